@@ -1,0 +1,45 @@
+/**
+ * Errors are classified by what a retry would do (house style habit 6).
+ */
+
+/** Throttling, 5xx, timeouts: the platform (or our retry loop) should try again. */
+export class TransientError extends Error {
+  override readonly name: string = 'TransientError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A retry cannot fix it (bad request, missing permission, invalid definition). */
+export class PermanentError extends Error {
+  override readonly name: string = 'PermanentError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Bad input from a user or an event: acknowledged, never retried, changes nothing. */
+export class InputError extends PermanentError {
+  override readonly name: string = 'InputError';
+}
+
+/** Optimistic concurrency: someone else wrote the ledger record since we read it. */
+export class LedgerConflictError extends Error {
+  override readonly name: string = 'LedgerConflictError';
+  constructor(
+    readonly tunnelId: string,
+    readonly expectedVersion: number,
+    readonly actualVersion: number | undefined,
+  ) {
+    super(`ledger record ${tunnelId} changed underneath us (expected version ${expectedVersion}, found ${actualVersion ?? 'none'})`);
+  }
+}
+
+/** A ledger or simulator file that cannot be read back: never overwritten, a human must look. */
+export class CorruptStateError extends PermanentError {
+  override readonly name: string = 'CorruptStateError';
+}
+
+export const isTransient = (e: unknown): boolean => e instanceof TransientError;
+
+export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));

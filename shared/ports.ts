@@ -1,0 +1,77 @@
+/**
+ * Ports: the only ways the core touches the world (DESIGN.md §3). Adapters for AWS, GCP, the simulator and
+ * the in-memory test fakes implement these; the core depends on nothing else.
+ */
+import type { Cloud, LedgerRecord, Outcome, Path, PathSnapshot, Report, Severity, TunnelStatus } from './types';
+import type { LinkMessage } from './link-message';
+
+/** The paths (routes, BGP peers) of one cloud. Every mutation is idempotent by contract. */
+export interface PathTable {
+  /** Every path of this cloud that sends traffic into a tunnel tunnel-guard can see. */
+  list(): Promise<Path[]>;
+  /**
+   * Withdraw (delete, disable or re-point) one path and wait until the cloud confirms.
+   * Returns `already-in-state` when it is already gone. Throws `TransientError` for throttling/5xx,
+   * `PermanentError` for anything a retry cannot fix.
+   */
+  withdraw(path: Path): Promise<Outcome>;
+  /** Re-create exactly the saved definition and wait until confirmed. `already-in-state` when it exists. */
+  restore(snapshot: PathSnapshot): Promise<Outcome>;
+}
+
+/** Current status of the tunnels of one cloud, as the cloud itself reports it. */
+export interface TunnelHealthView {
+  list(): Promise<TunnelStatus[]>;
+}
+
+/**
+ * Durable per-tunnel state. `put` is conditional: it succeeds only when the stored version equals
+ * `record.version` (0 = absent) and stores `version + 1`; otherwise it throws `LedgerConflictError`.
+ */
+export interface Ledger {
+  get(tunnelId: string): Promise<LedgerRecord | undefined>;
+  list(): Promise<LedgerRecord[]>;
+  put(record: LedgerRecord): Promise<LedgerRecord>;
+}
+
+export interface Notifier {
+  /** Publish one decision. Must not throw for delivery problems that a retry of the whole run cannot fix. */
+  notify(report: Report): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface LogEntry {
+  severity: Severity;
+  message: string;
+  [key: string]: unknown;
+}
+export interface Logger {
+  log(entry: LogEntry): void;
+}
+
+/** Tells the other cloud's end of a link what this side did (DESIGN.md §8). */
+export interface LinkPublisher {
+  publish(message: LinkMessage): Promise<void>;
+}
+
+export interface CloudPorts {
+  paths: PathTable;
+  tunnels: TunnelHealthView;
+}
+
+/** Everything the core needs; built once per cold start by an edge's composition root. */
+export interface CoreDeps {
+  clouds: Partial<Record<Cloud, CloudPorts>>;
+  ledger: Ledger;
+  notifier: Notifier;
+  clock: Clock;
+  logger: Logger;
+  policy: import('./policy').Policy;
+  /** Optional: the link to the other cloud. Absent means links are not configured. */
+  link?: LinkPublisher;
+  /** Optional sleep (tests pass a no-op to keep retries instant). */
+  sleep?: (ms: number) => Promise<void>;
+}

@@ -1,0 +1,206 @@
+/**
+ * The vocabulary of tunnel-guard (DESIGN.md §2). Plain data only: every cloud shape is turned into these
+ * types at an edge, and the core never sees anything else.
+ */
+
+export type Cloud = 'aws' | 'gcp';
+
+/** Normalised health of one tunnel. `unknown` never causes an action. */
+export type Health = 'healthy' | 'degraded' | 'down' | 'unknown';
+export const HEALTHS: readonly Health[] = ['healthy', 'degraded', 'down', 'unknown'];
+
+/** The cloud's own identifiers of a tunnel (the `native` object of `status --json`). */
+export interface AwsTunnelNative {
+  vpnConnectionId: string;
+  outsideIpAddress: string;
+  region: string;
+  /** Set when the connection is attached to a Transit Gateway instead of a virtual private gateway. */
+  transitGatewayAttachmentId?: string;
+}
+export interface GcpTunnelNative {
+  project: string;
+  region: string;
+  /** Tunnel name (the `tunnel_name` metric label). */
+  name: string;
+  /** VPN gateway name (`gateway_id` resource label / `gateway_name` metric label). */
+  gateway: string;
+  /** Remote (AWS) outside IP of the tunnel: the key that links both ends (DESIGN.md §8). */
+  peerIp?: string;
+  /** HA VPN: the Cloud Router and BGP peer bound to this tunnel. */
+  router?: string;
+  bgpPeer?: string;
+}
+
+export type TunnelRef =
+  | { id: string; cloud: 'aws'; native: AwsTunnelNative }
+  | { id: string; cloud: 'gcp'; native: GcpTunnelNative };
+
+/** Canonical tunnel ids. They are stable, readable and unique across both clouds. */
+export const awsTunnelId = (n: Pick<AwsTunnelNative, 'region' | 'vpnConnectionId' | 'outsideIpAddress'>): string =>
+  `aws:${n.region}:${n.vpnConnectionId}:${n.outsideIpAddress}`;
+export const gcpTunnelId = (n: Pick<GcpTunnelNative, 'project' | 'region' | 'name'>): string =>
+  `gcp:${n.project}:${n.region}:${n.name}`;
+
+/** What the cloud itself reports about a tunnel (IKE/IPsec up or down), independent of our signals. */
+export type LinkStatus = 'up' | 'down' | 'unknown';
+
+export interface TunnelStatus {
+  ref: TunnelRef;
+  status: LinkStatus;
+  /** Free text from the cloud (e.g. VgwTelemetry StatusMessage, vpnTunnels.detailedStatus). */
+  detail?: string;
+}
+
+/** How a path is withdrawn and restored; decides which adapter owns it. */
+export type PathKind = 'aws-vgw-static' | 'aws-tgw-route' | 'gcp-static-route' | 'gcp-bgp-peer';
+
+/**
+ * One withdrawable lever that sends traffic for some destinations into one or more tunnels.
+ * - AWS VGW static route: a connection's static route; it feeds BOTH tunnels of the connection.
+ * - AWS TGW route: a static TGW route to a VPN attachment; withdrawing may re-point it to `fallbackTunnelIds`.
+ * - GCP static route: a `Route` with `nextHopVpnTunnel` (one tunnel).
+ * - GCP BGP peer: the Cloud Router peer on an HA VPN tunnel; it carries every learned prefix.
+ */
+export interface Path {
+  /** Unique, stable key of the lever (e.g. `vpn-0a1:10.0.0.0/16`, `projects/p/global/routes/r1`). */
+  key: string;
+  kind: PathKind;
+  cloud: Cloud;
+  /** Destination prefixes (CIDR) this path carries. Usually one; a BGP peer carries all learned prefixes. */
+  destinations: string[];
+  /** Tunnels this path sends traffic into. Draining any of them withdraws the whole path. */
+  tunnelIds: string[];
+  /**
+   * Tunnels that keep carrying the destinations after this path is withdrawn *because the adapter re-points
+   * it there* (TGW: re-point to an alternate attachment). Empty for plain deletes.
+   */
+  fallbackTunnelIds?: string[];
+  /** The complete definition needed to re-create this path exactly (DESIGN.md §6). Cloud-specific, JSON. */
+  definition: Record<string, unknown>;
+}
+
+/** A withdrawn path as held in the ledger: everything needed to put it back. */
+export type PathSnapshot = Path;
+
+/** A normalised health observation, produced once at an edge. */
+export interface Signal {
+  tunnelId: string;
+  health: Health;
+  /** When the cloud observed it (ISO 8601). Orders signals (guard 4). */
+  observedAt: string;
+  /** Where it came from: `aws-eventbridge`, `gcp-webhook`, `cli`, `link:gcp`, ... */
+  source: string;
+  /** De-duplication key: the same key twice is a no-op (guard 4). */
+  key: string;
+  /** Human-readable evidence (alarm name and reason, incident summary). */
+  evidence: string;
+  /** Set when the signal came from the other cloud's end of a link: never echoed back (DESIGN.md §8). */
+  viaLink?: boolean;
+}
+
+/** The tunnel's remediation state in the ledger. */
+export type TunnelState = 'active' | 'draining' | 'drained' | 'restoring';
+
+export interface SignalMark {
+  key: string;
+  at: string;
+}
+
+/** Durable record per tunnel (DESIGN.md §2, §6). */
+export interface LedgerRecord {
+  tunnelId: string;
+  cloud: Cloud;
+  /** Optimistic-concurrency version: every write is conditional on the version read. 0 = never written. */
+  version: number;
+  state: TunnelState;
+  /** Health of the newest applied signal. */
+  health: Health;
+  /** observedAt of the newest applied signal (guard 4: anything older is stale). */
+  lastSignalAt?: string;
+  /** Recent de-duplication keys (bounded). */
+  recentKeys: SignalMark[];
+  /** Since when the tunnel has been continuously healthy (hold-down, guard 5). */
+  healthySince?: string;
+  /** Full definitions of withdrawn paths; written BEFORE the withdrawal (write-ahead). */
+  withdrawn: PathSnapshot[];
+  /** Times (ISO) at which drains started, for flap damping. */
+  drains: string[];
+  /** Flap damping tripped: stays drained until an operator releases it. */
+  suppressed: boolean;
+  /** Why the tunnel is in its state (drain reason, suppression reason). */
+  reason?: string;
+  /** When the state last changed. */
+  updatedAt?: string;
+}
+
+export const emptyRecord = (tunnelId: string, cloud: Cloud): LedgerRecord => ({
+  tunnelId,
+  cloud,
+  version: 0,
+  state: 'active',
+  health: 'unknown',
+  recentKeys: [],
+  withdrawn: [],
+  drains: [],
+  suppressed: false,
+});
+
+export type Outcome = 'applied' | 'already-in-state' | 'failed';
+
+/** A guard said no. `guard` names which one (for filtering), `reason` is for humans. */
+export interface Refusal {
+  guard: 'black-hole' | 'scope' | 'blast-radius' | 'stale' | 'duplicate' | 'hold-down' | 'flap' | 'dry-run' | 'input';
+  reason: string;
+  /** A human must decide (black-hole refusals are urgent). */
+  urgent?: boolean;
+}
+
+export type ActionType = 'withdraw' | 'restore';
+export interface Action {
+  type: ActionType;
+  path: PathSnapshot;
+}
+export interface ActionResult {
+  type: ActionType;
+  pathKey: string;
+  destinations: string[];
+  outcome: Outcome;
+  error?: string;
+  attempts: number;
+  ms: number;
+}
+
+/** What kind of decision was made; also the SNS `kind` attribute. */
+export type DecisionKind =
+  | 'drain'
+  | 'restore'
+  | 'record' // state updated (health noted), no cloud change
+  | 'ignore' // nothing to do (duplicate, stale, unknown, already in state)
+  | 'refuse' // a guard said no
+  | 'suppress' // flap damping tripped
+  | 'release';
+
+export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL';
+
+/** The result of handling one signal or command: logged, notified, returned by the CLI, asserted in tests. */
+export interface Report {
+  tunnelId: string;
+  cloud?: Cloud;
+  trigger: string; // 'signal' | 'drain' | 'restore' | 'release' | 'reconcile'
+  signal?: Signal;
+  decision: DecisionKind;
+  summary: string;
+  dryRun: boolean;
+  forced: boolean;
+  plan: { type: ActionType; pathKey: string; destinations: string[] }[];
+  results: ActionResult[];
+  refusals: Refusal[];
+  /** Definitions withdrawn by this run: people hold a copy outside the ledger (DESIGN.md §6). */
+  withdrawn: PathSnapshot[];
+  stateBefore: TunnelState;
+  stateAfter: TunnelState;
+  severity: Severity;
+  startedAt: string;
+  durationMs: number;
+  ok: boolean;
+}
