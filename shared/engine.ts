@@ -1,10 +1,24 @@
 /**
  * The core's entry points: handle one signal, run one operator command, reconcile everything.
- * Each reads the ledger and the cloud, asks the pure `decide()` what to do, carries out the plan through the
- * ports, writes the ledger (write-ahead), logs one line and notifies.
+ * Each reads the ledger and the cloud, asks the pure `decide()` what to do, commits the decision to the ledger
+ * (write-ahead: a path's definition is durable before it is removed), carries out the plan through the ports,
+ * confirms by reading back, logs one line and notifies.
  */
-import type { CoreDeps } from './ports';
-import type { Report, Signal } from './types';
+import { decide, pathsOfTunnel, type Decision, type Trigger } from './decide';
+import { LedgerConflictError, errorMessage } from './errors';
+import { executePlan, realSleep } from './execute';
+import type { CloudPorts, CoreDeps } from './ports';
+import {
+  emptyRecord,
+  fenceId,
+  isFenceId,
+  type ActionResult,
+  type Cloud,
+  type LedgerRecord,
+  type Report,
+  type Severity,
+  type Signal,
+} from './types';
 
 export interface Command {
   type: 'drain' | 'restore' | 'release';
@@ -14,21 +28,261 @@ export interface Command {
   force?: boolean;
 }
 
+/** How many times a decision is re-made after losing a conditional write to another writer. */
+const MAX_CONFLICT_RETRIES = 5;
+/** A fence member whose record never left `active` is stale after this long (longer than any invocation). */
+const STALE_MEMBER_MS = 15 * 60 * 1000;
+
+export const cloudOf = (tunnelId: string): Cloud | undefined =>
+  tunnelId.startsWith('aws:') ? 'aws' : tunnelId.startsWith('gcp:') ? 'gcp' : undefined;
+
 /** Handle one normalised signal for one tunnel. Never throws for bad input (a refusal report instead);
- * throws `TransientError` when the platform should retry. */
-export async function handleSignal(deps: CoreDeps, signal: Signal): Promise<Report> {
-  void deps; void signal;
-  throw new Error('engine: not implemented yet');
+ * throws `TransientError` when reading the cloud fails transiently, so the platform retries. */
+export function handleSignal(deps: CoreDeps, signal: Signal): Promise<Report> {
+  return handle(deps, signal.tunnelId, { type: 'signal', signal }, 'signal');
 }
 
 /** Operator override (`tunnel-guard drain|restore|release`). */
-export async function runCommand(deps: CoreDeps, command: Command): Promise<Report> {
-  void deps; void command;
-  throw new Error('engine: not implemented yet');
+export function runCommand(deps: CoreDeps, command: Command): Promise<Report> {
+  const trigger: Trigger =
+    command.type === 'drain'
+      ? { type: 'drain', reason: command.reason ?? 'manual drain', force: !!command.force }
+      : command.type === 'restore'
+        ? { type: 'restore', force: !!command.force }
+        : { type: 'release' };
+  return handle(deps, command.tunnelId, trigger, command.type);
 }
 
-/** Converge: finish interrupted work, re-withdraw drift, restore tunnels whose hold-down has passed. */
+/** Converge: finish interrupted work, re-withdraw drift, retry refused drains, restore after hold-down. */
 export async function reconcile(deps: CoreDeps): Promise<Report[]> {
-  void deps;
-  throw new Error('engine: not implemented yet');
+  const reports: Report[] = [];
+  for (const cloud of Object.keys(deps.clouds) as Cloud[]) {
+    await dropStaleMembers(deps, cloud);
+    const records = (await deps.ledger.list()).filter((r) => !isFenceId(r.tunnelId) && r.cloud === cloud);
+    for (const r of records) {
+      if (r.state === 'active' && r.health !== 'degraded' && r.withdrawn.length === 0) continue;
+      reports.push(await handle(deps, r.tunnelId, { type: 'tick' }, 'reconcile'));
+    }
+  }
+  return reports;
 }
+
+async function dropStaleMembers(deps: CoreDeps, cloud: Cloud): Promise<void> {
+  for (let i = 0; i < MAX_CONFLICT_RETRIES; i++) {
+    const fence = await deps.ledger.get(fenceId(cloud));
+    if (!fence?.members?.length) return;
+    const age = deps.clock.now().getTime() - Date.parse(fence.updatedAt ?? '1970-01-01T00:00:00Z');
+    if (age < STALE_MEMBER_MS) return;
+    const keep: string[] = [];
+    for (const m of fence.members) {
+      const r = await deps.ledger.get(m);
+      if (r && r.state !== 'active') keep.push(m);
+    }
+    if (keep.length === fence.members.length) return;
+    try {
+      await deps.ledger.put({ ...fence, members: keep, updatedAt: deps.clock.now().toISOString() });
+      return;
+    } catch (e) {
+      if (!(e instanceof LedgerConflictError)) throw e;
+    }
+  }
+}
+
+function refusalReport(deps: CoreDeps, tunnelId: string, trigger: string, reason: string, started: Date, signal?: Signal): Report {
+  return {
+    tunnelId,
+    cloud: cloudOf(tunnelId),
+    trigger,
+    signal,
+    decision: 'refuse',
+    summary: reason,
+    dryRun: deps.policy.dryRun,
+    forced: false,
+    plan: [],
+    results: [],
+    refusals: [{ guard: 'input', reason }],
+    withdrawn: [],
+    stateBefore: 'active',
+    stateAfter: 'active',
+    severity: 'WARNING',
+    startedAt: started.toISOString(),
+    durationMs: 0,
+    ok: false,
+  };
+}
+
+async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, triggerName: string): Promise<Report> {
+  const started = deps.clock.now();
+  const signal = trigger.type === 'signal' ? trigger.signal : undefined;
+  const cloud = cloudOf(tunnelId);
+  const ports = cloud ? deps.clouds[cloud] : undefined;
+  if (!cloud || !ports) {
+    return finish(deps, refusalReport(deps, tunnelId, triggerName, `unknown tunnel ${JSON.stringify(tunnelId)}: not a tunnel of a configured cloud`, started, signal), true);
+  }
+
+  let decision: Decision | undefined;
+  let record: LedgerRecord | undefined;
+  let before: LedgerRecord | undefined;
+  for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES && !decision; attempt++) {
+    const [tunnels, paths, all] = await Promise.all([ports.tunnels.list(), ports.paths.list(), deps.ledger.list()]);
+    const fence = all.find((r) => r.tunnelId === fenceId(cloud)) ?? emptyRecord(fenceId(cloud), cloud);
+    const records = all.filter((r) => !isFenceId(r.tunnelId) && r.cloud === cloud);
+    before = records.find((r) => r.tunnelId === tunnelId);
+    if (!before && !tunnels.some((t) => t.ref.id === tunnelId)) {
+      return finish(deps, refusalReport(deps, tunnelId, triggerName, `unknown tunnel ${tunnelId}: the ${cloud} side reports no such tunnel`, started, signal), true);
+    }
+    const current = before ?? emptyRecord(tunnelId, cloud);
+    const d = decide({ trigger, record: current, records, members: fence.members ?? [], tunnels, paths, policy: deps.policy, now: deps.clock.now() });
+    if (deps.policy.dryRun) {
+      decision = d;
+      record = current;
+      break;
+    }
+    try {
+      // Commit point of a drain: the fence's conditional write. A concurrent drain in the same cloud that decided
+      // on the same stale view loses here and re-decides, seeing this tunnel as draining.
+      if (d.joinsFence) {
+        await deps.ledger.put({ ...fence, members: [...new Set([...(fence.members ?? []), tunnelId])], updatedAt: deps.clock.now().toISOString() });
+      }
+      record = d.next ? await deps.ledger.put(d.next) : current;
+      decision = d;
+    } catch (e) {
+      if (!(e instanceof LedgerConflictError)) throw e;
+      deps.logger.log({ severity: 'NOTICE', message: 'ledger conflict: re-deciding', tunnelId, attempt: attempt + 1 });
+    }
+  }
+  if (!decision || !record) {
+    return finish(deps, refusalReport(deps, tunnelId, triggerName, `gave up after ${MAX_CONFLICT_RETRIES} ledger conflicts: another writer keeps changing ${tunnelId}`, started, signal), true);
+  }
+
+  const report: Report = {
+    tunnelId,
+    cloud,
+    trigger: triggerName,
+    signal,
+    decision: decision.kind,
+    summary: decision.summary,
+    dryRun: deps.policy.dryRun,
+    forced: decision.forced,
+    plan: decision.actions.map((a) => ({ type: a.type, pathKey: a.path.key, destinations: a.path.destinations })),
+    results: [],
+    refusals: decision.refusals,
+    withdrawn: decision.actions.filter((a) => a.type === 'withdraw').map((a) => a.path),
+    stateBefore: before?.state ?? 'active',
+    stateAfter: record.state,
+    severity: decision.severity,
+    startedAt: started.toISOString(),
+    durationMs: 0,
+    ok: true,
+  };
+
+  if (deps.policy.dryRun) {
+    if (decision.actions.length > 0) {
+      report.refusals = [...report.refusals, { guard: 'dry-run', reason: `dry run: ${decision.actions.length} action(s) planned, nothing changed` }];
+      report.summary = `[dry run] ${report.summary}`;
+    }
+    return finish(deps, report, decision.notify || decision.actions.length > 0);
+  }
+
+  if (decision.actions.length > 0) {
+    const results = await executePlan(decision.actions, ports.paths, deps.policy, deps.sleep ?? realSleep);
+    report.results = await confirm(ports, tunnelId, results);
+    const after = await settle(deps, cloud, record, decision, report.results);
+    report.stateAfter = after.state;
+    const failed = report.results.filter((r) => r.outcome === 'failed');
+    if (failed.length > 0) {
+      report.ok = false;
+      report.severity = 'ERROR';
+      report.summary = `${report.summary} — ${failed.length} of ${report.results.length} action(s) FAILED; the ledger keeps their definitions and reconcile will finish the work`;
+    }
+  }
+  if (decision.kind === 'refuse') report.ok = false;
+  return finish(deps, report, decision.notify || !report.ok);
+}
+
+/** Read back: a withdrawn path must be gone from the tunnel, a restored one present. */
+async function confirm(ports: CloudPorts, tunnelId: string, results: ActionResult[]): Promise<ActionResult[]> {
+  const present = await ports.paths.list();
+  const keys = new Set(pathsOfTunnel(present, tunnelId).map((p) => p.key));
+  const all = new Set(present.map((p) => p.key));
+  return results.map((r) => {
+    if (r.outcome === 'failed') return r;
+    if (r.type === 'withdraw' && keys.has(r.pathKey)) return { ...r, outcome: 'failed', error: 'still present after withdrawal (read-back)' };
+    if (r.type === 'restore' && !all.has(r.pathKey)) return { ...r, outcome: 'failed', error: 'not present after restore (read-back)' };
+    return r;
+  });
+}
+
+/** Write the outcome: drained once every withdrawal is confirmed; active (and out of the fence) once every restore is. */
+async function settle(deps: CoreDeps, cloud: Cloud, written: LedgerRecord, decision: Decision, results: ActionResult[]): Promise<LedgerRecord> {
+  const failedKeys = new Set(results.filter((r) => r.outcome === 'failed').map((r) => r.pathKey));
+  let record = written;
+  for (let i = 0; i < MAX_CONFLICT_RETRIES; i++) {
+    let next: LedgerRecord;
+    if (decision.finalState === 'drained') {
+      if (failedKeys.size > 0) return record; // stays draining: reconcile finishes it
+      next = { ...record, state: 'drained', updatedAt: deps.clock.now().toISOString() };
+    } else {
+      // Only what the cloud confirmed leaves the ledger: the rest stays for the next attempt.
+      const left = record.withdrawn.filter((p) => failedKeys.has(p.key));
+      next = { ...record, withdrawn: left, state: left.length ? 'restoring' : 'active', updatedAt: deps.clock.now().toISOString() };
+      if (left.length === 0) next = { ...next, drains: record.drains, reason: undefined };
+    }
+    try {
+      record = await deps.ledger.put(next);
+      break;
+    } catch (e) {
+      if (!(e instanceof LedgerConflictError)) throw e;
+      const fresh = await deps.ledger.get(record.tunnelId);
+      if (!fresh || fresh.state !== written.state) return fresh ?? record; // someone else moved it on: reconcile converges
+      record = fresh;
+    }
+  }
+  if (record.state === 'active') await leaveFence(deps, cloud, record.tunnelId);
+  return record;
+}
+
+async function leaveFence(deps: CoreDeps, cloud: Cloud, tunnelId: string): Promise<void> {
+  for (let i = 0; i < MAX_CONFLICT_RETRIES; i++) {
+    const fence = await deps.ledger.get(fenceId(cloud));
+    if (!fence?.members?.includes(tunnelId)) return;
+    try {
+      await deps.ledger.put({ ...fence, members: fence.members.filter((m) => m !== tunnelId), updatedAt: deps.clock.now().toISOString() });
+      return;
+    } catch (e) {
+      if (!(e instanceof LedgerConflictError)) throw e;
+    }
+  }
+}
+
+const URGENT: Severity[] = ['CRITICAL', 'ERROR'];
+
+async function finish(deps: CoreDeps, report: Report, notify: boolean): Promise<Report> {
+  report.durationMs = deps.clock.now().getTime() - Date.parse(report.startedAt);
+  if (report.refusals.some((r) => r.urgent) && !URGENT.includes(report.severity)) report.severity = 'CRITICAL';
+  deps.logger.log({
+    severity: report.severity,
+    message: report.summary,
+    tunnelId: report.tunnelId,
+    trigger: report.trigger,
+    decision: report.decision,
+    signalKey: report.signal?.key,
+    actions: report.results.length || report.plan.length,
+    outcomes: countOutcomes(report.results),
+    refusals: report.refusals.map((r) => `${r.guard}: ${r.reason}`),
+    dryRun: report.dryRun,
+    durationMs: report.durationMs,
+  });
+  if (notify) {
+    try {
+      await deps.notifier.notify(report);
+    } catch (e) {
+      // The cloud change is done and in the ledger; a lost notification must not undo or repeat it.
+      deps.logger.log({ severity: 'ERROR', message: `notification failed: ${errorMessage(e)}`, tunnelId: report.tunnelId });
+    }
+  }
+  return report;
+}
+
+const countOutcomes = (results: ActionResult[]) =>
+  results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.outcome]: (acc[r.outcome] ?? 0) + 1 }), {});

@@ -131,7 +131,19 @@ export interface LedgerRecord {
   reason?: string;
   /** When the state last changed. */
   updatedAt?: string;
+  /** The last refusal reported for this tunnel: the same refusal is not notified again on every reconcile. */
+  lastRefusal?: string;
+  /**
+   * Only on a cloud's fence record (`fenceId(cloud)`): the tunnels of that cloud that are draining, drained or
+   * restoring. Every drain commits by a conditional write of the fence, so two concurrent drains in one cloud
+   * cannot both pass the black-hole guard on stale views (DESIGN.md §3: a second writer fails loudly).
+   */
+  members?: string[];
 }
+
+/** Ledger key of a cloud's fence record. */
+export const fenceId = (cloud: Cloud): string => `fence:${cloud}`;
+export const isFenceId = (id: string): boolean => id.startsWith('fence:');
 
 export const emptyRecord = (tunnelId: string, cloud: Cloud): LedgerRecord => ({
   tunnelId,

@@ -1,0 +1,56 @@
+/**
+ * What the core believes about each tunnel and path, combining the cloud's own link status with the newest
+ * signal in the ledger. Pure.
+ */
+import type { Health, LedgerRecord, Path, TunnelStatus } from './types';
+
+/**
+ * A tunnel's effective health: the cloud saying "down" wins; otherwise the newest signal if it says degraded
+ * or down (the cloud cannot see packet loss); otherwise "healthy" when the cloud reports the tunnel up.
+ */
+export function effectiveHealth(status: TunnelStatus | undefined, record: LedgerRecord | undefined): Health {
+  if (status?.status === 'down') return 'down';
+  if (record && (record.health === 'degraded' || record.health === 'down')) return record.health;
+  if (status?.status === 'up') return 'healthy';
+  return 'unknown';
+}
+
+export interface View {
+  statusOf: (tunnelId: string) => TunnelStatus | undefined;
+  recordOf: (tunnelId: string) => LedgerRecord | undefined;
+  healthOf: (tunnelId: string) => Health;
+  /** Tunnels that are draining, drained or restoring (from the fence and the records). */
+  unavailable: ReadonlySet<string>;
+}
+
+export function buildView(tunnels: readonly TunnelStatus[], records: readonly LedgerRecord[], members: readonly string[]): View {
+  const statuses = new Map(tunnels.map((t) => [t.ref.id, t]));
+  const recs = new Map(records.map((r) => [r.tunnelId, r]));
+  const unavailable = new Set<string>(members);
+  for (const r of records) if (r.state !== 'active') unavailable.add(r.tunnelId);
+  return {
+    statusOf: (id) => statuses.get(id),
+    recordOf: (id) => recs.get(id),
+    healthOf: (id) => effectiveHealth(statuses.get(id), recs.get(id)),
+    unavailable,
+  };
+}
+
+/**
+ * Does this path carry traffic safely? At least one of its tunnels is healthy and in service, and none of them
+ * is degraded: a degraded tunnel is still "up", so the cloud may keep choosing it (AWS picks one UP tunnel of a
+ * connection). Down tunnels are fine: both clouds skip them on their own.
+ */
+export function pathIsHealthy(path: Path, view: View, excluding: ReadonlySet<string> = new Set()): boolean {
+  let healthy = false;
+  for (const id of path.tunnelIds) {
+    const h = excluding.has(id) || view.unavailable.has(id) ? 'down' : view.healthOf(id);
+    if (h === 'degraded') return false;
+    if (h === 'healthy') healthy = true;
+  }
+  return healthy;
+}
+
+/** A tunnel that is healthy and in service, usable as a re-point target. */
+export const tunnelIsUsable = (id: string, view: View, excluding: ReadonlySet<string>): boolean =>
+  !excluding.has(id) && !view.unavailable.has(id) && view.healthOf(id) === 'healthy';

@@ -1,0 +1,186 @@
+/**
+ * The simulated GCP side, two path kinds:
+ * - static routes (Classic VPN): one `Route` with `nextHopVpnTunnel` per path. Routes are immutable in GCP, so
+ *   withdraw = delete and restore = insert of the saved writable fields; output-only fields (`id`, `selfLink`,
+ *   `creationTimestamp`) get new values, as in the real cloud.
+ * - BGP peers (HA VPN): the Cloud Router peer bound to a tunnel carries every prefix it learned. Withdraw =
+ *   `enable: 'FALSE'`; the definition is the peer's full previous settings, and restore puts them back exactly.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { z } from 'zod';
+import { PermanentError } from '../errors';
+import type { CloudPorts } from '../ports';
+import { gcpTunnelId, type Path, type PathSnapshot, type TunnelStatus } from '../types';
+import type { SimCalls } from './sim-calls';
+import {
+  gcpBgpPeerSchema, gcpRouteDefinitionSchema, gcpRouteUrl, gcpTunnelUrl, parseTunnelUrl,
+  type GcpBgpPeer, type GcpRoute, type GcpRouteDefinition, type SimState,
+} from './sim-state';
+
+export const gcpRoutePathKey = (project: string, name: string): string => `projects/${project}/global/routes/${name}`;
+export const gcpPeerPathKey = (project: string, region: string, router: string, peer: string): string =>
+  `projects/${project}/regions/${region}/routers/${router}/bgpPeers/${peer}`;
+
+/** The writable fields of a route: exactly what a restore re-creates. */
+export const routeDefinition = (r: GcpRoute): GcpRouteDefinition => ({
+  name: r.name, network: r.network, destRange: r.destRange, priority: r.priority,
+  tags: [...r.tags], description: r.description, nextHopVpnTunnel: r.nextHopVpnTunnel,
+});
+
+/** A peer's settings without the simulator-only `learnedPrefixes` (they come from the remote side). */
+const peerSettings = (p: GcpBgpPeer): Record<string, unknown> => {
+  const { learnedPrefixes: _learned, ...settings } = p;
+  return structuredClone(settings);
+};
+
+const peerDefinitionSchema = z.object({
+  router: z.string().min(1),
+  region: z.string().min(1),
+  peer: gcpBgpPeerSchema.omit({ learnedPrefixes: true }),
+});
+
+const routeTunnelIds = (r: GcpRoute): string[] => {
+  const t = parseTunnelUrl(r.nextHopVpnTunnel);
+  return t ? [gcpTunnelId(t)] : [];
+};
+
+function peerTunnelIds(state: SimState, router: SimState['gcp']['routers'][number], p: GcpBgpPeer): string[] {
+  const itf = router.interfaces.find((i) => i.name === p.interfaceName);
+  const t = itf && parseTunnelUrl(itf.linkedVpnTunnel);
+  return t ? [gcpTunnelId({ ...t, project: t.project || state.gcp.project })] : [];
+}
+
+function kindCheck(path: PathSnapshot, kind: Path['kind']): void {
+  if (path.kind !== kind) throw new PermanentError(`simulator (gcp): path ${path.key} is a ${path.kind}, not a ${kind}`);
+}
+
+export function gcpPorts(calls: SimCalls): CloudPorts {
+  const withdrawRoute = async (path: PathSnapshot) => {
+    const def = gcpRouteDefinitionSchema.safeParse(path.definition);
+    if (!def.success) throw new PermanentError(`simulator (gcp): path ${path.key} has no valid route definition`);
+    return calls.mutate('gcp', 'withdraw', path.key, (state) => {
+      const i = state.gcp.routes.findIndex((r) => r.name === def.data.name);
+      if (i < 0) return 'already-in-state';
+      state.gcp.routes.splice(i, 1);
+      return 'applied';
+    });
+  };
+
+  const restoreRoute = async (snapshot: PathSnapshot) => {
+    const def = gcpRouteDefinitionSchema.safeParse(snapshot.definition);
+    if (!def.success) throw new PermanentError(`simulator (gcp): path ${snapshot.key} has no valid route definition: ${def.error.issues[0]?.message}`);
+    return calls.mutate('gcp', 'restore', snapshot.key, (state) => {
+      // Like `routes.insert` answering 409 alreadyExists: the route is there, which is what we wanted.
+      if (state.gcp.routes.some((r) => r.name === def.data.name)) return 'already-in-state';
+      const id = state.nextId++;
+      state.gcp.routes.push({
+        ...structuredClone(def.data),
+        id: String(7_000_000_000_000_000 + id),
+        selfLink: gcpRouteUrl(state.gcp.project, def.data.name),
+        creationTimestamp: new Date().toISOString(),
+        kind: 'compute#route',
+      });
+      return 'applied';
+    });
+  };
+
+  const findPeer = (state: SimState, routerName: string, region: string, peerName: string) => {
+    const router = state.gcp.routers.find((r) => r.name === routerName && r.region === region);
+    const peer = router?.bgpPeers.find((p) => p.name === peerName);
+    return { router, peer };
+  };
+
+  const withdrawPeer = async (path: PathSnapshot) => {
+    const def = peerDefinitionSchema.safeParse(path.definition);
+    if (!def.success) throw new PermanentError(`simulator (gcp): path ${path.key} has no valid BGP peer definition`);
+    return calls.mutate('gcp', 'withdraw', path.key, (state) => {
+      // routers.patch replaces the whole bgpPeers list: read, change one peer, write all of them back.
+      const { peer } = findPeer(state, def.data.router, def.data.region, def.data.peer.name);
+      if (!peer || peer.enable === 'FALSE') return 'already-in-state';
+      peer.enable = 'FALSE';
+      return 'applied';
+    });
+  };
+
+  const restorePeer = async (snapshot: PathSnapshot) => {
+    const def = peerDefinitionSchema.safeParse(snapshot.definition);
+    if (!def.success) throw new PermanentError(`simulator (gcp): path ${snapshot.key} has no valid BGP peer definition`);
+    return calls.mutate('gcp', 'restore', snapshot.key, (state) => {
+      const { router, peer } = findPeer(state, def.data.router, def.data.region, def.data.peer.name);
+      if (!router) throw new PermanentError(`simulator (gcp): Cloud Router ${def.data.router} (${def.data.region}) does not exist`);
+      const saved = snapshot.definition.peer as Record<string, unknown>;
+      if (peer && isDeepStrictEqual(peerSettings(peer), saved)) return 'already-in-state';
+      const restored = { ...structuredClone(saved), learnedPrefixes: peer?.learnedPrefixes ?? [] } as GcpBgpPeer;
+      if (peer) router.bgpPeers[router.bgpPeers.indexOf(peer)] = restored;
+      else router.bgpPeers.push(restored);
+      return 'applied';
+    });
+  };
+
+  return {
+    paths: {
+      list: () =>
+        calls.read((state): Path[] => {
+          const project = state.gcp.project;
+          const routes: Path[] = state.gcp.routes.map((r) => ({
+            key: gcpRoutePathKey(project, r.name),
+            kind: 'gcp-static-route',
+            cloud: 'gcp',
+            destinations: [r.destRange],
+            tunnelIds: routeTunnelIds(r),
+            definition: { ...routeDefinition(r) },
+          }));
+          // A disabled peer carries no traffic: it is not an active path.
+          const peers: Path[] = state.gcp.routers.flatMap((router) =>
+            router.bgpPeers
+              .filter((p) => p.enable === 'TRUE')
+              .map((p) => ({
+                key: gcpPeerPathKey(project, router.region, router.name, p.name),
+                kind: 'gcp-bgp-peer' as const,
+                cloud: 'gcp' as const,
+                destinations: [...p.learnedPrefixes],
+                tunnelIds: peerTunnelIds(state, router, p),
+                definition: { router: router.name, region: router.region, peer: peerSettings(p) },
+              })),
+          );
+          return [...routes, ...peers];
+        }),
+      withdraw: async (path) => {
+        if (path.kind === 'gcp-bgp-peer') return withdrawPeer(path);
+        kindCheck(path, 'gcp-static-route');
+        return withdrawRoute(path);
+      },
+      restore: async (snapshot) => {
+        if (snapshot.kind === 'gcp-bgp-peer') return restorePeer(snapshot);
+        kindCheck(snapshot, 'gcp-static-route');
+        return restoreRoute(snapshot);
+      },
+    },
+
+    tunnels: {
+      list: () =>
+        calls.read((state): TunnelStatus[] =>
+          state.gcp.vpnTunnels.map((t) => {
+            const router = t.router ? state.gcp.routers.find((r) => r.name === t.router && r.region === t.region) : undefined;
+            const url = gcpTunnelUrl(state.gcp.project, t.region, t.name);
+            const itf = router?.interfaces.find((i) => i.linkedVpnTunnel === url);
+            const peer = itf && router?.bgpPeers.find((p) => p.interfaceName === itf.name);
+            return {
+              ref: {
+                id: gcpTunnelId({ project: state.gcp.project, region: t.region, name: t.name }),
+                cloud: 'gcp' as const,
+                native: {
+                  project: state.gcp.project, region: t.region, name: t.name, gateway: t.gateway, peerIp: t.peerIp,
+                  ...(router ? { router: router.name } : {}),
+                  ...(peer ? { bgpPeer: peer.name } : {}),
+                },
+              },
+              // GCP ignores routes through a tunnel without an established IKE SA: anything else is down.
+              status: t.status === 'ESTABLISHED' ? ('up' as const) : ('down' as const),
+              ...(t.detailedStatus ? { detail: t.detailedStatus } : {}),
+            };
+          }),
+        ),
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The shape of a simulator file: both clouds in one JSON document, modelled on the clouds' own API objects
+ * (EC2 `VpnConnection` with `Routes` and `VgwTelemetry`; Compute `Route`, `VpnTunnel`, `Router.bgpPeers`), so
+ * the ports map them to the core exactly as the real adapters do. Validated with zod on every read.
+ */
+import { z } from 'zod';
+
+const cidr = z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'must be a CIDR block like 10.0.0.0/16');
+const ip = z.string().regex(/^[0-9a-fA-F:.]+$/, 'must be an IP address');
+
+/** One static route of a VPN connection, like EC2's `VpnConnection.Routes[]`. */
+export const awsVpnRouteSchema = z.object({
+  destinationCidrBlock: cidr,
+  source: z.literal('Static'),
+  state: z.enum(['pending', 'available', 'deleting', 'deleted']),
+});
+
+/** One tunnel of a VPN connection, like EC2's `VgwTelemetry[]`. */
+export const awsTunnelSchema = z.object({
+  outsideIpAddress: ip,
+  status: z.enum(['UP', 'DOWN']),
+  statusMessage: z.string().default(''),
+});
+
+export const awsVpnConnectionSchema = z.object({
+  vpnConnectionId: z.string().regex(/^vpn-[0-9a-z]+$/),
+  customerGatewayId: z.string().optional(),
+  vpnGatewayId: z.string().optional(),
+  transitGatewayId: z.string().optional(),
+  /** The customer gateway's IP: here, a GCP VPN gateway's public IP. */
+  customerGatewayIp: ip.optional(),
+  state: z.enum(['pending', 'available', 'deleting', 'deleted']).default('available'),
+  /** AWS always gives two tunnels per VPN connection. */
+  tunnels: z.array(awsTunnelSchema).length(2),
+  routes: z.array(awsVpnRouteSchema),
+});
+
+/** Compute `Route` (global): writable fields plus the output-only ones the cloud assigns. */
+export const gcpRouteSchema = z.object({
+  name: z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a valid GCP resource name'),
+  network: z.string().min(1),
+  destRange: cidr,
+  priority: z.number().int().min(0).max(65535),
+  tags: z.array(z.string()).default([]),
+  description: z.string().default(''),
+  nextHopVpnTunnel: z.string().min(1),
+  // output-only
+  id: z.string(),
+  selfLink: z.string(),
+  creationTimestamp: z.string(),
+  kind: z.literal('compute#route').default('compute#route'),
+});
+
+/** Compute `VpnTunnel` (Classic or HA). `status` uses the API's values; ESTABLISHED means up. */
+export const gcpTunnelSchema = z.object({
+  name: z.string().min(1),
+  region: z.string().min(1),
+  /** Classic VPN: `targetVpnGateway` name; HA VPN: `vpnGateway` name. */
+  gateway: z.string().min(1),
+  peerIp: ip,
+  status: z.enum([
+    'ESTABLISHED', 'NO_INCOMING_PACKETS', 'NETWORK_ERROR', 'FIRST_HANDSHAKE', 'WAITING_FOR_FULL_CONFIG',
+    'PROVISIONING', 'AUTHORIZATION_ERROR', 'NEGOTIATION_FAILURE', 'DEPROVISIONING', 'FAILED', 'REJECTED',
+    'STOPPED', 'PEER_IDENTITY_MISMATCH', 'TS_NARROWING_NOT_ALLOWED', 'ALLOCATING_RESOURCES',
+  ]),
+  detailedStatus: z.string().default(''),
+  /** HA VPN: the Cloud Router that runs BGP over this tunnel. */
+  router: z.string().optional(),
+});
+
+/** Cloud Router `bgpPeers[]` entry; `learnedPrefixes` is simulator-only (what the peer advertises to us). */
+export const gcpBgpPeerSchema = z
+  .object({
+    name: z.string().min(1),
+    interfaceName: z.string().min(1),
+    peerIpAddress: ip,
+    ipAddress: ip.optional(),
+    peerAsn: z.number().int().min(0),
+    advertisedRoutePriority: z.number().int().min(0).max(65535),
+    advertiseMode: z.enum(['DEFAULT', 'CUSTOM']).default('DEFAULT'),
+    enable: z.enum(['TRUE', 'FALSE']),
+    learnedPrefixes: z.array(cidr).default([]),
+  })
+  .loose();
+
+export const gcpRouterSchema = z.object({
+  name: z.string().min(1),
+  region: z.string().min(1),
+  network: z.string().min(1),
+  asn: z.number().int().min(0),
+  /** `interfaces[].linkedVpnTunnel` is the tunnel's URL, as in the Compute API. */
+  interfaces: z.array(z.object({ name: z.string().min(1), linkedVpnTunnel: z.string().min(1), ipRange: z.string().optional() })),
+  bgpPeers: z.array(gcpBgpPeerSchema),
+});
+
+export const simStateSchema = z.object({
+  format: z.literal('tunnel-guard-simulator/1'),
+  aws: z.object({
+    region: z.string().min(1),
+    vpnConnections: z.array(awsVpnConnectionSchema),
+  }),
+  gcp: z.object({
+    project: z.string().min(1),
+    vpnTunnels: z.array(gcpTunnelSchema),
+    routes: z.array(gcpRouteSchema),
+    routers: z.array(gcpRouterSchema).default([]),
+  }),
+  /** Last reports sent to the simulated notifier (newest last, bounded). */
+  notifications: z.array(z.record(z.string(), z.unknown())).default([]),
+  /** Monotonic counter for output-only ids (route `id`). */
+  nextId: z.number().int().min(1).default(1),
+});
+
+export type SimState = z.infer<typeof simStateSchema>;
+export type AwsVpnConnection = z.infer<typeof awsVpnConnectionSchema>;
+export type GcpRoute = z.infer<typeof gcpRouteSchema>;
+export type GcpTunnel = z.infer<typeof gcpTunnelSchema>;
+export type GcpRouter = z.infer<typeof gcpRouterSchema>;
+export type GcpBgpPeer = z.infer<typeof gcpBgpPeerSchema>;
+
+/** The writable fields of a Compute `Route` (what a restore re-creates). Output-only fields are dropped. */
+export const GCP_ROUTE_WRITABLE = ['name', 'network', 'destRange', 'priority', 'tags', 'description', 'nextHopVpnTunnel'] as const;
+export type GcpRouteDefinition = Pick<GcpRoute, (typeof GCP_ROUTE_WRITABLE)[number]>;
+
+export const gcpRouteDefinitionSchema = gcpRouteSchema.pick({
+  name: true, network: true, destRange: true, priority: true, tags: true, description: true, nextHopVpnTunnel: true,
+}).strict();
+
+export const COMPUTE = 'https://www.googleapis.com/compute/v1';
+export const gcpTunnelUrl = (project: string, region: string, name: string): string =>
+  `${COMPUTE}/projects/${project}/regions/${region}/vpnTunnels/${name}`;
+export const gcpNetworkUrl = (project: string, network: string): string => `${COMPUTE}/projects/${project}/global/networks/${network}`;
+export const gcpRouteUrl = (project: string, name: string): string => `${COMPUTE}/projects/${project}/global/routes/${name}`;
+
+/** `…/projects/p/regions/r/vpnTunnels/t` → its parts; undefined for anything else. */
+export function parseTunnelUrl(url: string): { project: string; region: string; name: string } | undefined {
+  const m = /projects\/([^/]+)\/regions\/([^/]+)\/vpnTunnels\/([^/?#]+)$/.exec(url);
+  return m ? { project: m[1]!, region: m[2]!, name: m[3]! } : undefined;
+}
