@@ -11,6 +11,9 @@ import type { Health, LedgerRecord, Path, TunnelStatus } from './types';
 export function effectiveHealth(status: TunnelStatus | undefined, record: LedgerRecord | undefined): Health {
   if (status?.status === 'down') return 'down';
   if (record && (record.health === 'degraded' || record.health === 'down')) return record.health;
+  // An explicit "unknown" signal (insufficient data, cancelled incident) means monitoring cannot vouch for the
+  // tunnel: never count it as a healthy fallback. A tunnel that was never signalled goes by the cloud's status.
+  if (record?.health === 'unknown' && record.lastSignalAt) return 'unknown';
   if (status?.status === 'up') return 'healthy';
   return 'unknown';
 }
@@ -45,6 +48,9 @@ export function pathIsHealthy(path: Path, view: View, excluding: ReadonlySet<str
   let healthy = false;
   for (const id of path.tunnelIds) {
     const h = excluding.has(id) || view.unavailable.has(id) ? 'down' : view.healthOf(id);
+    // A "down" signal the cloud does not agree with yet (it still reports the tunnel up) may still attract
+    // traffic: count it as degraded until the cloud fails over.
+    if (h === 'down' && !excluding.has(id) && view.statusOf(id)?.status === 'up') return false;
     if (h === 'degraded') return false;
     if (h === 'healthy') healthy = true;
   }

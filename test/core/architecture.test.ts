@@ -1,0 +1,45 @@
+/**
+ * The dependency rule (HOUSE_STYLE): shared/ imports no cloud SDK and reads no environment variable; the two
+ * edges never import each other.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const filesUnder = (dir: string): string[] =>
+  readdirSync(join(root, dir)).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(join(root, p)).isDirectory() ? filesUnder(p) : p.endsWith('.ts') ? [p] : [];
+  });
+/** Source without comments: a comment may mention process.env, code may not. */
+const codeOf = (file: string): string => readFileSync(join(root, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+const importsOf = (file: string): string[] =>
+  [...readFileSync(join(root, file), 'utf8').matchAll(/(?:from\s+|require\(\s*|import\(\s*)['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+
+describe('architecture', () => {
+  const shared = filesUnder('shared');
+
+  it('finds the core files', () => {
+    expect(shared).toEqual(expect.arrayContaining(['shared/decide.ts', 'shared/engine.ts']));
+  });
+
+  it.each(shared)('%s imports no cloud SDK and no edge', (file) => {
+    for (const spec of importsOf(file)) {
+      expect(spec).not.toMatch(/^@aws-sdk\/|^@google-cloud\/|^google-auth-library|^aws-sdk/);
+      expect(spec).not.toMatch(/(^|\/)(functions|gcp-functions|cli)\//);
+    }
+  });
+
+  it.each(shared)('%s never reads process.env', (file) => {
+    expect(codeOf(file)).not.toMatch(/process\.env/);
+  });
+
+  it('the edges never import each other', () => {
+    for (const file of filesUnder('functions')) for (const s of importsOf(file)) expect(s).not.toMatch(/gcp-functions/);
+    for (const file of filesUnder('gcp-functions')) for (const s of importsOf(file)) expect(relative('.', s)).not.toMatch(/(^|\/)functions\//);
+  });
+
+  it('catches a violation (the check itself can fail)', () => {
+    expect(importsOf('test/core/architecture.test.ts')).toContain('node:fs');
+  });
+});
