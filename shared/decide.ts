@@ -72,6 +72,7 @@ function withSignalMark(record: LedgerRecord, signal: Signal): LedgerRecord {
     ...record,
     recentKeys: keys,
     health: signal.health,
+    lastSignalViaLink: !!signal.viaLink,
     lastSignalAt: record.lastSignalAt && record.lastSignalAt > signal.observedAt ? record.lastSignalAt : signal.observedAt,
     healthySince: signal.health === 'healthy' ? (wasHealthy ? record.healthySince : signal.observedAt) : undefined,
   };

@@ -7,6 +7,7 @@
 import { decide, pathsOfTunnel, type Decision, type Trigger } from './decide';
 import { LedgerConflictError, errorMessage } from './errors';
 import { executePlan, realSleep } from './execute';
+import { linkMessageFor } from './link';
 import type { CloudPorts, CoreDeps } from './ports';
 import {
   emptyRecord,
@@ -105,6 +106,7 @@ function refusalReport(deps: CoreDeps, tunnelId: string, trigger: string, reason
     stateBefore: 'active',
     stateAfter: 'active',
     severity: 'WARNING',
+    viaLink: !!signal?.viaLink,
     startedAt: started.toISOString(),
     durationMs: 0,
     ok: false,
@@ -171,6 +173,7 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
     stateBefore: before?.state ?? 'active',
     stateAfter: record.state,
     severity: decision.severity,
+    viaLink: signal ? !!signal.viaLink : !!record.lastSignalViaLink,
     startedAt: started.toISOString(),
     durationMs: 0,
     ok: true,
@@ -279,6 +282,16 @@ async function finish(deps: CoreDeps, report: Report, notify: boolean): Promise<
     } catch (e) {
       // The cloud change is done and in the ledger; a lost notification must not undo or repeat it.
       deps.logger.log({ severity: 'ERROR', message: `notification failed: ${errorMessage(e)}`, tunnelId: report.tunnelId });
+    }
+  }
+  const message = deps.link && deps.links ? linkMessageFor(report, deps.links) : undefined;
+  if (message && deps.link) {
+    try {
+      await deps.link.publish(message);
+      deps.logger.log({ severity: 'INFO', message: `told the other end of the link: ${message.toTunnelId} ${message.health}`, tunnelId: report.tunnelId, linkMessageId: message.id });
+    } catch (e) {
+      // The other side still has its own alarms and reconcile; a lost link message degrades to one-sided.
+      deps.logger.log({ severity: 'ERROR', message: `link message to ${message.toTunnelId} failed: ${errorMessage(e)}`, tunnelId: report.tunnelId });
     }
   }
   return report;

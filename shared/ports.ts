@@ -70,8 +70,9 @@ export interface CoreDeps {
   clock: Clock;
   logger: Logger;
   policy: import('./policy').Policy;
-  /** Optional: the link to the other cloud. Absent means links are not configured. */
+  /** Optional: the link to the other cloud, and the configured pairs. Absent means links are off. */
   link?: LinkPublisher;
+  links?: import('./policy').Config['links'];
   /** Optional sleep (tests pass a no-op to keep retries instant). */
   sleep?: (ms: number) => Promise<void>;
 }

@@ -131,6 +131,8 @@ export interface LedgerRecord {
   reason?: string;
   /** When the state last changed. */
   updatedAt?: string;
+  /** The newest applied signal came from the other end of a link: what follows is not echoed back. */
+  lastSignalViaLink?: boolean;
   /** The last refusal reported for this tunnel: the same refusal is not notified again on every reconcile. */
   lastRefusal?: string;
   /**
@@ -212,6 +214,8 @@ export interface Report {
   stateBefore: TunnelState;
   stateAfter: TunnelState;
   severity: Severity;
+  /** The change was caused by the other end of a link (DESIGN.md §8): not echoed back. */
+  viaLink: boolean;
   startedAt: string;
   durationMs: number;
   ok: boolean;

@@ -1,0 +1,67 @@
+/**
+ * Both ends of a link (DESIGN.md §8): which tunnel on the other cloud is the same IPsec tunnel, what to tell it
+ * after this side acted, and how a message from the other side becomes a local signal. Pure.
+ */
+import type { Config } from './policy';
+import type { LinkMessage } from './link-message';
+import type { Report, Signal } from './types';
+
+export type Links = Config['links'];
+
+/** The other end of `tunnelId`, if the configuration pairs it. */
+export function peerOf(links: Links, tunnelId: string): string | undefined {
+  for (const l of links) {
+    if (l.gcp === tunnelId) return l.aws;
+    if (l.aws === tunnelId) return l.gcp;
+  }
+  return undefined;
+}
+
+/**
+ * What to tell the other end after this report, if anything: only when this side really drained or restored
+ * (not a refusal, not a dry run), and never when the change was itself caused by a link message — so a message
+ * is never echoed back and two sides cannot ping-pong.
+ */
+export function linkMessageFor(report: Report, links: Links): LinkMessage | undefined {
+  if (report.viaLink || report.dryRun || !report.ok || !report.cloud) return undefined;
+  const acted = report.results.some((r) => r.outcome !== 'failed');
+  if (!acted) return undefined;
+  const health = report.decision === 'restore' ? 'healthy' : report.decision === 'drain' || report.decision === 'suppress' ? 'degraded' : undefined;
+  if (!health) return undefined;
+  const to = peerOf(links, report.tunnelId);
+  if (!to) return undefined;
+  const observedAt = report.signal?.observedAt ?? report.startedAt;
+  return {
+    v: 1,
+    id: `${report.cloud}:${report.tunnelId}:${report.decision}:${report.startedAt}`,
+    origin: report.cloud,
+    fromTunnelId: report.tunnelId,
+    toTunnelId: to,
+    health,
+    observedAt,
+    reason: `${report.cloud.toUpperCase()} end ${report.decision === 'restore' ? 'restored' : 'drained'}: ${report.summary}`.slice(0, 2000),
+  };
+}
+
+export type LinkSignalResult = { ok: true; value: Signal } | { ok: false; reason: string };
+
+/** Turn a verified message into a signal for the local end; refuse messages for links we do not know. */
+export function signalFromLink(message: LinkMessage, links: Links, localCloud: 'aws' | 'gcp'): LinkSignalResult {
+  if (message.origin === localCloud) return { ok: false, reason: `link message from our own cloud (${localCloud}): ignored` };
+  if (!message.toTunnelId.startsWith(`${localCloud}:`)) return { ok: false, reason: `link message targets ${message.toTunnelId}, not a ${localCloud} tunnel` };
+  if (peerOf(links, message.fromTunnelId) !== message.toTunnelId) {
+    return { ok: false, reason: `no configured link pairs ${message.fromTunnelId} with ${message.toTunnelId}` };
+  }
+  return {
+    ok: true,
+    value: {
+      tunnelId: message.toTunnelId,
+      health: message.health,
+      observedAt: message.observedAt,
+      source: `link:${message.origin}`,
+      key: `link:${message.id}`,
+      evidence: message.reason,
+      viaLink: true,
+    },
+  };
+}

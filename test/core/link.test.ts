@@ -1,0 +1,102 @@
+import { handleSignal, reconcile } from '../../shared/engine';
+import { peerOf, signalFromLink } from '../../shared/link';
+import { signLinkMessage, verifyLinkMessage, type LinkMessage } from '../../shared/link-message';
+import { MemoryLedger } from '../../shared/ledger/memory-ledger';
+import type { Report } from '../../shared/types';
+import { testDeps, sig } from '../fakes/core-deps';
+import { MemoryCloud, portsOf } from '../fakes/memory-cloud';
+import { aws, gcp, incident } from '../fakes/topology';
+
+const SECRET = 'test-link-secret';
+const links = [
+  { gcp: gcp('tunnel-1'), aws: aws('vpn-1', '203.0.113.10') },
+  { gcp: gcp('tunnel-2'), aws: aws('vpn-2', '203.0.113.20') },
+];
+
+/** Two sides with their own ledgers, wired by signed messages delivered in-process. */
+function twoSides() {
+  const t = incident();
+  const awsCloud = new MemoryCloud(t.awsTunnels, t.awsPaths);
+  const gcpCloud = new MemoryCloud(t.gcpTunnels, t.gcpPaths);
+  const wire: string[] = [];
+  const received: Report[] = [];
+  const A = testDeps({ aws: portsOf(awsCloud) }, { restoreHoldDownSeconds: 0 }, new MemoryLedger());
+  const G = testDeps({ gcp: portsOf(gcpCloud) }, { restoreHoldDownSeconds: 0 }, new MemoryLedger());
+  const deliver = (to: typeof A, cloud: 'aws' | 'gcp') => async (m: LinkMessage) => {
+    const signed = JSON.stringify(signLinkMessage(m, SECRET));
+    wire.push(signed);
+    const v = verifyLinkMessage(JSON.parse(signed), SECRET);
+    if (!v.ok) throw new Error(v.reason);
+    const s = signalFromLink(v.value, links, cloud);
+    if (!s.ok) throw new Error(s.reason);
+    received.push(await handleSignal(to.deps, s.value));
+  };
+  A.deps.links = links;
+  G.deps.links = links;
+  A.deps.link = { publish: deliver(G, 'gcp') };
+  G.deps.link = { publish: deliver(A, 'aws') };
+  for (const side of [A, G]) side.clock.t += 60_000;
+  return { A, G, awsCloud, gcpCloud, wire, received, t };
+}
+
+describe('links between the two ends', () => {
+  it('pairs by configuration', () => {
+    expect(peerOf(links, gcp('tunnel-1'))).toBe(aws('vpn-1', '203.0.113.10'));
+    expect(peerOf(links, aws('vpn-2', '203.0.113.20'))).toBe(gcp('tunnel-2'));
+    expect(peerOf(links, gcp('nope'))).toBeUndefined();
+  });
+
+  it('a GCP drain drains the AWS end, the recovery restores both, and nothing is echoed back', async () => {
+    const { G, awsCloud, gcpCloud, wire, received, t } = twoSides();
+    await handleSignal(G.deps, sig(gcp('tunnel-1'), 'degraded', 10));
+    expect(gcpCloud.snapshot()).toHaveLength(1);
+    expect(awsCloud.snapshot().map((p) => p.key)).toEqual(['vpn-2:10.240.0.0/16']);
+    expect(received.map((r) => [r.tunnelId, r.decision])).toEqual([[aws('vpn-1', '203.0.113.10'), 'drain']]);
+    expect(wire).toHaveLength(1); // the AWS drain caused by the link did not send anything back
+
+    await handleSignal(G.deps, sig(gcp('tunnel-1'), 'healthy', 20));
+    expect(gcpCloud.snapshot()).toEqual([...t.gcpPaths].sort((a, b) => a.key.localeCompare(b.key)));
+    expect(awsCloud.snapshot()).toEqual([...t.awsPaths].sort((a, b) => a.key.localeCompare(b.key)));
+    expect(wire).toHaveLength(2);
+  });
+
+  it('a replayed message is a no-op', async () => {
+    const { G, A, awsCloud, wire } = twoSides();
+    await handleSignal(G.deps, sig(gcp('tunnel-1'), 'degraded', 10));
+    const v = verifyLinkMessage(JSON.parse(wire[0]!), SECRET);
+    if (!v.ok) throw new Error(v.reason);
+    const s = signalFromLink(v.value, links, 'aws');
+    if (!s.ok) throw new Error(s.reason);
+    const calls = awsCloud.calls.length;
+    const again = await handleSignal(A.deps, s.value);
+    expect(again.decision).toBe('ignore');
+    expect(awsCloud.calls.length).toBe(calls);
+  });
+
+  it('refuses forged, altered and unsigned messages', () => {
+    const m: LinkMessage = { v: 1, id: 'x', origin: 'gcp', fromTunnelId: gcp('tunnel-1'), toTunnelId: aws('vpn-1', '203.0.113.10'), health: 'degraded', observedAt: '2026-11-25T00:00:00Z', reason: 'r' };
+    const signed = signLinkMessage(m, SECRET);
+    expect(verifyLinkMessage(signed, 'other-secret')).toMatchObject({ ok: false, reason: expect.stringMatching(/signature/) });
+    expect(verifyLinkMessage({ ...signed, message: signed.message.replace('degraded', 'healthy') }, SECRET)).toMatchObject({ ok: false });
+    expect(verifyLinkMessage({ message: signed.message }, SECRET)).toMatchObject({ ok: false });
+    expect(verifyLinkMessage(signed, '')).toMatchObject({ ok: false });
+    expect(verifyLinkMessage('garbage', SECRET)).toMatchObject({ ok: false });
+    expect(verifyLinkMessage(signed, SECRET)).toMatchObject({ ok: true });
+  });
+
+  it('refuses a message for a pair that is not configured', () => {
+    const m: LinkMessage = { v: 1, id: 'x', origin: 'gcp', fromTunnelId: gcp('tunnel-1'), toTunnelId: aws('vpn-2', '203.0.113.20'), health: 'degraded', observedAt: '2026-11-25T00:00:00Z', reason: 'r' };
+    expect(signalFromLink(m, links, 'aws')).toMatchObject({ ok: false, reason: expect.stringMatching(/no configured link/) });
+    expect(signalFromLink(m, links, 'gcp')).toMatchObject({ ok: false });
+  });
+
+  it('each side keeps its own guards: the AWS end refuses when it would black-hole', async () => {
+    const { G, A, awsCloud } = twoSides();
+    await handleSignal(A.deps, sig(aws('vpn-2', '203.0.113.20'), 'degraded', 5)); // AWS drains vpn-2 on its own
+    expect(awsCloud.snapshot()).toHaveLength(1);
+    await handleSignal(G.deps, sig(gcp('tunnel-1'), 'degraded', 10)); // GCP drains tunnel-1 and tells AWS
+    expect(awsCloud.snapshot()).toHaveLength(1); // AWS refused to drain vpn-1, its last path
+    await reconcile(A.deps);
+    expect(awsCloud.snapshot()).toHaveLength(1);
+  });
+});
