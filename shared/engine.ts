@@ -68,6 +68,10 @@ export async function reconcile(deps: CoreDeps): Promise<Report[]> {
   return reports;
 }
 
+/**
+ * Remove fence members whose record is active: a drain that joined the fence but died before writing its record.
+ * Only once the fence is older than any invocation could be, so a live drain between its two writes is safe.
+ */
 async function dropStaleMembers(deps: CoreDeps, cloud: Cloud): Promise<void> {
   for (let i = 0; i < MAX_CONFLICT_RETRIES; i++) {
     const fence = await deps.ledger.get(fenceId(cloud));
@@ -229,7 +233,12 @@ async function settle(deps: CoreDeps, cloud: Cloud, written: LedgerRecord, decis
       // Only what the cloud confirmed leaves the ledger: the rest stays for the next attempt.
       const left = record.withdrawn.filter((p) => failedKeys.has(p.key));
       next = { ...record, withdrawn: left, state: left.length ? 'restoring' : 'active', updatedAt: deps.clock.now().toISOString() };
-      if (left.length === 0) next = { ...next, drains: record.drains, reason: undefined };
+      if (left.length === 0) {
+        next = { ...next, drains: record.drains, reason: undefined };
+        // Leave the fence first: if we die in between, the record still says "restoring", which keeps the
+        // tunnel out of every other decision's view until reconcile finishes the restore.
+        await leaveFence(deps, cloud, record.tunnelId);
+      }
     }
     try {
       record = await deps.ledger.put(next);
@@ -241,7 +250,6 @@ async function settle(deps: CoreDeps, cloud: Cloud, written: LedgerRecord, decis
       record = fresh;
     }
   }
-  if (record.state === 'active') await leaveFence(deps, cloud, record.tunnelId);
   return record;
 }
 
