@@ -43,23 +43,39 @@ export function contains(outer: string, inner: string): boolean {
  * once; a gap anywhere gives 0.
  */
 export function minCoverDepth(target: string, covers: readonly string[]): number {
-  const t = parseCidr(target);
-  if (!t) return 0;
-  // Sweep line over the target's range: +1 where a cover starts, -1 after it ends.
-  const events = new Map<bigint, number>();
-  const bump = (at: bigint, d: number) => events.set(at, (events.get(at) ?? 0) + d);
-  for (const c of covers) {
+  return coverIndex(covers)(target);
+}
+
+/**
+ * Pre-parse covers once (deduplicated, with multiplicity) and answer `minCoverDepth` for many targets. Redundant
+ * designs repeat the same prefixes over many tunnels, so deduplication keeps this near O(unique prefixes).
+ */
+export function coverIndex(covers: readonly string[]): (target: string) => number {
+  const counts = new Map<string, number>();
+  for (const c of covers) counts.set(c, (counts.get(c) ?? 0) + 1);
+  const ranges: { r: Range; n: number }[] = [];
+  for (const [c, n] of counts) {
     const r = parseCidr(c);
-    if (!r || r.family !== t.family || r.last < t.first || r.first > t.last) continue;
-    bump(r.first < t.first ? t.first : r.first, 1);
-    if (r.last < t.last) bump(r.last + 1n, -1);
+    if (r) ranges.push({ r, n });
   }
-  if (!events.has(t.first)) return 0;
-  let depth = 0;
-  let min = Number.POSITIVE_INFINITY;
-  for (const at of [...events.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
-    depth += events.get(at)!;
-    min = Math.min(min, depth);
-  }
-  return min === Number.POSITIVE_INFINITY ? 0 : min;
+  return (target: string) => {
+    const t = parseCidr(target);
+    if (!t) return 0;
+    // Sweep line over the target's range: +n where a cover starts, -n after it ends.
+    const events = new Map<bigint, number>();
+    const bump = (at: bigint, d: number) => events.set(at, (events.get(at) ?? 0) + d);
+    for (const { r, n } of ranges) {
+      if (r.family !== t.family || r.last < t.first || r.first > t.last) continue;
+      bump(r.first < t.first ? t.first : r.first, n);
+      if (r.last < t.last) bump(r.last + 1n, -n);
+    }
+    if (!events.has(t.first)) return 0;
+    let depth = 0;
+    let min = Number.POSITIVE_INFINITY;
+    for (const at of [...events.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+      depth += events.get(at)!;
+      min = Math.min(min, depth);
+    }
+    return min === Number.POSITIVE_INFINITY ? 0 : min;
+  };
 }

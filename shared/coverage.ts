@@ -2,7 +2,7 @@
  * Guard 1, never black-hole (DESIGN.md §5): after withdrawing some paths, every destination they carried must
  * still be covered, address by address, by at least `minHealthyPaths` healthy paths. Pure.
  */
-import { minCoverDepth } from './cidr';
+import { coverIndex } from './cidr';
 import { pathIsHealthy, tunnelIsUsable, type View } from './health';
 import type { Path } from './types';
 
@@ -33,13 +33,14 @@ export function coverageGaps(
   for (const p of withdrawing) {
     if ((p.fallbackTunnelIds ?? []).some((id) => tunnelIsUsable(id, view, draining))) remainingCovers.push(...p.destinations);
   }
+  const depthOf = coverIndex(remainingCovers);
   const gaps: CoverageGap[] = [];
   const seen = new Set<string>();
   for (const p of withdrawing) {
     for (const d of p.destinations) {
       if (seen.has(d)) continue;
       seen.add(d);
-      const remaining = minCoverDepth(d, remainingCovers);
+      const remaining = depthOf(d);
       if (remaining < minHealthyPaths) gaps.push({ destination: d, remaining });
     }
   }

@@ -26,7 +26,7 @@ export const policySchema = z
     /** Tunnel ids (globs) never touched, even when `scope` matches. */
     exclude: z.array(glob).max(1000).default([]),
     /** Bounded concurrency for cloud writes (cloud write quotas are finite). */
-    concurrency: z.number().int().min(1).max(256).default(10),
+    concurrency: z.number().int().min(1).max(256).default(16),
     /** Retries with exponential backoff and full jitter for transient errors, after the SDK's own. */
     retryAttempts: z.number().int().min(1).max(20).default(5),
     retryBaseMs: z.number().int().min(0).max(60_000).default(200),

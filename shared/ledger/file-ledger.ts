@@ -5,7 +5,7 @@
  * file, never half of one. A file that cannot be read back is a `CorruptStateError` and is never overwritten.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { CorruptStateError, LedgerConflictError } from '../errors';
 import type { Ledger } from '../ports';
@@ -101,18 +101,23 @@ export class FileLedger implements Ledger {
   /** Number of successful writes by this instance (tests assert on it). */
   writes = 0;
 
-  constructor(readonly file: string) {}
+  /** Lock key: the absolute path, so two instances naming one file differently still serialise. */
+  private readonly key: string;
+
+  constructor(readonly file: string) {
+    this.key = resolve(file);
+  }
 
   async get(tunnelId: string): Promise<LedgerRecord | undefined> {
-    return withFileLock(this.file, () => this.read().records[tunnelId]);
+    return withFileLock(this.key, () => this.read().records[tunnelId]);
   }
 
   async list(): Promise<LedgerRecord[]> {
-    return withFileLock(this.file, () => Object.values(this.read().records));
+    return withFileLock(this.key, () => Object.values(this.read().records));
   }
 
   async put(record: LedgerRecord): Promise<LedgerRecord> {
-    return withFileLock(this.file, () => {
+    return withFileLock(this.key, () => {
       const data = this.read();
       const current = data.records[record.tunnelId]?.version ?? 0;
       if (current !== record.version) throw new LedgerConflictError(record.tunnelId, record.version, current);

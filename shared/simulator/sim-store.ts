@@ -4,17 +4,23 @@
  * the Functions Framework server) can use one file one after another. Within one process all accesses to a
  * file are serialised, because the core withdraws paths concurrently.
  */
+import { resolve } from 'node:path';
 import { readIfExists, withFileLock, writeFileAtomic } from '../ledger/file-ledger';
 import { CorruptStateError } from '../errors';
 import { simStateSchema, type SimState } from './sim-state';
 import { incidentTopology } from './topology';
 
 export class SimStore {
-  constructor(readonly file: string, private readonly initial: () => SimState = incidentTopology) {}
+  /** Lock key: the absolute path, so two handles naming one file differently still serialise. */
+  private readonly key: string;
+
+  constructor(readonly file: string, private readonly initial: () => SimState = incidentTopology) {
+    this.key = resolve(file);
+  }
 
   /** A validated copy of the current state (creates the file with the built-in topology when absent). */
   read(): Promise<SimState> {
-    return withFileLock(this.file, () => this.load());
+    return withFileLock(this.key, () => this.load().state);
   }
 
   /**
@@ -22,20 +28,23 @@ export class SimStore {
    * returns a result; when it throws, nothing is written.
    */
   update<T>(change: (state: SimState) => T): Promise<T> {
-    return withFileLock(this.file, () => {
-      const state = this.load();
+    return withFileLock(this.key, () => {
+      const { state, text } = this.load();
       const result = change(state);
-      this.save(state);
+      const next = this.serialise(state);
+      // An idempotent no-op ("already in state") leaves the file as it is.
+      if (next !== text) writeFileAtomic(this.file, next);
       return result;
     });
   }
 
-  private load(): SimState {
+  private load(): { state: SimState; text: string } {
     const text = readIfExists(this.file);
     if (text === undefined) {
       const state = this.initial();
-      this.save(state);
-      return state;
+      const created = this.serialise(state);
+      writeFileAtomic(this.file, created);
+      return { state: simStateSchema.parse(JSON.parse(created)), text: created };
     }
     let raw: unknown;
     try {
@@ -49,12 +58,11 @@ export class SimStore {
       const where = issue?.path.length ? issue.path.join('.') : '(root)';
       throw new CorruptStateError(`simulator file ${this.file} is invalid at ${where}: ${issue?.message ?? 'invalid'}; it was left untouched — fix or remove it`);
     }
-    return parsed.data;
+    return { state: parsed.data, text };
   }
 
-  private save(state: SimState): void {
+  private serialise(state: SimState): string {
     // Re-validate before writing: a bug in a port must never leave an unreadable file behind.
-    const checked = simStateSchema.parse(state);
-    writeFileAtomic(this.file, `${JSON.stringify(checked, null, 2)}\n`);
+    return `${JSON.stringify(simStateSchema.parse(state), null, 2)}\n`;
   }
 }

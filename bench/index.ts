@@ -1,0 +1,51 @@
+/**
+ * `npm run bench`: every comparison measured side by side in one run; prints a table and writes
+ * bench/results.json. Not part of `npm test` (these machines are shared and noisy: read the ratios).
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_POLICY } from '../shared/policy';
+import { benchColdStart } from './cold-start';
+import { benchDecide } from './decide-cost';
+import { benchMemory } from './memory';
+import { LATENCY_MS, OPERATION_MS, benchRemediation, drainOnce } from './remediation';
+
+async function memoryChild(mode: string, n: number, file: string) {
+  if (mode === '--memory-child') await drainOnce(n, DEFAULT_POLICY, { latencyMs: 0, operationMs: 0 }, file);
+  console.log(JSON.stringify({ maxRssMB: +(process.resourceUsage().maxRSS / 1024).toFixed(1) }));
+}
+
+async function main() {
+  const [mode, n, file] = process.argv.slice(2);
+  if (mode?.startsWith('--memory-child')) return memoryChild(mode, Number(n), file!);
+  const quick = process.env.BENCH_QUICK === '1';
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  log(`tunnel-guard bench on ${machine.cpu} (${machine.cores} cores, ${machine.memGiB} GiB), node ${machine.node}`);
+  log(`remediation: ${LATENCY_MS} ms per API call, ${OPERATION_MS} ms per operation, concurrency ${DEFAULT_POLICY.concurrency}`);
+  const remediation = await benchRemediation(quick ? [1, 10, 100] : [1, 10, 100, 1000], log);
+  log('decision cost…');
+  const decision = benchDecide();
+  log('cold start…');
+  const coldStart = await benchColdStart(quick ? 3 : 7);
+  log('memory…');
+  const memory = benchMemory(__filename, 1000);
+  const results = { when: new Date().toISOString(), machine, remediation, decision, coldStart, memory };
+  writeFileSync(join(process.cwd(), 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+  console.log('\nRemediation (drain one tunnel with N routes; simulator with injected latency)');
+  console.table(remediation.map((r) => ({ N: r.n, 'tunnel-guard ms': r.tunnelGuardMs, 'sequential ms': r.sequentialMs, 'lower bound ms': r.lowerBoundMs, 'speed-up vs sequential': `${r.speedupVsSequential}×`, 'vs lower bound': `${r.ratioToLowerBound}×`, 'restore ms': r.restoreMs })));
+  console.log('Decision cost (decide(), 100 tunnels × 100 prefixes)');
+  console.table([{ 'decide() CPU ms': decision.decideMs, 'naive coverage ms': decision.naiveCoverageMs, speedup: `${decision.speedup}×` }]);
+  console.log('Cold start (median of fresh node processes)');
+  console.table([{ bundle: 'empty node process', sizeMB: 0, ...coldStart.emptyProcess }, ...coldStart.bundles]);
+  console.log('Memory (peak RSS, drain + restore of 1000 paths, no latency)');
+  console.table([memory]);
+  console.log('wrote bench/results.json');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+/**
+ * What the CLI touches of its process, passed in so that tests run `main()` in-process with fakes.
+ */
+import type { Env } from '../shared/config-source';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Env;
+  cwd: string;
+  /** The real clock unless a test pins it. `--now`/`--at` override it per command. */
+  now?: () => Date;
+}
+
+/** Exit codes are a contract (issue 2). */
+export const EXIT = { ok: 0, failure: 1, usage: 2, refused: 3 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** Bad usage or input: exit 2, nothing changed. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

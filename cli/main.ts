@@ -1,0 +1,215 @@
+/**
+ * `tunnel-guard`: the operator CLI, a third edge beside the Lambda and the Cloud Function. It acts on the
+ * simulator file (`TUNNEL_GUARD_SIMULATOR`, default `./tunnel-guard.sim.json`) through the same core.
+ * `main(argv, io)` never exits the process: it returns the exit code, so tests run it in-process.
+ */
+import { readFileSync } from 'node:fs';
+import { format } from 'node:util';
+import { Command, CommanderError } from 'commander';
+import { reconcile, runCommand, handleSignal } from '../shared/engine';
+import { CorruptStateError, InputError, errorMessage } from '../shared/errors';
+import { HEALTHS, type Health, type Report, type Signal, type TunnelRef } from '../shared/types';
+import { clockFrom, parseInstant } from './clock';
+import { resolveFromCaller } from '../shared/config-source';
+import { composeCli, DEFAULT_SIMULATOR_FILE, type CliContext } from './compose';
+import { runDemo } from './demo';
+import { loadInvoker } from './invoke';
+import { EXIT, UsageError, type CliIo, type ExitCode } from './io';
+import { exitCodeFor, exitCodeForAll, formatReport } from './report-format';
+import { resolveTunnel } from './resolve-tunnel';
+import { buildStatus, formatStatus } from './status-view';
+
+async function allTunnels(ctx: CliContext): Promise<TunnelRef[]> {
+  const [aws, gcp] = await Promise.all([ctx.sim.ports('aws').tunnels.list(), ctx.sim.ports('gcp').tunnels.list()]);
+  return [...aws, ...gcp].map((t) => t.ref);
+}
+
+/** Run the CLI with `argv` (without `node` and the script). Resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  let code: ExitCode = EXIT.ok;
+  const realNow = io.now ?? (() => new Date());
+  const program = new Command('tunnel-guard');
+  program
+    .description('Drain degraded AWS<->GCP VPN tunnels and restore them when they recover (acts on the simulator file).')
+    .option('-v, --verbose', 'also print the structured log line of each decision to stderr')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError('(run tunnel-guard --help for usage)')
+    .addHelpText(
+      'after',
+      '\nThe simulator file is $TUNNEL_GUARD_SIMULATOR (default ./tunnel-guard.sim.json, created on first use);\n' +
+        'the ledger lives beside it (<name>.ledger.json). Exit codes: 0 done, 1 failure, 2 bad input, 3 refused by a guard.\n',
+    );
+
+  /** Compose, and read both files once up front: a corrupt one stops every command before it changes anything. */
+  const ctx = async (): Promise<CliContext> => {
+    const c = composeCli(io, { verbose: !!program.opts().verbose });
+    await Promise.all([c.sim.read(), c.sim.ledger.list()]);
+    return c;
+  };
+  const printReport = (r: Report, json: boolean) => io.stdout(json ? `${JSON.stringify(r, null, 2)}\n` : formatReport(r));
+
+  program
+    .command('status')
+    .description('tunnels, health, state, active routes and withdrawn routes')
+    .option('--json', 'print the status contract as JSON')
+    .action(async (o: { json?: boolean }) => {
+      const c = await ctx();
+      const ports = [c.sim.ports('aws'), c.sim.ports('gcp')];
+      const [tunnels, paths, records] = await Promise.all([
+        Promise.all(ports.map((p) => p.tunnels.list())).then((x) => x.flat()),
+        Promise.all(ports.map((p) => p.paths.list())).then((x) => x.flat()),
+        c.sim.ledger.list(),
+      ]);
+      const doc = buildStatus(tunnels, paths, records);
+      io.stdout(o.json ? `${JSON.stringify(doc)}\n` : formatStatus(doc));
+    });
+
+  program
+    .command('drain <tunnel>')
+    .description('withdraw every route into a tunnel (through the guards)')
+    .option('--reason <text>', 'why (recorded in the ledger and the notification)')
+    .option('--force', 'skip the guards (reported and notified as such)')
+    .option('--now <iso>', 'decide as if it were this instant')
+    .option('--json', 'print the report as JSON')
+    .action(async (tunnel: string, o: { reason?: string; force?: boolean; now?: string; json?: boolean }) => {
+      const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
+      const c = await ctx();
+      const ref = resolveTunnel(tunnel, await allTunnels(c));
+      const r = await runCommand(c.deps(clock), { type: 'drain', tunnelId: ref.id, reason: o.reason ?? 'manual drain (tunnel-guard drain)', force: !!o.force });
+      printReport(r, !!o.json);
+      code = exitCodeFor(r);
+    });
+
+  program
+    .command('restore <tunnel>')
+    .description('put back exactly the routes that were withdrawn (through the hold-down guard unless --force)')
+    .option('--force', 'skip the guards (reported and notified as such)')
+    .option('--now <iso>', 'decide as if it were this instant')
+    .option('--json', 'print the report as JSON')
+    .action(async (tunnel: string, o: { force?: boolean; now?: string; json?: boolean }) => {
+      const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
+      const c = await ctx();
+      const ref = resolveTunnel(tunnel, await allTunnels(c));
+      const r = await runCommand(c.deps(clock), { type: 'restore', tunnelId: ref.id, force: !!o.force });
+      printReport(r, !!o.json);
+      code = exitCodeFor(r);
+    });
+
+  program
+    .command('release <tunnel>')
+    .description('clear flap suppression so the tunnel can be restored again')
+    .option('--now <iso>', 'decide as if it were this instant')
+    .option('--json', 'print the report as JSON')
+    .action(async (tunnel: string, o: { now?: string; json?: boolean }) => {
+      const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
+      const c = await ctx();
+      const ref = resolveTunnel(tunnel, await allTunnels(c));
+      const r = await runCommand(c.deps(clock), { type: 'release', tunnelId: ref.id });
+      printReport(r, !!o.json);
+      code = exitCodeFor(r);
+    });
+
+  program
+    .command('signal <tunnel> <health>')
+    .description(`feed a health signal as an edge would (${HEALTHS.join('|')})`)
+    .option('--at <iso>', 'when it was observed (default: now); also the decision time')
+    .option('--evidence <text>', 'human-readable evidence', 'operator signal (tunnel-guard signal)')
+    .option('--json', 'print the report as JSON')
+    .action(async (tunnel: string, health: string, o: { at?: string; evidence: string; json?: boolean }) => {
+      if (!(HEALTHS as readonly string[]).includes(health)) {
+        throw new UsageError(`health ${JSON.stringify(health)} must be one of ${HEALTHS.join(', ')}`);
+      }
+      const at = o.at ? parseInstant(o.at, '--at') : undefined;
+      const clock = clockFrom(at, realNow);
+      const c = await ctx();
+      const ref = resolveTunnel(tunnel, await allTunnels(c));
+      const observedAt = (at ?? clock.now()).toISOString();
+      const signal: Signal = {
+        tunnelId: ref.id,
+        health: health as Health,
+        observedAt,
+        source: 'cli',
+        key: `cli:${ref.id}:${health}:${observedAt}`,
+        evidence: o.evidence,
+      };
+      const r = await handleSignal(c.deps(clock), signal);
+      printReport(r, !!o.json);
+      code = exitCodeFor(r);
+    });
+
+  program
+    .command('reconcile')
+    .description('converge: finish interrupted work, re-withdraw drift, restore tunnels whose hold-down has passed')
+    .option('--now <iso>', 'reconcile as if it were this instant')
+    .option('--json', 'print the reports as JSON')
+    .action(async (o: { now?: string; json?: boolean }) => {
+      const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
+      const reports = await reconcile((await ctx()).deps(clock));
+      if (o.json) io.stdout(`${JSON.stringify(reports, null, 2)}\n`);
+      else if (reports.length === 0) io.stdout('reconcile: nothing to do\n');
+      else for (const r of reports) io.stdout(formatReport(r));
+      code = exitCodeForAll(reports);
+    });
+
+  program
+    .command('demo')
+    .description('replay the original incident on a fresh simulator in a temporary directory')
+    .action(async () => {
+      code = await runDemo(io);
+    });
+
+  const invoke = program.command('invoke').description('run an edge handler locally against the simulator');
+  invoke
+    .command('aws <event>')
+    .description('run the Lambda handler on an EventBridge/SNS/alarm-action event JSON file')
+    .action(async (file: string) => {
+      code = await runInvoke(io, 'aws', file);
+    });
+  invoke
+    .command('gcp <payload>')
+    .description('run the Cloud Function handler on a Cloud Monitoring webhook payload JSON file')
+    .action(async (file: string) => {
+      code = await runInvoke(io, 'gcp', file);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (e instanceof UsageError || e instanceof CorruptStateError || e instanceof InputError) {
+      io.stderr(`tunnel-guard: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    io.stderr(`tunnel-guard: failed: ${errorMessage(e)}\n`);
+    return EXIT.failure;
+  }
+}
+
+async function runInvoke(io: CliIo, cloud: 'aws' | 'gcp', file: string): Promise<ExitCode> {
+  let event: unknown;
+  const path = resolveFromCaller(file, io.env, io.cwd);
+  try {
+    event = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`cannot read ${file} as JSON: ${errorMessage(e)}`);
+  }
+  // Absolute, so the edge finds the same file whatever its working directory (serverless runs in .esbuild/.build).
+  const env = { ...io.env, TUNNEL_GUARD_SIMULATOR: resolveFromCaller(io.env.TUNNEL_GUARD_SIMULATOR || DEFAULT_SIMULATOR_FILE, io.env, io.cwd) };
+  const invoker = loadInvoker(cloud);
+  // The edges log with console.log (that is where Lambda and Cloud Functions collect logs). Here stdout carries
+  // only the result, so it can be piped to jq; the log lines go to stderr.
+  const log = console.log;
+  console.log = (...args: unknown[]) => io.stderr(`${format(...args)}\n`);
+  let result: unknown;
+  try {
+    result = await invoker(event, env);
+  } finally {
+    console.log = log;
+  }
+  io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  return EXIT.ok;
+}

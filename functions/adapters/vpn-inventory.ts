@@ -1,0 +1,96 @@
+/**
+ * One read of the region's Site-to-Site VPN connections (`DescribeVpnConnections`), reduced to what the
+ * adapters need: tunnels (from `VgwTelemetry`) and static routes (from `Routes`). Shared by the VGW path table,
+ * the TGW path table and the tunnel health view, so each invocation describes the connections once per use.
+ */
+import { DescribeVpnConnectionsCommand, type EC2Client, type VpnConnection } from '@aws-sdk/client-ec2';
+import { awsTunnelId, type LinkStatus } from '../../shared/types';
+import { translateAwsError } from './aws-errors';
+
+export interface VpnTunnelInfo {
+  id: string;
+  outsideIpAddress: string;
+  status: LinkStatus;
+  detail?: string;
+}
+
+export interface VpnStaticRouteInfo {
+  destinationCidrBlock: string;
+  /** `pending` | `available` | `deleting` | `deleted` */
+  state: string;
+}
+
+export interface VpnConnectionInfo {
+  vpnConnectionId: string;
+  region: string;
+  /** Set for connections on a virtual private gateway: their static routes are the VGW lever. */
+  vpnGatewayId?: string;
+  /** Set for connections on a Transit Gateway: their lever is the TGW route tables. */
+  transitGatewayId?: string;
+  tunnels: VpnTunnelInfo[];
+  staticRoutes: VpnStaticRouteInfo[];
+}
+
+export interface VpnInventoryOptions {
+  region: string;
+  /** Only these connections (TUNNEL_GUARD_AWS_VPN_IDS); all available connections of the region otherwise. */
+  vpnConnectionIds?: string[];
+}
+
+const linkStatus = (s: string | undefined): LinkStatus => (s === 'UP' ? 'up' : s === 'DOWN' ? 'down' : 'unknown');
+
+export function toConnectionInfo(c: VpnConnection, region: string): VpnConnectionInfo | undefined {
+  if (!c.VpnConnectionId) return undefined;
+  const vpnConnectionId = c.VpnConnectionId;
+  return {
+    vpnConnectionId,
+    region,
+    vpnGatewayId: c.VpnGatewayId || undefined,
+    transitGatewayId: c.TransitGatewayId || undefined,
+    tunnels: (c.VgwTelemetry ?? [])
+      .filter((t) => t.OutsideIpAddress)
+      .map((t) => ({
+        id: awsTunnelId({ region, vpnConnectionId, outsideIpAddress: t.OutsideIpAddress! }),
+        outsideIpAddress: t.OutsideIpAddress!,
+        status: linkStatus(t.Status),
+        detail: t.StatusMessage || undefined,
+      })),
+    staticRoutes: (c.Routes ?? [])
+      .filter((r) => r.DestinationCidrBlock && (r.Source ?? 'Static').toLowerCase() === 'static')
+      .map((r) => ({ destinationCidrBlock: r.DestinationCidrBlock!, state: r.State ?? 'available' })),
+  };
+}
+
+/** Reads the VPN connections in scope. */
+export class VpnInventory {
+  constructor(
+    private readonly ec2: EC2Client,
+    readonly options: VpnInventoryOptions,
+  ) {}
+
+  /** Connections that exist (state `available`, or `pending` ones so a new connection is seen early). */
+  async list(): Promise<VpnConnectionInfo[]> {
+    return (await this.describe(this.options.vpnConnectionIds)).filter(
+      (c): c is VpnConnectionInfo => c !== undefined,
+    );
+  }
+
+  /** One connection as it is now (used to wait for a route change), or undefined when it is gone. */
+  async get(vpnConnectionId: string): Promise<VpnConnectionInfo | undefined> {
+    return (await this.describe([vpnConnectionId]))[0];
+  }
+
+  private async describe(ids: string[] | undefined): Promise<(VpnConnectionInfo | undefined)[]> {
+    try {
+      const out = await this.ec2.send(
+        new DescribeVpnConnectionsCommand({
+          ...(ids?.length ? { VpnConnectionIds: ids } : {}),
+          Filters: [{ Name: 'state', Values: ['available', 'pending'] }],
+        }),
+      );
+      return (out.VpnConnections ?? []).map((c) => toConnectionInfo(c, this.options.region));
+    } catch (e) {
+      throw translateAwsError(e, 'DescribeVpnConnections');
+    }
+  }
+}

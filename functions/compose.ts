@@ -1,0 +1,126 @@
+/**
+ * Composition root of the AWS edge: reads the environment once per cold start, builds the SDK clients once and
+ * returns the core's dependencies. With `TUNNEL_GUARD_SIMULATOR=<file>` the simulator stands in for AWS (and
+ * its file ledger and notifier), so `serverless invoke local` and `tunnel-guard invoke aws` need no account.
+ *
+ * Environment (all optional except where noted):
+ * | variable | meaning |
+ * | --- | --- |
+ * | `AWS_REGION` | region of the VPN connections (set by Lambda) |
+ * | `TUNNEL_GUARD_TABLE` | DynamoDB ledger table (required without the simulator) |
+ * | `TUNNEL_GUARD_TOPIC_ARN` | SNS topic for decisions (or `TUNNEL_GUARD_TOPIC_NAME`: the ARN is then built from the
+ *   function's own ARN — serverless.yml uses that, so no CloudFormation reference is needed at `invoke local`) |
+ * | `TUNNEL_GUARD_AWS_VPN_IDS` | comma list: only these VPN connections (default: all in the region) |
+ * | `TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS` | comma list: TGW route tables whose static VPN routes are managed |
+ * | `TUNNEL_GUARD_AWS_ENDPOINT` | endpoint override for EC2/SNS/DynamoDB (moto, tests) |
+ * | `TUNNEL_GUARD_LINK_SECRET` | HMAC secret of link messages from the GCP side (issue 6) |
+ * | `TUNNEL_GUARD_CONFIG` / `TUNNEL_GUARD_CONFIG_JSON` / `TUNNEL_GUARD_<KNOB>` | configuration (shared/config-source.ts) |
+ */
+import { readFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { configFromEnv, resolveFromCaller, type Env } from '../shared/config-source';
+import { PermanentError } from '../shared/errors';
+import { jsonLogger } from '../shared/log';
+import type { Config } from '../shared/policy';
+import type { CoreDeps, Logger, PathTable } from '../shared/ports';
+import { openSimulator } from '../shared/simulator';
+import { simulatorOptionsFromEnv } from '../shared/simulator/options-from-env';
+import type { PathKind } from '../shared/types';
+import { AwsPathTable } from './adapters/aws-path-table';
+import { DynamoDbLedger } from './adapters/dynamodb-ledger';
+import { SnsNotifier } from './adapters/sns-notifier';
+import { TgwPathTable } from './adapters/tgw-paths';
+import { VgwStaticPathTable } from './adapters/vgw-static-paths';
+import { VpnInventory } from './adapters/vpn-inventory';
+import { VpnTunnelHealthView } from './adapters/vpn-tunnel-health';
+
+export interface AwsEdge {
+  deps: CoreDeps;
+  config: Config;
+  region: string;
+  /** Secret to verify link messages; undefined = link messages are refused. */
+  linkSecret?: string;
+  /** `simulator:<file>` or `aws:<region>`: logged so every line says what it acted on. */
+  target: string;
+}
+
+export interface ComposeOptions {
+  cwd?: string;
+  readFile?: (path: string) => string;
+  logger?: Logger;
+  /** The Lambda's own ARN (`context.invokedFunctionArn`): gives partition and account for `TUNNEL_GUARD_TOPIC_NAME`. */
+  invokedFunctionArn?: string;
+}
+
+/** `TUNNEL_GUARD_TOPIC_ARN`, or `TUNNEL_GUARD_TOPIC_NAME` placed in the function's own partition and account. */
+export function topicArnOf(env: Env, region: string, invokedFunctionArn: string | undefined): string | undefined {
+  if (env.TUNNEL_GUARD_TOPIC_ARN) return env.TUNNEL_GUARD_TOPIC_ARN;
+  const name = env.TUNNEL_GUARD_TOPIC_NAME;
+  const [, partition, , , account] = (invokedFunctionArn ?? '').split(':');
+  return name && partition && account ? `arn:${partition}:sns:${region}:${account}:${name}` : undefined;
+}
+
+const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Build the AWS edge's dependencies from an environment. Throws `PermanentError` on bad configuration. */
+export function composeAws(env: Env, options: ComposeOptions = {}): AwsEdge {
+  const cwd = options.cwd ?? process.cwd();
+  const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const logger = options.logger ?? jsonLogger((line) => console.log(line));
+  const cfg = configFromEnv(env, readFile, cwd);
+  if (!cfg.ok) throw new PermanentError(`tunnel-guard configuration: ${cfg.reason}`);
+  const config = cfg.value;
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
+  const linkSecret = env.TUNNEL_GUARD_LINK_SECRET || undefined;
+  const base = { clock: { now: () => new Date() }, logger, policy: config.policy };
+
+  if (env.TUNNEL_GUARD_SIMULATOR) {
+    const simOptions = simulatorOptionsFromEnv(env);
+    if (!simOptions.ok) throw new PermanentError(`tunnel-guard simulator: ${simOptions.reason}`);
+    const file = resolveFromCaller(env.TUNNEL_GUARD_SIMULATOR, env, cwd);
+    const sim = openSimulator(file, simOptions.value);
+    return {
+      deps: { ...base, clouds: { aws: sim.ports('aws') }, ledger: sim.ledger, notifier: sim.notifier },
+      config,
+      region,
+      linkSecret,
+      target: `simulator:${file}`,
+    };
+  }
+
+  const table = env.TUNNEL_GUARD_TABLE;
+  const topic = topicArnOf(env, region, options.invokedFunctionArn);
+  if (!table || !topic) {
+    throw new PermanentError(
+      'tunnel-guard needs TUNNEL_GUARD_TABLE and TUNNEL_GUARD_TOPIC_ARN (or TUNNEL_GUARD_TOPIC_NAME inside Lambda), or TUNNEL_GUARD_SIMULATOR=<file> to run on the simulator',
+    );
+  }
+  const endpoint = env.TUNNEL_GUARD_AWS_ENDPOINT || undefined;
+  const clientConfig = { region, ...(endpoint ? { endpoint } : {}) };
+  const ec2 = new EC2Client(clientConfig);
+  const inventory = new VpnInventory(ec2, { region, vpnConnectionIds: list(env.TUNNEL_GUARD_AWS_VPN_IDS) });
+  const tables: Partial<Record<PathKind, PathTable>> = { 'aws-vgw-static': new VgwStaticPathTable(ec2, inventory) };
+  const tgwTables = list(env.TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS);
+  const tgw = tgwTables.length ? new TgwPathTable(ec2, inventory, { routeTableIds: tgwTables }) : undefined;
+  if (tgw) tables['aws-tgw-route'] = tgw;
+
+  return {
+    deps: {
+      ...base,
+      clouds: {
+        aws: {
+          paths: new AwsPathTable(tables),
+          tunnels: new VpnTunnelHealthView(inventory, tgw ? () => tgw.attachmentByConnection() : undefined),
+        },
+      },
+      ledger: new DynamoDbLedger(new DynamoDBClient(clientConfig), table),
+      notifier: new SnsNotifier(new SNSClient(clientConfig), topic, logger),
+    },
+    config,
+    region,
+    linkSecret,
+    target: `aws:${region}`,
+  };
+}

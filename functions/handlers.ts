@@ -1,0 +1,137 @@
+/**
+ * The Lambda handlers (names are contracts with serverless.yml): `tunnelAlarm` for CloudWatch alarm state
+ * changes (EventBridge, SNS, direct alarm action) and signed link messages on SNS; `reconcile` on a schedule.
+ *
+ * Error policy (DESIGN.md §4): bad or irrelevant input is acknowledged — logged with a reason, returned
+ * normally — so Lambda does not retry it. Transient failures (throttling, 5xx, a lost conditional write) are
+ * thrown so Lambda/EventBridge retries; the core is idempotent, so a retry converges.
+ */
+import { handleSignal, reconcile as reconcileCore } from '../shared/engine';
+import { LedgerConflictError, PermanentError, errorMessage, isTransient } from '../shared/errors';
+import type { LogEntry } from '../shared/ports';
+import type { Report, Severity, Signal } from '../shared/types';
+import { composeAws, type AwsEdge } from './compose';
+import { linkToSignal } from './link-signal';
+import { parseAlarmEvent } from './parse-alarm';
+
+/** What `tunnelAlarm` returns (also what `tunnel-guard invoke aws` prints). */
+export interface TunnelAlarmResult {
+  ok: boolean;
+  target: string;
+  reports: Report[];
+  /** Inputs that changed nothing, with the reason (malformed, unmapped, refused link message). */
+  ignored: string[];
+  /** Failures a retry cannot fix (the run still returns normally). */
+  failed: string[];
+}
+
+export interface ReconcileResult {
+  ok: boolean;
+  target: string;
+  reports: Report[];
+}
+
+const RANK: Severity[] = ['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL'];
+const worst = (list: Severity[], floor: Severity): Severity =>
+  list.reduce((a, b) => (RANK.indexOf(b) > RANK.indexOf(a) ? b : a), floor);
+
+const brief = (r: Report) => ({
+  tunnelId: r.tunnelId,
+  decision: r.decision,
+  summary: r.summary,
+  ok: r.ok,
+  stateBefore: r.stateBefore,
+  stateAfter: r.stateAfter,
+  signalKey: r.signal?.key,
+  actions: r.results.map((a) => `${a.type} ${a.pathKey} ${a.outcome}`),
+  refusals: r.refusals.map((x) => `${x.guard}: ${x.reason}`),
+});
+
+/** Build the `tunnelAlarm` handler over composed dependencies (tests pass fakes). */
+export function makeTunnelAlarmHandler(edge: AwsEdge) {
+  return async (event: unknown, context?: { awsRequestId?: string }): Promise<TunnelAlarmResult> => {
+    const started = Date.now();
+    const { deps } = edge;
+    const reports: Report[] = [];
+    const ignored: string[] = [];
+    const failed: string[] = [];
+    let retry: unknown;
+
+    const signals: Signal[] = [];
+    for (const item of parseAlarmEvent(event, { alarmTunnels: edge.config.alarmTunnels, defaultRegion: edge.region })) {
+      if (!item.ok) ignored.push(item.reason);
+      else if (item.value.kind === 'signal') signals.push(item.value.signal);
+      else {
+        const link = linkToSignal(item.value.envelope, edge.linkSecret);
+        if (link.ok) signals.push(link.value);
+        else ignored.push(link.reason);
+      }
+    }
+
+    for (const signal of signals) {
+      if (!signal.tunnelId.startsWith('aws:')) {
+        ignored.push(`signal for ${signal.tunnelId} is not an AWS tunnel: the AWS edge does not act on it`);
+        continue;
+      }
+      try {
+        reports.push(await handleSignal(deps, signal));
+      } catch (e) {
+        if (isTransient(e) || e instanceof LedgerConflictError || !(e instanceof PermanentError)) {
+          retry ??= e;
+          failed.push(`${signal.tunnelId}: ${errorMessage(e)} (will be retried)`);
+        } else {
+          failed.push(`${signal.tunnelId}: ${errorMessage(e)}`);
+        }
+      }
+    }
+
+    const entry: LogEntry = {
+      severity: worst(reports.map((r) => r.severity), failed.length ? 'ERROR' : ignored.length ? 'WARNING' : 'INFO'),
+      message: `tunnelAlarm: ${reports.length} handled, ${ignored.length} ignored, ${failed.length} failed`,
+      handler: 'tunnelAlarm',
+      target: edge.target,
+      requestId: context?.awsRequestId,
+      signals: signals.map((s) => ({ tunnelId: s.tunnelId, health: s.health, key: s.key, source: s.source })),
+      reports: reports.map(brief),
+      ignored,
+      failed,
+      durationMs: Date.now() - started,
+    };
+    deps.logger.log(entry);
+    if (retry !== undefined) throw retry;
+    return { ok: failed.length === 0 && reports.every((r) => r.ok), target: edge.target, reports, ignored, failed };
+  };
+}
+
+/** Build the scheduled `reconcile` handler. */
+export function makeReconcileHandler(edge: AwsEdge) {
+  return async (_event?: unknown, context?: { awsRequestId?: string }): Promise<ReconcileResult> => {
+    const started = Date.now();
+    try {
+      const reports = await reconcileCore(edge.deps);
+      edge.deps.logger.log({
+        severity: worst(reports.map((r) => r.severity), 'INFO'),
+        message: `reconcile: ${reports.length} tunnel(s) looked at`,
+        handler: 'reconcile',
+        target: edge.target,
+        requestId: context?.awsRequestId,
+        reports: reports.map(brief),
+        durationMs: Date.now() - started,
+      });
+      return { ok: reports.every((r) => r.ok), target: edge.target, reports };
+    } catch (e) {
+      edge.deps.logger.log({ severity: 'ERROR', message: `reconcile failed: ${errorMessage(e)}`, handler: 'reconcile', target: edge.target, durationMs: Date.now() - started });
+      // The next scheduled run retries anyway; throwing marks the invocation as failed in Lambda metrics.
+      throw e;
+    }
+  };
+}
+
+// ---- the deployed handlers: composed once per cold start, lazily so importing this module has no effects ----
+
+type LambdaContext = { awsRequestId?: string; invokedFunctionArn?: string };
+let edge: AwsEdge | undefined;
+const coldStart = (context?: LambdaContext): AwsEdge => (edge ??= composeAws(process.env, { invokedFunctionArn: context?.invokedFunctionArn }));
+
+export const tunnelAlarm = (event: unknown, context?: LambdaContext) => makeTunnelAlarmHandler(coldStart(context))(event, context);
+export const reconcile = (event: unknown, context?: LambdaContext) => makeReconcileHandler(coldStart(context))(event, context);

@@ -1,0 +1,332 @@
+/**
+ * Turns what the Lambda receives into `Signal`s (DESIGN.md §4). Pure: no I/O, no clock, no environment.
+ *
+ * Three envelopes carry the same CloudWatch alarm state change:
+ * - EventBridge `CloudWatch Alarm State Change` (`detail.state`, `detail.configuration.metrics[]`, dimensions as a map);
+ * - SNS (`Records[].Sns.Message` is the classic alarm notification as a JSON string; `Trigger.Dimensions` is a
+ *   list of `{name, value}`, metric math under `Trigger.Metrics[]`);
+ * - a direct Lambda alarm action (`alarmData` — the EventBridge `detail` shape, with `alarmArn` and `region`).
+ * An SNS record may instead carry a signed link message from the GCP side (issue 6): it is passed on as `link`
+ * for the handler to verify; the parser never trusts it.
+ */
+import { z } from 'zod';
+import { awsTunnelId, type Health, type Signal } from '../shared/types';
+import type { Config } from '../shared/policy';
+
+/** Alarm tag that maps an alarm without `AWS/VPN` dimensions to a tunnel id (needs tag propagation). */
+export const TUNNEL_TAG = 'tunnel-guard:tunnel';
+
+export interface ParseContext {
+  /** `alarmTunnels` of the configuration: alarm name → tunnel id. */
+  alarmTunnels: Config['alarmTunnels'];
+  /** Region used when the envelope names none (SNS messages carry a display name like "EU - Ireland"). */
+  defaultRegion?: string;
+}
+
+/** What one record of an event turned into. */
+export type Inbound =
+  | { kind: 'signal'; signal: Signal }
+  /** A candidate link message (`{message, signature}`), still unverified. */
+  | { kind: 'link'; envelope: unknown; source: string };
+
+export type Parsed = { ok: true; value: Inbound } | { ok: false; reason: string };
+
+type AlarmValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+/** The common shape all three envelopes are reduced to before mapping. */
+interface AlarmChange {
+  source: 'aws-eventbridge' | 'aws-sns' | 'aws-alarm-action';
+  alarmName: string;
+  alarmArn?: string;
+  region?: string;
+  value: AlarmValue;
+  timestamp: string;
+  reason: string;
+  metrics: MetricRef[];
+  tags: Record<string, string>;
+}
+
+interface MetricRef {
+  namespace?: string;
+  name?: string;
+  dimensions: Record<string, string>;
+}
+
+// ---- schemas (only the fields we use; everything else passes through) ----
+
+const stateValue = z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
+const dimensionMap = z.record(z.string(), z.string());
+
+const stateSchema = z.object({
+  value: stateValue,
+  reason: z.string().optional(),
+  reasonData: z.string().optional(),
+  timestamp: z.string().min(1),
+});
+
+const metricStatSchema = z.object({
+  metric: z.object({ namespace: z.string().optional(), name: z.string().optional(), dimensions: dimensionMap.optional() }),
+});
+
+const detailSchema = z.object({
+  alarmName: z.string().min(1),
+  state: stateSchema,
+  configuration: z
+    .object({
+      metrics: z.array(z.object({ metricStat: metricStatSchema.optional() }).loose()).optional(),
+      alarmRule: z.string().optional(),
+    })
+    .loose()
+    .optional(),
+  /** Present when the alarm has tag propagation enabled. */
+  alarmTags: z.record(z.string(), z.string()).optional(),
+});
+
+const eventBridgeSchema = z.object({
+  source: z.literal('aws.cloudwatch'),
+  'detail-type': z.string(),
+  region: z.string().optional(),
+  resources: z.array(z.string()).optional(),
+  detail: z.unknown(),
+});
+
+const alarmActionSchema = z.object({
+  source: z.literal('aws.cloudwatch'),
+  alarmArn: z.string().optional(),
+  region: z.string().optional(),
+  alarmData: z.unknown(),
+});
+
+const snsEventSchema = z.object({
+  Records: z
+    .array(
+      z.object({
+        EventSource: z.string().optional(),
+        EventSubscriptionArn: z.string().optional(),
+        Sns: z.object({ Message: z.string(), TopicArn: z.string().optional() }).loose(),
+      }).loose(),
+    )
+    .min(1),
+});
+
+const snsDimensionList = z.array(z.object({ name: z.string(), value: z.string() }));
+const snsAlarmSchema = z.object({
+  AlarmName: z.string().min(1),
+  AlarmArn: z.string().optional(),
+  NewStateValue: stateValue,
+  NewStateReason: z.string().optional(),
+  StateChangeTime: z.string().min(1),
+  Trigger: z
+    .object({
+      MetricName: z.string().optional(),
+      Namespace: z.string().optional(),
+      Dimensions: snsDimensionList.optional(),
+      Metrics: z
+        .array(
+          z.object({
+            MetricStat: z
+              .object({
+                Metric: z.object({
+                  MetricName: z.string().optional(),
+                  Namespace: z.string().optional(),
+                  Dimensions: snsDimensionList.optional(),
+                }),
+              })
+              .loose()
+              .optional(),
+          }).loose(),
+        )
+        .optional(),
+    })
+    .loose()
+    .optional(),
+});
+
+// ---- helpers ----
+
+const issue = (e: z.ZodError): string => {
+  const i = e.issues[0];
+  return `${i?.path.length ? i.path.join('.') : '(root)'}: ${i?.message ?? 'invalid'}`;
+};
+
+/**
+ * CloudWatch writes `2019-10-02T17:04:40.989+0000` (no colon in the offset), and some documented Lambda action
+ * payloads even contain `12: 36: 15.490`. Normalise to ISO 8601 UTC, or undefined when it is not a time.
+ */
+export function normaliseTimestamp(raw: string): string | undefined {
+  const compact = raw.replace(/\s+/g, '').replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(compact)) return undefined;
+  const t = Date.parse(compact);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
+/** `arn:aws:cloudwatch:us-east-1:123456789012:alarm:Name` → `us-east-1` (only a real region shape). */
+export function regionOfArn(arn: string | undefined): string | undefined {
+  const r = arn?.split(':')[3]?.trim();
+  return r && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(r) ? r : undefined;
+}
+
+const fromDetail = (
+  detail: z.infer<typeof detailSchema>,
+  source: AlarmChange['source'],
+  alarmArn: string | undefined,
+  region: string | undefined,
+): AlarmChange => ({
+  source,
+  alarmName: detail.alarmName,
+  alarmArn,
+  region,
+  value: detail.state.value,
+  timestamp: detail.state.timestamp,
+  reason: detail.state.reason ?? '',
+  metrics: (detail.configuration?.metrics ?? []).flatMap((m) =>
+    m.metricStat
+      ? [{ namespace: m.metricStat.metric.namespace, name: m.metricStat.metric.name, dimensions: m.metricStat.metric.dimensions ?? {} }]
+      : [],
+  ),
+  tags: detail.alarmTags ?? {},
+});
+
+const listToMap = (l: z.infer<typeof snsDimensionList> | undefined): Record<string, string> =>
+  Object.fromEntries((l ?? []).map((d) => [d.name, d.value]));
+
+function fromSnsMessage(message: string, topicArn: string | undefined): { ok: true; value: AlarmChange } | { ok: false; reason: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(message);
+  } catch {
+    return { ok: false, reason: 'SNS message is not JSON (not a CloudWatch alarm notification)' };
+  }
+  const p = snsAlarmSchema.safeParse(raw);
+  if (!p.success) return { ok: false, reason: `SNS message is not a CloudWatch alarm notification (${issue(p.error)})` };
+  const a = p.data;
+  const metrics: MetricRef[] = [];
+  if (a.Trigger?.MetricName || a.Trigger?.Dimensions?.length) {
+    metrics.push({ namespace: a.Trigger.Namespace, name: a.Trigger.MetricName, dimensions: listToMap(a.Trigger.Dimensions) });
+  }
+  for (const m of a.Trigger?.Metrics ?? []) {
+    const metric = m.MetricStat?.Metric;
+    if (metric) metrics.push({ namespace: metric.Namespace, name: metric.MetricName, dimensions: listToMap(metric.Dimensions) });
+  }
+  return {
+    ok: true,
+    value: {
+      source: 'aws-sns',
+      alarmName: a.AlarmName,
+      alarmArn: a.AlarmArn,
+      // `Region` in the message is a display name ("EU - Ireland"): take the region from the ARNs instead.
+      region: regionOfArn(a.AlarmArn) ?? regionOfArn(topicArn),
+      value: a.NewStateValue,
+      timestamp: a.StateChangeTime,
+      reason: a.NewStateReason ?? '',
+      metrics,
+      tags: {},
+    },
+  };
+}
+
+const HEALTH_OF: Record<AlarmValue, Health> = { OK: 'healthy', ALARM: 'degraded', INSUFFICIENT_DATA: 'unknown' };
+
+/** Map one alarm state change to a signal for exactly one tunnel, or say why not. */
+export function alarmToSignal(a: AlarmChange, ctx: ParseContext): { ok: true; value: Signal } | { ok: false; reason: string } {
+  const observedAt = normaliseTimestamp(a.timestamp);
+  if (!observedAt) return { ok: false, reason: `alarm "${a.alarmName}": state timestamp ${JSON.stringify(a.timestamp)} is not a time` };
+  const region = a.region ?? regionOfArn(a.alarmArn) ?? ctx.defaultRegion;
+
+  // Tunnels named by AWS/VPN dimensions. A metric with only VpnId (connection aggregate) names no tunnel.
+  const vpnMetrics = a.metrics.filter((m) => m.dimensions.VpnId && m.dimensions.TunnelIpAddress);
+  const named = new Map<string, MetricRef[]>();
+  for (const m of vpnMetrics) {
+    if (!region) return { ok: false, reason: `alarm "${a.alarmName}": no region in the event to build the tunnel id` };
+    const id = awsTunnelId({ region, vpnConnectionId: m.dimensions.VpnId!, outsideIpAddress: m.dimensions.TunnelIpAddress! });
+    named.set(id, [...(named.get(id) ?? []), m]);
+  }
+
+  let tunnelId: string | undefined;
+  let how: string;
+  const mapped = ctx.alarmTunnels[a.alarmName] ?? a.tags[TUNNEL_TAG];
+  if (named.size === 1) {
+    tunnelId = [...named.keys()][0];
+    how = 'AWS/VPN dimensions';
+  } else if (mapped) {
+    tunnelId = mapped;
+    how = ctx.alarmTunnels[a.alarmName] ? 'configuration alarmTunnels' : `alarm tag ${TUNNEL_TAG}`;
+  } else if (named.size > 1) {
+    // A metric-math alarm over several tunnels does not say which one is bad: never guess.
+    return {
+      ok: false,
+      reason: `alarm "${a.alarmName}" spans ${named.size} tunnels (${[...named.keys()].join(', ')}); map it to one tunnel in alarmTunnels`,
+    };
+  } else {
+    return {
+      ok: false,
+      reason: `alarm "${a.alarmName}" has no AWS/VPN VpnId+TunnelIpAddress dimensions and is not mapped (alarmTunnels or tag ${TUNNEL_TAG}): ignored`,
+    };
+  }
+
+  // DESIGN.md §4: ALARM on TunnelState means the tunnel is down; any other metric (loss, traffic, anomaly) degraded.
+  const metricsOfTunnel = named.get(tunnelId) ?? [];
+  const isTunnelState = metricsOfTunnel.some((m) => m.name === 'TunnelState');
+  const health: Health = a.value === 'ALARM' && isTunnelState ? 'down' : HEALTH_OF[a.value];
+
+  return {
+    ok: true,
+    value: {
+      tunnelId,
+      health,
+      observedAt,
+      source: a.source,
+      key: `${a.alarmArn?.replace(/\s+/g, '') || a.alarmName}:${a.value}:${observedAt}`,
+      evidence: `${a.alarmName} ${a.value} (${how})${a.reason ? `: ${a.reason}` : ''}`.slice(0, 1000),
+    },
+  };
+}
+
+const looksLikeLink = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && 'signature' in v && 'message' in v;
+
+/**
+ * Parse one Lambda invocation event into one result per alarm (an SNS event may hold several records).
+ * Never throws: anything unrecognised is `{ok:false, reason}`.
+ */
+export function parseAlarmEvent(event: unknown, ctx: ParseContext): Parsed[] {
+  const signalOf = (r: { ok: true; value: AlarmChange } | { ok: false; reason: string }): Parsed => {
+    if (!r.ok) return r;
+    const s = alarmToSignal(r.value, ctx);
+    return s.ok ? { ok: true, value: { kind: 'signal', signal: s.value } } : s;
+  };
+
+  const sns = snsEventSchema.safeParse(event);
+  if (sns.success) {
+    return sns.data.Records.map((rec): Parsed => {
+      if (rec.EventSource !== undefined && rec.EventSource !== 'aws:sns') return { ok: false, reason: `record from ${rec.EventSource} is not SNS` };
+      let body: unknown;
+      try {
+        body = JSON.parse(rec.Sns.Message);
+      } catch {
+        return { ok: false, reason: 'SNS message is not JSON (not a CloudWatch alarm notification)' };
+      }
+      if (looksLikeLink(body)) return { ok: true, value: { kind: 'link', envelope: body, source: 'aws-sns' } };
+      return signalOf(fromSnsMessage(rec.Sns.Message, rec.Sns.TopicArn ?? rec.EventSubscriptionArn));
+    });
+  }
+
+  const action = alarmActionSchema.safeParse(event);
+  if (action.success && action.data.alarmData !== undefined) {
+    const d = detailSchema.safeParse(action.data.alarmData);
+    if (!d.success) return [{ ok: false, reason: `Lambda alarm action payload is malformed (alarmData.${issue(d.error)})` }];
+    return [signalOf({ ok: true, value: fromDetail(d.data, 'aws-alarm-action', action.data.alarmArn, action.data.region) })];
+  }
+
+  const eb = eventBridgeSchema.safeParse(event);
+  if (eb.success) {
+    if (eb.data['detail-type'] !== 'CloudWatch Alarm State Change') {
+      return [{ ok: false, reason: `EventBridge "${eb.data['detail-type']}" is not an alarm state change: ignored` }];
+    }
+    const d = detailSchema.safeParse(eb.data.detail);
+    if (!d.success) return [{ ok: false, reason: `alarm state change event is malformed (detail.${issue(d.error)})` }];
+    return [signalOf({ ok: true, value: fromDetail(d.data, 'aws-eventbridge', eb.data.resources?.[0], eb.data.region) })];
+  }
+
+  return [{ ok: false, reason: 'not a CloudWatch alarm event (EventBridge, SNS or Lambda alarm action)' }];
+}

@@ -1,0 +1,225 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeAws, type AwsEdge } from '../../functions/compose';
+import { makeReconcileHandler, makeTunnelAlarmHandler } from '../../functions/handlers';
+import { invokeAwsLocal } from '../../functions/local';
+import { TransientError, PermanentError } from '../../shared/errors';
+import { signLinkMessage, type LinkMessage } from '../../shared/link-message';
+import { MemoryLedger } from '../../shared/ledger/memory-ledger';
+import { memoryLogger } from '../../shared/log';
+import { DEFAULT_POLICY, configSchema } from '../../shared/policy';
+import type { CoreDeps, PathTable } from '../../shared/ports';
+import { openSimulator } from '../../shared/simulator';
+
+const fixture = (name: string): any => JSON.parse(readFileSync(join(__dirname, '../fixtures/aws', name), 'utf8'));
+const VPN1 = 'vpn-0a1b2c3d4e5f60001';
+const T1 = `aws:ap-northeast-1:${VPN1}:203.0.113.11`;
+const SECRET = 'link-secret-for-tests';
+
+let dir: string;
+beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'tg-aws-'))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The simulator's AWS static routes, as `vpn:cidr` strings. */
+async function awsRoutes(file: string): Promise<string[]> {
+  const s = await openSimulator(file).read();
+  return s.aws.vpnConnections.flatMap((c) => c.routes.filter((r) => r.state === 'available').map((r) => `${c.vpnConnectionId}:${r.destinationCidrBlock}`)).sort();
+}
+
+function simEdge(file: string, extraEnv: Record<string, string> = {}) {
+  const logger = memoryLogger();
+  const edge = composeAws(
+    { TUNNEL_GUARD_SIMULATOR: file, TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS: '0', TUNNEL_GUARD_LINK_SECRET: SECRET, ...extraEnv },
+    { logger, cwd: dir },
+  );
+  return { edge, logger };
+}
+
+describe('tunnelAlarm on the simulator (end to end)', () => {
+  it('drains the connection on ALARM, restores on OK, and replays change nothing more', async () => {
+    const file = join(dir, 'sim.json');
+    const { edge, logger } = simEdge(file);
+    const handler = makeTunnelAlarmHandler(edge);
+    const before = await awsRoutes(file);
+    expect(before).toEqual([`${VPN1}:10.240.0.0/16`, `${VPN1}:192.168.1.0/24`, 'vpn-0a1b2c3d4e5f60002:10.240.0.0/16', 'vpn-0a1b2c3d4e5f60002:192.168.1.0/24']);
+
+    const alarm = fixture('example-tunnel-degraded-alarm.json');
+    const r1 = await handler(alarm);
+    expect(r1).toMatchObject({ ok: true, ignored: [], failed: [] });
+    expect(r1.reports[0]).toMatchObject({ tunnelId: T1, decision: 'drain', stateAfter: 'drained' });
+    const drained = await awsRoutes(file);
+    expect(drained).toEqual(['vpn-0a1b2c3d4e5f60002:10.240.0.0/16', 'vpn-0a1b2c3d4e5f60002:192.168.1.0/24']);
+    for (let i = 0; i < 3; i++) {
+      const again = await handler(structuredClone(alarm));
+      expect(again.reports[0]!.results).toEqual([]);
+      expect(await awsRoutes(file)).toEqual(drained);
+    }
+
+    const ok = fixture('example-tunnel-recovered-ok.json');
+    const r2 = await handler(ok);
+    expect(r2.reports[0]).toMatchObject({ tunnelId: T1, decision: 'restore', stateAfter: 'active' });
+    expect(await awsRoutes(file)).toEqual(before);
+    for (let i = 0; i < 3; i++) {
+      await handler(structuredClone(ok));
+      await handler(structuredClone(alarm)); // an old ALARM replayed after the OK is stale: no re-drain
+      expect(await awsRoutes(file)).toEqual(before);
+    }
+    // One structured line per invocation, with the decision in it.
+    const lines = logger.entries.filter((e) => e.handler === 'tunnelAlarm');
+    expect(lines).toHaveLength(1 + 3 + 1 + 3 * 2);
+    expect(lines[0]).toMatchObject({ severity: expect.any(String), target: `simulator:${file}`, reports: [expect.objectContaining({ decision: 'drain' })] });
+  });
+
+  it.each([
+    ['garbage', { hello: 'world' }],
+    ['an EC2 CPU alarm (no VPN dimensions)', fixture('eventbridge-single-metric.json')],
+    ['a configuration change', fixture('eventbridge-configuration-change.json')],
+    ['a malformed alarm event', { ...fixture('example-tunnel-degraded-alarm.json'), detail: { alarmName: 'x' } }],
+    ['an SNS message that is not JSON', { Records: [{ EventSource: 'aws:sns', Sns: { Message: 'hi' } }] }],
+  ])('acknowledges %s: changes nothing, logs a reason, returns normally', async (_name, event) => {
+    const file = join(dir, 'sim.json');
+    const { edge, logger } = simEdge(file);
+    await openSimulator(file).read(); // create the simulated world, then prove the event leaves it untouched
+    const before = readFileSync(file, 'utf8');
+    const r = await makeTunnelAlarmHandler(edge)(event);
+    expect(r.reports).toEqual([]);
+    expect(r.ignored.length).toBeGreaterThan(0);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(logger.entries.at(-1)).toMatchObject({ severity: 'WARNING', handler: 'tunnelAlarm', ignored: r.ignored });
+  });
+
+  it('records a down tunnel with an UP sibling but does not drain its connection', async () => {
+    const file = join(dir, 'sim.json');
+    const { edge } = simEdge(file);
+    const sim = openSimulator(file);
+    await sim.setLinkStatus(`aws:ap-northeast-1:${VPN1}:203.0.113.12`, 'up');
+    const before = await awsRoutes(file);
+    const r = await makeTunnelAlarmHandler(edge)(fixture('example-tunnel-down-alarm.json'));
+    expect(r.reports[0]!.signal!.health).toBe('down');
+    expect(r.reports[0]!.decision).not.toBe('drain');
+    expect(await awsRoutes(file)).toEqual(before);
+  });
+
+  it('acts on a signed link message from the GCP side, and refuses a forged one', async () => {
+    const file = join(dir, 'sim.json');
+    const { edge } = simEdge(file);
+    const handler = makeTunnelAlarmHandler(edge);
+    const msg: LinkMessage = {
+      v: 1,
+      id: 'gcp-incident-0.abc',
+      origin: 'gcp',
+      fromTunnelId: 'gcp:example-project:asia-northeast1:tunnel-aws-1',
+      toTunnelId: T1,
+      health: 'degraded',
+      observedAt: '2026-11-25T01:00:00Z',
+      reason: 'dropped packets',
+    };
+    const sns = (body: unknown) => ({ Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify(body), TopicArn: 'arn:aws:sns:ap-northeast-1:123456789012:tunnel-guard-link' } }] });
+    const before = await awsRoutes(file);
+
+    const forged = { ...signLinkMessage(msg, 'wrong-secret') };
+    const refused = await handler(sns(forged));
+    expect(refused.ignored[0]).toMatch(/signature does not match/);
+    expect(await awsRoutes(file)).toEqual(before);
+
+    const r = await handler(sns(signLinkMessage(msg, SECRET)));
+    expect(r.reports[0]).toMatchObject({ tunnelId: T1, decision: 'drain' });
+    expect(r.reports[0]!.signal).toMatchObject({ viaLink: true, source: 'link:gcp', key: 'link:gcp-incident-0.abc' });
+    expect(await awsRoutes(file)).not.toEqual(before);
+    const replay = await handler(sns(signLinkMessage(msg, SECRET)));
+    expect(replay.reports[0]!.results).toEqual([]);
+  });
+
+  it('invokeAwsLocal runs the same handler from an environment, and reconcile on a Scheduled Event', async () => {
+    const file = join(dir, 'sim.json');
+    const env = { TUNNEL_GUARD_SIMULATOR: file, TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS: '0' };
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const r = (await invokeAwsLocal(fixture('example-tunnel-degraded-alarm.json'), env)) as any;
+      expect(r.reports[0].decision).toBe('drain');
+      const rec = (await invokeAwsLocal({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }, env)) as any;
+      expect(rec.ok).toBe(true);
+      expect(Array.isArray(rec.reports)).toBe(true);
+      // Every invocation logged exactly one JSON line of its own.
+      const lines = spy.mock.calls.map((c) => JSON.parse(String(c[0])));
+      expect(lines.filter((l) => l.handler === 'tunnelAlarm')).toHaveLength(1);
+      expect(lines.filter((l) => l.handler === 'reconcile')).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+describe('error policy with fakes', () => {
+  function edgeWith(paths: Partial<PathTable>): { edge: AwsEdge; logger: ReturnType<typeof memoryLogger> } {
+    const logger = memoryLogger();
+    const deps: CoreDeps = {
+      clouds: {
+        aws: {
+          paths: { list: async () => [], withdraw: async () => 'applied' as const, restore: async () => 'applied' as const, ...paths },
+          tunnels: { list: async () => [] },
+        },
+      },
+      ledger: new MemoryLedger(),
+      notifier: { notify: async () => undefined },
+      clock: { now: () => new Date('2026-11-25T01:00:30Z') },
+      logger,
+      policy: { ...DEFAULT_POLICY, retryAttempts: 1, retryBaseMs: 0 },
+      sleep: async () => undefined,
+    };
+    return { edge: { deps, config: configSchema.parse({}), region: 'ap-northeast-1', target: 'test' }, logger };
+  }
+
+  it('throws a transient cloud failure so Lambda retries, after logging it', async () => {
+    const { edge, logger } = edgeWith({ list: async () => { throw new TransientError('RequestLimitExceeded'); } });
+    await expect(makeTunnelAlarmHandler(edge)(fixture('example-tunnel-degraded-alarm.json'))).rejects.toBeInstanceOf(TransientError);
+    expect(logger.entries.at(-1)).toMatchObject({ severity: 'ERROR', handler: 'tunnelAlarm', failed: [expect.stringMatching(/will be retried/)] });
+  });
+
+  it('does not throw for a permanent failure (a retry cannot fix it): reports it', async () => {
+    const { edge } = edgeWith({ list: async () => { throw new PermanentError('UnauthorizedOperation'); } });
+    const r = await makeTunnelAlarmHandler(edge)(fixture('example-tunnel-degraded-alarm.json'));
+    expect(r.ok).toBe(false);
+    expect(r.failed).toEqual([expect.stringContaining('UnauthorizedOperation')]);
+    expect(r.failed[0]).not.toMatch(/retried/);
+  });
+
+  it('refuses link messages when no secret is configured', async () => {
+    const { edge } = edgeWith({});
+    const body = signLinkMessage({ v: 1, id: 'x', origin: 'gcp', fromTunnelId: 'gcp:p:r:t', toTunnelId: T1, health: 'degraded', observedAt: '2026-11-25T01:00:00Z', reason: '' }, 'anything');
+    const r = await makeTunnelAlarmHandler(edge)({ Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify(body) } }] });
+    expect(r.ignored[0]).toMatch(/no link secret configured/);
+    expect(r.reports).toEqual([]);
+  });
+
+  it('reconcile handler logs one line and returns the reports', async () => {
+    const { edge, logger } = edgeWith({});
+    const r = await makeReconcileHandler(edge)({});
+    expect(r).toEqual({ ok: true, target: 'test', reports: [] });
+    expect(logger.entries.filter((e) => e.handler === 'reconcile')).toHaveLength(1);
+  });
+});
+
+describe('composition', () => {
+  it('refuses to start without a table and topic (and without the simulator)', () => {
+    expect(() => composeAws({}, { logger: memoryLogger() })).toThrow(/TUNNEL_GUARD_TABLE and TUNNEL_GUARD_TOPIC_ARN/);
+  });
+  it('refuses a bad configuration with a clear reason', () => {
+    expect(() => composeAws({ TUNNEL_GUARD_SIMULATOR: '/tmp/x.json', TUNNEL_GUARD_MAX_FLAPS: 'many' }, { logger: memoryLogger() })).toThrow(/TUNNEL_GUARD_MAX_FLAPS/);
+  });
+  it('builds the real adapters from the environment without calling AWS', () => {
+    const edge = composeAws({ TUNNEL_GUARD_TABLE: 't', TUNNEL_GUARD_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:t', AWS_REGION: 'eu-west-1', TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS: 'tgw-rtb-1' }, { logger: memoryLogger() });
+    expect(edge.target).toBe('aws:eu-west-1');
+    expect(edge.deps.clouds.aws).toBeDefined();
+  });
+});
+
+it('builds the decisions topic ARN from its name and the function ARN (no CloudFormation reference needed)', async () => {
+  const { topicArnOf } = await import('../../functions/compose');
+  expect(topicArnOf({ TUNNEL_GUARD_TOPIC_NAME: 'tg-decisions' }, 'ap-northeast-1', 'arn:aws:lambda:ap-northeast-1:123456789012:function:tunnel-guard-prod-tunnelAlarm')).toBe(
+    'arn:aws:sns:ap-northeast-1:123456789012:tg-decisions',
+  );
+  expect(topicArnOf({ TUNNEL_GUARD_TOPIC_ARN: 'arn:aws:sns:x:1:t', TUNNEL_GUARD_TOPIC_NAME: 'n' }, 'r', undefined)).toBe('arn:aws:sns:x:1:t');
+  expect(topicArnOf({ TUNNEL_GUARD_TOPIC_NAME: 'n' }, 'r', undefined)).toBeUndefined();
+});

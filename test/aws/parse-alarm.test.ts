@@ -1,0 +1,237 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { alarmToSignal, normaliseTimestamp, parseAlarmEvent, type ParseContext, type Parsed } from '../../functions/parse-alarm';
+import type { Signal } from '../../shared/types';
+
+const fixture = (name: string): any => JSON.parse(readFileSync(join(__dirname, '../fixtures/aws', name), 'utf8'));
+const ctx: ParseContext = { alarmTunnels: {} };
+const VPN = 'vpn-0a1b2c3d4e5f60001';
+const IP = '203.0.113.11';
+const vpnDims = { VpnId: VPN, TunnelIpAddress: IP };
+
+const only = (r: Parsed[]): Parsed => {
+  expect(r).toHaveLength(1);
+  return r[0]!;
+};
+const signalOf = (r: Parsed[]): Signal => {
+  const p = only(r);
+  if (!p.ok || p.value.kind !== 'signal') throw new Error(`expected a signal, got ${JSON.stringify(p)}`);
+  return p.value.signal;
+};
+const reasonOf = (r: Parsed[]): string => {
+  const p = only(r);
+  if (p.ok) throw new Error(`expected a refusal, got ${JSON.stringify(p)}`);
+  return p.reason;
+};
+
+/** The documented single-metric event, turned into an AWS/VPN alarm. */
+function ebSingle(metric = 'TunnelState', value = 'ALARM') {
+  const e = fixture('eventbridge-single-metric.json');
+  e.detail.configuration.metrics[0].metricStat.metric = { namespace: 'AWS/VPN', name: metric, dimensions: { ...vpnDims } };
+  e.detail.state.value = value;
+  return e;
+}
+
+describe('EventBridge CloudWatch Alarm State Change', () => {
+  it('maps ALARM on TunnelState to down for the tunnel in the dimensions', () => {
+    const s = signalOf(parseAlarmEvent(ebSingle(), ctx));
+    expect(s).toEqual({
+      tunnelId: `aws:us-east-1:${VPN}:${IP}`,
+      health: 'down',
+      observedAt: '2019-10-02T17:04:40.989Z',
+      source: 'aws-eventbridge',
+      key: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh:ALARM:2019-10-02T17:04:40.989Z',
+      evidence: expect.stringContaining('Threshold Crossed'),
+    });
+  });
+
+  it.each([
+    ['TunnelDataIn', 'ALARM', 'degraded'],
+    ['TunnelState', 'OK', 'healthy'],
+    ['TunnelDataOut', 'OK', 'healthy'],
+    ['TunnelState', 'INSUFFICIENT_DATA', 'unknown'],
+  ])('maps %s in %s to %s', (metric, value, health) => {
+    expect(signalOf(parseAlarmEvent(ebSingle(metric, value), ctx)).health).toBe(health);
+  });
+
+  it('ignores the documented EC2 CPU alarm: no AWS/VPN dimensions and not mapped', () => {
+    expect(reasonOf(parseAlarmEvent(fixture('eventbridge-single-metric.json'), ctx))).toMatch(/no AWS\/VPN VpnId\+TunnelIpAddress dimensions/);
+  });
+
+  it('uses the configured mapping for an alarm without VPN dimensions', () => {
+    const s = signalOf(parseAlarmEvent(fixture('eventbridge-single-metric.json'), { alarmTunnels: { ServerCpuTooHigh: 'aws:us-east-1:vpn-x:192.0.2.1' } }));
+    expect(s.tunnelId).toBe('aws:us-east-1:vpn-x:192.0.2.1');
+    expect(s.health).toBe('degraded');
+  });
+
+  it('takes the tunnel from the metric of a metric-math alarm that carries VPN dimensions', () => {
+    const e = fixture('eventbridge-metric-math.json');
+    for (const m of e.detail.configuration.metrics.slice(1)) m.metricStat.metric = { namespace: 'AWS/VPN', name: 'TunnelDataIn', dimensions: { ...vpnDims } };
+    const s = signalOf(parseAlarmEvent(e, ctx));
+    expect(s).toMatchObject({ tunnelId: `aws:us-east-1:${VPN}:${IP}`, health: 'degraded', observedAt: '2019-10-02T17:20:48.554Z' });
+  });
+
+  it('refuses to guess when a metric-math alarm spans two tunnels', () => {
+    const e = fixture('eventbridge-metric-math.json');
+    e.detail.configuration.metrics[1].metricStat.metric = { namespace: 'AWS/VPN', name: 'TunnelState', dimensions: { ...vpnDims } };
+    e.detail.configuration.metrics[2].metricStat.metric = { namespace: 'AWS/VPN', name: 'TunnelState', dimensions: { VpnId: VPN, TunnelIpAddress: '203.0.113.12' } };
+    expect(reasonOf(parseAlarmEvent(e, ctx))).toMatch(/spans 2 tunnels/);
+  });
+
+  it('maps an anomaly-detection alarm on a tunnel metric', () => {
+    const e = fixture('eventbridge-anomaly-detection.json');
+    e.detail.configuration.metrics[0].metricStat.metric = { namespace: 'AWS/VPN', name: 'TunnelDataOut', dimensions: { ...vpnDims } };
+    expect(signalOf(parseAlarmEvent(e, ctx))).toMatchObject({ health: 'degraded', observedAt: '2019-10-03T16:00:04.653Z' });
+  });
+
+  it('maps a composite alarm only by configuration or by its tunnel-guard:tunnel tag', () => {
+    const e = fixture('eventbridge-composite.json');
+    expect(reasonOf(parseAlarmEvent(e, ctx))).toMatch(/ServiceAggregatedAlarm.*not mapped/);
+    const tagged = structuredClone(e);
+    tagged.detail.alarmTags = { 'tunnel-guard:tunnel': 'aws:us-east-1:vpn-t:192.0.2.9' };
+    expect(signalOf(parseAlarmEvent(tagged, ctx))).toMatchObject({ tunnelId: 'aws:us-east-1:vpn-t:192.0.2.9', health: 'degraded' });
+    const mapped = signalOf(parseAlarmEvent(e, { alarmTunnels: { ServiceAggregatedAlarm: 'aws:us-east-1:vpn-c:192.0.2.2' } }));
+    expect(mapped).toMatchObject({ tunnelId: 'aws:us-east-1:vpn-c:192.0.2.2', observedAt: '2022-07-22T15:57:45.394Z' });
+  });
+
+  it('ignores configuration-change events', () => {
+    expect(reasonOf(parseAlarmEvent(fixture('eventbridge-configuration-change.json'), ctx))).toMatch(/Configuration Change.*not an alarm state change/);
+  });
+
+  it('gives the same key to the same state change, and a new key to a new one', () => {
+    const a = signalOf(parseAlarmEvent(ebSingle(), ctx));
+    const b = signalOf(parseAlarmEvent(structuredClone(ebSingle()), ctx));
+    const later = ebSingle();
+    later.detail.state.timestamp = '2019-10-02T17:09:40.989+0000';
+    expect(b.key).toBe(a.key);
+    expect(signalOf(parseAlarmEvent(later, ctx)).key).not.toBe(a.key);
+  });
+});
+
+describe('SNS-wrapped alarm notification', () => {
+  const snsWith = (name: string, edit: (m: any) => void) => {
+    const e = fixture(name);
+    const m = JSON.parse(e.Records[0].Sns.Message);
+    edit(m);
+    e.Records[0].Sns.Message = JSON.stringify(m);
+    return e;
+  };
+
+  it('reads Trigger.Dimensions as a list and the region from the alarm ARN', () => {
+    const e = snsWith('sns-single-metric.json', (m) => {
+      m.AlarmArn = 'arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:vpn-tunnel-1';
+      m.Trigger.Namespace = 'AWS/VPN';
+      m.Trigger.MetricName = 'TunnelState';
+      m.Trigger.Dimensions = [{ value: VPN, name: 'VpnId' }, { value: IP, name: 'TunnelIpAddress' }];
+    });
+    expect(signalOf(parseAlarmEvent(e, ctx))).toMatchObject({
+      tunnelId: `aws:ap-northeast-1:${VPN}:${IP}`,
+      health: 'down',
+      source: 'aws-sns',
+      observedAt: '2015-06-03T17:43:27.123Z',
+    });
+  });
+
+  it('falls back to the default region when the ARN has a placeholder', () => {
+    const e = snsWith('sns-single-metric.json', (m) => (m.Trigger.Dimensions = [{ value: VPN, name: 'VpnId' }, { value: IP, name: 'TunnelIpAddress' }]));
+    expect(signalOf(parseAlarmEvent(e, { ...ctx, defaultRegion: 'eu-west-1' })).tunnelId).toBe(`aws:eu-west-1:${VPN}:${IP}`);
+    expect(reasonOf(parseAlarmEvent(e, ctx))).toMatch(/no region/);
+  });
+
+  it('reads metric-math Trigger.Metrics', () => {
+    const e = snsWith('sns-multiple-metrics.json', (m) => {
+      m.AlarmArn = 'arn:aws:cloudwatch:us-west-2:123456789012:alarm:x';
+      m.Trigger.Metrics[1].MetricStat.Metric = { Dimensions: [{ value: VPN, name: 'VpnId' }, { value: IP, name: 'TunnelIpAddress' }], MetricName: 'TunnelDataIn', Namespace: 'AWS/VPN' };
+    });
+    expect(signalOf(parseAlarmEvent(e, ctx))).toMatchObject({ tunnelId: `aws:us-west-2:${VPN}:${IP}`, health: 'degraded' });
+  });
+
+  it('ignores the documented EC2 examples with a reason', () => {
+    expect(reasonOf(parseAlarmEvent(fixture('sns-single-metric.json'), ctx))).toMatch(/no AWS\/VPN/);
+    expect(reasonOf(parseAlarmEvent(fixture('sns-multiple-metrics.json'), ctx))).toMatch(/no AWS\/VPN/);
+  });
+
+  it('passes a signed link message on, unverified, as a link', () => {
+    const e = fixture('sns-single-metric.json');
+    e.Records[0].Sns.Message = JSON.stringify({ message: '{}', signature: 'ab' });
+    const p = only(parseAlarmEvent(e, ctx));
+    expect(p.ok && p.value.kind).toBe('link');
+  });
+
+  it('gives one result per record', () => {
+    const e = fixture('sns-single-metric.json');
+    e.Records.push(structuredClone(e.Records[0]));
+    e.Records[1].Sns.Message = 'not json';
+    const r = parseAlarmEvent(e, ctx);
+    expect(r).toHaveLength(2);
+    expect(r.every((x) => !x.ok)).toBe(true);
+  });
+});
+
+describe('direct Lambda alarm action (alarmData)', () => {
+  it('maps the documented metric payload, whose timestamps contain spaces', () => {
+    const e = fixture('lambda-action-metric.json');
+    e.alarmData.configuration.metrics[0].metricStat.metric = { namespace: 'AWS/VPN', name: 'TunnelState', dimensions: { ...vpnDims } };
+    expect(signalOf(parseAlarmEvent(e, ctx))).toMatchObject({
+      tunnelId: `aws:us-east-1:${VPN}:${IP}`,
+      health: 'down',
+      source: 'aws-alarm-action',
+      observedAt: '2023-08-04T12:36:15.490Z',
+      key: 'arn:aws:cloudwatch:us-east-1:444455556666:alarm:lambda-demo-metric-alarm:ALARM:2023-08-04T12:36:15.490Z',
+    });
+  });
+
+  it('maps the documented composite payload by configuration', () => {
+    const e = fixture('lambda-action-composite.json');
+    expect(reasonOf(parseAlarmEvent(e, ctx))).toMatch(/CompositeDemo.Main.*not mapped/);
+    expect(signalOf(parseAlarmEvent(e, { alarmTunnels: { 'CompositeDemo.Main': 'aws:us-east-1:vpn-z:192.0.2.3' } })).tunnelId).toBe('aws:us-east-1:vpn-z:192.0.2.3');
+  });
+});
+
+describe('garbage', () => {
+  it.each([
+    ['null', null],
+    ['a number', 42],
+    ['a string', 'ALARM'],
+    ['an empty object', {}],
+    ['an empty SNS batch', { Records: [] }],
+    ['another AWS service', { source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: {} }],
+  ])('refuses %s with a reason, without throwing', (_name, event) => {
+    const r = parseAlarmEvent(event, ctx);
+    expect(r.length).toBeGreaterThan(0);
+    for (const x of r) expect(x.ok).toBe(false);
+  });
+
+  it('refuses an alarm event without a state', () => {
+    const e = ebSingle();
+    delete e.detail.state;
+    expect(reasonOf(parseAlarmEvent(e, ctx))).toMatch(/malformed.*detail\.state/);
+  });
+
+  it('refuses an unknown state value and a bad timestamp', () => {
+    const e = ebSingle();
+    e.detail.state.value = 'ON_FIRE';
+    expect(reasonOf(parseAlarmEvent(e, ctx))).toMatch(/malformed/);
+    const t = ebSingle();
+    t.detail.state.timestamp = 'yesterday';
+    expect(reasonOf(parseAlarmEvent(t, ctx))).toMatch(/not a time/);
+  });
+});
+
+describe('timestamps', () => {
+  it.each([
+    ['2019-10-02T17:04:40.989+0000', '2019-10-02T17:04:40.989Z'],
+    ['2023-08-04T12: 36: 15.490+0000', '2023-08-04T12:36:15.490Z'],
+    ['2015-06-03T17:43:27.123Z', '2015-06-03T17:43:27.123Z'],
+    ['2019-10-02T19:04:40+0200', '2019-10-02T17:04:40.000Z'],
+  ])('normalises %s', (raw, iso) => expect(normaliseTimestamp(raw)).toBe(iso));
+  it.each(['', 'now', '2019-13-45T99:99:99Z'])('rejects %j', (raw) => expect(normaliseTimestamp(raw)).toBeUndefined());
+});
+
+it('alarmToSignal never acts on INSUFFICIENT_DATA (maps it to unknown)', () => {
+  const r = alarmToSignal(
+    { source: 'aws-eventbridge', alarmName: 'a', region: 'us-east-1', value: 'INSUFFICIENT_DATA', timestamp: '2020-01-01T00:00:00Z', reason: '', metrics: [{ name: 'TunnelState', dimensions: vpnDims }], tags: {} },
+    ctx,
+  );
+  expect(r.ok && r.value.health).toBe('unknown');
+});

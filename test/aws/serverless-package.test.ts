@@ -1,0 +1,102 @@
+/**
+ * `serverless package` (osls + serverless-esbuild) must work offline, without AWS credentials, and produce a
+ * least-privilege, cfn-lint-clean CloudFormation template. Runs the real CLI once (a few seconds).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '../..');
+let out: string;
+let template: any;
+const TUNNELS = ['vpn-0a1b2c3d4e5f60001:203.0.113.11', 'vpn-0a1b2c3d4e5f60001:203.0.113.12'];
+
+beforeAll(() => {
+  out = mkdtempSync(join(tmpdir(), 'tg-sls-'));
+  const env: Record<string, string | undefined> = { ...process.env, TUNNEL_GUARD_AWS_ALARM_TUNNELS: TUNNELS.join(','), AWS_EC2_METADATA_DISABLED: 'true' };
+  // Prove it needs no credentials at all.
+  for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[k];
+  env.AWS_SHARED_CREDENTIALS_FILE = join(out, 'no-credentials');
+  env.AWS_CONFIG_FILE = join(out, 'no-config');
+  execFileSync(join(ROOT, 'node_modules/.bin/serverless'), ['package', '--package', out], { cwd: ROOT, env, stdio: 'pipe', timeout: 60_000 });
+  template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
+}, 60_000);
+afterAll(() => out && rmSync(out, { recursive: true, force: true }));
+
+const resources = (type: string): [string, any][] => Object.entries(template.Resources).filter(([, r]: [string, any]) => r.Type === type) as [string, any][];
+const statements = (): any[] => resources('AWS::IAM::Role').flatMap(([, r]) => r.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement));
+const actionsOf = (s: any): string[] => [s.Action].flat();
+
+it('grants no wildcard IAM actions', () => {
+  const actions = statements().flatMap(actionsOf);
+  expect(actions.length).toBeGreaterThan(5);
+  expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+  for (const s of statements()) expect(s.NotAction).toBeUndefined();
+});
+
+it('grants only describes on Resource "*", and the route levers, table and topic by ARN', () => {
+  const starred = statements().filter((s) => s.Resource === '*' || [s.Resource].flat().includes('*')).flatMap(actionsOf);
+  for (const a of starred) expect(a).toMatch(/^ec2:(Describe|Search)/);
+  const mutating = statements().flatMap(actionsOf).filter((a) => /^ec2:(Create|Delete|Replace)/.test(a)).sort();
+  expect(mutating).toEqual([
+    'ec2:CreateTransitGatewayRoute',
+    'ec2:CreateVpnConnectionRoute',
+    'ec2:DeleteTransitGatewayRoute',
+    'ec2:DeleteVpnConnectionRoute',
+    'ec2:ReplaceTransitGatewayRoute',
+  ]);
+  const byAction = (a: string) => statements().find((s) => actionsOf(s).includes(a));
+  expect(byAction('dynamodb:PutItem').Resource).toEqual({ 'Fn::GetAtt': ['LedgerTable', 'Arn'] });
+  expect(byAction('sns:Publish').Resource).toEqual({ Ref: 'NotificationsTopic' });
+});
+
+it('declares both functions on nodejs22.x with reserved concurrency 1', () => {
+  const fns = resources('AWS::Lambda::Function');
+  expect(fns.map(([id]) => id).sort()).toEqual(['ReconcileLambdaFunction', 'TunnelAlarmLambdaFunction']);
+  for (const [, f] of fns) {
+    expect(f.Properties.Runtime).toBe('nodejs22.x');
+    expect(f.Properties.ReservedConcurrentExecutions).toBe(1);
+    // Plain strings only, so `serverless invoke local` works offline.
+    for (const v of Object.values(f.Properties.Environment.Variables)) expect(typeof v).toBe('string');
+  }
+});
+
+it('routes the project alarms from EventBridge and reconciles every 5 minutes', () => {
+  const rules = resources('AWS::Events::Rule').map(([, r]) => r.Properties);
+  expect(rules.find((r) => r.EventPattern)?.EventPattern).toEqual({
+    source: ['aws.cloudwatch'],
+    'detail-type': ['CloudWatch Alarm State Change'],
+    detail: { alarmName: [{ prefix: 'tunnel-guard-' }] },
+  });
+  expect(rules.find((r) => r.ScheduleExpression)?.ScheduleExpression).toBe('rate(5 minutes)');
+});
+
+it('declares the ledger table, the topics and a TunnelState alarm per configured tunnel', () => {
+  const [[, table]] = resources('AWS::DynamoDB::Table');
+  expect(table.Properties).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'tunnelId', KeyType: 'HASH' }] });
+  expect(resources('AWS::SNS::Topic').length).toBe(2);
+  const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+  expect(alarms).toHaveLength(TUNNELS.length);
+  for (const a of alarms) {
+    expect(a).toMatchObject({ Namespace: 'AWS/VPN', MetricName: 'TunnelState', TreatMissingData: 'breaching', ComparisonOperator: 'LessThanThreshold', Threshold: 1 });
+    expect(a.AlarmName.startsWith('tunnel-guard-')).toBe(true);
+  }
+  expect(alarms.map((a) => a.Dimensions.find((d: any) => d.Name === 'TunnelIpAddress').Value).sort()).toEqual(['203.0.113.11', '203.0.113.12']);
+});
+
+it('passes cfn-lint', () => {
+  const which = spawnSync('sh', ['-c', 'command -v cfn-lint'], { encoding: 'utf8' });
+  if (which.status !== 0) throw new Error('cfn-lint is not installed (pip install cfn-lint): the template cannot be validated');
+  const r = spawnSync('cfn-lint', [join(out, 'cloudformation-template-update-stack.json')], { encoding: 'utf8', timeout: 60_000 });
+  expect(r.stdout + r.stderr).toBe('');
+  expect(r.status).toBe(0);
+}, 60_000);
+
+it('bundles one minified handler file (size guard against pulling in unused SDKs)', () => {
+  const zip = statSync(join(out, 'tunnel-guard.zip')).size;
+  expect(zip).toBeLessThan(600 * 1024);
+  const listing = execFileSync('unzip', ['-l', join(out, 'tunnel-guard.zip')], { encoding: 'utf8' });
+  expect(listing).toMatch(/functions\/handlers\.js/);
+  expect(listing).not.toMatch(/node_modules/);
+});

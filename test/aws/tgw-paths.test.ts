@@ -1,0 +1,118 @@
+/**
+ * TGW static routes through the real EC2 client against the in-repo EC2 Query fake. (moto implements TGW
+ * routes but returns an empty `transitGatewayAttachments` for each, and has no ReplaceTransitGatewayRoute.)
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { TgwPathTable } from '../../functions/adapters/tgw-paths';
+import { VpnInventory } from '../../functions/adapters/vpn-inventory';
+import { TransientError } from '../../shared/errors';
+import { Ec2QueryFake } from '../fakes/ec2-query-fake';
+
+const REGION = 'eu-west-1';
+let fake: Ec2QueryFake;
+let ec2: EC2Client;
+
+beforeAll(async () => {
+  fake = new Ec2QueryFake();
+  ec2 = new EC2Client({ region: REGION, endpoint: await fake.start(), maxAttempts: 1, credentials: { accessKeyId: 'k', secretAccessKey: 's' } });
+});
+afterAll(async () => {
+  ec2.destroy();
+  await fake.stop();
+});
+
+beforeEach(() => {
+  fake.calls = [];
+  fake.connections = [
+    { vpnConnectionId: 'vpn-1', transitGatewayId: 'tgw-1', tunnels: [{ outsideIpAddress: '203.0.113.11', status: 'UP' }, { outsideIpAddress: '203.0.113.12', status: 'UP' }], routes: [] },
+    { vpnConnectionId: 'vpn-2', transitGatewayId: 'tgw-1', tunnels: [{ outsideIpAddress: '203.0.113.21', status: 'UP' }, { outsideIpAddress: '203.0.113.22', status: 'DOWN' }], routes: [] },
+  ];
+  fake.tgwAttachments = [
+    { transitGatewayAttachmentId: 'tgw-attach-1', transitGatewayId: 'tgw-1', resourceType: 'vpn', resourceId: 'vpn-1' },
+    { transitGatewayAttachmentId: 'tgw-attach-2', transitGatewayId: 'tgw-1', resourceType: 'vpn', resourceId: 'vpn-2' },
+    { transitGatewayAttachmentId: 'tgw-attach-vpc', transitGatewayId: 'tgw-1', resourceType: 'vpc', resourceId: 'vpc-1' },
+  ];
+  fake.tgwRouteTables = [
+    {
+      transitGatewayRouteTableId: 'tgw-rtb-1',
+      transitGatewayId: 'tgw-1',
+      routes: [
+        { destinationCidrBlock: '10.240.0.0/16', transitGatewayAttachmentId: 'tgw-attach-1' },
+        { destinationCidrBlock: '10.0.0.0/16', transitGatewayAttachmentId: 'tgw-attach-vpc' },
+      ],
+    },
+  ];
+});
+
+const table = (replaceMode?: 'replace' | 'delete-create') =>
+  new TgwPathTable(ec2, new VpnInventory(ec2, { region: REGION }), { routeTableIds: ['tgw-rtb-1'], replaceMode });
+const target = (cidr: string) => fake.tgwRouteTables[0]!.routes.find((r) => r.destinationCidrBlock === cidr)?.transitGatewayAttachmentId;
+const tid = (vpn: string, ip: string) => `aws:${REGION}:${vpn}:${ip}`;
+
+it('lists only routes into VPN attachments, with the healthiest other VPN attachment as fallback', async () => {
+  const paths = await table().list();
+  expect(paths).toEqual([
+    {
+      key: 'tgw-rtb-1:10.240.0.0/16->tgw-attach-1',
+      kind: 'aws-tgw-route',
+      cloud: 'aws',
+      destinations: ['10.240.0.0/16'],
+      tunnelIds: [tid('vpn-1', '203.0.113.11'), tid('vpn-1', '203.0.113.12')],
+      fallbackTunnelIds: [tid('vpn-2', '203.0.113.21'), tid('vpn-2', '203.0.113.22')],
+      definition: {
+        transitGatewayRouteTableId: 'tgw-rtb-1',
+        destinationCidrBlock: '10.240.0.0/16',
+        transitGatewayAttachmentId: 'tgw-attach-1',
+        vpnConnectionId: 'vpn-1',
+        fallback: { transitGatewayAttachmentId: 'tgw-attach-2', vpnConnectionId: 'vpn-2' },
+      },
+    },
+  ]);
+});
+
+it('withdraw re-points with ReplaceTransitGatewayRoute, restore points back; both idempotent', async () => {
+  const t = table();
+  const [p] = await t.list();
+  expect(await t.withdraw(p!)).toBe('applied');
+  expect(target('10.240.0.0/16')).toBe('tgw-attach-2');
+  expect(fake.count('ReplaceTransitGatewayRoute')).toBe(1);
+  expect(fake.count('DeleteTransitGatewayRoute')).toBe(0);
+  expect(await t.withdraw(p!)).toBe('already-in-state');
+  // After the re-point the prefix is a different path: into the alternate.
+  expect((await t.list()).map((x) => x.key)).toEqual(['tgw-rtb-1:10.240.0.0/16->tgw-attach-2']);
+  expect(await t.restore(structuredClone(p!))).toBe('applied');
+  expect(target('10.240.0.0/16')).toBe('tgw-attach-1');
+  expect(await t.restore(p!)).toBe('already-in-state');
+  expect(fake.count('ReplaceTransitGatewayRoute')).toBe(2);
+});
+
+it('in delete-create mode (emulators without Replace) re-points by delete then create', async () => {
+  const t = table('delete-create');
+  const [p] = await t.list();
+  expect(await t.withdraw(p!)).toBe('applied');
+  expect(target('10.240.0.0/16')).toBe('tgw-attach-2');
+  expect(fake.count('ReplaceTransitGatewayRoute')).toBe(0);
+  expect(fake.count('DeleteTransitGatewayRoute')).toBe(1);
+  expect(await t.restore(p!)).toBe('applied');
+  expect(target('10.240.0.0/16')).toBe('tgw-attach-1');
+});
+
+it('without a healthy alternate, withdraw deletes the route and restore re-creates it exactly', async () => {
+  fake.connections[1]!.tunnels.forEach((x) => (x.status = 'DOWN'));
+  const t = table();
+  const [p] = await t.list();
+  expect(p!.fallbackTunnelIds).toBeUndefined();
+  expect(await t.withdraw(p!)).toBe('applied');
+  expect(target('10.240.0.0/16')).toBeUndefined();
+  expect(await t.withdraw(p!)).toBe('already-in-state');
+  expect(await t.restore(p!)).toBe('applied');
+  expect(target('10.240.0.0/16')).toBe('tgw-attach-1');
+});
+
+it('classifies throttling as transient and changes nothing', async () => {
+  const t = table();
+  const [p] = await t.list();
+  fake.fail({ action: 'ReplaceTransitGatewayRoute', status: 400, code: 'RequestLimitExceeded' });
+  await expect(t.withdraw(p!)).rejects.toBeInstanceOf(TransientError);
+  expect(target('10.240.0.0/16')).toBe('tgw-attach-1');
+});

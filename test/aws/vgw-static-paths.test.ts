@@ -1,0 +1,157 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { PermanentError, TransientError } from '../../shared/errors';
+import { VgwStaticPathTable } from '../../functions/adapters/vgw-static-paths';
+import { VpnInventory } from '../../functions/adapters/vpn-inventory';
+import { VpnTunnelHealthView } from '../../functions/adapters/vpn-tunnel-health';
+import { Ec2QueryFake } from '../fakes/ec2-query-fake';
+
+const REGION = 'ap-northeast-1';
+const V1 = 'vpn-0a1b2c3d4e5f60001';
+const V2 = 'vpn-0a1b2c3d4e5f60002';
+const fastWait = { initialDelayMs: 1, maxDelayMs: 2, timeoutMs: 50 };
+
+let fake: Ec2QueryFake;
+let endpoint: string;
+let ec2: EC2Client;
+
+beforeAll(async () => {
+  fake = new Ec2QueryFake();
+  endpoint = await fake.start();
+  // maxAttempts 1: the SDK's own retries would hide the injected faults we want to classify.
+  ec2 = new EC2Client({ region: REGION, endpoint, maxAttempts: 1, credentials: { accessKeyId: 'k', secretAccessKey: 's' } });
+});
+afterAll(async () => {
+  ec2.destroy();
+  await fake.stop();
+});
+
+beforeEach(() => {
+  fake.calls = [];
+  fake.settlePolls = 0;
+  fake.connections = [
+    {
+      vpnConnectionId: V1,
+      vpnGatewayId: 'vgw-1',
+      tunnels: [{ outsideIpAddress: '203.0.113.11', status: 'UP' }, { outsideIpAddress: '203.0.113.12', status: 'DOWN', statusMessage: 'IPSEC IS DOWN' }],
+      routes: [{ destinationCidrBlock: '10.240.0.0/16', state: 'available' }, { destinationCidrBlock: '192.168.1.0/24', state: 'available' }],
+    },
+    {
+      vpnConnectionId: V2,
+      vpnGatewayId: 'vgw-1',
+      tunnels: [{ outsideIpAddress: '203.0.113.21', status: 'UP' }, { outsideIpAddress: '203.0.113.22', status: 'UP' }],
+      routes: [{ destinationCidrBlock: '10.240.0.0/16', state: 'available' }],
+    },
+    // On a Transit Gateway: its lever is the TGW route table, not connection routes.
+    { vpnConnectionId: 'vpn-tgw', transitGatewayId: 'tgw-1', tunnels: [{ outsideIpAddress: '203.0.113.31', status: 'UP' }], routes: [] },
+  ];
+});
+
+const table = (ids?: string[]) => new VgwStaticPathTable(ec2, new VpnInventory(ec2, { region: REGION, vpnConnectionIds: ids }), fastWait);
+
+describe('VGW static routes through the real EC2 client', () => {
+  it('lists one path per static route, feeding BOTH tunnels of its connection', async () => {
+    const paths = await table().list();
+    expect(paths.map((p) => p.key).sort()).toEqual([`${V1}:10.240.0.0/16`, `${V1}:192.168.1.0/24`, `${V2}:10.240.0.0/16`]);
+    expect(paths.find((p) => p.key === `${V1}:10.240.0.0/16`)).toEqual({
+      key: `${V1}:10.240.0.0/16`,
+      kind: 'aws-vgw-static',
+      cloud: 'aws',
+      destinations: ['10.240.0.0/16'],
+      tunnelIds: [`aws:${REGION}:${V1}:203.0.113.11`, `aws:${REGION}:${V1}:203.0.113.12`],
+      definition: { vpnConnectionId: V1, destinationCidrBlock: '10.240.0.0/16' },
+    });
+  });
+
+  it('limits itself to the configured connections', async () => {
+    const paths = await table([V2]).list();
+    expect(paths.map((p) => p.key)).toEqual([`${V2}:10.240.0.0/16`]);
+    expect(fake.calls[0]!.params['VpnConnectionId.1']).toBe(V2);
+  });
+
+  it('withdraws a route, waits until it is really deleted, and is idempotent', async () => {
+    fake.settlePolls = 2;
+    const t = table();
+    const [path] = (await t.list()).filter((p) => p.key === `${V1}:192.168.1.0/24`);
+    expect(await t.withdraw(path!)).toBe('applied');
+    expect(fake.route(V1, '192.168.1.0/24')).toBeUndefined();
+    expect(fake.count('DeleteVpnConnectionRoute')).toBe(1);
+    // The adapter polled while the route was `deleting`.
+    expect(fake.count('DescribeVpnConnections')).toBeGreaterThanOrEqual(3);
+    expect(await t.withdraw(path!)).toBe('already-in-state');
+    expect(fake.count('DeleteVpnConnectionRoute')).toBe(1);
+  });
+
+  it('restores exactly the saved route, waits until available, and is idempotent', async () => {
+    const t = table();
+    const [path] = (await t.list()).filter((p) => p.key === `${V1}:192.168.1.0/24`);
+    await t.withdraw(path!);
+    fake.settlePolls = 3;
+    expect(await t.restore(structuredClone(path!))).toBe('applied');
+    expect(fake.route(V1, '192.168.1.0/24')).toMatchObject({ state: 'available' });
+    expect(fake.calls.find((c) => c.action === 'CreateVpnConnectionRoute')!.params).toMatchObject({ VpnConnectionId: V1, DestinationCidrBlock: '192.168.1.0/24' });
+    expect(await t.restore(path!)).toBe('already-in-state');
+    expect(fake.count('CreateVpnConnectionRoute')).toBe(1);
+    expect((await t.list()).map((p) => p.key)).toContain(`${V1}:192.168.1.0/24`);
+  });
+
+  it('treats a route deleted by someone else between read and delete as done', async () => {
+    const t = table();
+    const [path] = await t.list();
+    // Another actor deletes the route just before our delete arrives: AWS answers NotFound.
+    fake.beforeAction = (action) => {
+      if (action !== 'DeleteVpnConnectionRoute') return;
+      fake.connections[0]!.routes = fake.connections[0]!.routes.filter((r) => r.destinationCidrBlock !== path!.destinations[0]);
+    };
+    try {
+      expect(await t.withdraw(path!)).toBe('applied');
+      expect(fake.route(V1, path!.destinations[0]!)).toBeUndefined();
+    } finally {
+      fake.beforeAction = undefined;
+    }
+  });
+
+  it.each([
+    ['throttling', 400, 'RequestLimitExceeded', TransientError],
+    ['a 5xx', 503, 'Unavailable', TransientError],
+    ['a permission error', 403, 'UnauthorizedOperation', PermanentError],
+  ])('classifies %s on delete', async (_name, status, code, cls) => {
+    const t = table();
+    const [path] = await t.list();
+    fake.fail({ action: 'DeleteVpnConnectionRoute', status, code });
+    const err = await t.withdraw(path!).catch((e) => e);
+    expect(err).toBeInstanceOf(cls);
+    if (cls === PermanentError) expect(err).not.toBeInstanceOf(TransientError);
+    expect(String(err.message)).toContain(code);
+    expect(fake.route(V1, path!.destinations[0]!)).toMatchObject({ state: 'available' });
+  });
+
+  it('classifies throttling on describe as transient', async () => {
+    fake.fail({ action: 'DescribeVpnConnections', status: 400, code: 'RequestLimitExceeded' });
+    await expect(table().list()).rejects.toBeInstanceOf(TransientError);
+  });
+
+  it('gives up waiting with a TransientError when a route never settles', async () => {
+    fake.settlePolls = 1000;
+    const t = table();
+    const [path] = await t.list();
+    await expect(t.withdraw(path!)).rejects.toThrow(/timed out .*to be deleted/);
+  });
+
+  it('refuses a definition that is not a VGW route', async () => {
+    await expect(table().withdraw({ key: 'x', kind: 'aws-tgw-route', cloud: 'aws', destinations: [], tunnelIds: [], definition: {} })).rejects.toBeInstanceOf(PermanentError);
+  });
+});
+
+describe('tunnel health from VgwTelemetry', () => {
+  it('reports UP/DOWN per tunnel outside IP with the native ids', async () => {
+    const view = new VpnTunnelHealthView(new VpnInventory(ec2, { region: REGION }), async () => new Map([['vpn-tgw', 'tgw-attach-1']]));
+    const list = await view.list();
+    expect(list).toHaveLength(5);
+    expect(list.find((t) => t.ref.id === `aws:${REGION}:${V1}:203.0.113.12`)).toEqual({
+      ref: { id: `aws:${REGION}:${V1}:203.0.113.12`, cloud: 'aws', native: { vpnConnectionId: V1, outsideIpAddress: '203.0.113.12', region: REGION } },
+      status: 'down',
+      detail: 'IPSEC IS DOWN',
+    });
+    expect(list.find((t) => t.ref.id.includes(':vpn-tgw:'))!.ref.native).toMatchObject({ transitGatewayAttachmentId: 'tgw-attach-1' });
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * The real thing: the esbuild bundle run through the committed bin, in child processes, on one simulator file
+ * shared across processes (state lives in the file).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'tunnel-guard.js');
+let dir: string;
+let sim: string;
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(ROOT, 'cli', 'build.mjs')], { cwd: ROOT, stdio: 'pipe' });
+}, 60_000);
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tg-cli-proc-'));
+  sim = join(dir, 'world.json');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function tg(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', TUNNEL_GUARD_SIMULATOR: sim, AWS_EC2_METADATA_DISABLED: 'true', ...env },
+    timeout: 30_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('tunnel-guard (bundled, child processes)', () => {
+  it('keeps cloud SDKs out of the CLI bundle', () => {
+    const bundle = readFileSync(join(ROOT, 'dist', 'cli.js'), 'utf8');
+    expect(bundle).not.toMatch(/@aws-sdk\/client-|@google-cloud\/compute/);
+  });
+
+  it('status --json, drain, refused drain (3), restore: exit codes and deep-equal routes across processes', () => {
+    const s0 = tg(['status', '--json']);
+    expect(s0.code).toBe(0);
+    const before = readFileSync(sim, 'utf8');
+    expect(JSON.parse(s0.out).tunnels.map((t: { id: string }) => t.id)).toContain('gcp:example-project:asia-northeast1:tunnel-aws-1');
+
+    expect(tg(['drain', 'tunnel-aws-1', '--reason', 'dropping packets']).code).toBe(0);
+    const refused = tg(['drain', 'tunnel-aws-2']);
+    expect(refused.code).toBe(3);
+    expect(refused.out).toMatch(/black-hole/);
+    const mid = JSON.parse(tg(['status', '--json']).out).tunnels.find((t: { id: string }) => t.id.endsWith('tunnel-aws-1'));
+    expect(mid.state).toBe('drained');
+    expect(mid.withdrawn).toEqual([expect.objectContaining({ destination: '10.0.0.0/16' })]);
+
+    expect(tg(['restore', 'tunnel-aws-1']).code).toBe(0);
+    const routes = (text: string) =>
+      JSON.parse(text).gcp.routes
+        .map(({ id: _i, creationTimestamp: _c, ...w }: Record<string, unknown>) => w)
+        .sort((a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name));
+    expect(routes(readFileSync(sim, 'utf8'))).toEqual(routes(before));
+  });
+
+  it('bad input exits 2 with a clear message and leaves the file alone', () => {
+    tg(['status']);
+    const bytes = readFileSync(sim, 'utf8');
+    const unknown = tg(['drain', 'no-such-tunnel']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/unknown tunnel "no-such-tunnel"/);
+    const badAt = tg(['signal', 'tunnel-aws-1', 'degraded', '--at', 'noon']);
+    expect(badAt.code).toBe(2);
+    expect(badAt.err).toMatch(/--at "noon"/);
+    expect(readFileSync(sim, 'utf8')).toBe(bytes);
+    writeFileSync(sim, 'garbage');
+    const corrupt = tg(['status']);
+    expect(corrupt.code).toBe(2);
+    expect(corrupt.err).toMatch(/not valid JSON/);
+    expect(readFileSync(sim, 'utf8')).toBe('garbage');
+  });
+
+  it('demo exits 0', () => {
+    const r = tg(['demo']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/demo: every step behaved as expected/);
+  });
+
+  it('invoke aws runs the Lambda edge on the same simulator file', () => {
+    const event = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'aws', 'eventbridge-single-metric.json'), 'utf8'));
+    // Derived from the official example: the same alarm, on an AWS/VPN tunnel of the simulator.
+    event.region = 'ap-northeast-1';
+    event.detail.alarmName = 'vpn-0a1b2c3d4e5f60001-tunnel-1-data-in';
+    event.detail.configuration.metrics[0].metricStat.metric = {
+      namespace: 'AWS/VPN', name: 'TunnelDataIn', dimensions: { VpnId: 'vpn-0a1b2c3d4e5f60001', TunnelIpAddress: '203.0.113.11' },
+    };
+    const file = join(dir, 'event.json');
+    writeFileSync(file, JSON.stringify(event));
+    const r = tg(['invoke', 'aws', file], { AWS_REGION: 'ap-northeast-1' });
+    expect(r.code).toBe(0);
+    expect(() => JSON.parse(r.out)).not.toThrow(); // stdout is only the result; log lines go to stderr
+    expect(r.err).toMatch(/"severity"/);
+    const conn = JSON.parse(readFileSync(sim, 'utf8')).aws.vpnConnections[0];
+    expect(conn.routes).toEqual([]);
+  });
+});

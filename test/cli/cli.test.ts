@@ -1,0 +1,240 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../cli/main';
+import type { CliIo } from '../../cli/io';
+import { ledgerFileFor } from '../../shared/simulator';
+
+let dir: string;
+let sim: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tg-cli-'));
+  sim = join(dir, 'world.json');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run { code: number; out: string; err: string }
+async function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  let out = '';
+  let err = '';
+  const io: CliIo = {
+    stdout: (s) => void (out += s),
+    stderr: (s) => void (err += s),
+    env: { TUNNEL_GUARD_SIMULATOR: sim, ...env },
+    cwd: dir,
+  };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+const status = async () => JSON.parse((await run(['status', '--json'])).out) as { tunnels: Array<Record<string, any>> };
+const snapshotWorld = () => {
+  const s = JSON.parse(readFileSync(sim, 'utf8'));
+  const writable = (r: any) => ({ name: r.name, network: r.network, destRange: r.destRange, priority: r.priority, tags: r.tags, description: r.description, nextHopVpnTunnel: r.nextHopVpnTunnel });
+  return {
+    aws: s.aws.vpnConnections.map((c: any) => ({ id: c.vpnConnectionId, routes: [...c.routes].sort((a: any, b: any) => a.destinationCidrBlock.localeCompare(b.destinationCidrBlock)) })),
+    gcp: [...s.gcp.routes].map(writable).sort((a, b) => a.name.localeCompare(b.name)),
+  };
+};
+
+const T1 = 'gcp:example-project:asia-northeast1:tunnel-aws-1';
+const T2 = 'gcp:example-project:asia-northeast1:tunnel-aws-2';
+
+describe('status --json (the contract of issue 2)', () => {
+  it('prints one object with every tunnel in the contract shape', async () => {
+    const r = await run(['status', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(Object.keys(doc)).toEqual(['tunnels']);
+    expect(doc.tunnels).toHaveLength(6);
+    for (const t of doc.tunnels) {
+      expect(t).toEqual(expect.objectContaining({
+        id: expect.any(String),
+        cloud: expect.stringMatching(/^(aws|gcp)$/),
+        health: expect.stringMatching(/^(healthy|degraded|down|unknown)$/),
+        state: expect.any(String),
+        native: expect.any(Object),
+        routes: expect.any(Array),
+        withdrawn: [],
+      }));
+      for (const route of t.routes) expect(route.destination).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+$/);
+    }
+    const aws = doc.tunnels.find((t: any) => t.id === 'aws:ap-northeast-1:vpn-0a1b2c3d4e5f60001:203.0.113.11');
+    expect(aws.native).toEqual({ vpnConnectionId: 'vpn-0a1b2c3d4e5f60001', outsideIpAddress: '203.0.113.11', region: 'ap-northeast-1' });
+    expect(aws.routes.map((x: any) => x.destination)).toEqual(['10.240.0.0/16', '192.168.1.0/24']);
+    const gcp = doc.tunnels.find((t: any) => t.id === T1);
+    expect(gcp.native).toEqual(expect.objectContaining({ project: 'example-project', region: 'asia-northeast1', name: 'tunnel-aws-1', gateway: 'gw-aws-1' }));
+    expect(gcp).toEqual(expect.objectContaining({ health: 'healthy', state: 'active', routes: [expect.objectContaining({ destination: '10.0.0.0/16' })] }));
+    // tunnel 2 of each AWS connection has no GCP peer: the cloud says down
+    expect(doc.tunnels.find((t: any) => t.id.endsWith('203.0.113.12')).health).toBe('down');
+  });
+
+  it('prints a readable table by default', async () => {
+    const r = await run(['status']);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toMatch(/^TUNNEL\s+LINK\s+HEALTH\s+STATE\s+ACTIVE ROUTES\s+WITHDRAWN$/);
+    expect(r.out).toContain(`${T1}`);
+  });
+
+  it('shows a degraded signal as health degraded and a drained tunnel with its withdrawn destinations', async () => {
+    expect((await run(['signal', 'tunnel-aws-1', 'degraded', '--at', '2026-11-25T10:00:00Z'])).code).toBe(0);
+    const t = (await status()).tunnels.find((x) => x.id === T1)!;
+    expect(t).toEqual(expect.objectContaining({ health: 'degraded', state: 'drained', routes: [], withdrawn: [expect.objectContaining({ destination: '10.0.0.0/16' })] }));
+  });
+});
+
+describe('drain → restore leaves every route definition exactly as it was', () => {
+  beforeEach(() => run(['status']));
+  it('GCP tunnel (by name): drain withdraws its route, restore re-creates it deep-equal', async () => {
+    const before = snapshotWorld();
+    const d = await run(['drain', 'tunnel-aws-1', '--reason', 'lossy']);
+    expect(d.code).toBe(0);
+    expect(d.out).toMatch(/^DRAIN/);
+    expect(snapshotWorld().gcp.map((r: any) => r.name)).toEqual(['route-to-aws-via-tunnel-aws-2']);
+    const r = await run(['restore', T1]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^RESTORE/);
+    expect(snapshotWorld()).toEqual(before);
+    expect((await status()).tunnels.find((x) => x.id === T1)).toEqual(expect.objectContaining({ state: 'active', withdrawn: [] }));
+  });
+
+  it('AWS tunnel (by outside IP): drains its connection\'s static routes and restores them deep-equal', async () => {
+    const before = snapshotWorld();
+    const d = await run(['drain', '203.0.113.11', '--json']);
+    expect(d.code).toBe(0);
+    const report = JSON.parse(d.out);
+    expect(report.decision).toBe('drain');
+    expect(report.withdrawn.map((p: any) => p.definition)).toEqual([
+      { vpnConnectionId: 'vpn-0a1b2c3d4e5f60001', destinationCidrBlock: '10.240.0.0/16' },
+      { vpnConnectionId: 'vpn-0a1b2c3d4e5f60001', destinationCidrBlock: '192.168.1.0/24' },
+    ]);
+    expect(snapshotWorld().aws[0].routes).toEqual([]);
+    expect(snapshotWorld().aws[1]).toEqual(before.aws[1]);
+    expect((await run(['restore', 'vpn-0a1b2c3d4e5f60001:1'])).code).toBe(0);
+    expect(snapshotWorld()).toEqual(before);
+  });
+
+  it('signal-driven: degraded drains; healthy + reconcile after the hold-down restores', async () => {
+    const before = snapshotWorld();
+    expect((await run(['signal', 'tunnel-aws-2', 'degraded', '--at', '2026-11-25T10:00:00Z'])).code).toBe(0);
+    expect((await run(['signal', 'tunnel-aws-2', 'healthy', '--at', '2026-11-25T10:01:00Z'])).code).toBe(0);
+    const early = await run(['reconcile', '--now', '2026-11-25T10:02:00Z']);
+    expect(early.code).toBe(0);
+    expect(snapshotWorld()).not.toEqual(before);
+    const late = await run(['reconcile', '--now', '2026-11-25T10:06:01Z', '--json']);
+    expect(late.code).toBe(0);
+    expect(JSON.parse(late.out).map((r: any) => r.decision)).toEqual(['restore']);
+    expect(snapshotWorld()).toEqual(before);
+  });
+});
+
+describe('guards', () => {
+  it('a drain that would remove the last healthy path is refused with exit 3 and changes nothing', async () => {
+    expect((await run(['drain', 'tunnel-aws-1'])).code).toBe(0);
+    const mid = readFileSync(sim, 'utf8');
+    const r = await run(['drain', 'tunnel-aws-2']);
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/refused by black-hole/);
+    expect(readFileSync(sim, 'utf8').replace(/"notifications": \[[\s\S]*\],\n  "nextId"/, '')).toBe(mid.replace(/"notifications": \[[\s\S]*\],\n  "nextId"/, ''));
+  });
+
+  it('--force skips the guard, and says so', async () => {
+    await run(['drain', 'tunnel-aws-1']);
+    const r = await run(['drain', 'tunnel-aws-2', '--force']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/FORCED/);
+  });
+
+  it('a duplicate signal is "nothing to do": exit 0', async () => {
+    await run(['signal', 'tunnel-aws-1', 'degraded', '--at', '2026-11-25T10:00:00Z']);
+    const again = await run(['signal', 'tunnel-aws-1', 'degraded', '--at', '2026-11-25T10:00:00Z']);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/duplicate/);
+  });
+});
+
+describe('bad input: clear message, exit 2, nothing changed', () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ['unknown tunnel', ['drain', 'tunnel-nope'], /unknown tunnel "tunnel-nope"; known tunnels:\n {2}aws:/],
+    ['ambiguous tunnel', ['drain', 'vpn-0a1b2c3d4e5f60001'], /ambiguous; candidates:\n.*203\.0\.113\.11\n.*203\.0\.113\.12/],
+    ['bad health word', ['signal', 'tunnel-aws-1', 'sick'], /health "sick" must be one of healthy, degraded, down, unknown/],
+    ['bad --at', ['signal', 'tunnel-aws-1', 'degraded', '--at', 'yesterday'], /--at "yesterday" is not an ISO 8601 date-time/],
+    ['bad --now', ['reconcile', '--now', '2026-13-45'], /--now "2026-13-45"/],
+    ['unknown command', ['frobnicate'], /unknown command/],
+    ['missing argument', ['drain'], /missing required argument/],
+  ];
+  it.each(cases)('%s', async (_what, args, message) => {
+    await run(['status']); // create the files
+    const bytes = readFileSync(sim, 'utf8');
+    const r = await run(args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(readFileSync(sim, 'utf8')).toBe(bytes);
+  });
+
+  it('corrupt simulator file', async () => {
+    writeFileSync(sim, '{"format":"tunnel-guard-simulator/1","aws":');
+    for (const args of [['status'], ['drain', 'tunnel-aws-1'], ['reconcile']]) {
+      const r = await run(args);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/simulator file .*world\.json is not valid JSON.*left untouched/);
+    }
+    expect(readFileSync(sim, 'utf8')).toBe('{"format":"tunnel-guard-simulator/1","aws":');
+  });
+
+  it('corrupt ledger file', async () => {
+    await run(['status']);
+    const ledger = ledgerFileFor(sim);
+    writeFileSync(ledger, '{"format":"tunnel-guard-ledger/1","records":{"x":{"tunnelId":"x"}}}');
+    const simBytes = readFileSync(sim, 'utf8');
+    for (const args of [['status', '--json'], ['signal', 'tunnel-aws-1', 'degraded'], ['drain', 'tunnel-aws-1']]) {
+      const r = await run(args);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/ledger file .* is invalid at records\.x\..*left untouched/);
+    }
+    expect(readFileSync(ledger, 'utf8')).toBe('{"format":"tunnel-guard-ledger/1","records":{"x":{"tunnelId":"x"}}}');
+    expect(readFileSync(sim, 'utf8')).toBe(simBytes);
+  });
+
+  it('invoke with an event file that is not JSON', async () => {
+    writeFileSync(join(dir, 'event.json'), '{"detail-type":');
+    const r = await run(['invoke', 'aws', 'event.json']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/cannot read event\.json as JSON/);
+  });
+
+  it('bad configuration', async () => {
+    const r = await run(['status'], { TUNNEL_GUARD_MIN_HEALTHY_PATHS: 'many' });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/TUNNEL_GUARD_MIN_HEALTHY_PATHS="many" is not a number/);
+  });
+});
+
+describe('environment and defaults', () => {
+  it('uses ./tunnel-guard.sim.json in the caller\'s directory when TUNNEL_GUARD_SIMULATOR is unset', async () => {
+    let out = '';
+    const code = await main(['status', '--json'], { stdout: (s) => void (out += s), stderr: () => undefined, env: { PWD: dir }, cwd: '/' });
+    expect(code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'tunnel-guard.sim.json'), 'utf8')).format).toBe('tunnel-guard-simulator/1');
+    expect(JSON.parse(out).tunnels).toHaveLength(6);
+  });
+
+  it('dry run: plans and reports, changes nothing', async () => {
+    await run(['status']);
+    const bytes = snapshotWorld();
+    const r = await run(['drain', 'tunnel-aws-1'], { TUNNEL_GUARD_DRY_RUN: 'true' });
+    expect(r.out).toMatch(/DRY RUN/);
+    expect(snapshotWorld()).toEqual(bytes);
+  });
+});
+
+describe('demo', () => {
+  it('replays the incident, checks every step and exits 0 without touching the user\'s file', async () => {
+    const r = await run(['demo']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/refused by black-hole/);
+    expect(r.out).toMatch(/ok: final route tables equal the initial ones/);
+    expect(r.out).not.toMatch(/UNEXPECTED/);
+    expect(() => readFileSync(sim)).toThrow(); // never created the user's simulator file
+  });
+});

@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CorruptStateError, LedgerConflictError } from '../../shared/errors';
+import { FileLedger } from '../../shared/ledger/file-ledger';
+import { emptyRecord } from '../../shared/types';
+
+let dir: string;
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'tg-ledger-')); });
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const ID = 'gcp:example-project:asia-northeast1:tunnel-aws-1';
+
+describe('FileLedger', () => {
+  it('reads an absent file as an empty ledger and does not create it', async () => {
+    const ledger = new FileLedger(join(dir, 'l.json'));
+    expect(await ledger.list()).toEqual([]);
+    expect(await ledger.get(ID)).toBeUndefined();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('stores version+1 and a second instance on the same file sees it (state lives in the file)', async () => {
+    const file = join(dir, 'l.json');
+    const a = new FileLedger(file);
+    const stored = await a.put({ ...emptyRecord(ID, 'gcp'), state: 'drained', reason: 'lossy' });
+    expect(stored.version).toBe(1);
+    const b = new FileLedger(file);
+    expect(await b.get(ID)).toEqual(stored);
+    const again = await b.put({ ...stored, state: 'active' });
+    expect(again.version).toBe(2);
+    expect((await a.get(ID))?.state).toBe('active');
+  });
+
+  it('refuses a write based on a stale version with LedgerConflictError and keeps the stored record', async () => {
+    const file = join(dir, 'l.json');
+    const ledger = new FileLedger(file);
+    const v1 = await ledger.put(emptyRecord(ID, 'gcp'));
+    await ledger.put({ ...v1, state: 'drained' });
+    const before = readFileSync(file, 'utf8');
+    await expect(ledger.put({ ...v1, state: 'active' })).rejects.toBeInstanceOf(LedgerConflictError);
+    await expect(ledger.put(emptyRecord(ID, 'gcp'))).rejects.toThrow(/expected version 0, found 2/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('lets exactly one of two concurrent writers of the same version win', async () => {
+    const ledger = new FileLedger(join(dir, 'l.json'));
+    const results = await Promise.allSettled([ledger.put(emptyRecord(ID, 'gcp')), ledger.put(emptyRecord(ID, 'gcp'))]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((await ledger.get(ID))?.version).toBe(1);
+  });
+
+  it.each([
+    ['not JSON', '{"format": "tunnel-guard-ledger/1", "records": {'],
+    ['wrong shape', JSON.stringify({ format: 'tunnel-guard-ledger/1', records: { [ID]: { tunnelId: ID, version: 'x' } } })],
+    ['unknown format', JSON.stringify({ records: {} })],
+    ['empty file', ''],
+  ])('treats a corrupt file (%s) as CorruptStateError and never overwrites it', async (_what, content) => {
+    const file = join(dir, 'l.json');
+    writeFileSync(file, content);
+    const ledger = new FileLedger(file);
+    await expect(ledger.list()).rejects.toBeInstanceOf(CorruptStateError);
+    await expect(ledger.get(ID)).rejects.toThrow(/left untouched/);
+    await expect(ledger.put(emptyRecord(ID, 'gcp'))).rejects.toBeInstanceOf(CorruptStateError);
+    expect(readFileSync(file, 'utf8')).toBe(content);
+  });
+
+  it('leaves no temp files behind after writes', async () => {
+    const ledger = new FileLedger(join(dir, 'l.json'));
+    let r = await ledger.put(emptyRecord(ID, 'gcp'));
+    for (let i = 0; i < 5; i++) r = await ledger.put({ ...r, reason: `n${i}` });
+    expect(readdirSync(dir)).toEqual(['l.json']);
+  });
+});
