@@ -2,7 +2,9 @@
  * `tunnel-guard demo` / `npm run demo`: replays the original incident (DESIGN.md §1) on a FRESH simulator in a
  * temporary directory (never the user's file), with a controlled clock, as a readable timeline with the route
  * tables before and after. It also checks each step went as expected and that the final route tables equal the
- * initial ones, so it doubles as an end-to-end test (exit 1 if anything is off).
+ * initial ones, so it doubles as an end-to-end test (exit 1 if anything is off). Both ends of each link act
+ * (issue 6): GCP sees the dropped packets and tells the AWS end over the link; each end keeps its own guards and
+ * its own hold-down.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +14,11 @@ import { handleSignal, reconcile } from '../shared/engine';
 import { memoryLogger } from '../shared/log';
 import { DEFAULT_POLICY } from '../shared/policy';
 import type { CoreDeps } from '../shared/ports';
-import { INCIDENT, openSimulator, type SimState, type SimulatorHandle } from '../shared/simulator';
+import { INCIDENT, openSimulator, simulatorLinkPublisher, type LinkDelivery, type SimState, type SimulatorHandle, type SimulatorLink } from '../shared/simulator';
 import { parseTunnelUrl } from '../shared/simulator/sim-state';
-import { gcpTunnelId, type Health, type Report } from '../shared/types';
+import { awsTunnelId, gcpTunnelId, type Health, type Report } from '../shared/types';
+import { discoverOnSimulator } from './compose';
+import { formatDelivery } from './link-format';
 import { EXIT, type CliIo, type ExitCode } from './io';
 import { formatReport } from './report-format';
 import { buildStatus, formatStatus } from './status-view';
@@ -25,7 +29,7 @@ const T0 = Date.parse('2026-11-25T10:00:00Z');
 /** The route tables of both clouds, in the writable fields only (what "equal" means after a restore). */
 function routeTables(s: SimState) {
   return {
-    aws: s.aws.vpnConnections.map((c) => ({ vpn: c.vpnConnectionId, routes: c.routes.map((r) => r.destinationCidrBlock).sort() })),
+    aws: s.aws.vpnConnections.map((c) => ({ vpn: c.vpnConnectionId, routes: [...c.routes].sort((a, b) => a.destinationCidrBlock.localeCompare(b.destinationCidrBlock)) })),
     gcp: [...s.gcp.routes]
       .map((r) => ({ name: r.name, network: r.network, destRange: r.destRange, priority: r.priority, tags: r.tags, description: r.description, nextHopVpnTunnel: r.nextHopVpnTunnel }))
       .sort((a, b) => a.name.localeCompare(b.name)),
@@ -35,7 +39,7 @@ function routeTables(s: SimState) {
 function formatTables(s: SimState): string {
   const t = routeTables(s);
   const lines = ['  AWS (VGW static routes per VPN connection; AWS picks one UP tunnel of the connection):'];
-  for (const c of t.aws) lines.push(`    ${c.vpn}: ${c.routes.join(', ') || '(none)'}`);
+  for (const c of t.aws) lines.push(`    ${c.vpn}: ${c.routes.map((r) => r.destinationCidrBlock).join(', ') || '(none)'}`);
   lines.push(`  GCP (project ${s.gcp.project}, static routes; equal priority = ECMP over both tunnels):`);
   if (!t.gcp.length) lines.push('    (none)');
   for (const r of t.gcp) lines.push(`    ${r.destRange.padEnd(14)} → ${parseTunnelUrl(r.nextHopVpnTunnel)?.name ?? r.nextHopVpnTunnel}  (priority ${r.priority}, ${r.name})`);
@@ -55,7 +59,8 @@ export async function runDemo(io: CliIo): Promise<ExitCode> {
 async function replay(io: CliIo, sim: SimulatorHandle): Promise<ExitCode> {
   const out = (s = '') => io.stdout(`${s}\n`);
   let now = T0;
-  const deps: CoreDeps = {
+  const discovery = await discoverOnSimulator(sim);
+  const deps: CoreDeps & { link: SimulatorLink } = {
     clouds: { aws: sim.ports('aws'), gcp: sim.ports('gcp') },
     ledger: sim.ledger,
     notifier: sim.notifier,
@@ -63,6 +68,10 @@ async function replay(io: CliIo, sim: SimulatorHandle): Promise<ExitCode> {
     logger: memoryLogger(),
     policy: { ...DEFAULT_POLICY, restoreHoldDownSeconds: HOLD_DOWN_S, dryRun: false },
     sleep: async () => undefined,
+    // Both ends of each link (issue 6): pairs discovered on the simulator, messages signed, verified and handled
+    // by the receiving end with its own guards, exactly as between the deployed edges.
+    links: discovery.links,
+    link: simulatorLinkPublisher(() => deps),
   };
   const failures: string[] = [];
   const expect = (ok: boolean, what: string) => {
@@ -75,25 +84,40 @@ async function replay(io: CliIo, sim: SimulatorHandle): Promise<ExitCode> {
     const ss = String(s % 60).padStart(2, '0');
     return `[T+${mm}:${ss}]`;
   };
-  const t1 = gcpTunnelId({ project: INCIDENT.gcpProject, region: INCIDENT.gcpRegion, name: INCIDENT.vpn[0].gcpTunnel });
-  const t2 = gcpTunnelId({ project: INCIDENT.gcpProject, region: INCIDENT.gcpRegion, name: INCIDENT.vpn[1].gcpTunnel });
+  const V1 = INCIDENT.vpn[0];
+  const V2 = INCIDENT.vpn[1];
+  const t1 = gcpTunnelId({ project: INCIDENT.gcpProject, region: INCIDENT.gcpRegion, name: V1.gcpTunnel });
+  const t2 = gcpTunnelId({ project: INCIDENT.gcpProject, region: INCIDENT.gcpRegion, name: V2.gcpTunnel });
+  const a1 = awsTunnelId({ region: INCIDENT.awsRegion, vpnConnectionId: V1.id, outsideIpAddress: V1.tunnelIps[0] });
   const signal = (tunnelId: string, health: Health, evidence: string): Promise<Report> => {
     const observedAt = new Date(now).toISOString();
     return handleSignal(deps, { tunnelId, health, observedAt, source: 'gcp-webhook', key: `demo:${tunnelId}:${health}:${observedAt}`, evidence });
   };
   const show = (r: Report) => io.stdout(formatReport(r).replace(/^/gm, '    ').replace(/ +$/, ''));
+  /** The link messages delivered since the last call: what the other end did. */
+  let seen = 0;
+  const linked = (): LinkDelivery[] => {
+    const fresh = deps.link.deliveries.slice(seen);
+    seen = deps.link.deliveries.length;
+    for (const d of fresh) io.stdout(formatDelivery(d).replace(/^/gm, '    ').replace(/ +$/, ''));
+    return fresh;
+  };
   const gcpRoutesVia = async (name: string) => (await sim.read()).gcp.routes.filter((r) => parseTunnelUrl(r.nextHopVpnTunnel)?.name === name).length;
+  const awsRoutesOf = async (vpn: string) => (await sim.read()).aws.vpnConnections.find((c) => c.vpnConnectionId === vpn)?.routes.length ?? -1;
   const status = async () => {
     const ports = [sim.ports('aws'), sim.ports('gcp')];
     const tunnels = (await Promise.all(ports.map((p) => p.tunnels.list()))).flat();
     const paths = (await Promise.all(ports.map((p) => p.paths.list()))).flat();
-    return formatStatus(buildStatus(tunnels, paths, await sim.ledger.list())).replace(/^/gm, '  ').replace(/ +$/, '');
+    return formatStatus(buildStatus(tunnels, paths, await sim.ledger.list(), { links: deps.links ?? [], source: 'discovered' })).replace(/^/gm, '  ').replace(/ +$/, '');
   };
 
   out('tunnel-guard demo — the original incident, replayed on a fresh simulator (no cloud, no network)');
   out(`  AWS ${INCIDENT.awsRegion}: 2 VPN connections x 2 tunnels; GCP ${INCIDENT.gcpProject}/${INCIDENT.gcpRegion}: 2 Classic VPN tunnels,`);
   out('  each peered with tunnel 1 of one AWS connection (tunnel 2 has no GCP peer, so it is DOWN). Static routes both sides.');
-  out(`  Policy: hold-down ${HOLD_DOWN_S} s, minHealthyPaths ${deps.policy.minHealthyPaths}. Simulated clock starts at ${new Date(T0).toISOString()}.`);
+  out(`  Policy (each cloud): hold-down ${HOLD_DOWN_S} s, minHealthyPaths ${deps.policy.minHealthyPaths}. Simulated clock starts at ${new Date(T0).toISOString()}.`);
+  out('  Links (discovered: GCP tunnel peerIp = AWS tunnel outside IP; each end keeps its own guards):');
+  for (const p of discovery.pairs) out(`    ${p.gcp}  <->  ${p.aws}`);
+  expect(discovery.links.length === 2 && discovery.links.some((l) => l.gcp === t1 && l.aws === a1), 'both GCP tunnels paired with tunnel 1 of their AWS connection');
   out();
   const initial = await sim.read();
   out('Route tables BEFORE:');
@@ -101,45 +125,70 @@ async function replay(io: CliIo, sim: SimulatorHandle): Promise<ExitCode> {
   io.stdout(await status());
   out();
 
-  out(`${at(0)} GCP ${INCIDENT.vpn[0].gcpTunnel} starts dropping packets (vpn.googleapis.com/network/dropped_received_packets_count).`);
+  out(`${at(0)} GCP ${V1.gcpTunnel} starts dropping packets (vpn.googleapis.com/network/dropped_received_packets_count).`);
   out('         The tunnel stays ESTABLISHED, so neither cloud fails over by itself. The alert policy fires: degraded.');
-  const drained = await signal(t1, 'degraded', 'Cloud Monitoring incident: dropped_received_packets_count above threshold on tunnel-aws-1');
+  out('         AWS publishes no dropped-packet metric: only the GCP side can see it, so GCP tells AWS over the link.');
+  const drained = await signal(t1, 'degraded', `Cloud Monitoring incident: dropped_received_packets_count above threshold on ${V1.gcpTunnel}`);
   show(drained);
-  expect(drained.decision === 'drain' && drained.ok, `${INCIDENT.vpn[0].gcpTunnel} drained`);
-  expect((await gcpRoutesVia(INCIDENT.vpn[0].gcpTunnel)) === 0 && (await gcpRoutesVia(INCIDENT.vpn[1].gcpTunnel)) === 1, `traffic to ${INCIDENT.awsVpcCidr} now only via ${INCIDENT.vpn[1].gcpTunnel}`);
+  const d1 = linked();
+  expect(drained.decision === 'drain' && drained.ok, `${V1.gcpTunnel} drained on GCP`);
+  expect((await gcpRoutesVia(V1.gcpTunnel)) === 0 && (await gcpRoutesVia(V2.gcpTunnel)) === 1, `GCP→AWS: traffic to ${INCIDENT.awsVpcCidr} now only via ${V2.gcpTunnel}`);
+  expect(d1.length === 1 && d1[0]!.ok && d1[0]!.report.decision === 'drain' && d1[0]!.report.viaLink, `AWS end ${V1.id} (${V1.tunnelIps[0]}) drained via the signed link message`);
+  expect((await awsRoutesOf(V1.id)) === 0 && (await awsRoutesOf(V2.id)) === INCIDENT.gcpPrefixes.length, `AWS→GCP: ${INCIDENT.gcpPrefixes.join(', ')} now only via ${V2.id}`);
+  expect(deps.link.wire.length === 1, 'nothing echoed back: the AWS drain caused by the link sent no message');
   io.stdout(formatTables(await sim.read()));
-  // Issue 6 (both ends of a link, DESIGN.md §8): the link message to the AWS side will drain the AWS end of this
-  // tunnel (the static routes of the connection whose tunnel 1 is this tunnel's peer) here. Not wired yet.
-  out(`    AWS end of the link (${INCIDENT.vpn[0].id}, ${INCIDENT.vpn[0].tunnelIps[0]}): not drained by this demo yet (link = issue 6).`);
   out();
 
-  out(`${at(120)} ${INCIDENT.vpn[1].gcpTunnel} also starts dropping packets: degraded.`);
-  const refused = await signal(t2, 'degraded', 'Cloud Monitoring incident: dropped_received_packets_count above threshold on tunnel-aws-2');
+  out(`${at(120)} ${V2.gcpTunnel} also starts dropping packets: degraded.`);
+  const refused = await signal(t2, 'degraded', `Cloud Monitoring incident: dropped_received_packets_count above threshold on ${V2.gcpTunnel}`);
   show(refused);
+  linked();
   expect(refused.decision === 'refuse' && refused.refusals.some((r) => r.guard === 'black-hole'), 'refused by the last-path (never black-hole) guard: a human must decide (CLI exit code 3)');
-  expect((await gcpRoutesVia(INCIDENT.vpn[1].gcpTunnel)) === 1, `the last route to ${INCIDENT.awsVpcCidr} stays (slow beats unreachable)`);
+  expect((await gcpRoutesVia(V2.gcpTunnel)) === 1, `the last route to ${INCIDENT.awsVpcCidr} stays (slow beats unreachable)`);
+  expect(deps.link.wire.length === 1 && (await awsRoutesOf(V2.id)) === INCIDENT.gcpPrefixes.length, `a refusal tells the AWS end nothing: ${V2.id} keeps its routes`);
   out();
 
-  out(`${at(240)} ${INCIDENT.vpn[1].gcpTunnel}'s loss was brief: its incident closes (healthy).`);
+  out(`${at(240)} ${V2.gcpTunnel}'s loss was brief: its incident closes (healthy).`);
   show(await signal(t2, 'healthy', 'Cloud Monitoring incident closed: condition no longer met'));
+  linked();
   out();
 
-  out(`${at(300)} ${INCIDENT.vpn[0].gcpTunnel} recovers: its incident closes (healthy). Hold-down of ${HOLD_DOWN_S} s starts.`);
+  out(`${at(300)} ${V1.gcpTunnel} recovers: its incident closes (healthy). GCP hold-down of ${HOLD_DOWN_S} s starts.`);
   const healthy = await signal(t1, 'healthy', 'Cloud Monitoring incident closed: condition no longer met');
   show(healthy);
-  expect(healthy.decision !== 'restore' && (await gcpRoutesVia(INCIDENT.vpn[0].gcpTunnel)) === 0, 'not restored yet: fast to drain, slow to restore');
+  linked();
+  expect(healthy.decision !== 'restore' && (await gcpRoutesVia(V1.gcpTunnel)) === 0, 'not restored yet: fast to drain, slow to restore');
   out();
 
-  out(`${at(420)} scheduled reconcile (healthy for 120 s < ${HOLD_DOWN_S} s):`);
+  out(`${at(420)} scheduled reconcile (GCP healthy for 120 s < ${HOLD_DOWN_S} s):`);
   const early = await reconcile(deps);
   for (const r of early) show(r);
-  expect(!early.some((r) => r.decision === 'restore') && (await gcpRoutesVia(INCIDENT.vpn[0].gcpTunnel)) === 0, 'nothing restored before the hold-down ends');
+  linked();
+  expect(!early.some((r) => r.decision === 'restore') && (await gcpRoutesVia(V1.gcpTunnel)) === 0 && (await awsRoutesOf(V1.id)) === 0, 'nothing restored on either cloud before the hold-down ends');
   out();
 
-  out(`${at(630)} scheduled reconcile (healthy for 330 s >= ${HOLD_DOWN_S} s):`);
+  out(`${at(630)} scheduled reconcile (GCP healthy for 330 s >= ${HOLD_DOWN_S} s):`);
   const late = await reconcile(deps);
   for (const r of late) show(r);
-  expect(late.some((r) => r.decision === 'restore' && r.ok), `${INCIDENT.vpn[0].gcpTunnel} restored from the ledger`);
+  const d2 = linked();
+  expect(late.some((r) => r.tunnelId === t1 && r.decision === 'restore' && r.ok) && (await gcpRoutesVia(V1.gcpTunnel)) === 1, `${V1.gcpTunnel} restored on GCP from the ledger`);
+  expect(d2.length === 1 && d2[0]!.ok && d2[0]!.message.health === 'healthy' && d2[0]!.report.decision !== 'restore', `AWS end told "healthy": its own ${HOLD_DOWN_S} s hold-down starts now`);
+  expect((await awsRoutesOf(V1.id)) === 0, `${V1.id} stays drained for now (AWS does not restore on the other side's word alone)`);
+  out();
+
+  out(`${at(780)} scheduled reconcile (AWS end healthy for 150 s < ${HOLD_DOWN_S} s):`);
+  const awsEarly = await reconcile(deps);
+  for (const r of awsEarly) show(r);
+  linked();
+  expect(!awsEarly.some((r) => r.decision === 'restore') && (await awsRoutesOf(V1.id)) === 0, 'AWS end still held down');
+  out();
+
+  out(`${at(960)} scheduled reconcile (AWS end healthy for 330 s >= ${HOLD_DOWN_S} s):`);
+  const awsLate = await reconcile(deps);
+  for (const r of awsLate) show(r);
+  linked();
+  expect(awsLate.some((r) => r.tunnelId === a1 && r.decision === 'restore' && r.ok) && (await awsRoutesOf(V1.id)) === INCIDENT.gcpPrefixes.length, `AWS end ${V1.id} restored from its ledger`);
+  expect(deps.link.wire.length === 2, 'two link messages in all (drain, restore), none echoed back');
   out();
 
   const final = await sim.read();
@@ -147,7 +196,7 @@ async function replay(io: CliIo, sim: SimulatorHandle): Promise<ExitCode> {
   io.stdout(formatTables(final));
   io.stdout(await status());
   const same = isDeepStrictEqual(routeTables(final), routeTables(initial));
-  expect(same, 'final route tables equal the initial ones (every writable field of every route)');
+  expect(same, 'final route tables of BOTH clouds equal the initial ones (every writable field of every route)');
   out(`  ${(await sim.notifications()).length} notification(s) published to the simulated notifier.`);
   out();
   if (failures.length) {

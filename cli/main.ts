@@ -11,13 +11,14 @@ import { CorruptStateError, InputError, errorMessage } from '../shared/errors';
 import { HEALTHS, type Health, type Report, type Signal, type TunnelRef } from '../shared/types';
 import { clockFrom, parseInstant } from './clock';
 import { resolveFromCaller } from '../shared/config-source';
-import { composeCli, DEFAULT_SIMULATOR_FILE, type CliContext } from './compose';
+import { composeCli, discoverOnSimulator, DEFAULT_SIMULATOR_FILE, type CliContext, type CliDeps } from './compose';
+import { formatDelivery, formatDiscovery } from './link-format';
 import { runDemo } from './demo';
 import { loadInvoker } from './invoke';
 import { EXIT, UsageError, type CliIo, type ExitCode } from './io';
 import { exitCodeFor, exitCodeForAll, formatReport } from './report-format';
 import { resolveTunnel } from './resolve-tunnel';
-import { buildStatus, formatStatus } from './status-view';
+import { buildStatus, formatLinksLine, formatStatus } from './status-view';
 
 async function allTunnels(ctx: CliContext): Promise<TunnelRef[]> {
   const [aws, gcp] = await Promise.all([ctx.sim.ports('aws').tunnels.list(), ctx.sim.ports('gcp').tunnels.list()]);
@@ -48,6 +49,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     return c;
   };
   const printReport = (r: Report, json: boolean) => io.stdout(json ? `${JSON.stringify(r, null, 2)}\n` : formatReport(r));
+  /** What the other end of a link did with this command's link messages (human output only: --json stays one document). */
+  const printLinked = (deps: CliDeps, json: boolean) => {
+    if (json || !deps.link) return;
+    for (const d of deps.link.deliveries) io.stdout(formatDelivery(d));
+  };
 
   program
     .command('status')
@@ -61,8 +67,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
         Promise.all(ports.map((p) => p.paths.list())).then((x) => x.flat()),
         c.sim.ledger.list(),
       ]);
-      const doc = buildStatus(tunnels, paths, records);
-      io.stdout(o.json ? `${JSON.stringify(doc)}\n` : formatStatus(doc));
+      const links = await c.links();
+      const doc = buildStatus(tunnels, paths, records, links);
+      const unpaired = links.discovery ? links.discovery.unpairedAws.length + links.discovery.unpairedGcp.length : 0;
+      io.stdout(o.json ? `${JSON.stringify(doc)}\n` : formatStatus(doc) + formatLinksLine({ ...links, unpaired }));
     });
 
   program
@@ -76,8 +84,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
       const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
       const c = await ctx();
       const ref = resolveTunnel(tunnel, await allTunnels(c));
-      const r = await runCommand(c.deps(clock), { type: 'drain', tunnelId: ref.id, reason: o.reason ?? 'manual drain (tunnel-guard drain)', force: !!o.force });
+      const deps = await c.deps(clock);
+      const r = await runCommand(deps, { type: 'drain', tunnelId: ref.id, reason: o.reason ?? 'manual drain (tunnel-guard drain)', force: !!o.force });
       printReport(r, !!o.json);
+      printLinked(deps, !!o.json);
       code = exitCodeFor(r);
     });
 
@@ -91,8 +101,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
       const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
       const c = await ctx();
       const ref = resolveTunnel(tunnel, await allTunnels(c));
-      const r = await runCommand(c.deps(clock), { type: 'restore', tunnelId: ref.id, force: !!o.force });
+      const deps = await c.deps(clock);
+      const r = await runCommand(deps, { type: 'restore', tunnelId: ref.id, force: !!o.force });
       printReport(r, !!o.json);
+      printLinked(deps, !!o.json);
       code = exitCodeFor(r);
     });
 
@@ -105,8 +117,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
       const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
       const c = await ctx();
       const ref = resolveTunnel(tunnel, await allTunnels(c));
-      const r = await runCommand(c.deps(clock), { type: 'release', tunnelId: ref.id });
+      const deps = await c.deps(clock);
+      const r = await runCommand(deps, { type: 'release', tunnelId: ref.id });
       printReport(r, !!o.json);
+      printLinked(deps, !!o.json);
       code = exitCodeFor(r);
     });
 
@@ -133,8 +147,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
         key: `cli:${ref.id}:${health}:${observedAt}`,
         evidence: o.evidence,
       };
-      const r = await handleSignal(c.deps(clock), signal);
+      const deps = await c.deps(clock);
+      const r = await handleSignal(deps, signal);
       printReport(r, !!o.json);
+      printLinked(deps, !!o.json);
       code = exitCodeFor(r);
     });
 
@@ -145,11 +161,25 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     .option('--json', 'print the reports as JSON')
     .action(async (o: { now?: string; json?: boolean }) => {
       const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
-      const reports = await reconcile((await ctx()).deps(clock));
+      const deps = await (await ctx()).deps(clock);
+      const reports = await reconcile(deps);
       if (o.json) io.stdout(`${JSON.stringify(reports, null, 2)}\n`);
       else if (reports.length === 0) io.stdout('reconcile: nothing to do\n');
       else for (const r of reports) io.stdout(formatReport(r));
+      printLinked(deps, !!o.json);
       code = exitCodeForAll(reports);
+    });
+
+  program
+    .command('discover')
+    .description('pair GCP and AWS tunnels (GCP peerIp = AWS outside IP) and print the links configuration to paste')
+    .option('--json', 'print the discovery as JSON ({links, pairs, unpairedGcp, unpairedAws, config})')
+    .action(async (o: { json?: boolean }) => {
+      const c = await ctx();
+      const d = await discoverOnSimulator(c.sim);
+      io.stdout(o.json ? `${JSON.stringify({ ...d, config: { links: d.links } }, null, 2)}\n` : formatDiscovery(d, c.config.links));
+      // Unpaired tunnels are information, not an error: a built-in AWS tunnel 2 has no GCP peer by design.
+      code = EXIT.ok;
     });
 
   program

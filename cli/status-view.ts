@@ -3,6 +3,8 @@
  * purely from what the clouds and the ledger say, and a readable table of it.
  */
 import { effectiveHealth } from '../shared/health';
+import { peerOf } from '../shared/link';
+import type { Config } from '../shared/policy';
 import { isFenceId, type Health, type LedgerRecord, type Path, type TunnelStatus } from '../shared/types';
 
 export interface StatusRoute {
@@ -23,6 +25,10 @@ export interface StatusTunnel {
   reason?: string;
   lastSignalAt?: string;
   healthySince?: string;
+  /** The other cloud's end of this tunnel's link (issue 6), or null when it is not paired. */
+  peer: string | null;
+  /** Where the pair came from: the configuration's `links`, or discovery on the simulator. */
+  peerSource?: 'config' | 'discovered';
 }
 export interface StatusDoc {
   tunnels: StatusTunnel[];
@@ -32,11 +38,23 @@ export interface StatusDoc {
 const perDestination = (paths: readonly Path[]): StatusRoute[] =>
   paths.flatMap((p) => p.destinations.map((destination) => ({ destination, pathKey: p.key, kind: p.kind })));
 
-export function buildStatus(tunnels: readonly TunnelStatus[], paths: readonly Path[], records: readonly LedgerRecord[]): StatusDoc {
+/** The links in use and where they came from (`peer`/`peerSource` of each tunnel). */
+export interface StatusLinks {
+  links: Config['links'];
+  source: 'config' | 'discovered' | 'off';
+}
+
+export function buildStatus(
+  tunnels: readonly TunnelStatus[],
+  paths: readonly Path[],
+  records: readonly LedgerRecord[],
+  links: StatusLinks = { links: [], source: 'off' },
+): StatusDoc {
   const byId = new Map(records.filter((r) => !isFenceId(r.tunnelId)).map((r) => [r.tunnelId, r]));
   return {
     tunnels: tunnels.map((t) => {
       const r = byId.get(t.ref.id);
+      const peer = peerOf(links.links, t.ref.id) ?? null;
       return {
         id: t.ref.id,
         cloud: t.ref.cloud,
@@ -50,9 +68,27 @@ export function buildStatus(tunnels: readonly TunnelStatus[], paths: readonly Pa
         ...(r?.reason ? { reason: r.reason } : {}),
         ...(r?.lastSignalAt ? { lastSignalAt: r.lastSignalAt } : {}),
         ...(r?.healthySince ? { healthySince: r.healthySince } : {}),
+        peer,
+        ...(peer && links.source !== 'off' ? { peerSource: links.source } : {}),
       };
     }),
   };
+}
+
+/** The peer column stays readable: the GCP tunnel name, or the AWS connection and outside IP. */
+function shortId(id: string): string {
+  const parts = id.split(':');
+  if (parts[0] === 'gcp' && parts.length === 4) return parts[3]!;
+  if (parts[0] === 'aws' && parts.length === 4) return `${parts[2]}:${parts[3]}`;
+  return id;
+}
+
+/** One line saying which links are in use and where they came from. */
+export function formatLinksLine(links: StatusLinks & { unpaired?: number }): string {
+  if (links.source === 'off') return 'links: off (TUNNEL_GUARD_LINKS=off): each cloud acts alone\n';
+  if (links.source === 'config') return `links: ${links.links.length} pair(s) from the configuration\n`;
+  const unpaired = links.unpaired ? `, ${links.unpaired} tunnel(s) unpaired` : '';
+  return `links: ${links.links.length} pair(s) discovered on the simulator (GCP peerIp = AWS outside IP${unpaired}); pin them with \`tunnel-guard discover\` and the configuration's links\n`;
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
@@ -66,8 +102,9 @@ export function formatStatus(doc: StatusDoc): string {
     t.state + (t.suppressed ? ' (suppressed)' : ''),
     t.routes.map((r) => r.destination).join(', ') || '-',
     t.withdrawn.map((r) => r.destination).join(', ') || '-',
+    t.peer ? shortId(t.peer) : '-',
   ]);
-  const head = ['TUNNEL', 'LINK', 'HEALTH', 'STATE', 'ACTIVE ROUTES', 'WITHDRAWN'];
+  const head = ['TUNNEL', 'LINK', 'HEALTH', 'STATE', 'ACTIVE ROUTES', 'WITHDRAWN', 'PEER'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i]!))).join('  ').trimEnd();
   return [line(head), ...rows.map(line)].join('\n') + '\n';

@@ -101,3 +101,4 @@ export function openSimulator(file: string, options: SimulatorOptions = {}): Sim
     stats: () => ({ mutatingCalls: faults.calls, applied: faults.applied, crashed: faults.crashed }),
   };
 }
+export { simulatorLinkPublisher, receiveLinkMessage, type SimulatorLink, type LinkDelivery } from './link';

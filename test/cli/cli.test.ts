@@ -15,6 +15,9 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Run { code: number; out: string; err: string }
 async function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return runWith(args, env);
+}
+async function runWith(args: string[], env: Record<string, string> = {}): Promise<Run> {
   let out = '';
   let err = '';
   const io: CliIo = {
@@ -71,7 +74,7 @@ describe('status --json (the contract of issue 2)', () => {
   it('prints a readable table by default', async () => {
     const r = await run(['status']);
     expect(r.code).toBe(0);
-    expect(r.out.split('\n')[0]).toMatch(/^TUNNEL\s+LINK\s+HEALTH\s+STATE\s+ACTIVE ROUTES\s+WITHDRAWN$/);
+    expect(r.out.split('\n')[0]).toMatch(/^TUNNEL\s+LINK\s+HEALTH\s+STATE\s+ACTIVE ROUTES\s+WITHDRAWN\s+PEER$/);
     expect(r.out).toContain(`${T1}`);
   });
 
@@ -83,6 +86,8 @@ describe('status --json (the contract of issue 2)', () => {
 });
 
 describe('drain → restore leaves every route definition exactly as it was', () => {
+  // One cloud at a time: with links on, the other end would follow (test/links covers both ends together).
+  const run = (args: string[]) => runWith(args, { TUNNEL_GUARD_LINKS: 'off' });
   beforeEach(() => run(['status']));
   it('GCP tunnel (by name): drain withdraws its route, restore re-creates it deep-equal', async () => {
     const before = snapshotWorld();
@@ -233,7 +238,8 @@ describe('demo', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/refused by black-hole/);
-    expect(r.out).toMatch(/ok: final route tables equal the initial ones/);
+    expect(r.out).toMatch(/ok: final route tables of BOTH clouds equal the initial ones/);
+    expect(r.out).toMatch(/ok: AWS end vpn-0a1b2c3d4e5f60001 restored from its ledger/);
     expect(r.out).not.toMatch(/UNEXPECTED/);
     expect(() => readFileSync(sim)).toThrow(); // never created the user's simulator file
   });

@@ -1,0 +1,143 @@
+/**
+ * What every Compute adapter needs around the client: error classification (by what a retry would do),
+ * waiting on operations until DONE and reading their `error`, and turning protobuf results into plain JSON.
+ */
+import { PermanentError, TransientError } from '../../shared/errors';
+
+/** The shape we read from Compute `Operation` objects (global or regional). */
+export interface ComputeOperation {
+  name?: string | null;
+  status?: string | number | null;
+  error?: { errors?: { code?: string | null; message?: string | null }[] | null } | null;
+  httpErrorStatusCode?: number | null;
+  httpErrorMessage?: string | null;
+}
+
+/** gRPC status codes that google-gax may report instead of an HTTP status. */
+const GRPC_TO_HTTP: Record<number, number> = { 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429, 9: 412, 10: 409, 13: 500, 14: 503, 16: 401 };
+
+/**
+ * The HTTP status of a failed Compute call. The REST transport raises `GaxiosError` (`status`, `response.status`,
+ * sometimes `code` = the HTTP status) or `GoogleError` (`httpStatusCode`, gRPC-style `code`), depending on the
+ * client version: accept all of them.
+ */
+export function httpStatusOf(e: unknown): number | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const x = e as { httpStatusCode?: unknown; status?: unknown; response?: { status?: unknown }; code?: unknown };
+  for (const v of [x.httpStatusCode, x.status, x.response?.status]) if (typeof v === 'number' && v >= 100) return v;
+  if (typeof x.code === 'number') return x.code >= 100 ? x.code : GRPC_TO_HTTP[x.code];
+  if (typeof x.code === 'string' && /^\d{3}$/.test(x.code)) return Number(x.code);
+  return undefined;
+}
+
+/** Socket-level failures (no HTTP status at all) are worth a retry. */
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET']);
+
+/** Throttling, 5xx and socket errors are transient; everything else (400, 403, …) is permanent. */
+export function classifyComputeError(what: string, e: unknown): TransientError | PermanentError {
+  if (e instanceof TransientError || e instanceof PermanentError) return e;
+  const status = httpStatusOf(e);
+  const msg = `${what}: ${e instanceof Error ? e.message : String(e)}`;
+  const cause = (e as { cause?: { code?: string } })?.cause;
+  const code = (e as { code?: unknown })?.code;
+  if (status === undefined && (NETWORK_CODES.has(String(code)) || NETWORK_CODES.has(String(cause?.code)))) {
+    return new TransientError(msg, { cause: e });
+  }
+  if (status === 429 || (status !== undefined && status >= 500)) return new TransientError(msg, { cause: e });
+  // No HTTP status and no socket error: a bug or an unexpected response; a retry would not help.
+  return new PermanentError(msg, { cause: e });
+}
+
+/** Operation error codes that a later retry can get past (quota/rate, resource busy, backend trouble). */
+const TRANSIENT_OP_CODES = /^(RATE_LIMIT_EXCEEDED|RESOURCE_NOT_READY|RESOURCE_IN_USE_BY_ANOTHER_RESOURCE|INTERNAL_ERROR|TIMEOUT|UNAVAILABLE|BACKEND_ERROR|QUOTA_EXCEEDED.*)$/;
+
+export type OpResult = { ok: true } | { ok: false; codes: string[]; message: string; transient: boolean };
+
+/** Read a DONE operation's `error.errors` (an operation can finish DONE and still have failed). */
+export function operationResult(op: ComputeOperation): OpResult {
+  const errors = op.error?.errors ?? [];
+  if (errors.length === 0) return { ok: true };
+  const codes = errors.map((x) => String(x.code ?? 'UNKNOWN'));
+  const message = errors.map((x) => `${x.code ?? 'UNKNOWN'}: ${x.message ?? ''}`).join('; ');
+  const http = op.httpErrorStatusCode ?? undefined;
+  const transient = codes.some((c) => TRANSIENT_OP_CODES.test(c)) || (typeof http === 'number' && (http === 429 || http >= 500));
+  return { ok: false, codes, message, transient };
+}
+
+const isDone = (op: ComputeOperation): boolean => op.status === 'DONE' || op.status === 2; // enum value 2 = DONE
+
+export interface WaitOptions {
+  /** Upper bound on `wait` calls (each blocks up to ~2 min server-side). Bounded: never loop forever. */
+  maxPolls?: number;
+}
+
+/**
+ * Wait for an operation: call `wait` (which blocks server-side up to about two minutes and may return
+ * before the operation is DONE) in a bounded loop, then check `error.errors`.
+ */
+export async function waitOperation(
+  what: string,
+  first: ComputeOperation,
+  wait: (operation: string) => Promise<ComputeOperation>,
+  opts: WaitOptions = {},
+): Promise<OpResult> {
+  let op = first;
+  const maxPolls = opts.maxPolls ?? 10;
+  for (let i = 0; !isDone(op); i++) {
+    if (i >= maxPolls) throw new TransientError(`${what}: operation ${op.name ?? '?'} still not DONE after ${maxPolls} waits`);
+    if (!op.name) throw new PermanentError(`${what}: operation without a name`);
+    try {
+      op = await wait(op.name);
+    } catch (e) {
+      throw classifyComputeError(`${what}: waiting for ${op.name}`, e);
+    }
+  }
+  return operationResult(op);
+}
+
+/** The `latestResponse` of an LRO returned by insert/delete/patch (google-gax resolves at once, not DONE). */
+export function latestOperation(lro: unknown): ComputeOperation {
+  const r = (lro as { latestResponse?: ComputeOperation })?.latestResponse;
+  if (!r) throw new PermanentError('Compute mutation returned no operation');
+  return r;
+}
+
+/**
+ * Protobuf results carry `_field` oneof markers and empty arrays for unset repeated fields. Copy only the
+ * given fields, dropping undefined/null, and deep-copy into plain JSON.
+ */
+export function pick(obj: object, fields: readonly string[]): Record<string, unknown> {
+  const src = obj as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    const v = src[f];
+    if (v === undefined || v === null) continue;
+    if (Array.isArray(v) && v.length === 0) continue;
+    out[f] = plain(v);
+  }
+  return out;
+}
+
+/** Deep copy into plain JSON without protobuf `_oneof` marker keys. */
+export function plain(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(plain);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      // Protobuf: `_field` oneof markers; an empty repeated field is the same as an unset one.
+      if (k.startsWith('_') || x === undefined || x === null || (Array.isArray(x) && x.length === 0)) continue;
+      out[k] = plain(x);
+    }
+    return out;
+  }
+  return v;
+}
+
+/** `https://…/projects/P/regions/R/vpnTunnels/N` → parts; undefined when it is not a tunnel URL. */
+export function parseTunnelUrl(url: string | null | undefined): { project: string; region: string; name: string } | undefined {
+  const m = /projects\/([^/]+)\/regions\/([^/]+)\/vpnTunnels\/([^/?#]+)/.exec(url ?? '');
+  return m ? { project: m[1]!, region: m[2]!, name: m[3]! } : undefined;
+}
+
+/** Last path segment of a resource URL (`…/targetVpnGateways/gw-1` → `gw-1`). */
+export const lastSegment = (url: string | null | undefined): string => (url ?? '').split('/').filter(Boolean).pop() ?? '';

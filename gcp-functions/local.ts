@@ -1,0 +1,19 @@
+/**
+ * The GCP handler logic without HTTP or webhook credentials: a local, trusted path for
+ * `tunnel-guard invoke gcp <payload.json>` (usually with `TUNNEL_GUARD_SIMULATOR=<file>`).
+ */
+import type { Env } from '../shared/config-source';
+import { errorMessage } from '../shared/errors';
+import { composeGcp, type ComposeOptions } from './compose';
+import { processNotification } from './handlers';
+
+/** Run one Cloud Monitoring notification (or signed link message) through the GCP edge and the core. */
+export async function invokeGcpLocal(payload: unknown, env: Env, options: ComposeOptions = {}): Promise<{ status: number; body: unknown }> {
+  let edge;
+  try {
+    edge = composeGcp(env, options);
+  } catch (e) {
+    return { status: 500, body: { status: 'error', reason: errorMessage(e) } };
+  }
+  return processNotification(edge, payload);
+}

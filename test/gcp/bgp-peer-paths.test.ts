@@ -1,0 +1,125 @@
+import { gcpTunnelId } from '../../shared/types';
+import { BgpPeerPaths } from '../../gcp-functions/adapters/bgp-peer-paths';
+import { GcpTunnelHealth } from '../../gcp-functions/adapters/tunnel-health';
+import { NETWORK, PROJECT, REGION, startCompute, tunnelUrl } from './support/compute';
+
+type Env = Awaited<ReturnType<typeof startCompute>>;
+let env: Env;
+let table: BgpPeerPaths;
+
+const peer0 = { name: 'aws-peer-0', interfaceName: 'if-0', ipAddress: '169.254.10.2', peerIpAddress: '169.254.10.1', peerAsn: 64512, advertisedRoutePriority: 100, advertiseMode: 'CUSTOM', advertisedIpRanges: [{ range: '10.240.0.0/16', description: 'gcp vpc' }] };
+const peer1 = { name: 'aws-peer-1', interfaceName: 'if-1', ipAddress: '169.254.11.2', peerIpAddress: '169.254.11.1', peerAsn: 64512, advertisedRoutePriority: 100, enable: 'TRUE' };
+
+beforeEach(async () => {
+  env = await startCompute();
+  env.fake.addRouter(
+    PROJECT,
+    REGION,
+    {
+      name: 'cr-aws',
+      network: NETWORK,
+      bgp: { asn: 65000 },
+      interfaces: [
+        { name: 'if-0', linkedVpnTunnel: tunnelUrl('ha-t0'), ipRange: '169.254.10.2/30' },
+        { name: 'if-1', linkedVpnTunnel: tunnelUrl('ha-t1'), ipRange: '169.254.11.2/30' },
+      ],
+      bgpPeers: [peer0, peer1],
+    },
+    {
+      network: NETWORK,
+      bestRoutes: [
+        { destRange: '10.0.0.0/16', nextHopIp: '169.254.10.1', priority: 100 },
+        { destRange: '10.0.0.0/16', nextHopIp: '169.254.11.1', priority: 100 },
+        { destRange: '10.2.0.0/16', nextHopIp: '169.254.11.1', priority: 100 },
+      ],
+    },
+  );
+  table = new BgpPeerPaths(env.clients, { project: PROJECT, regions: [REGION] });
+});
+afterEach(() => env.stop());
+
+const paths = async () => Object.fromEntries((await table.list()).map((p) => [String((p.definition as { peer: { name: string } }).peer.name), p]));
+
+describe('BgpPeerPaths (real RoutersClient against the Compute REST fake)', () => {
+  it('lists one path per enabled peer, tied to the tunnel of its interface, carrying the learned prefixes', async () => {
+    const ps = await paths();
+    expect(Object.keys(ps).sort()).toEqual(['aws-peer-0', 'aws-peer-1']);
+    expect(ps['aws-peer-0']).toMatchObject({
+      kind: 'gcp-bgp-peer',
+      key: `projects/${PROJECT}/regions/${REGION}/routers/cr-aws/bgpPeers/aws-peer-0`,
+      destinations: ['10.0.0.0/16'],
+      tunnelIds: [gcpTunnelId({ project: PROJECT, region: REGION, name: 'ha-t0' })],
+    });
+    expect(ps['aws-peer-1']!.destinations).toEqual(['10.0.0.0/16', '10.2.0.0/16']);
+    expect((ps['aws-peer-0']!.definition as { peer: unknown }).peer).toEqual(peer0);
+  });
+
+  it('drains by disabling only that peer, writing the whole bgpPeers list', async () => {
+    const p = (await paths())['aws-peer-0']!;
+    await expect(table.withdraw(p)).resolves.toBe('applied');
+    const patch = env.fake.requests.find((r) => r.method === 'PATCH')!;
+    expect(patch.body!.bgpPeers).toHaveLength(2); // both peers: PATCH replaces the whole list
+    const router = env.fake.router(PROJECT, REGION, 'cr-aws')!;
+    expect(router.bgpPeers).toEqual([{ ...peer0, enable: 'FALSE' }, peer1]);
+    // A drained peer is no longer an active path; the other one is untouched.
+    expect(Object.keys(await paths())).toEqual(['aws-peer-1']);
+    await expect(table.withdraw(p)).resolves.toBe('already-in-state');
+  });
+
+  it('restores the previous settings exactly, and a second restore is already-in-state', async () => {
+    const p = (await paths())['aws-peer-0']!;
+    await table.withdraw(p);
+    await expect(table.restore(structuredClone(p))).resolves.toBe('applied');
+    const router = env.fake.router(PROJECT, REGION, 'cr-aws')!;
+    expect(router.bgpPeers[0]).toEqual({ ...peer0, enable: 'TRUE' }); // unset enable meant TRUE
+    expect(router.bgpPeers[1]).toEqual(peer1);
+    const patches = env.fake.requests.filter((r) => r.method === 'PATCH').length;
+    await expect(table.restore(p)).resolves.toBe('already-in-state');
+    expect(env.fake.requests.filter((r) => r.method === 'PATCH')).toHaveLength(patches);
+  });
+
+  it('puts back a peer setting that someone changed while it was drained', async () => {
+    const p = (await paths())['aws-peer-1']!;
+    await table.withdraw(p);
+    const r = env.fake.router(PROJECT, REGION, 'cr-aws')!;
+    r.bgpPeers = [r.bgpPeers[0], { ...r.bgpPeers[1], advertisedRoutePriority: 500 }];
+    await expect(table.restore(p)).resolves.toBe('applied');
+    expect(env.fake.router(PROJECT, REGION, 'cr-aws')!.bgpPeers[1]).toEqual(peer1);
+  });
+
+  it('a write that does not read back as written is not reported as applied', async () => {
+    const p = (await paths())['aws-peer-0']!;
+    // Another writer re-enables the peer between our operation finishing and our read-back.
+    const origWait = env.clients.regionOperations.wait.bind(env.clients.regionOperations);
+    const wspy = jest.spyOn(env.clients.regionOperations, 'wait').mockImplementation(async (req: any) => {
+      const res = await origWait(req);
+      const r = env.fake.router(PROJECT, REGION, 'cr-aws')!;
+      r.bgpPeers = r.bgpPeers.map((bp: any) => ({ ...bp, enable: 'TRUE' }));
+      return res;
+    });
+    await expect(table.withdraw(p)).rejects.toThrow(/read-back does not match/);
+    wspy.mockRestore();
+  });
+
+  it('a FAILED region operation is reported, not taken for success', async () => {
+    const p = (await paths())['aws-peer-0']!;
+    env.fake.faults.push({ method: 'routers.patch', kind: 'operation', message: 'quota', status: 429 });
+    await expect(table.withdraw(p)).rejects.toThrow(/failed: RESOURCE_OPERATION_FAILED/);
+    expect(env.fake.router(PROJECT, REGION, 'cr-aws')!.bgpPeers).toEqual([peer0, peer1]);
+  });
+});
+
+describe('GcpTunnelHealth (real VpnTunnelsClient)', () => {
+  it('maps ESTABLISHED to up and anything else to down, with gateway and peer IP', async () => {
+    env.fake.addTunnel(PROJECT, REGION, { name: 'classic-1', status: 'ESTABLISHED', detailedStatus: 'Tunnel is up and running.', peerIp: '52.0.0.1', targetVpnGateway: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/regions/${REGION}/targetVpnGateways/gw-1` });
+    env.fake.addTunnel(PROJECT, REGION, { name: 'ha-t0', status: 'NO_INCOMING_PACKETS', peerIp: '52.0.0.2', vpnGateway: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/regions/${REGION}/vpnGateways/ha-gw`, router: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/regions/${REGION}/routers/cr-aws` });
+    const view = new GcpTunnelHealth(env.clients.vpnTunnels, { project: PROJECT, regions: [REGION] });
+    const list = await view.list();
+    expect(list.map((t) => [t.ref.id, t.status])).toEqual([
+      [gcpTunnelId({ project: PROJECT, region: REGION, name: 'classic-1' }), 'up'],
+      [gcpTunnelId({ project: PROJECT, region: REGION, name: 'ha-t0' }), 'down'],
+    ]);
+    expect(list[0]!.ref.native).toMatchObject({ gateway: 'gw-1', peerIp: '52.0.0.1' });
+    expect(list[1]!.ref.native).toMatchObject({ gateway: 'ha-gw', router: 'cr-aws' });
+  });
+});

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseIncident } from '../../gcp-functions/parse-incident';
+import { gcpTunnelId } from '../../shared/types';
+
+const fixture = (name: string): any => JSON.parse(readFileSync(join(__dirname, '../fixtures/gcp', name), 'utf8'));
+const T1 = gcpTunnelId({ project: 'example-project', region: 'asia-northeast1', name: 'tunnel-aws-1' });
+const cfg = { policyTunnels: { 'tunnel-aws-1 dropped packets': T1 } };
+
+describe('parseIncident: Cloud Monitoring webhook → Signal', () => {
+  it.each([
+    ['incident-open-dropped-packets.json', 'degraded', '2025-11-25T10:00:00.000Z', 'gcp-incident:0.nv3xq1k2a7bc:open'],
+    ['incident-open-tunnel-established.json', 'down', '2025-11-25T10:00:00.000Z', 'gcp-incident:0.nv3xq9z8y7wd:open'],
+    ['incident-closed-recovered.json', 'healthy', '2025-11-25T10:30:00.000Z', 'gcp-incident:0.nv3xq1k2a7bc:closed:1764066600'],
+    ['incident-closed-cancelled.json', 'unknown', '2025-11-25T10:10:00.000Z', 'gcp-incident:0.nv3xq1k2a7bc:closed:1764065400'],
+    ['incident-closed-no-data.json', 'unknown', expect.any(String), expect.stringMatching(/:closed:/)],
+    ['incident-v1.1-open.json', 'degraded', '2025-11-25T10:00:00.000Z', 'gcp-incident:0.nv3xr5t6u7vw:open'],
+    ['incident-v1.1-closed.json', 'healthy', '2025-11-25T10:30:00.000Z', 'gcp-incident:0.nv3xr5t6u7vw:closed:1764066600'],
+  ])('%s → %s', (name, health, observedAt, key) => {
+    const r = parseIncident(fixture(name), cfg);
+    expect(r).toMatchObject({ kind: 'signal', signal: { tunnelId: T1, health, observedAt, key, source: 'gcp-webhook' } });
+  });
+
+  it('acknowledges a test notification and changes nothing', () => {
+    expect(parseIncident(fixture('notification-test.json'), cfg)).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/test notification/) });
+  });
+
+  it('explains why a cancellation is not a recovery, even though the summary says "returned to normal"', () => {
+    const r = parseIncident(fixture('incident-closed-cancelled.json'), cfg);
+    expect(r.kind === 'signal' && r.signal.evidence).toMatch(/closed without recovery/);
+  });
+
+  it('does not restore when a closed incident still breaches the threshold', () => {
+    const p = fixture('incident-closed-recovered.json');
+    p.incident.observed_value = '5.000';
+    expect(parseIncident(p, cfg)).toMatchObject({ kind: 'signal', signal: { health: 'unknown' } });
+  });
+
+  it('a closed tunnel_established incident with the tunnel back up (1 ≥ 1) is a recovery', () => {
+    const p = fixture('incident-open-tunnel-established.json');
+    Object.assign(p.incident, { state: 'closed', ended_at: 1764066000, observed_value: '1.000' });
+    expect(parseIncident(p, cfg)).toMatchObject({ kind: 'signal', signal: { health: 'healthy' } });
+  });
+
+  it.each([
+    ['a metric that is not Cloud VPN', (p: any) => (p.incident.metric.type = 'compute.googleapis.com/instance/cpu/utilization'), /not a Cloud VPN metric/],
+    ['a policy not grouped by tunnel_name and not mapped', (p: any) => delete p.incident.metric.labels.tunnel_name, /names no tunnel.*not mapped/],
+    ['schema 1.1 from an unmapped policy', (p: any) => { delete p.incident.resource; delete p.incident.metric; p.incident.policy_name = 'other'; }, /schema 1.1.*not mapped/],
+    ['an unknown state', (p: any) => (p.incident.state = 'acknowledged'), /neither open nor closed/],
+  ])('ignores %s, with a reason', (_what, edit, reason) => {
+    const p = fixture('incident-open-dropped-packets.json');
+    edit(p);
+    expect(parseIncident(p, cfg)).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(reason) });
+  });
+
+  it('maps an ungrouped 1.2 policy by its name when configured', () => {
+    const p = fixture('incident-open-dropped-packets.json');
+    delete p.incident.metric.labels.tunnel_name;
+    p.incident.policy_name = 'tunnel-aws-1 dropped packets';
+    expect(parseIncident(p, cfg)).toMatchObject({ kind: 'signal', signal: { tunnelId: T1, health: 'degraded' } });
+  });
+
+  it.each([
+    ['an array', []],
+    ['null', null],
+    ['no incident', { version: '1.2' }],
+    ['no incident_id', { version: '1.2', incident: { state: 'open', started_at: 1 } }],
+    ['a string started_at', { version: '1.2', incident: { incident_id: 'x', state: 'open', started_at: 'yesterday' } }],
+    ['no started_at', { version: '1.2', incident: { incident_id: 'x', state: 'open' } }],
+  ])('rejects %s as invalid (HTTP 400)', (_what, body) => {
+    expect(parseIncident(body, cfg).kind).toBe('invalid');
+  });
+});

@@ -1,0 +1,88 @@
+import { PermanentError, TransientError } from '../../shared/errors';
+import { gcpTunnelId } from '../../shared/types';
+import { ROUTE_WRITABLE_FIELDS, StaticRoutePaths } from '../../gcp-functions/adapters/static-route-paths';
+import { NETWORK, PROJECT, REGION, startCompute, tunnelUrl } from './support/compute';
+
+type Env = Awaited<ReturnType<typeof startCompute>>;
+let env: Env;
+let table: StaticRoutePaths;
+
+const seed = () => {
+  env.fake.addRoute(PROJECT, { name: 'to-aws-via-t1', network: NETWORK, destRange: '10.0.0.0/16', priority: 1000, tags: ['vpn'], description: 'AWS VPC via tunnel 1', nextHopVpnTunnel: tunnelUrl('t1') });
+  env.fake.addRoute(PROJECT, { name: 'to-aws-via-t2', network: NETWORK, destRange: '10.0.0.0/16', priority: 1000, nextHopVpnTunnel: tunnelUrl('t2') });
+  env.fake.addRoute(PROJECT, { name: 'to-aws-extra-t1', network: NETWORK, destRange: '10.1.0.0/16', priority: 900, nextHopVpnTunnel: tunnelUrl('t1') });
+  env.fake.addRoute(PROJECT, { name: 'default-internet', network: NETWORK, destRange: '0.0.0.0/0', priority: 1000, nextHopGateway: 'https://www.googleapis.com/compute/v1/projects/example-project/global/gateways/default-internet-gateway' });
+};
+
+beforeEach(async () => {
+  env = await startCompute();
+  env.fake.runningPolls = 1; // every operation answers RUNNING once: the adapter must keep waiting
+  seed();
+  table = new StaticRoutePaths(env.clients, { project: PROJECT, regions: [REGION] });
+});
+afterEach(() => env.stop());
+
+const byKey = async () => Object.fromEntries((await table.list()).map((p) => [p.key, p]));
+
+describe('StaticRoutePaths (real RoutesClient against the Compute REST fake)', () => {
+  it('lists only routes into VPN tunnels, across pages, with the tunnel id and the writable definition', async () => {
+    const paths = await byKey();
+    expect(Object.keys(paths).sort()).toEqual([
+      `projects/${PROJECT}/global/routes/to-aws-extra-t1`,
+      `projects/${PROJECT}/global/routes/to-aws-via-t1`,
+      `projects/${PROJECT}/global/routes/to-aws-via-t2`,
+    ]);
+    const p = paths[`projects/${PROJECT}/global/routes/to-aws-via-t1`]!;
+    expect(p).toMatchObject({ kind: 'gcp-static-route', cloud: 'gcp', destinations: ['10.0.0.0/16'] });
+    expect(p.tunnelIds).toEqual([gcpTunnelId({ project: PROJECT, region: REGION, name: 't1' })]);
+    expect(p.definition).toEqual({ name: 'to-aws-via-t1', network: NETWORK, destRange: '10.0.0.0/16', priority: 1000, tags: ['vpn'], description: 'AWS VPC via tunnel 1', nextHopVpnTunnel: tunnelUrl('t1') });
+    for (const k of Object.keys(p.definition)) expect(ROUTE_WRITABLE_FIELDS).toContain(k);
+    // The filter is sent to the API, and the listing really paged (page size 2, 4 routes).
+    const lists = env.fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/global/routes'));
+    expect(lists.length).toBeGreaterThanOrEqual(2);
+    expect(lists[0]!.query.get('filter')).toBe('nextHopVpnTunnel:*');
+  });
+
+  it('withdraws by delete, waits for the operation, and restores exactly the saved writable fields', async () => {
+    const before = await byKey();
+    const p = before[`projects/${PROJECT}/global/routes/to-aws-via-t1`]!;
+    const original = env.fake.route(PROJECT, 'to-aws-via-t1')!;
+    await expect(table.withdraw(p)).resolves.toBe('applied');
+    expect(env.fake.route(PROJECT, 'to-aws-via-t1')).toBeUndefined();
+    expect(env.fake.requests.some((r) => r.path.endsWith('/wait'))).toBe(true);
+
+    await expect(table.restore(structuredClone(p))).resolves.toBe('applied');
+    const restored = env.fake.route(PROJECT, 'to-aws-via-t1')!;
+    for (const k of ROUTE_WRITABLE_FIELDS) expect(restored[k]).toEqual(original[k]);
+    // Output-only fields were not sent (the fake rejects them, like Compute does).
+    const insert = env.fake.requests.find((r) => r.method === 'POST' && r.path.endsWith('/global/routes'))!;
+    expect(Object.keys(insert.body!).sort()).toEqual(['description', 'destRange', 'name', 'network', 'nextHopVpnTunnel', 'priority', 'tags']);
+    expect(await byKey()).toEqual(before);
+  });
+
+  it('is idempotent: deleting a missing route and inserting an existing one are already-in-state', async () => {
+    const p = (await byKey())[`projects/${PROJECT}/global/routes/to-aws-via-t2`]!;
+    await expect(table.restore(p)).resolves.toBe('already-in-state');
+    await expect(table.withdraw(p)).resolves.toBe('applied');
+    await expect(table.withdraw(p)).resolves.toBe('already-in-state');
+    expect(env.fake.mutations().filter((m) => m.startsWith('DELETE'))).toHaveLength(2);
+  });
+
+  it('reports a FAILED operation as an error and changes nothing', async () => {
+    const p = (await byKey())[`projects/${PROJECT}/global/routes/to-aws-via-t1`]!;
+    env.fake.faults.push({ method: 'routes.delete', kind: 'operation', message: 'route is in use' });
+    await expect(table.withdraw(p)).rejects.toThrow(PermanentError);
+    expect(env.fake.route(PROJECT, 'to-aws-via-t1')).toBeDefined();
+    env.fake.faults.push({ method: 'routes.delete', kind: 'operation', message: 'backend', status: 503 });
+    await expect(table.withdraw(p)).rejects.toThrow(TransientError);
+  });
+
+  it('classifies HTTP errors by what a retry would do', async () => {
+    const p = (await byKey())[`projects/${PROJECT}/global/routes/to-aws-via-t1`]!;
+    env.fake.faults.push({ method: 'routes.delete', kind: 'http', status: 503 });
+    await expect(table.withdraw(p)).rejects.toThrow(TransientError);
+    env.fake.faults.push({ method: 'routes.delete', kind: 'http', status: 403, message: 'forbidden' });
+    await expect(table.withdraw(p)).rejects.toThrow(PermanentError);
+    expect(env.fake.route(PROJECT, 'to-aws-via-t1')).toBeDefined();
+  });
+});
