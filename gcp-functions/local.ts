@@ -4,6 +4,7 @@
  */
 import type { Env } from '../shared/config-source';
 import { errorMessage } from '../shared/errors';
+import { jsonLogger } from '../shared/log';
 import { composeGcp, type ComposeOptions } from './compose';
 import { processNotification } from './handlers';
 
@@ -11,7 +12,8 @@ import { processNotification } from './handlers';
 export async function invokeGcpLocal(payload: unknown, env: Env, options: ComposeOptions = {}): Promise<{ status: number; body: unknown }> {
   let edge;
   try {
-    edge = composeGcp(env, options);
+    // Log lines go to stderr: stdout carries the result, which the CLI prints as JSON.
+    edge = composeGcp(env, { logger: jsonLogger((line) => console.error(line)), ...options });
   } catch (e) {
     return { status: 500, body: { status: 'error', reason: errorMessage(e) } };
   }

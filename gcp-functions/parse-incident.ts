@@ -155,7 +155,10 @@ function closedHealth(incident: Incident, fallback: boolean): { health: Health; 
   const summary = incident.summary ?? '';
   const observedRaw = incident.observed_value;
   const observedText = observedRaw === undefined || observedRaw === null ? '' : String(observedRaw).trim();
-  if (NOT_A_RECOVERY.test(observedText) || NOT_A_RECOVERY.test(summary)) {
+  // Only the value part of the summary is checked: the rest names resources and labels (a tunnel may well be
+  // called "cancel-…"), which must not decide anything.
+  const summaryValue = /returned to normal with a value of (.*)$/is.exec(summary)?.[1] ?? '';
+  if (NOT_A_RECOVERY.test(observedText) || NOT_A_RECOVERY.test(summaryValue)) {
     return { health: 'unknown', why: 'closed without recovery: cancelled, or closed for missing data' };
   }
   if (observedText === '') {

@@ -7,10 +7,12 @@
  */
 const { build } = require('esbuild');
 const { mkdirSync, writeFileSync, readFileSync, statSync } = require('node:fs');
-const { join } = require('node:path');
+const { join, resolve } = require('node:path');
 
 const root = join(__dirname, '..', '..');
-const out = join(root, 'dist', 'gcp');
+// `--outdir DIR` (tests build elsewhere so they never race a server serving dist/gcp).
+const i = process.argv.indexOf('--outdir');
+const out = i > 0 && process.argv[i + 1] ? resolve(process.argv[i + 1]) : join(root, 'dist', 'gcp');
 
 async function main() {
   mkdirSync(out, { recursive: true });
@@ -47,8 +49,8 @@ async function main() {
   );
   const size = statSync(join(out, 'index.js')).size;
   // Kept beside, not inside, the deployed folder (gcloud uploads everything in dist/gcp).
-  writeFileSync(join(root, 'dist', 'gcp-meta.json'), JSON.stringify(result.metafile));
-  console.log(`dist/gcp/index.js ${(size / 1024 / 1024).toFixed(2)} MB (Functions Framework external)`);
+  writeFileSync(join(out, '..', 'gcp-meta.json'), JSON.stringify(result.metafile));
+  console.log(`${join(out, 'index.js')} ${(size / 1024 / 1024).toFixed(2)} MB (Functions Framework external)`);
 }
 
 main().catch((e) => {

@@ -60,6 +60,9 @@ const stable = (v: unknown): string =>
   JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
 
 export class BgpPeerPaths implements PathTable {
+  /** Serialises read-modify-write per router inside this process (the core runs path actions concurrently). */
+  private readonly routerLocks = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly clients: BgpPeerClients,
     private readonly opts: BgpPeerOptions,
@@ -72,7 +75,7 @@ export class BgpPeerPaths implements PathTable {
       let routers: Router[];
       try {
         routers = [];
-        for await (const r of this.clients.routers.listAsync({ project: this.opts.project, region })) routers.push(r as Router);
+        for await (const r of this.clients.routers.listAsync({ project: this.opts.project, region }, { autoPaginate: false })) routers.push(r as Router);
       } catch (e) {
         throw classifyComputeError(`routers.list ${region}`, e);
       }
@@ -138,8 +141,17 @@ export class BgpPeerPaths implements PathTable {
     });
   }
 
-  /** Read the router, compute the new full `bgpPeers` list (undefined = nothing to do), patch, wait. */
-  private async change(d: BgpPeerDefinition, edit: (peers: Peer[]) => Peer[] | undefined): Promise<Outcome> {
+  private change(d: BgpPeerDefinition, edit: (peers: Peer[]) => Peer[] | undefined): Promise<Outcome> {
+    const key = `${d.project}/${d.region}/${d.router}`;
+    const run = (this.routerLocks.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => this.changeNow(d, edit));
+    this.routerLocks.set(key, run);
+    return run.finally(() => {
+      if (this.routerLocks.get(key) === run) this.routerLocks.delete(key);
+    });
+  }
+
+  /** Read the router, compute the new full `bgpPeers` list (undefined = nothing to do), patch, wait, verify. */
+  private async changeNow(d: BgpPeerDefinition, edit: (peers: Peer[]) => Peer[] | undefined): Promise<Outcome> {
     const what = `routers.patch ${d.region}/${d.router} peer ${d.peer.name}`;
     let router: Router;
     try {

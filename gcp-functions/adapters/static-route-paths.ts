@@ -57,7 +57,7 @@ export class StaticRoutePaths implements PathTable {
   async list(): Promise<Path[]> {
     const out: Path[] = [];
     try {
-      for await (const r of this.clients.routes.listAsync({ project: this.opts.project, filter: 'nextHopVpnTunnel:*' })) {
+      for await (const r of this.clients.routes.listAsync({ project: this.opts.project, filter: 'nextHopVpnTunnel:*' }, { autoPaginate: false })) {
         const tunnel = parseTunnelUrl(r.nextHopVpnTunnel);
         if (!tunnel || !r.name || !r.destRange) continue;
         if (this.opts.regions?.length && !this.opts.regions.includes(tunnel.region)) continue;

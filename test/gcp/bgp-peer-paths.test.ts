@@ -101,6 +101,12 @@ describe('BgpPeerPaths (real RoutersClient against the Compute REST fake)', () =
     wspy.mockRestore();
   });
 
+  it('withdraws two peers of the same router concurrently without losing either change', async () => {
+    const ps = await paths();
+    await expect(Promise.all([table.withdraw(ps['aws-peer-0']!), table.withdraw(ps['aws-peer-1']!)])).resolves.toEqual(['applied', 'applied']);
+    expect(env.fake.router(PROJECT, REGION, 'cr-aws')!.bgpPeers.map((p: any) => p.enable)).toEqual(['FALSE', 'FALSE']);
+  });
+
   it('a FAILED region operation is reported, not taken for success', async () => {
     const p = (await paths())['aws-peer-0']!;
     env.fake.faults.push({ method: 'routers.patch', kind: 'operation', message: 'quota', status: 429 });

@@ -14,7 +14,8 @@ import { handleSignal, reconcile } from '../../shared/engine';
 import { TransientError } from '../../shared/errors';
 import { memoryLogger } from '../../shared/log';
 import { openSimulator } from '../../shared/simulator';
-import { gcpTunnelId } from '../../shared/types';
+import { signLinkMessage } from '../../shared/link-message';
+import { awsTunnelId, gcpTunnelId } from '../../shared/types';
 
 const TOKEN = 'tg-test-token-0123456789abcdef';
 const T1 = gcpTunnelId({ project: 'example-project', region: 'asia-northeast1', name: 'tunnel-aws-1' });
@@ -182,6 +183,37 @@ describe('tunnelIncident through the Functions Framework', () => {
     const res = await post(fixture('incident-open-dropped-packets.json'));
     expect(res.status).toBe(500);
     expect(res.body.reason).toMatch(/configuration/);
+  });
+});
+
+describe('link messages from the AWS end (issue 6) on the same authenticated endpoint', () => {
+  const A1 = awsTunnelId({ region: 'ap-northeast-1', vpnConnectionId: 'vpn-0a1b2c3d4e5f60001', outsideIpAddress: '203.0.113.11' });
+  const SECRET = 'link-secret-for-tests';
+  const message = { v: 1 as const, id: 'aws-drain-1', origin: 'aws' as const, fromTunnelId: A1, toTunnelId: T1, health: 'degraded' as const, observedAt: '2026-11-25T10:00:00Z', reason: 'AWS end drained' };
+  beforeEach(() => {
+    env.TUNNEL_GUARD_LINK_SECRET = SECRET;
+    env.TUNNEL_GUARD_CONFIG_JSON = JSON.stringify({ links: [{ gcp: T1, aws: A1 }] });
+  });
+
+  it('drains the GCP end on a signed message; a replay is a no-op', async () => {
+    const signed = signLinkMessage(message, SECRET);
+    const res = await post(signed);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'handled', signal: { tunnelId: T1, source: 'link:aws' }, report: { decision: 'drain' } });
+    expect(await gcpRoutes()).toEqual(['route-to-aws-via-tunnel-aws-2']);
+    const again = await post(signed);
+    expect(again.body.report.decision).toBe('ignore');
+  });
+
+  it.each([
+    ['forged (wrong key)', () => signLinkMessage(message, 'not-the-secret')],
+    ['altered after signing', () => ({ ...signLinkMessage(message, SECRET), message: JSON.stringify({ ...message, toTunnelId: T1, id: 'x' }) })],
+    ['unsigned', () => ({ message: JSON.stringify(message), signature: '' })],
+  ])('refuses a %s message with 401 and changes nothing', async (_what, make) => {
+    const res = await post(make());
+    expect(res.status).toBe(401);
+    expect(res.body.reason).toMatch(/link message refused/);
+    expect(await gcpRoutes()).toEqual(ALL);
   });
 });
 

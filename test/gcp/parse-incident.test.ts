@@ -30,6 +30,13 @@ describe('parseIncident: Cloud Monitoring webhook → Signal', () => {
     expect(r.kind === 'signal' && r.signal.evidence).toMatch(/closed without recovery/);
   });
 
+  it('is not fooled by resource names: a tunnel called "cancelled-no-data" still recovers', () => {
+    const p = fixture('incident-closed-recovered.json');
+    p.incident.metric.labels.tunnel_name = 'cancelled-no-data';
+    p.incident.summary = p.incident.summary.replace(/tunnel_name=tunnel-aws-1/, 'tunnel_name=cancelled-no-data');
+    expect(parseIncident(p, cfg)).toMatchObject({ kind: 'signal', signal: { health: 'healthy' } });
+  });
+
   it('does not restore when a closed incident still breaches the threshold', () => {
     const p = fixture('incident-closed-recovered.json');
     p.incident.observed_value = '5.000';

@@ -1,0 +1,87 @@
+/** The build and deploy commands, without ever running a real deploy (gcloud here has no credentials). */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { deployCommands, render } = require('../../deploy/gcp/deploy.js');
+
+const env = { TUNNEL_GUARD_GCP_PROJECT: 'example-project', TUNNEL_GUARD_GCP_REGIONS: 'asia-northeast1,us-central1', TUNNEL_GUARD_LEDGER_BUCKET: 'tg-ledger', TUNNEL_GUARD_SERVICE_ACCOUNT: 'tunnel-guard@example-project.iam.gserviceaccount.com', TUNNEL_GUARD_LINK_SECRET_NAME: 'tunnel-guard-link' };
+
+describe('deploy:gcp', () => {
+  it('deploys both functions gen2, nodejs22, HTTP, one instance, concurrency 1, secrets from Secret Manager', () => {
+    const { missing, commands } = deployCommands(env);
+    expect(missing).toEqual([]);
+    expect(commands.map((c: string[]) => c.slice(0, 4).join(' '))).toEqual(['gcloud functions deploy tunnelIncident', 'gcloud functions deploy reconcile']);
+    for (const c of commands) {
+      expect(c).toEqual(expect.arrayContaining(['--gen2', '--runtime=nodejs22', '--trigger-http', '--max-instances=1', '--concurrency=1', '--source=dist/gcp', '--region=asia-northeast1', '--project=example-project']));
+      expect(c).toContain('--set-secrets=TUNNEL_GUARD_WEBHOOK_TOKEN=tunnel-guard-webhook-token:latest,TUNNEL_GUARD_LINK_SECRET=tunnel-guard-link:latest');
+      expect(c).toContain('--set-env-vars=^|^TUNNEL_GUARD_GCP_PROJECT=example-project|TUNNEL_GUARD_GCP_REGIONS=asia-northeast1,us-central1|TUNNEL_GUARD_LEDGER_BUCKET=tg-ledger');
+      expect(c).toContain(`--service-account=${env.TUNNEL_GUARD_SERVICE_ACCOUNT}`);
+    }
+    expect(commands[0]).toContain('--allow-unauthenticated'); // webhooks carry no Google identity: we authenticate
+    expect(commands[1]).toContain('--no-allow-unauthenticated'); // Scheduler sends an OIDC token
+    expect(render(commands[0])).toContain(`'--set-env-vars=^|^TUNNEL_GUARD_GCP_PROJECT=example-project|`);
+  });
+
+  it('prints the exact commands and exits non-zero when gcloud is absent', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'deploy/gcp/deploy.js')], { env: { ...env, PATH: '/nonexistent' }, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/gcloud is not installed/);
+    expect(r.stdout.trim().split('\n')).toEqual(deployCommands(env).commands.map(render));
+  });
+
+  it('names missing settings and exits 2 instead of deploying placeholders', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'deploy/gcp/deploy.js')], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/TUNNEL_GUARD_GCP_PROJECT, TUNNEL_GUARD_GCP_REGIONS, TUNNEL_GUARD_LEDGER_BUCKET/);
+    expect(r.stdout).toContain('<PROJECT>');
+  });
+
+  it('build:gcp bundles with the Functions Framework external and a package.json that installs it', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'tg-gcp-build-'));
+    const dist = join(tmp, 'gcp');
+    try {
+      execFileSync(process.execPath, [join(ROOT, 'deploy/gcp/build.js'), '--outdir', dist], { cwd: ROOT, stdio: 'pipe' });
+      const pkg = JSON.parse(readFileSync(join(dist, 'package.json'), 'utf8'));
+      expect(pkg).toMatchObject({ main: 'index.js', dependencies: { '@google-cloud/functions-framework': expect.any(String) } });
+      expect(readdirSync(dist).sort()).toEqual(['index.js', 'package.json']);
+      const js = readFileSync(join(dist, 'index.js'), 'utf8');
+      expect(js).toMatch(/require\("@google-cloud\/functions-framework"\)/);
+      // Registers both contract names, and loads in a fresh process (the framework resolved from the project).
+      const probe = `require(${JSON.stringify(join(dist, 'index.js'))});const t=require('@google-cloud/functions-framework/testing');console.log(!!t.getFunction('tunnelIncident'),!!t.getFunction('reconcile'))`;
+      const out = execFileSync(process.execPath, ['-e', probe], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } });
+      expect(out.trim()).toBe('true true');
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('alert policies shipped for gcloud monitoring policies create --policy-from-file', () => {
+  const dir = join(ROOT, 'deploy/gcp');
+  const policies = readdirSync(dir).filter((f) => f.startsWith('alert-policy-') && f.endsWith('.json'));
+
+  it('exist for dropped packets and tunnel_established', () => {
+    expect(policies.sort()).toEqual(['alert-policy-dropped-packets.json', 'alert-policy-tunnel-established.json']);
+  });
+
+  it.each(policies)('%s watches Cloud VPN per tunnel, keeping the labels the webhook parser needs', (file) => {
+    const p = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    expect(p.displayName).toMatch(/tunnel-guard/);
+    expect(p.conditions.length).toBeGreaterThan(0);
+    for (const c of p.conditions) {
+      const t = c.conditionThreshold;
+      expect(t.filter).toMatch(/resource\.type = "vpn_gateway"/);
+      expect(t.filter).toMatch(/metric\.type = "vpn\.googleapis\.com\//);
+      for (const a of t.aggregations.filter((x: any) => x.crossSeriesReducer)) {
+        expect(a.groupByFields).toEqual(expect.arrayContaining(['metric.label.tunnel_name', 'resource.label.project_id', 'resource.label.region']));
+      }
+      expect(['COMPARISON_GT', 'COMPARISON_LT']).toContain(t.comparison);
+    }
+    // Closing notifications are what restores: they must be sent.
+    expect(p.alertStrategy.notificationPrompts).toEqual(expect.arrayContaining(['OPENED', 'CLOSED']));
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * End to end on the simulator: `npm run start:gcp` (the Functions Framework serving the esbuild bundle) as a child
+ * process on a free port, driven over HTTP with a token, checked through the simulator file.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSimulator } from '../../shared/simulator';
+
+const ROOT = join(__dirname, '..', '..');
+const TOKEN = 'e2e-webhook-token-0123456789';
+const fixture = (name: string): string => readFileSync(join(ROOT, 'test/fixtures/gcp', name), 'utf8');
+
+let server: ChildProcess;
+let port: number;
+let dir: string;
+let simFile: string;
+let output = '';
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+
+const post = async (body: string, token = TOKEN) => {
+  const res = await fetch(`http://127.0.0.1:${port}/?auth_token=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+const routes = async () => (await openSimulator(simFile).read()).gcp.routes;
+const writable = (r: any) => ({ name: r.name, network: r.network, destRange: r.destRange, priority: r.priority, tags: r.tags, description: r.description, nextHopVpnTunnel: r.nextHopVpnTunnel });
+const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+
+beforeAll(async () => {
+  execFileSync(process.execPath, [join(ROOT, 'deploy/gcp/build.js')], { cwd: ROOT, stdio: 'pipe' });
+  dir = mkdtempSync(join(tmpdir(), 'tg-gcp-e2e-'));
+  simFile = join(dir, 'sim.json');
+  port = await freePort();
+  server = spawn('npm', ['run', '--silent', 'start:gcp'], {
+    cwd: ROOT,
+    detached: true, // its own process group: npm and the framework under it are stopped together
+    env: {
+      ...process.env,
+      PORT: String(port),
+      TUNNEL_GUARD_SIMULATOR: simFile,
+      TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN,
+      TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS: '0',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stdout!.on('data', (d) => (output += d));
+  server.stderr!.on('data', (d) => (output += d));
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/`);
+      break;
+    } catch {
+      if (Date.now() > deadline || server.exitCode !== null) throw new Error(`start:gcp did not come up:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}, 60_000);
+
+afterAll(async () => {
+  if (server?.pid) {
+    try {
+      process.kill(-server.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm run start:gcp on the simulator', () => {
+  it('refuses a wrong token and changes nothing', async () => {
+    const before = await routes();
+    const res = await post(fixture('incident-open-dropped-packets.json'), 'wrong-token-wrong-token');
+    expect(res.status).toBe(401);
+    expect(await routes()).toEqual(before);
+  });
+
+  it('drains on an open incident, ignores a cancellation, and restores the exact routes on the real recovery', async () => {
+    const before = (await routes()).map(writable).sort(byName);
+    expect(before.map((r) => r.name)).toEqual(['route-to-aws-via-tunnel-aws-1', 'route-to-aws-via-tunnel-aws-2']);
+
+    const open = await post(fixture('incident-open-dropped-packets.json'));
+    expect(open.status).toBe(200);
+    expect(open.body.report).toMatchObject({ decision: 'drain', stateAfter: 'drained' });
+    expect((await routes()).map((r) => r.name)).toEqual(['route-to-aws-via-tunnel-aws-2']);
+
+    const cancelled = await post(fixture('incident-closed-cancelled.json'));
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.signal.health).toBe('unknown');
+    expect((await routes()).map((r) => r.name)).toEqual(['route-to-aws-via-tunnel-aws-2']);
+
+    const recovered = await post(fixture('incident-closed-recovered.json'));
+    expect(recovered.status).toBe(200);
+    expect(recovered.body.report).toMatchObject({ decision: 'restore', stateAfter: 'active' });
+    expect((await routes()).map(writable).sort(byName)).toEqual(before);
+    // The decisions were notified (the simulator's notifier records them in the file).
+    const kinds = (await openSimulator(simFile).notifications()).map((r) => r.decision);
+    expect(kinds).toEqual(expect.arrayContaining(['drain', 'restore']));
+  });
+});
