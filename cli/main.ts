@@ -241,5 +241,29 @@ async function runInvoke(io: CliIo, cloud: 'aws' | 'gcp', file: string): Promise
     console.log = log;
   }
   io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-  return EXIT.ok;
+  return invokeExitCode(cloud, result);
+}
+
+/**
+ * The edges acknowledge bad input (so the platform does not retry it); the CLI still owes the caller the exit-code
+ * contract: nothing usable in the event → 2, a failure → 1, a guard refusal → 3.
+ */
+export function invokeExitCode(cloud: 'aws' | 'gcp', result: unknown): ExitCode {
+  const r = (result ?? {}) as { reports?: { decision?: string; refusals?: { guard: string }[]; ok?: boolean }[]; ignored?: unknown[]; failed?: unknown[]; status?: number; body?: { report?: { decision?: string; refusals?: { guard: string }[]; ok?: boolean } } };
+  const refused = (rep?: { decision?: string; refusals?: { guard: string }[] }) => rep?.decision === 'refuse' && !!rep.refusals?.some((x) => x.guard !== 'input');
+  if (cloud === 'aws') {
+    if (r.failed?.length) return EXIT.failure;
+    const reports = r.reports ?? [];
+    if (reports.length === 0) return r.ignored?.length ? EXIT.usage : EXIT.ok;
+    if (reports.some(refused)) return EXIT.refused;
+    if (reports.some((x) => x.decision === 'refuse')) return EXIT.usage;
+    return reports.every((x) => x.ok !== false) ? EXIT.ok : EXIT.failure;
+  }
+  const status = r.status ?? 500;
+  if (status >= 500) return EXIT.failure;
+  if (status >= 400) return EXIT.usage;
+  const rep = r.body?.report;
+  if (refused(rep)) return EXIT.refused;
+  if (rep?.decision === 'refuse') return EXIT.usage;
+  return rep && rep.ok === false ? EXIT.failure : EXIT.ok;
 }

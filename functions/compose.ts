@@ -13,7 +13,10 @@
  * | `TUNNEL_GUARD_AWS_VPN_IDS` | comma list: only these VPN connections (default: all in the region) |
  * | `TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS` | comma list: TGW route tables whose static VPN routes are managed |
  * | `TUNNEL_GUARD_AWS_ENDPOINT` | endpoint override for EC2/SNS/DynamoDB (moto, tests) |
- * | `TUNNEL_GUARD_LINK_SECRET` | HMAC secret of link messages from the GCP side (issue 6) |
+ * | `TUNNEL_GUARD_LINK_SECRET` | HMAC secret of link messages, both directions (issue 6) |
+ * | `TUNNEL_GUARD_GCP_LINK_URL` | HTTPS URL of the GCP function `tunnelIncident`: link messages to the GCP end are POSTed there |
+ * | `TUNNEL_GUARD_GCP_LINK_TOKEN` or `TUNNEL_GUARD_GCP_LINK_USERNAME` + `_PASSWORD` | the webhook credentials that function accepts |
+ * | `TUNNEL_GUARD_GCP_LINK_TIMEOUT_MS` | per-attempt timeout of that POST (default 10000; 3 attempts) |
  * | `TUNNEL_GUARD_CONFIG` / `TUNNEL_GUARD_CONFIG_JSON` / `TUNNEL_GUARD_<KNOB>` | configuration (shared/config-source.ts) |
  */
 import { readFileSync } from 'node:fs';
@@ -24,12 +27,13 @@ import { configFromEnv, resolveFromCaller, type Env } from '../shared/config-sou
 import { PermanentError } from '../shared/errors';
 import { jsonLogger } from '../shared/log';
 import type { Config } from '../shared/policy';
-import type { CoreDeps, Logger, PathTable } from '../shared/ports';
-import { openSimulator } from '../shared/simulator';
+import type { CoreDeps, LinkPublisher, Logger, PathTable } from '../shared/ports';
+import { openSimulator, simulatorLinkPublisher } from '../shared/simulator';
 import { simulatorOptionsFromEnv } from '../shared/simulator/options-from-env';
 import type { PathKind } from '../shared/types';
 import { AwsPathTable } from './adapters/aws-path-table';
 import { DynamoDbLedger } from './adapters/dynamodb-ledger';
+import { HttpLinkPublisher } from './adapters/http-link-publisher';
 import { SnsNotifier } from './adapters/sns-notifier';
 import { TgwPathTable } from './adapters/tgw-paths';
 import { VgwStaticPathTable } from './adapters/vgw-static-paths';
@@ -64,6 +68,46 @@ export function topicArnOf(env: Env, region: string, invokedFunctionArn: string 
 
 const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
+/**
+ * The publisher of link messages to the GCP end, when `TUNNEL_GUARD_GCP_LINK_URL` is set (undefined otherwise).
+ * Half a configuration is an error, not a silent "links off": a URL without the secret or without credentials
+ * would only ever be refused by the other end.
+ */
+export function httpLinkFromEnv(env: Env, linkSecret: string | undefined): HttpLinkPublisher | undefined {
+  const url = env.TUNNEL_GUARD_GCP_LINK_URL;
+  if (!url) return undefined;
+  if (!linkSecret) throw new PermanentError('TUNNEL_GUARD_GCP_LINK_URL is set but TUNNEL_GUARD_LINK_SECRET is not: link messages must be signed');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new PermanentError(`TUNNEL_GUARD_GCP_LINK_URL is not a URL: ${JSON.stringify(url)}`);
+  }
+  // Plain HTTP only for loopback (local tests): the webhook credentials travel with every request.
+  const loopback = parsed.hostname === '127.0.0.1' || parsed.hostname === 'localhost' || parsed.hostname === '[::1]';
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
+    throw new PermanentError('TUNNEL_GUARD_GCP_LINK_URL must be https:// (plain http only for 127.0.0.1/localhost)');
+  }
+  const token = env.TUNNEL_GUARD_GCP_LINK_TOKEN || undefined;
+  const username = env.TUNNEL_GUARD_GCP_LINK_USERNAME || undefined;
+  const password = env.TUNNEL_GUARD_GCP_LINK_PASSWORD || undefined;
+  if (!!username !== !!password) throw new PermanentError('TUNNEL_GUARD_GCP_LINK_USERNAME and TUNNEL_GUARD_GCP_LINK_PASSWORD must be set together');
+  if (!token && !username) {
+    throw new PermanentError('TUNNEL_GUARD_GCP_LINK_URL needs the GCP webhook credentials: TUNNEL_GUARD_GCP_LINK_TOKEN, or TUNNEL_GUARD_GCP_LINK_USERNAME + _PASSWORD');
+  }
+  const timeout = env.TUNNEL_GUARD_GCP_LINK_TIMEOUT_MS ? Number(env.TUNNEL_GUARD_GCP_LINK_TIMEOUT_MS) : undefined;
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0 && timeout <= 60_000)) {
+    throw new PermanentError('TUNNEL_GUARD_GCP_LINK_TIMEOUT_MS must be an integer number of milliseconds, 1..60000');
+  }
+  return new HttpLinkPublisher({
+    url,
+    secret: linkSecret,
+    ...(token ? { token } : {}),
+    ...(username && password ? { basic: { username, password } } : {}),
+    ...(timeout ? { timeoutMs: timeout } : {}),
+  });
+}
+
 /** Build the AWS edge's dependencies from an environment. Throws `PermanentError` on bad configuration. */
 export function composeAws(env: Env, options: ComposeOptions = {}): AwsEdge {
   const cwd = options.cwd ?? process.cwd();
@@ -74,15 +118,22 @@ export function composeAws(env: Env, options: ComposeOptions = {}): AwsEdge {
   const config = cfg.value;
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
   const linkSecret = env.TUNNEL_GUARD_LINK_SECRET || undefined;
-  const base = { clock: { now: () => new Date() }, logger, policy: config.policy };
+  const base = { clock: { now: () => new Date() }, logger, policy: config.policy, links: config.links };
+  // Issue 6: the real transport to the GCP end when configured — also on the simulator, so a test can drive both
+  // real edges over one simulator file.
+  const httpLink = httpLinkFromEnv(env, linkSecret);
 
   if (env.TUNNEL_GUARD_SIMULATOR) {
     const simOptions = simulatorOptionsFromEnv(env);
     if (!simOptions.ok) throw new PermanentError(`tunnel-guard simulator: ${simOptions.reason}`);
     const file = resolveFromCaller(env.TUNNEL_GUARD_SIMULATOR, env, cwd);
     const sim = openSimulator(file, simOptions.value);
+    // Otherwise the simulator's own delivery: the GCP end is the same file's other cloud, with its own guards.
+    // The receiving deps get no publisher: a change caused by a link message is never echoed anyway.
+    const gcpEnd: CoreDeps = { ...base, clouds: { gcp: sim.ports('gcp') }, ledger: sim.ledger, notifier: sim.notifier };
+    const link: LinkPublisher = httpLink ?? simulatorLinkPublisher(() => gcpEnd, linkSecret);
     return {
-      deps: { ...base, clouds: { aws: sim.ports('aws') }, ledger: sim.ledger, notifier: sim.notifier },
+      deps: { ...base, clouds: { aws: sim.ports('aws') }, ledger: sim.ledger, notifier: sim.notifier, link },
       config,
       region,
       linkSecret,
@@ -117,6 +168,7 @@ export function composeAws(env: Env, options: ComposeOptions = {}): AwsEdge {
       },
       ledger: new DynamoDbLedger(new DynamoDBClient(clientConfig), table),
       notifier: new SnsNotifier(new SNSClient(clientConfig), topic, logger),
+      ...(httpLink ? { link: httpLink } : {}),
     },
     config,
     region,

@@ -123,7 +123,8 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
   const cloud = cloudOf(tunnelId);
   const ports = cloud ? deps.clouds[cloud] : undefined;
   if (!cloud || !ports) {
-    return finish(deps, refusalReport(deps, tunnelId, triggerName, `unknown tunnel ${JSON.stringify(tunnelId)}: not a tunnel of a configured cloud`, started, signal), true);
+    // Bad input changes nothing, not even the notification log: the log line and the response say why.
+    return finish(deps, refusalReport(deps, tunnelId, triggerName, `unknown tunnel ${JSON.stringify(tunnelId)}: not a tunnel of a configured cloud`, started, signal), false);
   }
 
   let decision: Decision | undefined;
@@ -135,7 +136,7 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
     const records = all.filter((r) => !isFenceId(r.tunnelId) && r.cloud === cloud);
     before = records.find((r) => r.tunnelId === tunnelId);
     if (!before && !tunnels.some((t) => t.ref.id === tunnelId)) {
-      return finish(deps, refusalReport(deps, tunnelId, triggerName, `unknown tunnel ${tunnelId}: the ${cloud} side reports no such tunnel`, started, signal), true);
+      return finish(deps, refusalReport(deps, tunnelId, triggerName, `unknown tunnel ${tunnelId}: the ${cloud} side reports no such tunnel`, started, signal), false);
     }
     const current = before ?? emptyRecord(tunnelId, cloud);
     const d = decide({ trigger, record: current, records, members: fence.members ?? [], tunnels, paths, policy: deps.policy, now: deps.clock.now() });
