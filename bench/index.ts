@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_POLICY } from '../shared/policy';
+import { benchAuthTiming } from './auth-timing';
 import { benchColdStart } from './cold-start';
 import { benchDecide } from './decide-cost';
 import { benchMemory } from './memory';
@@ -31,7 +32,9 @@ async function main() {
   const coldStart = await benchColdStart(quick ? 3 : 7);
   log('memory…');
   const memory = benchMemory(__filename, 1000);
-  const results = { when: new Date().toISOString(), machine, remediation, decision, coldStart, memory };
+  log('webhook authentication timing…');
+  const authTiming = benchAuthTiming();
+  const results = { when: new Date().toISOString(), machine, remediation, decision, coldStart, memory, authTiming };
   writeFileSync(join(process.cwd(), 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   console.log('\nRemediation (drain one tunnel with N routes; simulator with injected latency)');
@@ -42,6 +45,8 @@ async function main() {
   console.table([{ bundle: 'empty node process', sizeMB: 0, ...coldStart.emptyProcess }, ...coldStart.bundles]);
   console.log('Memory (peak RSS, drain + restore of 1000 paths, no latency)');
   console.table([memory]);
+  console.log(`Webhook authentication (median ns per check; wrong tokens differ by ${authTiming.wrongTokenSpread}× max/min)`);
+  console.table(authTiming.rows);
   console.log('wrote bench/results.json');
 }
 

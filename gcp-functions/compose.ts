@@ -11,7 +11,12 @@
  * | `TUNNEL_GUARD_LEDGER_BUCKET` | Cloud Storage bucket of the ledger (required without the simulator) |
  * | `TUNNEL_GUARD_LEDGER_PREFIX` | object prefix of the ledger (default `tunnel-guard/ledger/`) |
  * | `TUNNEL_GUARD_WEBHOOK_TOKEN` / `_USERNAME` + `_PASSWORD` / `TUNNEL_GUARD_WEBHOOK_AUTH=none` | webhook auth (auth.ts) |
- * | `TUNNEL_GUARD_LINK_SECRET` | HMAC secret of link messages from the AWS end (issue 6) |
+ * | `TUNNEL_GUARD_LINK_SECRET` | HMAC secret of link messages, both directions (issue 6) |
+ * | `TUNNEL_GUARD_AWS_LINK_TOPIC_ARN` | the AWS link topic: link messages to the AWS end are published there (SNS) |
+ * | `TUNNEL_GUARD_AWS_ROLE_ARN` (+ `TUNNEL_GUARD_AWS_ID_TOKEN_AUDIENCE`) | keyless: IAM role assumed with the function's Google ID token |
+ * | `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` | or stored keys (Secret Manager) |
+ * | `TUNNEL_GUARD_AWS_REGION` | region of SNS/STS calls (default: the topic ARN's region) |
+ * | `TUNNEL_GUARD_AWS_ENDPOINT` | SNS/STS endpoint override (moto, tests) |
  * | `TUNNEL_GUARD_COMPUTE_ENDPOINT`, `TUNNEL_GUARD_GCS_ENDPOINT` | endpoint overrides (`http://127.0.0.1:PORT`: local fakes) |
  * | `TUNNEL_GUARD_CONFIG` / `TUNNEL_GUARD_CONFIG_JSON` / `TUNNEL_GUARD_<KNOB>` | configuration (shared/config-source.ts) |
  */
@@ -28,13 +33,15 @@ import { configFromEnv, resolveFromCaller, type Env } from '../shared/config-sou
 import { PermanentError } from '../shared/errors';
 import { jsonLogger } from '../shared/log';
 import type { Config } from '../shared/policy';
-import type { CoreDeps, Logger } from '../shared/ports';
-import { openSimulator } from '../shared/simulator';
+import type { CoreDeps, LinkPublisher, Logger } from '../shared/ports';
+import { openSimulator, simulatorLinkPublisher } from '../shared/simulator';
 import { simulatorOptionsFromEnv } from '../shared/simulator/options-from-env';
+import { awsCredentialsFromEnv } from './adapters/aws-credentials';
 import { BgpPeerPaths } from './adapters/bgp-peer-paths';
 import { GcpPaths } from './adapters/gcp-paths';
 import { DEFAULT_LEDGER_PREFIX, GcsLedger } from './adapters/gcs-ledger';
 import { LogNotifier } from './adapters/log-notifier';
+import { linkSnsClient, parseTopicArn, SnsLinkPublisher } from './adapters/sns-link-publisher';
 import { StaticRoutePaths } from './adapters/static-route-paths';
 import { GcpTunnelHealth } from './adapters/tunnel-health';
 import { authConfigFromEnv, type AuthConfig } from './auth';
@@ -65,6 +72,24 @@ function computeEndpoint(url: string): { apiEndpoint: string; port: number; prot
   return { apiEndpoint: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), protocol: u.protocol.replace(':', '') };
 }
 
+/**
+ * The publisher of link messages to the AWS end, when `TUNNEL_GUARD_AWS_LINK_TOPIC_ARN` is set (undefined
+ * otherwise). Half a configuration (no secret, no credentials, both kinds of credentials) is an error, not a
+ * silent "links off". Builds the SNS client once; no network call happens here.
+ */
+export function snsLinkFromEnv(env: Env, linkSecret: string | undefined, logger?: Logger): SnsLinkPublisher | undefined {
+  const topicArn = env.TUNNEL_GUARD_AWS_LINK_TOPIC_ARN;
+  if (!topicArn) return undefined;
+  const topic = parseTopicArn(topicArn);
+  if (!topic) throw new PermanentError(`TUNNEL_GUARD_AWS_LINK_TOPIC_ARN is not an SNS topic ARN: ${JSON.stringify(topicArn)}`);
+  if (!linkSecret) throw new PermanentError('TUNNEL_GUARD_AWS_LINK_TOPIC_ARN is set but TUNNEL_GUARD_LINK_SECRET is not: link messages must be signed');
+  const region = env.TUNNEL_GUARD_AWS_REGION || topic.region;
+  const endpoint = env.TUNNEL_GUARD_AWS_ENDPOINT || undefined;
+  const creds = awsCredentialsFromEnv(env, { region, ...(endpoint ? { endpoint } : {}) });
+  logger?.log({ severity: 'DEBUG', message: `link to AWS: SNS ${topicArn} with ${creds.mode} credentials` });
+  return new SnsLinkPublisher(linkSnsClient({ region, credentials: creds.credentials, ...(endpoint ? { endpoint } : {}) }), { topicArn, secret: linkSecret });
+}
+
 /** Build the GCP edge's dependencies from an environment. Throws `PermanentError` on bad configuration. */
 export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
   const cwd = options.cwd ?? process.cwd();
@@ -76,14 +101,21 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
   const auth = authConfigFromEnv(env);
   const linkSecret = env.TUNNEL_GUARD_LINK_SECRET || undefined;
   const base = { clock: { now: () => new Date() }, logger, policy: config.policy, links: config.links };
+  // Issue 6: the real transport to the AWS end when configured — also on the simulator, so a test can drive both
+  // real edges over one simulator file.
+  const snsLink = snsLinkFromEnv(env, linkSecret, logger);
 
   if (env.TUNNEL_GUARD_SIMULATOR) {
     const simOptions = simulatorOptionsFromEnv(env);
     if (!simOptions.ok) throw new PermanentError(`tunnel-guard simulator: ${simOptions.reason}`);
     const file = resolveFromCaller(env.TUNNEL_GUARD_SIMULATOR, env, cwd);
     const sim = openSimulator(file, simOptions.value);
+    // Otherwise the simulator's own delivery: the AWS end is the same file's other cloud, with its own guards.
+    // The receiving deps get no publisher: a change caused by a link message is never echoed anyway.
+    const awsEnd: CoreDeps = { ...base, clouds: { aws: sim.ports('aws') }, ledger: sim.ledger, notifier: sim.notifier };
+    const link: LinkPublisher = snsLink ?? simulatorLinkPublisher(() => awsEnd, linkSecret);
     return {
-      deps: { ...base, clouds: { gcp: sim.ports('gcp') }, ledger: sim.ledger, notifier: sim.notifier },
+      deps: { ...base, clouds: { gcp: sim.ports('gcp') }, ledger: sim.ledger, notifier: sim.notifier, link },
       config,
       auth,
       linkSecret,
@@ -126,6 +158,7 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
       },
       ledger: new GcsLedger(storage.bucket(bucket), env.TUNNEL_GUARD_LEDGER_PREFIX || DEFAULT_LEDGER_PREFIX),
       notifier: new LogNotifier(logger),
+      ...(snsLink ? { link: snsLink } : {}),
     },
     config,
     auth,

@@ -2,93 +2,130 @@
  * Crash at every step (DESIGN.md §6): for a drain and for a restore, kill the run right after the k-th mutating
  * call (cloud or ledger) for every k; at that instant every original path must be in the cloud or in the ledger;
  * after a restart (the platform re-delivers the event, then the scheduled reconcile runs) the final state must
- * equal an uninterrupted run's.
+ * equal an uninterrupted run's. Run on the in-memory fake and on the simulator's AWS and GCP ports (static
+ * routes and an HA VPN BGP peer), with the simulator's file ledger.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { handleSignal, reconcile } from '../../shared/engine';
 import { MemoryLedger } from '../../shared/ledger/memory-ledger';
 import type { CloudPorts, Ledger } from '../../shared/ports';
-import type { Path, Signal } from '../../shared/types';
+import { openSimulator } from '../../shared/simulator';
+import { addHaVpn, INCIDENT, incidentTopology } from '../../shared/simulator/topology';
+import { awsTunnelId, gcpTunnelId, type Cloud, type Path, type Signal } from '../../shared/types';
 import { testDeps, sig } from '../fakes/core-deps';
 import { MemoryCloud, portsOf } from '../fakes/memory-cloud';
 import { gcp, gcpRoute, gcpTunnel } from '../fakes/topology';
 import { CrashSwitch, ProcessDied } from '../support/crash-switch';
 
-const T1 = gcp('tunnel-1');
-/** Tunnel 1 carries six prefixes; tunnel 2 backs them all up with a /8. */
-function world() {
-  const tunnels = [gcpTunnel('tunnel-1'), gcpTunnel('tunnel-2')];
-  const paths: Path[] = [
-    ...['10.0.0.0/16', '10.1.0.0/16', '10.2.0.0/16', '10.3.0.0/16', '10.4.0.0/24', '10.5.0.0/24'].map((c, i) => gcpRoute(`t1-r${i}`, 'tunnel-1', c)),
-    gcpRoute('t2-all', 'tunnel-2', '10.0.0.0/8'),
-  ];
-  return { cloud: new MemoryCloud(tunnels, paths), ledger: new MemoryLedger(), paths };
+interface World {
+  cloud: Cloud;
+  ports: CloudPorts;
+  ledger: Ledger;
+  original: Path[];
+}
+interface Scenario {
+  name: string;
+  tunnel: string;
+  make: () => Promise<World>;
 }
 
-type Phase = { name: string; events: Signal[] };
-const drainPhase: Phase = { name: 'drain', events: [sig(T1, 'degraded', 10, 'drain-1')] };
-const restorePhase: Phase = { name: 'restore', events: [sig(T1, 'healthy', 20, 'restore-1')] };
+const tmp: string[] = [];
+afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function run(cloud: CloudPorts, ledger: Ledger, events: Signal[], clockMs: number) {
-  const { deps, clock } = testDeps({ gcp: cloud }, { restoreHoldDownSeconds: 0, concurrency: 3 }, ledger);
-  clock.t += clockMs;
+/** Tunnel 1 carries six prefixes; tunnel 2 backs them all up with a /8. */
+const memoryGcp: Scenario = {
+  name: 'in-memory GCP (6 routes)',
+  tunnel: gcp('tunnel-1'),
+  make: async () => {
+    const paths: Path[] = [
+      ...['10.0.0.0/16', '10.1.0.0/16', '10.2.0.0/16', '10.3.0.0/16', '10.4.0.0/24', '10.5.0.0/24'].map((c, i) => gcpRoute(`t1-r${i}`, 'tunnel-1', c)),
+      gcpRoute('t2-all', 'tunnel-2', '10.0.0.0/8'),
+    ];
+    const cloud = new MemoryCloud([gcpTunnel('tunnel-1'), gcpTunnel('tunnel-2')], paths);
+    return { cloud: 'gcp', ports: portsOf(cloud), ledger: new MemoryLedger(), original: paths };
+  },
+};
+
+async function simWorld(cloud: Cloud, ha = false): Promise<World> {
+  const dir = mkdtempSync(join(tmpdir(), 'tg-crash-'));
+  tmp.push(dir);
+  const sim = openSimulator(join(dir, 'sim.json'), { initial: () => (ha ? addHaVpn(incidentTopology(), { learned: ['10.1.0.0/16', '10.2.0.0/16'] }) : incidentTopology()) });
+  const ports = sim.ports(cloud);
+  return { cloud, ports, ledger: sim.ledger, original: await ports.paths.list() };
+}
+const I = INCIDENT;
+const simAws: Scenario = { name: 'simulator AWS (VGW connection routes)', tunnel: awsTunnelId({ region: I.awsRegion, vpnConnectionId: I.vpn[0].id, outsideIpAddress: I.vpn[0].tunnelIps[0] }), make: () => simWorld('aws') };
+const simGcp: Scenario = { name: 'simulator GCP (Classic VPN route)', tunnel: gcpTunnelId({ project: I.gcpProject, region: I.gcpRegion, name: I.vpn[0].gcpTunnel }), make: () => simWorld('gcp') };
+const simHa: Scenario = { name: 'simulator GCP (HA VPN BGP peer)', tunnel: gcpTunnelId({ project: I.gcpProject, region: I.gcpRegion, name: 'ha-tunnel-0' }), make: () => simWorld('gcp', true) };
+
+const drainOf = (t: string): Signal[] => [sig(t, 'degraded', 10, `drain-${t}`)];
+const restoreOf = (t: string): Signal[] => [sig(t, 'healthy', 20, `restore-${t}`)];
+
+async function run(w: World, ports: CloudPorts, ledger: Ledger, events: Signal[]) {
+  const { deps, clock } = testDeps({ [w.cloud]: ports }, { restoreHoldDownSeconds: 0, concurrency: 3 }, ledger);
+  clock.t += 60_000;
   for (const e of events) await handleSignal(deps, e);
   return deps;
 }
 
-async function state(cloud: MemoryCloud, ledger: Ledger) {
+const sortKey = (ps: Path[]) => [...ps].sort((a, b) => a.key.localeCompare(b.key));
+async function state(w: World) {
   return {
-    cloud: cloud.snapshot(),
-    records: (await ledger.list()).map((r) => ({ id: r.tunnelId, state: r.state, withdrawn: r.withdrawn.map((p) => p.key).sort(), members: r.members })),
+    cloud: sortKey(await w.ports.paths.list()),
+    records: (await w.ledger.list()).map((r) => ({ id: r.tunnelId, state: r.state, withdrawn: r.withdrawn.map((p) => p.key).sort(), members: r.members })),
   };
 }
 
-async function assertNothingLost(cloud: MemoryCloud, ledger: Ledger, original: Path[]) {
-  const inLedger = (await ledger.list()).flatMap((r) => r.withdrawn);
-  for (const p of original) {
-    const there = cloud.table.get(p.key) ?? inLedger.find((w) => w.key === p.key);
+async function assertNothingLost(w: World) {
+  const inCloud = await w.ports.paths.list();
+  const inLedger = (await w.ledger.list()).flatMap((r) => r.withdrawn);
+  for (const p of w.original) {
+    const there = inCloud.find((c) => c.key === p.key) ?? inLedger.find((l) => l.key === p.key);
     expect(there).toEqual(p); // present somewhere, with its full definition
   }
 }
 
-describe.each([drainPhase, restorePhase])('crash at every step of a $name', (phase) => {
-  const prefix = phase === restorePhase ? [drainPhase] : [];
+describe.each([memoryGcp, simAws, simGcp, simHa])('crash at every step: $name', (sc) => {
+  it.each(['drain', 'restore'] as const)('%s never loses a path and converges to the uninterrupted result', async (phase) => {
+    const prefix = phase === 'restore' ? drainOf(sc.tunnel) : [];
+    const events = phase === 'drain' ? drainOf(sc.tunnel) : restoreOf(sc.tunnel);
 
-  it('never loses a path and converges to the uninterrupted result', async () => {
-    // Uninterrupted reference, and the number of mutating calls the phase makes.
-    const ref = world();
-    for (const p of prefix) await run(portsOf(ref.cloud), ref.ledger, p.events, 60_000);
+    const ref = await sc.make();
+    await run(ref, ref.ports, ref.ledger, prefix);
     const counter = new CrashSwitch();
-    await run(counter.ports(portsOf(ref.cloud)), counter.ledger(ref.ledger), phase.events, 60_000);
-    const expected = await state(ref.cloud, ref.ledger);
+    await run(ref, counter.ports(ref.ports), counter.ledger(ref.ledger), events);
+    const expected = await state(ref);
     const steps = counter.count;
-    expect(steps).toBeGreaterThanOrEqual(8); // 6 routes + the ledger writes around them
+    expect(counter.log.filter((l) => l.startsWith(phase === 'drain' ? 'withdraw' : 'restore')).length).toBeGreaterThan(0);
 
     for (let k = 1; k <= steps; k++) {
-      const w = world();
-      for (const p of prefix) await run(portsOf(w.cloud), w.ledger, p.events, 60_000);
+      const w = await sc.make();
+      await run(w, w.ports, w.ledger, prefix);
       const sw = new CrashSwitch(k);
-      await expect(run(sw.ports(portsOf(w.cloud)), sw.ledger(w.ledger), phase.events, 60_000)).rejects.toBeInstanceOf(ProcessDied);
-      await assertNothingLost(w.cloud, w.ledger, w.paths);
+      await expect(run(w, sw.ports(w.ports), sw.ledger(w.ledger), events)).rejects.toBeInstanceOf(ProcessDied);
+      await assertNothingLost(w);
 
       // Restart: the platform re-delivers the event, then the scheduled reconcile runs.
-      const deps = await run(portsOf(w.cloud), w.ledger, phase.events, 60_000);
+      const deps = await run(w, w.ports, w.ledger, events);
       await reconcile(deps);
-      await assertNothingLost(w.cloud, w.ledger, w.paths);
-      expect({ k, ...(await state(w.cloud, w.ledger)) }).toEqual({ k, ...expected });
+      await assertNothingLost(w);
+      expect({ k, ...(await state(w)) }).toEqual({ k, ...expected });
     }
   });
 });
 
 describe('a drain that died between joining the fence and writing its record', () => {
   it('does not block other drains forever: reconcile drops the stale member after 15 minutes', async () => {
-    const w = world();
+    const w = await memoryGcp.make();
     const sw = new CrashSwitch(1); // the fence write is the first mutating call
-    await expect(run(sw.ports(portsOf(w.cloud)), sw.ledger(w.ledger), drainPhase.events, 60_000)).rejects.toBeInstanceOf(ProcessDied);
-    expect((await w.ledger.get('fence:gcp'))?.members).toEqual([T1]);
-    const { deps, clock } = testDeps({ gcp: portsOf(w.cloud) }, {}, w.ledger);
+    await expect(run(w, sw.ports(w.ports), sw.ledger(w.ledger), drainOf(memoryGcp.tunnel))).rejects.toBeInstanceOf(ProcessDied);
+    expect((await w.ledger.get('fence:gcp'))?.members).toEqual([memoryGcp.tunnel]);
+    const { deps, clock } = testDeps({ gcp: w.ports }, {}, w.ledger);
     clock.t += 60_000 + 5 * 60_000;
     await reconcile(deps);
-    expect((await w.ledger.get('fence:gcp'))?.members).toEqual([T1]); // too young to tell from a live drain
+    expect((await w.ledger.get('fence:gcp'))?.members).toEqual([memoryGcp.tunnel]); // too young to tell from a live drain
     clock.t += 15 * 60_000;
     await reconcile(deps);
     expect((await w.ledger.get('fence:gcp'))?.members).toEqual([]);
