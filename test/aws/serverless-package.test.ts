@@ -100,3 +100,29 @@ it('bundles one minified handler file (size guard against pulling in unused SDKs
   expect(listing).toMatch(/functions\/handlers\.js/);
   expect(listing).not.toMatch(/node_modules/);
 });
+
+it('declares the optional keyless GCP → AWS link role: trusts one GCP service account, may only publish to the link topic', () => {
+  const role = template.Resources.GcpLinkPublisherRole;
+  expect(role.Condition).toBe('CreateGcpLinkRole');
+  expect(template.Conditions.CreateGcpLinkRole).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'GcpServiceAccountId' }, ''] }] });
+  expect(template.Parameters.GcpServiceAccountId.Default).toBe(''); // not set for this package: no role is created
+  expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+    {
+      Effect: 'Allow',
+      Principal: { Federated: 'accounts.google.com' },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: {
+          'accounts.google.com:aud': { Ref: 'GcpServiceAccountId' },
+          'accounts.google.com:sub': { Ref: 'GcpServiceAccountId' },
+          'accounts.google.com:oaud': { Ref: 'GcpIdTokenAudience' },
+        },
+      },
+    },
+  ]);
+  const granted = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+  expect(granted).toEqual([{ Sid: 'LinkTopicOnly', Effect: 'Allow', Action: ['sns:Publish'], Resource: { Ref: 'LinkTopic' } }]);
+  // The Lambda itself gets the GCP link's settings as plain (empty by default) strings.
+  const vars = template.Resources.TunnelAlarmLambdaFunction.Properties.Environment.Variables;
+  expect(vars).toMatchObject({ TUNNEL_GUARD_GCP_LINK_URL: '', TUNNEL_GUARD_GCP_LINK_TOKEN: '' });
+});
