@@ -62,7 +62,7 @@ export function makeTunnelAlarmHandler(edge: AwsEdge) {
       if (!item.ok) ignored.push(item.reason);
       else if (item.value.kind === 'signal') signals.push(item.value.signal);
       else {
-        const link = linkToSignal(item.value.envelope, edge.linkSecret);
+        const link = linkToSignal(item.value.envelope, edge.linkSecret, edge.config.links);
         if (link.ok) signals.push(link.value);
         else ignored.push(link.reason);
       }

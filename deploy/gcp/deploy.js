@@ -12,6 +12,9 @@
  *   TUNNEL_GUARD_WEBHOOK_SECRET     Secret Manager secret holding the webhook token (default tunnel-guard-webhook-token)
  *   TUNNEL_GUARD_LINK_SECRET_NAME   Secret Manager secret of the link HMAC key (optional, issue 6)
  *   TUNNEL_GUARD_CONFIG_JSON        configuration passed through as an environment variable (optional)
+ *   TUNNEL_GUARD_AWS_LINK_TOPIC_ARN, TUNNEL_GUARD_AWS_ROLE_ARN, TUNNEL_GUARD_AWS_ID_TOKEN_AUDIENCE, TUNNEL_GUARD_AWS_REGION
+ *                                   link to AWS (optional, issue 6): passed through to the function
+ *   TUNNEL_GUARD_AWS_KEY_SECRET_NAME  stored AWS keys instead of keyless federation: secrets <name>-id, <name>-secret
  */
 const { spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
@@ -28,11 +31,19 @@ function deployCommands(env) {
   const bucket = env.TUNNEL_GUARD_LEDGER_BUCKET || '<LEDGER_BUCKET>';
   const vars = [`TUNNEL_GUARD_GCP_PROJECT=${project}`, `TUNNEL_GUARD_GCP_REGIONS=${regions.join(',') || '<REGIONS>'}`, `TUNNEL_GUARD_LEDGER_BUCKET=${bucket}`];
   if (env.TUNNEL_GUARD_CONFIG_JSON) vars.push(`TUNNEL_GUARD_CONFIG_JSON=${env.TUNNEL_GUARD_CONFIG_JSON}`);
+  // Link to AWS (issue 6): where to publish, and how to get AWS credentials without stored keys.
+  for (const k of ['TUNNEL_GUARD_AWS_LINK_TOPIC_ARN', 'TUNNEL_GUARD_AWS_ROLE_ARN', 'TUNNEL_GUARD_AWS_ID_TOKEN_AUDIENCE', 'TUNNEL_GUARD_AWS_REGION']) {
+    if (env[k]) vars.push(`${k}=${env[k]}`);
+  }
   // gcloud splits --set-env-vars on commas; values with commas (the regions list, JSON) need the alternate
   // delimiter syntax `^|^` (see `gcloud topic escaping`).
   const envVars = `^|^${vars.join('|')}`;
   const secrets = [`TUNNEL_GUARD_WEBHOOK_TOKEN=${env.TUNNEL_GUARD_WEBHOOK_SECRET || 'tunnel-guard-webhook-token'}:latest`];
   if (env.TUNNEL_GUARD_LINK_SECRET_NAME) secrets.push(`TUNNEL_GUARD_LINK_SECRET=${env.TUNNEL_GUARD_LINK_SECRET_NAME}:latest`);
+  // Stored AWS keys instead of keyless federation: one Secret Manager secret each (…-id, …-secret).
+  if (env.TUNNEL_GUARD_AWS_KEY_SECRET_NAME) {
+    secrets.push(`AWS_ACCESS_KEY_ID=${env.TUNNEL_GUARD_AWS_KEY_SECRET_NAME}-id:latest`, `AWS_SECRET_ACCESS_KEY=${env.TUNNEL_GUARD_AWS_KEY_SECRET_NAME}-secret:latest`);
+  }
   const common = [
     '--gen2',
     '--runtime=nodejs22',

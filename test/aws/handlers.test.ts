@@ -101,9 +101,11 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
     expect(await awsRoutes(file)).toEqual(before);
   });
 
-  it('acts on a signed link message from the GCP side, and refuses a forged one', async () => {
+  it('acts on a signed link message from the GCP side, and refuses a forged one or one for an unconfigured pair', async () => {
     const file = join(dir, 'sim.json');
-    const { edge } = simEdge(file);
+    const links = { links: [{ gcp: 'gcp:example-project:asia-northeast1:tunnel-aws-1', aws: T1 }] };
+    const unpaired = makeTunnelAlarmHandler(simEdge(file).edge);
+    const { edge } = simEdge(file, { TUNNEL_GUARD_CONFIG_JSON: JSON.stringify(links) });
     const handler = makeTunnelAlarmHandler(edge);
     const msg: LinkMessage = {
       v: 1,
@@ -117,6 +119,10 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
     };
     const sns = (body: unknown) => ({ Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify(body), TopicArn: 'arn:aws:sns:ap-northeast-1:123456789012:tunnel-guard-link' } }] });
     const before = await awsRoutes(file);
+
+    const notConfigured = await unpaired(sns(signLinkMessage(msg, SECRET)));
+    expect(notConfigured.ignored[0]).toMatch(/no configured link pairs/);
+    expect(await awsRoutes(file)).toEqual(before);
 
     const forged = { ...signLinkMessage(msg, 'wrong-secret') };
     const refused = await handler(sns(forged));
