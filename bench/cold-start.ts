@@ -22,7 +22,9 @@ const computeRoot: Plugin = {
 
 export async function buildBundles() {
   const common = { bundle: true, platform: 'node' as const, target: 'node20', logLevel: 'error' as const, absWorkingDir: root };
-  await build({ ...common, entryPoints: ['functions/handlers.ts'], outfile: out('aws-opt.js'), minify: true, mainFields: ['module', 'main'] });
+  // The same options and plugins as serverless.yml's serverless-esbuild section.
+  const lambdaPlugins = require(join(root, 'functions', 'deploy', 'esbuild-plugins.js')) as Plugin[];
+  await build({ ...common, entryPoints: ['functions/handlers.ts'], outfile: out('aws-opt.js'), minify: true, mainFields: ['module', 'main'], plugins: lambdaPlugins });
   await build({ ...common, entryPoints: ['functions/handlers.ts'], outfile: out('aws-naive.js') });
   const gcpExternal = ['@google-cloud/functions-framework'];
   await build({ ...common, entryPoints: ['gcp-functions/index.ts'], outfile: out('gcp-opt.js'), minify: true, mainFields: ['module', 'main'], external: gcpExternal });
