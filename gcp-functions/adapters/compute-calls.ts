@@ -33,7 +33,16 @@ export function httpStatusOf(e: unknown): number | undefined {
 /** Socket-level failures (no HTTP status at all) are worth a retry. */
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET']);
 
-/** Throttling, 5xx and socket errors are transient; everything else (400, 403, …) is permanent. */
+/** `errors[].reason` of a Google API error, whichever error class carried it (GaxiosError body, GoogleError). */
+function reasonsOf(e: unknown): string[] {
+  const x = e as { reason?: unknown; errors?: { reason?: unknown }[]; response?: { data?: { error?: { errors?: { reason?: unknown }[] } } } };
+  const lists = [x?.errors, x?.response?.data?.error?.errors].filter(Array.isArray) as { reason?: unknown }[][];
+  // The REST transport may leave the body unparsed inside the message: read the reasons from there too.
+  const inMessage = [...String((e as Error)?.message ?? '').matchAll(/"reason"\s*:\s*"([^"]+)"/g)].map((m) => m[1]!);
+  return [...(typeof x?.reason === 'string' ? [x.reason] : []), ...lists.flat().map((r) => String(r?.reason ?? '')), ...inMessage];
+}
+
+/** Throttling (429, 403 rate-limit reasons), 5xx and socket errors are transient; everything else is permanent. */
 export function classifyComputeError(what: string, e: unknown): TransientError | PermanentError {
   if (e instanceof TransientError || e instanceof PermanentError) return e;
   const status = httpStatusOf(e);
@@ -44,6 +53,8 @@ export function classifyComputeError(what: string, e: unknown): TransientError |
     return new TransientError(msg, { cause: e });
   }
   if (status === 429 || (status !== undefined && status >= 500)) return new TransientError(msg, { cause: e });
+  // Google APIs also throttle with 403 + reason rateLimitExceeded / userRateLimitExceeded: a retry is exactly right.
+  if (status === 403 && reasonsOf(e).some((r) => /rateLimitExceeded$/i.test(r))) return new TransientError(msg, { cause: e });
   // No HTTP status and no socket error: a bug or an unexpected response; a retry would not help.
   return new PermanentError(msg, { cause: e });
 }

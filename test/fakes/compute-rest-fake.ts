@@ -17,6 +17,8 @@ export interface FakeOperationFault {
   kind: 'operation' | 'http';
   status?: number;
   message?: string;
+  /** `http` faults: the `errors[].reason` of the error body (e.g. Google's `rateLimitExceeded`, sent with 403). */
+  reason?: string;
 }
 
 export interface ComputeFakeState {
@@ -266,7 +268,7 @@ export class ComputeRestFake {
 
   private insertRoute(project: string, body: Json, res: ServerResponse, send: (s: number, j: Json) => void): void {
     const fault = this.takeFault('routes.insert');
-    if (fault?.kind === 'http') return this.error(res, fault.status ?? 503, fault.message ?? 'injected', 'backendError');
+    if (fault?.kind === 'http') return this.error(res, fault.status ?? 503, fault.message ?? 'injected', fault.reason ?? 'backendError');
     if (!body.name || !body.network || !body.destRange) return this.error(res, 400, 'Required field missing', 'required');
     if (this.route(project, body.name)) {
       return this.error(res, 409, `The resource 'projects/${project}/global/routes/${body.name}' already exists`, 'alreadyExists');
@@ -280,7 +282,7 @@ export class ComputeRestFake {
 
   private deleteRoute(project: string, name: string, res: ServerResponse, send: (s: number, j: Json) => void): void {
     const fault = this.takeFault('routes.delete');
-    if (fault?.kind === 'http') return this.error(res, fault.status ?? 503, fault.message ?? 'injected', 'backendError');
+    if (fault?.kind === 'http') return this.error(res, fault.status ?? 503, fault.message ?? 'injected', fault.reason ?? 'backendError');
     if (!this.route(project, name)) {
       return this.error(res, 404, `The resource 'projects/${project}/global/routes/${name}' was not found`, 'notFound');
     }
@@ -290,7 +292,7 @@ export class ComputeRestFake {
 
   private patchRouter(project: string, region: string, name: string, body: Json, res: ServerResponse, send: (s: number, j: Json) => void): void {
     const fault = this.takeFault('routers.patch');
-    if (fault?.kind === 'http') return this.error(res, fault.status ?? 503, fault.message ?? 'injected', 'backendError');
+    if (fault?.kind === 'http') return this.error(res, fault.status ?? 503, fault.message ?? 'injected', fault.reason ?? 'backendError');
     const key = `${project}/${region}/${name}`;
     const current = this.state.routers.get(key);
     if (!current) return this.error(res, 404, `router ${name} not found`, 'notFound');

@@ -85,4 +85,11 @@ describe('StaticRoutePaths (real RoutesClient against the Compute REST fake)', (
     await expect(table.withdraw(p)).rejects.toThrow(PermanentError);
     expect(env.fake.route(PROJECT, 'to-aws-via-t1')).toBeDefined();
   });
+
+  it.each(['rateLimitExceeded', 'userRateLimitExceeded'])('treats Google\'s 403 %s (throttling) as transient', async (reason) => {
+    const p = (await byKey())[`projects/${PROJECT}/global/routes/to-aws-via-t1`]!;
+    env.fake.faults.push({ method: 'routes.delete', kind: 'http', status: 403, message: 'Rate Limit Exceeded', reason });
+    await expect(table.withdraw(p)).rejects.toThrow(TransientError);
+    expect(env.fake.route(PROJECT, 'to-aws-via-t1')).toBeDefined();
+  });
 });
