@@ -126,3 +126,27 @@ it('declares the optional keyless GCP → AWS link role: trusts one GCP service 
   const vars = template.Resources.TunnelAlarmLambdaFunction.Properties.Environment.Variables;
   expect(vars).toMatchObject({ TUNNEL_GUARD_GCP_LINK_URL: '', TUNNEL_GUARD_GCP_LINK_TOKEN: '' });
 });
+
+describe('serverless invoke local (the real CLI) on the simulator', () => {
+  const sls = (args: string[], env: Record<string, string>) =>
+    spawnSync(join(ROOT, 'node_modules/.bin/serverless'), ['invoke', 'local', ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 90_000 });
+
+  it('drains on the documented ALARM example and restores on the OK example, acting on the simulator file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-invoke-'));
+    try {
+      const sim = join(dir, 'sim.json');
+      const env = { TUNNEL_GUARD_SIMULATOR: sim, TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS: '0', AWS_EC2_METADATA_DISABLED: 'true' };
+      const routes = () => JSON.parse(readFileSync(sim, 'utf8')).aws.vpnConnections.find((c: any) => c.vpnConnectionId === 'vpn-0a1b2c3d4e5f60001').routes.length;
+      const drain = sls(['-f', 'tunnelAlarm', '-p', 'test/fixtures/aws/example-tunnel-degraded-alarm.json'], env);
+      expect(drain.status).toBe(0);
+      expect(drain.stdout).toMatch(/"decision": "drain"/);
+      expect(routes()).toBe(0);
+      const restore = sls(['-f', 'tunnelAlarm', '-p', 'test/fixtures/aws/example-tunnel-recovered-ok.json'], env);
+      expect(restore.status).toBe(0);
+      expect(restore.stdout).toMatch(/"decision": "restore"/);
+      expect(routes()).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
