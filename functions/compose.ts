@@ -23,13 +23,12 @@ import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { configFromEnv, resolveFromCaller, type Env } from '../shared/config-source';
+import { configFromEnv, type Env } from '../shared/config-source';
 import { PermanentError } from '../shared/errors';
 import { jsonLogger } from '../shared/log';
 import type { Config } from '../shared/policy';
-import type { CoreDeps, LinkPublisher, Logger, PathTable } from '../shared/ports';
-import { openSimulator, simulatorLinkPublisher } from '../shared/simulator';
-import { simulatorOptionsFromEnv } from '../shared/simulator/options-from-env';
+import type { CoreDeps, Logger, PathTable } from '../shared/ports';
+import { composeSimulatorSide } from '../shared/simulator/compose-side';
 import type { PathKind } from '../shared/types';
 import { AwsPathTable } from './adapters/aws-path-table';
 import { DynamoDbLedger } from './adapters/dynamodb-ledger';
@@ -124,21 +123,8 @@ export function composeAws(env: Env, options: ComposeOptions = {}): AwsEdge {
   const httpLink = httpLinkFromEnv(env, linkSecret);
 
   if (env.TUNNEL_GUARD_SIMULATOR) {
-    const simOptions = simulatorOptionsFromEnv(env);
-    if (!simOptions.ok) throw new PermanentError(`tunnel-guard simulator: ${simOptions.reason}`);
-    const file = resolveFromCaller(env.TUNNEL_GUARD_SIMULATOR, env, cwd);
-    const sim = openSimulator(file, simOptions.value);
-    // Otherwise the simulator's own delivery: the GCP end is the same file's other cloud, with its own guards.
-    // The receiving deps get no publisher: a change caused by a link message is never echoed anyway.
-    const gcpEnd: CoreDeps = { ...base, clouds: { gcp: sim.ports('gcp') }, ledger: sim.ledger, notifier: sim.notifier };
-    const link: LinkPublisher = httpLink ?? simulatorLinkPublisher(() => gcpEnd, linkSecret);
-    return {
-      deps: { ...base, clouds: { aws: sim.ports('aws') }, ledger: sim.ledger, notifier: sim.notifier, link },
-      config,
-      region,
-      linkSecret,
-      target: `simulator:${file}`,
-    };
+    const { deps, target } = composeSimulatorSide(env, cwd, base, 'aws', httpLink, linkSecret);
+    return { deps, config, region, linkSecret, target };
   }
 
   const table = env.TUNNEL_GUARD_TABLE;

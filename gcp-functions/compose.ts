@@ -29,13 +29,12 @@ import { RoutersClient } from '@google-cloud/compute/build/src/v1/routers_client
 import { RoutesClient } from '@google-cloud/compute/build/src/v1/routes_client';
 import { VpnTunnelsClient } from '@google-cloud/compute/build/src/v1/vpn_tunnels_client';
 import { Storage } from '@google-cloud/storage';
-import { configFromEnv, resolveFromCaller, type Env } from '../shared/config-source';
+import { configFromEnv, type Env } from '../shared/config-source';
 import { PermanentError } from '../shared/errors';
 import { jsonLogger } from '../shared/log';
 import type { Config } from '../shared/policy';
-import type { CoreDeps, LinkPublisher, Logger } from '../shared/ports';
-import { openSimulator, simulatorLinkPublisher } from '../shared/simulator';
-import { simulatorOptionsFromEnv } from '../shared/simulator/options-from-env';
+import type { CoreDeps, Logger } from '../shared/ports';
+import { composeSimulatorSide } from '../shared/simulator/compose-side';
 import { awsCredentialsFromEnv } from './adapters/aws-credentials';
 import { BgpPeerPaths } from './adapters/bgp-peer-paths';
 import { GcpPaths } from './adapters/gcp-paths';
@@ -106,21 +105,8 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
   const snsLink = snsLinkFromEnv(env, linkSecret, logger);
 
   if (env.TUNNEL_GUARD_SIMULATOR) {
-    const simOptions = simulatorOptionsFromEnv(env);
-    if (!simOptions.ok) throw new PermanentError(`tunnel-guard simulator: ${simOptions.reason}`);
-    const file = resolveFromCaller(env.TUNNEL_GUARD_SIMULATOR, env, cwd);
-    const sim = openSimulator(file, simOptions.value);
-    // Otherwise the simulator's own delivery: the AWS end is the same file's other cloud, with its own guards.
-    // The receiving deps get no publisher: a change caused by a link message is never echoed anyway.
-    const awsEnd: CoreDeps = { ...base, clouds: { aws: sim.ports('aws') }, ledger: sim.ledger, notifier: sim.notifier };
-    const link: LinkPublisher = snsLink ?? simulatorLinkPublisher(() => awsEnd, linkSecret);
-    return {
-      deps: { ...base, clouds: { gcp: sim.ports('gcp') }, ledger: sim.ledger, notifier: sim.notifier, link },
-      config,
-      auth,
-      linkSecret,
-      target: `simulator:${file}`,
-    };
+    const { deps, target } = composeSimulatorSide(env, cwd, base, 'gcp', snsLink, linkSecret);
+    return { deps, config, auth, linkSecret, target };
   }
 
   const project = env.TUNNEL_GUARD_GCP_PROJECT || env.GOOGLE_CLOUD_PROJECT || env.GCLOUD_PROJECT;

@@ -40,7 +40,6 @@ const snapshotWorld = () => {
 };
 
 const T1 = 'gcp:example-project:asia-northeast1:tunnel-aws-1';
-const T2 = 'gcp:example-project:asia-northeast1:tunnel-aws-2';
 
 describe('status --json (the contract of issue 2)', () => {
   it('prints one object with every tunnel in the contract shape', async () => {

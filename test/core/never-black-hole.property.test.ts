@@ -11,7 +11,7 @@ import { handleSignal, reconcile, runCommand } from '../../shared/engine';
 import type { Health, Path, TunnelStatus } from '../../shared/types';
 import { testDeps, sig } from '../fakes/core-deps';
 import { MemoryCloud, portsOf } from '../fakes/memory-cloud';
-import { aws, awsTunnel, gcp, gcpRoute, gcpTunnel, vgwRoute } from '../fakes/topology';
+import { aws, awsTunnel, gcpRoute, gcpTunnel, vgwRoute } from '../fakes/topology';
 
 const UNIVERSE = ['10.0.0.0/16', '10.0.0.0/17', '10.0.128.0/17', '10.0.1.0/24', '10.1.0.0/16', '10.0.0.0/8'];
 const SAMPLES: bigint[] = [...new Set(UNIVERSE.flatMap((c) => { const r = parseCidr(c)!; return [r.first, r.last, r.first - 1n, r.last + 1n]; }))];

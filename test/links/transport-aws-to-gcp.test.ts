@@ -24,7 +24,6 @@ import { ledgerFileFor, openSimulator, type SimulatorLink } from '../../shared/s
 
 const A11 = 'aws:ap-northeast-1:vpn-0a1b2c3d4e5f60001:203.0.113.11';
 const G1 = 'gcp:example-project:asia-northeast1:tunnel-aws-1';
-const VPN1 = 'vpn-0a1b2c3d4e5f60001';
 const SECRET = 'link-secret-shared-by-both-ends-0123';
 const TOKEN = 'gcp-webhook-token-0123456789abcdef';
 const LINKS = JSON.stringify({ links: [{ gcp: G1, aws: A11 }] });
