@@ -2,9 +2,9 @@
  * The decision (DESIGN.md §5): a pure function of (trigger, ledger, observed paths and tunnel status, policy,
  * now). All branching lives here; `engine.ts` only carries out what this returns.
  */
-import { coverageGaps } from './coverage';
-import { buildView, pathIsHealthy, type View } from './health';
-import { inScope, type Policy } from './policy';
+import { drainGuards, nativeFailoverCovers } from './guards';
+import { buildView, type View } from './health';
+import type { Policy } from './policy';
 import type {
   Action,
   DecisionKind,
@@ -106,49 +106,6 @@ interface Ctx {
   id: string;
 }
 
-/** Guards 1–3 for a drain of `tunnelId` withdrawing `withdrawing`. Returns the refusals (empty = allowed). */
-function drainGuards(ctx: Ctx, withdrawing: readonly Path[]): Refusal[] {
-  const { input, view, id } = ctx;
-  const { policy } = input;
-  const refusals: Refusal[] = [];
-  if (!inScope(policy, id)) {
-    refusals.push({ guard: 'scope', reason: `${id} is not in scope (scope: ${policy.scope.join(', ')}; exclude: ${policy.exclude.join(', ') || 'none'})` });
-    return refusals;
-  }
-  // Blast radius counts every tunnel this plan takes out of service: on AWS a connection's routes feed both
-  // of its tunnels, so draining one drains two.
-  const affected = new Set<string>(view.unavailable);
-  affected.add(id);
-  for (const p of withdrawing) for (const t of p.tunnelIds) affected.add(t);
-  const total = input.tunnels.length;
-  const byFraction = Math.floor(policy.maxDrainedFraction * total);
-  const limit = Math.min(policy.maxDrainedTunnels, byFraction);
-  if (affected.size > limit) {
-    refusals.push({
-      guard: 'blast-radius',
-      reason: `draining ${id} would take ${affected.size} of ${total} tunnels out of service; the limit is ${limit} (maxDrainedTunnels ${policy.maxDrainedTunnels}, maxDrainedFraction ${policy.maxDrainedFraction})`,
-      urgent: true,
-    });
-  }
-  const draining = new Set<string>([id]);
-  const gaps = coverageGaps(input.paths, withdrawing, draining, view, policy.minHealthyPaths);
-  if (gaps.length > 0) {
-    const list = gaps.map((g) => `${g.destination} (${g.remaining} healthy path${g.remaining === 1 ? '' : 's'} left)`).join(', ');
-    refusals.push({
-      guard: 'black-hole',
-      reason: `draining ${id} would leave ${list} with fewer than ${policy.minHealthyPaths} healthy path(s): a human must decide`,
-      urgent: true,
-    });
-  }
-  return refusals;
-}
-
-/** Would the cloud already fail over on its own? (AWS: a DOWN tunnel whose sibling in the connection is UP.) */
-function nativeFailoverCovers(ctx: Ctx, own: readonly Path[]): boolean {
-  if (own.length === 0) return false;
-  return own.every((p) => p.tunnelIds.length > 1 && pathIsHealthy(p, ctx.view, new Set([ctx.id])));
-}
-
 function drain(ctx: Ctx, base: LedgerRecord, reason: string, opts: { force: boolean; manual: boolean }): Decision {
   const { input, id } = ctx;
   const own = pathsOfTunnel(input.paths, id);
@@ -159,7 +116,7 @@ function drain(ctx: Ctx, base: LedgerRecord, reason: string, opts: { force: bool
       notify: true,
     });
   }
-  const refusals = drainGuards(ctx, own);
+  const refusals = drainGuards(ctx.input, ctx.view, ctx.id, own);
   const refusalsToReport = opts.force ? refusals.map((r) => ({ ...r, reason: `overridden by --force: ${r.reason}` })) : refusals;
   if (refusals.length > 0 && !opts.force) {
     const text = refusals.map((r) => r.reason).join('; ');
@@ -318,7 +275,7 @@ export function decide(input: DecisionInput): Decision {
       // state active
       if (s.health === 'healthy') return nothing('record', `${id} healthy`, base, { next: { ...base, lastRefusal: undefined } });
       const own = pathsOfTunnel(input.paths, id);
-      if (s.health === 'down' && nativeFailoverCovers(nctx, own)) {
+      if (s.health === 'down' && nativeFailoverCovers(nctx.view, nctx.id, own)) {
         return nothing('record', `${id} is down; its paths also use a healthy sibling tunnel, which the cloud fails over to on its own: recorded, not drained`, base, {
           next: base,
           notify: true,

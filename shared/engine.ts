@@ -7,6 +7,7 @@
 import { decide, pathsOfTunnel, type Decision, type Trigger } from './decide';
 import { LedgerConflictError, errorMessage } from './errors';
 import { executePlan, realSleep } from './execute';
+import { dropStaleMembers, joinFence, leaveFence } from './fence';
 import { linkMessageFor } from './link';
 import type { CloudPorts, CoreDeps } from './ports';
 import {
@@ -31,8 +32,6 @@ export interface Command {
 
 /** How many times a decision is re-made after losing a conditional write to another writer. */
 const MAX_CONFLICT_RETRIES = 5;
-/** A fence member whose record never left `active` is stale after this long (longer than any invocation). */
-const STALE_MEMBER_MS = 15 * 60 * 1000;
 
 export const cloudOf = (tunnelId: string): Cloud | undefined =>
   tunnelId.startsWith('aws:') ? 'aws' : tunnelId.startsWith('gcp:') ? 'gcp' : undefined;
@@ -66,31 +65,6 @@ export async function reconcile(deps: CoreDeps): Promise<Report[]> {
     }
   }
   return reports;
-}
-
-/**
- * Remove fence members whose record is active: a drain that joined the fence but died before writing its record.
- * Only once the fence is older than any invocation could be, so a live drain between its two writes is safe.
- */
-async function dropStaleMembers(deps: CoreDeps, cloud: Cloud): Promise<void> {
-  for (let i = 0; i < MAX_CONFLICT_RETRIES; i++) {
-    const fence = await deps.ledger.get(fenceId(cloud));
-    if (!fence?.members?.length) return;
-    const age = deps.clock.now().getTime() - Date.parse(fence.updatedAt ?? '1970-01-01T00:00:00Z');
-    if (age < STALE_MEMBER_MS) return;
-    const keep: string[] = [];
-    for (const m of fence.members) {
-      const r = await deps.ledger.get(m);
-      if (r && r.state !== 'active') keep.push(m);
-    }
-    if (keep.length === fence.members.length) return;
-    try {
-      await deps.ledger.put({ ...fence, members: keep, updatedAt: deps.clock.now().toISOString() });
-      return;
-    } catch (e) {
-      if (!(e instanceof LedgerConflictError)) throw e;
-    }
-  }
 }
 
 function refusalReport(deps: CoreDeps, tunnelId: string, trigger: string, reason: string, started: Date, signal?: Signal): Report {
@@ -149,7 +123,7 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
       // Commit point of a drain: the fence's conditional write. A concurrent drain in the same cloud that decided
       // on the same stale view loses here and re-decides, seeing this tunnel as draining.
       if (d.joinsFence) {
-        await deps.ledger.put({ ...fence, members: [...new Set([...(fence.members ?? []), tunnelId])], updatedAt: deps.clock.now().toISOString() });
+        await joinFence(deps, fence, tunnelId);
       }
       record = d.next ? await deps.ledger.put(d.next) : current;
       decision = d;
@@ -252,19 +226,6 @@ async function settle(deps: CoreDeps, cloud: Cloud, written: LedgerRecord, decis
     }
   }
   return record;
-}
-
-async function leaveFence(deps: CoreDeps, cloud: Cloud, tunnelId: string): Promise<void> {
-  for (let i = 0; i < MAX_CONFLICT_RETRIES; i++) {
-    const fence = await deps.ledger.get(fenceId(cloud));
-    if (!fence?.members?.includes(tunnelId)) return;
-    try {
-      await deps.ledger.put({ ...fence, members: fence.members.filter((m) => m !== tunnelId), updatedAt: deps.clock.now().toISOString() });
-      return;
-    } catch (e) {
-      if (!(e instanceof LedgerConflictError)) throw e;
-    }
-  }
 }
 
 const URGENT: Severity[] = ['CRITICAL', 'ERROR'];

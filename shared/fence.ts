@@ -1,0 +1,57 @@
+/**
+ * A cloud's fence record: the tunnels of that cloud that are draining, drained or restoring. Every drain commits by
+ * a conditional write of it, so two drains that decided on the same stale view cannot both go ahead (the loser gets
+ * a `LedgerConflictError` and re-decides).
+ */
+import { LedgerConflictError } from './errors';
+import type { CoreDeps } from './ports';
+import type { Cloud, LedgerRecord } from './types';
+import { fenceId } from './types';
+
+const MAX_CONFLICT_RETRIES = 5;
+/** A fence member whose record never left `active` is stale after this long (longer than any invocation). */
+const STALE_MEMBER_MS = 15 * 60 * 1000;
+
+/** The commit point of a drain: conditional on the fence version read with the decision's inputs. */
+export async function joinFence(deps: CoreDeps, fence: LedgerRecord, tunnelId: string): Promise<void> {
+  await deps.ledger.put({ ...fence, members: [...new Set([...(fence.members ?? []), tunnelId])], updatedAt: deps.clock.now().toISOString() });
+}
+
+/** Leave the fence once a restore is confirmed (idempotent; retries lost races). */
+export async function leaveFence(deps: CoreDeps, cloud: Cloud, tunnelId: string): Promise<void> {
+  for (let i = 0; i < MAX_CONFLICT_RETRIES; i++) {
+    const fence = await deps.ledger.get(fenceId(cloud));
+    if (!fence?.members?.includes(tunnelId)) return;
+    try {
+      await deps.ledger.put({ ...fence, members: fence.members.filter((m) => m !== tunnelId), updatedAt: deps.clock.now().toISOString() });
+      return;
+    } catch (e) {
+      if (!(e instanceof LedgerConflictError)) throw e;
+    }
+  }
+}
+
+/**
+ * Remove fence members whose record is active: a drain that joined the fence but died before writing its record.
+ * Only once the fence is older than any invocation could be, so a live drain between its two writes is safe.
+ */
+export async function dropStaleMembers(deps: CoreDeps, cloud: Cloud): Promise<void> {
+  for (let i = 0; i < MAX_CONFLICT_RETRIES; i++) {
+    const fence = await deps.ledger.get(fenceId(cloud));
+    if (!fence?.members?.length) return;
+    const age = deps.clock.now().getTime() - Date.parse(fence.updatedAt ?? '1970-01-01T00:00:00Z');
+    if (age < STALE_MEMBER_MS) return;
+    const keep: string[] = [];
+    for (const m of fence.members) {
+      const r = await deps.ledger.get(m);
+      if (r && r.state !== 'active') keep.push(m);
+    }
+    if (keep.length === fence.members.length) return;
+    try {
+      await deps.ledger.put({ ...fence, members: keep, updatedAt: deps.clock.now().toISOString() });
+      return;
+    } catch (e) {
+      if (!(e instanceof LedgerConflictError)) throw e;
+    }
+  }
+}

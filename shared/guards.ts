@@ -1,0 +1,51 @@
+/**
+ * The guards of a drain (DESIGN.md §5: scope, blast radius, never black-hole) and the one case where the cloud
+ * fails over by itself. Pure; used by `decide()`.
+ */
+import { coverageGaps } from './coverage';
+import type { DecisionInput } from './decide';
+import { pathIsHealthy, type View } from './health';
+import { inScope } from './policy';
+import type { Path, Refusal } from './types';
+
+/** Guards 1–3 for a drain of `tunnelId` withdrawing `withdrawing`. Returns the refusals (empty = allowed). */
+export function drainGuards(input: DecisionInput, view: View, id: string, withdrawing: readonly Path[]): Refusal[] {
+  const { policy } = input;
+  const refusals: Refusal[] = [];
+  if (!inScope(policy, id)) {
+    refusals.push({ guard: 'scope', reason: `${id} is not in scope (scope: ${policy.scope.join(', ')}; exclude: ${policy.exclude.join(', ') || 'none'})` });
+    return refusals;
+  }
+  // Blast radius counts every tunnel this plan takes out of service: on AWS a connection's routes feed both
+  // of its tunnels, so draining one drains two.
+  const affected = new Set<string>(view.unavailable);
+  affected.add(id);
+  for (const p of withdrawing) for (const t of p.tunnelIds) affected.add(t);
+  const total = input.tunnels.length;
+  const byFraction = Math.floor(policy.maxDrainedFraction * total);
+  const limit = Math.min(policy.maxDrainedTunnels, byFraction);
+  if (affected.size > limit) {
+    refusals.push({
+      guard: 'blast-radius',
+      reason: `draining ${id} would take ${affected.size} of ${total} tunnels out of service; the limit is ${limit} (maxDrainedTunnels ${policy.maxDrainedTunnels}, maxDrainedFraction ${policy.maxDrainedFraction})`,
+      urgent: true,
+    });
+  }
+  const draining = new Set<string>([id]);
+  const gaps = coverageGaps(input.paths, withdrawing, draining, view, policy.minHealthyPaths);
+  if (gaps.length > 0) {
+    const list = gaps.map((g) => `${g.destination} (${g.remaining} healthy path${g.remaining === 1 ? '' : 's'} left)`).join(', ');
+    refusals.push({
+      guard: 'black-hole',
+      reason: `draining ${id} would leave ${list} with fewer than ${policy.minHealthyPaths} healthy path(s): a human must decide`,
+      urgent: true,
+    });
+  }
+  return refusals;
+}
+
+/** Would the cloud already fail over on its own? (AWS: a DOWN tunnel whose sibling in the connection is UP.) */
+export function nativeFailoverCovers(view: View, id: string, own: readonly Path[]): boolean {
+  if (own.length === 0) return false;
+  return own.every((p) => p.tunnelIds.length > 1 && pathIsHealthy(p, view, new Set([id])));
+}
