@@ -11,6 +11,7 @@ const NOW = new Date('2026-11-25T01:00:00Z');
 const T1 = gcp('tunnel-1');
 const T2 = gcp('tunnel-2');
 const A1 = aws('vpn-1', '203.0.113.10');
+const A2 = aws('vpn-2', '203.0.113.20');
 
 interface Row {
   name: string;
@@ -34,6 +35,10 @@ const rows: Row[] = [
   { name: 'down (GCP, single-tunnel routes) → drain', trigger: s(T1, 'down'), kind: 'drain', actions: 1 },
   { name: 'degraded, other tunnel degraded → refuse (black-hole)', trigger: s(T1, 'degraded'), others: { [T2]: 'degraded' }, kind: 'refuse', actions: 0, guards: ['black-hole'] },
   { name: 'degraded, other tunnel down (cloud) → refuse', trigger: s(T1, 'degraded'), status: { [T2]: 'down' }, kind: 'refuse', actions: 0, guards: ['black-hole'] },
+  // Regressions found by the never-black-hole property test: neither of these may count as the last healthy path.
+  { name: 'degraded, other tunnel signalled unknown (insufficient data) → refuse', trigger: s(T1, 'degraded'), others: { [T2]: 'unknown' }, kind: 'refuse', actions: 0, guards: ['black-hole'] },
+  { name: 'AWS degraded, the other connection has a tunnel signalled down that the cloud still reports up → refuse', tunnel: A1, trigger: s(A1, 'degraded'), others: { [A2]: 'down' }, status: { [aws('vpn-1', '203.0.113.11')]: 'up', [aws('vpn-2', '203.0.113.21')]: 'up' }, kind: 'refuse', actions: 0, guards: ['black-hole'] },
+  { name: 'AWS degraded, the other connection healthy (control for the row above) → drain', tunnel: A1, trigger: s(A1, 'degraded'), status: { [aws('vpn-1', '203.0.113.11')]: 'up', [aws('vpn-2', '203.0.113.21')]: 'up' }, kind: 'drain', actions: 1 },
   { name: 'degraded, minHealthyPaths 2 → refuse', trigger: s(T1, 'degraded'), policy: { minHealthyPaths: 2 }, kind: 'refuse', actions: 0, guards: ['black-hole'] },
   { name: 'degraded, out of scope → refuse (scope)', trigger: s(T1, 'degraded'), policy: { exclude: ['gcp:*'] }, kind: 'refuse', actions: 0, guards: ['scope'] },
   { name: 'degraded, blast radius 0 → refuse', trigger: s(T1, 'degraded'), policy: { maxDrainedTunnels: 0 }, kind: 'refuse', actions: 0, guards: ['blast-radius'] },

@@ -119,14 +119,16 @@ describe('engine: the original incident on GCP', () => {
     expect(gcpCloud.calls).toEqual([]);
   });
 
-  it('refuses with a clear reason for a tunnel that does not exist', async () => {
-    const { deps, gcpCloud } = setup();
+  it('refuses with a clear reason for a tunnel that does not exist, and notifies nobody (bad input changes nothing)', async () => {
+    const { deps, gcpCloud, notes, ledger } = setup();
     const r = await handleSignal(deps, sig(gcp('nope'), 'degraded', 0));
     expect(r.decision).toBe('refuse');
     expect(r.summary).toMatch(/unknown tunnel/);
     const r2 = await handleSignal(deps, sig('azure:x', 'degraded', 0));
     expect(r2.summary).toMatch(/unknown tunnel/);
     expect(gcpCloud.calls).toEqual([]);
+    expect(notes).toEqual([]);
+    expect(await ledger.list()).toEqual([]);
   });
 });
 
