@@ -93,7 +93,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
 
   program
     .command('restore <tunnel>')
-    .description('put back exactly the routes that were withdrawn (through the hold-down guard unless --force)')
+    .description('put back exactly the routes that were withdrawn; refused while the tunnel is degraded or down unless --force (no hold-down for an operator)')
     .option('--force', 'skip the guards (reported and notified as such)')
     .option('--now <iso>', 'decide as if it were this instant')
     .option('--json', 'print the report as JSON')
@@ -144,6 +144,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
         health: health as Health,
         observedAt,
         source: 'cli',
+        monitor: 'cli',
         key: `cli:${ref.id}:${health}:${observedAt}`,
         evidence: o.evidence,
       };

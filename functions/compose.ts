@@ -13,6 +13,10 @@
  * | `TUNNEL_GUARD_AWS_VPN_IDS` | comma list: only these VPN connections (default: all in the region) |
  * | `TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS` | comma list: TGW route tables whose static VPN routes are managed |
  * | `TUNNEL_GUARD_AWS_ENDPOINT` | endpoint override for EC2/SNS/DynamoDB (moto, tests) |
+ * | `TUNNEL_GUARD_ALARM_TOPIC_ARNS` | comma list: SNS topics allowed to deliver CloudWatch alarm notifications (default
+ *   none: SNS-wrapped alarms are refused; EventBridge events and alarm actions need no allow-list) |
+ * | `TUNNEL_GUARD_LINK_TOPIC_NAME` / `TUNNEL_GUARD_LINK_TOPIC_ARN` | the link topic: it carries only signed link messages,
+ *   anything else on it is refused (serverless.yml sets the name) |
  * | `TUNNEL_GUARD_LINK_SECRET` | HMAC secret of link messages, both directions (issue 6) |
  * | `TUNNEL_GUARD_GCP_LINK_URL` | HTTPS URL of the GCP function `tunnelIncident`: link messages to the GCP end are POSTed there |
  * | `TUNNEL_GUARD_GCP_LINK_TOKEN` or `TUNNEL_GUARD_GCP_LINK_USERNAME` + `_PASSWORD` | the webhook credentials that function accepts |
@@ -45,6 +49,10 @@ export interface AwsEdge {
   region: string;
   /** Secret to verify link messages; undefined = link messages are refused. */
   linkSecret?: string;
+  /** SNS topics allowed to deliver alarm notifications (`TUNNEL_GUARD_ALARM_TOPIC_ARNS`); absent or empty = none. */
+  alarmTopicArns?: readonly string[];
+  /** The link topic (ARN or name): a record on it that is not a signed link envelope is refused. */
+  linkTopic?: string;
   /** `simulator:<file>` or `aws:<region>`: logged so every line says what it acted on. */
   target: string;
 }
@@ -66,6 +74,20 @@ export function topicArnOf(env: Env, region: string, invokedFunctionArn: string 
 }
 
 const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+/**
+ * `TUNNEL_GUARD_ALARM_TOPIC_ARNS`: the SNS topics whose alarm notifications are believed. Every entry must be a
+ * full topic ARN — a typo would otherwise silently refuse every alarm, and a pattern would admit topics nobody
+ * reviewed.
+ */
+export function alarmTopicArnsOf(env: Env): string[] {
+  const arns = list(env.TUNNEL_GUARD_ALARM_TOPIC_ARNS);
+  const bad = arns.filter((a) => !SNS_TOPIC_ARN.test(a));
+  if (bad.length) throw new PermanentError(`TUNNEL_GUARD_ALARM_TOPIC_ARNS must list SNS topic ARNs: ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
+  return arns;
+}
 
 /**
  * The publisher of link messages to the GCP end, when `TUNNEL_GUARD_GCP_LINK_URL` is set (undefined otherwise).
@@ -117,6 +139,9 @@ export function composeAws(env: Env, options: ComposeOptions = {}): AwsEdge {
   const config = cfg.value;
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
   const linkSecret = env.TUNNEL_GUARD_LINK_SECRET || undefined;
+  const alarmTopicArns = alarmTopicArnsOf(env);
+  const linkTopic = env.TUNNEL_GUARD_LINK_TOPIC_ARN || env.TUNNEL_GUARD_LINK_TOPIC_NAME || undefined;
+  const inbound = { alarmTopicArns, ...(linkTopic ? { linkTopic } : {}) };
   const base = { clock: { now: () => new Date() }, logger, policy: config.policy, links: config.links };
   // Issue 6: the real transport to the GCP end when configured — also on the simulator, so a test can drive both
   // real edges over one simulator file.
@@ -124,7 +149,7 @@ export function composeAws(env: Env, options: ComposeOptions = {}): AwsEdge {
 
   if (env.TUNNEL_GUARD_SIMULATOR) {
     const { deps, target } = composeSimulatorSide(env, cwd, base, 'aws', httpLink, linkSecret);
-    return { deps, config, region, linkSecret, target };
+    return { deps, config, region, linkSecret, ...inbound, target };
   }
 
   const table = env.TUNNEL_GUARD_TABLE;
@@ -159,6 +184,7 @@ export function composeAws(env: Env, options: ComposeOptions = {}): AwsEdge {
     config,
     region,
     linkSecret,
+    ...inbound,
     target: `aws:${region}`,
   };
 }

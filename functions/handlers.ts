@@ -58,7 +58,12 @@ export function makeTunnelAlarmHandler(edge: AwsEdge) {
     let retry: unknown;
 
     const signals: Signal[] = [];
-    for (const item of parseAlarmEvent(event, { alarmTunnels: edge.config.alarmTunnels, defaultRegion: edge.region })) {
+    for (const item of parseAlarmEvent(event, {
+      alarmTunnels: edge.config.alarmTunnels,
+      defaultRegion: edge.region,
+      alarmTopicArns: edge.alarmTopicArns,
+      linkTopic: edge.linkTopic,
+    })) {
       if (!item.ok) ignored.push(item.reason);
       else if (item.value.kind === 'signal') signals.push(item.value.signal);
       else {

@@ -25,6 +25,8 @@ export function linkToSignal(envelope: unknown, secret: string | undefined, link
       health: m.health,
       observedAt: new Date(m.observedAt).toISOString(),
       source: 'link:gcp',
+      // One monitor for everything the GCP end says: its own latest word replaces its previous one.
+      monitor: 'link:gcp',
       key: `link:${m.id}`,
       evidence: `GCP end ${m.fromTunnelId} is ${m.health}: ${m.reason}`.slice(0, 1000),
       viaLink: true,

@@ -7,7 +7,9 @@
  *   list of `{name, value}`, metric math under `Trigger.Metrics[]`);
  * - a direct Lambda alarm action (`alarmData` — the EventBridge `detail` shape, with `alarmArn` and `region`).
  * An SNS record may instead carry a signed link message from the GCP side (issue 6): it is passed on as `link`
- * for the handler to verify; the parser never trusts it.
+ * for the handler to verify; the parser never trusts it. An SNS alarm notification is unsigned, so it is read
+ * only from a topic in `alarmTopicArns` and never from the link topic; EventBridge events and alarm actions are
+ * delivered by AWS itself and need no allow-list.
  */
 import { z } from 'zod';
 import { awsTunnelId, type Health, type Signal } from '../shared/types';
@@ -21,6 +23,14 @@ export interface ParseContext {
   alarmTunnels: Config['alarmTunnels'];
   /** Region used when the envelope names none (SNS messages carry a display name like "EU - Ireland"). */
   defaultRegion?: string;
+  /**
+   * SNS topics allowed to deliver alarm notifications (`TUNNEL_GUARD_ALARM_TOPIC_ARNS`). Absent or empty = none:
+   * an SNS message is unauthenticated, so only topics the operator names (whose publish policy admits only
+   * CloudWatch) may drain or restore anything.
+   */
+  alarmTopicArns?: readonly string[];
+  /** The link topic, as an ARN or a bare topic name: it only ever carries signed link envelopes. */
+  linkTopic?: string;
 }
 
 /** What one record of an event turned into. */
@@ -269,6 +279,7 @@ export function alarmToSignal(a: AlarmChange, ctx: ParseContext): { ok: true; va
   const isTunnelState = metricsOfTunnel.some((m) => m.name === 'TunnelState');
   const health: Health = a.value === 'ALARM' && isTunnelState ? 'down' : HEALTH_OF[a.value];
 
+  const arn = a.alarmArn?.replace(/\s+/g, '');
   return {
     ok: true,
     value: {
@@ -276,10 +287,39 @@ export function alarmToSignal(a: AlarmChange, ctx: ParseContext): { ok: true; va
       health,
       observedAt,
       source: a.source,
-      key: `${a.alarmArn?.replace(/\s+/g, '') || a.alarmName}:${a.value}:${observedAt}`,
+      // The same alarm is one monitor whichever envelope carried it (documented payloads put spaces in ARNs).
+      monitor: arn || `alarm:${a.alarmName}`,
+      key: `${arn || a.alarmName}:${a.value}:${observedAt}`,
       evidence: `${a.alarmName} ${a.value} (${how})${a.reason ? `: ${a.reason}` : ''}`.slice(0, 1000),
     },
   };
+}
+
+/** Is `topicArn` the link topic? `linkTopic` may be a full ARN or just the topic name (the ARN's last field). */
+export function isLinkTopic(topicArn: string | undefined, linkTopic: string | undefined): boolean {
+  if (!topicArn || !linkTopic) return false;
+  return linkTopic.startsWith('arn:') ? topicArn === linkTopic : topicArn.split(':').at(-1) === linkTopic;
+}
+
+/**
+ * May an SNS record that is not a link envelope be read as an alarm? Only from an allow-listed topic, and never
+ * from the link topic: anyone able to publish there (the GCP end's role) must not drain routes unsigned.
+ */
+function snsAlarmAllowed(topicArn: string | undefined, ctx: ParseContext): { ok: true } | { ok: false; reason: string } {
+  const topic = topicArn ? `topic ${topicArn}` : 'a record without TopicArn';
+  if (isLinkTopic(topicArn, ctx.linkTopic)) {
+    return { ok: false, reason: `SNS message on the link topic ${topicArn} is not a signed link message: refused (the link topic carries only signed link messages)` };
+  }
+  const allowed = ctx.alarmTopicArns ?? [];
+  if (!topicArn || !allowed.includes(topicArn)) {
+    return {
+      ok: false,
+      reason: allowed.length
+        ? `SNS alarm notification from ${topic} refused: not in TUNNEL_GUARD_ALARM_TOPIC_ARNS`
+        : `SNS alarm notification from ${topic} refused: TUNNEL_GUARD_ALARM_TOPIC_ARNS is empty, so no SNS topic may deliver alarms`,
+    };
+  }
+  return { ok: true };
 }
 
 const looksLikeLink = (v: unknown): boolean =>
@@ -307,7 +347,9 @@ export function parseAlarmEvent(event: unknown, ctx: ParseContext): Parsed[] {
         return { ok: false, reason: 'SNS message is not JSON (not a CloudWatch alarm notification)' };
       }
       if (looksLikeLink(body)) return { ok: true, value: { kind: 'link', envelope: body, source: 'aws-sns' } };
-      return signalOf(fromSnsMessage(rec.Sns.Message, rec.Sns.TopicArn ?? rec.EventSubscriptionArn));
+      const allowed = snsAlarmAllowed(rec.Sns.TopicArn, ctx);
+      if (!allowed.ok) return allowed;
+      return signalOf(fromSnsMessage(rec.Sns.Message, rec.Sns.TopicArn));
     });
   }
 

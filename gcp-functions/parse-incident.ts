@@ -117,10 +117,23 @@ export function parseIncident(body: unknown, config: ParseConfig): ParsedInciden
       health,
       observedAt,
       source: 'gcp-webhook',
+      monitor: monitorOf(incident),
       key: `gcp-incident:${id}:${state}${ended !== undefined ? `:${ended}` : ''}`,
       evidence,
     },
   };
+}
+
+/**
+ * The monitor an incident speaks for: `gcp-policy:<policy_name>/<condition_name>`, both of which the open and the
+ * closed notification of one condition carry (schema 1.1 too). Without a condition name, the policy name; without
+ * either, the incident itself (its open and closed notifications share `incident_id`).
+ */
+export function monitorOf(incident: Incident): string {
+  const policy = incident.policy_name?.trim();
+  const condition = incident.condition_name?.trim();
+  if (!policy) return `gcp-incident:${incident.incident_id}`;
+  return `gcp-policy:${policy}${condition ? `/${condition}` : ''}`;
 }
 
 type Target = { ok: true; tunnelId: string; fallback: boolean } | { ok: false; reason: string };

@@ -7,6 +7,7 @@ import { buildView, type View } from './health';
 import type { Policy } from './policy';
 import type {
   Action,
+  Health,
   DecisionKind,
   LedgerRecord,
   Path,
@@ -65,16 +66,26 @@ const sec = (ms: number) => Math.round(ms / 1000);
 export const pathsOfTunnel = (paths: readonly Path[], tunnelId: string): Path[] =>
   paths.filter((p) => p.tunnelIds.includes(tunnelId));
 
-function withSignalMark(record: LedgerRecord, signal: Signal): LedgerRecord {
+const RANK: Record<Health, number> = { healthy: 0, unknown: 1, degraded: 2, down: 3 };
+const worstOf = (hs: Health[]): Health => hs.reduce<Health>((a, b) => (RANK[b] > RANK[a] ? b : a), 'healthy');
+
+/**
+ * Apply a signal to the record: its monitor's latest health, and the tunnel's health as the worst of all its
+ * monitors, so one alarm clearing cannot restore a tunnel that another alarm still reports degraded.
+ */
+export function withSignalMark(record: LedgerRecord, signal: Signal): LedgerRecord {
   const keys = [...record.recentKeys, { key: signal.key, at: signal.observedAt }].slice(-MAX_KEYS);
+  const monitors = { ...(record.monitors ?? {}), [signal.monitor ?? signal.source]: { health: signal.health, at: signal.observedAt } };
+  const health = worstOf(Object.values(monitors).map((m) => m.health));
   const wasHealthy = record.health === 'healthy' && record.healthySince;
   return {
     ...record,
     recentKeys: keys,
-    health: signal.health,
+    monitors,
+    health,
     lastSignalViaLink: !!signal.viaLink,
     lastSignalAt: record.lastSignalAt && record.lastSignalAt > signal.observedAt ? record.lastSignalAt : signal.observedAt,
-    healthySince: signal.health === 'healthy' ? (wasHealthy ? record.healthySince : signal.observedAt) : undefined,
+    healthySince: health === 'healthy' ? (wasHealthy ? record.healthySince : signal.observedAt) : undefined,
   };
 }
 
@@ -211,14 +222,46 @@ function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): Decision 
   return restore(ctx, base, `healthy since ${base.healthySince} (hold-down ${input.policy.restoreHoldDownSeconds}s passed)`, false);
 }
 
-/** A drained tunnel whose paths came back (someone re-added them): withdraw them again, guards permitting. */
-function driftOf(ctx: Ctx, base: LedgerRecord): Decision | undefined {
+/**
+ * Finish a drain that was interrupted (a crash, a failed call): the guards run again on the paths still in the
+ * cloud. If they refuse now, nothing more is withdrawn and the tunnel is left drained with what was already
+ * withdrawn; reconcile retries under the guards and restores after the hold-down as usual.
+ */
+function finishDrain(ctx: Ctx, base: LedgerRecord): Decision {
+  const { input, id } = ctx;
+  const held = new Set(base.withdrawn.map((p) => p.key));
+  const stillThere = pathsOfTunnel(input.paths, id).filter((p) => held.has(p.key));
+  const refusals = stillThere.length > 0 ? drainGuards(input, ctx.view, id, stillThere) : [];
+  if (refusals.length > 0) {
+    const text = refusals.map((r) => r.reason).join('; ');
+    const next: LedgerRecord = { ...base, state: 'drained', lastRefusal: text };
+    return { ...nothing('refuse', `interrupted drain of ${id} not finished: ${text}`, next), next, finalState: 'drained', refusals, severity: 'CRITICAL', notify: base.lastRefusal !== text };
+  }
+  return {
+    kind: 'drain',
+    summary: `finish interrupted drain of ${id}: ${base.withdrawn.length} path(s)`,
+    severity: 'WARNING',
+    next: base === ctx.input.record ? undefined : base,
+    finalState: 'drained',
+    actions: base.withdrawn.map((p) => ({ type: 'withdraw', path: p })),
+    refusals: [],
+    joinsFence: false,
+    notify: true,
+    forced: false,
+  };
+}
+
+/** A drained tunnel whose paths came back (someone re-added them, or a restore was cut short): withdraw them
+ * again, guards permitting. A refusal leaves the tunnel drained — its other withdrawn paths stay in the ledger. */
+function driftOf(ctx: Ctx, base: LedgerRecord, why = 'drift'): Decision | undefined {
   if (base.state !== 'drained') return undefined;
   const back = pathsOfTunnel(ctx.input.paths, ctx.id);
   if (back.length === 0) return undefined;
-  const d = drain(ctx, { ...base, state: 'active' }, `drift: ${back.length} path(s) re-appeared while drained`, { force: false, manual: true });
-  if (d.kind === 'drain' && d.next) d.next = { ...d.next, drains: base.drains, suppressed: base.suppressed };
-  return d;
+  const d = drain(ctx, { ...base, state: 'active' }, `${why}: ${back.length} path(s) present while drained`, { force: false, manual: true });
+  if (d.kind === 'drain' && d.next) d.next = { ...d.next, drains: base.drains, suppressed: base.suppressed, reason: base.reason };
+  if (d.kind === 'refuse') d.next = { ...base, lastRefusal: d.next?.lastRefusal };
+  if (d.kind === 'record') d.next = base;
+  return { ...d, finalState: 'drained' };
 }
 
 /** Decide what to do. Pure: no I/O, no clock, no environment. */
@@ -229,27 +272,20 @@ export function decide(input: DecisionInput): Decision {
   const ctx: Ctx = { input, view, record, id };
   const t = input.trigger;
 
-  // Interrupted work is finished before anything else (crash safety, DESIGN.md §6).
-  if (record.state === 'draining' && t.type !== 'restore') {
-    const left = record.withdrawn;
-    const s = t.type === 'signal' ? t.signal : undefined;
-    const fresh = s && !record.recentKeys.some((k) => k.key === s.key) && !(record.lastSignalAt && s.observedAt < record.lastSignalAt);
-    return {
-      kind: 'drain',
-      summary: `finish interrupted drain of ${id}: ${left.length} path(s)`,
-      severity: 'WARNING',
-      // A signal that arrives meanwhile is still noted (a recovery must start the hold-down).
-      next: fresh ? withSignalMark(record, s) : undefined,
-      finalState: 'drained',
-      actions: left.map((p) => ({ type: 'withdraw', path: p })),
-      refusals: [],
-      joinsFence: false,
-      notify: true,
-      forced: false,
-    };
-  }
+  // Interrupted work is finished before anything else (crash safety, DESIGN.md §6) — but never blindly: the
+  // world may have changed since the decision (the fallback tunnel may be down now, the tunnel degraded again).
+  const s0 = t.type === 'signal' ? t.signal : undefined;
+  const fresh = !!s0 && !record.recentKeys.some((k) => k.key === s0.key) && !(record.lastSignalAt && s0.observedAt < record.lastSignalAt);
+  const marked = fresh && s0 ? withSignalMark(record, s0) : record;
+  const mctx: Ctx = marked === record ? ctx : { ...ctx, record: marked, view: buildView(input.tunnels, input.records.filter((r) => r.tunnelId !== id).concat([marked]), input.members.filter((m) => m !== id)) };
+  if (record.state === 'draining' && t.type !== 'restore') return finishDrain(mctx, marked);
   if (record.state === 'restoring' && t.type !== 'drain') {
-    return restore(ctx, record, 'finish interrupted restore', false);
+    if (fresh && (marked.health === 'degraded' || marked.health === 'down')) {
+      // Degraded again before the restore finished: take back what was already restored, guards permitting.
+      const drained: LedgerRecord = { ...marked, state: 'drained' };
+      return driftOf(mctx, drained, 'degraded again during a restore') ?? nothing('record', `${id} degraded again during a restore; stays drained`, drained, { next: drained, finalState: 'drained' });
+    }
+    return restore(mctx, marked, 'finish interrupted restore', false);
   }
 
   switch (t.type) {
@@ -263,19 +299,20 @@ export function decide(input: DecisionInput): Decision {
           refusals: [{ guard: 'stale', reason: `observed ${s.observedAt} < newest applied ${record.lastSignalAt}` }],
         });
       }
-      const base = withSignalMark(record, s);
-      const nctx: Ctx = { ...ctx, record: base, view: buildView(input.tunnels, input.records.filter((r) => r.tunnelId !== id).concat([base]), input.members.filter((m) => m !== id)) };
+      const base = marked;
+      const nctx = mctx;
+      const others = base.health !== s.health ? ` (another monitor still says ${base.health})` : '';
       if (s.health === 'unknown') {
         return nothing('record', `${id}: health unknown (${s.evidence}); no action`, base, { next: base });
       }
       if (record.state === 'drained') {
-        if (s.health === 'healthy') return maybeRestore(nctx, base, true);
-        return nothing('record', `${id} is already drained; health ${s.health} noted`, base, { next: base });
+        if (base.health === 'healthy') return maybeRestore(nctx, base, true);
+        return nothing('record', `${id} is already drained; ${s.health} noted${others}`, base, { next: base });
       }
       // state active
-      if (s.health === 'healthy') return nothing('record', `${id} healthy`, base, { next: { ...base, lastRefusal: undefined } });
+      if (s.health === 'healthy') return nothing('record', `${id} healthy${others}`, base, { next: { ...base, lastRefusal: undefined } });
       const own = pathsOfTunnel(input.paths, id);
-      if (s.health === 'down' && nativeFailoverCovers(nctx.view, nctx.id, own)) {
+      if (base.health === 'down' && nativeFailoverCovers(nctx.view, nctx.id, own)) {
         return nothing('record', `${id} is down; its paths also use a healthy sibling tunnel, which the cloud fails over to on its own: recorded, not drained`, base, {
           next: base,
           notify: true,
@@ -294,7 +331,14 @@ export function decide(input: DecisionInput): Decision {
     }
     case 'restore': {
       if (record.state === 'active' && record.withdrawn.length === 0) return nothing('ignore', `${id} is not drained: nothing to restore`, record);
-      return restore(ctx, { ...record, suppressed: false }, 'operator restore', t.force);
+      const h = view.healthOf(id);
+      if (!t.force && (h === 'degraded' || h === 'down')) {
+        const text = `restore of ${id} refused: it is ${h}, so traffic would go back into it (restore --force overrides; the hold-down does not apply to an operator)`;
+        return { ...nothing('refuse', text, record), refusals: [{ guard: 'hold-down', reason: text }], notify: false };
+      }
+      // A forced restore overrides what the monitors said: they start from scratch.
+      const base: LedgerRecord = t.force ? { ...record, suppressed: false, monitors: {}, health: 'unknown', healthySince: undefined } : { ...record, suppressed: false };
+      return restore(ctx, base, t.force ? 'operator restore (--force)' : 'operator restore', t.force);
     }
     case 'release': {
       if (!record.suppressed) {
@@ -307,9 +351,11 @@ export function decide(input: DecisionInput): Decision {
     }
     case 'tick': {
       if (record.state === 'drained') return driftOf(ctx, record) ?? maybeRestore(ctx, record, false);
-      // Active but degraded: a refused drain is retried when conditions change (e.g. the other tunnel recovered).
-      if (record.health === 'degraded' && pathsOfTunnel(input.paths, id).length > 0) {
-        return drain(ctx, record, `still degraded (retry of an earlier decision)`, { force: false, manual: false });
+      // Active but degraded or down: a refused drain is retried when conditions change (the other tunnel recovered).
+      const own = pathsOfTunnel(input.paths, id);
+      if ((record.health === 'degraded' || record.health === 'down') && own.length > 0) {
+        if (record.health === 'down' && nativeFailoverCovers(view, id, own)) return nothing('ignore', `${id} is down; the cloud fails over to its sibling`, record);
+        return drain(ctx, record, `still ${record.health} (retry of an earlier decision)`, { force: false, manual: false });
       }
       return nothing('ignore', `${id}: nothing to do`, record);
     }

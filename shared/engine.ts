@@ -60,7 +60,7 @@ export async function reconcile(deps: CoreDeps): Promise<Report[]> {
     await dropStaleMembers(deps, cloud);
     const records = (await deps.ledger.list()).filter((r) => !isFenceId(r.tunnelId) && r.cloud === cloud);
     for (const r of records) {
-      if (r.state === 'active' && r.health !== 'degraded' && r.withdrawn.length === 0) continue;
+      if (r.state === 'active' && r.health !== 'degraded' && r.health !== 'down' && r.withdrawn.length === 0) continue;
       reports.push(await handle(deps, r.tunnelId, { type: 'tick' }, 'reconcile'));
     }
   }
@@ -166,20 +166,24 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
     return finish(deps, report, decision.notify || decision.actions.length > 0);
   }
 
+  let repeatedFailure = false;
   if (decision.actions.length > 0) {
     const results = await executePlan(decision.actions, ports.paths, deps.policy, deps.sleep ?? realSleep);
     report.results = await confirm(ports, tunnelId, results);
-    const after = await settle(deps, cloud, record, decision, report.results);
-    report.stateAfter = after.state;
     const failed = report.results.filter((r) => r.outcome === 'failed');
+    const failure = failed.length ? failed.map((f) => `${f.type} ${f.pathKey}: ${f.error}`).join('; ') : undefined;
+    // A failure that repeats on every reconcile (a permanent error) is notified once, logged every time.
+    repeatedFailure = !!failure && record.lastFailure === failure;
+    const after = await settle(deps, cloud, { ...record, lastFailure: failure }, decision, report.results);
+    report.stateAfter = after.state;
     if (failed.length > 0) {
       report.ok = false;
       report.severity = 'ERROR';
-      report.summary = `${report.summary} — ${failed.length} of ${report.results.length} action(s) FAILED; the ledger keeps their definitions and reconcile will finish the work`;
+      report.summary = `${report.summary} — ${failed.length} of ${report.results.length} action(s) FAILED; the ledger keeps their definitions and reconcile will finish the work${repeatedFailure ? ' (same failure as last time: not notified again)' : ''}`;
     }
   }
   if (decision.kind === 'refuse') report.ok = false;
-  return finish(deps, report, decision.notify || !report.ok);
+  return finish(deps, report, !repeatedFailure && (decision.notify || !report.ok));
 }
 
 /** Read back: a withdrawn path must be gone from the tunnel, a restored one present. */
@@ -202,7 +206,15 @@ async function settle(deps: CoreDeps, cloud: Cloud, written: LedgerRecord, decis
   for (let i = 0; i < MAX_CONFLICT_RETRIES; i++) {
     let next: LedgerRecord;
     if (decision.finalState === 'drained') {
-      if (failedKeys.size > 0) return record; // stays draining: reconcile finishes it
+      if (failedKeys.size > 0) {
+        // Stays draining (reconcile finishes it); the failure is recorded so a repeat is not re-notified.
+        try {
+          return await deps.ledger.put(record);
+        } catch (e) {
+          if (!(e instanceof LedgerConflictError)) throw e;
+          return (await deps.ledger.get(record.tunnelId)) ?? record;
+        }
+      }
       next = { ...record, state: 'drained', updatedAt: deps.clock.now().toISOString() };
     } else {
       // Only what the cloud confirmed leaves the ledger: the rest stays for the next attempt.

@@ -12,8 +12,12 @@ import type { Path, Refusal } from './types';
 export function drainGuards(input: DecisionInput, view: View, id: string, withdrawing: readonly Path[]): Refusal[] {
   const { policy } = input;
   const refusals: Refusal[] = [];
-  if (!inScope(policy, id)) {
-    refusals.push({ guard: 'scope', reason: `${id} is not in scope (scope: ${policy.scope.join(', ')}; exclude: ${policy.exclude.join(', ') || 'none'})` });
+  // Every tunnel the plan touches must be in scope, not only the one signalled: an AWS connection's routes feed
+  // both of its tunnels.
+  const touched = [...new Set([id, ...withdrawing.flatMap((p) => p.tunnelIds)])];
+  const outside = touched.filter((t) => !inScope(policy, t));
+  if (outside.length > 0) {
+    refusals.push({ guard: 'scope', reason: `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not in scope (scope: ${policy.scope.join(', ')}; exclude: ${policy.exclude.join(', ') || 'none'})` });
     return refusals;
   }
   // Blast radius counts every tunnel this plan takes out of service: on AWS a connection's routes feed both

@@ -30,7 +30,12 @@ export function buildView(tunnels: readonly TunnelStatus[], records: readonly Le
   const statuses = new Map(tunnels.map((t) => [t.ref.id, t]));
   const recs = new Map(records.map((r) => [r.tunnelId, r]));
   const unavailable = new Set<string>(members);
-  for (const r of records) if (r.state !== 'active') unavailable.add(r.tunnelId);
+  for (const r of records) {
+    if (r.state === 'active') continue;
+    unavailable.add(r.tunnelId);
+    // An AWS connection's routes feed both of its tunnels: the sibling is out of service too.
+    for (const p of r.withdrawn) for (const t of p.tunnelIds) unavailable.add(t);
+  }
   return {
     statusOf: (id) => statuses.get(id),
     recordOf: (id) => recs.get(id),

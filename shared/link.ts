@@ -26,7 +26,17 @@ export function linkMessageFor(report: Report, links: Links): LinkMessage | unde
   if (report.viaLink || report.dryRun || !report.ok || !report.cloud) return undefined;
   const acted = report.results.some((r) => r.outcome !== 'failed');
   if (!acted) return undefined;
-  const health = report.decision === 'restore' ? 'healthy' : report.decision === 'drain' || report.decision === 'suppress' ? 'degraded' : undefined;
+  let health: 'healthy' | 'degraded' | 'down' | undefined;
+  if (report.decision === 'drain' || report.decision === 'suppress') {
+    // Pass on what was observed: `down` lets the other end apply its own rule (AWS: a down tunnel whose sibling is
+    // up is not drained); an operator's drain (no signal) cuts the tunnel at both ends.
+    const seen = report.signal?.health;
+    health = seen === 'down' || seen === 'degraded' ? seen : 'degraded';
+  } else if (report.decision === 'restore' && report.trigger !== 'restore') {
+    // Only a restore earned by health (a signal, or reconcile after the hold-down) vouches for the tunnel; an
+    // operator's `restore` on one end says nothing about the other end.
+    health = 'healthy';
+  }
   if (!health) return undefined;
   const to = peerOf(links, report.tunnelId);
   if (!to) return undefined;
@@ -62,6 +72,7 @@ export function signalFromLink(message: LinkMessage, links: Links, localCloud: '
       key: `link:${message.id}`,
       evidence: message.reason,
       viaLink: true,
+      monitor: `link:${message.origin}`,
     },
   };
 }

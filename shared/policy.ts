@@ -12,7 +12,7 @@ export const policySchema = z
     minHealthyPaths: z.number().int().min(1).max(16).default(1),
     /** Guard 3: at most this many tunnels drained at once per cloud... */
     maxDrainedTunnels: z.number().int().min(0).max(1000).default(2),
-    /** ...and at most this fraction of the cloud's in-scope tunnels (both limits hold). */
+    /** ...and at most this fraction of all the cloud's tunnels (both limits hold). */
     maxDrainedFraction: z.number().min(0).max(1).default(0.5),
     /** Guard 5: continuous health needed before a restore. */
     restoreHoldDownSeconds: z.number().int().min(0).max(7 * 86400).default(300),

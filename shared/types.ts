@@ -77,6 +77,13 @@ export interface Path {
   fallbackTunnelIds?: string[];
   /** The complete definition needed to re-create this path exactly (DESIGN.md §6). Cloud-specific, JSON. */
   definition: Record<string, unknown>;
+  /**
+   * Routing domain: paths back each other up only within one domain (a GCP VPC network, an AWS virtual private
+   * gateway, a TGW route table). Undefined matches only undefined.
+   */
+  domain?: string;
+  /** GCP instance tags the route applies to; empty or absent = every instance in the domain. */
+  appliesTo?: string[];
 }
 
 /** A withdrawn path as held in the ledger: everything needed to put it back. */
@@ -96,6 +103,12 @@ export interface Signal {
   evidence: string;
   /** Set when the signal came from the other cloud's end of a link: never echoed back (DESIGN.md §8). */
   viaLink?: boolean;
+  /**
+   * Which monitor said it (an alarm ARN, an alert policy + condition, `link:gcp`, `cli`). A tunnel watched by
+   * several monitors is healthy only when every one of them says so: one alarm clearing must not restore a tunnel
+   * another alarm still reports degraded. Defaults to `source`.
+   */
+  monitor?: string;
 }
 
 /** The tunnel's remediation state in the ledger. */
@@ -133,6 +146,10 @@ export interface LedgerRecord {
   updatedAt?: string;
   /** The newest applied signal came from the other end of a link: what follows is not echoed back. */
   lastSignalViaLink?: boolean;
+  /** The latest health per monitor; `health` is the worst of them (see `Signal.monitor`). */
+  monitors?: Record<string, { health: Health; at: string }>;
+  /** The last failure reported for this tunnel: a failure that repeats on every reconcile is notified once. */
+  lastFailure?: string;
   /** The last refusal reported for this tunnel: the same refusal is not notified again on every reconcile. */
   lastRefusal?: string;
   /**

@@ -174,6 +174,8 @@ export class TgwPathTable implements PathTable {
           tunnelIds: conn?.tunnels.map((t) => t.id) ?? [],
           ...(alternate ? { fallbackTunnelIds: byConn.get(alternate.vpnConnectionId)?.tunnels.map((t) => t.id) ?? [] } : {}),
           definition: { ...definition },
+          // One TGW route table is one routing domain: a route in another table backs nothing up here.
+          domain: `tgw-rtb:${tableId}`,
         });
       }
     }

@@ -26,6 +26,13 @@ export const vgwPathKey = (d: VgwRouteDefinition): string => `${d.vpnConnectionI
 /** A route that is gone, or going: withdrawing it again is a no-op. */
 const GONE = new Set(['deleting', 'deleted']);
 
+/**
+ * The routing domain of a connection's static routes: the virtual private gateway it ends on (paths back each
+ * other up only within one VGW, i.e. one VPC), or its transit gateway.
+ */
+export const vpnDomainOf = (c: Pick<VpnConnectionInfo, 'vpnGatewayId' | 'transitGatewayId'>): string | undefined =>
+  c.vpnGatewayId ? `vgw:${c.vpnGatewayId}` : c.transitGatewayId ? `tgw:${c.transitGatewayId}` : undefined;
+
 export function vgwPathsOf(c: VpnConnectionInfo): Path[] {
   if (!c.vpnGatewayId || c.transitGatewayId) return [];
   return c.staticRoutes
@@ -39,6 +46,7 @@ export function vgwPathsOf(c: VpnConnectionInfo): Path[] {
         destinations: [r.destinationCidrBlock],
         tunnelIds: c.tunnels.map((t) => t.id),
         definition: { ...definition },
+        domain: vpnDomainOf(c),
       };
     });
 }

@@ -26,6 +26,7 @@ import {
   waitOperation,
   type ComputeOperation,
 } from './compute-calls';
+import { networkDomain } from './static-route-paths';
 
 export interface BgpPeerClients {
   routers: Pick<RoutersClient, 'listAsync' | 'get' | 'patch' | 'getRouterStatus'>;
@@ -48,7 +49,7 @@ export interface BgpPeerDefinition {
 }
 
 type Peer = Record<string, unknown> & { name?: string; interfaceName?: string; enable?: string; peerIpAddress?: string };
-type Router = { name?: string | null; bgpPeers?: Peer[] | null; interfaces?: { name?: string | null; linkedVpnTunnel?: string | null }[] | null };
+type Router = { name?: string | null; network?: string | null; bgpPeers?: Peer[] | null; interfaces?: { name?: string | null; linkedVpnTunnel?: string | null }[] | null };
 
 const peerKey = (d: Omit<BgpPeerDefinition, 'peer'>, peer: string): string =>
   `projects/${d.project}/regions/${d.region}/routers/${d.router}/bgpPeers/${peer}`;
@@ -104,6 +105,8 @@ export class BgpPeerPaths implements PathTable {
             destinations,
             tunnelIds: [gcpTunnelId(tunnel)],
             definition: definition as unknown as Record<string, unknown>,
+            // Learned routes apply to every instance of the router's network: no `appliesTo`.
+            domain: networkDomain(router.network, this.opts.project),
           });
         }
       }

@@ -6,6 +6,7 @@
 import type { GlobalOperationsClient } from '@google-cloud/compute/build/src/v1/global_operations_client';
 import type { RoutesClient } from '@google-cloud/compute/build/src/v1/routes_client';
 import { PermanentError, TransientError } from '../../shared/errors';
+import { networkDomain } from '../../shared/gcp-network';
 import type { PathTable } from '../../shared/ports';
 import { gcpTunnelId, type Outcome, type Path, type PathSnapshot } from '../../shared/types';
 import {
@@ -47,6 +48,9 @@ export interface StaticRouteOptions {
 
 const routeKey = (project: string, name: string): string => `projects/${project}/global/routes/${name}`;
 
+
+export { networkDomain };
+
 export class StaticRoutePaths implements PathTable {
   constructor(
     private readonly clients: StaticRouteClients,
@@ -68,6 +72,9 @@ export class StaticRoutePaths implements PathTable {
           destinations: [r.destRange],
           tunnelIds: [gcpTunnelId(tunnel)],
           definition: pick(r, ROUTE_WRITABLE_FIELDS),
+          domain: networkDomain(r.network, this.opts.project),
+          // A route with instance tags reaches only those instances: it backs up nothing for the others.
+          appliesTo: [...(r.tags ?? [])],
         });
       }
     } catch (e) {

@@ -18,6 +18,10 @@ export const awsPathKey = (vpnConnectionId: string, cidr: string): string => `${
 const tunnelIdsOf = (state: SimState, c: AwsVpnConnection): string[] =>
   c.tunnels.map((t) => awsTunnelId({ region: state.aws.region, vpnConnectionId: c.vpnConnectionId, outsideIpAddress: t.outsideIpAddress }));
 
+/** A connection's routing domain: its virtual private gateway, or its transit gateway (undefined if neither). */
+const domainOf = (c: AwsVpnConnection): string | undefined =>
+  c.vpnGatewayId ? `vgw:${c.vpnGatewayId}` : c.transitGatewayId ? `tgw:${c.transitGatewayId}` : undefined;
+
 function definitionOf(path: PathSnapshot): z.infer<typeof definitionSchema> {
   const d = definitionSchema.safeParse(path.definition);
   if (path.kind !== 'aws-vgw-static' || !d.success) {
@@ -43,6 +47,7 @@ export function awsPorts(calls: SimCalls): CloudPorts {
                   destinations: [r.destinationCidrBlock],
                   tunnelIds: tunnelIdsOf(state, c),
                   definition: { vpnConnectionId: c.vpnConnectionId, destinationCidrBlock: r.destinationCidrBlock },
+                  domain: domainOf(c),
                 })),
             ),
         ),

@@ -9,6 +9,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { PermanentError } from '../errors';
+import { networkDomain } from '../gcp-network';
 import type { CloudPorts } from '../ports';
 import { gcpTunnelId, type Path, type PathSnapshot, type TunnelStatus } from '../types';
 import type { SimCalls } from './sim-calls';
@@ -38,6 +39,9 @@ const peerDefinitionSchema = z.object({
   region: z.string().min(1),
   peer: gcpBgpPeerSchema.omit({ learnedPrefixes: true }),
 });
+
+/** A network's routing domain (shared with the real adapters). */
+export const simNetworkDomain = (network: string, project: string): string => networkDomain(network, project) ?? network;
 
 const routeTunnelIds = (r: GcpRoute): string[] => {
   const t = parseTunnelUrl(r.nextHopVpnTunnel);
@@ -129,6 +133,8 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
             destinations: [r.destRange],
             tunnelIds: routeTunnelIds(r),
             definition: { ...routeDefinition(r) },
+            domain: simNetworkDomain(r.network, project),
+            appliesTo: [...r.tags],
           }));
           // A disabled peer carries no traffic: it is not an active path.
           const peers: Path[] = state.gcp.routers.flatMap((router) =>
@@ -141,6 +147,7 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
                 destinations: [...p.learnedPrefixes],
                 tunnelIds: peerTunnelIds(state, router, p),
                 definition: { router: router.name, region: router.region, peer: peerSettings(p) },
+                domain: simNetworkDomain(router.network, project),
               })),
           );
           return [...routes, ...peers];

@@ -105,7 +105,8 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
     const file = join(dir, 'sim.json');
     const links = { links: [{ gcp: 'gcp:example-project:asia-northeast1:tunnel-aws-1', aws: T1 }] };
     const unpaired = makeTunnelAlarmHandler(simEdge(file).edge);
-    const { edge } = simEdge(file, { TUNNEL_GUARD_CONFIG_JSON: JSON.stringify(links) });
+    // The link topic is known: signed link messages on it still flow (only unsigned alarms on it are refused).
+    const { edge } = simEdge(file, { TUNNEL_GUARD_CONFIG_JSON: JSON.stringify(links), TUNNEL_GUARD_LINK_TOPIC_NAME: 'tunnel-guard-link' });
     const handler = makeTunnelAlarmHandler(edge);
     const msg: LinkMessage = {
       v: 1,
@@ -135,6 +136,54 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
     expect(await awsRoutes(file)).not.toEqual(before);
     const replay = await handler(sns(signLinkMessage(msg, SECRET)));
     expect(replay.reports[0]!.results).toEqual([]);
+  });
+
+  describe('SNS-wrapped alarms: only from allow-listed topics, never from the link topic', () => {
+    const ALARM_TOPIC = 'arn:aws:sns:ap-northeast-1:123456789012:vpn-alarms';
+    const LINK_TOPIC = 'arn:aws:sns:ap-northeast-1:123456789012:tunnel-guard-link';
+    /** An unsigned, well-formed CloudWatch alarm notification for T1, delivered by SNS on `topicArn`. */
+    const alarmOn = (topicArn: string) => {
+      const e = fixture('sns-single-metric.json');
+      const m = JSON.parse(e.Records[0].Sns.Message);
+      Object.assign(m, { AlarmName: 'forged', AlarmArn: 'arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:forged', StateChangeTime: '2026-11-25T01:00:00.000+0000' });
+      Object.assign(m.Trigger, { Namespace: 'AWS/VPN', MetricName: 'TunnelDataIn', Dimensions: [{ value: VPN1, name: 'VpnId' }, { value: '203.0.113.11', name: 'TunnelIpAddress' }] });
+      e.Records[0].Sns.Message = JSON.stringify(m);
+      e.Records[0].Sns.TopicArn = topicArn;
+      e.Records[0].EventSubscriptionArn = `${topicArn}:0b6941c4-f150-4a2d-9d6a-6e4b9b4b0a01`;
+      return e;
+    };
+    const unchanged = async (env: Record<string, string>, event: unknown, reason: RegExp) => {
+      const file = join(dir, 'sim.json');
+      const { edge, logger } = simEdge(file, env);
+      await openSimulator(file).read();
+      const before = readFileSync(file, 'utf8');
+      const r = await makeTunnelAlarmHandler(edge)(event);
+      expect(r.reports).toEqual([]);
+      expect(r.ignored).toEqual([expect.stringMatching(reason)]);
+      expect(readFileSync(file, 'utf8')).toBe(before);
+      expect(logger.entries.at(-1)).toMatchObject({ severity: 'WARNING', handler: 'tunnelAlarm', ignored: r.ignored });
+    };
+
+    it('ignores an unsigned alarm on the link topic, with a reason, even when that topic is allow-listed', async () => {
+      const reason = /link topic .*tunnel-guard-link is not a signed link message: refused/;
+      await unchanged({ TUNNEL_GUARD_LINK_TOPIC_NAME: 'tunnel-guard-link' }, alarmOn(LINK_TOPIC), reason);
+      await unchanged({ TUNNEL_GUARD_LINK_TOPIC_ARN: LINK_TOPIC, TUNNEL_GUARD_ALARM_TOPIC_ARNS: LINK_TOPIC }, alarmOn(LINK_TOPIC), reason);
+    });
+
+    it('ignores an alarm from a topic that is not allow-listed (default: none is)', async () => {
+      await unchanged({}, alarmOn(ALARM_TOPIC), /TUNNEL_GUARD_ALARM_TOPIC_ARNS is empty/);
+      await unchanged({ TUNNEL_GUARD_ALARM_TOPIC_ARNS: ALARM_TOPIC }, alarmOn('arn:aws:sns:ap-northeast-1:123456789012:open-topic'), /not in TUNNEL_GUARD_ALARM_TOPIC_ARNS/);
+    });
+
+    it('acts on the same alarm from an allow-listed topic', async () => {
+      const file = join(dir, 'sim.json');
+      const { edge } = simEdge(file, { TUNNEL_GUARD_ALARM_TOPIC_ARNS: `arn:aws:sns:ap-northeast-1:123456789012:x, ${ALARM_TOPIC}`, TUNNEL_GUARD_LINK_TOPIC_NAME: 'tunnel-guard-link' });
+      const before = await awsRoutes(file);
+      const r = await makeTunnelAlarmHandler(edge)(alarmOn(ALARM_TOPIC));
+      expect(r).toMatchObject({ ok: true, ignored: [] });
+      expect(r.reports[0]).toMatchObject({ tunnelId: T1, decision: 'drain', signal: { source: 'aws-sns', monitor: 'arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:forged' } });
+      expect(await awsRoutes(file)).not.toEqual(before);
+    });
   });
 
   it('invokeAwsLocal runs the same handler from an environment, and reconcile on a Scheduled Event', async () => {
@@ -213,6 +262,13 @@ describe('composition', () => {
   });
   it('refuses a bad configuration with a clear reason', () => {
     expect(() => composeAws({ TUNNEL_GUARD_SIMULATOR: '/tmp/x.json', TUNNEL_GUARD_MAX_FLAPS: 'many' }, { logger: memoryLogger() })).toThrow(/TUNNEL_GUARD_MAX_FLAPS/);
+  });
+  it('refuses an alarm topic allow-list entry that is not an SNS topic ARN', () => {
+    expect(() => composeAws({ TUNNEL_GUARD_SIMULATOR: '/tmp/x.json', TUNNEL_GUARD_ALARM_TOPIC_ARNS: 'vpn-alarms' }, { logger: memoryLogger() })).toThrow(
+      /TUNNEL_GUARD_ALARM_TOPIC_ARNS must list SNS topic ARNs: "vpn-alarms"/,
+    );
+    const edge = composeAws({ TUNNEL_GUARD_SIMULATOR: '/tmp/x.json', TUNNEL_GUARD_ALARM_TOPIC_ARNS: ' arn:aws:sns:eu-west-1:123456789012:a ,' }, { logger: memoryLogger() });
+    expect(edge.alarmTopicArns).toEqual(['arn:aws:sns:eu-west-1:123456789012:a']);
   });
   it('builds the real adapters from the environment without calling AWS', () => {
     const edge = composeAws({ TUNNEL_GUARD_TABLE: 't', TUNNEL_GUARD_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:t', AWS_REGION: 'eu-west-1', TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS: 'tgw-rtb-1' }, { logger: memoryLogger() });

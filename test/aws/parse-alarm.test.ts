@@ -40,6 +40,7 @@ describe('EventBridge CloudWatch Alarm State Change', () => {
       health: 'down',
       observedAt: '2019-10-02T17:04:40.989Z',
       source: 'aws-eventbridge',
+      monitor: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh',
       key: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh:ALARM:2019-10-02T17:04:40.989Z',
       evidence: expect.stringContaining('Threshold Crossed'),
     });
@@ -108,7 +109,12 @@ describe('EventBridge CloudWatch Alarm State Change', () => {
   });
 });
 
+/** The SNS fixtures' topic, allow-listed: SNS-wrapped alarms are read only from listed topics. */
+const SNS_TOPIC = 'arn:aws:sns:EXAMPLE';
+const snsCtx: ParseContext = { ...ctx, alarmTopicArns: [SNS_TOPIC] };
+
 describe('SNS-wrapped alarm notification', () => {
+  const ctx = snsCtx;
   const snsWith = (name: string, edit: (m: any) => void) => {
     const e = fixture(name);
     const m = JSON.parse(e.Records[0].Sns.Message);
@@ -165,6 +171,109 @@ describe('SNS-wrapped alarm notification', () => {
     const r = parseAlarmEvent(e, ctx);
     expect(r).toHaveLength(2);
     expect(r.every((x) => !x.ok)).toBe(true);
+  });
+});
+
+describe('SNS topic allow-list (an SNS message is unsigned)', () => {
+  const LINK_TOPIC = 'arn:aws:sns:ap-northeast-1:123456789012:tunnel-guard-prod-link';
+  /** A VPN alarm in the SNS envelope, delivered on `topicArn`. */
+  const vpnAlarmOn = (topicArn: string | undefined) => {
+    const e = fixture('sns-single-metric.json');
+    const m = JSON.parse(e.Records[0].Sns.Message);
+    m.AlarmArn = 'arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:vpn-tunnel-1';
+    m.Trigger.Namespace = 'AWS/VPN';
+    m.Trigger.Dimensions = [{ value: VPN, name: 'VpnId' }, { value: IP, name: 'TunnelIpAddress' }];
+    e.Records[0].Sns.Message = JSON.stringify(m);
+    if (topicArn === undefined) delete e.Records[0].Sns.TopicArn;
+    else e.Records[0].Sns.TopicArn = topicArn;
+    return e;
+  };
+
+  it('refuses every SNS-wrapped alarm when the allow-list is empty, naming the variable', () => {
+    for (const c of [ctx, { ...ctx, alarmTopicArns: [] }]) {
+      expect(reasonOf(parseAlarmEvent(vpnAlarmOn(SNS_TOPIC), c))).toMatch(/TUNNEL_GUARD_ALARM_TOPIC_ARNS is empty/);
+    }
+  });
+
+  it('reads an alarm only from a listed topic', () => {
+    const listed = { ...ctx, alarmTopicArns: ['arn:aws:sns:ap-northeast-1:123456789012:vpn-alarms'] };
+    expect(signalOf(parseAlarmEvent(vpnAlarmOn('arn:aws:sns:ap-northeast-1:123456789012:vpn-alarms'), listed))).toMatchObject({ health: 'degraded', source: 'aws-sns' });
+    expect(reasonOf(parseAlarmEvent(vpnAlarmOn('arn:aws:sns:ap-northeast-1:123456789012:other'), listed))).toMatch(
+      /topic arn:aws:sns:ap-northeast-1:123456789012:other refused: not in TUNNEL_GUARD_ALARM_TOPIC_ARNS/,
+    );
+    expect(reasonOf(parseAlarmEvent(vpnAlarmOn(undefined), listed))).toMatch(/without TopicArn refused/);
+  });
+
+  it.each([
+    ['its ARN', LINK_TOPIC],
+    ['its name', 'tunnel-guard-prod-link'],
+  ])('never reads an alarm from the link topic (known by %s), even if it is listed', (_how, linkTopic) => {
+    const c = { ...ctx, alarmTopicArns: [LINK_TOPIC], linkTopic };
+    expect(reasonOf(parseAlarmEvent(vpnAlarmOn(LINK_TOPIC), c))).toMatch(/on the link topic .* is not a signed link message: refused/);
+    // The link topic still carries link envelopes (verified later by the handler).
+    const link = vpnAlarmOn(LINK_TOPIC);
+    link.Records[0].Sns.Message = JSON.stringify({ message: '{}', signature: 'ab' });
+    const p = only(parseAlarmEvent(link, c));
+    expect(p.ok && p.value.kind).toBe('link');
+  });
+
+  it('does not gate EventBridge events or direct alarm actions', () => {
+    const strict = { ...ctx, alarmTopicArns: [], linkTopic: LINK_TOPIC };
+    expect(signalOf(parseAlarmEvent(ebSingle(), strict)).health).toBe('down');
+    const action = fixture('lambda-action-metric.json');
+    action.alarmData.configuration.metrics[0].metricStat.metric = { namespace: 'AWS/VPN', name: 'TunnelState', dimensions: { ...vpnDims } };
+    expect(signalOf(parseAlarmEvent(action, strict)).health).toBe('down');
+  });
+});
+
+describe('monitor: which alarm said it', () => {
+  const ARN = 'arn:aws:cloudwatch:us-east-1:444455556666:alarm:lambda-demo-metric-alarm';
+  const TUNNEL = `aws:us-east-1:${VPN}:${IP}`;
+  const eb = (value: string, arn = ARN, metric = 'TunnelDataIn') => {
+    const e = ebSingle(metric, value);
+    e.resources = [arn];
+    e.detail.alarmName = arn.split(':').at(-1);
+    return e;
+  };
+  const action = (value: string) => {
+    // The documented payload, whose alarmArn has a space after the region: still the same alarm.
+    const e = fixture('lambda-action-metric.json');
+    expect(e.alarmArn).toMatch(/ /);
+    e.alarmData.configuration.metrics[0].metricStat.metric = { namespace: 'AWS/VPN', name: 'TunnelDataIn', dimensions: { ...vpnDims } };
+    e.alarmData.state.value = value;
+    return e;
+  };
+  const sns = (value: string) => {
+    const e = fixture('sns-single-metric.json');
+    const m = JSON.parse(e.Records[0].Sns.Message);
+    Object.assign(m, { AlarmName: 'lambda-demo-metric-alarm', AlarmArn: ARN, NewStateValue: value });
+    Object.assign(m.Trigger, { Namespace: 'AWS/VPN', MetricName: 'TunnelDataIn', Dimensions: [{ value: VPN, name: 'VpnId' }, { value: IP, name: 'TunnelIpAddress' }] });
+    e.Records[0].Sns.Message = JSON.stringify(m);
+    return e;
+  };
+
+  it('is the alarm ARN, identical across EventBridge, SNS and the Lambda alarm action', () => {
+    const all = [signalOf(parseAlarmEvent(eb('ALARM'), ctx)), signalOf(parseAlarmEvent(sns('ALARM'), snsCtx)), signalOf(parseAlarmEvent(action('ALARM'), ctx))];
+    expect(all.map((s) => s.source)).toEqual(['aws-eventbridge', 'aws-sns', 'aws-alarm-action']);
+    for (const s of all) expect(s).toMatchObject({ tunnelId: TUNNEL, monitor: ARN });
+  });
+
+  it('is shared by ALARM and OK of one alarm, and differs between two alarms on the same tunnel', () => {
+    const alarm = signalOf(parseAlarmEvent(eb('ALARM'), ctx));
+    const ok = signalOf(parseAlarmEvent(eb('OK'), ctx));
+    const okViaSns = signalOf(parseAlarmEvent(sns('OK'), snsCtx));
+    const other = signalOf(parseAlarmEvent(eb('ALARM', 'arn:aws:cloudwatch:us-east-1:444455556666:alarm:tunnel-state', 'TunnelState'), ctx));
+    expect([alarm.health, ok.health, other.health]).toEqual(['degraded', 'healthy', 'down']);
+    expect(ok.monitor).toBe(alarm.monitor);
+    expect(okViaSns.monitor).toBe(alarm.monitor);
+    expect(other.tunnelId).toBe(alarm.tunnelId);
+    expect(other.monitor).not.toBe(alarm.monitor);
+  });
+
+  it('falls back to alarm:<name> when the envelope carries no ARN', () => {
+    const e = eb('ALARM');
+    delete e.resources;
+    expect(signalOf(parseAlarmEvent(e, ctx)).monitor).toBe('alarm:lambda-demo-metric-alarm');
   });
 });
 

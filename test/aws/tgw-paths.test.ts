@@ -66,6 +66,8 @@ it('lists only routes into VPN attachments, with the healthiest other VPN attach
         vpnConnectionId: 'vpn-1',
         fallback: { transitGatewayAttachmentId: 'tgw-attach-2', vpnConnectionId: 'vpn-2' },
       },
+      // The route table is the routing domain: only routes of the same table back each other up.
+      domain: 'tgw-rtb:tgw-rtb-1',
     },
   ]);
 });

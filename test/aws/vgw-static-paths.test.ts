@@ -1,6 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { PermanentError, TransientError } from '../../shared/errors';
-import { VgwStaticPathTable } from '../../functions/adapters/vgw-static-paths';
+import { VgwStaticPathTable, vpnDomainOf } from '../../functions/adapters/vgw-static-paths';
 import { VpnInventory } from '../../functions/adapters/vpn-inventory';
 import { VpnTunnelHealthView } from '../../functions/adapters/vpn-tunnel-health';
 import { Ec2QueryFake } from '../fakes/ec2-query-fake';
@@ -59,7 +59,16 @@ describe('VGW static routes through the real EC2 client', () => {
       destinations: ['10.240.0.0/16'],
       tunnelIds: [`aws:${REGION}:${V1}:203.0.113.11`, `aws:${REGION}:${V1}:203.0.113.12`],
       definition: { vpnConnectionId: V1, destinationCidrBlock: '10.240.0.0/16' },
+      domain: 'vgw:vgw-1',
     });
+    // Every connection's routes are in the domain of the gateway they end on.
+    expect(new Set(paths.map((p) => p.domain))).toEqual(new Set(['vgw:vgw-1']));
+  });
+
+  it('names the domain after the connection\'s gateway: VGW, else transit gateway', () => {
+    expect(vpnDomainOf({ vpnGatewayId: 'vgw-9' })).toBe('vgw:vgw-9');
+    expect(vpnDomainOf({ transitGatewayId: 'tgw-9' })).toBe('tgw:tgw-9');
+    expect(vpnDomainOf({})).toBeUndefined();
   });
 
   it('limits itself to the configured connections', async () => {

@@ -27,15 +27,17 @@ export const vgwRoute = (vpn: string, tunnels: string[], cidr: string): Path => 
   definition: { vpnConnectionId: vpn, destinationCidrBlock: cidr },
 });
 
+export const NETWORK = 'https://www.googleapis.com/compute/v1/projects/example-project/global/networks/default';
 export const gcpRoute = (name: string, tunnel: string, cidr: string, priority = 1000): Path => ({
   key: `projects/example-project/global/routes/${name}`,
   kind: 'gcp-static-route',
   cloud: 'gcp',
   destinations: [cidr],
   tunnelIds: [gcp(tunnel)],
+  domain: NETWORK,
   definition: {
     name,
-    network: 'https://www.googleapis.com/compute/v1/projects/example-project/global/networks/default',
+    network: NETWORK,
     destRange: cidr,
     priority,
     tags: [],

@@ -54,6 +54,21 @@ describe('BgpPeerPaths (real RoutersClient against the Compute REST fake)', () =
     expect((ps['aws-peer-0']!.definition as { peer: unknown }).peer).toEqual(peer0);
   });
 
+  it("sets the routing domain to the router's network (full URL, as for static routes) and no instance tags", async () => {
+    for (const p of Object.values(await paths())) {
+      expect(p.domain).toBe(NETWORK);
+      expect(p.appliesTo).toBeUndefined();
+    }
+    // A router that reports its network as `projects/P/global/networks/N` lands in the same domain.
+    env.fake.addRouter(
+      PROJECT,
+      REGION,
+      { name: 'cr-relative', network: `projects/${PROJECT}/global/networks/vpc-main`, bgp: { asn: 65001 }, interfaces: [{ name: 'if-9', linkedVpnTunnel: tunnelUrl('ha-t9'), ipRange: '169.254.19.2/30' }], bgpPeers: [{ name: 'aws-peer-9', interfaceName: 'if-9', ipAddress: '169.254.19.2', peerIpAddress: '169.254.19.1', peerAsn: 64512 }] },
+      { network: NETWORK, bestRoutes: [] },
+    );
+    expect((await paths())['aws-peer-9']!.domain).toBe(NETWORK);
+  });
+
   it('drains by disabling only that peer, writing the whole bgpPeers list', async () => {
     const p = (await paths())['aws-peer-0']!;
     await expect(table.withdraw(p)).resolves.toBe('applied');

@@ -21,6 +21,42 @@ describe('parseIncident: Cloud Monitoring webhook → Signal', () => {
     expect(r).toMatchObject({ kind: 'signal', signal: { tunnelId: T1, health, observedAt, key, source: 'gcp-webhook' } });
   });
 
+  describe('monitor: which policy condition said it', () => {
+    const DROPPED = 'gcp-policy:tunnel-guard: dropped packets per tunnel/Dropped received packets per tunnel';
+    const monitorOf = (body: unknown): string | undefined => {
+      const r = parseIncident(body, cfg);
+      if (r.kind !== 'signal') throw new Error(`expected a signal, got ${JSON.stringify(r)}`);
+      return r.signal.monitor;
+    };
+
+    it('is gcp-policy:<policy_name>/<condition_name>, shared by the open and every closed notification', () => {
+      for (const f of ['incident-open-dropped-packets.json', 'incident-closed-recovered.json', 'incident-closed-cancelled.json', 'incident-closed-no-data.json']) {
+        expect(monitorOf(fixture(f))).toBe(DROPPED);
+      }
+    });
+
+    it('differs between two policies on the same tunnel', () => {
+      const established = parseIncident(fixture('incident-open-tunnel-established.json'), cfg);
+      const dropped = parseIncident(fixture('incident-open-dropped-packets.json'), cfg);
+      expect(established.kind === 'signal' && dropped.kind === 'signal' && established.signal.tunnelId === dropped.signal.tunnelId).toBe(true);
+      expect(monitorOf(fixture('incident-open-tunnel-established.json'))).toBe('gcp-policy:tunnel-guard: tunnel established/Tunnel established per tunnel');
+      expect(monitorOf(fixture('incident-open-tunnel-established.json'))).not.toBe(DROPPED);
+      // Same policy, another condition: another monitor too.
+      const other = fixture('incident-open-dropped-packets.json');
+      other.incident.condition_name = 'Dropped sent packets per tunnel';
+      expect(monitorOf(other)).not.toBe(DROPPED);
+    });
+
+    it('schema 1.1 (mapped by policy name): open and closed share the policy-named monitor', () => {
+      const open = monitorOf(fixture('incident-v1.1-open.json'));
+      expect(open).toMatch(/^gcp-policy:tunnel-aws-1 dropped packets(\/|$)/);
+      expect(monitorOf(fixture('incident-v1.1-closed.json'))).toBe(open);
+      const noCondition = fixture('incident-v1.1-open.json');
+      delete noCondition.incident.condition_name;
+      expect(monitorOf(noCondition)).toBe('gcp-policy:tunnel-aws-1 dropped packets');
+    });
+  });
+
   it('acknowledges a test notification and changes nothing', () => {
     expect(parseIncident(fixture('notification-test.json'), cfg)).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/test notification/) });
   });

@@ -1,6 +1,6 @@
 import { PermanentError, TransientError } from '../../shared/errors';
 import { gcpTunnelId } from '../../shared/types';
-import { ROUTE_WRITABLE_FIELDS, StaticRoutePaths } from '../../gcp-functions/adapters/static-route-paths';
+import { ROUTE_WRITABLE_FIELDS, StaticRoutePaths, networkDomain } from '../../gcp-functions/adapters/static-route-paths';
 import { NETWORK, PROJECT, REGION, startCompute, tunnelUrl } from './support/compute';
 
 type Env = Awaited<ReturnType<typeof startCompute>>;
@@ -41,6 +41,18 @@ describe('StaticRoutePaths (real RoutesClient against the Compute REST fake)', (
     const lists = env.fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/global/routes'));
     expect(lists.length).toBeGreaterThanOrEqual(2);
     expect(lists[0]!.query.get('filter')).toBe('nextHopVpnTunnel:*');
+  });
+
+  it('sets the routing domain (the network, as its full URL) and the instance tags the route applies to', async () => {
+    // The same network written as `projects/P/global/networks/N`: one domain all the same.
+    env.fake.addRoute(PROJECT, { name: 'to-aws-relative-t2', network: `projects/${PROJECT}/global/networks/vpc-main`, destRange: '10.3.0.0/16', priority: 1000, nextHopVpnTunnel: tunnelUrl('t2') });
+    env.fake.addRoute(PROJECT, { name: 'to-aws-other-vpc', network: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/global/networks/vpc-other`, destRange: '10.0.0.0/16', priority: 1000, nextHopVpnTunnel: tunnelUrl('t2') });
+    const paths = await byKey();
+    const key = (n: string) => `projects/${PROJECT}/global/routes/${n}`;
+    expect(paths[key('to-aws-via-t1')]).toMatchObject({ domain: NETWORK, appliesTo: ['vpn'] });
+    expect(paths[key('to-aws-via-t2')]).toMatchObject({ domain: NETWORK, appliesTo: [] });
+    expect(paths[key('to-aws-relative-t2')]).toMatchObject({ domain: NETWORK, appliesTo: [] });
+    expect(paths[key('to-aws-other-vpc')]!.domain).toBe(NETWORK.replace(/vpc-main$/, 'vpc-other'));
   });
 
   it('withdraws by delete, waits for the operation, and restores exactly the saved writable fields', async () => {
@@ -91,5 +103,21 @@ describe('StaticRoutePaths (real RoutesClient against the Compute REST fake)', (
     env.fake.faults.push({ method: 'routes.delete', kind: 'http', status: 403, message: 'Rate Limit Exceeded', reason });
     await expect(table.withdraw(p)).rejects.toThrow(TransientError);
     expect(env.fake.route(PROJECT, 'to-aws-via-t1')).toBeDefined();
+  });
+});
+
+describe('networkDomain: one string per VPC network, whatever form the API used', () => {
+  it.each([
+    NETWORK,
+    `projects/${PROJECT}/global/networks/vpc-main`,
+    `https://compute.googleapis.com/compute/v1/projects/${PROJECT}/global/networks/vpc-main`,
+    `https://www.googleapis.com/compute/beta/projects/${PROJECT}/global/networks/vpc-main`,
+    'global/networks/vpc-main',
+    'vpc-main',
+  ])('%s → the full v1 URL', (form) => expect(networkDomain(form, PROJECT)).toBe(NETWORK));
+  it('keeps projects apart and has no domain without a network', () => {
+    expect(networkDomain('projects/other-project/global/networks/vpc-main', PROJECT)).not.toBe(NETWORK);
+    expect(networkDomain(undefined, PROJECT)).toBeUndefined();
+    expect(networkDomain('', PROJECT)).toBeUndefined();
   });
 });

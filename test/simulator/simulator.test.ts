@@ -13,6 +13,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+const NETWORK_URL = `https://www.googleapis.com/compute/v1/projects/${INCIDENT.gcpProject}/global/networks/${INCIDENT.gcpNetwork}`;
 const GCP_T1 = gcpTunnelId({ project: INCIDENT.gcpProject, region: INCIDENT.gcpRegion, name: 'tunnel-aws-1' });
 const GCP_T2 = gcpTunnelId({ project: INCIDENT.gcpProject, region: INCIDENT.gcpRegion, name: 'tunnel-aws-2' });
 const VPN1 = INCIDENT.vpn[0].id;
@@ -48,13 +49,42 @@ describe('built-in topology (the original incident)', () => {
       destinations: ['10.240.0.0/16'],
       tunnelIds: [AWS_T1, AWS_T2],
       definition: { vpnConnectionId: VPN1, destinationCidrBlock: '10.240.0.0/16' },
+      domain: 'vgw:vgw-0a1b2c3d4e5f60000',
     });
+    // Both connections end on the one VGW of the incident: they back each other up.
+    expect(new Set(aws.map((p) => p.domain))).toEqual(new Set(['vgw:vgw-0a1b2c3d4e5f60000']));
     const gcp = await sim.ports('gcp').paths.list();
     expect(gcp.map((p) => [p.key, p.tunnelIds, p.destinations])).toEqual([
       ['projects/example-project/global/routes/route-to-aws-via-tunnel-aws-1', [GCP_T1], ['10.0.0.0/16']],
       ['projects/example-project/global/routes/route-to-aws-via-tunnel-aws-2', [GCP_T2], ['10.0.0.0/16']],
     ]);
     expect(Object.keys(gcp[0]!.definition).sort()).toEqual(['description', 'destRange', 'name', 'network', 'nextHopVpnTunnel', 'priority', 'tags']);
+    for (const p of gcp) expect(p).toMatchObject({ domain: NETWORK_URL, appliesTo: [] });
+  });
+
+  it('sets the routing domain: GCP static routes and BGP peers of one VPC share the network URL; AWS by gateway', async () => {
+    const sim = openSimulator(file, {
+      initial: () => {
+        const s = addHaVpn(incidentTopology());
+        // Forms the API also uses: a tagged route, a relative network, a connection on a transit gateway.
+        s.gcp.routes[0]!.tags = ['web'];
+        s.gcp.routes[1]!.network = `projects/${INCIDENT.gcpProject}/global/networks/${INCIDENT.gcpNetwork}`;
+        s.gcp.routers[0]!.network = `projects/${INCIDENT.gcpProject}/global/networks/${INCIDENT.gcpNetwork}`;
+        const c = s.aws.vpnConnections[1]!;
+        delete c.vpnGatewayId;
+        c.transitGatewayId = 'tgw-0abc';
+        return s;
+      },
+    });
+    const gcp = await sim.ports('gcp').paths.list();
+    expect(gcp.map((p) => [p.kind, p.domain, p.appliesTo])).toEqual([
+      ['gcp-static-route', NETWORK_URL, ['web']],
+      ['gcp-static-route', NETWORK_URL, []],
+      ['gcp-bgp-peer', NETWORK_URL, undefined],
+      ['gcp-bgp-peer', NETWORK_URL, undefined],
+    ]);
+    const aws = await sim.ports('aws').paths.list();
+    expect([...new Set(aws.map((p) => p.domain))]).toEqual(['vgw:vgw-0a1b2c3d4e5f60000', 'tgw:tgw-0abc']);
   });
 });
 
