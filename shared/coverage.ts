@@ -33,7 +33,9 @@ export function coverageGaps(
   const covers = new Map<string, string[]>();
   const add = (p: Path) => {
     const k = groupKey(p.domain, tagsKey(p));
-    covers.set(k, [...(covers.get(k) ?? []), ...p.destinations]);
+    const list = covers.get(k);
+    if (list) list.push(...p.destinations);
+    else covers.set(k, [...p.destinations]);
   };
   for (const p of allPaths) if (!leaving.has(p.key) && pathIsHealthy(p, view, draining)) add(p);
   // A withdrawn path that the adapter re-points to a healthy fallback tunnel (TGW) keeps its destinations covered.
