@@ -22,7 +22,7 @@ async function memoryChild(mode: string, n: number, file: string) {
     const { ports, tunnelId } = memoryWorld(n);
     const deps = { clouds: { gcp: ports }, ledger: new MemoryLedger(), notifier: { notify: async () => undefined }, clock: { now: () => new Date() }, logger: silentLogger, policy: DEFAULT_POLICY };
     const d = await handleSignal(deps, { tunnelId, health: 'degraded', observedAt: new Date().toISOString(), source: 'bench', key: 'm1', evidence: 'bench' });
-    const r = await runCommand(deps, { type: 'restore', tunnelId });
+    const r = await runCommand(deps, { type: 'restore', tunnelId, force: true });
     if (d.results.length !== n || r.results.length !== n || !d.ok || !r.ok) throw new Error('memory bench: drain/restore incomplete');
   }
   console.log(JSON.stringify({ maxRssMB: +(process.resourceUsage().maxRSS / 1024).toFixed(1) }));

@@ -68,7 +68,7 @@ export async function drainOnce(n: number, policy: Policy, latency = { latencyMs
     if (r.decision !== 'drain' || !r.ok || r.results.length !== n) throw new Error(`bench drain did not drain ${n} paths: ${r.summary}`);
     if (!withRestore) return { drainMs, restoreMs: 0 };
     const t1 = performance.now();
-    const back = await runCommand(deps, { type: 'restore', tunnelId: id });
+    const back = await runCommand(deps, { type: 'restore', tunnelId: id, force: true });
     const restoreMs = performance.now() - t1;
     if (!back.ok || back.results.length !== n) throw new Error(`bench restore failed: ${back.summary}`);
     return { drainMs, restoreMs };

@@ -58,7 +58,7 @@ export function buildStatus(
       return {
         id: t.ref.id,
         cloud: t.ref.cloud,
-        health: effectiveHealth(t, r && r.health !== 'unknown' ? r : undefined),
+        health: effectiveHealth(t, r), // the guards' view: an explicit "unknown" stays unknown
         state: r?.state ?? 'active',
         native: { ...t.ref.native },
         routes: perDestination(paths.filter((p) => p.tunnelIds.includes(t.ref.id))),
