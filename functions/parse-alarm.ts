@@ -254,13 +254,16 @@ export function alarmToSignal(a: AlarmChange, ctx: ParseContext): { ok: true; va
 
   let tunnelId: string | undefined;
   let how: string;
-  const mapped = ctx.alarmTunnels[a.alarmName] ?? a.tags[TUNNEL_TAG];
+  // Own keys only: an alarm named "constructor" must not find Object.prototype.constructor.
+  const configured = Object.hasOwn(ctx.alarmTunnels, a.alarmName) ? ctx.alarmTunnels[a.alarmName] : undefined;
+  const tagged = Object.hasOwn(a.tags, TUNNEL_TAG) ? a.tags[TUNNEL_TAG] : undefined;
+  const mapped = [configured, tagged].find((v): v is string => typeof v === 'string' && v.length > 0);
   if (named.size === 1) {
     tunnelId = [...named.keys()][0];
     how = 'AWS/VPN dimensions';
   } else if (mapped) {
     tunnelId = mapped;
-    how = ctx.alarmTunnels[a.alarmName] ? 'configuration alarmTunnels' : `alarm tag ${TUNNEL_TAG}`;
+    how = mapped === configured ? 'configuration alarmTunnels' : `alarm tag ${TUNNEL_TAG}`;
   } else if (named.size > 1) {
     // A metric-math alarm over several tunnels does not say which one is bad: never guess.
     return {

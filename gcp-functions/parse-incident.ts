@@ -141,8 +141,9 @@ type Target = { ok: true; tunnelId: string; fallback: boolean } | { ok: false; r
 function tunnelOf(incident: Incident, config: ParseConfig): Target {
   const byPolicy = (why: string): Target => {
     const name = incident.policy_name ?? '';
-    const mapped = name ? config.policyTunnels[name] : undefined;
-    if (mapped) return { ok: true, tunnelId: mapped, fallback: true };
+    // Own keys only: a policy named "toString" must not find Object.prototype.toString.
+    const mapped = name && Object.hasOwn(config.policyTunnels, name) ? config.policyTunnels[name] : undefined;
+    if (typeof mapped === 'string' && mapped) return { ok: true, tunnelId: mapped, fallback: true };
     return { ok: false, reason: `${why}, and policy ${JSON.stringify(name)} is not mapped to a tunnel in policyTunnels: ignored` };
   };
   const resource = incident.resource;

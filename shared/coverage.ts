@@ -4,7 +4,7 @@
  * that apply to the same instances. Pure.
  */
 import { coverIndex } from './cidr';
-import { pathIsHealthy, tunnelIsUsable, type View } from './health';
+import { pathIsHealthy, type View } from './health';
 import type { Path } from './types';
 
 export interface CoverageGap {
@@ -39,7 +39,8 @@ export function coverageGaps(
   };
   for (const p of allPaths) if (!leaving.has(p.key) && pathIsHealthy(p, view, draining)) add(p);
   // A withdrawn path that the adapter re-points to a healthy fallback tunnel (TGW) keeps its destinations covered.
-  for (const p of withdrawing) if ((p.fallbackTunnelIds ?? []).some((id) => tunnelIsUsable(id, view, draining))) add(p);
+  // Judged like any path: no fallback tunnel may be degraded (AWS may pick it), at least one must be healthy.
+  for (const p of withdrawing) if (p.fallbackTunnelIds?.length && pathIsHealthy({ ...p, tunnelIds: p.fallbackTunnelIds }, view, draining)) add(p);
 
   const indexes = new Map<string, (target: string) => number>();
   const depthFor = (p: Path): ((target: string) => number) => {

@@ -55,6 +55,8 @@ export interface Decision {
   joinsFence: boolean;
   notify: boolean;
   forced: boolean;
+  /** A local signal made every one of the tunnel's own monitors healthy again (tell the other end). */
+  localRecovered?: boolean;
 }
 
 const MAX_KEYS = 50;
@@ -68,6 +70,18 @@ export const pathsOfTunnel = (paths: readonly Path[], tunnelId: string): Path[] 
 
 const RANK: Record<Health, number> = { healthy: 0, unknown: 1, degraded: 2, down: 3 };
 const worstOf = (hs: Health[]): Health => hs.reduce<Health>((a, b) => (RANK[b] > RANK[a] ? b : a), 'healthy');
+const monitorOf = (s: Signal): string => s.monitor ?? s.source;
+const isLinkMonitor = (m: string): boolean => m.startsWith('link:');
+
+/** Older than the newest signal already applied *from the same monitor*: another monitor's news is no reason. */
+export function staleFor(record: LedgerRecord, s: Signal): string | undefined {
+  const last = record.monitors?.[monitorOf(s)]?.at ?? (record.monitors ? undefined : record.lastSignalAt);
+  return last && s.observedAt < last ? last : undefined;
+}
+
+/** Worst health of the tunnel's own monitors (not the other end's link messages). */
+export const localHealthOf = (r: LedgerRecord): Health =>
+  worstOf(Object.entries(r.monitors ?? {}).filter(([m]) => !isLinkMonitor(m)).map(([, v]) => v.health));
 
 /**
  * Apply a signal to the record: its monitor's latest health, and the tunnel's health as the worst of all its
@@ -75,7 +89,7 @@ const worstOf = (hs: Health[]): Health => hs.reduce<Health>((a, b) => (RANK[b] >
  */
 export function withSignalMark(record: LedgerRecord, signal: Signal): LedgerRecord {
   const keys = [...record.recentKeys, { key: signal.key, at: signal.observedAt }].slice(-MAX_KEYS);
-  const monitors = { ...(record.monitors ?? {}), [signal.monitor ?? signal.source]: { health: signal.health, at: signal.observedAt } };
+  const monitors = { ...(record.monitors ?? {}), [monitorOf(signal)]: { health: signal.health, at: signal.observedAt } };
   const health = worstOf(Object.values(monitors).map((m) => m.health));
   const wasHealthy = record.health === 'healthy' && record.healthySince;
   return {
@@ -207,6 +221,12 @@ function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): Decision 
     const text = `${id} stays drained until an operator releases it (${base.reason ?? 'suppressed'})`;
     return nothing('suppress', text, base, { next: changed ? base : undefined, notify: changed && base.health === 'healthy' });
   }
+  if (health === 'unknown' && Object.values(base.monitors ?? {}).some((m) => m.health === 'unknown')) {
+    // Held only by monitors that cannot tell (an incident cancelled, insufficient data): say so once, loudly —
+    // nothing will ever arrive to restore it.
+    const text = `${id} stays drained: its monitors cannot tell whether it is healthy (${Object.entries(base.monitors ?? {}).filter(([, m]) => m.health === 'unknown').map(([k]) => k).join(', ') || 'unknown'}); restore --force once a human has checked it`;
+    return { ...nothing('refuse', text, base), next: base.lastRefusal === text && !changed ? undefined : { ...base, lastRefusal: text }, refusals: [{ guard: 'hold-down', reason: text, urgent: true }], severity: 'CRITICAL', notify: base.lastRefusal !== text };
+  }
   if (health !== 'healthy' || !base.healthySince) {
     return nothing(changed ? 'record' : 'ignore', `${id} is drained and ${health}: stays drained`, base, { next: changed ? base : undefined });
   }
@@ -257,6 +277,14 @@ function driftOf(ctx: Ctx, base: LedgerRecord, why = 'drift'): Decision | undefi
   if (base.state !== 'drained') return undefined;
   const back = pathsOfTunnel(ctx.input.paths, ctx.id);
   if (back.length === 0) return undefined;
+  const held = new Map(base.withdrawn.map((p) => [p.key, p]));
+  const changed = back.filter((p) => held.has(p.key) && JSON.stringify(held.get(p.key)!.definition) !== JSON.stringify(p.definition));
+  if (changed.length > 0) {
+    // Someone re-created a withdrawn path with a different definition: withdrawing it would lose that definition,
+    // restoring would overwrite it. A human decides.
+    const text = `${changed.map((p) => p.key).join(', ')} re-appeared with a different definition while ${ctx.id} is drained: not touched, a human must decide`;
+    return { ...nothing('refuse', text, base), next: { ...base, lastRefusal: text }, finalState: 'drained', refusals: [{ guard: 'black-hole', reason: text, urgent: true }], severity: 'CRITICAL', notify: base.lastRefusal !== text };
+  }
   const d = drain(ctx, { ...base, state: 'active' }, `${why}: ${back.length} path(s) present while drained`, { force: false, manual: true });
   if (d.kind === 'drain' && d.next) d.next = { ...d.next, drains: base.drains, suppressed: base.suppressed, reason: base.reason };
   if (d.kind === 'refuse') d.next = { ...base, lastRefusal: d.next?.lastRefusal };
@@ -266,6 +294,17 @@ function driftOf(ctx: Ctx, base: LedgerRecord, why = 'drift'): Decision | undefi
 
 /** Decide what to do. Pure: no I/O, no clock, no environment. */
 export function decide(input: DecisionInput): Decision {
+  const d = decideInner(input);
+  const t = input.trigger;
+  if (t.type !== 'signal' || t.signal.viaLink || !d.next) return d;
+  // The tunnel's own monitors all healthy again (the other end's link message aside): the other end must hear it,
+  // or each end could hold the other drained forever.
+  const before = localHealthOf(input.record);
+  const after = localHealthOf(d.next);
+  return before !== 'healthy' && after === 'healthy' ? { ...d, localRecovered: true } : d;
+}
+
+function decideInner(input: DecisionInput): Decision {
   const record = input.record;
   const id = record.tunnelId;
   const view = buildView(input.tunnels, input.records.filter((r) => r.tunnelId !== id).concat([record]), input.members.filter((m) => m !== id));
@@ -275,7 +314,7 @@ export function decide(input: DecisionInput): Decision {
   // Interrupted work is finished before anything else (crash safety, DESIGN.md §6) — but never blindly: the
   // world may have changed since the decision (the fallback tunnel may be down now, the tunnel degraded again).
   const s0 = t.type === 'signal' ? t.signal : undefined;
-  const fresh = !!s0 && !record.recentKeys.some((k) => k.key === s0.key) && !(record.lastSignalAt && s0.observedAt < record.lastSignalAt);
+  const fresh = !!s0 && !record.recentKeys.some((k) => k.key === s0.key) && !staleFor(record, s0);
   const marked = fresh && s0 ? withSignalMark(record, s0) : record;
   const mctx: Ctx = marked === record ? ctx : { ...ctx, record: marked, view: buildView(input.tunnels, input.records.filter((r) => r.tunnelId !== id).concat([marked]), input.members.filter((m) => m !== id)) };
   if (record.state === 'draining' && t.type !== 'restore') return finishDrain(mctx, marked);
@@ -294,9 +333,10 @@ export function decide(input: DecisionInput): Decision {
       if (record.recentKeys.some((k) => k.key === s.key)) {
         return nothing('ignore', `duplicate signal ${s.key}: already applied`, record, { refusals: [{ guard: 'duplicate', reason: `signal ${s.key} was already applied` }] });
       }
-      if (record.lastSignalAt && s.observedAt < record.lastSignalAt) {
-        return nothing('ignore', `stale signal observed ${s.observedAt}, older than the newest applied (${record.lastSignalAt})`, record, {
-          refusals: [{ guard: 'stale', reason: `observed ${s.observedAt} < newest applied ${record.lastSignalAt}` }],
+      const newer = staleFor(record, s);
+      if (newer) {
+        return nothing('ignore', `stale signal observed ${s.observedAt}, older than the newest applied from ${monitorOf(s)} (${newer})`, record, {
+          refusals: [{ guard: 'stale', reason: `observed ${s.observedAt} < newest applied ${newer} (${monitorOf(s)})` }],
         });
       }
       const base = marked;
@@ -310,7 +350,7 @@ export function decide(input: DecisionInput): Decision {
         return nothing('record', `${id} is already drained; ${s.health} noted${others}`, base, { next: base });
       }
       // state active
-      if (s.health === 'healthy') return nothing('record', `${id} healthy${others}`, base, { next: { ...base, lastRefusal: undefined } });
+      if (base.health === 'healthy') return nothing('record', `${id} healthy`, base, { next: { ...base, lastRefusal: undefined } });
       const own = pathsOfTunnel(input.paths, id);
       if (base.health === 'down' && nativeFailoverCovers(nctx.view, nctx.id, own)) {
         return nothing('record', `${id} is down; its paths also use a healthy sibling tunnel, which the cloud fails over to on its own: recorded, not drained`, base, {
@@ -319,13 +359,15 @@ export function decide(input: DecisionInput): Decision {
           severity: 'WARNING',
         });
       }
-      return drain(nctx, base, `${s.health}: ${s.evidence}`, { force: false, manual: false });
+      return drain(nctx, base, s.health === 'healthy' ? `still ${base.health}${others}` : `${s.health}: ${s.evidence}`, { force: false, manual: false });
     }
     case 'drain': {
-      if (record.state === 'drained') {
-        const drift = driftOf(ctx, record);
+      if (record.state === 'drained' || record.state === 'restoring') {
+        // The operator's intent is recorded even when the tunnel is already (being) drained: no automatic restore.
+        const pinned: LedgerRecord = { ...record, state: 'drained', suppressed: true, reason: `operator: ${t.reason}` };
+        const drift = driftOf({ ...ctx, record: pinned }, pinned, 'operator drain');
         if (drift) return drift;
-        return nothing('ignore', `${id} is already drained`, record);
+        return nothing('record', `${id} is already drained; it now stays drained until an operator restores or releases it`, pinned, { next: pinned, finalState: 'drained', notify: true });
       }
       return drain(ctx, record, `operator: ${t.reason}`, { force: t.force, manual: true });
     }
@@ -337,7 +379,7 @@ export function decide(input: DecisionInput): Decision {
         return { ...nothing('refuse', text, record), refusals: [{ guard: 'hold-down', reason: text }], notify: false };
       }
       // A forced restore overrides what the monitors said: they start from scratch.
-      const base: LedgerRecord = t.force ? { ...record, suppressed: false, monitors: {}, health: 'unknown', healthySince: undefined } : { ...record, suppressed: false };
+      const base: LedgerRecord = t.force ? { ...record, suppressed: false, monitors: {}, health: 'unknown', healthySince: undefined, lastFailure: undefined } : { ...record, suppressed: false };
       return restore(ctx, base, t.force ? 'operator restore (--force)' : 'operator restore', t.force);
     }
     case 'release': {

@@ -153,6 +153,7 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
     stateAfter: record.state,
     severity: decision.severity,
     viaLink: signal ? !!signal.viaLink : !!record.lastSignalViaLink,
+    ...(decision.localRecovered ? { localRecovered: true } : {}),
     startedAt: started.toISOString(),
     durationMs: 0,
     ok: true,
@@ -183,7 +184,8 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
     }
   }
   if (decision.kind === 'refuse') report.ok = false;
-  return finish(deps, report, !repeatedFailure && (decision.notify || !report.ok));
+  // A refusal notifies when decide() says so (a new reason, not the same one on every reconcile).
+  return finish(deps, report, !repeatedFailure && (decision.notify || (!report.ok && decision.kind !== 'refuse')));
 }
 
 /** Read back: a withdrawn path must be gone from the tunnel, a restored one present. */

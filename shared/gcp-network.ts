@@ -14,3 +14,14 @@ export function networkDomain(network: string | null | undefined, project: strin
   if (relative) return `${COMPUTE_V1}/projects/${project}/global/networks/${relative[1]}`;
   return n;
 }
+
+/**
+ * The routing domain of routes a Cloud Router learns over BGP. With the VPC's default REGIONAL dynamic routing they
+ * reach only instances in the router's region, so they back up only other paths of that region's routers (never a
+ * global static route). The network's routing mode is not read: treating every network as REGIONAL can only make
+ * the black-hole guard stricter, never looser.
+ */
+export const learnedRoutesDomain = (network: string | null | undefined, project: string, region: string): string | undefined => {
+  const n = networkDomain(network, project);
+  return n ? `${n}@${region}` : undefined;
+};

@@ -13,7 +13,8 @@ export function effectiveHealth(status: TunnelStatus | undefined, record: Ledger
   if (record && (record.health === 'degraded' || record.health === 'down')) return record.health;
   // An explicit "unknown" signal (insufficient data, cancelled incident) means monitoring cannot vouch for the
   // tunnel: never count it as a healthy fallback. A tunnel that was never signalled goes by the cloud's status.
-  if (record?.health === 'unknown' && record.lastSignalAt) return 'unknown';
+  const explicitUnknown = record?.monitors ? Object.values(record.monitors).some((m) => m.health === 'unknown') : !!record?.lastSignalAt;
+  if (record?.health === 'unknown' && explicitUnknown) return 'unknown';
   if (status?.status === 'up') return 'healthy';
   return 'unknown';
 }

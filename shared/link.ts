@@ -2,6 +2,7 @@
  * Both ends of a link (DESIGN.md §8): which tunnel on the other cloud is the same IPsec tunnel, what to tell it
  * after this side acted, and how a message from the other side becomes a local signal. Pure.
  */
+import { createHash } from 'node:crypto';
 import type { Config } from './policy';
 import type { LinkMessage } from './link-message';
 import type { Report, Signal } from './types';
@@ -23,7 +24,25 @@ export function peerOf(links: Links, tunnelId: string): string | undefined {
  * is never echoed back and two sides cannot ping-pong.
  */
 export function linkMessageFor(report: Report, links: Links): LinkMessage | undefined {
-  if (report.viaLink || report.dryRun || !report.ok || !report.cloud) return undefined;
+  if (report.viaLink || report.dryRun || !report.cloud) return undefined;
+  const to0 = peerOf(links, report.tunnelId);
+  // Only a tunnel we took out of service can have told the other end anything.
+  if (report.localRecovered && to0 && report.signal && report.stateBefore !== 'active') {
+    // Our own monitors are all healthy again: clear what we told the other end, even if we stay drained for a
+    // reason of our own (its link message, the hold-down). Each end then decides with its own guards.
+    return {
+      v: 1,
+      // Ids stay short and stable: the key of the signal that completed the recovery, hashed.
+      id: `${report.cloud}:recovered:${createHash('sha256').update(`${report.tunnelId}\n${report.signal.key}`).digest('hex').slice(0, 40)}`,
+      origin: report.cloud,
+      fromTunnelId: report.tunnelId,
+      toTunnelId: to0,
+      health: 'healthy',
+      observedAt: report.signal.observedAt,
+      reason: `${report.cloud.toUpperCase()} end: every monitor of ${report.tunnelId} reports healthy again`,
+    };
+  }
+  if (!report.ok) return undefined;
   const acted = report.results.some((r) => r.outcome !== 'failed');
   if (!acted) return undefined;
   let health: 'healthy' | 'degraded' | 'down' | undefined;

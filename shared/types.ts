@@ -233,6 +233,8 @@ export interface Report {
   severity: Severity;
   /** The change was caused by the other end of a link (DESIGN.md §8): not echoed back. */
   viaLink: boolean;
+  /** This tunnel's own monitors all became healthy with this signal (the other end is told, see link.ts). */
+  localRecovered?: boolean;
   startedAt: string;
   durationMs: number;
   ok: boolean;

@@ -26,7 +26,7 @@ import {
   waitOperation,
   type ComputeOperation,
 } from './compute-calls';
-import { networkDomain } from './static-route-paths';
+import { learnedRoutesDomain } from '../../shared/gcp-network';
 
 export interface BgpPeerClients {
   routers: Pick<RoutersClient, 'listAsync' | 'get' | 'patch' | 'getRouterStatus'>;
@@ -105,8 +105,8 @@ export class BgpPeerPaths implements PathTable {
             destinations,
             tunnelIds: [gcpTunnelId(tunnel)],
             definition: definition as unknown as Record<string, unknown>,
-            // Learned routes apply to every instance of the router's network: no `appliesTo`.
-            domain: networkDomain(router.network, this.opts.project),
+            // Learned routes apply to every instance of the router's network (no `appliesTo`) — in its region only.
+            domain: learnedRoutesDomain(router.network, this.opts.project, region),
           });
         }
       }

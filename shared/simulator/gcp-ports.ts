@@ -9,7 +9,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { PermanentError } from '../errors';
-import { networkDomain } from '../gcp-network';
+import { learnedRoutesDomain, networkDomain } from '../gcp-network';
 import type { CloudPorts } from '../ports';
 import { gcpTunnelId, type Path, type PathSnapshot, type TunnelStatus } from '../types';
 import type { SimCalls } from './sim-calls';
@@ -147,7 +147,7 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
                 destinations: [...p.learnedPrefixes],
                 tunnelIds: peerTunnelIds(state, router, p),
                 definition: { router: router.name, region: router.region, peer: peerSettings(p) },
-                domain: simNetworkDomain(router.network, project),
+                domain: learnedRoutesDomain(router.network, project, router.region),
               })),
           );
           return [...routes, ...peers];

@@ -238,7 +238,7 @@ describe('demo', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/refused by black-hole/);
     expect(r.out).toMatch(/ok: final route tables of BOTH clouds equal the initial ones/);
-    expect(r.out).toMatch(/ok: AWS end vpn-0a1b2c3d4e5f60001 restored from its ledger/);
+    expect(r.out).toMatch(/ok: AWS end vpn-0a1b2c3d4e5f60001 restored from its own ledger/);
     expect(r.out).not.toMatch(/UNEXPECTED/);
     expect(() => readFileSync(sim)).toThrow(); // never created the user's simulator file
   });

@@ -54,9 +54,9 @@ describe('BgpPeerPaths (real RoutersClient against the Compute REST fake)', () =
     expect((ps['aws-peer-0']!.definition as { peer: unknown }).peer).toEqual(peer0);
   });
 
-  it("sets the routing domain to the router's network (full URL, as for static routes) and no instance tags", async () => {
+  it("sets the routing domain to the router's network (full URL) in the router's region, and no instance tags", async () => {
     for (const p of Object.values(await paths())) {
-      expect(p.domain).toBe(NETWORK);
+      expect(p.domain).toBe(`${NETWORK}@${REGION}`);
       expect(p.appliesTo).toBeUndefined();
     }
     // A router that reports its network as `projects/P/global/networks/N` lands in the same domain.
@@ -66,7 +66,7 @@ describe('BgpPeerPaths (real RoutersClient against the Compute REST fake)', () =
       { name: 'cr-relative', network: `projects/${PROJECT}/global/networks/vpc-main`, bgp: { asn: 65001 }, interfaces: [{ name: 'if-9', linkedVpnTunnel: tunnelUrl('ha-t9'), ipRange: '169.254.19.2/30' }], bgpPeers: [{ name: 'aws-peer-9', interfaceName: 'if-9', ipAddress: '169.254.19.2', peerIpAddress: '169.254.19.1', peerAsn: 64512 }] },
       { network: NETWORK, bestRoutes: [] },
     );
-    expect((await paths())['aws-peer-9']!.domain).toBe(NETWORK);
+    expect((await paths())['aws-peer-9']!.domain).toBe(`${NETWORK}@${REGION}`);
   });
 
   it('drains by disabling only that peer, writing the whole bgpPeers list', async () => {

@@ -208,3 +208,130 @@ describe('fixed after review', () => {
     expect((await deps.ledger.get(gcp('tunnel-1')))?.lastFailure).toBeUndefined();
   });
 });
+
+describe('fixed after the second review', () => {
+  const mon = (tunnelId: string, health: Signal['health'], at: number, monitor: string): Signal => ({ ...sig(tunnelId, health, at), monitor });
+
+  it('staleness is judged per monitor: a late alarm from another monitor is not dropped', async () => {
+    const { cloud } = gcpTwo();
+    const { deps, clock } = testDeps({ gcp: portsOf(cloud) }, { restoreHoldDownSeconds: 60 });
+    clock.t += 100_000;
+    await handleSignal(deps, mon(T1, 'degraded', 100, 'policy-A'));
+    clock.t += 100_000;
+    await handleSignal(deps, mon(T1, 'healthy', 200, 'policy-A'));
+    const late = await handleSignal(deps, mon(T1, 'degraded', 150, 'policy-B')); // observed earlier, delivered later
+    expect(late.decision).not.toBe('ignore');
+    clock.t += 400_000;
+    await reconcile(deps);
+    expect(into(cloud, T1)).toEqual([]);
+  });
+
+  it('two ends that told each other "degraded" are released when their own monitors recover (no deadlock)', async () => {
+    const g = new MemoryCloud([gcpTunnel('tunnel-aws-1'), gcpTunnel('tunnel-aws-2')], [gcpRoute('r1', 'tunnel-aws-1', '10.0.0.0/16'), gcpRoute('r2', 'tunnel-aws-2', '10.0.0.0/16')]);
+    const A1 = aws('vpn-1', '1.1.1.1');
+    const a = new MemoryCloud([awsTunnel('vpn-1', '1.1.1.1'), awsTunnel('vpn-1', '1.1.1.2', 'down'), awsTunnel('vpn-2', '2.2.2.1'), awsTunnel('vpn-2', '2.2.2.2', 'down')], [vgwRoute('vpn-1', [A1, aws('vpn-1', '1.1.1.2')], '10.240.0.0/16'), vgwRoute('vpn-2', [aws('vpn-2', '2.2.2.1'), aws('vpn-2', '2.2.2.2')], '10.240.0.0/16')]);
+    const { deps, clock } = testDeps({ gcp: portsOf(g), aws: portsOf(a) }, { restoreHoldDownSeconds: 60, maxDrainedFraction: 1, maxDrainedTunnels: 4 });
+    deps.links = [{ gcp: T1, aws: A1 }];
+    deps.link = simulatorLinkPublisher(() => deps);
+    clock.t += 10_000;
+    await handleSignal(deps, mon(T1, 'degraded', 1, 'gcp-policy:drops'));
+    await handleSignal(deps, mon(A1, 'degraded', 2, 'aws-alarm:loss'));
+    // Each end now also holds the other's "degraded": the state that deadlocked before.
+    expect((await deps.ledger.get(A1))?.monitors?.['link:gcp']?.health).toBe('degraded');
+    await handleSignal(deps, mon(A1, 'healthy', 5, 'aws-alarm:loss'));
+    await handleSignal(deps, mon(T1, 'healthy', 6, 'gcp-policy:drops'));
+    clock.t += 120_000;
+    await reconcile(deps);
+    expect(into(g, T1)).toHaveLength(1);
+    expect(into(a, A1)).toHaveLength(1);
+  });
+
+  it("an operator drain on a drained or restoring tunnel is remembered: no automatic restore", async () => {
+    const { cloud } = gcpTwo();
+    const { deps, clock } = testDeps({ gcp: portsOf(cloud) }, { restoreHoldDownSeconds: 0 });
+    clock.t += 10_000;
+    await handleSignal(deps, sig(T1, 'degraded', 0));
+    const d = await runCommand(deps, { type: 'drain', tunnelId: T1, reason: 'vendor maintenance' });
+    expect(d.decision).toBe('record');
+    await handleSignal(deps, sig(T1, 'healthy', 5));
+    clock.t += 600_000;
+    await reconcile(deps);
+    expect(into(cloud, T1)).toEqual([]);
+    expect((await deps.ledger.get(T1))?.suppressed).toBe(true);
+  });
+
+  it('a TGW fallback attachment with a degraded tunnel is not a fallback', async () => {
+    const A11 = aws('vpn-1', '1.1.1.1');
+    const A21 = aws('vpn-2', '2.2.2.1');
+    const tunnels = [awsTunnel('vpn-1', '1.1.1.1'), awsTunnel('vpn-1', '1.1.1.2'), awsTunnel('vpn-2', '2.2.2.1'), awsTunnel('vpn-2', '2.2.2.2')];
+    const route: Path = { key: 'tgw-rtb-1:10.240.0.0/16->att-1', kind: 'aws-tgw-route', cloud: 'aws', destinations: ['10.240.0.0/16'], tunnelIds: [A11, aws('vpn-1', '1.1.1.2')], fallbackTunnelIds: [A21, aws('vpn-2', '2.2.2.2')], definition: {}, domain: 'tgw-rtb:1' };
+    const { deps } = testDeps({ aws: portsOf(new MemoryCloud(tunnels, [route])) }, { maxDrainedFraction: 1, maxDrainedTunnels: 4 });
+    await handleSignal(deps, mon(A21, 'degraded', 0, 'loss-2')); // no paths of its own to withdraw: recorded
+    const r = await handleSignal(deps, mon(A11, 'degraded', 1, 'loss-1'));
+    expect(r.decision).toBe('refuse');
+  });
+
+  it('a path re-created with a different definition is neither withdrawn nor overwritten: a human decides', async () => {
+    const { cloud, paths } = gcpTwo();
+    const { deps, notes } = testDeps({ gcp: portsOf(cloud) });
+    await handleSignal(deps, sig(T1, 'degraded', 0));
+    const r1 = paths.find((p) => p.key.endsWith('/r1'))!;
+    const changed: Path = { ...structuredClone(r1), destinations: ['10.50.0.0/16'], definition: { ...r1.definition, destRange: '10.50.0.0/16', priority: 500 } };
+    cloud.table.set(r1.key, changed);
+    const [r] = await reconcile(deps);
+    expect(r!.decision).toBe('refuse');
+    expect(r!.severity).toBe('CRITICAL');
+    expect(cloud.table.get(r1.key)).toEqual(changed);
+    expect((await deps.ledger.get(T1))?.withdrawn.find((p) => p.key === r1.key)?.definition).toEqual(r1.definition);
+    expect(notes.at(-1)?.decision).toBe('refuse');
+  });
+
+  it('after restore --force the tunnel counts as a fallback again', async () => {
+    const { cloud } = gcpTwo();
+    const { deps } = testDeps({ gcp: portsOf(cloud) });
+    await handleSignal(deps, sig(T1, 'degraded', 0));
+    await runCommand(deps, { type: 'restore', tunnelId: T1, force: true });
+    const r = await handleSignal(deps, sig(T2, 'degraded', 10));
+    expect(r.decision).toBe('drain');
+  });
+
+  it('a tunnel held drained only by monitors that cannot tell is reported once, urgently', async () => {
+    const { cloud } = gcpTwo();
+    const { deps, clock, notes } = testDeps({ gcp: portsOf(cloud) }, { restoreHoldDownSeconds: 60 });
+    clock.t += 10_000;
+    await handleSignal(deps, mon(T1, 'degraded', 0, 'drops'));
+    await handleSignal(deps, mon(T1, 'unknown', 5, 'drops')); // the incident was cancelled
+    const before = notes.length;
+    for (let i = 0; i < 4; i++) {
+      clock.t += 600_000;
+      await reconcile(deps);
+    }
+    const held = notes.slice(before).filter((n) => n.severity === 'CRITICAL' && n.summary.includes('cannot tell'));
+    expect(held).toHaveLength(1);
+    expect(into(cloud, T1)).toEqual([]);
+  });
+
+  it('"healthy" from one monitor while another still says degraded retries the refused drain at once', async () => {
+    const { cloud } = gcpTwo();
+    const { deps } = testDeps({ gcp: portsOf(cloud) }, { maxDrainedFraction: 1 });
+    await handleSignal(deps, mon(T2, 'degraded', 0, 'x'));
+    expect((await handleSignal(deps, mon(T1, 'degraded', 1, 'drops'))).decision).toBe('refuse');
+    await handleSignal(deps, mon(T2, 'healthy', 2, 'x')); // T2 is drained; its restore waits for the hold-down
+    const r = await handleSignal(deps, mon(T1, 'healthy', 3, 'established'));
+    expect(r.decision).toBe('refuse'); // the retry happened at once (before: 'record'); still refused, T2 is not back yet
+  });
+});
+
+describe('edges: configuration maps are looked up by own keys only', () => {
+  it('an alarm named "constructor" or a policy named "toString" is ignored with a reason, never crashes', async () => {
+    const { parseAlarmEvent } = await import('../../functions/parse-alarm');
+    const ev = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'aws', 'lambda-action-composite.json'), 'utf8'));
+    ev.alarmData.alarmName = 'constructor';
+    const items = parseAlarmEvent(ev, { alarmTunnels: {}, defaultRegion: 'ap-northeast-1' });
+    expect(items.every((i) => !i.ok)).toBe(true);
+    const inc = fx('incident-v1.1-open.json');
+    inc.incident.policy_name = 'toString';
+    const r = parseIncident(inc, { policyTunnels: {} });
+    expect(r.kind).toBe('ignored');
+  });
+});

@@ -62,7 +62,7 @@ describe('built-in topology (the original incident)', () => {
     for (const p of gcp) expect(p).toMatchObject({ domain: NETWORK_URL, appliesTo: [] });
   });
 
-  it('sets the routing domain: GCP static routes and BGP peers of one VPC share the network URL; AWS by gateway', async () => {
+  it('sets the routing domain: GCP static routes by network URL, BGP peers by network URL @ router region (regional dynamic routing); AWS by gateway', async () => {
     const sim = openSimulator(file, {
       initial: () => {
         const s = addHaVpn(incidentTopology());
@@ -80,8 +80,8 @@ describe('built-in topology (the original incident)', () => {
     expect(gcp.map((p) => [p.kind, p.domain, p.appliesTo])).toEqual([
       ['gcp-static-route', NETWORK_URL, ['web']],
       ['gcp-static-route', NETWORK_URL, []],
-      ['gcp-bgp-peer', NETWORK_URL, undefined],
-      ['gcp-bgp-peer', NETWORK_URL, undefined],
+      ['gcp-bgp-peer', `${NETWORK_URL}@asia-northeast1`, undefined],
+      ['gcp-bgp-peer', `${NETWORK_URL}@asia-northeast1`, undefined],
     ]);
     const aws = await sim.ports('aws').paths.list();
     expect([...new Set(aws.map((p) => p.domain))]).toEqual(['vgw:vgw-0a1b2c3d4e5f60000', 'tgw:tgw-0abc']);
