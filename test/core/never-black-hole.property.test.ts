@@ -39,13 +39,13 @@ const topoArb: fc.Arbitrary<Topo> = fc.oneof(
 );
 
 type Step =
-  | { kind: 'signal'; tunnel: number; health: Health }
+  | { kind: 'signal'; tunnel: number; health: Health; monitor: 'm1' | 'm2' }
   | { kind: 'status'; tunnel: number; up: boolean }
   | { kind: 'tick'; seconds: number }
   | { kind: 'drain'; tunnel: number };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('signal' as const), tunnel: fc.nat(9), health: fc.constantFrom<Health>('healthy', 'degraded', 'down', 'unknown') }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('signal' as const), tunnel: fc.nat(9), health: fc.constantFrom<Health>('healthy', 'degraded', 'down', 'unknown'), monitor: fc.constantFrom<'m1' | 'm2'>('m1', 'm2') }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('status' as const), tunnel: fc.nat(9), up: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), seconds: fc.integer({ min: 1, max: 400 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('drain' as const), tunnel: fc.nat(9) }) },
@@ -75,6 +75,7 @@ describe('never black-hole (property)', () => {
         const ids = topo.tunnels.map((t) => t.ref.id);
         const status = new Map(topo.tunnels.map((t) => [t.ref.id, t.status]));
         const signalled = new Map<string, Health>();
+        const said = new Map<string, Health>();
         let at = 0;
         for (const step of steps) {
           const id = ids[('tunnel' in step ? step.tunnel : 0) % ids.length]!;
@@ -82,13 +83,19 @@ describe('never black-hole (property)', () => {
             status.set(id, step.up ? 'up' : 'down');
             cloud.setStatus(id, step.up ? 'up' : 'down');
           }
-          if (step.kind === 'signal') signalled.set(id, step.health);
+          // Two monitors per tunnel: the oracle's view is the worst of what each last said.
+          if (step.kind === 'signal') {
+            said.set(`${id}|${step.monitor}`, step.health);
+            const rank = { healthy: 0, unknown: 1, degraded: 2, down: 3 } as const;
+            const hs = (['m1', 'm2'] as const).map((m) => said.get(`${id}|${m}`)).filter((h): h is Health => !!h);
+            signalled.set(id, hs.reduce<Health>((a, b) => (rank[b] > rank[a] ? b : a), 'healthy'));
+          }
           if (step.kind === 'tick') clock.t += step.seconds * 1000;
           const before = cloud.snapshot();
           const callsBefore = cloud.calls.length;
           clock.t += 1000;
           at = (clock.t - Date.parse('2026-11-25T00:00:00Z')) / 1000;
-          if (step.kind === 'signal') await handleSignal(deps, sig(id, step.health, at));
+          if (step.kind === 'signal') await handleSignal(deps, { ...sig(id, step.health, at), monitor: step.monitor });
           if (step.kind === 'tick') await reconcile(deps);
           if (step.kind === 'drain') await runCommand(deps, { type: 'drain', tunnelId: id, reason: 'property' });
           const after = cloud.snapshot();
@@ -105,8 +112,10 @@ describe('never black-hole (property)', () => {
         // Heal everything, wait out the hold-down, release operator drains: back to the original table.
         for (const id of ids) {
           cloud.setStatus(id, 'up');
-          clock.t += 1000;
-          await handleSignal(deps, sig(id, 'healthy', (clock.t - Date.parse('2026-11-25T00:00:00Z')) / 1000));
+          for (const monitor of ['m1', 'm2']) {
+            clock.t += 1000;
+            await handleSignal(deps, { ...sig(id, 'healthy', (clock.t - Date.parse('2026-11-25T00:00:00Z')) / 1000), monitor });
+          }
         }
         clock.t += 10 * 60_000;
         for (const r of await ledger.list()) if (r.suppressed) await runCommand(deps, { type: 'release', tunnelId: r.tunnelId });
