@@ -77,8 +77,11 @@ export class DynamoDbLedger implements Ledger {
             ...(record.updatedAt ? { updatedAt: { S: record.updatedAt } } : {}),
             record: { S: JSON.stringify(stored) },
           },
-          ConditionExpression: 'attribute_not_exists(tunnelId) OR version = :v',
-          ExpressionAttributeValues: { ':v': { N: String(record.version) } },
+          // Version 0 means "must not exist"; any other version must match exactly — a missing item is then a
+          // conflict too (someone deleted it), never silently re-created from a stale copy.
+          ...(record.version === 0
+            ? { ConditionExpression: 'attribute_not_exists(tunnelId)' }
+            : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': { N: String(record.version) } } }),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );

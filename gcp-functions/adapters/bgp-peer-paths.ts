@@ -20,6 +20,7 @@ import type { PathTable } from '../../shared/ports';
 import { gcpTunnelId, type Outcome, type Path, type PathSnapshot } from '../../shared/types';
 import {
   classifyComputeError,
+  httpStatusOf,
   latestOperation,
   parseTunnelUrl,
   plain,
@@ -117,7 +118,7 @@ export class BgpPeerPaths implements PathTable {
   /** Disable the peer. Already disabled, or gone = already-in-state (it sends nothing into the tunnel). */
   async withdraw(path: Path): Promise<Outcome> {
     const d = definitionOf(path);
-    return this.change(d, (peers) => {
+    return this.change(d, 'withdraw', (peers) => {
       const i = peers.findIndex((p) => p.name === d.peer.name);
       if (i < 0 || effective(peers[i]!).enable === 'FALSE') return undefined;
       const next = peers.slice();
@@ -130,7 +131,7 @@ export class BgpPeerPaths implements PathTable {
   async restore(snapshot: PathSnapshot): Promise<Outcome> {
     const d = definitionOf(snapshot);
     const saved = effective(d.peer);
-    return this.change(d, (peers) => {
+    return this.change(d, 'restore', (peers) => {
       const i = peers.findIndex((p) => p.name === d.peer.name);
       if (i >= 0) {
         const current = effective(plain(peers[i]) as Peer);
@@ -144,9 +145,9 @@ export class BgpPeerPaths implements PathTable {
     });
   }
 
-  private change(d: BgpPeerDefinition, edit: (peers: Peer[]) => Peer[] | undefined): Promise<Outcome> {
+  private change(d: BgpPeerDefinition, op: 'withdraw' | 'restore', edit: (peers: Peer[]) => Peer[] | undefined): Promise<Outcome> {
     const key = `${d.project}/${d.region}/${d.router}`;
-    const run = (this.routerLocks.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => this.changeNow(d, edit));
+    const run = (this.routerLocks.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => this.changeNow(d, op, edit));
     this.routerLocks.set(key, run);
     return run.finally(() => {
       if (this.routerLocks.get(key) === run) this.routerLocks.delete(key);
@@ -154,12 +155,14 @@ export class BgpPeerPaths implements PathTable {
   }
 
   /** Read the router, compute the new full `bgpPeers` list (undefined = nothing to do), patch, wait, verify. */
-  private async changeNow(d: BgpPeerDefinition, edit: (peers: Peer[]) => Peer[] | undefined): Promise<Outcome> {
+  private async changeNow(d: BgpPeerDefinition, op: 'withdraw' | 'restore', edit: (peers: Peer[]) => Peer[] | undefined): Promise<Outcome> {
     const what = `routers.patch ${d.region}/${d.router} peer ${d.peer.name}`;
     let router: Router;
     try {
       [router] = (await this.clients.routers.get({ project: d.project, region: d.region, router: d.router })) as [Router, ...unknown[]];
     } catch (e) {
+      // A router that no longer exists sends nothing into the tunnel: for a withdrawal that is "already gone".
+      if (httpStatusOf(e) === 404 && op === 'withdraw') return 'already-in-state';
       throw classifyComputeError(`routers.get ${d.region}/${d.router}`, e);
     }
     const peers = (router.bgpPeers ?? []).map((p) => plain(p) as Peer);

@@ -35,7 +35,7 @@ export const ROUTE_WRITABLE_FIELDS = [
 ] as const;
 
 export interface StaticRouteClients {
-  routes: Pick<RoutesClient, 'listAsync' | 'insert' | 'delete'>;
+  routes: Pick<RoutesClient, 'listAsync' | 'insert' | 'delete' | 'get'>;
   globalOperations: Pick<GlobalOperationsClient, 'wait'>;
 }
 
@@ -109,13 +109,38 @@ export class StaticRoutePaths implements PathTable {
       const [lro] = await this.clients.routes.insert({ project: this.opts.project, routeResource });
       first = latestOperation(lro);
     } catch (e) {
-      if (httpStatusOf(e) === 409) return 'already-in-state';
+      if (httpStatusOf(e) === 409) return this.sameAsSaved(name, routeResource);
       throw classifyComputeError(`routes.insert ${name}`, e);
     }
     const r = await this.wait(`routes.insert ${name}`, first);
     if (r.ok) return 'applied';
-    if (r.codes.every((c) => c === 'RESOURCE_ALREADY_EXISTS' || c === 'ALREADY_EXISTS')) return 'already-in-state';
+    if (r.codes.every((c) => c === 'RESOURCE_ALREADY_EXISTS' || c === 'ALREADY_EXISTS')) return this.sameAsSaved(name, routeResource);
     throw r.transient ? new TransientError(`routes.insert ${name} failed: ${r.message}`) : new PermanentError(`routes.insert ${name} failed: ${r.message}`);
+  }
+
+  /**
+   * A route with this name exists already: it is "already restored" only if it is the saved route. A route someone
+   * created under the same name with another next hop or range is not ours to accept — the ledger keeps the saved
+   * definition and a human decides.
+   */
+  private async sameAsSaved(name: string, saved: Record<string, unknown>): Promise<Outcome> {
+    let current: Record<string, unknown>;
+    try {
+      [current] = (await this.clients.routes.get({ project: this.opts.project, route: name })) as unknown as [Record<string, unknown>];
+    } catch (e) {
+      throw classifyComputeError(`routes.get ${name}`, e);
+    }
+    const norm = (v: unknown) => JSON.stringify(v ?? null);
+    const differs = Object.keys(saved).filter((k) => {
+      const a = saved[k];
+      const b = current[k];
+      if (Array.isArray(a) || Array.isArray(b)) return norm([...((a as unknown[]) ?? [])].sort()) !== norm([...((b as unknown[]) ?? [])].sort());
+      if (k === 'priority') return Number(a) !== Number(b);
+      if (k === 'nextHopVpnTunnel' || k === 'network') return String(a ?? '').replace(/^https:\/\/[^/]+\/compute\/v1\//, '') !== String(b ?? '').replace(/^https:\/\/[^/]+\/compute\/v1\//, '');
+      return (a ?? '') !== (b ?? '');
+    });
+    if (differs.length === 0) return 'already-in-state';
+    throw new PermanentError(`routes.insert ${name}: a different route with this name exists (${differs.join(', ')} differ): not overwritten, the saved definition stays in the ledger`);
   }
 
   private wait(what: string, first: ComputeOperation) {

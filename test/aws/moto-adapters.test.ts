@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { DynamoDbLedger } from '../../functions/adapters/dynamodb-ledger';
 import { SnsNotifier, subjectOf } from '../../functions/adapters/sns-notifier';
@@ -68,6 +68,15 @@ describe('DynamoDB ledger (conditional writes on version)', () => {
     // Creating a record that already exists is a conflict too (version 0 = "absent").
     await expect(ledger.put(emptyRecord(id, 'aws'))).rejects.toBeInstanceOf(LedgerConflictError);
     expect((await ledger.get(id))!.reason).toBe('first writer');
+  });
+
+  it('a writer holding version N > 0 of an item that was deleted meanwhile gets a conflict, not a re-created item', async () => {
+    const ledger = new DynamoDbLedger(ddb, TABLE);
+    const id = 'aws:us-east-1:vpn-1:203.0.113.13';
+    const v1 = await ledger.put({ ...emptyRecord(id, 'aws'), state: 'drained' });
+    await ddb.send(new DeleteItemCommand({ TableName: TABLE, Key: { tunnelId: { S: id } } }));
+    await expect(ledger.put({ ...v1, state: 'active' })).rejects.toBeInstanceOf(LedgerConflictError);
+    expect(await ledger.get(id)).toBeUndefined();
   });
 
   it('reports an unreadable item as CorruptStateError', async () => {

@@ -144,3 +144,12 @@ describe('GcpTunnelHealth (real VpnTunnelsClient)', () => {
     expect(list[1]!.ref.native).toMatchObject({ gateway: 'ha-gw', router: 'cr-aws' });
   });
 });
+
+describe('BgpPeerPaths: a router that no longer exists', () => {
+  it('withdraw is already-in-state (nothing can enter the tunnel through it); restore still fails loudly', async () => {
+    const p = Object.values(await paths())[0]!;
+    const gone = { ...p, definition: { ...p.definition, router: 'deleted-router' } };
+    await expect(table.withdraw(gone)).resolves.toBe('already-in-state');
+    await expect(table.restore(gone)).rejects.toThrow(/routers.get/);
+  });
+});

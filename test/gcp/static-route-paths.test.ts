@@ -98,6 +98,18 @@ describe('StaticRoutePaths (real RoutesClient against the Compute REST fake)', (
     expect(env.fake.route(PROJECT, 'to-aws-via-t1')).toBeDefined();
   });
 
+  it('restore over a same-name route: already-in-state only if it is the saved route, otherwise refused and left alone', async () => {
+    const p = (await byKey())[`projects/${PROJECT}/global/routes/to-aws-via-t1`]!;
+    await table.withdraw(p);
+    await expect(table.restore(p)).resolves.toBe('applied');
+    await expect(table.restore(p)).resolves.toBe('already-in-state'); // the same route: fine
+    await table.withdraw(p);
+    // Someone creates a route with the same name through another tunnel meanwhile.
+    env.fake.addRoute(PROJECT, { name: 'to-aws-via-t1', network: NETWORK, destRange: '10.0.0.0/16', priority: 1000, nextHopVpnTunnel: tunnelUrl('t2') });
+    await expect(table.restore(p)).rejects.toThrow(/different route with this name exists \(.*nextHopVpnTunnel.*differ\)/);
+    expect(env.fake.route(PROJECT, 'to-aws-via-t1')!.nextHopVpnTunnel).toContain('/t2');
+  });
+
   it.each(['rateLimitExceeded', 'userRateLimitExceeded'])('treats Google\'s 403 %s (throttling) as transient', async (reason) => {
     const p = (await byKey())[`projects/${PROJECT}/global/routes/to-aws-via-t1`]!;
     env.fake.faults.push({ method: 'routes.delete', kind: 'http', status: 403, message: 'Rate Limit Exceeded', reason });
