@@ -39,6 +39,7 @@ import { awsCredentialsFromEnv } from './adapters/aws-credentials';
 import { BgpPeerPaths } from './adapters/bgp-peer-paths';
 import { GcpPaths } from './adapters/gcp-paths';
 import { DEFAULT_LEDGER_PREFIX, GcsLedger } from './adapters/gcs-ledger';
+import { GcsRouterLease } from './adapters/router-lease';
 import { LogNotifier } from './adapters/log-notifier';
 import { linkSnsClient, parseTopicArn, SnsLinkPublisher } from './adapters/sns-link-publisher';
 import { StaticRoutePaths } from './adapters/static-route-paths';
@@ -124,6 +125,7 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
   const routers = new RoutersClient(computeOpts);
   const regionOperations = new RegionOperationsClient(computeOpts);
   const vpnTunnels = new VpnTunnelsClient(computeOpts);
+  const ledgerPrefix = env.TUNNEL_GUARD_LEDGER_PREFIX || DEFAULT_LEDGER_PREFIX;
   const storage = new Storage({
     projectId: project,
     ...(env.TUNNEL_GUARD_GCS_ENDPOINT ? { apiEndpoint: env.TUNNEL_GUARD_GCS_ENDPOINT } : {}),
@@ -137,12 +139,12 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
         gcp: {
           paths: new GcpPaths({
             'gcp-static-route': new StaticRoutePaths({ routes, globalOperations }, { project, regions }),
-            'gcp-bgp-peer': new BgpPeerPaths({ routers, regionOperations }, { project, regions }),
+            'gcp-bgp-peer': new BgpPeerPaths({ routers, regionOperations }, { project, regions, lease: new GcsRouterLease(storage.bucket(bucket)) }),
           }),
           tunnels: new GcpTunnelHealth(vpnTunnels, { project, regions }),
         },
       },
-      ledger: new GcsLedger(storage.bucket(bucket), env.TUNNEL_GUARD_LEDGER_PREFIX || DEFAULT_LEDGER_PREFIX),
+      ledger: new GcsLedger(storage.bucket(bucket), ledgerPrefix),
       notifier: new LogNotifier(logger),
       ...(snsLink ? { link: snsLink } : {}),
     },

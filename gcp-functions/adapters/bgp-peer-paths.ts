@@ -27,6 +27,7 @@ import {
   waitOperation,
   type ComputeOperation,
 } from './compute-calls';
+import type { RouterLease } from './router-lease';
 import { learnedRoutesDomain } from '../../shared/gcp-network';
 
 export interface BgpPeerClients {
@@ -39,6 +40,8 @@ export interface BgpPeerOptions {
   /** Regions whose Cloud Routers are read (routers are regional). */
   regions: string[];
   maxPolls?: number;
+  /** Serialises changes to one router across function instances (see router-lease.ts). */
+  lease?: RouterLease;
 }
 
 /** What the ledger keeps for a peer: where it lives and every setting it had before we touched it. */
@@ -147,7 +150,10 @@ export class BgpPeerPaths implements PathTable {
 
   private change(d: BgpPeerDefinition, op: 'withdraw' | 'restore', edit: (peers: Peer[]) => Peer[] | undefined): Promise<Outcome> {
     const key = `${d.project}/${d.region}/${d.router}`;
-    const run = (this.routerLocks.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => this.changeNow(d, op, edit));
+    // In-process: one change per router at a time; across function instances: the router lease, when configured.
+    const lease = this.opts.lease;
+    const once = () => (lease ? lease.withLease(key, () => this.changeNow(d, op, edit)) : this.changeNow(d, op, edit));
+    const run = (this.routerLocks.get(key) ?? Promise.resolve()).catch(() => undefined).then(once);
     this.routerLocks.set(key, run);
     return run.finally(() => {
       if (this.routerLocks.get(key) === run) this.routerLocks.delete(key);
