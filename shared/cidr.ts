@@ -28,8 +28,6 @@ export function parseCidr(cidr: string): Range | undefined {
   }
 }
 
-export const isCidr = (s: string): boolean => parseCidr(s) !== undefined;
-
 /** Does `outer` contain every address of `inner`? */
 export function contains(outer: string, inner: string): boolean {
   const o = parseCidr(outer);

@@ -62,7 +62,3 @@ export function pathIsHealthy(path: Path, view: View, excluding: ReadonlySet<str
   }
   return healthy;
 }
-
-/** A tunnel that is healthy and in service, usable as a re-point target. */
-export const tunnelIsUsable = (id: string, view: View, excluding: ReadonlySet<string>): boolean =>
-  !excluding.has(id) && !view.unavailable.has(id) && view.healthOf(id) === 'healthy';

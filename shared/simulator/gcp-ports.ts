@@ -40,9 +40,6 @@ const peerDefinitionSchema = z.object({
   peer: gcpBgpPeerSchema.omit({ learnedPrefixes: true }),
 });
 
-/** A network's routing domain (shared with the real adapters). */
-export const simNetworkDomain = (network: string, project: string): string => networkDomain(network, project) ?? network;
-
 const routeTunnelIds = (r: GcpRoute): string[] => {
   const t = parseTunnelUrl(r.nextHopVpnTunnel);
   return t ? [gcpTunnelId(t)] : [];
@@ -133,7 +130,7 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
             destinations: [r.destRange],
             tunnelIds: routeTunnelIds(r),
             definition: { ...routeDefinition(r) },
-            domain: simNetworkDomain(r.network, project),
+            domain: networkDomain(r.network, project),
             appliesTo: [...r.tags],
           }));
           // A disabled peer carries no traffic: it is not an active path.
