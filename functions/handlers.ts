@@ -2,12 +2,13 @@
  * The Lambda handlers (names are contracts with serverless.yml): `tunnelAlarm` for CloudWatch alarm state
  * changes (EventBridge, SNS, direct alarm action) and signed link messages on SNS; `reconcile` on a schedule.
  *
- * Error policy (DESIGN.md §4): bad or irrelevant input is acknowledged — logged with a reason, returned
+ * Error policy: bad or irrelevant input is acknowledged — logged with a reason, returned
  * normally — so Lambda does not retry it. Transient failures (throttling, 5xx, a lost conditional write) are
  * thrown so Lambda/EventBridge retries; the core is idempotent, so a retry converges.
  */
 import { handleSignal, reconcile as reconcileCore } from '../shared/engine';
 import { LedgerConflictError, PermanentError, errorMessage, isTransient } from '../shared/errors';
+import { jsonLogger } from '../shared/log';
 import type { LogEntry } from '../shared/ports';
 import type { Report, Severity, Signal } from '../shared/types';
 import { composeAws, type AwsEdge } from './compose';
@@ -136,7 +137,24 @@ export function makeReconcileHandler(edge: AwsEdge) {
 
 type LambdaContext = { awsRequestId?: string; invokedFunctionArn?: string };
 let edge: AwsEdge | undefined;
-const coldStart = (context?: LambdaContext): AwsEdge => (edge ??= composeAws(process.env, { invokedFunctionArn: context?.invokedFunctionArn }));
 
-export const tunnelAlarm = (event: unknown, context?: LambdaContext) => makeTunnelAlarmHandler(coldStart(context))(event, context);
-export const reconcile = (event: unknown, context?: LambdaContext) => makeReconcileHandler(coldStart(context))(event, context);
+/**
+ * Compose once per cold start. A configuration error is logged as one ERROR line and thrown; the next invocation
+ * tries again (a fixed environment needs a new deployment anyway, which starts new instances).
+ */
+function coldStart(handler: string, context?: LambdaContext): AwsEdge {
+  if (edge) return edge;
+  try {
+    return (edge = composeAws(process.env, { invokedFunctionArn: context?.invokedFunctionArn }));
+  } catch (e) {
+    fallbackLogger.log({ severity: 'ERROR', message: `${handler}: configuration error: ${errorMessage(e)}`, handler, requestId: context?.awsRequestId });
+    throw e;
+  }
+}
+
+const fallbackLogger = jsonLogger((line) => console.log(line));
+
+// `async`, so that a configuration error becomes a rejected promise rather than a synchronous throw: every caller
+// (the Lambda runtime, `serverless invoke local`) then takes its ordinary failed-invocation path and ends.
+export const tunnelAlarm = async (event: unknown, context?: LambdaContext) => makeTunnelAlarmHandler(coldStart('tunnelAlarm', context))(event, context);
+export const reconcile = async (event: unknown, context?: LambdaContext) => makeReconcileHandler(coldStart('reconcile', context))(event, context);

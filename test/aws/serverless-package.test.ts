@@ -9,20 +9,33 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '../..');
 let out: string;
+let outOptions: string;
 let template: any;
+/** The same service packaged with the optional settings on (reserved concurrency, direct alarm-action permission). */
+let optioned: any;
 const TUNNELS = ['vpn-0a1b2c3d4e5f60001:203.0.113.11', 'vpn-0a1b2c3d4e5f60001:203.0.113.12'];
+
+function slsPackage(dir: string, extra: Record<string, string>): any {
+  const env: Record<string, string | undefined> = { ...process.env, TUNNEL_GUARD_AWS_ALARM_TUNNELS: TUNNELS.join(','), AWS_EC2_METADATA_DISABLED: 'true', ...extra };
+  // Prove it needs no credentials at all.
+  for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'TUNNEL_GUARD_RESERVED_CONCURRENCY', 'TUNNEL_GUARD_ALARM_ACTION_PERMISSION']) {
+    if (!(k in extra)) delete env[k];
+  }
+  env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'no-credentials');
+  env.AWS_CONFIG_FILE = join(dir, 'no-config');
+  execFileSync(join(ROOT, 'node_modules/.bin/serverless'), ['package', '--package', dir], { cwd: ROOT, env, stdio: 'pipe', timeout: 60_000 });
+  return JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
+}
 
 beforeAll(() => {
   out = mkdtempSync(join(tmpdir(), 'tg-sls-'));
-  const env: Record<string, string | undefined> = { ...process.env, TUNNEL_GUARD_AWS_ALARM_TUNNELS: TUNNELS.join(','), AWS_EC2_METADATA_DISABLED: 'true' };
-  // Prove it needs no credentials at all.
-  for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[k];
-  env.AWS_SHARED_CREDENTIALS_FILE = join(out, 'no-credentials');
-  env.AWS_CONFIG_FILE = join(out, 'no-config');
-  execFileSync(join(ROOT, 'node_modules/.bin/serverless'), ['package', '--package', out], { cwd: ROOT, env, stdio: 'pipe', timeout: 60_000 });
-  template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
-}, 60_000);
-afterAll(() => out && rmSync(out, { recursive: true, force: true }));
+  outOptions = mkdtempSync(join(tmpdir(), 'tg-sls-options-'));
+  template = slsPackage(out, {});
+  optioned = slsPackage(outOptions, { TUNNEL_GUARD_RESERVED_CONCURRENCY: '1', TUNNEL_GUARD_ALARM_ACTION_PERMISSION: 'true' });
+}, 120_000);
+afterAll(() => {
+  for (const d of [out, outOptions]) if (d) rmSync(d, { recursive: true, force: true });
+});
 
 const resources = (type: string): [string, any][] => Object.entries(template.Resources).filter(([, r]: [string, any]) => r.Type === type) as [string, any][];
 const statements = (): any[] => resources('AWS::IAM::Role').flatMap(([, r]) => r.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement));
@@ -51,15 +64,39 @@ it('grants only describes on Resource "*", and the route levers, table and topic
   expect(byAction('sns:Publish').Resource).toEqual({ Ref: 'NotificationsTopic' });
 });
 
-it('declares both functions on nodejs22.x with reserved concurrency 1', () => {
+it('declares both functions on nodejs22.x, without reserved concurrency unless it is asked for', () => {
   const fns = resources('AWS::Lambda::Function');
   expect(fns.map(([id]) => id).sort()).toEqual(['ReconcileLambdaFunction', 'TunnelAlarmLambdaFunction']);
-  for (const [, f] of fns) {
+  for (const [id, f] of fns) {
     expect(f.Properties.Runtime).toBe('nodejs22.x');
-    expect(f.Properties.ReservedConcurrentExecutions).toBe(1);
+    // Reserving concurrency needs 100 unreserved executions left in the account: off by default, so a new account
+    // (limit 10) can deploy.
+    expect(f.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    expect(optioned.Resources[id].Properties.ReservedConcurrentExecutions).toBe(1);
     // Plain strings only, so `serverless invoke local` works offline.
     for (const v of Object.values(f.Properties.Environment.Variables)) expect(typeof v).toBe('string');
   }
+});
+
+it('lets CloudWatch alarms named tunnel-guard-* invoke tunnelAlarm directly, only when enabled', () => {
+  const permission = template.Resources.TunnelAlarmInvokeFromAlarms;
+  expect(permission.Condition).toBe('CreateAlarmActionPermission');
+  expect(template.Conditions.CreateAlarmActionPermission).toEqual({ 'Fn::Equals': [{ Ref: 'AlarmActionPermission' }, 'true'] });
+  expect(template.Parameters.AlarmActionPermission.Default).toBe('false');
+  expect(optioned.Parameters.AlarmActionPermission.Default).toBe('true');
+  expect(optioned.Resources.TunnelAlarmInvokeFromAlarms.Properties).toEqual({
+    Action: 'lambda:InvokeFunction',
+    FunctionName: { 'Fn::GetAtt': ['TunnelAlarmLambdaFunction', 'Arn'] },
+    Principal: 'lambda.alarms.cloudwatch.amazonaws.com',
+    SourceAccount: { Ref: 'AWS::AccountId' },
+    SourceArn: { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:tunnel-guard-*' },
+  });
+});
+
+it('scopes SearchTransitGatewayRoutes to transit gateway route tables (it supports resource-level permissions)', () => {
+  const search = statements().filter((s) => actionsOf(s).includes('ec2:SearchTransitGatewayRoutes'));
+  expect(search).toHaveLength(1);
+  expect(search[0].Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:transit-gateway-route-table/*' });
 });
 
 it('routes the project alarms from EventBridge and reconciles every 5 minutes', () => {
@@ -79,16 +116,19 @@ it('declares the ledger table, the topics and a TunnelState alarm per configured
   const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
   expect(alarms).toHaveLength(TUNNELS.length);
   for (const a of alarms) {
-    expect(a).toMatchObject({ Namespace: 'AWS/VPN', MetricName: 'TunnelState', TreatMissingData: 'breaching', ComparisonOperator: 'LessThanThreshold', Threshold: 1 });
+    expect(a).toMatchObject({ Namespace: 'AWS/VPN', MetricName: 'TunnelState', Period: 300, TreatMissingData: 'missing', ComparisonOperator: 'LessThanThreshold', Threshold: 1 });
     expect(a.AlarmName.startsWith('tunnel-guard-')).toBe(true);
   }
   expect(alarms.map((a) => a.Dimensions.find((d: any) => d.Name === 'TunnelIpAddress').Value).sort()).toEqual(['203.0.113.11', '203.0.113.12']);
 });
 
-it('passes cfn-lint', () => {
+it.each([
+  ['defaults', () => out],
+  ['optional settings on', () => outOptions],
+])('passes cfn-lint (%s)', (_name, dir) => {
   const which = spawnSync('sh', ['-c', 'command -v cfn-lint'], { encoding: 'utf8' });
   if (which.status !== 0) throw new Error('cfn-lint is not installed (pip install cfn-lint): the template cannot be validated');
-  const r = spawnSync('cfn-lint', [join(out, 'cloudformation-template-update-stack.json')], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('cfn-lint', [join(dir(), 'cloudformation-template-update-stack.json')], { encoding: 'utf8', timeout: 60_000 });
   expect(r.stdout + r.stderr).toBe('');
   expect(r.status).toBe(0);
 }, 60_000);
@@ -149,4 +189,28 @@ describe('serverless invoke local (the real CLI) on the simulator', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('ends fast, non-zero, with the reason, on a bad configuration (it used to print the error and hang)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-invoke-bad-'));
+    try {
+      const started = Date.now();
+      const r = spawnSync(
+        join(ROOT, 'node_modules/.bin/serverless'),
+        ['invoke', 'local', '-f', 'tunnelAlarm', '-p', 'test/fixtures/aws/example-tunnel-down-alarm.json'],
+        {
+          cwd: ROOT,
+          env: { ...process.env, TUNNEL_GUARD_ALARM_TOPIC_ARNS: 'bad', TUNNEL_GUARD_SIMULATOR: join(dir, 'x.json'), AWS_EC2_METADATA_DISABLED: 'true' },
+          encoding: 'utf8',
+          timeout: 20_000,
+          killSignal: 'SIGKILL',
+        },
+      );
+      expect(r.signal).toBeNull(); // not killed by the 20 s bound
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(r.status).not.toBe(0);
+      expect(r.stdout + r.stderr).toMatch(/TUNNEL_GUARD_ALARM_TOPIC_ARNS must list SNS topic ARNs: \\?"bad/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
