@@ -260,15 +260,43 @@ describe('fixed after the second review', () => {
     expect((await deps.ledger.get(T1))?.suppressed).toBe(true);
   });
 
-  it('a TGW fallback attachment with a degraded tunnel is not a fallback', async () => {
+  describe('a TGW route re-pointed to a fallback attachment keeps its destinations covered only if the fallback is sound', () => {
     const A11 = aws('vpn-1', '1.1.1.1');
     const A21 = aws('vpn-2', '2.2.2.1');
-    const tunnels = [awsTunnel('vpn-1', '1.1.1.1'), awsTunnel('vpn-1', '1.1.1.2'), awsTunnel('vpn-2', '2.2.2.1'), awsTunnel('vpn-2', '2.2.2.2')];
-    const route: Path = { key: 'tgw-rtb-1:10.240.0.0/16->att-1', kind: 'aws-tgw-route', cloud: 'aws', destinations: ['10.240.0.0/16'], tunnelIds: [A11, aws('vpn-1', '1.1.1.2')], fallbackTunnelIds: [A21, aws('vpn-2', '2.2.2.2')], definition: {}, domain: 'tgw-rtb:1' };
-    const { deps } = testDeps({ aws: portsOf(new MemoryCloud(tunnels, [route])) }, { maxDrainedFraction: 1, maxDrainedTunnels: 4 });
-    await handleSignal(deps, mon(A21, 'degraded', 0, 'loss-2')); // no paths of its own to withdraw: recorded
-    const r = await handleSignal(deps, mon(A11, 'degraded', 1, 'loss-1'));
-    expect(r.decision).toBe('refuse');
+    const KEY = 'tgw-rtb-1:10.240.0.0/16->att-1';
+    /** One TGW route into vpn-1, with vpn-2 as its fallback attachment: the route is the only path to 10.240.0.0/16. */
+    const world = (fallbackStatus: 'up' | 'down' = 'up') => {
+      const tunnels = [awsTunnel('vpn-1', '1.1.1.1'), awsTunnel('vpn-1', '1.1.1.2'), awsTunnel('vpn-2', '2.2.2.1', fallbackStatus), awsTunnel('vpn-2', '2.2.2.2', fallbackStatus)];
+      const route: Path = { key: KEY, kind: 'aws-tgw-route', cloud: 'aws', destinations: ['10.240.0.0/16'], tunnelIds: [A11, aws('vpn-1', '1.1.1.2')], fallbackTunnelIds: [A21, aws('vpn-2', '2.2.2.2')], definition: {}, domain: 'tgw-rtb:1' };
+      const cloud = new MemoryCloud(tunnels, [route]);
+      return { cloud, ...testDeps({ aws: portsOf(cloud) }, { maxDrainedFraction: 1, maxDrainedTunnels: 4 }) };
+    };
+
+    it('a healthy fallback attachment is a fallback: the only route is withdrawn (re-pointed)', async () => {
+      const { deps, cloud } = world();
+      const r = await handleSignal(deps, mon(A11, 'degraded', 1, 'loss-1'));
+      expect(r).toMatchObject({ decision: 'drain', ok: true, stateAfter: 'drained', refusals: [] });
+      expect(r.withdrawn.map((p) => p.key)).toEqual([KEY]);
+      expect(cloud.calls).toEqual([{ type: 'withdraw', key: KEY }]);
+    });
+
+    it('a TGW fallback attachment with a degraded tunnel is not a fallback', async () => {
+      const { deps, cloud } = world();
+      await handleSignal(deps, mon(A21, 'degraded', 0, 'loss-2')); // no paths of its own to withdraw: recorded
+      const r = await handleSignal(deps, mon(A11, 'degraded', 1, 'loss-1'));
+      expect(r.decision).toBe('refuse');
+      expect(r.refusals).toEqual([expect.objectContaining({ guard: 'black-hole', urgent: true, reason: expect.stringContaining('10.240.0.0/16 in tgw-rtb:1 (0 healthy paths left)') })]);
+      expect(cloud.calls).toEqual([]);
+      expect((await deps.ledger.get(A11))?.state).toBe('active');
+    });
+
+    it('a TGW fallback attachment whose tunnels are all down is not a fallback', async () => {
+      const { deps, cloud } = world('down');
+      const r = await handleSignal(deps, mon(A11, 'degraded', 1, 'loss-1'));
+      expect(r.decision).toBe('refuse');
+      expect(r.refusals.map((x) => x.guard)).toEqual(['black-hole']);
+      expect(cloud.calls).toEqual([]);
+    });
   });
 
   it('a path re-created with a different definition is neither withdrawn nor overwritten: a human decides', async () => {
