@@ -104,11 +104,42 @@ it('without a healthy alternate, withdraw deletes the route and restore re-creat
   const t = table();
   const [p] = await t.list();
   expect(p!.fallbackTunnelIds).toBeUndefined();
+  expect(p!.definition).not.toHaveProperty('fallback');
+  const original = structuredClone(fake.tgwRouteTables[0]!.routes);
   expect(await t.withdraw(p!)).toBe('applied');
   expect(target('10.240.0.0/16')).toBeUndefined();
+  const mutating = () => fake.calls.filter((c) => /^(Create|Delete|Replace)TransitGatewayRoute$/.test(c.action));
+  expect(mutating()).toEqual([{ action: 'DeleteTransitGatewayRoute', params: expect.objectContaining({ TransitGatewayRouteTableId: 'tgw-rtb-1', DestinationCidrBlock: '10.240.0.0/16' }) }]);
+  // The VPC route in the same table is not touched.
+  expect(target('10.0.0.0/16')).toBe('tgw-attach-vpc');
   expect(await t.withdraw(p!)).toBe('already-in-state');
+  fake.calls = [];
   expect(await t.restore(p!)).toBe('applied');
-  expect(target('10.240.0.0/16')).toBe('tgw-attach-1');
+  expect(mutating()).toEqual([
+    { action: 'CreateTransitGatewayRoute', params: expect.objectContaining({ TransitGatewayRouteTableId: 'tgw-rtb-1', DestinationCidrBlock: '10.240.0.0/16', TransitGatewayAttachmentId: 'tgw-attach-1' }) },
+  ]);
+  // Exactly the route that was there: same prefix, same attachment, nothing else in the table changed.
+  const byCidr = (rs: typeof original) => [...rs].sort((a, b) => a.destinationCidrBlock.localeCompare(b.destinationCidrBlock));
+  expect(byCidr(fake.tgwRouteTables[0]!.routes)).toEqual(byCidr(original));
+  expect(await t.restore(p!)).toBe('already-in-state');
+});
+
+it('the fallback is the other VPN attachment on the same TGW with the most UP tunnels (ties: by id), never one on another TGW', async () => {
+  fake.connections.push(
+    { vpnConnectionId: 'vpn-3', transitGatewayId: 'tgw-1', tunnels: [{ outsideIpAddress: '203.0.113.31', status: 'UP' }, { outsideIpAddress: '203.0.113.32', status: 'UP' }], routes: [] },
+    { vpnConnectionId: 'vpn-4', transitGatewayId: 'tgw-1', tunnels: [{ outsideIpAddress: '203.0.113.41', status: 'UP' }, { outsideIpAddress: '203.0.113.42', status: 'UP' }], routes: [] },
+    { vpnConnectionId: 'vpn-5', transitGatewayId: 'tgw-2', tunnels: [{ outsideIpAddress: '203.0.113.51', status: 'UP' }, { outsideIpAddress: '203.0.113.52', status: 'UP' }], routes: [] },
+  );
+  fake.tgwAttachments.push(
+    // Listed before tgw-attach-3 on purpose: the tie between vpn-3 and vpn-4 is broken by attachment id, not order.
+    { transitGatewayAttachmentId: 'tgw-attach-4', transitGatewayId: 'tgw-1', resourceType: 'vpn', resourceId: 'vpn-4' },
+    { transitGatewayAttachmentId: 'tgw-attach-3', transitGatewayId: 'tgw-1', resourceType: 'vpn', resourceId: 'vpn-3' },
+    // Healthier than any, but on another Transit Gateway: traffic of tgw-1 cannot go there.
+    { transitGatewayAttachmentId: 'tgw-attach-0', transitGatewayId: 'tgw-2', resourceType: 'vpn', resourceId: 'vpn-5' },
+  );
+  const [p] = await table().list();
+  expect(p!.definition).toMatchObject({ fallback: { transitGatewayAttachmentId: 'tgw-attach-3', vpnConnectionId: 'vpn-3' } });
+  expect(p!.fallbackTunnelIds).toEqual([tid('vpn-3', '203.0.113.31'), tid('vpn-3', '203.0.113.32')]);
 });
 
 it('classifies throttling as transient and changes nothing', async () => {
