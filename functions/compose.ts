@@ -129,6 +129,24 @@ export function httpLinkFromEnv(env: Env, linkSecret: string | undefined): HttpL
   });
 }
 
+/**
+ * Say once per instance (and again when the set changes) which configured VPN connections are gone: worth a human's
+ * look (TUNNEL_GUARD_AWS_VPN_IDS is stale), not worth stopping for, and not worth a line on every read.
+ */
+export function reportMissingOnce(logger: Logger): (ids: string[]) => void {
+  let last = '';
+  return (ids) => {
+    const key = [...ids].sort().join(',');
+    if (key === last) return;
+    last = key;
+    logger.log({
+      severity: 'WARNING',
+      message: `TUNNEL_GUARD_AWS_VPN_IDS lists VPN connections that do not exist in this region (deleted?): ${ids.join(', ')}; the others are managed as usual`,
+      missingVpnConnectionIds: ids,
+    });
+  };
+}
+
 /** Build the AWS edge's dependencies from an environment. Throws `PermanentError` on bad configuration. */
 export function composeAws(env: Env, options: ComposeOptions = {}): AwsEdge {
   const cwd = options.cwd ?? process.cwd();
@@ -162,7 +180,7 @@ export function composeAws(env: Env, options: ComposeOptions = {}): AwsEdge {
   const endpoint = env.TUNNEL_GUARD_AWS_ENDPOINT || undefined;
   const clientConfig = { region, ...(endpoint ? { endpoint } : {}) };
   const ec2 = new EC2Client(clientConfig);
-  const inventory = new VpnInventory(ec2, { region, vpnConnectionIds: list(env.TUNNEL_GUARD_AWS_VPN_IDS) });
+  const inventory = new VpnInventory(ec2, { region, vpnConnectionIds: list(env.TUNNEL_GUARD_AWS_VPN_IDS), onMissing: reportMissingOnce(logger) });
   const tables: Partial<Record<PathKind, PathTable>> = { 'aws-vgw-static': new VgwStaticPathTable(ec2, inventory) };
   const tgwTables = list(env.TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS);
   const tgw = tgwTables.length ? new TgwPathTable(ec2, inventory, { routeTableIds: tgwTables }) : undefined;

@@ -19,6 +19,7 @@ import {
   type EC2Client,
   type TransitGatewayRoute,
 } from '@aws-sdk/client-ec2';
+import ipaddr from 'ipaddr.js';
 import { PermanentError } from '../../shared/errors';
 import type { PathTable } from '../../shared/ports';
 import type { Outcome, Path, PathSnapshot } from '../../shared/types';
@@ -44,6 +45,22 @@ export interface TgwPathTableOptions {
    * creates, for emulators without ReplaceTransitGatewayRoute (moto); it leaves a short gap without the route.
    */
   replaceMode?: 'replace' | 'delete-create';
+  /** `MaxResults` of each SearchTransitGatewayRoutes call (default and EC2's maximum: 1000; tests use less). */
+  searchMaxResults?: number;
+}
+
+const SEARCH_MAX_RESULTS = 1000;
+
+/** `10.0.0.0/8` → [`10.0.0.0/9`, `10.128.0.0/9`]; undefined for a host prefix (/32, /128). */
+export function splitCidr(cidr: string): [string, string] | undefined {
+  const [addr, len] = ipaddr.parseCIDR(cidr);
+  const bits = addr.kind() === 'ipv4' ? 32 : 128;
+  if (len >= bits) return undefined;
+  const bytes = addr.toByteArray();
+  const upper = [...bytes];
+  upper[Math.floor(len / 8)]! |= 0x80 >> len % 8;
+  const fmt = (b: number[]) => ipaddr.fromByteArray(b).toString();
+  return [`${fmt(bytes)}/${len + 1}`, `${fmt(upper)}/${len + 1}`];
 }
 
 interface VpnAttachment {
@@ -118,21 +135,52 @@ export class TgwPathTable implements PathTable {
     }
   }
 
-  private async staticRoutes(tableId: string, exactCidr?: string): Promise<TransitGatewayRoute[]> {
+  private async search(tableId: string, filter?: { name: 'route-search.exact-match' | 'route-search.subnet-of-match'; cidr: string }) {
     try {
       const r = await this.ec2.send(
         new SearchTransitGatewayRoutesCommand({
           TransitGatewayRouteTableId: tableId,
-          Filters: [
-            { Name: 'type', Values: ['static'] },
-            ...(exactCidr ? [{ Name: 'route-search.exact-match', Values: [exactCidr] }] : []),
-          ],
+          Filters: [{ Name: 'type', Values: ['static'] }, ...(filter ? [{ Name: filter.name, Values: [filter.cidr] }] : [])],
+          MaxResults: this.options.searchMaxResults ?? SEARCH_MAX_RESULTS,
         }),
       );
-      return (r.Routes ?? []).filter((x) => x.State !== 'deleted' && x.State !== 'deleting');
+      return { routes: (r.Routes ?? []).filter((x) => x.State !== 'deleted' && x.State !== 'deleting'), truncated: r.AdditionalRoutesAvailable === true };
     } catch (e) {
       throw translateAwsError(e, `SearchTransitGatewayRoutes ${tableId}`);
     }
+  }
+
+  /** The static route for exactly this prefix (at most one per table, so never truncated). */
+  private async staticRoutes(tableId: string, exactCidr: string): Promise<TransitGatewayRoute[]> {
+    return (await this.search(tableId, { name: 'route-search.exact-match', cidr: exactCidr })).routes;
+  }
+
+  /**
+   * Every static route of a table. SearchTransitGatewayRoutes has no pagination token: it returns at most
+   * `MaxResults` (≤ 1000) routes and says `AdditionalRoutesAvailable` when there were more. So a truncated answer is
+   * narrowed by prefix range instead — `route-search.subnet-of-match` on each half of the range, plus an exact match
+   * on the range itself (a route equal to the range lies in neither half) — recursively until no answer is cut.
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SearchTransitGatewayRoutes.html
+   */
+  async allStaticRoutes(tableId: string): Promise<TransitGatewayRoute[]> {
+    const out = new Map<string, TransitGatewayRoute>();
+    const add = (routes: TransitGatewayRoute[]) => {
+      for (const r of routes) if (r.DestinationCidrBlock) out.set(r.DestinationCidrBlock, r);
+    };
+    const first = await this.search(tableId);
+    add(first.routes);
+    if (!first.truncated) return [...out.values()];
+    const narrow = async (cidr: string): Promise<void> => {
+      const r = await this.search(tableId, { name: 'route-search.subnet-of-match', cidr });
+      add(r.routes);
+      if (!r.truncated) return;
+      const halves = splitCidr(cidr);
+      if (!halves) throw new PermanentError(`SearchTransitGatewayRoutes ${tableId}: still truncated at ${cidr}`);
+      add((await this.search(tableId, { name: 'route-search.exact-match', cidr })).routes);
+      for (const half of halves) await narrow(half);
+    };
+    for (const all of ['0.0.0.0/0', '::/0']) await narrow(all);
+    return [...out.values()];
   }
 
   /** The attachment a prefix currently points at in a table (undefined: no such route). */
@@ -149,7 +197,7 @@ export class TgwPathTable implements PathTable {
     const paths: Path[] = [];
     for (const tableId of this.options.routeTableIds) {
       const tgw = tables.get(tableId);
-      for (const route of await this.staticRoutes(tableId)) {
+      for (const route of await this.allStaticRoutes(tableId)) {
         const cidr = route.DestinationCidrBlock;
         const target = route.TransitGatewayAttachments?.find((a) => a.ResourceType === 'vpn');
         const att = target?.TransitGatewayAttachmentId ? byAttachment.get(target.TransitGatewayAttachmentId) : undefined;

@@ -35,6 +35,11 @@ export interface VpnInventoryOptions {
   region: string;
   /** Only these connections (TUNNEL_GUARD_AWS_VPN_IDS); all available connections of the region otherwise. */
   vpnConnectionIds?: string[];
+  /**
+   * Called when configured connections are not there (deleted, or in another region). They are left out and the
+   * rest is read as usual; one stale id must not stop every invocation.
+   */
+  onMissing?: (vpnConnectionIds: string[]) => void;
 }
 
 const linkStatus = (s: string | undefined): LinkStatus => (s === 'UP' ? 'up' : s === 'DOWN' ? 'down' : 'unknown');
@@ -70,9 +75,14 @@ export class VpnInventory {
 
   /** Connections that exist (state `available`, or `pending` ones so a new connection is seen early). */
   async list(): Promise<VpnConnectionInfo[]> {
-    return (await this.describe(this.options.vpnConnectionIds)).filter(
-      (c): c is VpnConnectionInfo => c !== undefined,
-    );
+    const wanted = this.options.vpnConnectionIds ?? [];
+    const found = (await this.describe(wanted)).filter((c): c is VpnConnectionInfo => c !== undefined);
+    if (wanted.length) {
+      const seen = new Set(found.map((c) => c.vpnConnectionId));
+      const missing = wanted.filter((id) => !seen.has(id));
+      if (missing.length) this.options.onMissing?.(missing);
+    }
+    return found;
   }
 
   /** One connection as it is now (used to wait for a route change), or undefined when it is gone. */
@@ -80,12 +90,19 @@ export class VpnInventory {
     return (await this.describe([vpnConnectionId]))[0];
   }
 
+  /**
+   * A `vpn-connection-id` filter, never `VpnConnectionIds`: with explicit ids EC2 fails the whole call with
+   * `InvalidVpnConnectionID.NotFound` as soon as one of them is gone, while a filter simply returns the ones that
+   * exist. https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpnConnections.html
+   */
   private async describe(ids: string[] | undefined): Promise<(VpnConnectionInfo | undefined)[]> {
     try {
       const out = await this.ec2.send(
         new DescribeVpnConnectionsCommand({
-          ...(ids?.length ? { VpnConnectionIds: ids } : {}),
-          Filters: [{ Name: 'state', Values: ['available', 'pending'] }],
+          Filters: [
+            ...(ids?.length ? [{ Name: 'vpn-connection-id', Values: ids }] : []),
+            { Name: 'state', Values: ['available', 'pending'] },
+          ],
         }),
       );
       return (out.VpnConnections ?? []).map((c) => toConnectionInfo(c, this.options.region));

@@ -3,7 +3,7 @@
  * routes but returns an empty `transitGatewayAttachments` for each, and has no ReplaceTransitGatewayRoute.)
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { TgwPathTable } from '../../functions/adapters/tgw-paths';
+import { splitCidr, TgwPathTable } from '../../functions/adapters/tgw-paths';
 import { VpnInventory } from '../../functions/adapters/vpn-inventory';
 import { TransientError } from '../../shared/errors';
 import { Ec2QueryFake } from '../fakes/ec2-query-fake';
@@ -23,6 +23,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   fake.calls = [];
+  fake.searchRouteLimit = 1000;
   fake.connections = [
     { vpnConnectionId: 'vpn-1', transitGatewayId: 'tgw-1', tunnels: [{ outsideIpAddress: '203.0.113.11', status: 'UP' }, { outsideIpAddress: '203.0.113.12', status: 'UP' }], routes: [] },
     { vpnConnectionId: 'vpn-2', transitGatewayId: 'tgw-1', tunnels: [{ outsideIpAddress: '203.0.113.21', status: 'UP' }, { outsideIpAddress: '203.0.113.22', status: 'DOWN' }], routes: [] },
@@ -148,4 +149,60 @@ it('classifies throttling as transient and changes nothing', async () => {
   fake.fail({ action: 'ReplaceTransitGatewayRoute', status: 400, code: 'RequestLimitExceeded' });
   await expect(t.withdraw(p!)).rejects.toBeInstanceOf(TransientError);
   expect(target('10.240.0.0/16')).toBe('tgw-attach-1');
+});
+
+describe('a route table larger than one SearchTransitGatewayRoutes answer (AdditionalRoutesAvailable)', () => {
+  // 0.0.0.0/0, a /8 and everything nested in it, hosts, other ranges, IPv6: routes equal to a split range must be found too.
+  const prefixes = [
+    '0.0.0.0/0',
+    '10.0.0.0/8',
+    ...Array.from({ length: 24 }, (_, i) => `10.${i}.0.0/16`),
+    ...Array.from({ length: 8 }, (_, i) => `10.200.${i}.0/24`),
+    '10.200.0.7/32',
+    '128.0.0.0/1',
+    '172.16.0.0/12',
+    '192.168.1.0/24',
+    ...Array.from({ length: 6 }, (_, i) => `fd00:${i}::/48`),
+    '::/0',
+  ];
+
+  beforeEach(() => {
+    fake.tgwRouteTables[0]!.routes = prefixes.map((destinationCidrBlock) => ({ destinationCidrBlock, transitGatewayAttachmentId: 'tgw-attach-1' }));
+  });
+
+  it('finds every route by narrowing prefix ranges when answers are cut', async () => {
+    fake.searchRouteLimit = 5;
+    const paths = await table().list();
+    expect(paths.map((p) => p.destinations[0]).sort()).toEqual([...prefixes].sort());
+    expect(fake.count('SearchTransitGatewayRoutes')).toBeGreaterThan(1);
+    // It always asks for the largest answer EC2 gives (fewer, bigger calls); the fake cuts below that.
+    expect(fake.calls.filter((c) => c.action === 'SearchTransitGatewayRoutes').every((c) => c.params.MaxResults === '1000')).toBe(true);
+  });
+
+  it('needs one call when the table fits in one answer', async () => {
+    expect((await table().list()).length).toBe(prefixes.length);
+    expect(fake.count('SearchTransitGatewayRoutes')).toBe(1);
+  });
+
+  it('one plain search would have hidden routes (what the fake answers when cut)', async () => {
+    fake.searchRouteLimit = 5;
+    const { SearchTransitGatewayRoutesCommand } = await import('@aws-sdk/client-ec2');
+    const r = await ec2.send(new SearchTransitGatewayRoutesCommand({ TransitGatewayRouteTableId: 'tgw-rtb-1', Filters: [{ Name: 'type', Values: ['static'] }] }));
+    expect(r.Routes).toHaveLength(5);
+    expect(r.AdditionalRoutesAvailable).toBe(true);
+  });
+
+  it.each([
+    ['0.0.0.0/0', ['0.0.0.0/1', '128.0.0.0/1']],
+    ['10.0.0.0/8', ['10.0.0.0/9', '10.128.0.0/9']],
+    ['10.200.0.6/31', ['10.200.0.6/32', '10.200.0.7/32']],
+    ['::/0', ['::/1', '8000::/1']],
+    ['fd00:1::/48', ['fd00:1::/49', 'fd00:1:0:8000::/49']],
+  ])('splits %s into its two halves', (cidr, halves) => {
+    expect(splitCidr(cidr)).toEqual(halves);
+  });
+
+  it('cannot split a host route', () => {
+    expect(splitCidr('10.0.0.1/32')).toBeUndefined();
+  });
 });

@@ -2,6 +2,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { PermanentError, TransientError } from '../../shared/errors';
 import { VgwStaticPathTable, vpnDomainOf } from '../../functions/adapters/vgw-static-paths';
 import { VpnInventory } from '../../functions/adapters/vpn-inventory';
+import { reportMissingOnce } from '../../functions/compose';
 import { VpnTunnelHealthView } from '../../functions/adapters/vpn-tunnel-health';
 import { Ec2QueryFake } from '../fakes/ec2-query-fake';
 
@@ -74,7 +75,41 @@ describe('VGW static routes through the real EC2 client', () => {
   it('limits itself to the configured connections', async () => {
     const paths = await table([V2]).list();
     expect(paths.map((p) => p.key)).toEqual([`${V2}:10.240.0.0/16`]);
-    expect(fake.calls[0]!.params['VpnConnectionId.1']).toBe(V2);
+    expect(fake.calls[0]!.params).toMatchObject({ 'Filter.1.Name': 'vpn-connection-id', 'Filter.1.Value.1': V2 });
+  });
+
+  it('keeps working when a configured connection is gone, and reports the missing id', async () => {
+    const missing: string[][] = [];
+    const inventory = new VpnInventory(ec2, { region: REGION, vpnConnectionIds: [V1, 'vpn-0deadbeef0000000', V2], onMissing: (ids) => missing.push(ids) });
+    const paths = await new VgwStaticPathTable(ec2, inventory, fastWait).list();
+    expect(paths.map((p) => p.key).sort()).toEqual([`${V1}:10.240.0.0/16`, `${V1}:192.168.1.0/24`, `${V2}:10.240.0.0/16`]);
+    expect(missing).toEqual([['vpn-0deadbeef0000000']]);
+    // A filter, not VpnConnectionIds (which EC2 — and the fake — reject whole for one unknown id).
+    const sent = fake.calls.find((c) => c.action === 'DescribeVpnConnections')!.params;
+    expect(Object.keys(sent).filter((k) => k.startsWith('VpnConnectionId.'))).toEqual([]);
+    expect(Object.entries(sent).find(([, v]) => v === 'vpn-connection-id')).toBeDefined();
+  });
+
+  it('reports missing connections once per instance at WARNING, again only when the set changes', () => {
+    const lines: { severity: string; message: string }[] = [];
+    const report = reportMissingOnce({ log: (e) => lines.push(e as never) });
+    report(['vpn-0deadbeef0000000']);
+    report(['vpn-0deadbeef0000000']);
+    report(['vpn-0deadbeef0000000', 'vpn-0deadbeef0000001']);
+    expect(lines.map((l) => l.severity)).toEqual(['WARNING', 'WARNING']);
+    expect(lines[0]!.message).toMatch(/TUNNEL_GUARD_AWS_VPN_IDS .* vpn-0deadbeef0000000/);
+  });
+
+  it('the fake, like EC2, fails VpnConnectionIds whole for one unknown id (why the filter is used)', async () => {
+    const { DescribeVpnConnectionsCommand } = await import('@aws-sdk/client-ec2');
+    await expect(ec2.send(new DescribeVpnConnectionsCommand({ VpnConnectionIds: [V1, 'vpn-0deadbeef0000000'] }))).rejects.toMatchObject({
+      name: 'InvalidVpnConnectionID.NotFound',
+    });
+  });
+
+  it('reads a connection deleted while waiting as gone, not as an error', async () => {
+    const inventory = new VpnInventory(ec2, { region: REGION });
+    expect(await inventory.get('vpn-0deadbeef0000000')).toBeUndefined();
   });
 
   it('withdraws a route, waits until it is really deleted, and is idempotent', async () => {

@@ -6,9 +6,16 @@
  *
  * Realism knobs: route changes are asynchronous (`pending`/`deleting` for `settlePolls` describes), and faults
  * can be injected per action (throttling `RequestLimitExceeded`, 5xx, any error code).
+ *
+ * Like EC2: `DescribeVpnConnections` with `VpnConnectionId.N` fails the whole call with
+ * `InvalidVpnConnectionID.NotFound` when one id does not exist, while a `vpn-connection-id` filter just returns the
+ * ones that do; `SearchTransitGatewayRoutes` honours `MaxResults` (capped by `searchRouteLimit`), answers
+ * `additionalRoutesAvailable` when it cut the list, and implements the `type`, `route-search.exact-match` and
+ * `route-search.subnet-of-match` filters.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 export interface FakeTunnel {
   outsideIpAddress: string;
@@ -61,6 +68,8 @@ export class Ec2QueryFake {
   calls: { action: string; params: Record<string, string> }[] = [];
   /** Describes a new/deleted route stays `pending`/`deleting` (0 = immediate). */
   settlePolls = 0;
+  /** Most routes one SearchTransitGatewayRoutes answer carries (EC2: `MaxResults`, at most 1000). */
+  searchRouteLimit = 1000;
   /** Runs before each request is answered (tests use it to simulate a concurrent change). */
   beforeAction?: (action: string, params: Record<string, string>) => void;
   private faults: FakeFault[] = [];
@@ -105,8 +114,14 @@ export class Ec2QueryFake {
       return this.error(res, fault.status, fault.code, `injected ${fault.code}`, requestId);
     }
     switch (action) {
-      case 'DescribeVpnConnections':
+      case 'DescribeVpnConnections': {
+        const ids = Object.entries(params).filter(([k]) => /^VpnConnectionId\.\d+$/.test(k)).map(([, v]) => v);
+        const unknown = ids.filter((id) => !this.connections.some((c) => c.vpnConnectionId === id));
+        if (unknown.length) {
+          return this.error(res, 400, 'InvalidVpnConnectionID.NotFound', `The vpnConnection ID '${unknown[0]}' does not exist`, requestId);
+        }
         return this.xml(res, action, `${tag('requestId', requestId)}<vpnConnectionSet>${this.describe(params).join('')}</vpnConnectionSet>`);
+      }
       case 'CreateVpnConnectionRoute':
       case 'DeleteVpnConnectionRoute': {
         const conn = this.connections.find((c) => c.vpnConnectionId === params.VpnConnectionId);
@@ -150,11 +165,20 @@ export class Ec2QueryFake {
         const table = this.tgwRouteTables.find((t) => t.transitGatewayRouteTableId === params.TransitGatewayRouteTableId);
         if (!table) return this.error(res, 400, 'InvalidRouteTableID.NotFound', `no route table ${params.TransitGatewayRouteTableId}`, requestId);
         const exact = this.filterValues(params, 'route-search.exact-match');
+        const subnetOf = this.filterValues(params, 'route-search.subnet-of-match');
+        const types = this.filterValues(params, 'type');
+        const matching = table.routes.filter(
+          (r) =>
+            (!exact.length || exact.includes(r.destinationCidrBlock)) &&
+            (!subnetOf.length || subnetOf.some((c) => subnetOfMatch(r.destinationCidrBlock, c))) &&
+            (!types.length || types.includes('static')),
+        );
+        const limit = Math.min(Number(params.MaxResults ?? 1000), this.searchRouteLimit);
+        const shown = matching.slice(0, limit);
         return this.xml(
           res,
           action,
-          `${tag('requestId', requestId)}<routeSet>${table.routes
-            .filter((r) => !exact.length || exact.includes(r.destinationCidrBlock))
+          `${tag('requestId', requestId)}<routeSet>${shown
             .map((r) => {
               const a = this.tgwAttachments.find((x) => x.transitGatewayAttachmentId === r.transitGatewayAttachmentId);
               return (
@@ -163,7 +187,7 @@ export class Ec2QueryFake {
                 `${tag('type', 'static')}${tag('state', 'active')}</item>`
               );
             })
-            .join('')}</routeSet>${tag('additionalRoutesAvailable', 'false')}`,
+            .join('')}</routeSet>${tag('additionalRoutesAvailable', String(matching.length > shown.length))}`,
         );
       }
       case 'CreateTransitGatewayRoute':
@@ -202,14 +226,8 @@ export class Ec2QueryFake {
 
   private describe(params: Record<string, string>): string[] {
     const ids = Object.entries(params).filter(([k]) => /^VpnConnectionId\.\d+$/.test(k)).map(([, v]) => v);
-    // Filter.N.Name=state / Filter.N.Value.M
-    const stateFilter: string[] = [];
-    for (const [k, v] of Object.entries(params)) {
-      const m = /^Filter\.(\d+)\.Name$/.exec(k);
-      if (m && v === 'state') {
-        for (const [k2, v2] of Object.entries(params)) if (k2.startsWith(`Filter.${m[1]}.Value.`)) stateFilter.push(v2);
-      }
-    }
+    const idFilter = this.filterValues(params, 'vpn-connection-id');
+    const stateFilter = this.filterValues(params, 'state');
     // Reading settles asynchronous changes, like time passing between polls.
     for (const c of this.connections) {
       for (const r of c.routes) {
@@ -221,7 +239,12 @@ export class Ec2QueryFake {
       c.routes = c.routes.filter((r) => r.state !== 'deleted');
     }
     return this.connections
-      .filter((c) => (!ids.length || ids.includes(c.vpnConnectionId)) && (!stateFilter.length || stateFilter.includes(c.state ?? 'available')))
+      .filter(
+        (c) =>
+          (!ids.length || ids.includes(c.vpnConnectionId)) &&
+          (!idFilter.length || idFilter.includes(c.vpnConnectionId)) &&
+          (!stateFilter.length || stateFilter.includes(c.state ?? 'available')),
+      )
       .map(
         (c) =>
           `<item>${tag('vpnConnectionId', c.vpnConnectionId)}${tag('state', c.state ?? 'available')}${tag('type', 'ipsec.1')}` +
@@ -245,5 +268,16 @@ export class Ec2QueryFake {
   private error(res: ServerResponse, status: number, code: string, message: string, requestId: string): void {
     res.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8' });
     res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>${tag('Code', code)}${tag('Message', message)}</Error></Errors>${tag('RequestID', requestId)}</Response>`);
+  }
+}
+
+/** `route-search.subnet-of-match`: the route's prefix lies within the filter's CIDR (an equal prefix included). */
+function subnetOfMatch(route: string, filter: string): boolean {
+  try {
+    const [addr, len] = ipaddr.parseCIDR(route);
+    const [net, netLen] = ipaddr.parseCIDR(filter);
+    return addr.kind() === net.kind() && len >= netLen && addr.match(net, netLen);
+  } catch {
+    return false;
   }
 }
