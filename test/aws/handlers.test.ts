@@ -1,6 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTransitGatewayRouteTablesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { AwsPathTable } from '../../functions/adapters/aws-path-table';
+import { DynamoDbLedger } from '../../functions/adapters/dynamodb-ledger';
+import { SnsNotifier } from '../../functions/adapters/sns-notifier';
+import { VpnTunnelHealthView } from '../../functions/adapters/vpn-tunnel-health';
 import { composeAws, type AwsEdge } from '../../functions/compose';
 import { makeReconcileHandler, makeTunnelAlarmHandler } from '../../functions/handlers';
 import { invokeAwsLocal } from '../../functions/local';
@@ -52,6 +61,7 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
     expect(drained).toEqual(['vpn-0a1b2c3d4e5f60002:10.240.0.0/16', 'vpn-0a1b2c3d4e5f60002:192.168.1.0/24']);
     for (let i = 0; i < 3; i++) {
       const again = await handler(structuredClone(alarm));
+      expect(again.reports[0]).toMatchObject({ tunnelId: T1, decision: 'ignore', refusals: [expect.objectContaining({ guard: 'duplicate' })] });
       expect(again.reports[0]!.results).toEqual([]);
       expect(await awsRoutes(file)).toEqual(drained);
     }
@@ -72,21 +82,22 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
   });
 
   it.each([
-    ['garbage', { hello: 'world' }],
-    ['an EC2 CPU alarm (no VPN dimensions)', fixture('eventbridge-single-metric.json')],
-    ['a configuration change', fixture('eventbridge-configuration-change.json')],
-    ['a malformed alarm event', { ...fixture('example-tunnel-degraded-alarm.json'), detail: { alarmName: 'x' } }],
-    ['an SNS message that is not JSON', { Records: [{ EventSource: 'aws:sns', Sns: { Message: 'hi' } }] }],
-  ])('acknowledges %s: changes nothing, logs a reason, returns normally', async (_name, event) => {
+    ['garbage', { hello: 'world' }, /^not a CloudWatch alarm event/],
+    ['an EC2 CPU alarm (no VPN dimensions)', fixture('eventbridge-single-metric.json'), /"ServerCpuTooHigh" has no AWS\/VPN VpnId\+TunnelIpAddress dimensions and is not mapped/],
+    ['a configuration change', fixture('eventbridge-configuration-change.json'), /"CloudWatch Alarm Configuration Change" is not an alarm state change/],
+    ['a malformed alarm event', { ...fixture('example-tunnel-degraded-alarm.json'), detail: { alarmName: 'x' } }, /malformed \(detail\.state/],
+    ['an SNS message that is not JSON', { Records: [{ EventSource: 'aws:sns', Sns: { Message: 'hi' } }] }, /^SNS message is not JSON/],
+  ])('acknowledges %s: changes nothing, logs a reason, returns normally', async (_name, event, reason) => {
     const file = join(dir, 'sim.json');
     const { edge, logger } = simEdge(file);
     await openSimulator(file).read(); // create the simulated world, then prove the event leaves it untouched
     const before = readFileSync(file, 'utf8');
     const r = await makeTunnelAlarmHandler(edge)(event);
-    expect(r.reports).toEqual([]);
-    expect(r.ignored.length).toBeGreaterThan(0);
+    // Returns normally: resolved, nothing failed, so Lambda does not retry an event that can never succeed.
+    expect(r).toMatchObject({ ok: true, reports: [], failed: [] });
+    expect(r.ignored).toEqual([expect.stringMatching(reason)]);
     expect(readFileSync(file, 'utf8')).toBe(before);
-    expect(logger.entries.at(-1)).toMatchObject({ severity: 'WARNING', handler: 'tunnelAlarm', ignored: r.ignored });
+    expect(logger.entries.filter((e) => e.handler === 'tunnelAlarm')).toEqual([expect.objectContaining({ severity: 'WARNING', ignored: [expect.stringMatching(reason)] })]);
   });
 
   it('records a down tunnel with an UP sibling but does not drain its connection', async () => {
@@ -96,9 +107,12 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
     await sim.setLinkStatus(`aws:ap-northeast-1:${VPN1}:203.0.113.12`, 'up');
     const before = await awsRoutes(file);
     const r = await makeTunnelAlarmHandler(edge)(fixture('example-tunnel-down-alarm.json'));
-    expect(r.reports[0]!.signal!.health).toBe('down');
-    expect(r.reports[0]!.decision).not.toBe('drain');
+    expect(r.reports).toHaveLength(1);
+    expect(r.reports[0]).toMatchObject({ tunnelId: T1, decision: 'record', plan: [], results: [], stateAfter: 'active', signal: { health: 'down' } });
+    expect(r.reports[0]!.summary).toMatch(/healthy sibling tunnel/);
     expect(await awsRoutes(file)).toEqual(before);
+    // Recorded: the ledger knows the tunnel is down, so a later decision counts it as such.
+    expect(await edge.deps.ledger.get(T1)).toMatchObject({ state: 'active', health: 'down', withdrawn: [] });
   });
 
   it('acts on a signed link message from the GCP side, and refuses a forged one or one for an unconfigured pair', async () => {
@@ -195,7 +209,8 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
       expect(r.reports[0].decision).toBe('drain');
       const rec = (await invokeAwsLocal({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }, env)) as any;
       expect(rec.ok).toBe(true);
-      expect(Array.isArray(rec.reports)).toBe(true);
+      // Reconcile looked at the drained tunnel (still degraded: it stays drained, nothing to do).
+      expect(rec.reports).toEqual([expect.objectContaining({ tunnelId: T1, trigger: 'reconcile', decision: 'ignore', stateAfter: 'drained' })]);
       // Every invocation logged exactly one JSON line of its own.
       const lines = spy.mock.calls.map((c) => JSON.parse(String(c[0])));
       expect(lines.filter((l) => l.handler === 'tunnelAlarm')).toHaveLength(1);
@@ -270,10 +285,25 @@ describe('composition', () => {
     const edge = composeAws({ TUNNEL_GUARD_SIMULATOR: '/tmp/x.json', TUNNEL_GUARD_ALARM_TOPIC_ARNS: ' arn:aws:sns:eu-west-1:123456789012:a ,' }, { logger: memoryLogger() });
     expect(edge.alarmTopicArns).toEqual(['arn:aws:sns:eu-west-1:123456789012:a']);
   });
-  it('builds the real adapters from the environment without calling AWS', () => {
-    const edge = composeAws({ TUNNEL_GUARD_TABLE: 't', TUNNEL_GUARD_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:t', AWS_REGION: 'eu-west-1', TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS: 'tgw-rtb-1' }, { logger: memoryLogger() });
-    expect(edge.target).toBe('aws:eu-west-1');
-    expect(edge.deps.clouds.aws).toBeDefined();
+  it('builds the real adapters from the environment without calling AWS', async () => {
+    const mocks = [mockClient(EC2Client), mockClient(DynamoDBClient), mockClient(SNSClient)];
+    try {
+      const edge = composeAws({ TUNNEL_GUARD_TABLE: 't', TUNNEL_GUARD_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:t', AWS_REGION: 'eu-west-1', TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS: 'tgw-rtb-1' }, { logger: memoryLogger() });
+      expect(edge.target).toBe('aws:eu-west-1');
+      expect(edge.deps.ledger).toBeInstanceOf(DynamoDbLedger);
+      expect(edge.deps.notifier).toBeInstanceOf(SnsNotifier);
+      expect(edge.deps.clouds.aws?.paths).toBeInstanceOf(AwsPathTable);
+      expect(edge.deps.clouds.aws?.tunnels).toBeInstanceOf(VpnTunnelHealthView);
+      expect(edge.deps.clouds.gcp).toBeUndefined();
+      // Composing (a cold start) sends nothing: clients are built, not used.
+      for (const m of mocks) expect(m.calls()).toHaveLength(0);
+      // The first use reads the configured TGW route table through the real EC2 adapter.
+      mocks[0]!.resolves({});
+      await edge.deps.clouds.aws!.paths.list();
+      expect(mocks[0]).toHaveReceivedCommandWith(DescribeTransitGatewayRouteTablesCommand, { TransitGatewayRouteTableIds: ['tgw-rtb-1'] });
+    } finally {
+      for (const m of mocks) m.restore();
+    }
   });
 });
 
