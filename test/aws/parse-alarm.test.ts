@@ -82,7 +82,7 @@ describe('EventBridge CloudWatch Alarm State Change', () => {
   it('maps an anomaly-detection alarm on a tunnel metric', () => {
     const e = fixture('eventbridge-anomaly-detection.json');
     e.detail.configuration.metrics[0].metricStat.metric = { namespace: 'AWS/VPN', name: 'TunnelDataOut', dimensions: { ...vpnDims } };
-    expect(signalOf(parseAlarmEvent(e, ctx))).toMatchObject({ health: 'degraded', observedAt: '2019-10-03T16:00:04.653Z' });
+    expect(signalOf(parseAlarmEvent(e, ctx))).toMatchObject({ tunnelId: `aws:us-east-1:${VPN}:${IP}`, health: 'degraded', observedAt: '2019-10-03T16:00:04.653Z' });
   });
 
   it('maps a composite alarm only by configuration or by its tunnel-guard:tunnel tag', () => {
@@ -159,9 +159,9 @@ describe('SNS-wrapped alarm notification', () => {
 
   it('passes a signed link message on, unverified, as a link', () => {
     const e = fixture('sns-single-metric.json');
+    // A signature that cannot be valid: the parser does not verify, the handler does (with the link secret).
     e.Records[0].Sns.Message = JSON.stringify({ message: '{}', signature: 'ab' });
-    const p = only(parseAlarmEvent(e, ctx));
-    expect(p.ok && p.value.kind).toBe('link');
+    expect(only(parseAlarmEvent(e, ctx))).toEqual({ ok: true, value: { kind: 'link', envelope: { message: '{}', signature: 'ab' }, source: 'aws-sns' } });
   });
 
   it('gives one result per record', () => {
@@ -169,8 +169,11 @@ describe('SNS-wrapped alarm notification', () => {
     e.Records.push(structuredClone(e.Records[0]));
     e.Records[1].Sns.Message = 'not json';
     const r = parseAlarmEvent(e, ctx);
-    expect(r).toHaveLength(2);
-    expect(r.every((x) => !x.ok)).toBe(true);
+    // In record order, each with its own reason: the documented EC2 alarm, then the garbled message.
+    expect(r).toEqual([
+      { ok: false, reason: expect.stringMatching(/^alarm "EXAMPLE" has no AWS\/VPN VpnId\+TunnelIpAddress dimensions/) },
+      { ok: false, reason: expect.stringMatching(/^SNS message is not JSON/) },
+    ]);
   });
 });
 
@@ -306,9 +309,7 @@ describe('garbage', () => {
     ['an empty SNS batch', { Records: [] }],
     ['another AWS service', { source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: {} }],
   ])('refuses %s with a reason, without throwing', (_name, event) => {
-    const r = parseAlarmEvent(event, ctx);
-    expect(r.length).toBeGreaterThan(0);
-    for (const x of r) expect(x.ok).toBe(false);
+    expect(parseAlarmEvent(event, ctx)).toEqual([{ ok: false, reason: 'not a CloudWatch alarm event (EventBridge, SNS or Lambda alarm action)' }]);
   });
 
   it('refuses an alarm event without a state', () => {
@@ -320,7 +321,7 @@ describe('garbage', () => {
   it('refuses an unknown state value and a bad timestamp', () => {
     const e = ebSingle();
     e.detail.state.value = 'ON_FIRE';
-    expect(reasonOf(parseAlarmEvent(e, ctx))).toMatch(/malformed/);
+    expect(reasonOf(parseAlarmEvent(e, ctx))).toMatch(/malformed \(detail\.state\.value/);
     const t = ebSingle();
     t.detail.state.timestamp = 'yesterday';
     expect(reasonOf(parseAlarmEvent(t, ctx))).toMatch(/not a time/);
