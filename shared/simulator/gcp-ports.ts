@@ -30,14 +30,14 @@ export const routeDefinition = (r: GcpRoute): GcpRouteDefinition => ({
 
 /** A peer's settings without the simulator-only `learnedPrefixes` (they come from the remote side). */
 const peerSettings = (p: GcpBgpPeer): Record<string, unknown> => {
-  const { learnedPrefixes: _learned, ...settings } = p;
+  const { learnedPrefixes: _learned, learnedPriority: _priority, ...settings } = p;
   return structuredClone(settings);
 };
 
 const peerDefinitionSchema = z.object({
   router: z.string().min(1),
   region: z.string().min(1),
-  peer: gcpBgpPeerSchema.omit({ learnedPrefixes: true }),
+  peer: gcpBgpPeerSchema.omit({ learnedPrefixes: true, learnedPriority: true }),
 });
 
 const routeTunnelIds = (r: GcpRoute): string[] => {
@@ -111,7 +111,11 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
       if (!router) throw new PermanentError(`simulator (gcp): Cloud Router ${def.data.router} (${def.data.region}) does not exist`);
       const saved = snapshot.definition.peer as Record<string, unknown>;
       if (peer && isDeepStrictEqual(peerSettings(peer), saved)) return 'already-in-state';
-      const restored = { ...structuredClone(saved), learnedPrefixes: peer?.learnedPrefixes ?? [] } as GcpBgpPeer;
+      const restored = {
+        ...structuredClone(saved),
+        learnedPrefixes: peer?.learnedPrefixes ?? [],
+        ...(peer?.learnedPriority !== undefined ? { learnedPriority: peer.learnedPriority } : {}),
+      } as GcpBgpPeer;
       if (peer) router.bgpPeers[router.bgpPeers.indexOf(peer)] = restored;
       else router.bgpPeers.push(restored);
       return 'applied';

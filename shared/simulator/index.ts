@@ -12,7 +12,8 @@ import type { FaultInjector, FaultSpec } from './faults';
 import { gcpPorts } from './gcp-ports';
 import { SimCalls } from './sim-calls';
 import type { SimState } from './sim-state';
-import { SimStore } from './sim-store';
+import { MemoryLedger } from '../ledger/memory-ledger';
+import { MemorySimStore, SimStore } from './sim-store';
 import { incidentTopology } from './topology';
 
 export { SimulatedCrashError, type FaultSpec, type MutationInfo } from './faults';
@@ -27,6 +28,11 @@ export interface SimulatorOptions {
   faults?: FaultSpec;
   /** Topology written when the file does not exist (default: the original incident). */
   initial?: () => SimState;
+  /**
+   * Keep the world in this process instead of the file (nothing is read or written; the ledger is in memory
+   * too): for long runs such as the game day and the benchmarks. `file` then only names the world in logs.
+   */
+  inMemory?: boolean;
 }
 
 /** How many reports the simulated notifier keeps in the file (newest last). */
@@ -62,7 +68,7 @@ export function ledgerFileFor(simFile: string): string {
  * not in memory: several processes may use the same file one after another.
  */
 export function openSimulator(file: string, options: SimulatorOptions = {}): SimulatorHandle {
-  const store = new SimStore(file, options.initial ?? incidentTopology);
+  const store = options.inMemory ? new MemorySimStore(options.initial ?? incidentTopology) : new SimStore(file, options.initial ?? incidentTopology);
   const calls = new SimCalls(store, options);
   const faults: FaultInjector = calls.faults;
   const clouds: Record<Cloud, CloudPorts> = { aws: awsPorts(calls), gcp: gcpPorts(calls) };
@@ -70,7 +76,7 @@ export function openSimulator(file: string, options: SimulatorOptions = {}): Sim
   return {
     file,
     ports: (cloud) => clouds[cloud],
-    ledger: new FileLedger(ledgerFileFor(file)),
+    ledger: options.inMemory ? new MemoryLedger() : new FileLedger(ledgerFileFor(file)),
     notifier: {
       notify: async (report) => {
         await store.update((state) => {

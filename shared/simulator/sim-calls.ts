@@ -6,7 +6,7 @@
 import type { Outcome } from '../types';
 import { FaultInjector, type FaultSpec } from './faults';
 import type { SimState } from './sim-state';
-import { SimStore } from './sim-store';
+import type { StateStore } from './sim-store';
 
 export interface SimCallOptions {
   latencyMs?: number;
@@ -19,7 +19,7 @@ const sleep = (ms: number): Promise<void> => (ms > 0 ? new Promise((r) => setTim
 export class SimCalls {
   readonly faults: FaultInjector;
 
-  constructor(readonly store: SimStore, private readonly options: SimCallOptions = {}) {
+  constructor(readonly store: StateStore, private readonly options: SimCallOptions = {}) {
     this.faults = new FaultInjector(options.faults);
   }
 

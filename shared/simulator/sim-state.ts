@@ -33,6 +33,12 @@ export const awsVpnConnectionSchema = z.object({
   /** AWS always gives two tunnels per VPN connection. */
   tunnels: z.array(awsTunnelSchema).length(2),
   routes: z.array(awsVpnRouteSchema),
+  /**
+   * `bgp`: dynamic routing — no static routes; the connection learns `learnedPrefixes` from its peer over each
+   * tunnel whose BGP session is up (simulator-only: what the GCP Cloud Router advertises).
+   */
+  routing: z.enum(['static', 'bgp']).optional(),
+  learnedPrefixes: z.array(cidr).optional(),
 });
 
 /** Compute `Route` (global): writable fields plus the output-only ones the cloud assigns. */
@@ -80,6 +86,8 @@ export const gcpBgpPeerSchema = z
     advertiseMode: z.enum(['DEFAULT', 'CUSTOM']).default('DEFAULT'),
     enable: z.enum(['TRUE', 'FALSE']),
     learnedPrefixes: z.array(cidr).default([]),
+    /** Simulator-only: the priority GCP gives the learned routes (the MED the peer advertises). */
+    learnedPriority: z.number().int().min(0).max(65535).optional(),
   })
   .loose();
 

@@ -10,7 +10,13 @@ import { CorruptStateError } from '../errors';
 import { simStateSchema, type SimState } from './sim-state';
 import { incidentTopology } from './topology';
 
-export class SimStore {
+/** What the simulator's calls need from a store: a validated copy, and an atomic read → change → write. */
+export interface StateStore {
+  read(): Promise<SimState>;
+  update<T>(change: (state: SimState) => T): Promise<T>;
+}
+
+export class SimStore implements StateStore {
   /** Lock key: the absolute path, so two handles naming one file differently still serialise. */
   private readonly key: string;
 
@@ -64,5 +70,33 @@ export class SimStore {
   private serialise(state: SimState): string {
     // Re-validate before writing: a bug in a port must never leave an unreadable file behind.
     return `${JSON.stringify(simStateSchema.parse(state), null, 2)}\n`;
+  }
+}
+
+/**
+ * The same contract without a file: the world lives in this process. Long runs (the game day, the benchmarks)
+ * would otherwise spend their time re-reading and re-validating the whole file on every call and measure the
+ * simulator instead of the engine. Every change is still validated before it is kept, and readers get copies,
+ * so a port can never alter the world behind the store's back.
+ */
+export class MemorySimStore implements StateStore {
+  private state: SimState | undefined;
+
+  constructor(private readonly initial: () => SimState = incidentTopology) {}
+
+  async read(): Promise<SimState> {
+    return structuredClone(this.current());
+  }
+
+  async update<T>(change: (state: SimState) => T): Promise<T> {
+    const next = structuredClone(this.current());
+    const result = change(next);
+    this.state = simStateSchema.parse(next);
+    return result;
+  }
+
+  private current(): SimState {
+    this.state ??= simStateSchema.parse(this.initial());
+    return this.state;
   }
 }

@@ -1,0 +1,76 @@
+/**
+ * What the project ships, read from the files that deploy it, so that the game day evaluates exactly that:
+ * the GCP alert policies (`deploy/gcp/alert-policy-*.json`), the CloudWatch alarms (`functions/deploy/tunnel-alarms.js`,
+ * the generator `serverless.yml` includes) and the reconcile schedules (`serverless.yml`'s `rate(…)`, the Cloud
+ * Scheduler cron in the GCP deploy tooling).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { alarmsFromResources, type AlarmDefinition } from './aws-alarms';
+import { loadShippedPolicies, type AlertPolicy } from './gcp-alerts';
+
+export interface Deployed {
+  policies: AlertPolicy[];
+  /** Alarms for the given AWS tunnels (`vpn-id:outside-ip`), as `serverless deploy` would create them. */
+  alarmsFor(tunnels: readonly string[]): AlarmDefinition[];
+  awsReconcileSeconds: number;
+  gcpReconcileSeconds: number;
+}
+
+/** `rate(5 minutes)` / `rate(1 minute)` → seconds. */
+export function rateSeconds(expr: string): number | undefined {
+  const m = /rate\((\d+)\s+(minute|minutes|hour|hours)\)/.exec(expr);
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2]!.startsWith('hour') ? 3600 : 60);
+}
+
+/** A cron schedule of the form `* * * * *` or `*\/N * * * *` → seconds between runs. */
+export function cronSeconds(expr: string): number | undefined {
+  const fields = expr.trim().split(/\s+/);
+  if (fields.length !== 5 || fields.slice(1).some((f) => f !== '*')) return undefined;
+  if (fields[0] === '*') return 60;
+  const m = /^\*\/(\d+)$/.exec(fields[0]!);
+  return m ? Number(m[1]) * 60 : undefined;
+}
+
+function awsReconcileRate(root: string): number {
+  const yml = readFileSync(join(root, 'serverless.yml'), 'utf8');
+  // The `reconcile` function's block runs until the next function at the same indentation.
+  const block = /\n {2}reconcile:\n([\s\S]*?)(\n {2}[A-Za-z]|\n[A-Za-z])/.exec(yml)?.[1] ?? '';
+  const rate = /schedule:\s*(rate\([^)]*\))/.exec(block)?.[1];
+  const s = rate && rateSeconds(rate);
+  if (!s) throw new Error('serverless.yml: the reconcile function has no schedule rate(…) the game day can read');
+  return s;
+}
+
+function gcpReconcileRate(root: string): number {
+  const req = createRequire(join(root, 'package.json'));
+  try {
+    const { deployCommands } = req('./deploy/gcp/deploy.js') as { deployCommands: (env: Record<string, string>) => { commands: string[][] } };
+    for (const argv of deployCommands({}).commands) {
+      const arg = argv.find((a) => a.startsWith('--schedule='));
+      const s = arg && cronSeconds(arg.slice('--schedule='.length).replace(/^'|'$/g, ''));
+      if (s) return s;
+    }
+  } catch {
+    // Fall through to the documented command.
+  }
+  // The Cloud Scheduler job is documented as a gcloud command in the README.
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const cron = /gcloud scheduler jobs create http[^\n]*--schedule='([^']+)'/.exec(readme)?.[1];
+  const s = cron && cronSeconds(cron);
+  if (!s) throw new Error('no Cloud Scheduler schedule found in deploy/gcp/deploy.js or the README');
+  return s;
+}
+
+export function loadDeployed(root: string): Deployed {
+  const req = createRequire(join(root, 'package.json'));
+  const generator = req('./functions/deploy/tunnel-alarms.js') as { tunnelAlarms: (list: string) => { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> } };
+  return {
+    policies: loadShippedPolicies(join(root, 'deploy', 'gcp')),
+    alarmsFor: (tunnels) => alarmsFromResources(generator.tunnelAlarms(tunnels.join(',')).Resources),
+    awsReconcileSeconds: awsReconcileRate(root),
+    gcpReconcileSeconds: gcpReconcileRate(root),
+  };
+}

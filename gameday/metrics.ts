@@ -1,0 +1,103 @@
+/**
+ * The clouds' metric pipelines as the game day models them: what each cloud writes per tunnel, when, and when an
+ * alert evaluation can first see it. Parameters are the documented ones where a document exists:
+ *
+ * - GCP `vpn.googleapis.com` (https://cloud.google.com/monitoring/api/metrics_gcp_p_z#gcp-vpn): every metric is
+ *   sampled every 60 s. `network/received_packets_count` and `network/sent_packets_count` (labelled `status`:
+ *   `successful`, `sequence_number_lost`, …) are visible up to 60 s after sampling; `network/dropped_*_packets_count`
+ *   and `tunnel_established` up to 180 s. The model uses the bounds (the pessimistic end).
+ * - Loss on AWS→GCP shows in GCP's received counters as `sequence_number_lost` (GCP sees gaps in the peer's ESP
+ *   sequence numbers) and, in this model, in `dropped_received_packets_count` as well (the original incident saw it
+ *   there). Loss on GCP→AWS happens after GCP sent the packet: no GCP gateway metric sees it.
+ * - An idle tunnel reports zeros, not missing data (GCP keeps writing its counters while the tunnel exists): this
+ *   is a modelling choice, and the reason an alert on drop counts closes once a drain has taken the traffic away.
+ * - AWS `AWS/VPN` `TunnelState` (1 up, 0 down; for a BGP connection 1 only while the BGP session is up),
+ *   `TunnelDataIn`/`TunnelDataOut` (https://docs.aws.amazon.com/vpn/latest/s2svpn/monitoring-cloudwatch-vpn.html):
+ *   AWS does not document how often it publishes them, so the interval is a scenario parameter (60 s or 300 s);
+ *   a data point is visible when it is published (no extra delay is modelled).
+ */
+
+/** One sample: the value over the minute (or the gauge at the sample time) ending at `end`. */
+export interface Point {
+  end: number;
+  value: number;
+  visibleAt: number;
+}
+
+/** One time series, with the labels a Cloud Monitoring filter or a CloudWatch alarm selects on. */
+export interface Series {
+  metricType: string;
+  metricLabels: Record<string, string>;
+  resourceType: string;
+  resourceLabels: Record<string, string>;
+  points: Point[];
+}
+
+export const GCP_STATUS_VISIBLE_S = 60;
+export const GCP_OTHER_VISIBLE_S = 180;
+export const GCP_SAMPLE_S = 60;
+
+export const GCP_METRIC = {
+  received: 'vpn.googleapis.com/network/received_packets_count',
+  sent: 'vpn.googleapis.com/network/sent_packets_count',
+  droppedReceived: 'vpn.googleapis.com/network/dropped_received_packets_count',
+  droppedSent: 'vpn.googleapis.com/network/dropped_sent_packets_count',
+  established: 'vpn.googleapis.com/tunnel_established',
+} as const;
+
+/** What one GCP tunnel counted over one minute. */
+export interface GcpMinute {
+  receivedOk: number;
+  receivedLost: number;
+  sent: number;
+  established: boolean;
+}
+
+export interface GcpTunnelLabels {
+  tunnelName: string;
+  gatewayName: string;
+  project: string;
+  region: string;
+  gatewayId: string;
+}
+
+/** Every series of the model, by a stable key. */
+export class MetricStore {
+  private readonly series = new Map<string, Series>();
+
+  private get(key: string, make: () => Omit<Series, 'points'>): Series {
+    let s = this.series.get(key);
+    if (!s) {
+      s = { ...make(), points: [] };
+      this.series.set(key, s);
+    }
+    return s;
+  }
+
+  /** Write one minute of one GCP tunnel, sampled at `end`. */
+  writeGcp(t: GcpTunnelLabels, end: number, m: GcpMinute): void {
+    const resourceLabels = { project_id: t.project, region: t.region, gateway_id: t.gatewayId };
+    const put = (metricType: string, extra: Record<string, string>, value: number, delay: number) => {
+      const metricLabels = { tunnel_name: t.tunnelName, gateway_name: t.gatewayName, ...extra };
+      const key = `${metricType}|${JSON.stringify(metricLabels)}|${JSON.stringify(resourceLabels)}`;
+      this.get(key, () => ({ metricType, metricLabels, resourceType: 'vpn_gateway', resourceLabels })).points.push({ end, value, visibleAt: end + delay });
+    };
+    put(GCP_METRIC.received, { status: 'successful' }, m.receivedOk, GCP_STATUS_VISIBLE_S);
+    put(GCP_METRIC.received, { status: 'sequence_number_lost' }, m.receivedLost, GCP_STATUS_VISIBLE_S);
+    put(GCP_METRIC.sent, { status: 'successful' }, m.sent, GCP_STATUS_VISIBLE_S);
+    put(GCP_METRIC.droppedReceived, {}, m.receivedLost, GCP_OTHER_VISIBLE_S);
+    put(GCP_METRIC.droppedSent, {}, 0, GCP_OTHER_VISIBLE_S);
+    put(GCP_METRIC.established, {}, m.established ? 1 : 0, GCP_OTHER_VISIBLE_S);
+  }
+
+  /** Publish one AWS/VPN data point of one tunnel (the sample at `at`). */
+  writeAws(vpnId: string, tunnelIp: string, metricName: string, at: number, value: number): void {
+    const metricLabels = { VpnId: vpnId, TunnelIpAddress: tunnelIp };
+    const key = `AWS/VPN|${metricName}|${vpnId}|${tunnelIp}`;
+    this.get(key, () => ({ metricType: `AWS/VPN/${metricName}`, metricLabels, resourceType: 'aws', resourceLabels: {} })).points.push({ end: at, value, visibleAt: at });
+  }
+
+  all(): Series[] {
+    return [...this.series.values()];
+  }
+}

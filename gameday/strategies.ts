@@ -1,0 +1,142 @@
+/**
+ * The three ways of answering the same alerts, side by side on the same world:
+ * - `none`: native failover only — routes never change;
+ * - `naive`: the script a team writes on the first day: delete a tunnel's routes on every ALARM / incident open,
+ *   put them back on every OK / incident close; no guards, no hold-down, no link to the other cloud;
+ * - `tunnel-guard`: the real edges (see edges.ts) with the shipped configuration.
+ */
+import type { Config } from '../shared/policy';
+import type { LogEntry } from '../shared/ports';
+import { gcpTunnelUrl, type GcpRoute } from '../shared/simulator/sim-state';
+import type { AlarmChange } from './aws-alarms';
+import { composeEdges, recordingLogger, type Edges } from './edges';
+import type { IncidentChange } from './gcp-alerts';
+import { alarmEvent, simDate, webhookBody } from './payloads';
+import type { World } from './world';
+
+export type StrategyName = 'none' | 'naive' | 'tunnel-guard';
+export const STRATEGIES: readonly StrategyName[] = ['none', 'naive', 'tunnel-guard'];
+
+/** A drain or a restore by one end, as the timeline shows it. */
+export interface Decision {
+  t: number;
+  kind: 'drain' | 'restore' | 'refuse' | 'suppress';
+  tunnelId: string;
+  summary: string;
+}
+
+export interface Strategy {
+  readonly name: StrategyName;
+  onIncident(change: IncidentChange, t: number): Promise<void>;
+  onAlarm(change: AlarmChange, t: number): Promise<void>;
+  reconcile(cloud: 'aws' | 'gcp', t: number): Promise<void>;
+  /** Cloud mutations so far. */
+  routeChanges(): number;
+  decisions(): Decision[];
+}
+
+export function noneStrategy(): Strategy {
+  return {
+    name: 'none',
+    onIncident: async () => undefined,
+    onAlarm: async () => undefined,
+    reconcile: async () => undefined,
+    routeChanges: () => 0,
+    decisions: () => [],
+  };
+}
+
+export function naiveStrategy(world: World): Strategy {
+  const savedGcp = new Map<string, GcpRoute[]>();
+  const savedAws = new Map<string, string[]>();
+  const log: Decision[] = [];
+  let changes = 0;
+  return {
+    name: 'naive',
+    onIncident: async (c, t) => {
+      const name = c.metricLabels.tunnel_name;
+      const region = c.resourceLabels.region;
+      if (!name || !region) return;
+      const url = gcpTunnelUrl(world.project, region, name);
+      const id = `gcp:${world.project}:${region}:${name}`;
+      await world.sim.update((state) => {
+        if (c.state === 'open') {
+          const mine = state.gcp.routes.filter((r) => r.nextHopVpnTunnel === url);
+          if (mine.length === 0) return;
+          savedGcp.set(id, [...(savedGcp.get(id) ?? []), ...mine]);
+          state.gcp.routes = state.gcp.routes.filter((r) => r.nextHopVpnTunnel !== url);
+          changes += mine.length;
+          log.push({ t, kind: 'drain', tunnelId: id, summary: `deleted ${mine.length} route(s) through ${name}` });
+        } else {
+          const back = savedGcp.get(id) ?? [];
+          savedGcp.delete(id);
+          const missing = back.filter((r) => !state.gcp.routes.some((x) => x.name === r.name));
+          if (missing.length === 0) return;
+          state.gcp.routes.push(...missing);
+          changes += missing.length;
+          log.push({ t, kind: 'restore', tunnelId: id, summary: `re-added ${missing.length} route(s) through ${name}` });
+        }
+      });
+    },
+    onAlarm: async (c, t) => {
+      if (c.state === 'INSUFFICIENT_DATA') return;
+      const dims = Object.fromEntries(c.alarm.Dimensions.map((d) => [d.Name, d.Value]));
+      const vpn = dims.VpnId;
+      if (!vpn) return;
+      const id = `aws:${world.region}:${vpn}:${dims.TunnelIpAddress}`;
+      await world.sim.update((state) => {
+        const conn = state.aws.vpnConnections.find((x) => x.vpnConnectionId === vpn);
+        if (!conn) return;
+        if (c.state === 'ALARM') {
+          const cidrs = conn.routes.map((r) => r.destinationCidrBlock);
+          if (cidrs.length === 0) return;
+          savedAws.set(vpn, [...(savedAws.get(vpn) ?? []), ...cidrs]);
+          conn.routes = [];
+          changes += cidrs.length;
+          log.push({ t, kind: 'drain', tunnelId: id, summary: `deleted ${cidrs.length} static route(s) of ${vpn}` });
+        } else {
+          const back = (savedAws.get(vpn) ?? []).filter((cidr) => !conn.routes.some((r) => r.destinationCidrBlock === cidr));
+          savedAws.delete(vpn);
+          if (back.length === 0) return;
+          conn.routes.push(...back.map((cidr) => ({ destinationCidrBlock: cidr, source: 'Static' as const, state: 'available' as const })));
+          changes += back.length;
+          log.push({ t, kind: 'restore', tunnelId: id, summary: `re-added ${back.length} static route(s) of ${vpn}` });
+        }
+      });
+    },
+    reconcile: async () => undefined,
+    routeChanges: () => changes,
+    decisions: () => log,
+  };
+}
+
+const DECISIONS = new Set(['drain', 'restore', 'refuse', 'suppress']);
+
+/** A decision line the engine logged, if it changed something (or refused). */
+function decisionOf(line: LogEntry & { t: number }): Decision | undefined {
+  const kind = line.decision;
+  if (typeof kind !== 'string' || !DECISIONS.has(kind) || typeof line.tunnelId !== 'string') return undefined;
+  const applied = ((line.outcomes as Record<string, number> | undefined)?.applied ?? 0) > 0;
+  if ((kind === 'drain' || kind === 'restore') && !applied) return undefined;
+  return { t: line.t, kind: kind as Decision['kind'], tunnelId: line.tunnelId, summary: String(line.message) };
+}
+
+export function tunnelGuardStrategy(world: World, config: Config, clock: { t: number }): Strategy {
+  const logger = recordingLogger(() => clock.t);
+  const edges: Edges = composeEdges(world.sim, config, { now: () => simDate(clock.t) }, logger, () => clock.t, world.region);
+  let eventSeq = 0;
+  const expectOk = (what: string, status: number) => {
+    // A 5xx would make Cloud Monitoring retry; in the model nothing is transient, so it is a bug to surface.
+    if (status >= 500) throw new Error(`${what}: the Cloud Function answered ${status}`);
+  };
+  return {
+    name: 'tunnel-guard',
+    onIncident: async (c) => expectOk('webhook', await edges.tunnelIncident(webhookBody(c, world.project))),
+    onAlarm: async (c) => {
+      await edges.tunnelAlarm(alarmEvent(c, world.region, ++eventSeq));
+    },
+    reconcile: async (cloud) => (cloud === 'aws' ? edges.reconcileAws() : edges.reconcileGcp()),
+    routeChanges: () => world.sim.stats().applied,
+    decisions: () => logger.lines.map(decisionOf).filter((d): d is Decision => d !== undefined),
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * Where each cloud sends a packet, given the routes and tunnel status in the simulated world: the traffic half of
+ * the game day's model. Pure: a `SimState` in, packets per second per tunnel out.
+ *
+ * GCP (documented): the most specific route wins; among equals the lowest priority value; routes through a
+ * tunnel without an IKE SA (not ESTABLISHED) are ignored; equal-priority routes share flows (ECMP), modelled as
+ * equal shares. BGP-learned routes come only from enabled peers over established tunnels. Their priority is the
+ * MED the AWS side advertises; AWS does not document a default, so the model uses 100 (an assumption).
+ * https://cloud.google.com/vpc/docs/routes#routing_in_vpc , https://cloud.google.com/network-connectivity/docs/router/concepts/learned-routes
+ *
+ * AWS virtual private gateway: longest prefix first, then static VPN routes over BGP-propagated ones
+ * (https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-route-priority.html). Inside one static connection AWS sends
+ * on one UP tunnel of its own choosing and moves only when it goes down
+ * (https://repost.aws/knowledge-center/vpn-configure-tunnel-preference); the model takes the first UP tunnel.
+ * Which of several connections with the same static prefix AWS uses is not documented: the model takes the first
+ * connection (in the order EC2 lists them) that has the route and an UP tunnel, and says so in the docs. BGP
+ * connections: one preferred tunnel among those whose session is up (shortest AS path, lowest MED; equal here).
+ */
+import { contains } from '../shared/cidr';
+import { parseTunnelUrl, type SimState } from '../shared/simulator/sim-state';
+import { awsTunnelId, gcpTunnelId } from '../shared/types';
+
+/** One destination of one direction: a prefix as seen from one routing domain (GCP network, AWS gateway). */
+export interface Destination {
+  domain: string;
+  prefix: string;
+}
+
+export interface Flows {
+  /** GCP→AWS packets per second entering each GCP tunnel (by tunnel id). */
+  gcpToAws: Map<string, number>;
+  /** AWS→GCP packets per second entering each AWS tunnel (by tunnel id). */
+  awsToGcp: Map<string, number>;
+  /** Packets per second with no usable path (black-holed). */
+  unreachable: { gcpToAws: number; awsToGcp: number };
+}
+
+/** The priority GCP gives routes learned over BGP from AWS in this model (see the header). */
+export const LEARNED_ROUTE_PRIORITY = 100;
+
+const prefixLength = (cidr: string): number => Number(cidr.split('/')[1] ?? 0);
+
+const networkName = (url: string): string => url.split('/').at(-1) ?? url;
+
+/** The destinations present at the start of a run, each direction: what the offered traffic is spread over. */
+export function destinationsOf(state: SimState): { gcpToAws: Destination[]; awsToGcp: Destination[] } {
+  const gcp = new Map<string, Destination>();
+  for (const r of state.gcp.routes) gcp.set(`${networkName(r.network)} ${r.destRange}`, { domain: networkName(r.network), prefix: r.destRange });
+  for (const router of state.gcp.routers) {
+    for (const p of router.bgpPeers) for (const prefix of p.learnedPrefixes) gcp.set(`${networkName(router.network)} ${prefix}`, { domain: networkName(router.network), prefix });
+  }
+  const aws = new Map<string, Destination>();
+  for (const c of state.aws.vpnConnections) {
+    const domain = c.vpnGatewayId ?? c.transitGatewayId ?? c.vpnConnectionId;
+    for (const r of c.routes) aws.set(`${domain} ${r.destinationCidrBlock}`, { domain, prefix: r.destinationCidrBlock });
+    for (const prefix of c.learnedPrefixes ?? []) aws.set(`${domain} ${prefix}`, { domain, prefix });
+  }
+  const sorted = (m: Map<string, Destination>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, d]) => d);
+  return { gcpToAws: sorted(gcp), awsToGcp: sorted(aws) };
+}
+
+interface Candidate {
+  tunnelId: string;
+  prefixLength: number;
+  priority: number;
+}
+
+/** GCP: the tunnels a packet to `d` may take, and their shares. Empty when unreachable. */
+export function gcpChoice(state: SimState, d: Destination): Map<string, number> {
+  const project = state.gcp.project;
+  const established = new Set(
+    state.gcp.vpnTunnels.filter((t) => t.status === 'ESTABLISHED').map((t) => gcpTunnelId({ project, region: t.region, name: t.name })),
+  );
+  const candidates: Candidate[] = [];
+  for (const r of state.gcp.routes) {
+    if (networkName(r.network) !== d.domain || !contains(r.destRange, d.prefix)) continue;
+    const t = parseTunnelUrl(r.nextHopVpnTunnel);
+    const id = t && gcpTunnelId(t);
+    if (id && established.has(id)) candidates.push({ tunnelId: id, prefixLength: prefixLength(r.destRange), priority: r.priority });
+  }
+  for (const router of state.gcp.routers) {
+    if (networkName(router.network) !== d.domain) continue;
+    for (const p of router.bgpPeers) {
+      if (p.enable !== 'TRUE') continue;
+      const itf = router.interfaces.find((i) => i.name === p.interfaceName);
+      const t = itf && parseTunnelUrl(itf.linkedVpnTunnel);
+      const id = t && gcpTunnelId({ ...t, project: t.project || project });
+      if (!id || !established.has(id)) continue;
+      for (const prefix of p.learnedPrefixes) {
+        if (contains(prefix, d.prefix)) candidates.push({ tunnelId: id, prefixLength: prefixLength(prefix), priority: p.learnedPriority ?? LEARNED_ROUTE_PRIORITY });
+      }
+    }
+  }
+  return ecmp(best(candidates));
+}
+
+/** AWS: the one tunnel a packet to `d` takes (a map with one entry), or empty when unreachable. */
+export function awsChoice(state: SimState, d: Destination, bgpSessionUp: (awsTunnelId: string) => boolean): Map<string, number> {
+  const region = state.aws.region;
+  const statics: Candidate[] = [];
+  const learned: Candidate[] = [];
+  for (const c of state.aws.vpnConnections) {
+    if (c.state !== 'available') continue;
+    if ((c.vpnGatewayId ?? c.transitGatewayId ?? c.vpnConnectionId) !== d.domain) continue;
+    const up = c.tunnels
+      .filter((t) => t.status === 'UP')
+      .map((t) => awsTunnelId({ region, vpnConnectionId: c.vpnConnectionId, outsideIpAddress: t.outsideIpAddress }));
+    if (c.routing === 'bgp') {
+      for (const id of up.filter(bgpSessionUp)) {
+        for (const prefix of c.learnedPrefixes ?? []) if (contains(prefix, d.prefix)) learned.push({ tunnelId: id, prefixLength: prefixLength(prefix), priority: 0 });
+      }
+      continue;
+    }
+    const route = c.routes.find((r) => r.state === 'available' && contains(r.destinationCidrBlock, d.prefix));
+    if (route && up[0]) statics.push({ tunnelId: up[0], prefixLength: prefixLength(route.destinationCidrBlock), priority: 0 });
+  }
+  const longest = Math.max(-1, ...statics.map((c) => c.prefixLength), ...learned.map((c) => c.prefixLength));
+  const pick = statics.find((c) => c.prefixLength === longest) ?? learned.find((c) => c.prefixLength === longest);
+  return pick ? new Map([[pick.tunnelId, 1]]) : new Map();
+}
+
+function best(cs: Candidate[]): Candidate[] {
+  if (cs.length === 0) return [];
+  const longest = Math.max(...cs.map((c) => c.prefixLength));
+  const specific = cs.filter((c) => c.prefixLength === longest);
+  const top = Math.min(...specific.map((c) => c.priority));
+  return specific.filter((c) => c.priority === top);
+}
+
+function ecmp(cs: Candidate[]): Map<string, number> {
+  const shares = new Map<string, number>();
+  for (const c of cs) shares.set(c.tunnelId, (shares.get(c.tunnelId) ?? 0) + 1 / cs.length);
+  return shares;
+}
+
+/** Spread the offered traffic evenly over the destinations and follow each cloud's choice. */
+export function flowsOf(
+  state: SimState,
+  destinations: { gcpToAws: readonly Destination[]; awsToGcp: readonly Destination[] },
+  offered: { gcpToAwsPps: number; awsToGcpPps: number },
+  bgpSessionUp: (awsTunnelId: string) => boolean,
+): Flows {
+  const flows: Flows = { gcpToAws: new Map(), awsToGcp: new Map(), unreachable: { gcpToAws: 0, awsToGcp: 0 } };
+  const spread = (dests: readonly Destination[], pps: number, choose: (d: Destination) => Map<string, number>, into: Map<string, number>, dir: 'gcpToAws' | 'awsToGcp') => {
+    if (dests.length === 0) {
+      flows.unreachable[dir] += pps;
+      return;
+    }
+    const each = pps / dests.length;
+    for (const d of dests) {
+      const shares = choose(d);
+      if (shares.size === 0) flows.unreachable[dir] += each;
+      for (const [id, share] of shares) into.set(id, (into.get(id) ?? 0) + each * share);
+    }
+  };
+  spread(destinations.gcpToAws, offered.gcpToAwsPps, (d) => gcpChoice(state, d), flows.gcpToAws, 'gcpToAws');
+  spread(destinations.awsToGcp, offered.awsToGcpPps, (d) => awsChoice(state, d, bgpSessionUp), flows.awsToGcp, 'awsToGcp');
+  return flows;
+}
