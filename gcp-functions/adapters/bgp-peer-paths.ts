@@ -40,6 +40,8 @@ export interface BgpPeerOptions {
   /** Regions whose Cloud Routers are read (routers are regional). */
   regions: string[];
   maxPolls?: number;
+  /** Overall bound on waiting for one operation (default: below the function timeout, see compute-calls.ts). */
+  waitDeadlineMs?: number;
   /** Serialises changes to one router across function instances (see router-lease.ts). */
   lease?: RouterLease;
 }
@@ -190,8 +192,8 @@ export class BgpPeerPaths implements PathTable {
     const r = await waitOperation(
       what,
       first,
-      async (operation) => (await this.clients.regionOperations.wait({ project: d.project, region: d.region, operation }))[0],
-      { maxPolls: this.opts.maxPolls },
+      async (operation, timeout) => (await this.clients.regionOperations.wait({ project: d.project, region: d.region, operation }, { timeout }))[0],
+      { maxPolls: this.opts.maxPolls, deadlineMs: this.opts.waitDeadlineMs },
     );
     if (!r.ok) throw r.transient ? new TransientError(`${what} failed: ${r.message}`) : new PermanentError(`${what} failed: ${r.message}`);
     // Verify by reading back: the peer must now hold exactly what we wrote (a concurrent writer would show here).

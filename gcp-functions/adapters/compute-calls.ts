@@ -75,32 +75,64 @@ export function operationResult(op: ComputeOperation): OpResult {
   return { ok: false, codes, message, transient };
 }
 
-const isDone = (op: ComputeOperation): boolean => op.status === 'DONE' || op.status === 2; // enum value 2 = DONE
+// The Compute client returns the status as the string "DONE" (checked against the installed client).
+const isDone = (op: ComputeOperation): boolean => op.status === 'DONE';
+
+/**
+ * Default overall bound on waiting for one operation: below the functions' 300 s timeout (deploy/gcp/deploy.js),
+ * with room left to record the outcome. A stuck operation then ends as a `TransientError` the platform retries
+ * (and reconcile finishes from the ledger) instead of the platform killing the invocation mid-way.
+ */
+export const DEFAULT_WAIT_DEADLINE_MS = 240_000;
 
 export interface WaitOptions {
-  /** Upper bound on `wait` calls (each blocks up to ~2 min server-side). Bounded: never loop forever. */
+  /** Upper bound on `wait` calls (each blocks up to ~2 min server-side). */
   maxPolls?: number;
+  /** Overall deadline for the whole wait, from its start (default `DEFAULT_WAIT_DEADLINE_MS`). */
+  deadlineMs?: number;
+  /** Clock (tests). */
+  now?: () => number;
+}
+
+/** Resolves with `p`, or rejects once `ms` have passed; the timer never outlives the race. */
+async function within<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  p.catch(() => undefined); // a late failure after the deadline is nobody's business
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(onTimeout()), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
- * Wait for an operation: call `wait` (which blocks server-side up to about two minutes and may return
- * before the operation is DONE) in a bounded loop, then check `error.errors`.
+ * Wait for an operation: call `wait` (which blocks server-side up to about two minutes and may return before the
+ * operation is DONE) until DONE, then check `error.errors` — all within one overall deadline. `wait` receives the
+ * time left, to pass on as the call's own timeout; the deadline holds even if it does not.
+ * https://cloud.google.com/compute/docs/api/how-tos/api-operations#wait
  */
 export async function waitOperation(
   what: string,
   first: ComputeOperation,
-  wait: (operation: string) => Promise<ComputeOperation>,
+  wait: (operation: string, timeoutMs: number) => Promise<ComputeOperation>,
   opts: WaitOptions = {},
 ): Promise<OpResult> {
+  const now = opts.now ?? Date.now;
+  const deadlineMs = opts.deadlineMs ?? DEFAULT_WAIT_DEADLINE_MS;
+  const deadline = now() + deadlineMs;
+  const maxPolls = opts.maxPolls ?? Number.POSITIVE_INFINITY;
+  const stuck = (name: string | null | undefined) =>
+    new TransientError(`${what}: operation ${name ?? '?'} not DONE within ${Math.round(deadlineMs / 1000)} s: retried later, reconcile finishes it from the ledger`);
   let op = first;
-  const maxPolls = opts.maxPolls ?? 10;
   for (let i = 0; !isDone(op); i++) {
-    if (i >= maxPolls) throw new TransientError(`${what}: operation ${op.name ?? '?'} still not DONE after ${maxPolls} waits`);
     if (!op.name) throw new PermanentError(`${what}: operation without a name`);
+    const left = deadline - now();
+    if (left <= 0 || i >= maxPolls) throw stuck(op.name);
+    const name = op.name;
     try {
-      op = await wait(op.name);
+      op = await within(wait(name, left), left, () => stuck(name));
     } catch (e) {
-      throw classifyComputeError(`${what}: waiting for ${op.name}`, e);
+      throw classifyComputeError(`${what}: waiting for ${name}`, e);
     }
   }
   return operationResult(op);

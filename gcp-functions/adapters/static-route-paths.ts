@@ -44,6 +44,8 @@ export interface StaticRouteOptions {
   /** Only routes into tunnels of these regions (empty = any region). */
   regions?: string[];
   maxPolls?: number;
+  /** Overall bound on waiting for one operation (default: below the function timeout, see compute-calls.ts). */
+  waitDeadlineMs?: number;
 }
 
 const routeKey = (project: string, name: string): string => `projects/${project}/global/routes/${name}`;
@@ -147,8 +149,8 @@ export class StaticRoutePaths implements PathTable {
     return waitOperation(
       what,
       first,
-      async (operation) => (await this.clients.globalOperations.wait({ project: this.opts.project, operation }))[0],
-      { maxPolls: this.opts.maxPolls },
+      async (operation, timeout) => (await this.clients.globalOperations.wait({ project: this.opts.project, operation }, { timeout }))[0],
+      { maxPolls: this.opts.maxPolls, deadlineMs: this.opts.waitDeadlineMs },
     );
   }
 }

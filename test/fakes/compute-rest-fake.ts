@@ -36,8 +36,10 @@ export class ComputeRestFake {
   readonly requests: { method: string; path: string; query: URLSearchParams; body?: Json }[] = [];
   /** Faults consumed one by one, in order, by matching mutations. */
   readonly faults: FakeOperationFault[] = [];
-  /** Number of `wait` calls that answer RUNNING before an operation reports DONE. */
+  /** Number of `wait` calls that answer RUNNING before an operation reports DONE (`Infinity`: never done). */
   runningPolls = 1;
+  /** How long a `wait` call blocks before answering RUNNING (the real one blocks up to about 2 minutes). */
+  waitHoldMs = 0;
   /** Page size for routes.list (small, so pagination is exercised). */
   pageSize = 2;
   private readonly operations = new Map<string, { op: Json; pollsLeft: number; apply?: () => void }>();
@@ -55,6 +57,8 @@ export class ComputeRestFake {
   async stop(): Promise<void> {
     if (!this.server) return;
     this.server.closeAllConnections?.();
+    // Held `wait` calls must not keep the server (and the test) open.
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
@@ -256,6 +260,11 @@ export class ComputeRestFake {
     if (!entry) return this.error(res, 404, `operation ${name} not found`, 'notFound');
     if (entry.pollsLeft > 0) {
       entry.pollsLeft--;
+      if (this.waitHoldMs > 0) {
+        const t = setTimeout(() => !res.writableEnded && !res.destroyed && send(200, entry.op), this.waitHoldMs);
+        res.on('close', () => clearTimeout(t));
+        return;
+      }
       return send(200, entry.op);
     }
     if (entry.op.status !== 'DONE') {
