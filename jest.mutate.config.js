@@ -1,0 +1,28 @@
+/**
+ * The jest configuration for mutation runs (`npm run mutate`): the same transform and environment as
+ * jest.config.js, over the tests that exercise the mutated files, with the seeded property suites cut down.
+ * Each mutant re-runs every test that covers it, so a 1,000-run property would dominate the run while adding
+ * little over the table and scenario tests; the full suite (`npm test`) still runs every property at full size.
+ */
+const base = require('./jest.config');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...base,
+  testMatch: [
+    '<rootDir>/test/core/**/*.test.ts',
+    '<rootDir>/test/reliability/**/*.test.ts',
+    '<rootDir>/test/aws/aws-errors.test.ts',
+    '<rootDir>/test/aws/tgw-paths.test.ts',
+    '<rootDir>/test/aws/vgw-static-paths.test.ts',
+    '<rootDir>/test/gcp/auth.test.ts',
+  ],
+  testPathIgnorePatterns: [
+    // Read files, not behaviour: no mutant of the core can change their outcome.
+    '/test/core/readme\\.test\\.ts$',
+    '/test/core/architecture\\.test\\.ts$',
+    // Fixed-size seeded properties (~11 s per covering mutant); the scenario tests cover the same paths.
+    '/test/reliability/delivery\\.property\\.test\\.ts$',
+  ],
+  setupFiles: [...base.setupFiles, '<rootDir>/test/support/mutation-env.js'],
+};
