@@ -1,11 +1,26 @@
 /** Entry point of the `dist/cli.js` bundle (loaded by `bin/tunnel-guard.js`). */
+import { createInterface } from 'node:readline/promises';
 import { main } from './main';
+
+/** Only a person at a terminal is asked; piped or scripted runs must say --yes. */
+const confirm =
+  process.stdin.isTTY && process.stdout.isTTY
+    ? async (question: string): Promise<boolean> => {
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        try {
+          return /^y(es)?$/i.test((await rl.question(question)).trim());
+        } finally {
+          rl.close();
+        }
+      }
+    : undefined;
 
 main(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   env: process.env,
   cwd: process.cwd(),
+  ...(confirm ? { confirm } : {}),
 }).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {

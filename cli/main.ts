@@ -1,9 +1,10 @@
 /**
  * `tunnel-guard`: the operator CLI, a third edge beside the Lambda and the Cloud Function. It acts on the
- * simulator file (`TUNNEL_GUARD_SIMULATOR`, default `./tunnel-guard.sim.json`) through the same core.
+ * simulator file (`TUNNEL_GUARD_SIMULATOR`, default `./tunnel-guard.sim.json`) through the same core, or with
+ * `--target clouds` on the deployed clouds (`clouds-commands.ts`, SDKs loaded only then).
  * `main(argv, io)` never exits the process: it returns the exit code, so tests run it in-process.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { format } from 'node:util';
 import { Command, CommanderError } from 'commander';
 import { reconcile, runCommand, handleSignal } from '../shared/engine';
@@ -19,6 +20,9 @@ import { EXIT, UsageError, type CliIo, type ExitCode } from './io';
 import { exitCodeFor, exitCodeForAll, formatReport } from './report-format';
 import { resolveTunnel } from './resolve-tunnel';
 import { buildStatus, formatLinksLine, formatStatus } from './status-view';
+import { cloudsChange, cloudsDiscover, cloudsDoctor, cloudsStatus } from './clouds-commands';
+import { simulatorDoctor } from './simulator-doctor';
+import { targetOf } from './target';
 
 async function allTunnels(ctx: CliContext): Promise<TunnelRef[]> {
   const [aws, gcp] = await Promise.all([ctx.sim.ports('aws').tunnels.list(), ctx.sim.ports('gcp').tunnels.list()]);
@@ -33,13 +37,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   program
     .description('Drain degraded AWS<->GCP VPN tunnels and restore them when they recover (acts on the simulator file).')
     .option('-v, --verbose', 'also print the structured log line of each decision to stderr')
+    .option('--target <where>', 'simulator (default) or clouds: the deployed AWS/GCP resources named by the functions\' variables (also TUNNEL_GUARD_TARGET)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run tunnel-guard --help for usage)')
     .addHelpText(
       'after',
       '\nThe simulator file is $TUNNEL_GUARD_SIMULATOR (default ./tunnel-guard.sim.json, created on first use);\n' +
-        'the ledger lives beside it (<name>.ledger.json). Exit codes: 0 done, 1 failure, 2 bad input, 3 refused by a guard.\n',
+        'the ledger lives beside it (<name>.ledger.json). With --target clouds the commands act on the deployed clouds\n' +
+        'and their ledgers (see the README, "Operating it in production"). Exit codes: 0 done, 1 failure, 2 bad input,\n' +
+        '3 refused by a guard.\n',
     );
 
   /** Compose, and read both files once up front: a corrupt one stops every command before it changes anything. */
@@ -47,6 +54,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     const c = composeCli(io, { verbose: !!program.opts().verbose });
     await Promise.all([c.sim.read(), c.sim.ledger.list()]);
     return c;
+  };
+  const onClouds = () => targetOf(program.opts().target as string | undefined, io.env) === 'clouds';
+  const verbose = () => !!program.opts().verbose;
+  const simulatorOnly = (what: string) => {
+    if (onClouds()) throw new UsageError(`${what} acts on the simulator only; on the clouds the deployed functions do it (use status, drain, restore, release, discover, doctor)`);
   };
   const printReport = (r: Report, json: boolean) => io.stdout(json ? `${JSON.stringify(r, null, 2)}\n` : formatReport(r));
   /** What the other end of a link did with this command's link messages (human output only: --json stays one document). */
@@ -60,6 +72,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     .description('tunnels, health, state, active routes and withdrawn routes')
     .option('--json', 'print the status contract as JSON')
     .action(async (o: { json?: boolean }) => {
+      if (onClouds()) {
+        code = await cloudsStatus(io, verbose(), !!o.json);
+        return;
+      }
       const c = await ctx();
       const ports = [c.sim.ports('aws'), c.sim.ports('gcp')];
       const [tunnels, paths, records] = await Promise.all([
@@ -80,11 +96,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     .option('--force', 'skip the guards (reported and notified as such)')
     .option('--now <iso>', 'decide as if it were this instant')
     .option('--json', 'print the report as JSON')
-    .action(async (tunnel: string, o: { reason?: string; force?: boolean; now?: string; json?: boolean }) => {
+    .option('--dry-run', 'print the plan only; change nothing')
+    .option('-y, --yes', 'on the clouds: apply the plan without asking')
+    .action(async (tunnel: string, o: { reason?: string; force?: boolean; now?: string; json?: boolean; dryRun?: boolean; yes?: boolean }) => {
+      if (onClouds()) {
+        code = await cloudsChange(io, verbose(), 'drain', tunnel, o);
+        return;
+      }
       const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
       const c = await ctx();
       const ref = resolveTunnel(tunnel, await allTunnels(c));
-      const deps = await c.deps(clock);
+      const deps = dryRunIf(await c.deps(clock), o.dryRun);
       const r = await runCommand(deps, { type: 'drain', tunnelId: ref.id, reason: o.reason ?? 'manual drain (tunnel-guard drain)', force: !!o.force });
       printReport(r, !!o.json);
       printLinked(deps, !!o.json);
@@ -97,11 +119,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     .option('--force', 'skip the guards (reported and notified as such)')
     .option('--now <iso>', 'decide as if it were this instant')
     .option('--json', 'print the report as JSON')
-    .action(async (tunnel: string, o: { force?: boolean; now?: string; json?: boolean }) => {
+    .option('--dry-run', 'print the plan only; change nothing')
+    .option('-y, --yes', 'on the clouds: apply the plan without asking')
+    .action(async (tunnel: string, o: { force?: boolean; now?: string; json?: boolean; dryRun?: boolean; yes?: boolean }) => {
+      if (onClouds()) {
+        code = await cloudsChange(io, verbose(), 'restore', tunnel, o);
+        return;
+      }
       const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
       const c = await ctx();
       const ref = resolveTunnel(tunnel, await allTunnels(c));
-      const deps = await c.deps(clock);
+      const deps = dryRunIf(await c.deps(clock), o.dryRun);
       const r = await runCommand(deps, { type: 'restore', tunnelId: ref.id, force: !!o.force });
       printReport(r, !!o.json);
       printLinked(deps, !!o.json);
@@ -113,11 +141,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     .description('clear flap suppression so the tunnel can be restored again')
     .option('--now <iso>', 'decide as if it were this instant')
     .option('--json', 'print the report as JSON')
-    .action(async (tunnel: string, o: { now?: string; json?: boolean }) => {
+    .option('--dry-run', 'print the plan only; change nothing')
+    .option('-y, --yes', 'on the clouds: apply without asking')
+    .action(async (tunnel: string, o: { now?: string; json?: boolean; dryRun?: boolean; yes?: boolean }) => {
+      if (onClouds()) {
+        code = await cloudsChange(io, verbose(), 'release', tunnel, o);
+        return;
+      }
       const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
       const c = await ctx();
       const ref = resolveTunnel(tunnel, await allTunnels(c));
-      const deps = await c.deps(clock);
+      const deps = dryRunIf(await c.deps(clock), o.dryRun);
       const r = await runCommand(deps, { type: 'release', tunnelId: ref.id });
       printReport(r, !!o.json);
       printLinked(deps, !!o.json);
@@ -131,6 +165,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     .option('--evidence <text>', 'human-readable evidence', 'operator signal (tunnel-guard signal)')
     .option('--json', 'print the report as JSON')
     .action(async (tunnel: string, health: string, o: { at?: string; evidence: string; json?: boolean }) => {
+      simulatorOnly('signal');
       if (!(HEALTHS as readonly string[]).includes(health)) {
         throw new UsageError(`health ${JSON.stringify(health)} must be one of ${HEALTHS.join(', ')}`);
       }
@@ -161,6 +196,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     .option('--now <iso>', 'reconcile as if it were this instant')
     .option('--json', 'print the reports as JSON')
     .action(async (o: { now?: string; json?: boolean }) => {
+      simulatorOnly('reconcile');
       const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
       const deps = await (await ctx()).deps(clock);
       const reports = await reconcile(deps);
@@ -173,20 +209,37 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
 
   program
     .command('discover')
-    .description('pair GCP and AWS tunnels (GCP peerIp = AWS outside IP) and print the links configuration to paste')
+    .description('pair GCP and AWS tunnels (GCP peerIp = AWS outside IP) and print the configuration to paste (on the clouds also alarms, alert policies and a scope)')
     .option('--json', 'print the discovery as JSON ({links, pairs, unpairedGcp, unpairedAws, config})')
-    .action(async (o: { json?: boolean }) => {
+    .option('--write <file>', 'also write the proposed configuration to this new file (never overwrites)')
+    .option('--aws-regions <list>', 'on the clouds: comma list of AWS regions to read (default: AWS_REGION / the profile\'s)')
+    .action(async (o: { json?: boolean; write?: string; awsRegions?: string }) => {
+      if (onClouds()) {
+        const awsRegions = (o.awsRegions ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+        code = await cloudsDiscover(io, verbose(), { awsRegions, ...(o.json ? { json: true } : {}), ...(o.write ? { write: o.write } : {}) });
+        return;
+      }
       const c = await ctx();
       const d = await discoverOnSimulator(c.sim);
+      if (o.write) writeNewFile(resolveFromCaller(o.write, io.env, io.cwd), { links: d.links }, o.write);
       io.stdout(o.json ? `${JSON.stringify({ ...d, config: { links: d.links } }, null, 2)}\n` : formatDiscovery(d, c.config.links));
       // Unpaired tunnels are information, not an error: a built-in AWS tunnel 2 has no GCP peer by design.
       code = EXIT.ok;
     });
 
   program
+    .command('doctor')
+    .description('read-only preflight of a deployment, one line per check with the reason and the fix (exit 0 all pass, 1 a check failed)')
+    .option('--json', 'print {ok, checks:[{cloud, name, status, detail, fix?}]}')
+    .action(async (o: { json?: boolean }) => {
+      code = onClouds() ? await cloudsDoctor(io, verbose(), !!o.json) : await simulatorDoctor(io, ctx, !!o.json);
+    });
+
+  program
     .command('demo')
     .description('replay the original incident on a fresh simulator in a temporary directory')
     .action(async () => {
+      simulatorOnly('demo');
       code = await runDemo(io);
     });
 
@@ -195,12 +248,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     .command('aws <event>')
     .description('run the Lambda handler on an EventBridge/SNS/alarm-action event JSON file')
     .action(async (file: string) => {
+      simulatorOnly('invoke');
       code = await runInvoke(io, 'aws', file);
     });
   invoke
     .command('gcp <payload>')
     .description('run the Cloud Function handler on a Cloud Monitoring webhook payload JSON file')
     .action(async (file: string) => {
+      simulatorOnly('invoke');
       code = await runInvoke(io, 'gcp', file);
     });
 
@@ -211,13 +266,26 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     if (e instanceof CommanderError) {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (e instanceof UsageError || e instanceof CorruptStateError || e instanceof InputError) {
-      io.stderr(`tunnel-guard: ${e.message}\n`);
+    // By name as well: errors from the separately bundled clouds seat are other copies of these classes.
+    if (e instanceof UsageError || e instanceof CorruptStateError || e instanceof InputError || USAGE_ERRORS.has(((e ?? {}) as { name?: string }).name ?? '')) {
+      io.stderr(`tunnel-guard: ${errorMessage(e)}\n`);
       return EXIT.usage;
     }
     io.stderr(`tunnel-guard: failed: ${errorMessage(e)}\n`);
     return EXIT.failure;
   }
+}
+
+const USAGE_ERRORS = new Set(['UsageError', 'CorruptStateError', 'InputError']);
+
+/** `--dry-run` on the simulator: the engine's own dry run (plan computed and reported, nothing changed). */
+function dryRunIf(deps: CliDeps, dryRun: boolean | undefined): CliDeps {
+  return dryRun ? { ...deps, policy: { ...deps.policy, dryRun: true } } : deps;
+}
+
+function writeNewFile(path: string, value: unknown, shown: string): void {
+  if (existsSync(path)) throw new UsageError(`--write ${shown}: the file exists; remove it or name another (discover never overwrites a configuration)`);
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`, { flag: 'wx' });
 }
 
 async function runInvoke(io: CliIo, cloud: 'aws' | 'gcp', file: string): Promise<ExitCode> {

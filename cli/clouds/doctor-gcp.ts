@@ -1,0 +1,133 @@
+/**
+ * doctor, GCP side: credentials, the ledger bucket (a conditional write of a scratch object outside the ledger's
+ * prefix, then removed), an alert policy per in-scope tunnel whose webhook channel calls the function, and the
+ * permissions the function needs.
+ *
+ * `testIamPermissions` answers for the CALLER (https://cloud.google.com/resource-manager/reference/rest/v1/projects/testIamPermissions;
+ * buckets: https://cloud.google.com/storage/docs/json_api/v1/buckets/testIamPermissions): to check the function's
+ * own service account, run doctor with impersonated credentials (see the README).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Env } from '../../shared/config-source';
+import { inScope, type Config } from '../../shared/policy';
+import type { TunnelStatus } from '../../shared/types';
+import { DEFAULT_LEDGER_PREFIX } from '../../gcp-functions/adapters/gcs-ledger';
+import type { DoctorCheck } from '../seat';
+import { list } from './aws-side';
+import { explainGcpError } from './bounded';
+import { gcpEndpoints, gcpRequest, resolveGcpAuth, type GcpAuth } from './gcp-api';
+import { isVpnPolicy, listAlertPolicies, listNotificationChannels, tunnelNamesOfPolicy, webhookUrlOf } from './gcp-alerting';
+import { gcpProjectOf } from './gcp-side';
+import { listGcpTunnels } from './gcp-tunnels';
+
+/** What the function calls: routes, Cloud Routers, tunnels, operations (project level). */
+export const FUNCTION_PERMISSIONS = [
+  'compute.routes.list',
+  'compute.routes.get',
+  'compute.routes.create',
+  'compute.routes.delete',
+  'compute.networks.updatePolicy',
+  'compute.routers.get',
+  'compute.routers.update',
+  'compute.vpnTunnels.list',
+  'compute.vpnTunnels.get',
+  'compute.globalOperations.get',
+  'compute.regionOperations.get',
+];
+export const BUCKET_PERMISSIONS = ['storage.objects.get', 'storage.objects.list', 'storage.objects.create', 'storage.objects.delete'];
+
+const check = (name: string, status: DoctorCheck['status'], detail: string, fix?: string): DoctorCheck => ({ cloud: 'gcp', name, status, detail, ...(fix ? { fix } : {}) });
+
+export async function doctorGcp(env: Env, config: Config): Promise<{ checks: DoctorCheck[]; tunnels: TunnelStatus[] }> {
+  const checks: DoctorCheck[] = [];
+  const project = gcpProjectOf(env);
+  const bucket = env.TUNNEL_GUARD_LEDGER_BUCKET!;
+  const ep = gcpEndpoints(env);
+  let auth: GcpAuth;
+  try {
+    auth = await resolveGcpAuth(env);
+    checks.push(check('credentials', auth.mode === 'none' ? 'skip' : 'pass', auth.mode === 'none' ? 'TUNNEL_GUARD_GCP_AUTH=none: no credentials sent (local fakes only)' : 'application default credentials resolved, token obtained'));
+  } catch (e) {
+    checks.push(check('credentials', 'fail', (e as Error).message, 'gcloud auth application-default login'));
+    return { checks, tunnels: [] };
+  }
+
+  checks.push(await bucketCheck(env, auth, bucket));
+
+  let tunnels: TunnelStatus[] = [];
+  const regions = new Set(list(env.TUNNEL_GUARD_GCP_REGIONS));
+  try {
+    tunnels = (await listGcpTunnels(env, auth, project)).filter((t) => t.ref.cloud === 'gcp' && regions.has(t.ref.native.region));
+    checks.push(check('VPN tunnels', 'pass', `${tunnels.length} tunnel(s) in ${[...regions].join(', ')}`));
+  } catch (e) {
+    checks.push(check('VPN tunnels', 'fail', explainGcpError(e, 'vpnTunnels.aggregatedList', ep.compute)));
+  }
+  const scoped = tunnels.filter((t) => inScope(config.policy, t.ref.id));
+
+  const functionUrl = env.TUNNEL_GUARD_GCP_FUNCTION_URL || env.TUNNEL_GUARD_GCP_LINK_URL;
+  try {
+    const [policies, channels] = await Promise.all([listAlertPolicies(env, auth, project), listNotificationChannels(env, auth, project)]);
+    const toFunction = new Set(
+      channels
+        .filter((c) => c.enabled !== false)
+        .filter((c) => {
+          const url = webhookUrlOf(c);
+          return !!url && (!functionUrl || url.split('?')[0]!.replace(/\/+$/, '') === functionUrl.split('?')[0]!.replace(/\/+$/, ''));
+        })
+        .map((c) => c.name),
+    );
+    for (const t of scoped) {
+      if (t.ref.cloud !== 'gcp') continue;
+      const name = t.ref.native.name;
+      const covering = policies.filter((p) => p.enabled !== false && isVpnPolicy(p) && (tunnelNamesOfPolicy(p).length === 0 || tunnelNamesOfPolicy(p).includes(name)));
+      const reaching = covering.filter((p) => (p.notificationChannels ?? []).some((c) => toFunction.has(c)));
+      if (covering.length === 0) checks.push(check(`alert policy ${t.ref.id}`, 'fail', 'no enabled alert policy on vpn.googleapis.com metrics covers this tunnel', 'gcloud monitoring policies create --policy-from-file=deploy/gcp/alert-policy-dropped-packets.json'));
+      else if (reaching.length === 0) checks.push(check(`alert policy ${t.ref.id}`, 'fail', `${covering.map((p) => p.displayName ?? p.name).join(', ')} ${functionUrl ? `have no webhook channel calling ${functionUrl}` : 'have no webhook channel'}`, 'create the webhook_tokenauth channel to the function URL and add it to the policies (README: Alert policies, webhook channel)'));
+      else checks.push(check(`alert policy ${t.ref.id}`, 'pass', `${reaching.map((p) => p.displayName ?? p.name).join(', ')} → webhook${functionUrl ? ` ${functionUrl}` : ' (set TUNNEL_GUARD_GCP_FUNCTION_URL to check which URL)'}`));
+    }
+    if (scoped.length === 0) checks.push(check('alert policies', 'skip', 'no GCP tunnel in scope'));
+  } catch (e) {
+    checks.push(check('alert policies', 'fail', explainGcpError(e, 'alertPolicies/notificationChannels list', ep.monitoring), 'the caller needs monitoring.alertPolicies.list and monitoring.notificationChannels.list'));
+  }
+
+  checks.push(await permissionsCheck(env, auth, project, bucket));
+  return { checks, tunnels };
+}
+
+async function bucketCheck(env: Env, auth: GcpAuth, bucket: string): Promise<DoctorCheck> {
+  const ep = gcpEndpoints(env);
+  // Beside the ledger's prefix, never inside it: a running function lists that prefix.
+  const prefix = env.TUNNEL_GUARD_LEDGER_PREFIX || DEFAULT_LEDGER_PREFIX;
+  const name = `${prefix.replace(/[^/]*\/?$/, '')}doctor-scratch/${randomUUID()}.json`;
+  const b = encodeURIComponent(bucket);
+  try {
+    const created = await gcpRequest<{ generation?: string }>(auth, env, `${ep.storage}/upload/storage/v1/b/${b}/o?uploadType=media&name=${encodeURIComponent(name)}&ifGenerationMatch=0`, {
+      method: 'POST',
+      body: '{"scratch":true}',
+      headers: { 'content-type': 'application/json' },
+    });
+    await gcpRequest(auth, env, `${ep.storage}/storage/v1/b/${b}/o/${encodeURIComponent(name)}?ifGenerationMatch=${created.generation ?? ''}`, { method: 'DELETE' });
+    return check('ledger bucket', 'pass', `${bucket}: conditional write (ifGenerationMatch=0) of a scratch object accepted, then removed`);
+  } catch (e) {
+    const status = (e as { status?: number; response?: { status?: number } }).status ?? (e as { response?: { status?: number } }).response?.status;
+    return check('ledger bucket', 'fail', status === 404 ? `${bucket} does not exist` : explainGcpError(e, `scratch write to ${bucket}`, ep.storage), status === 404 ? 'create the bucket, or fix TUNNEL_GUARD_LEDGER_BUCKET' : 'grant roles/storage.objectUser on the bucket');
+  }
+}
+
+async function permissionsCheck(env: Env, auth: GcpAuth, project: string, bucket: string): Promise<DoctorCheck> {
+  const ep = gcpEndpoints(env);
+  try {
+    const [proj, buck] = await Promise.all([
+      gcpRequest<{ permissions?: string[] }>(auth, env, `${ep.resourceManager}/v1/projects/${encodeURIComponent(project)}:testIamPermissions`, { method: 'POST', body: { permissions: FUNCTION_PERMISSIONS } }),
+      gcpRequest<{ permissions?: string[] }>(auth, env, `${ep.storage}/storage/v1/b/${encodeURIComponent(bucket)}/iam/testPermissions?${BUCKET_PERMISSIONS.map((p) => `permissions=${p}`).join('&')}`),
+    ]);
+    const held = new Set([...(proj.permissions ?? []), ...(buck.permissions ?? [])]);
+    const missing = [...FUNCTION_PERMISSIONS, ...BUCKET_PERMISSIONS].filter((p) => !held.has(p));
+    const who = auth.mode === 'none' ? 'the caller (no credentials)' : 'the caller';
+    return missing.length
+      ? check('function permissions', 'fail', `${who} lacks ${missing.join(', ')}`, 'grant them to the function\'s service account; run doctor impersonating it to check it (README)')
+      : check('function permissions', 'pass', `${who} holds all ${held.size} permission(s) the function needs (testIamPermissions)`);
+  } catch (e) {
+    return check('function permissions', 'fail', explainGcpError(e, 'testIamPermissions', ep.resourceManager));
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * doctor, links: with links configured, both transports must be set up consistently — the shared secret, the GCP
+ * function's URL and credentials on the AWS end, the AWS link topic on the GCP end (and the Lambda subscribed to
+ * it) — and each configured pair must still be the same IPsec tunnel (GCP peerIp = AWS outside IP).
+ */
+import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { Env } from '../../shared/config-source';
+import type { Config } from '../../shared/policy';
+import type { TunnelStatus } from '../../shared/types';
+import type { DoctorCheck } from '../seat';
+import { awsEndpointOf } from './aws-side';
+import { boundedAwsConfig, explainAwsError } from './bounded';
+
+const check = (name: string, status: DoctorCheck['status'], detail: string, fix?: string): DoctorCheck => ({ cloud: 'links', name, status, detail, ...(fix ? { fix } : {}) });
+
+export async function doctorLinks(env: Env, config: Config, tunnels: TunnelStatus[], readClouds: { aws: boolean; gcp: boolean }): Promise<DoctorCheck[]> {
+  if (config.links.length === 0) return [check('links', 'skip', 'no links configured: each cloud acts alone', 'tunnel-guard discover --target clouds proposes them')];
+  const out: DoctorCheck[] = [];
+  out.push(env.TUNNEL_GUARD_LINK_SECRET ? check('link secret', 'pass', 'TUNNEL_GUARD_LINK_SECRET is set (it must be the same value on both functions)') : check('link secret', 'fail', 'TUNNEL_GUARD_LINK_SECRET is not set: link messages cannot be signed or verified', 'set the same secret on both functions and here'));
+
+  const url = env.TUNNEL_GUARD_GCP_LINK_URL;
+  const creds = !!env.TUNNEL_GUARD_GCP_LINK_TOKEN || (!!env.TUNNEL_GUARD_GCP_LINK_USERNAME && !!env.TUNNEL_GUARD_GCP_LINK_PASSWORD);
+  if (!url) out.push(check('AWS → GCP', 'fail', 'TUNNEL_GUARD_GCP_LINK_URL is not set: the AWS end cannot tell the GCP end', 'set it to the tunnelIncident function URL (with its webhook credentials)'));
+  else if (!/^https:\/\//.test(url) && !/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(url)) out.push(check('AWS → GCP', 'fail', `${url} is not https://`, 'use the function\'s https URL'));
+  else if (!creds) out.push(check('AWS → GCP', 'fail', `${url} is set without TUNNEL_GUARD_GCP_LINK_TOKEN (or _USERNAME + _PASSWORD)`, 'set the webhook credentials the function accepts'));
+  else out.push(check('AWS → GCP', 'pass', `${url} with ${env.TUNNEL_GUARD_GCP_LINK_TOKEN ? 'token' : 'Basic'} credentials`));
+
+  const topic = env.TUNNEL_GUARD_AWS_LINK_TOPIC_ARN;
+  if (!topic) out.push(check('GCP → AWS', 'fail', 'TUNNEL_GUARD_AWS_LINK_TOPIC_ARN is not set: the GCP end cannot tell the AWS end', 'set it to the deployed link topic (tunnel-guard-<stage>-link)'));
+  else {
+    const region = topic.split(':')[3] || env.AWS_REGION || 'us-east-1';
+    const sns = new SNSClient(boundedAwsConfig(env, region));
+    try {
+      const subs = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topic }));
+      const lambdas = (subs.Subscriptions ?? []).filter((s) => s.Protocol === 'lambda');
+      out.push(lambdas.length ? check('GCP → AWS', 'pass', `${topic} → ${lambdas.map((s) => s.Endpoint).join(', ')}`) : check('GCP → AWS', 'fail', `${topic} exists but no Lambda is subscribed`, 'redeploy the AWS half (serverless.yml subscribes tunnelAlarm)'));
+    } catch (e) {
+      out.push(check('GCP → AWS', 'fail', explainAwsError(e, `ListSubscriptionsByTopic ${topic}`, awsEndpointOf(env, 'sns', region)), 'fix TUNNEL_GUARD_AWS_LINK_TOPIC_ARN, or redeploy'));
+    } finally {
+      sns.destroy();
+    }
+  }
+
+  if (readClouds.aws && readClouds.gcp) {
+    const byId = new Map(tunnels.map((t) => [t.ref.id, t]));
+    for (const l of config.links) {
+      const g = byId.get(l.gcp);
+      const a = byId.get(l.aws);
+      const peerIp = g?.ref.cloud === 'gcp' ? g.ref.native.peerIp : undefined;
+      const outside = a?.ref.cloud === 'aws' ? a.ref.native.outsideIpAddress : undefined;
+      if (!g || !a) out.push(check(`link ${l.gcp}`, 'fail', `${!g ? l.gcp : l.aws} does not exist`, 'tunnel-guard discover --target clouds, and update links'));
+      else if (peerIp !== outside) out.push(check(`link ${l.gcp}`, 'fail', `peerIp ${peerIp ?? '(none)'} ≠ AWS outside IP ${outside}: not the same tunnel`, 'tunnel-guard discover --target clouds, and update links'));
+      else out.push(check(`link ${l.gcp}`, 'pass', `↔ ${l.aws} (${outside})`));
+    }
+  } else out.push(check('link pairs', 'skip', 'both clouds must take part to compare the ends of each link'));
+  return out;
+}
