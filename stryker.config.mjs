@@ -52,8 +52,8 @@ export default {
   concurrency: 1,
   timeoutMS: 20000,
   incremental: true,
-  // A partial (CI) run keeps its own file, so it never replaces the full run's results with a subset.
-  incrementalFile: since ? 'reports/stryker-incremental-changed.json' : 'reports/stryker-incremental.json',
+  // One file for full and partial runs: a run over some files keeps the other files' earlier results.
+  incrementalFile: 'reports/stryker-incremental.json',
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
   reporters: ['clear-text', 'progress', 'html', 'json'],
