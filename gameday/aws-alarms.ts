@@ -95,14 +95,18 @@ export class AwsAlarmEvaluator {
       const datapoints: (number | null)[] = [];
       for (let k = a.EvaluationPeriods - 1; k >= 0; k--) {
         const end = lastEnd - k * P;
-        const vs = (series?.points ?? []).filter((p) => p.end >= end - P && p.end < end && p.visibleAt <= now).map((p) => p.value);
+        // Periods before the run began are not evaluated: the alarm was OK then, as the constructor says.
+        if (end - P < 0) continue;
+        // A data point stands for the interval that ends at its sample time, so it belongs to the period (end-P, end].
+        const vs = (series?.points ?? []).filter((p) => p.end > end - P && p.end <= end && p.visibleAt <= now).map((p) => p.value);
         datapoints.push(vs.length ? statistic(vs, a.Statistic) : null);
       }
       const treat = a.TreatMissingData ?? 'missing';
       const evaluated = datapoints.flatMap((v) => (v === null ? (treat === 'breaching' ? [true] : treat === 'notBreaching' ? [false] : []) : [breaches(a, v)]));
       const previous = this.state.get(a.AlarmName)!;
       let next: AlarmState;
-      if (evaluated.length === 0) next = treat === 'ignore' ? previous : 'INSUFFICIENT_DATA';
+      if (datapoints.length === 0) next = previous;
+      else if (evaluated.length === 0) next = treat === 'ignore' ? previous : 'INSUFFICIENT_DATA';
       else next = evaluated.filter(Boolean).length >= (a.DatapointsToAlarm ?? a.EvaluationPeriods) ? 'ALARM' : 'OK';
       if (next !== previous) {
         this.state.set(a.AlarmName, next);

@@ -27,7 +27,7 @@ export function table(out: RunOutput): string {
 
 export function builtInScenarioFiles(root: string): string[] {
   const dir = join(root, 'gameday', 'scenarios');
-  return readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.sim.json')).sort().map((f) => join(dir, f));
+  return readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.world.json')).sort().map((f) => join(dir, f));
 }
 
 export async function main(argv: string[], io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s), cwd: process.cwd() }): Promise<number> {

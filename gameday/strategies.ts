@@ -7,7 +7,7 @@
  */
 import type { Config } from '../shared/policy';
 import type { LogEntry } from '../shared/ports';
-import { gcpTunnelUrl, type GcpRoute } from '../shared/simulator/sim-state';
+import { gcpTunnelUrl, type GcpRoute, type SimState } from '../shared/simulator/sim-state';
 import type { AlarmChange } from './aws-alarms';
 import { composeEdges, recordingLogger, type Edges } from './edges';
 import type { IncidentChange } from './gcp-alerts';
@@ -46,6 +46,14 @@ export function noneStrategy(): Strategy {
   };
 }
 
+/** The Cloud Router peers bound to a tunnel (HA VPN). */
+function peersOf(state: SimState, tunnelUrl: string) {
+  return state.gcp.routers.flatMap((r) => {
+    const itf = r.interfaces.filter((i) => i.linkedVpnTunnel === tunnelUrl).map((i) => i.name);
+    return r.bgpPeers.filter((p) => itf.includes(p.interfaceName));
+  });
+}
+
 export function naiveStrategy(world: World): Strategy {
   const savedGcp = new Map<string, GcpRoute[]>();
   const savedAws = new Map<string, string[]>();
@@ -62,18 +70,23 @@ export function naiveStrategy(world: World): Strategy {
       await world.sim.update((state) => {
         if (c.state === 'open') {
           const mine = state.gcp.routes.filter((r) => r.nextHopVpnTunnel === url);
-          if (mine.length === 0) return;
+          // HA VPN: the script's lever is the tunnel's Cloud Router peer.
+          const peers = peersOf(state, url).filter((p) => p.enable === 'TRUE');
+          if (mine.length === 0 && peers.length === 0) return;
           savedGcp.set(id, [...(savedGcp.get(id) ?? []), ...mine]);
           state.gcp.routes = state.gcp.routes.filter((r) => r.nextHopVpnTunnel !== url);
-          changes += mine.length;
-          log.push({ t, kind: 'drain', tunnelId: id, summary: `deleted ${mine.length} route(s) through ${name}` });
+          for (const p of peers) p.enable = 'FALSE';
+          changes += mine.length + peers.length;
+          log.push({ t, kind: 'drain', tunnelId: id, summary: `deleted ${mine.length} route(s) and disabled ${peers.length} BGP peer(s) of ${name}` });
         } else {
           const back = savedGcp.get(id) ?? [];
           savedGcp.delete(id);
           const missing = back.filter((r) => !state.gcp.routes.some((x) => x.name === r.name));
-          if (missing.length === 0) return;
+          const peers = peersOf(state, url).filter((p) => p.enable === 'FALSE');
+          if (missing.length === 0 && peers.length === 0) return;
           state.gcp.routes.push(...missing);
-          changes += missing.length;
+          for (const p of peers) p.enable = 'TRUE';
+          changes += missing.length + peers.length;
           log.push({ t, kind: 'restore', tunnelId: id, summary: `re-added ${missing.length} route(s) through ${name}` });
         }
       });

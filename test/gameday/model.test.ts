@@ -1,0 +1,166 @@
+/**
+ * The game day is the instrument every change is judged by, so its own numbers are checked here: against a hand
+ * calculation, against the shipped definitions (change one and the result changes), and for determinism.
+ */
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AwsAlarmEvaluator, type AlarmDefinition } from '../../gameday/aws-alarms';
+import { loadDeployed } from '../../gameday/deployed';
+import { main } from '../../gameday/main';
+import { MetricStore } from '../../gameday/metrics';
+import { runScenario } from '../../gameday/run';
+import { loadScenarioFile, parseScenario } from '../../gameday/scenario';
+
+const ROOT = join(__dirname, '..', '..');
+const SCENARIOS = join(ROOT, 'gameday', 'scenarios');
+const deployed = loadDeployed(ROOT);
+const scenario = (name: string) => loadScenarioFile(join(SCENARIOS, `${name}.json`));
+
+describe('the traffic model', () => {
+  it('agrees with a hand calculation of what doing nothing loses in the seed incident', async () => {
+    const { result } = await runScenario(scenario('seed-incident'), deployed, ['none']);
+    // GCP→AWS: 10,000 pps over two equal-priority routes (ECMP) → 5,000 pps into tunnel-aws-1, 5 % lost for
+    // 120 minutes; while tunnel-aws-2 is down (5 minutes) GCP ignores its route and all 10,000 pps take
+    // tunnel-aws-1. AWS→GCP: the VGW sends all 10,000 pps over the first connection's UP tunnel — tunnel-aws-1's
+    // peer — for the whole 120 minutes (the second connection's outage changes nothing on that side).
+    const gcpToAws = 5_000 * 0.05 * 115 * 60 + 10_000 * 0.05 * 5 * 60;
+    const awsToGcp = 10_000 * 0.05 * 120 * 60;
+    expect(result.strategies.none.lostPackets).toEqual({ gcpToAws, awsToGcp, total: gcpToAws + awsToGcp });
+    expect(result.strategies.none).toMatchObject({ unreachablePackets: 0, routeChanges: 0, drains: 0, restores: 0, timeToMitigateSeconds: null });
+    // The first loss starts on a minute boundary: its sample ends a minute later and is visible 60 s after that.
+    expect(result.floorSeconds).toBe(120);
+  });
+
+  it('gives the same numbers for the same scenario, every time', async () => {
+    const a = await runScenario(scenario('blip'), deployed);
+    const b = await runScenario(scenario('blip'), deployed);
+    expect(b.result).toEqual(a.result);
+  });
+
+  it('does not change a route for a blip shorter than the alert duration, whatever the strategy', async () => {
+    const { result } = await runScenario(scenario('blip'), deployed);
+    for (const s of Object.values(result.strategies)) expect(s.routeChanges).toBe(0);
+    expect(result.strategies['tunnel-guard'].lostPackets).toEqual(result.strategies.none.lostPackets);
+  });
+
+  it('never black-holes when both tunnels of the destination degrade (tunnel-guard), and loses no more than doing nothing', async () => {
+    const { result } = await runScenario(scenario('both-degraded'), deployed, ['none', 'tunnel-guard']);
+    expect(result.strategies['tunnel-guard'].unreachablePackets).toBe(0);
+    expect(result.strategies['tunnel-guard'].lostPackets.total).toBeLessThanOrEqual(result.strategies.none.lostPackets.total);
+  });
+
+  it('shows the naive script black-holing the seed incident where tunnel-guard does not', async () => {
+    const { result } = await runScenario(scenario('seed-incident'), deployed, ['naive', 'tunnel-guard']);
+    expect(result.strategies.naive.unreachablePackets).toBeGreaterThan(0);
+    expect(result.strategies['tunnel-guard'].unreachablePackets).toBe(0);
+  });
+});
+
+describe('the shipped AWS alarm', () => {
+  const tunnels = ['vpn-0a1b2c3d4e5f60001:203.0.113.11'];
+  /** Feed `minutes` of an UP tunnel published every `publish` s and return the states the alarm went through. */
+  const states = (alarms: AlarmDefinition[], publish: number, minutes = 60): string[] => {
+    const store = new MetricStore();
+    const evaluator = new AwsAlarmEvaluator(alarms);
+    const seen: string[] = [];
+    for (let t = 60; t <= minutes * 60; t += 60) {
+      if (t % publish === 0) store.writeAws('vpn-0a1b2c3d4e5f60001', '203.0.113.11', 'TunnelState', t, 1);
+      for (const c of evaluator.evaluate(t, store)) seen.push(c.state);
+    }
+    return seen;
+  };
+
+  it.each([60, 300])('never alarms on a healthy tunnel when AWS publishes every %i s', (publish) => {
+    expect(states(deployed.alarmsFor(tunnels), publish)).toEqual([]);
+  });
+
+  it('is what the model can tell apart: 60 s periods with missing data breaching alarm on a healthy tunnel published every 300 s', () => {
+    const old = deployed.alarmsFor(tunnels).map((a) => ({ ...a, Period: 60, EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'breaching' as const }));
+    expect(states(old, 300)).toContain('ALARM');
+    expect(states(old, 60)).toEqual([]);
+  });
+
+  it('fires when the tunnel is down', () => {
+    const store = new MetricStore();
+    const evaluator = new AwsAlarmEvaluator(deployed.alarmsFor(tunnels));
+    const seen: string[] = [];
+    for (let t = 60; t <= 3600; t += 60) {
+      store.writeAws('vpn-0a1b2c3d4e5f60001', '203.0.113.11', 'TunnelState', t, t >= 1200 ? 0 : 1);
+      for (const c of evaluator.evaluate(t, store)) seen.push(c.state);
+    }
+    expect(seen).toEqual(['ALARM']);
+  });
+});
+
+describe('the shipped definitions drive the game day', () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'tg-gameday-root-'));
+    for (const p of ['package.json', 'serverless.yml', 'README.md', 'deploy', 'functions/deploy']) cpSync(join(ROOT, p), join(root, p), { recursive: true });
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('stops draining when the dropped-packet threshold is raised above the loss', async () => {
+    const file = readdirSync(join(root, 'deploy', 'gcp')).find((f) => f.includes('dropped'));
+    expect(file).toBeDefined();
+    const path = join(root, 'deploy', 'gcp', file!);
+    const policy = JSON.parse(readFileSync(path, 'utf8'));
+    for (const c of policy.conditions) if (c.conditionThreshold) c.conditionThreshold.thresholdValue = 1e9;
+    writeFileSync(path, JSON.stringify(policy));
+    const before = await runScenario(scenario('brownout'), deployed, ['tunnel-guard']);
+    const after = await runScenario(scenario('brownout'), loadDeployed(root), ['tunnel-guard']);
+    expect(before.result.strategies['tunnel-guard'].drains).toBeGreaterThan(0);
+    expect(after.result.strategies['tunnel-guard']).toMatchObject({ drains: 0, routeChanges: 0 });
+  });
+});
+
+describe('scenario files', () => {
+  const io = () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { out, err, io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s), cwd: ROOT } };
+  };
+
+  it.each([
+    ['not JSON', '{', /not valid JSON/],
+    ['an event ending before it starts', JSON.stringify({ name: 'x', minutes: 10, traffic: { gcpToAwsPps: 1, awsToGcpPps: 1 }, events: [{ at: 5, until: 4, tunnel: 'tunnel-aws-1', loss: 0.1 }] }), /events\.0\.until: must be after at/],
+    ['a loss above 1', JSON.stringify({ name: 'x', minutes: 10, traffic: { gcpToAwsPps: 1, awsToGcpPps: 1 }, events: [{ at: 1, until: 4, tunnel: 'tunnel-aws-1', loss: 2 }] }), /events\.0/],
+    ['an unknown tunnel', JSON.stringify({ name: 'x', minutes: 10, traffic: { gcpToAwsPps: 1, awsToGcpPps: 1 }, events: [{ at: 1, until: 4, tunnel: 'nope', loss: 0.1 }] }), /unknown tunnel "nope"/],
+    ['an unknown field', JSON.stringify({ name: 'x', minutes: 10, traffic: { gcpToAwsPps: 1, awsToGcpPps: 1 }, events: [], extra: 1 }), /invalid at \(root\)/],
+  ])('refuses %s with exit 2 and the reason', async (_what, text, reason) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-gameday-bad-'));
+    try {
+      const file = join(dir, 'bad.json');
+      writeFileSync(file, text);
+      const x = io();
+      expect(await main(['--scenario', file, '--html', join(dir, 'out.html')], x.io)).toBe(2);
+      expect(x.err.join('')).toMatch(reason);
+      expect(x.out.join('')).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints the documented JSON result for one file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-gameday-json-'));
+    try {
+      const x = io();
+      expect(await main(['--scenario', join(SCENARIOS, 'blip.json'), '--json', '--html', join(dir, 'out.html')], x.io)).toBe(0);
+      const result = JSON.parse(x.out.join(''));
+      expect(Object.keys(result)).toEqual(['scenario', 'floorSeconds', 'strategies']);
+      expect(Object.keys(result.strategies)).toEqual(['none', 'naive', 'tunnel-guard']);
+      expect(Object.keys(result.strategies.none).sort()).toEqual(
+        ['drains', 'lostPackets', 'restores', 'restoresIntoLoss', 'routeChanges', 'timeToMitigateSeconds', 'unreachablePackets'],
+      );
+      expect(Object.keys(result.strategies.none.lostPackets)).toEqual(['gcpToAws', 'awsToGcp', 'total']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('accepts every built-in scenario and the documented example', () => {
+    for (const f of readdirSync(SCENARIOS).filter((x) => x.endsWith('.json') && !x.endsWith('.world.json'))) expect(() => loadScenarioFile(join(SCENARIOS, f))).not.toThrow();
+    expect(parseScenario({ name: 'seed-incident', minutes: 180, traffic: { gcpToAwsPps: 10000, awsToGcpPps: 10000 }, probes: false, awsMetricPeriodSeconds: 300, events: [{ at: 10, until: 130, tunnel: 'tunnel-aws-1', loss: 0.05, direction: 'both' }, { at: 40, until: 45, tunnel: 'tunnel-aws-2', down: true }] }).events).toHaveLength(2);
+  });
+});
