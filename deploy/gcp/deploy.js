@@ -1,19 +1,24 @@
 #!/usr/bin/env node
 /**
- * `npm run deploy:gcp` (after `build:gcp`): deploy `tunnelIncident` and `reconcile` as 2nd-gen Cloud Functions
- * with `gcloud`. When `gcloud` is not installed it prints the exact commands and exits non-zero; `--print` only
- * prints them. Settings come from the environment:
+ * `npm run deploy:gcp` (after `build:gcp`): deploy the three 2nd-gen Cloud Functions with `gcloud`:
+ * `tunnelIncident` (HTTP: the webhook channel), `tunnelIncidentPubSub` (Pub/Sub trigger with retries: the durable
+ * channel) and `reconcile` (HTTP: Cloud Scheduler). When `gcloud` is not installed it prints the exact commands and
+ * exits non-zero; `--print` only prints them. Alert policies, channels, the topic and the Scheduler job come after,
+ * from `deploy/gcp/monitoring.js`. GA commands only; needs gcloud >= MIN_GCLOUD (checked before anything runs).
+ * Settings come from the environment:
  *
  *   TUNNEL_GUARD_GCP_PROJECT        project (required)
  *   TUNNEL_GUARD_GCP_REGIONS        comma list of regions with the VPN tunnels (required; the first one hosts the functions
  *                                   unless TUNNEL_GUARD_FUNCTION_REGION is set)
  *   TUNNEL_GUARD_LEDGER_BUCKET      Cloud Storage bucket of the ledger (required)
- *   TUNNEL_GUARD_SERVICE_ACCOUNT    runtime service account (recommended: least privilege, see README "The GCP half")
+ *   TUNNEL_GUARD_SERVICE_ACCOUNT    runtime service account (recommended: least privilege, see README "The GCP half");
+ *                                   also the identity Eventarc uses to invoke `tunnelIncidentPubSub`
+ *   TUNNEL_GUARD_PUBSUB_TOPIC       topic of the Cloud Monitoring Pub/Sub channel (default tunnel-guard-incidents)
  *   TUNNEL_GUARD_WEBHOOK_SECRET     Secret Manager secret holding the webhook token (default tunnel-guard-webhook-token)
- *   TUNNEL_GUARD_LINK_SECRET_NAME   Secret Manager secret of the link HMAC key (optional, issue 6)
+ *   TUNNEL_GUARD_LINK_SECRET_NAME   Secret Manager secret of the link HMAC key (optional)
  *   TUNNEL_GUARD_CONFIG_JSON        configuration passed through as an environment variable (optional)
  *   TUNNEL_GUARD_AWS_LINK_TOPIC_ARN, TUNNEL_GUARD_AWS_ROLE_ARN, TUNNEL_GUARD_AWS_ID_TOKEN_AUDIENCE, TUNNEL_GUARD_AWS_REGION
- *                                   link to AWS (optional, issue 6): passed through to the function
+ *                                   link to AWS (optional): passed through to the functions
  *   TUNNEL_GUARD_AWS_KEY_SECRET_NAME  stored AWS keys instead of keyless federation: secrets <name>-id, <name>-secret
  */
 const { spawnSync } = require('node:child_process');
@@ -21,6 +26,32 @@ const { existsSync } = require('node:fs');
 const { delimiter, join } = require('node:path');
 
 const list = (v) => (v || '').split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Every function's timeout; Cloud Scheduler's attempt deadline and the operation-wait bound are derived from it. */
+const FUNCTION_TIMEOUT_S = 300;
+const DEFAULT_TOPIC = 'tunnel-guard-incidents';
+/**
+ * The oldest Google Cloud SDK these commands were checked against (flags and GA command groups, from its own
+ * `--help`). Older releases may lack a flag; newer ones keep them.
+ */
+const MIN_GCLOUD = '528.0.0';
+
+/** `gcloud version --format=json` → an error message when it is older than MIN_GCLOUD (undefined when fine). */
+function gcloudTooOld(versionJson) {
+  let v;
+  try {
+    v = JSON.parse(versionJson)['Google Cloud SDK'];
+  } catch {
+    return `cannot read the gcloud version (need Google Cloud SDK >= ${MIN_GCLOUD})`;
+  }
+  const parts = (x) => String(x).split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const [a, b] = [parts(v), parts(MIN_GCLOUD)];
+  for (let i = 0; i < 3; i++) {
+    if ((a[i] ?? 0) > (b[i] ?? 0)) return undefined;
+    if ((a[i] ?? 0) < (b[i] ?? 0)) return `gcloud ${v} is older than ${MIN_GCLOUD}: run \`gcloud components update\` (or install a current Google Cloud SDK)`;
+  }
+  return undefined;
+}
 
 /** The gcloud argument vectors for both functions. Pure: the tests check them. */
 function deployCommands(env) {
@@ -31,7 +62,7 @@ function deployCommands(env) {
   const bucket = env.TUNNEL_GUARD_LEDGER_BUCKET || '<LEDGER_BUCKET>';
   const vars = [`TUNNEL_GUARD_GCP_PROJECT=${project}`, `TUNNEL_GUARD_GCP_REGIONS=${regions.join(',') || '<REGIONS>'}`, `TUNNEL_GUARD_LEDGER_BUCKET=${bucket}`];
   if (env.TUNNEL_GUARD_CONFIG_JSON) vars.push(`TUNNEL_GUARD_CONFIG_JSON=${env.TUNNEL_GUARD_CONFIG_JSON}`);
-  // Link to AWS (issue 6): where to publish, and how to get AWS credentials without stored keys.
+  // Link to AWS: where to publish, and how to get AWS credentials without stored keys.
   for (const k of ['TUNNEL_GUARD_AWS_LINK_TOPIC_ARN', 'TUNNEL_GUARD_AWS_ROLE_ARN', 'TUNNEL_GUARD_AWS_ID_TOKEN_AUDIENCE', 'TUNNEL_GUARD_AWS_REGION']) {
     if (env[k]) vars.push(`${k}=${env[k]}`);
   }
@@ -44,30 +75,48 @@ function deployCommands(env) {
   if (env.TUNNEL_GUARD_AWS_KEY_SECRET_NAME) {
     secrets.push(`AWS_ACCESS_KEY_ID=${env.TUNNEL_GUARD_AWS_KEY_SECRET_NAME}-id:latest`, `AWS_SECRET_ACCESS_KEY=${env.TUNNEL_GUARD_AWS_KEY_SECRET_NAME}-secret:latest`);
   }
+  const topic = env.TUNNEL_GUARD_PUBSUB_TOPIC || DEFAULT_TOPIC;
   const common = [
     '--gen2',
     '--runtime=nodejs22',
     `--region=${region}`,
     `--project=${project}`,
     '--source=dist/gcp',
-    '--trigger-http',
-    // One remediation at a time per cloud (DESIGN.md §3): one instance, one request per instance.
+    // One remediation at a time per cloud: one instance, one request per instance. Busy → 429, and both
+    // Cloud Monitoring's Pub/Sub delivery and Cloud Scheduler's retries try again later.
     '--max-instances=1',
     '--concurrency=1',
     '--memory=512Mi',
-    '--timeout=300s',
+    `--timeout=${FUNCTION_TIMEOUT_S}s`,
     `--set-env-vars=${envVars}`,
     `--set-secrets=${secrets.join(',')}`,
     ...(env.TUNNEL_GUARD_SERVICE_ACCOUNT ? [`--service-account=${env.TUNNEL_GUARD_SERVICE_ACCOUNT}`] : []),
   ];
   return {
     missing,
+    topic,
+    region,
+    project,
     commands: [
       // Cloud Monitoring webhooks cannot send Google identity tokens: the function is public at the IAM layer
       // and authenticates every request itself (token or Basic, fail closed).
-      ['gcloud', 'functions', 'deploy', 'tunnelIncident', '--entry-point=tunnelIncident', ...common, '--allow-unauthenticated'],
+      ['gcloud', 'functions', 'deploy', 'tunnelIncident', '--entry-point=tunnelIncident', ...common, '--trigger-http', '--allow-unauthenticated'],
+      // The durable path: a Pub/Sub trigger (Eventarc) on the Cloud Monitoring channel's topic, with `--retry` so a
+      // thrown (transient) failure is redelivered; permanent problems are acknowledged by the function itself.
+      // https://cloud.google.com/functions/docs/calling/pubsub, https://cloud.google.com/functions/docs/bestpractices/retries
+      [
+        'gcloud',
+        'functions',
+        'deploy',
+        'tunnelIncidentPubSub',
+        '--entry-point=tunnelIncidentPubSub',
+        ...common,
+        `--trigger-topic=${topic}`,
+        '--retry',
+        ...(env.TUNNEL_GUARD_SERVICE_ACCOUNT ? [`--trigger-service-account=${env.TUNNEL_GUARD_SERVICE_ACCOUNT}`] : []),
+      ],
       // Cloud Scheduler sends an OIDC token: IAM checks it, and the function still wants the webhook token.
-      ['gcloud', 'functions', 'deploy', 'reconcile', '--entry-point=reconcile', ...common, '--no-allow-unauthenticated'],
+      ['gcloud', 'functions', 'deploy', 'reconcile', '--entry-point=reconcile', ...common, '--trigger-http', '--no-allow-unauthenticated'],
     ],
   };
 }
@@ -91,6 +140,12 @@ function main(argv, env, io) {
     for (const c of commands) io.out(render(c));
     return printOnly && !missing.length ? 0 : missing.length ? 2 : 1;
   }
+  const version = spawnSync(gcloud, ['version', '--format=json'], { encoding: 'utf8' });
+  const old = gcloudTooOld(version.stdout || '');
+  if (old) {
+    io.err(old);
+    return 2;
+  }
   if (!existsSync(join(__dirname, '..', '..', 'dist', 'gcp', 'index.js'))) {
     io.err('dist/gcp/index.js is missing: run `npm run build:gcp` first');
     return 2;
@@ -103,7 +158,7 @@ function main(argv, env, io) {
   return 0;
 }
 
-module.exports = { deployCommands, render, main };
+module.exports = { deployCommands, render, main, gcloudTooOld, findOnPath, FUNCTION_TIMEOUT_S, MIN_GCLOUD, DEFAULT_TOPIC };
 
 if (require.main === module) {
   process.exitCode = main(process.argv.slice(2), process.env, { out: (s) => console.log(s), err: (s) => console.error(s) });

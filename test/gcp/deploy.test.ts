@@ -6,24 +6,44 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { deployCommands, render } = require('../../deploy/gcp/deploy.js');
+const { deployCommands, render, gcloudTooOld, MIN_GCLOUD } = require('../../deploy/gcp/deploy.js');
 
 const env = { TUNNEL_GUARD_GCP_PROJECT: 'example-project', TUNNEL_GUARD_GCP_REGIONS: 'asia-northeast1,us-central1', TUNNEL_GUARD_LEDGER_BUCKET: 'tg-ledger', TUNNEL_GUARD_SERVICE_ACCOUNT: 'tunnel-guard@example-project.iam.gserviceaccount.com', TUNNEL_GUARD_LINK_SECRET_NAME: 'tunnel-guard-link' };
 
 describe('deploy:gcp', () => {
-  it('deploys both functions gen2, nodejs22, HTTP, one instance, concurrency 1, secrets from Secret Manager', () => {
+  it('deploys the three functions gen2, nodejs22, one instance, concurrency 1, secrets from Secret Manager', () => {
     const { missing, commands } = deployCommands(env);
     expect(missing).toEqual([]);
-    expect(commands.map((c: string[]) => c.slice(0, 4).join(' '))).toEqual(['gcloud functions deploy tunnelIncident', 'gcloud functions deploy reconcile']);
+    expect(commands.map((c: string[]) => c.slice(0, 4).join(' '))).toEqual([
+      'gcloud functions deploy tunnelIncident',
+      'gcloud functions deploy tunnelIncidentPubSub',
+      'gcloud functions deploy reconcile',
+    ]);
     for (const c of commands) {
-      expect(c).toEqual(expect.arrayContaining(['--gen2', '--runtime=nodejs22', '--trigger-http', '--max-instances=1', '--concurrency=1', '--source=dist/gcp', '--region=asia-northeast1', '--project=example-project']));
+      expect(c).toEqual(expect.arrayContaining(['--gen2', '--runtime=nodejs22', '--max-instances=1', '--concurrency=1', '--timeout=300s', '--source=dist/gcp', '--region=asia-northeast1', '--project=example-project']));
       expect(c).toContain('--set-secrets=TUNNEL_GUARD_WEBHOOK_TOKEN=tunnel-guard-webhook-token:latest,TUNNEL_GUARD_LINK_SECRET=tunnel-guard-link:latest');
       expect(c).toContain('--set-env-vars=^|^TUNNEL_GUARD_GCP_PROJECT=example-project|TUNNEL_GUARD_GCP_REGIONS=asia-northeast1,us-central1|TUNNEL_GUARD_LEDGER_BUCKET=tg-ledger');
       expect(c).toContain(`--service-account=${env.TUNNEL_GUARD_SERVICE_ACCOUNT}`);
+      expect(c[4]).toBe(`--entry-point=${c[3]}`);
     }
-    expect(commands[0]).toContain('--allow-unauthenticated'); // webhooks carry no Google identity: we authenticate
-    expect(commands[1]).toContain('--no-allow-unauthenticated'); // Scheduler sends an OIDC token
+    const [incident, pubsub, reconcile] = commands;
+    expect(incident).toEqual(expect.arrayContaining(['--trigger-http', '--allow-unauthenticated'])); // webhooks carry no Google identity: we authenticate
+    expect(reconcile).toEqual(expect.arrayContaining(['--trigger-http', '--no-allow-unauthenticated'])); // Scheduler sends an OIDC token
+    // The durable path: Pub/Sub trigger with retries (thrown failures are redelivered), invoked as our service account.
+    expect(pubsub).toEqual(expect.arrayContaining(['--trigger-topic=tunnel-guard-incidents', '--retry', `--trigger-service-account=${env.TUNNEL_GUARD_SERVICE_ACCOUNT}`]));
+    expect(pubsub).not.toContain('--trigger-http');
+    expect(pubsub.some((a: string) => /allow-unauthenticated/.test(a))).toBe(false);
     expect(render(commands[0])).toContain(`'--set-env-vars=^|^TUNNEL_GUARD_GCP_PROJECT=example-project|`);
+    expect(commands.flat().join(' ')).not.toMatch(/\b(alpha|beta)\b/);
+  });
+
+  it('refuses a gcloud older than the one the commands were checked against', () => {
+    expect(MIN_GCLOUD).toBe('528.0.0');
+    expect(gcloudTooOld(JSON.stringify({ 'Google Cloud SDK': '527.0.0' }))).toMatch(/older than 528\.0\.0/);
+    expect(gcloudTooOld(JSON.stringify({ 'Google Cloud SDK': '499.9.9' }))).toMatch(/gcloud components update/);
+    expect(gcloudTooOld(JSON.stringify({ 'Google Cloud SDK': '528.0.0' }))).toBeUndefined();
+    expect(gcloudTooOld(JSON.stringify({ 'Google Cloud SDK': '541.2.0' }))).toBeUndefined();
+    expect(gcloudTooOld('not json')).toMatch(/cannot read the gcloud version/);
   });
 
   it('prints the exact commands and exits non-zero when gcloud is absent', () => {
@@ -50,10 +70,10 @@ describe('deploy:gcp', () => {
       expect(readdirSync(dist).sort()).toEqual(['index.js', 'package.json']);
       const js = readFileSync(join(dist, 'index.js'), 'utf8');
       expect(js).toMatch(/require\("@google-cloud\/functions-framework"\)/);
-      // Registers both contract names, and loads in a fresh process (the framework resolved from the project).
-      const probe = `require(${JSON.stringify(join(dist, 'index.js'))});const t=require('@google-cloud/functions-framework/testing');console.log(!!t.getFunction('tunnelIncident'),!!t.getFunction('reconcile'))`;
+      // Registers the three contract names, and loads in a fresh process (the framework resolved from the project).
+      const probe = `require(${JSON.stringify(join(dist, 'index.js'))});const t=require('@google-cloud/functions-framework/testing');console.log(['tunnelIncident','tunnelIncidentPubSub','reconcile'].map((n)=>!!t.getFunction(n)).join(' '))`;
       const out = execFileSync(process.execPath, ['-e', probe], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } });
-      expect(out.trim()).toBe('true true');
+      expect(out.trim()).toBe('true true true');
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

@@ -1,0 +1,226 @@
+#!/usr/bin/env node
+/**
+ * `npm run monitoring:gcp` (after `deploy:gcp`): everything that feeds the functions, created or brought up to date,
+ * so that running it again changes nothing.
+ *
+ * 1. The Pub/Sub topic of the durable channel, and the Cloud Monitoring notification service agent allowed to
+ *    publish to it (https://cloud.google.com/monitoring/support/notification-options#pubsub).
+ * 2. Two notification channels: Pub/Sub (durable: kept until the function acknowledges it, retried) and the webhook
+ *    (fast, best effort: its retries are undocumented). Google recommends several channel types for redundancy; the
+ *    core de-duplicates, so an incident arriving both ways acts once.
+ * 3. The shipped alert policies (deploy/gcp/alert-policy-*.json), each notifying both channels.
+ * 4. IAM: the trigger's service account may invoke `tunnelIncidentPubSub`, the Scheduler's may invoke `reconcile`.
+ * 5. The Cloud Scheduler job that calls `reconcile` every minute, with retries and an attempt deadline longer than the
+ *    function timeout (Scheduler's defaults are no retry and 180 s: a slow reconcile would be cut and never retried).
+ *    https://cloud.google.com/sdk/gcloud/reference/scheduler/jobs/create/http
+ *
+ * gcloud has no GA command for alert policies or notification channels (only `alpha monitoring policies`, `beta
+ * monitoring channels`), so those go to the GA Cloud Monitoring API v3 over HTTPS with `gcloud auth
+ * print-access-token`; everything else is GA gcloud (>= MIN_GCLOUD, checked first). `--print` shows the plan
+ * (secrets redacted) without changing anything. Settings: the same environment as deploy.js.
+ */
+const { spawnSync } = require('node:child_process');
+const { readFileSync, readdirSync } = require('node:fs');
+const { join } = require('node:path');
+const { DEFAULT_TOPIC, FUNCTION_TIMEOUT_S, findOnPath, gcloudTooOld, render } = require('./deploy.js');
+
+const DIR = __dirname;
+const API = 'https://monitoring.googleapis.com/v3';
+const JOB = 'tunnel-guard-reconcile';
+/** Longer than the function may run, so a slow but successful reconcile is not counted as failed and retried. */
+const ATTEMPT_DEADLINE_S = FUNCTION_TIMEOUT_S + 30;
+/** Scheduler allows 0–5; a failed reconcile is retried three times (the next minute's run comes anyway). */
+const MAX_RETRY_ATTEMPTS = 3;
+
+const list = (v) => (v || '').split(',').map((s) => s.trim()).filter(Boolean);
+
+function settings(env) {
+  const regions = list(env.TUNNEL_GUARD_GCP_REGIONS);
+  return {
+    project: env.TUNNEL_GUARD_GCP_PROJECT,
+    region: env.TUNNEL_GUARD_FUNCTION_REGION || regions[0],
+    topic: env.TUNNEL_GUARD_PUBSUB_TOPIC || DEFAULT_TOPIC,
+    serviceAccount: env.TUNNEL_GUARD_SERVICE_ACCOUNT,
+    webhookSecret: env.TUNNEL_GUARD_WEBHOOK_SECRET || 'tunnel-guard-webhook-token',
+    api: env.TUNNEL_GUARD_MONITORING_API || API,
+  };
+}
+
+/** The notification channel definitions (deploy/gcp/notification-channel-*.json) with the placeholders filled in. */
+function channelDefinitions({ project, topic, webhookUrl }) {
+  const fill = (file, values) => {
+    let text = readFileSync(join(DIR, file), 'utf8');
+    for (const [k, v] of Object.entries(values)) text = text.split(`{{${k}}}`).join(v);
+    return JSON.parse(text);
+  };
+  return [fill('notification-channel-pubsub.json', { TOPIC: `projects/${project}/topics/${topic}` }), fill('notification-channel-webhook.json', { URL: webhookUrl })];
+}
+
+/** The shipped alert policies, each notifying every given channel. */
+function policyDefinitions(channelNames) {
+  return readdirSync(DIR)
+    .filter((f) => /^alert-policy-.*\.json$/.test(f))
+    .sort()
+    .map((f) => ({ ...JSON.parse(readFileSync(join(DIR, f), 'utf8')), notificationChannels: channelNames }));
+}
+
+/** The Scheduler job's flags (create and update take the same ones). */
+function schedulerFlags({ project, region, reconcileUrl, token, serviceAccount }) {
+  return [
+    `--location=${region}`,
+    `--project=${project}`,
+    '--schedule=* * * * *',
+    '--http-method=POST',
+    `--uri=${reconcileUrl}/?auth_token=${token}`,
+    ...(serviceAccount ? [`--oidc-service-account-email=${serviceAccount}`, `--oidc-token-audience=${reconcileUrl}`] : []),
+    `--attempt-deadline=${ATTEMPT_DEADLINE_S}s`,
+    `--max-retry-attempts=${MAX_RETRY_ATTEMPTS}`,
+    '--min-backoff=10s',
+    '--max-backoff=60s',
+  ];
+}
+
+/**
+ * Run the plan. `run(argv)` → { status, stdout } runs gcloud; `http(method, url, body)` → parsed JSON calls the
+ * Monitoring API (with the access token). Both are injected so tests can drive it without a cloud.
+ */
+async function apply(env, { run, http, log }) {
+  const s = settings(env);
+  const missing = ['TUNNEL_GUARD_GCP_PROJECT', 'TUNNEL_GUARD_GCP_REGIONS'].filter((k) => !env[k]);
+  if (missing.length) throw Object.assign(new Error(`set ${missing.join(', ')}`), { exitCode: 2 });
+  const gcloud = (args, { ok = false, secret = false } = {}) => {
+    log(`$ ${render(['gcloud', ...args])}${secret ? '   # output not shown' : ''}`);
+    const r = run(['gcloud', ...args]);
+    if (r.status !== 0 && !ok) throw new Error(`gcloud ${args.slice(0, 3).join(' ')} failed (exit ${r.status}): ${(r.stderr || '').trim()}`);
+    return r;
+  };
+  const value = (args, opts) => gcloud(args, opts).stdout.trim();
+  const p = [`--project=${s.project}`];
+
+  // 1. Topic (its publisher is granted once the channel exists, below).
+  if (gcloud(['pubsub', 'topics', 'describe', s.topic, ...p, '--format=value(name)'], { ok: true }).status !== 0) {
+    gcloud(['pubsub', 'topics', 'create', s.topic, ...p]);
+  }
+  // 2. Channels (get or create by display name).
+  const fn = (name) => value(['functions', 'describe', name, `--region=${s.region}`, ...p, '--format=value(serviceConfig.uri)']);
+  const incidentUrl = fn('tunnelIncident');
+  const reconcileUrl = fn('reconcile');
+  const token = value(['secrets', 'versions', 'access', 'latest', `--secret=${s.webhookSecret}`, ...p], { secret: true });
+  const base = `${s.api}/projects/${s.project}`;
+  const listAll = async (collection, key) => {
+    const out = [];
+    let pageToken = '';
+    do {
+      const page = await http('GET', `${base}/${collection}?pageSize=1000${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`);
+      out.push(...(page[key] ?? []));
+      pageToken = page.nextPageToken ?? '';
+    } while (pageToken);
+    return out;
+  };
+  const existingChannels = await listAll('notificationChannels', 'notificationChannels');
+  const channelNames = [];
+  for (const c of channelDefinitions({ project: s.project, topic: s.topic, webhookUrl: `${incidentUrl}/?auth_token=${token}` })) {
+    const found = existingChannels.find((x) => x.displayName === c.displayName && x.type === c.type);
+    channelNames.push(found ? found.name : (await http('POST', `${base}/notificationChannels`, c)).name);
+  }
+  // Cloud Monitoring's notification service agent exists once the project has a Pub/Sub channel: grant it now.
+  const number = value(['projects', 'describe', s.project, '--format=value(projectNumber)']);
+  gcloud(['pubsub', 'topics', 'add-iam-policy-binding', s.topic, ...p, `--member=serviceAccount:service-${number}@gcp-sa-monitoring-notification.iam.gserviceaccount.com`, '--role=roles/pubsub.publisher']);
+
+  // 3. Policies (get or create by display name; an existing one gains any missing channel).
+  const existingPolicies = await listAll('alertPolicies', 'alertPolicies');
+  for (const policy of policyDefinitions(channelNames)) {
+    const found = existingPolicies.find((x) => x.displayName === policy.displayName);
+    if (!found) await http('POST', `${base}/alertPolicies`, policy);
+    else {
+      const has = found.notificationChannels ?? [];
+      const union = [...has, ...channelNames.filter((n) => !has.includes(n))];
+      if (union.length !== has.length) await http('PATCH', `${s.api}/${found.name}?updateMask=notificationChannels`, { notificationChannels: union });
+    }
+  }
+
+  // 4. Who may invoke the event-driven and the scheduled function.
+  if (s.serviceAccount) {
+    for (const name of ['tunnelIncidentPubSub', 'reconcile']) {
+      gcloud(['functions', 'add-invoker-policy-binding', name, `--region=${s.region}`, ...p, `--member=serviceAccount:${s.serviceAccount}`]);
+    }
+  }
+
+  // 5. Scheduler job (create, or update to these settings).
+  const flags = schedulerFlags({ project: s.project, region: s.region, reconcileUrl, token, serviceAccount: s.serviceAccount });
+  const exists = gcloud(['scheduler', 'jobs', 'describe', JOB, `--location=${s.region}`, ...p, '--format=value(name)'], { ok: true }).status === 0;
+  gcloud(['scheduler', 'jobs', exists ? 'update' : 'create', 'http', JOB, ...flags], { secret: true });
+  return { channelNames };
+}
+
+/** A Monitoring API client over fetch, authenticated with `gcloud auth print-access-token`. */
+function monitoringHttp(accessToken) {
+  return async (method, url, body) => {
+    const r = await fetch(url, {
+      method,
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} ${url.replace(/\?.*/, '')}: HTTP ${r.status} ${text.slice(0, 500)}`);
+    return text ? JSON.parse(text) : {};
+  };
+}
+
+/** `--print`: the same plan with placeholder answers and no changes; secrets never printed. */
+function printingRunner(log) {
+  const answers = { projects: '<PROJECT_NUMBER>', secrets: '<WEBHOOK_TOKEN>' };
+  return {
+    run: (argv) => {
+      if (argv[1] === 'functions' && argv[2] === 'describe') return { status: 0, stdout: `<${argv[3]}_URL>` };
+      if (argv[1] === 'secrets') return { status: 0, stdout: answers.secrets };
+      if (argv[1] === 'projects') return { status: 0, stdout: answers.projects };
+      // Pretend nothing exists yet, so the plan shows every create.
+      if (argv.includes('describe')) return { status: 1, stdout: '' };
+      return { status: 0, stdout: '' };
+    },
+    http: async (method, url, body) => {
+      log(`# ${method} ${url}${body ? ` ${JSON.stringify(body).replace(/auth_token=[^"&]+/g, 'auth_token=<WEBHOOK_TOKEN>')}` : ''}`);
+      if (method === 'GET') return {};
+      return { name: `<${body?.displayName ?? 'created'}>` };
+    },
+  };
+}
+
+async function main(argv, env, io) {
+  const printOnly = argv.includes('--print');
+  const log = (line) => io.out(line.replace(/auth_token=[^'"\s&]+/g, 'auth_token=<WEBHOOK_TOKEN>'));
+  try {
+    if (printOnly) {
+      await apply(env, { ...printingRunner(log), log });
+      return 0;
+    }
+    const gcloud = findOnPath('gcloud', env);
+    if (!gcloud) {
+      io.err('gcloud is not installed: run this where it is, or use --print to see the plan');
+      return 1;
+    }
+    const run = (a) => spawnSync(gcloud, a.slice(1), { encoding: 'utf8', env });
+    const old = gcloudTooOld(run(['gcloud', 'version', '--format=json']).stdout || '');
+    if (old) {
+      io.err(old);
+      return 2;
+    }
+    const token = run(['gcloud', 'auth', 'print-access-token']);
+    if (token.status !== 0) {
+      io.err(`gcloud auth print-access-token failed: ${(token.stderr || '').trim()}`);
+      return 1;
+    }
+    await apply(env, { run, http: monitoringHttp(token.stdout.trim()), log });
+    return 0;
+  } catch (e) {
+    io.err(`monitoring:gcp: ${e.message}`);
+    return e.exitCode ?? 1;
+  }
+}
+
+module.exports = { apply, main, channelDefinitions, policyDefinitions, schedulerFlags, ATTEMPT_DEADLINE_S, MAX_RETRY_ATTEMPTS, JOB };
+
+if (require.main === module) {
+  main(process.argv.slice(2), process.env, { out: (s) => console.log(s), err: (s) => console.error(s) }).then((code) => (process.exitCode = code));
+}
