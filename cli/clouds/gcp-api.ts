@@ -25,13 +25,22 @@ export interface GcpAuth {
   mode: 'adc' | 'none';
 }
 
+/**
+ * Node's own `fetch` for every request of this client (the edge's Compute and Storage clients included): gaxios
+ * would otherwise load `node-fetch` with a dynamic import, which only some module loaders allow.
+ */
+function nativeFetch<T extends AuthClient>(client: T): T {
+  (client.transporter.defaults as { fetchImplementation?: typeof fetch }).fetchImplementation = globalThis.fetch;
+  return client;
+}
+
 /** Application default credentials (user login, service account key, impersonation, metadata server). */
 export async function resolveGcpAuth(env: Env): Promise<GcpAuth> {
-  if ((env.TUNNEL_GUARD_GCP_AUTH ?? '').toLowerCase() === 'none') return { client: new PassThroughClient(), mode: 'none' };
+  if ((env.TUNNEL_GUARD_GCP_AUTH ?? '').toLowerCase() === 'none') return { client: nativeFetch(new PassThroughClient()), mode: 'none' };
   const ms = Math.max(callTimeoutMs(env), 5000);
   try {
     const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
-    const client = (await withTimeout(auth.getClient(), ms, 'Google application default credentials')) as AuthClient;
+    const client = nativeFetch((await withTimeout(auth.getClient(), ms, 'Google application default credentials')) as AuthClient);
     // Fetch a token now, so expired or revoked credentials fail here with a message, not in the middle of a drain.
     await withTimeout(client.getAccessToken(), ms, 'Google access token');
     return { client, mode: 'adc' };

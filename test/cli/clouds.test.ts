@@ -1,0 +1,218 @@
+/**
+ * `tunnel-guard --target clouds` in-process (`main()` from source), on the real SDK clients against moto and the
+ * in-repo EC2, IAM, Compute and Cloud Storage fakes. The SDKs resolve endpoints and credentials from
+ * `process.env` (AWS_ENDPOINT_URL*), so the world's variables are put there for this file and taken back after.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudWatchClient, DeleteAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import type { CliIo } from '../../cli/io';
+import { main } from '../../cli/main';
+import { awsId, gcpId, routesOf, seed, startWorld, ROLE, FUNCTION_URL, type World } from './support/clouds-world';
+
+let w: World;
+let dir: string;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  w = await startWorld();
+}, 60_000);
+afterAll(async () => {
+  process.env = saved;
+  await w?.stop();
+});
+beforeEach(async () => {
+  await seed(w);
+  process.env = { ...saved, ...w.env };
+  dir = mkdtempSync(join(tmpdir(), 'tg-clouds-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run { code: number; out: string; err: string }
+async function tg(args: string[], env: Record<string, string | undefined> = {}, io: Partial<CliIo> = {}): Promise<Run> {
+  let out = '';
+  let err = '';
+  const merged = { ...w.env, ...env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  const code = await main(['--target', 'clouds', ...args], { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: merged, cwd: dir, ...io });
+  return { code, out, err };
+}
+const statusOf = async () => JSON.parse((await tg(['status', '--json'])).out) as { tunnels: Record<string, any>[] };
+
+describe('status --target clouds', () => {
+  it('shows both clouds\' tunnels, paths and deployed ledgers in the simulator\'s status --json shape', async () => {
+    const r = await tg(['status', '--json']);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    const doc = JSON.parse(r.out);
+    expect(Object.keys(doc)).toEqual(['tunnels']);
+    expect(doc.tunnels.map((t: { id: string }) => t.id).sort()).toEqual([awsId(1, 1), awsId(1, 2), awsId(2, 1), awsId(2, 2), gcpId(1), gcpId(2)].sort());
+    const g1 = doc.tunnels.find((t: { id: string }) => t.id === gcpId(1));
+    expect(g1).toEqual({
+      id: gcpId(1), cloud: 'gcp', health: 'healthy', state: 'active',
+      native: expect.objectContaining({ name: 'tunnel-aws-1', region: 'asia-northeast1', peerIp: '203.0.113.11' }),
+      routes: [{ destination: '10.0.0.0/16', pathKey: expect.stringContaining('route-to-aws-via-tunnel-aws-1'), kind: 'gcp-static-route' }],
+      withdrawn: [], linkStatus: 'up', suppressed: false, peer: null,
+    });
+    const a11 = doc.tunnels.find((t: { id: string }) => t.id === awsId(1, 1));
+    expect(a11.routes).toEqual([{ destination: '10.1.0.0/16', pathKey: 'vpn-0a1b2c3d4e5f60001:10.1.0.0/16', kind: 'aws-vgw-static' }]);
+    // The readable table names where each ledger lives.
+    const human = await tg(['status']);
+    expect(human.out).toMatch(/ledgers: aws:us-east-1 table tunnel-guard-prod-ledger; gcp:example-project bucket tg-ledger/);
+  });
+
+  it('one cloud alone is enough; none configured is exit 2 naming the variables', async () => {
+    const gcpOnly = await tg(['status', '--json'], { TUNNEL_GUARD_TABLE: undefined, TUNNEL_GUARD_AWS_VPN_IDS: undefined });
+    expect(gcpOnly.code).toBe(0);
+    expect(JSON.parse(gcpOnly.out).tunnels.every((t: { cloud: string }) => t.cloud === 'gcp')).toBe(true);
+    const none = await tg(['status'], { TUNNEL_GUARD_TABLE: undefined, TUNNEL_GUARD_AWS_VPN_IDS: undefined, TUNNEL_GUARD_GCP_PROJECT: undefined, TUNNEL_GUARD_GCP_REGIONS: undefined, TUNNEL_GUARD_LEDGER_BUCKET: undefined });
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/no cloud is configured.*TUNNEL_GUARD_TABLE.*TUNNEL_GUARD_GCP_PROJECT/s);
+    const half = await tg(['status'], { TUNNEL_GUARD_LEDGER_BUCKET: undefined });
+    expect(half.code).toBe(2);
+    expect(half.err).toMatch(/GCP takes part .* but TUNNEL_GUARD_LEDGER_BUCKET is not set/);
+  });
+});
+
+describe('drain / restore on the real clouds', () => {
+  it('GCP: plan without --yes is refused (exit 2, nothing changed); --dry-run prints it; --yes drains through the bucket ledger; restore puts back exactly the route', async () => {
+    const before = routesOf(w);
+    const noYes = await tg(['drain', 'tunnel-aws-1', '--reason', 'dropping packets']);
+    expect(noYes.code).toBe(2);
+    expect(noYes.out).toMatch(/Plan for gcp:example-project:asia-northeast1:tunnel-aws-1/);
+    expect(noYes.err).toMatch(/add --yes/);
+    const dry = await tg(['drain', 'tunnel-aws-1', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.out).toMatch(/dry run/i);
+    expect(routesOf(w)).toEqual(before);
+    expect(w.compute.mutations()).toEqual([]);
+    expect([...w.gcs.objects.keys()].filter((k) => k.includes('ledger/'))).toEqual([]);
+
+    const drained = await tg(['drain', 'tunnel-aws-1', '--reason', 'dropping packets', '--yes']);
+    expect(drained.code).toBe(0);
+    expect(drained.out).toMatch(/DRAIN/);
+    expect(w.compute.route('example-project', 'route-to-aws-via-tunnel-aws-1')).toBeUndefined();
+    const t = (await statusOf()).tunnels.find((x) => x.id === gcpId(1))!;
+    expect(t).toMatchObject({ state: 'drained', reason: expect.stringContaining('dropping packets'), routes: [], withdrawn: [expect.objectContaining({ destination: '10.0.0.0/16' })] });
+    // The deployed ledger (the bucket's object), not a second one.
+    const obj = [...w.gcs.objects.entries()].find(([k]) => k.startsWith('tg-ledger/tunnel-guard/ledger/') && k.includes('tunnel-aws-1'));
+    expect(JSON.parse(obj![1].data.toString())).toMatchObject({ state: 'drained', withdrawn: [expect.objectContaining({ kind: 'gcp-static-route' })] });
+
+    const restored = await tg(['restore', 'tunnel-aws-1', '--yes']);
+    expect(restored.code).toBe(0);
+    expect(routesOf(w)).toEqual(before);
+    expect((await statusOf()).tunnels.find((x) => x.id === gcpId(1))).toMatchObject({ state: 'active', withdrawn: [] });
+  });
+
+  it('AWS: drain a connection\'s static routes through the DynamoDB ledger and restore them exactly', async () => {
+    const before = routesOf(w);
+    const drained = await tg(['drain', 'vpn-0a1b2c3d4e5f60001:1', '--yes', '--json']);
+    expect(drained.code).toBe(0);
+    expect(JSON.parse(drained.out)).toMatchObject({ decision: 'drain', tunnelId: awsId(1, 1), stateAfter: 'drained' });
+    expect(w.ec2.route('vpn-0a1b2c3d4e5f60001', '10.1.0.0/16')).toBeUndefined();
+    expect(w.ec2.route('vpn-0a1b2c3d4e5f60002', '10.1.0.0/16')).toBeDefined();
+    expect((await statusOf()).tunnels.find((x) => x.id === awsId(1, 1))).toMatchObject({ state: 'drained', withdrawn: [{ destination: '10.1.0.0/16', pathKey: 'vpn-0a1b2c3d4e5f60001:10.1.0.0/16', kind: 'aws-vgw-static' }] });
+
+    // The guards are the functions' own: the last connection carrying 10.1.0.0/16 is refused (exit 3), untouched.
+    const refused = await tg(['drain', 'vpn-0a1b2c3d4e5f60002:1', '--yes']);
+    expect(refused.code).toBe(3);
+    expect(refused.out).toMatch(/black-hole/);
+    expect(w.ec2.route('vpn-0a1b2c3d4e5f60002', '10.1.0.0/16')).toBeDefined();
+
+    expect((await tg(['restore', 'vpn-0a1b2c3d4e5f60001:1', '--yes'])).code).toBe(0);
+    expect(routesOf(w)).toEqual(before);
+  });
+
+  it('asks at a terminal and applies nothing on "no"', async () => {
+    const asked: string[] = [];
+    const r = await tg(['drain', 'tunnel-aws-2'], {}, { confirm: async (q) => (asked.push(q), false) });
+    expect(r.code).toBe(0);
+    expect(asked).toEqual([expect.stringMatching(/Apply this drain to gcp:.*tunnel-aws-2\?/)]);
+    expect(r.out).toMatch(/Not applied/);
+    expect(w.compute.mutations()).toEqual([]);
+    const yes = await tg(['drain', 'tunnel-aws-2'], {}, { confirm: async () => true });
+    expect(yes.code).toBe(0);
+    expect(w.compute.route('example-project', 'route-to-aws-via-tunnel-aws-2')).toBeUndefined();
+  });
+
+  it('a change on AWS without the decisions topic is exit 2 (the functions publish every decision there)', async () => {
+    const r = await tg(['drain', 'vpn-0a1b2c3d4e5f60001:1', '--yes'], { TUNNEL_GUARD_TOPIC_ARN: undefined });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/TUNNEL_GUARD_TOPIC_ARN is not set/);
+    expect(w.ec2.count('DeleteVpnConnectionRoute')).toBe(0);
+  });
+
+  it('release on the clouds goes through the same flow (nothing suppressed: nothing to apply)', async () => {
+    const r = await tg(['release', 'tunnel-aws-1', '--yes']);
+    expect([0, 3]).toContain(r.code);
+    expect(w.compute.mutations()).toEqual([]);
+  });
+});
+
+describe('discover --target clouds', () => {
+  it('reads both clouds, pairs the tunnels, maps alarms and single-tunnel policies, suggests a scope, and --write never overwrites', async () => {
+    const file = join(dir, 'tunnel-guard.json');
+    const r = await tg(['discover', '--write', file, '--json']);
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.out);
+    expect(d.links).toEqual([{ gcp: gcpId(1), aws: awsId(1, 1) }, { gcp: gcpId(2), aws: awsId(2, 1) }]);
+    expect(d.alarmTunnels).toMatchObject({ [`tunnel-guard-vpn-0a1b2c3d4e5f60001-203.0.113.11`]: awsId(1, 1) });
+    expect(Object.keys(d.alarmTunnels)).toHaveLength(4);
+    expect(d.policyTunnels).toEqual({ 'tunnel-aws-1 established': gcpId(1) });
+    expect(d.config.policy.scope).toEqual([awsId(1, 1), awsId(2, 1), gcpId(1), gcpId(2)].sort());
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(d.config);
+    expect(w.compute.mutations()).toEqual([]);
+    // The written file is a valid configuration for the other commands.
+    expect((await tg(['status', '--json'], { TUNNEL_GUARD_CONFIG: file })).code).toBe(0);
+    const again = await tg(['discover', '--write', file]);
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/exists/);
+  });
+});
+
+describe('doctor --target clouds', () => {
+  const linked = JSON.stringify({ links: [{ gcp: gcpId(1), aws: awsId(1, 1) }] });
+  const doctorEnv = () => ({
+    TUNNEL_GUARD_AWS_FUNCTION_ROLE_ARN: ROLE,
+    TUNNEL_GUARD_GCP_FUNCTION_URL: FUNCTION_URL,
+    TUNNEL_GUARD_CONFIG_JSON: linked,
+    TUNNEL_GUARD_LINK_SECRET: 's3cret',
+    TUNNEL_GUARD_GCP_LINK_URL: FUNCTION_URL,
+    TUNNEL_GUARD_GCP_LINK_TOKEN: 'secret-token',
+    TUNNEL_GUARD_AWS_LINK_TOPIC_ARN: w.linkTopicArn,
+  });
+
+  it('passes every check of a wired deployment (exit 0) and leaves no scratch data', async () => {
+    const r = await tg(['doctor', '--json'], doctorEnv());
+    const doc = JSON.parse(r.out);
+    const failed = doc.checks.filter((c: { status: string }) => c.status === 'fail');
+    expect(failed).toEqual([]);
+    expect(r.code).toBe(0);
+    const names = doc.checks.map((c: { cloud: string; name: string }) => `${c.cloud} ${c.name}`);
+    expect(names).toEqual(expect.arrayContaining(['aws credentials', 'aws ledger table', `aws alarm ${awsId(1, 1)}`, 'aws function permissions', 'gcp ledger bucket', `gcp alert policy ${gcpId(2)}`, 'gcp function permissions', 'links link secret', 'links AWS → GCP', 'links GCP → AWS', `links link ${gcpId(1)}`]));
+    expect(doc.checks.find((c: { name: string; status: string }) => c.name === 'function permissions' && c.status === 'pass')).toBeTruthy();
+    expect([...w.gcs.objects.keys()]).toEqual([]);
+    expect(w.iam.calls.length).toBeGreaterThan(0);
+    const human = await tg(['doctor'], doctorEnv());
+    expect(human.out).toMatch(/^PASS {2}aws {3}credentials:/m);
+  });
+
+  it('fails with the reason and the fix: a missing alarm, a denied action, a policy without the function\'s channel, a wrong link', async () => {
+    w.iam.allowed.get(ROLE)!.delete('ec2:DeleteVpnConnectionRoute');
+    w.front.notificationChannels[0]!.labels!.url = 'https://somewhere-else.example/';
+    const wrongLink = JSON.stringify({ links: [{ gcp: gcpId(1), aws: awsId(1, 2) }] });
+    const cw = new CloudWatchClient({ region: 'us-east-1', endpoint: w.endpoints.moto });
+    await cw.send(new DeleteAlarmsCommand({ AlarmNames: ['tunnel-guard-vpn-0a1b2c3d4e5f60001-203.0.113.12'] }));
+    cw.destroy();
+    const r = await tg(['doctor', '--json'], { ...doctorEnv(), TUNNEL_GUARD_CONFIG_JSON: wrongLink, TUNNEL_GUARD_AWS_VPN_IDS: 'vpn-0a1b2c3d4e5f60001,vpn-0a1b2c3d4e5f6dead' });
+    expect(r.code).toBe(1);
+    const fails = Object.fromEntries(JSON.parse(r.out).checks.filter((c: { status: string }) => c.status === 'fail').map((c: { cloud: string; name: string; detail: string; fix?: string }) => [`${c.cloud} ${c.name}`, c]));
+    expect(fails['aws function permissions'].detail).toMatch(/ec2:DeleteVpnConnectionRoute .*implicitDeny/);
+    expect(fails['aws VPN connections'].detail).toMatch(/vpn-0a1b2c3d4e5f6dead/);
+    expect(fails[`gcp alert policy ${gcpId(1)}`].detail).toMatch(/no webhook channel calling https:\/\/tunnelincident/);
+    expect(fails[`gcp alert policy ${gcpId(1)}`].fix).toMatch(/webhook/);
+    expect(fails[`links link ${gcpId(1)}`].detail).toMatch(/not the same tunnel/);
+    expect(fails[`aws alarm ${awsId(1, 2)}`].detail).toMatch(/no CloudWatch alarm watches this tunnel/);
+    expect(fails[`aws alarm ${awsId(1, 1)}`]).toBeUndefined();
+  });
+});
