@@ -3,7 +3,7 @@
  */
 import { decide, type Trigger } from '../../shared/decide';
 import { DEFAULT_POLICY, type Policy } from '../../shared/policy';
-import { emptyRecord, type DecisionKind, type Health, type LedgerRecord, type Severity, type TunnelState, type TunnelStatus } from '../../shared/types';
+import { emptyRecord, type DecisionKind, type Path, type Health, type LedgerRecord, type Severity, type TunnelState, type TunnelStatus } from '../../shared/types';
 import { sig } from '../fakes/core-deps';
 import { NETWORK, aws, gcp, incident } from '../fakes/topology';
 
@@ -22,6 +22,10 @@ interface Row {
   status?: Record<string, TunnelStatus['status']>;
   policy?: Partial<Policy>;
   withdrawnAlready?: boolean;
+  /** Change the cloud's paths for this row (a path missing, or re-created differently). */
+  pathsFor?: (paths: Path[]) => Path[];
+  /** Other tunnels' records, in full (`others` gives only a health). */
+  otherRecords?: Partial<LedgerRecord>[];
   /** What the row expects, every column spelled out. */
   kind: DecisionKind;
   actions: number;
@@ -33,12 +37,19 @@ interface Row {
   /** Only for the rows whose name promises it. */
   suppressed?: boolean;
   forced?: boolean;
+  /** The written record forgets the last refusal (so the same refusal later is news again). */
+  clearsRefusal?: boolean;
 }
 
 const at = (secondsAgo: number) => new Date(NOW.getTime() - secondsAgo * 1000).toISOString();
 const s = (id: string, h: Health, secondsAgo = 0, key?: string): Trigger => ({ type: 'signal', signal: { ...sig(id, h, at(secondsAgo)), ...(key ? { key } : {}) } });
 /** The refusal text for draining T1 while tunnel-2 cannot carry its route. */
 const LAST_PATH = `draining ${T1} would leave 10.0.0.0/16 in ${NETWORK} (0 healthy paths left) with fewer than 1 healthy path(s): a human must decide`;
+
+const P0 = incident().gcpPaths[0]!;
+const A1b = aws('vpn-1', '203.0.113.11');
+const drainedWith = (extra: Partial<LedgerRecord> = {}): Partial<LedgerRecord> => ({ state: 'drained', withdrawn: [P0], ...extra });
+const CANNOT_TELL = `${T1} stays drained: its monitors cannot tell whether it is healthy (drops); restore --force once a human has checked it`;
 
 const rows: Row[] = [
   { name: 'degraded, other tunnel healthy → drain', trigger: s(T1, 'degraded'), kind: 'drain', actions: 1, guards: [], notify: true, severity: 'WARNING', writes: 'draining', suppressed: false },
@@ -74,16 +85,51 @@ const rows: Row[] = [
   { name: 'release when not suppressed → ignore', trigger: { type: 'release' }, kind: 'ignore', actions: 0, guards: [], notify: false, severity: 'INFO', writes: null },
 ];
 
+/** Flaps, operators, reconcile ticks and interrupted work. */
+const more: Row[] = [
+  { name: 'degraded, no path of its own → record, notified', trigger: s(T1, 'degraded'), pathsFor: (ps) => ps.filter((p) => !p.tunnelIds.includes(T1)), kind: 'record', actions: 0, guards: [], notify: true, severity: 'INFO', writes: 'active' },
+  { name: 'degraded, two drains in the window already (maxFlaps 2) → suppress (flapping)', trigger: s(T1, 'degraded'), record: { drains: [at(1200), at(600)] }, policy: { maxFlaps: 2 }, kind: 'suppress', actions: 1, guards: [], notify: true, severity: 'WARNING', writes: 'draining', suppressed: true },
+  { name: 'degraded, a drain exactly one window ago still counts → suppress', trigger: s(T1, 'degraded'), record: { drains: [at(3600), at(60)] }, policy: { maxFlaps: 2, flapWindowSeconds: 3600 }, kind: 'suppress', actions: 1, guards: [], notify: true, severity: 'WARNING', writes: 'draining', suppressed: true },
+  { name: 'degraded, earlier drains older than the window → drain', trigger: s(T1, 'degraded'), record: { drains: [at(7200), at(3601)] }, policy: { maxFlaps: 1, flapWindowSeconds: 3600 }, kind: 'drain', actions: 1, guards: [], notify: true, severity: 'WARNING', writes: 'draining', suppressed: false },
+  { name: 'operator drain --force with nothing to override → drain, not forced', trigger: { type: 'drain', reason: 'x', force: true }, kind: 'drain', actions: 1, guards: [], notify: true, severity: 'CRITICAL', writes: 'draining', suppressed: true, forced: false },
+  { name: 'operator drain of a drained tunnel → record, now suppressed', trigger: { type: 'drain', reason: 'x', force: false }, record: drainedWith(), withdrawnAlready: true, kind: 'record', actions: 0, guards: [], notify: true, severity: 'INFO', writes: 'drained', suppressed: true },
+  { name: 'operator restore of an active tunnel with nothing withdrawn → ignore', trigger: { type: 'restore', force: false }, kind: 'ignore', actions: 0, guards: [], notify: false, severity: 'INFO', writes: null },
+  { name: 'operator restore while degraded → refuse, not notified', trigger: { type: 'restore', force: false }, record: drainedWith({ health: 'degraded', monitors: { m: { health: 'degraded', at: at(60) } } }), withdrawnAlready: true, kind: 'refuse', actions: 0, guards: ['hold-down'], notify: false, severity: 'WARNING', writes: null },
+  { name: 'operator restore --force while degraded → restore, forced', trigger: { type: 'restore', force: true }, record: drainedWith({ health: 'degraded', monitors: { m: { health: 'degraded', at: at(60) } } }), withdrawnAlready: true, kind: 'restore', actions: 1, guards: [], notify: true, severity: 'NOTICE', writes: 'restoring', forced: true, suppressed: false },
+  { name: 'operator restore of a suppressed, healthy tunnel → restore, suppression lifted', trigger: { type: 'restore', force: false }, record: drainedWith({ suppressed: true, health: 'healthy', healthySince: at(10) }), withdrawnAlready: true, kind: 'restore', actions: 1, guards: [], notify: true, severity: 'NOTICE', writes: 'restoring', forced: false, suppressed: false },
+  { name: 'release of a suppressed drained tunnel healthy past the hold-down → restore', trigger: { type: 'release' }, record: drainedWith({ suppressed: true, health: 'healthy', healthySince: at(400) }), withdrawnAlready: true, kind: 'restore', actions: 1, guards: [], notify: true, severity: 'NOTICE', writes: 'restoring', suppressed: false },
+  { name: 'release of a suppressed drained tunnel still degraded → release', trigger: { type: 'release' }, record: drainedWith({ suppressed: true, health: 'degraded' }), withdrawnAlready: true, kind: 'release', actions: 0, guards: [], notify: true, severity: 'INFO', writes: 'drained', suppressed: false },
+  { name: 'tick while active and degraded (an earlier refusal) → drain', trigger: { type: 'tick' }, record: { health: 'degraded' }, kind: 'drain', actions: 1, guards: [], notify: true, severity: 'WARNING', writes: 'draining' },
+  { name: 'tick while active and down, AWS sibling up → ignore', tunnel: A1, trigger: { type: 'tick' }, record: { health: 'down' }, status: { [A1b]: 'up' }, kind: 'ignore', actions: 0, guards: [], notify: false, severity: 'INFO', writes: null },
+  { name: 'tick while active and down, AWS sibling down → drain', tunnel: A1, trigger: { type: 'tick' }, record: { health: 'down' }, kind: 'drain', actions: 1, guards: [], notify: true, severity: 'WARNING', writes: 'draining' },
+  { name: 'tick while active and healthy → ignore', trigger: { type: 'tick' }, record: { health: 'healthy' }, kind: 'ignore', actions: 0, guards: [], notify: false, severity: 'INFO', writes: null },
+  { name: 'tick while drained, held only by a monitor that cannot tell → refuse, urgent', trigger: { type: 'tick' }, record: drainedWith({ health: 'unknown', monitors: { drops: { health: 'unknown', at: at(60) } } }), withdrawnAlready: true, kind: 'refuse', actions: 0, guards: ['hold-down'], notify: true, severity: 'CRITICAL', writes: 'drained' },
+  { name: 'the same, already reported → refuse, not notified, nothing written', trigger: { type: 'tick' }, record: drainedWith({ health: 'unknown', monitors: { drops: { health: 'unknown', at: at(60) } }, lastRefusal: CANNOT_TELL }), withdrawnAlready: true, kind: 'refuse', actions: 0, guards: ['hold-down'], notify: false, severity: 'CRITICAL', writes: null },
+  { name: 'tick while drained and degraded → ignore', trigger: { type: 'tick' }, record: drainedWith({ health: 'degraded' }), withdrawnAlready: true, kind: 'ignore', actions: 0, guards: [], notify: false, severity: 'INFO', writes: null },
+  { name: 'tick while drained, a withdrawn path is back → withdraw it again (drift)', trigger: { type: 'tick' }, record: drainedWith({ health: 'degraded' }), kind: 'drain', actions: 1, guards: [], notify: true, severity: 'WARNING', writes: 'draining' },
+  { name: 'tick while drained, a withdrawn path is back with another definition → refuse (a human decides)', trigger: { type: 'tick' }, record: drainedWith({ health: 'degraded' }), pathsFor: (ps) => ps.map((p) => (p.key === P0.key ? { ...p, definition: { ...p.definition, priority: 10 } } : p)), kind: 'refuse', actions: 0, guards: ['black-hole'], notify: true, severity: 'CRITICAL', writes: 'drained' },
+  { name: 'degraded during a restore, a path already back → withdraw it again', trigger: s(T1, 'degraded'), record: { state: 'restoring', withdrawn: [P0], health: 'healthy', monitors: { test: { health: 'healthy', at: at(100) } } }, kind: 'drain', actions: 1, guards: [], notify: true, severity: 'WARNING', writes: 'draining' },
+  { name: 'degraded during a restore, nothing back yet → record, stays drained', trigger: s(T1, 'degraded'), record: { state: 'restoring', withdrawn: [P0], health: 'healthy', monitors: { test: { health: 'healthy', at: at(100) } } }, withdrawnAlready: true, kind: 'record', actions: 0, guards: [], notify: false, severity: 'INFO', writes: 'drained' },
+  { name: 'tick while draining, the other tunnel degraded since → refuse, left drained', trigger: { type: 'tick' }, record: { state: 'draining', withdrawn: [P0] }, others: { [T2]: 'degraded' }, kind: 'refuse', actions: 0, guards: ['black-hole'], notify: true, severity: 'CRITICAL', writes: 'drained' },
+  { name: 'AWS healthy past the hold-down, the sibling sharing the route degraded → refuse, restore waits', tunnel: A1, trigger: { type: 'tick' }, record: { state: 'drained', withdrawn: [incident().awsPaths[0]!], health: 'healthy', healthySince: at(400) }, withdrawnAlready: true, status: { [A1b]: 'up' }, otherRecords: [{ tunnelId: A1b, health: 'degraded' }], kind: 'refuse', actions: 0, guards: ['hold-down'], notify: true, severity: 'WARNING', writes: 'drained' },
+  { name: 'AWS healthy past the hold-down, the sibling sharing the route healthy → restore (control for the row above)', tunnel: A1, trigger: { type: 'tick' }, record: { state: 'drained', withdrawn: [incident().awsPaths[0]!], health: 'healthy', healthySince: at(400) }, withdrawnAlready: true, status: { [A1b]: 'up' }, kind: 'restore', actions: 1, guards: [], notify: true, severity: 'NOTICE', writes: 'restoring' },
+  { name: 'degraded while drained → record', trigger: s(T1, 'degraded'), record: drainedWith({ health: 'degraded' }), withdrawnAlready: true, kind: 'record', actions: 0, guards: [], notify: false, severity: 'INFO', writes: 'drained' },
+  { name: 'healthy while active after a refusal → record, the refusal forgotten', trigger: s(T1, 'healthy'), record: { lastRefusal: LAST_PATH }, kind: 'record', actions: 0, guards: [], notify: false, severity: 'INFO', writes: 'active', clearsRefusal: true },
+];
+
 describe('decide()', () => {
-  it.each(rows)('$name', (row) => {
+  it.each([...rows, ...more])('$name', (row) => {
     const t = incident();
     const id = row.tunnel ?? T1;
     const cloud = id.startsWith('aws') ? 'aws' : 'gcp';
     const tunnels = (cloud === 'aws' ? t.awsTunnels : t.gcpTunnels).map((x) => ({ ...x, status: row.status?.[x.ref.id] ?? x.status }));
     let paths = cloud === 'aws' ? t.awsPaths : t.gcpPaths;
+    if (row.pathsFor) paths = row.pathsFor(paths);
     if (row.withdrawnAlready) paths = paths.filter((p) => !(row.record?.withdrawn ?? []).some((w) => w.key === p.key));
     const record: LedgerRecord = { ...emptyRecord(id, cloud), version: 3, ...row.record };
-    const records = Object.entries(row.others ?? {}).map(([oid, health]) => ({ ...emptyRecord(oid, cloud), health, lastSignalAt: at(30) }));
+    const records = Object.entries(row.others ?? {})
+      .map(([oid, health]): LedgerRecord => ({ ...emptyRecord(oid, cloud), health, lastSignalAt: at(30) }))
+      .concat((row.otherRecords ?? []).map((r) => ({ ...emptyRecord(r.tunnelId!, cloud), lastSignalAt: at(30), ...r })));
     const d = decide({ trigger: row.trigger, record, records, members: [], tunnels, paths, policy: { ...DEFAULT_POLICY, ...row.policy }, now: NOW });
     expect({ kind: d.kind, actions: d.actions.length, guards: d.refusals.map((r) => r.guard), notify: d.notify, severity: d.severity, writes: d.next?.state ?? null }).toEqual({
       kind: row.kind,
@@ -95,7 +141,10 @@ describe('decide()', () => {
     });
     if (row.suppressed !== undefined) expect(d.next?.suppressed).toBe(row.suppressed);
     if (row.forced !== undefined) expect(d.forced).toBe(row.forced);
+    if (row.clearsRefusal) expect(d.next).toHaveProperty('lastRefusal', undefined);
     if (d.kind === 'drain' && d.next) expect(d.next.withdrawn.map((p) => p.key)).toEqual(expect.arrayContaining(d.actions.map((a) => a.path.key)));
-    if (d.kind === 'refuse' || d.kind === 'ignore') expect(d.next?.state ?? record.state).toBe(record.state);
+    // Every decision explains itself: a summary, and a reason with each refusal.
+    expect(d.summary).toMatch(/\S/);
+    for (const r of d.refusals) expect(r.reason).toMatch(/\S/);
   });
 });
