@@ -6,6 +6,8 @@
  * so loading this module has no side effect beyond registering the functions.
  */
 import { cloudEvent, http } from '@google-cloud/functions-framework';
+import { errorMessage } from '../shared/errors';
+import { jsonLogger } from '../shared/log';
 import { composeGcp, type GcpEdge } from './compose';
 import { makeIncidentHandler, makeReconcileHandler } from './handlers';
 import { makePubSubIncidentHandler, type MessagePublishedData } from './pubsub';
@@ -13,6 +15,23 @@ import { makePubSubIncidentHandler, type MessagePublishedData } from './pubsub';
 let edge: GcpEdge | undefined;
 /** Composed once per instance; a configuration error is retried on the next request (and logged each time). */
 const getEdge = (): GcpEdge => (edge ??= composeGcp(process.env));
+
+/**
+ * Served by the Functions Framework (in Cloud Run functions, which sets FUNCTION_TARGET, or `npm run start:gcp`):
+ * check the configuration at start. A bad one then stops the instance with the reason — the framework reports
+ * "Provided module can't be loaded" and exits 1, so a deployment fails at once instead of answering every incident
+ * with 500. Composition makes no network call, so only a configuration error can fail here. Loading the module
+ * anywhere else (tests, tools) stays free of side effects.
+ */
+const served = !!process.env.FUNCTION_TARGET || /functions-framework[\\/]build[\\/]src[\\/]main\.js$/.test(process.argv[1] ?? '');
+if (served) {
+  try {
+    getEdge();
+  } catch (e) {
+    jsonLogger((line) => console.error(line)).log({ severity: 'ERROR', message: `tunnel-guard: configuration error, not starting: ${errorMessage(e)}` });
+    throw e;
+  }
+}
 
 http('tunnelIncident', makeIncidentHandler(getEdge));
 cloudEvent<MessagePublishedData>('tunnelIncidentPubSub', makePubSubIncidentHandler(getEdge));
