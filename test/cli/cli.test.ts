@@ -113,7 +113,7 @@ describe('drain → restore leaves every route definition exactly as it was', ()
     ]);
     expect(snapshotWorld().aws[0].routes).toEqual([]);
     expect(snapshotWorld().aws[1]).toEqual(before.aws[1]);
-    expect((await run(['restore', 'vpn-0a1b2c3d4e5f60001:1'])).code).toBe(0);
+    expect((await run(['restore', 'vpn-0a1b2c3d4e5f60001:203.0.113.11'])).code).toBe(0);
     expect(snapshotWorld()).toEqual(before);
   });
 
