@@ -12,9 +12,8 @@ module.exports = {
   testMatch: [
     '<rootDir>/test/core/**/*.test.ts',
     '<rootDir>/test/reliability/**/*.test.ts',
+    // The adapters' safety paths by their unit tests (the adapter suites start HTTP fakes: slow per mutant).
     '<rootDir>/test/aws/aws-errors.test.ts',
-    '<rootDir>/test/aws/tgw-paths.test.ts',
-    '<rootDir>/test/aws/vgw-static-paths.test.ts',
     '<rootDir>/test/gcp/auth.test.ts',
   ],
   testPathIgnorePatterns: [
@@ -23,6 +22,9 @@ module.exports = {
     '/test/core/architecture\\.test\\.ts$',
     // Fixed-size seeded properties (~11 s per covering mutant); the scenario tests cover the same paths.
     '/test/reliability/delivery\\.property\\.test\\.ts$',
+    // Log redaction through both edges (loads both cloud SDKs for every covering mutant); not a core behaviour.
+    '/test/reliability/no-secret-in-logs\\.test\\.ts$',
   ],
   setupFiles: [...base.setupFiles, '<rootDir>/test/support/mutation-env.js'],
+  testSequencer: '<rootDir>/test/support/mutation-sequencer.js',
 };
