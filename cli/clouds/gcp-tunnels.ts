@@ -32,7 +32,7 @@ export async function listGcpTunnels(env: Env, auth: GcpAuth, project: string): 
   const tunnelsClient = new VpnTunnelsClient(opts);
   const routersClient = new RoutersClient(opts);
   const ms = callTimeoutMs(env) * 4;
-  const call = { timeout: callTimeoutMs(env), maxRetries: 0 };
+  const call = { timeout: callTimeoutMs(env), maxRetries: 0, autoPaginate: false };
   try {
     const [tunnelScopes, routerScopes] = await withTimeout(
       Promise.all([

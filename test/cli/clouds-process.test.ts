@@ -88,7 +88,7 @@ describe('fails fast, clearly, and changes nothing', () => {
 
   it('an AWS endpoint that refuses connections', async () => {
     const before = routesOf(w);
-    const r = await tg(['--target', 'clouds', 'drain', 'vpn-0a1b2c3d4e5f60001:1', '--yes'], { ...w.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
+    const r = await tg(['--target', 'clouds', 'drain', '203.0.113.11', '--yes'], { ...w.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/AWS: ledger table tunnel-guard-prod-ledger: cannot reach http:\/\/127\.0\.0\.1:9/);
     expect(r.ms).toBeLessThan(10_000);
@@ -115,7 +115,7 @@ describe('fails fast, clearly, and changes nothing', () => {
   it('no AWS credentials anywhere', async () => {
     const before = routesOf(w);
     const env = { ...w.env, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: 'nobody', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') };
-    const r = await tg(['--target', 'clouds', 'drain', 'vpn-0a1b2c3d4e5f60001:1', '--yes'], env);
+    const r = await tg(['--target', 'clouds', 'drain', '203.0.113.11', '--yes'], env);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/no AWS credentials/);
     expect(r.ms).toBeLessThan(10_000);

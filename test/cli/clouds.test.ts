@@ -106,7 +106,7 @@ describe('drain / restore on the real clouds', () => {
 
   it('AWS: drain a connection\'s static routes through the DynamoDB ledger and restore them exactly', async () => {
     const before = routesOf(w);
-    const drained = await tg(['drain', 'vpn-0a1b2c3d4e5f60001:1', '--yes', '--json']);
+    const drained = await tg(['drain', '203.0.113.11', '--yes', '--json']);
     expect(drained.code).toBe(0);
     expect(JSON.parse(drained.out)).toMatchObject({ decision: 'drain', tunnelId: awsId(1, 1), stateAfter: 'drained' });
     expect(w.ec2.route('vpn-0a1b2c3d4e5f60001', '10.1.0.0/16')).toBeUndefined();
@@ -114,12 +114,12 @@ describe('drain / restore on the real clouds', () => {
     expect((await statusOf()).tunnels.find((x) => x.id === awsId(1, 1))).toMatchObject({ state: 'drained', withdrawn: [{ destination: '10.1.0.0/16', pathKey: 'vpn-0a1b2c3d4e5f60001:10.1.0.0/16', kind: 'aws-vgw-static' }] });
 
     // The guards are the functions' own: the last connection carrying 10.1.0.0/16 is refused (exit 3), untouched.
-    const refused = await tg(['drain', 'vpn-0a1b2c3d4e5f60002:1', '--yes']);
+    const refused = await tg(['drain', '203.0.113.21', '--yes']);
     expect(refused.code).toBe(3);
     expect(refused.out).toMatch(/black-hole/);
     expect(w.ec2.route('vpn-0a1b2c3d4e5f60002', '10.1.0.0/16')).toBeDefined();
 
-    expect((await tg(['restore', 'vpn-0a1b2c3d4e5f60001:1', '--yes'])).code).toBe(0);
+    expect((await tg(['restore', '203.0.113.11', '--yes'])).code).toBe(0);
     expect(routesOf(w)).toEqual(before);
   });
 
@@ -136,7 +136,7 @@ describe('drain / restore on the real clouds', () => {
   });
 
   it('a change on AWS without the decisions topic is exit 2 (the functions publish every decision there)', async () => {
-    const r = await tg(['drain', 'vpn-0a1b2c3d4e5f60001:1', '--yes'], { TUNNEL_GUARD_TOPIC_ARN: undefined });
+    const r = await tg(['drain', '203.0.113.11', '--yes'], { TUNNEL_GUARD_TOPIC_ARN: undefined });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/TUNNEL_GUARD_TOPIC_ARN is not set/);
     expect(w.ec2.count('DeleteVpnConnectionRoute')).toBe(0);
@@ -214,5 +214,40 @@ describe('doctor --target clouds', () => {
     expect(fails[`links link ${gcpId(1)}`].detail).toMatch(/not the same tunnel/);
     expect(fails[`aws alarm ${awsId(1, 2)}`].detail).toMatch(/no CloudWatch alarm watches this tunnel/);
     expect(fails[`aws alarm ${awsId(1, 1)}`]).toBeUndefined();
+  });
+});
+
+describe('--target', () => {
+  const raw = async (args: string[], env: Record<string, string> = {}) => {
+    let out = '';
+    let err = '';
+    const code = await main(args, { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: { ...w.env, TUNNEL_GUARD_SIMULATOR: join(dir, 'sim.json'), ...env }, cwd: dir });
+    return { code, out, err };
+  };
+
+  it('defaults to the simulator, takes TUNNEL_GUARD_TARGET, and refuses anything else (exit 2)', async () => {
+    const sim = await raw(['status', '--json']);
+    expect(sim.code).toBe(0);
+    expect(JSON.parse(sim.out).tunnels.map((t: { id: string }) => t.id)).toContain('gcp:example-project:asia-northeast1:tunnel-aws-1');
+    expect(JSON.parse(sim.out).tunnels.some((t: { id: string }) => t.id === awsId(1, 1))).toBe(false); // the simulator's own world
+    const viaEnv = await raw(['status', '--json'], { TUNNEL_GUARD_TARGET: 'clouds' });
+    expect(JSON.parse(viaEnv.out).tunnels.map((t: { id: string }) => t.id)).toContain(awsId(1, 1));
+    const bad = await raw(['--target', 'prod', 'status']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--target "prod" must be simulator or clouds/);
+  });
+
+  it('simulator-only commands say so on the clouds (exit 2)', async () => {
+    for (const args of [['signal', 'tunnel-aws-1', 'degraded'], ['reconcile'], ['demo']]) {
+      const r = await raw(['--target', 'clouds', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/acts on the simulator only/);
+    }
+  });
+
+  it('doctor on the simulator checks the configuration and the file (exit 0)', async () => {
+    const r = await raw(['doctor', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ ok: true });
   });
 });
