@@ -24,9 +24,9 @@ export async function resolveAwsRegion(env: Env): Promise<string> {
   }
 }
 
-/** Where a service's requests go, for messages. */
+/** Where a service's requests go, for messages (`service` as in the SDK's `AWS_ENDPOINT_URL_<SERVICE>`). */
 export const awsEndpointOf = (env: Env, service: string, region: string): string =>
-  env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] || env.AWS_ENDPOINT_URL || env.TUNNEL_GUARD_AWS_ENDPOINT || `${service}.${region}.amazonaws.com`;
+  env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] || env.AWS_ENDPOINT_URL || env.TUNNEL_GUARD_AWS_ENDPOINT || `${service === 'cloudwatch' ? 'monitoring' : service}.${region}.amazonaws.com`;
 
 /** Credentials, reachability and the ledger table, each with a bounded time. Returns warnings (not failures). */
 export async function preflightAws(env: Env, region: string): Promise<string[]> {

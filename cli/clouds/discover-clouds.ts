@@ -12,7 +12,6 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { discoverLinks } from '../../shared/discover';
-import { errorMessage } from '../../shared/errors';
 import type { TunnelStatus } from '../../shared/types';
 import { VpnInventory } from '../../functions/adapters/vpn-inventory';
 import { VpnTunnelHealthView } from '../../functions/adapters/vpn-tunnel-health';
@@ -64,7 +63,7 @@ export async function discoverClouds(opts: SeatOptions & { awsRegions: string[] 
             if (id && known.has(id) && alarm.AlarmName) alarmTunnels[alarm.AlarmName] = id;
           }
         } catch (e) {
-          warnings.push(explainAwsError(e, `AWS ${region}: DescribeAlarms (alarmTunnels left empty for it)`, awsEndpointOf(env, 'monitoring', region)));
+          warnings.push(explainAwsError(e, `AWS ${region}: DescribeAlarms (alarmTunnels left empty for it)`, awsEndpointOf(env, 'cloudwatch', region)));
         }
       }
     })(),
@@ -97,5 +96,5 @@ export async function discoverClouds(opts: SeatOptions & { awsRegions: string[] 
   const d = discoverLinks(aws, gcp);
   const tunnels = [...aws, ...gcp].map((t) => t.ref.id).sort();
   const paired = d.links.flatMap((l) => [l.gcp, l.aws]).sort();
-  return { ...d, tunnels, alarmTunnels, policyTunnels, scope: paired.length ? paired : tunnels, sources: sources.sort(), warnings: warnings.map((w) => w || errorMessage(w)) };
+  return { ...d, tunnels, alarmTunnels, policyTunnels, scope: paired.length ? paired : tunnels, sources: sources.sort(), warnings };
 }

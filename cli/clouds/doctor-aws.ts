@@ -96,7 +96,7 @@ export async function doctorAws(env: Env, region: string, config: Config): Promi
     }
     if (scoped.length === 0) checks.push(check('alarms', 'skip', 'no AWS tunnel in scope'));
   } catch (e) {
-    checks.push(check('alarms', 'fail', explainAwsError(e, 'DescribeAlarms / ListRules', awsEndpointOf(env, 'monitoring', region)), 'the caller needs cloudwatch:DescribeAlarms, events:ListRules, events:ListTargetsByRule'));
+    checks.push(check('alarms', 'fail', explainAwsError(e, 'DescribeAlarms / ListRules', awsEndpointOf(env, 'cloudwatch', region)), 'the caller needs cloudwatch:DescribeAlarms, events:ListRules, events:ListTargetsByRule'));
   }
 
   const topic = env.TUNNEL_GUARD_TOPIC_ARN;

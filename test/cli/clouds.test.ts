@@ -251,3 +251,28 @@ describe('--target', () => {
     expect(JSON.parse(r.out)).toMatchObject({ ok: true });
   });
 });
+
+describe('an operator and a function at the same moment', () => {
+  it('the function drains between the plan and the confirmation: the CLI re-decides on what it did, nothing is withdrawn twice or overwritten', async () => {
+    const before = routesOf(w);
+    const { composeAws } = await import('../../functions/compose');
+    const { runCommand } = await import('../../shared/engine');
+    const { memoryLogger } = await import('../../shared/log');
+    const r = await tg(['drain', '203.0.113.11', '--json'], {}, {
+      confirm: async () => {
+        // The deployed Lambda's own composition, acting on the same table and connection right now.
+        const edge = composeAws(w.env, { logger: memoryLogger() });
+        const fn = await runCommand(edge.deps, { type: 'drain', tunnelId: awsId(1, 1), reason: 'the function' });
+        expect(fn).toMatchObject({ decision: 'drain', stateAfter: 'drained' });
+        return true;
+      },
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).decision).not.toBe('drain'); // it saw the drained tunnel
+    expect(w.ec2.count('DeleteVpnConnectionRoute')).toBe(1);
+    const t = (await statusOf()).tunnels.find((x) => x.id === awsId(1, 1))!;
+    expect(t).toMatchObject({ state: 'drained', withdrawn: [{ destination: '10.1.0.0/16', pathKey: 'vpn-0a1b2c3d4e5f60001:10.1.0.0/16', kind: 'aws-vgw-static' }] });
+    expect((await tg(['restore', '203.0.113.11', '--yes'])).code).toBe(0);
+    expect(routesOf(w)).toEqual(before);
+  });
+});
