@@ -164,6 +164,10 @@ describe('discover --target clouds', () => {
     expect(w.compute.mutations()).toEqual([]);
     // The written file is a valid configuration for the other commands.
     expect((await tg(['status', '--json'], { TUNNEL_GUARD_CONFIG: file })).code).toBe(0);
+    const human = await tg(['discover']);
+    expect(human.out).toMatch(/Read: aws:us-east-1 \(4 tunnel\(s\)\); gcp:example-project \(aggregated, 2 tunnel\(s\)\)/);
+    expect(human.out).toMatch(/tunnel-aws-1 {2}<-> {2}aws:us-east-1:vpn-0a1b2c3d4e5f60001:203\.0\.113\.11/);
+    expect(human.out).toMatch(/Suggested configuration/);
     const again = await tg(['discover', '--write', file]);
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/exists/);
