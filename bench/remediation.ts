@@ -51,7 +51,9 @@ export interface RemediationRow {
 export async function drainOnce(n: number, policy: Policy, latency = { latencyMs: LATENCY_MS, operationMs: OPERATION_MS }, file?: string, withRestore = true): Promise<{ drainMs: number; restoreMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'tg-bench-'));
   try {
-    const sim = openSimulator(file ?? join(dir, 'sim.json'), { ...latency, initial: () => topology(n) });
+    // The world stays in memory unless a file is asked for: re-reading and re-validating the whole file on every
+    // call would make the benchmark measure the simulator instead of the engine.
+    const sim = openSimulator(file ?? join(dir, 'sim.json'), { ...latency, initial: () => topology(n), inMemory: file === undefined });
     await sim.read();
     const deps = {
       clouds: { gcp: sim.ports('gcp') },

@@ -30,7 +30,7 @@ export function builtInScenarioFiles(root: string): string[] {
   return readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.world.json')).sort().map((f) => join(dir, f));
 }
 
-export async function main(argv: string[], io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s), cwd: process.cwd() }): Promise<number> {
+export async function main(argv: string[], io: { out: (s: string) => unknown; err: (s: string) => unknown; cwd: string } = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s), cwd: process.cwd() }): Promise<number> {
   const program = new Command('gameday')
     .description('packets lost against doing nothing: the built-in scenarios, or one file')
     .option('--scenario <file>', 'run one scenario file instead of the built-in ones')
