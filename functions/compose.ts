@@ -17,7 +17,7 @@
  *   none: SNS-wrapped alarms are refused; EventBridge events and alarm actions need no allow-list) |
  * | `TUNNEL_GUARD_LINK_TOPIC_NAME` / `TUNNEL_GUARD_LINK_TOPIC_ARN` | the link topic: it carries only signed link messages,
  *   anything else on it is refused (serverless.yml sets the name) |
- * | `TUNNEL_GUARD_LINK_SECRET` | HMAC secret of link messages, both directions (issue 6) |
+ * | `TUNNEL_GUARD_LINK_SECRET` | HMAC secret of link messages, both directions |
  * | `TUNNEL_GUARD_GCP_LINK_URL` | HTTPS URL of the GCP function `tunnelIncident`: link messages to the GCP end are POSTed there |
  * | `TUNNEL_GUARD_GCP_LINK_TOKEN` or `TUNNEL_GUARD_GCP_LINK_USERNAME` + `_PASSWORD` | the webhook credentials that function accepts |
  * | `TUNNEL_GUARD_GCP_LINK_TIMEOUT_MS` | per-attempt timeout of that POST (default 10000; 3 attempts) |
@@ -161,7 +161,7 @@ export function composeAws(env: Env, options: ComposeOptions = {}): AwsEdge {
   const linkTopic = env.TUNNEL_GUARD_LINK_TOPIC_ARN || env.TUNNEL_GUARD_LINK_TOPIC_NAME || undefined;
   const inbound = { alarmTopicArns, ...(linkTopic ? { linkTopic } : {}) };
   const base = { clock: { now: () => new Date() }, logger, policy: config.policy, links: config.links };
-  // Issue 6: the real transport to the GCP end when configured — also on the simulator, so a test can drive both
+  // The real transport to the GCP end when configured — also on the simulator, so a test can drive both
   // real edges over one simulator file.
   const httpLink = httpLinkFromEnv(env, linkSecret);
 

@@ -1,5 +1,5 @@
 /**
- * Link messages from the GCP end of a link (issue 6, DESIGN.md §8): verify the HMAC signature, check that it
+ * Link messages from the GCP end of a link: verify the HMAC signature, check that it
  * is addressed to an AWS tunnel and came from GCP, and turn it into a `Signal` marked `viaLink` (never echoed
  * back). A forged, unsigned or misaddressed message changes nothing and says why.
  */

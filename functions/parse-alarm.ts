@@ -1,12 +1,12 @@
 /**
- * Turns what the Lambda receives into `Signal`s (DESIGN.md §4). Pure: no I/O, no clock, no environment.
+ * Turns what the Lambda receives into `Signal`s. Pure: no I/O, no clock, no environment.
  *
  * Three envelopes carry the same CloudWatch alarm state change:
  * - EventBridge `CloudWatch Alarm State Change` (`detail.state`, `detail.configuration.metrics[]`, dimensions as a map);
  * - SNS (`Records[].Sns.Message` is the classic alarm notification as a JSON string; `Trigger.Dimensions` is a
  *   list of `{name, value}`, metric math under `Trigger.Metrics[]`);
  * - a direct Lambda alarm action (`alarmData` — the EventBridge `detail` shape, with `alarmArn` and `region`).
- * An SNS record may instead carry a signed link message from the GCP side (issue 6): it is passed on as `link`
+ * An SNS record may instead carry a signed link message from the GCP side: it is passed on as `link`
  * for the handler to verify; the parser never trusts it. An SNS alarm notification is unsigned, so it is read
  * only from a topic in `alarmTopicArns` and never from the link topic; EventBridge events and alarm actions are
  * delivered by AWS itself and need no allow-list.
@@ -277,7 +277,7 @@ export function alarmToSignal(a: AlarmChange, ctx: ParseContext): { ok: true; va
     };
   }
 
-  // DESIGN.md §4: ALARM on TunnelState means the tunnel is down; any other metric (loss, traffic, anomaly) degraded.
+  // ALARM on TunnelState means the tunnel is down; any other metric (loss, traffic, anomaly) degraded.
   const metricsOfTunnel = named.get(tunnelId) ?? [];
   const isTunnelState = metricsOfTunnel.some((m) => m.name === 'TunnelState');
   const health: Health = a.value === 'ALARM' && isTunnelState ? 'down' : HEALTH_OF[a.value];

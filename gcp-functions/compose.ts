@@ -11,7 +11,7 @@
  * | `TUNNEL_GUARD_LEDGER_BUCKET` | Cloud Storage bucket of the ledger (required without the simulator) |
  * | `TUNNEL_GUARD_LEDGER_PREFIX` | object prefix of the ledger (default `tunnel-guard/ledger/`) |
  * | `TUNNEL_GUARD_WEBHOOK_TOKEN` / `_USERNAME` + `_PASSWORD` / `TUNNEL_GUARD_WEBHOOK_AUTH=none` | webhook auth (auth.ts) |
- * | `TUNNEL_GUARD_LINK_SECRET` | HMAC secret of link messages, both directions (issue 6) |
+ * | `TUNNEL_GUARD_LINK_SECRET` | HMAC secret of link messages, both directions |
  * | `TUNNEL_GUARD_AWS_LINK_TOPIC_ARN` | the AWS link topic: link messages to the AWS end are published there (SNS) |
  * | `TUNNEL_GUARD_AWS_ROLE_ARN` (+ `TUNNEL_GUARD_AWS_ID_TOKEN_AUDIENCE`) | keyless: IAM role assumed with the function's Google ID token |
  * | `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` | or stored keys (Secret Manager) |
@@ -101,7 +101,7 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
   const auth = authConfigFromEnv(env);
   const linkSecret = env.TUNNEL_GUARD_LINK_SECRET || undefined;
   const base = { clock: { now: () => new Date() }, logger, policy: config.policy, links: config.links };
-  // Issue 6: the real transport to the AWS end when configured — also on the simulator, so a test can drive both
+  // The real transport to the AWS end when configured — also on the simulator, so a test can drive both
   // real edges over one simulator file.
   const snsLink = snsLinkFromEnv(env, linkSecret, logger);
 

@@ -57,7 +57,7 @@ export async function processNotification(edge: GcpEdge, body: unknown, opts: Ha
   const core = opts.core ?? { handleSignal: coreHandleSignal, reconcile: coreReconcile };
   let signal: Signal;
   if (isLinkEnvelope(body)) {
-    // Issue 6: the AWS end tells us it drained/restored its end of a link. Verify before anything else.
+    // The AWS end tells us it drained/restored its end of a link. Verify before anything else.
     const v = verifyLinkMessage(body, edge.linkSecret ?? '');
     if (!v.ok) return { status: 401, body: { status: 'refused', reason: `link message refused: ${v.reason}`, target: edge.target } };
     const s = signalFromLink(v.value, edge.config.links, 'gcp');

@@ -1,5 +1,5 @@
 /**
- * `LinkPublisher` from the AWS end to the GCP end of a link (issue 6, DESIGN.md §8): POST the signed link message
+ * `LinkPublisher` from the AWS end to the GCP end of a link: POST the signed link message
  * as JSON to the GCP function `tunnelIncident`, authenticated with the same webhook credentials it accepts from
  * Cloud Monitoring (`gcp-functions/auth.ts`: HTTP Basic, or the token as `?auth_token=`).
  *

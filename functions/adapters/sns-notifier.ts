@@ -1,7 +1,7 @@
 /**
  * `Notifier` over SNS: one message per decision. Subject: short and scannable (SNS allows < 100 ASCII
  * characters, no line breaks). Body: a readable summary, then the full report as JSON — including the
- * withdrawn route definitions, so people hold a copy outside the ledger (DESIGN.md §6). Message attributes
+ * withdrawn route definitions, so people hold a copy outside the ledger. Message attributes
  * `kind` (decision), `severity`, `cloud` and `tunnelId` let subscribers filter (SNS subscription filter policies).
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';

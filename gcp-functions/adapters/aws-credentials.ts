@@ -1,5 +1,5 @@
 /**
- * AWS credentials for the GCP function, which publishes link messages to the AWS link topic (issue 6). Two ways:
+ * AWS credentials for the GCP function, which publishes link messages to the AWS link topic. Two ways:
  *
  * - **Keyless federation (preferred)**: the function's service account asks the metadata server for a
  *   Google-signed ID token (audience configurable), and STS `AssumeRoleWithWebIdentity` exchanges it for

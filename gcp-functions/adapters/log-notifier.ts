@@ -1,7 +1,7 @@
 /**
  * Notifications from the GCP side: one structured log line per decision, with a `severity` that a log-based
  * alert (or a log sink to Pub/Sub) can route, and the withdrawn definitions so people hold a copy outside the
- * ledger (DESIGN.md §6). Publishing to the SNS topic from GCP is the links issue's job; this is the seam.
+ * ledger. Publishing to the SNS topic from GCP is the links issue's job; this is the seam.
  */
 import type { Logger, Notifier } from '../../shared/ports';
 import type { Report } from '../../shared/types';

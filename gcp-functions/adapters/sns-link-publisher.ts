@@ -1,5 +1,5 @@
 /**
- * `LinkPublisher` from the GCP end to the AWS end of a link (issue 6, DESIGN.md §8): the signed link message
+ * `LinkPublisher` from the GCP end to the AWS end of a link: the signed link message
  * (`{message, signature}` as JSON) is the SNS `Message` on the AWS link topic, which the Lambda `tunnelAlarm`
  * subscribes to; it verifies the signature before anything happens (`functions/link-signal.ts`).
  *

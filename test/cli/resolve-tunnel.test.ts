@@ -11,7 +11,7 @@ const aws = (vpnConnectionId: string, outsideIpAddress: string): TunnelRef => ({
 const gcp = (name: string): TunnelRef => ({
   id: gcpTunnelId({ project: 'example-project', region: 'asia-northeast1', name }),
   cloud: 'gcp',
-  native: { project: 'example-project', region: 'asia-northeast1', name },
+  native: { project: 'example-project', region: 'asia-northeast1', name, gateway: 'gw-aws-1' },
 });
 const V = 'vpn-0a1b2c3d4e5f60001';
 // Listed in an order that is not the "Tunnel 1 / Tunnel 2" order: nothing may depend on it.

@@ -186,7 +186,7 @@ describe('tunnelIncident through the Functions Framework', () => {
   });
 });
 
-describe('link messages from the AWS end (issue 6) on the same authenticated endpoint', () => {
+describe('link messages from the AWS end on the same authenticated endpoint', () => {
   const A1 = awsTunnelId({ region: 'ap-northeast-1', vpnConnectionId: 'vpn-0a1b2c3d4e5f60001', outsideIpAddress: '203.0.113.11' });
   const SECRET = 'link-secret-for-tests';
   const message = { v: 1 as const, id: 'aws-drain-1', origin: 'aws' as const, fromTunnelId: A1, toTunnelId: T1, health: 'degraded' as const, observedAt: '2026-11-25T10:00:00Z', reason: 'AWS end drained' };
