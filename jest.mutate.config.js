@@ -15,6 +15,7 @@ module.exports = {
     // The adapters' safety paths by their unit tests (the adapter suites start HTTP fakes: slow per mutant).
     '<rootDir>/test/aws/aws-errors.test.ts',
     '<rootDir>/test/gcp/auth.test.ts',
+    '<rootDir>/test/gcp/auth-rules.test.ts',
   ],
   testPathIgnorePatterns: [
     // Read files, not behaviour: no mutant of the core can change their outcome.

@@ -10,6 +10,7 @@ const FIRST = [
   'test/core/health.test.ts',
   'test/aws/aws-errors.test.ts',
   'test/gcp/auth.test.ts',
+  'test/gcp/auth-rules.test.ts',
   'test/core/engine-read-back.test.ts',
   'test/core/engine-report.test.ts',
   'test/core/engine.test.ts',
