@@ -8,6 +8,8 @@ const FIRST = [
   'test/core/signal-mark.test.ts',
   'test/core/coverage.test.ts',
   'test/core/health.test.ts',
+  'test/core/fence.test.ts',
+  'test/core/link-rules.test.ts',
   'test/aws/aws-errors.test.ts',
   'test/gcp/auth.test.ts',
   'test/gcp/auth-rules.test.ts',
