@@ -2,7 +2,7 @@
  * What the project ships, read from the files that deploy it, so that the game day evaluates exactly that:
  * the GCP alert policies (`deploy/gcp/alert-policy-*.json`), the CloudWatch alarms (`functions/deploy/tunnel-alarms.js`,
  * the generator `serverless.yml` includes) and the reconcile schedules (`serverless.yml`'s `rate(…)`, the Cloud
- * Scheduler cron in the GCP deploy tooling).
+ * Scheduler job in `deploy/gcp/monitoring.js`).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -46,21 +46,11 @@ function awsReconcileRate(root: string): number {
 
 function gcpReconcileRate(root: string): number {
   const req = createRequire(join(root, 'package.json'));
-  try {
-    const { deployCommands } = req('./deploy/gcp/deploy.js') as { deployCommands: (env: Record<string, string>) => { commands: string[][] } };
-    for (const argv of deployCommands({}).commands) {
-      const arg = argv.find((a) => a.startsWith('--schedule='));
-      const s = arg && cronSeconds(arg.slice('--schedule='.length).replace(/^'|'$/g, ''));
-      if (s) return s;
-    }
-  } catch {
-    // Fall through to the documented command.
-  }
-  // The Cloud Scheduler job is documented as a gcloud command in the README.
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const cron = /gcloud scheduler jobs create http[^\n]*--schedule='([^']+)'/.exec(readme)?.[1];
-  const s = cron && cronSeconds(cron);
-  if (!s) throw new Error('no Cloud Scheduler schedule found in deploy/gcp/deploy.js or the README');
+  // The Cloud Scheduler job the GCP deploy tooling creates.
+  const { schedulerFlags } = req('./deploy/gcp/monitoring.js') as { schedulerFlags: (o: Record<string, string>) => string[] };
+  const arg = schedulerFlags({ project: 'p', region: 'r', reconcileUrl: 'https://example.invalid', token: 't' }).find((a) => a.startsWith('--schedule='));
+  const s = arg && cronSeconds(arg.slice('--schedule='.length));
+  if (!s) throw new Error('deploy/gcp/monitoring.js: the Cloud Scheduler job has no schedule the game day can read');
   return s;
 }
 

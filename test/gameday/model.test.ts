@@ -97,7 +97,7 @@ describe('the shipped definitions drive the game day', () => {
   let root: string;
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'tg-gameday-root-'));
-    for (const p of ['package.json', 'serverless.yml', 'README.md', 'deploy', 'functions/deploy']) cpSync(join(ROOT, p), join(root, p), { recursive: true });
+    for (const p of ['package.json', 'serverless.yml', 'deploy', 'functions/deploy']) cpSync(join(ROOT, p), join(root, p), { recursive: true });
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
