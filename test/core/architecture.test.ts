@@ -39,6 +39,18 @@ describe('architecture', () => {
     for (const file of filesUnder('gcp-functions')) for (const s of importsOf(file)) expect(relative('.', s)).not.toMatch(/(^|\/)functions\//);
   });
 
+  // The game day is the instrument, not the thing measured: it plays the clouds and drives the edges' handlers, and
+  // must never reach into the decision code to decide (or to peek at) what the edges will do.
+  const DECISION_CODE = /(^|\/)shared\/(decide|guards|engine|coverage|fence|health|link|execute)(\.ts)?$/;
+  it.each(filesUnder('gameday'))('%s imports no decision code', (file) => {
+    for (const spec of importsOf(file)) expect(spec.replace(/^(\.\.\/)+/, '')).not.toMatch(DECISION_CODE);
+  });
+
+  it('would notice the game day importing the decision code', () => {
+    expect('../shared/decide'.replace(/^(\.\.\/)+/, '')).toMatch(DECISION_CODE);
+    expect('../shared/link-message'.replace(/^(\.\.\/)+/, '')).not.toMatch(DECISION_CODE);
+  });
+
   it('catches a violation (the check itself can fail)', () => {
     expect(importsOf('test/core/architecture.test.ts')).toContain('node:fs');
   });
