@@ -13,10 +13,14 @@ export function callTimeoutMs(env: Env): number {
   return Number.isInteger(n) && n >= 100 && n <= 120_000 ? n : 5000;
 }
 
-/** Options for the CLI's own AWS clients: one retry, bounded connect and response times. */
+/**
+ * Options for the CLI's own AWS clients: one retry, bounded connect and response times. The edges' own override
+ * (`TUNNEL_GUARD_AWS_ENDPOINT`) is honoured like the Lambda honours it; otherwise the SDK's `AWS_ENDPOINT_URL*`.
+ */
 export function boundedAwsConfig(env: Env, region: string) {
   const t = callTimeoutMs(env);
-  return { region, maxAttempts: 2, requestHandler: { connectionTimeout: Math.min(t, 3000), requestTimeout: t } };
+  const endpoint = env.TUNNEL_GUARD_AWS_ENDPOINT || undefined;
+  return { region, maxAttempts: 2, requestHandler: { connectionTimeout: Math.min(t, 3000), requestTimeout: t }, ...(endpoint ? { endpoint } : {}) };
 }
 
 /** A cloud could not be used: the message says what, where, and what to do. Exit 1, nothing changed. */
