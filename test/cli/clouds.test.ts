@@ -249,6 +249,13 @@ describe('--target', () => {
     }
   });
 
+  it('discover --write on the simulator writes the links it proposes, and never overwrites', async () => {
+    const file = join(dir, 'links.json');
+    expect((await raw(['discover', '--write', file])).code).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ links: expect.arrayContaining([expect.objectContaining({ gcp: 'gcp:example-project:asia-northeast1:tunnel-aws-1' })]) });
+    expect((await raw(['discover', '--write', file])).code).toBe(2);
+  });
+
   it('doctor on the simulator checks the configuration and the file (exit 0)', async () => {
     const r = await raw(['doctor', '--json']);
     expect(r.code).toBe(0);
