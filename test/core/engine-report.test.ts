@@ -8,7 +8,7 @@ import { MemoryLedger } from '../../shared/ledger/memory-ledger';
 import type { LedgerRecord } from '../../shared/types';
 import { testDeps, sig } from '../fakes/core-deps';
 import { MemoryCloud, portsOf } from '../fakes/memory-cloud';
-import { aws, gcp, incident } from '../fakes/topology';
+import { aws, gcp, gcpRoute, gcpTunnel, incident } from '../fakes/topology';
 
 const T1 = gcp('tunnel-1');
 const T2 = gcp('tunnel-2');
@@ -157,6 +157,71 @@ describe('the report', () => {
     await handleSignal(deps, { ...sig(T1, 'degraded', 0), viaLink: true, monitor: 'link:aws', source: 'link:aws' });
     const r = await runCommand(deps, { type: 'restore', tunnelId: T1, force: true });
     expect(r.viaLink).toBe(true);
+  });
+});
+
+describe('edges of a run', () => {
+  it('counts outcomes per kind across the plan', async () => {
+    const tunnels = [gcpTunnel('a'), gcpTunnel('b')];
+    const cloud = new MemoryCloud(tunnels, [gcpRoute('a1', 'a', '10.0.0.0/16'), gcpRoute('a2', 'a', '10.1.0.0/16'), gcpRoute('b1', 'b', '10.0.0.0/16'), gcpRoute('b2', 'b', '10.1.0.0/16')]);
+    const { deps, logger } = testDeps({ gcp: portsOf(cloud) }, { maxDrainedFraction: 1 });
+    const r = await handleSignal(deps, sig(gcp('a'), 'degraded', 0));
+    expect(r.results.map((x) => x.outcome)).toEqual(['applied', 'applied']);
+    expect(logger.entries[0]).toMatchObject({ actions: 2, outcomes: { applied: 2 } });
+  });
+
+  it('an unknown tunnel: a refusal naming it, for its cloud if the id names one, changing nothing', async () => {
+    const { deps, logger } = setup({ dryRun: false });
+    const r = await handleSignal(deps, { ...sig(gcp('nope'), 'degraded', 0), viaLink: true });
+    expect(r).toMatchObject({
+      tunnelId: gcp('nope'),
+      cloud: 'gcp',
+      decision: 'refuse',
+      ok: false,
+      severity: 'WARNING',
+      stateBefore: 'active',
+      stateAfter: 'active',
+      viaLink: true,
+      dryRun: false,
+      forced: false,
+      plan: [],
+      results: [],
+      withdrawn: [],
+      refusals: [{ guard: 'input', reason: `unknown tunnel ${gcp('nope')}: the gcp side reports no such tunnel` }],
+    });
+    const other = await runCommand(deps, { type: 'drain', tunnelId: 'azure:x' });
+    expect(other).toMatchObject({ cloud: undefined, trigger: 'drain', viaLink: false, refusals: [{ guard: 'input', reason: 'unknown tunnel "azure:x": not a tunnel of a configured cloud' }] });
+    const aws1 = await handleSignal(deps, sig(aws('vpn-1', '1.1.1.1'), 'degraded', 0)); // a cloud that is not configured here
+    expect(aws1.refusals[0]!.reason).toMatch(/not a tunnel of a configured cloud/);
+    expect(logger.entries.map((e) => e.severity)).toEqual(['WARNING', 'WARNING', 'WARNING']);
+  });
+
+  it('a tunnel the cloud no longer lists but the ledger still holds is handled, not refused', async () => {
+    const { deps, cloud } = setup();
+    await handleSignal(deps, sig(T1, 'degraded', 0));
+    cloud.status = cloud.status.filter((t) => t.ref.id !== T1);
+    const r = await runCommand(deps, { type: 'restore', tunnelId: T1, force: true });
+    expect(r).toMatchObject({ decision: 'restore', stateAfter: 'active' });
+  });
+
+  it('an operator drain without a reason says so; a restore clears the drain reason', async () => {
+    const { deps, ledger } = setup();
+    const d = await runCommand(deps, { type: 'drain', tunnelId: T1 });
+    expect(d.summary).toMatch(/operator: manual drain$/);
+    expect((await ledger.get(T1))?.reason).toBe('operator: manual drain');
+    await runCommand(deps, { type: 'restore', tunnelId: T1 });
+    const after = await ledger.get(T1);
+    expect(after).toMatchObject({ state: 'active', withdrawn: [] });
+    expect(after?.reason).toBeUndefined();
+  });
+
+  it('the report says when the tunnel\'s own monitors recovered', async () => {
+    const { deps } = setup({ restoreHoldDownSeconds: 300 });
+    await handleSignal(deps, sig(T1, 'degraded', 0));
+    const r = await handleSignal(deps, sig(T1, 'healthy', 10));
+    expect(r.localRecovered).toBe(true);
+    const again = await handleSignal(deps, sig(T1, 'healthy', 20));
+    expect(again).not.toHaveProperty('localRecovered');
   });
 });
 
