@@ -1,6 +1,6 @@
 // Bundles the CLI with esbuild (`npm run build`, also run by `prepare` so that `npx tunnel-guard` works right
 // after `npm ci`). The edges' local invokers are separate bundles, loaded only by `tunnel-guard invoke`, and so is
-// the real-cloud seat (`dist/clouds.js`, loaded only by `--target clouds`): the other commands never load a cloud SDK.
+// the real-cloud sides (`dist/clouds-aws.js`, `dist/clouds-gcp.js`, loaded only by `--target clouds`): the other commands never load a cloud SDK.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -48,6 +48,7 @@ for (const i of invokers) {
   }
   await build({ ...common, entryPoints: [i.src], outfile: i.out, external: i.external });
 }
-// The real-cloud seat (`--target clouds`): its own bundle, so the simulator commands load no cloud SDK.
-await build({ ...common, entryPoints: ['cli/clouds/index.ts'], outfile: 'dist/clouds.js' });
+// The real clouds (`--target clouds`): one bundle per cloud, loaded only when that cloud takes part, so the
+// simulator commands load no cloud SDK and an AWS-only run never loads the Google libraries.
+for (const cloud of ['aws', 'gcp']) await build({ ...common, entryPoints: [`cli/clouds/${cloud}-entry.ts`], outfile: `dist/clouds-${cloud}.js` });
 if (!quiet) console.log(`build: dist/ written in ${Date.now() - started} ms`);

@@ -11,15 +11,14 @@ import { clockFrom, parseInstant } from './clock';
 import { linksEnabled } from './compose';
 import { configOf, formatCloudDiscovery } from './discover-format';
 import { doctorExitCode, formatDoctor } from './doctor-format';
-import { loadClouds } from './clouds-loader';
+import { discoverClouds, openSeat, runDoctor, type SeatOptions } from './cloud-seat';
 import { EXIT, UsageError, type CliIo, type ExitCode } from './io';
 import { exitCodeFor, formatReport } from './report-format';
 import { resolveTunnel } from './resolve-tunnel';
-import type { SeatOptions } from './seat';
 import { buildStatus, formatStatus, type StatusLinks } from './status-view';
 import { participatingClouds } from './target';
 
-/** Checks the variables before the seat's bundle (and its SDKs) is loaded: a usage error comes back at once. */
+/** Checks the variables before a side's bundle (and its SDKs) is loaded: a usage error comes back at once. */
 function seatOptions(io: CliIo, verbose: boolean, need: 'full' | 'inventory' = 'full', extra: { aws?: boolean } = {}): SeatOptions {
   participatingClouds({ ...io.env, TUNNEL_GUARD_SIMULATOR: undefined }, need, extra);
   return { env: io.env, cwd: io.cwd, verbose, stderr: (s) => io.stderr(s) };
@@ -31,7 +30,7 @@ function statusLinks(io: CliIo, links: StatusLinks['links']): StatusLinks {
 }
 
 export async function cloudsStatus(io: CliIo, verbose: boolean, json: boolean): Promise<ExitCode> {
-  const seat = await loadClouds().openSeat(seatOptions(io, verbose));
+  const seat = await openSeat(seatOptions(io, verbose));
   const snap = await seat.read();
   const links = statusLinks(io, seat.config.links);
   const doc = buildStatus(snap.tunnels, snap.paths, snap.records, links);
@@ -61,7 +60,7 @@ const printReport = (io: CliIo, r: Report, json: boolean) => io.stdout(json ? `$
  */
 export async function cloudsChange(io: CliIo, verbose: boolean, type: Command['type'], tunnel: string, o: ChangeOptions): Promise<ExitCode> {
   const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, io.now ?? (() => new Date()));
-  const seat = await loadClouds().openSeat(seatOptions(io, verbose));
+  const seat = await openSeat(seatOptions(io, verbose));
   const ref = resolveTunnel(tunnel, (await seat.read()).tunnels.map((t) => t.ref));
   const command: Command = {
     type,
@@ -95,7 +94,7 @@ export async function cloudsChange(io: CliIo, verbose: boolean, type: Command['t
 export async function cloudsDiscover(io: CliIo, verbose: boolean, o: { json?: boolean; write?: string; awsRegions: string[] }): Promise<ExitCode> {
   const target = o.write ? resolveFromCaller(o.write, io.env, io.cwd) : undefined;
   if (target && existsSync(target)) throw new UsageError(`--write ${o.write}: the file exists; remove it or name another (discover never overwrites a configuration)`);
-  const d = await loadClouds().discoverClouds({ ...seatOptions(io, verbose, 'inventory', { aws: o.awsRegions.length > 0 }), awsRegions: o.awsRegions });
+  const d = await discoverClouds({ ...seatOptions(io, verbose, 'inventory', { aws: o.awsRegions.length > 0 }), awsRegions: o.awsRegions });
   const config = configOf(d);
   if (target) writeFileSync(target, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx' });
   if (o.json) io.stdout(`${JSON.stringify({ ...d, config }, null, 2)}\n`);
@@ -107,7 +106,7 @@ export async function cloudsDiscover(io: CliIo, verbose: boolean, o: { json?: bo
 }
 
 export async function cloudsDoctor(io: CliIo, verbose: boolean, json: boolean): Promise<ExitCode> {
-  const checks = await loadClouds().runDoctor(seatOptions(io, verbose));
+  const checks = await runDoctor(seatOptions(io, verbose));
   const code = doctorExitCode(checks);
   io.stdout(json ? `${JSON.stringify({ ok: code === EXIT.ok, checks }, null, 2)}\n` : formatDoctor(checks));
   return code;

@@ -1,21 +1,21 @@
 /**
- * Loads the real-cloud seat lazily, like `invoke` loads the edges: the build writes it as its own bundle
- * `dist/clouds.js` beside `dist/cli.js`, so `status` on the simulator never loads a cloud SDK; from source (jest)
- * the TypeScript module is required directly.
+ * Loads one cloud's side lazily, like `invoke` loads the edges: the build writes `dist/clouds-aws.js` and
+ * `dist/clouds-gcp.js` beside `dist/cli.js`; from source (jest) the TypeScript module is required directly.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CloudsModule } from './seat';
+import type { Cloud } from '../shared/types';
+import type { SideModule } from './seat';
 
-export function loadClouds(): CloudsModule {
-  const candidates = [join(__dirname, 'clouds.js'), join(__dirname, 'clouds', 'index')];
+export function loadSide(cloud: Cloud): SideModule {
+  const candidates = [join(__dirname, `clouds-${cloud}.js`), join(__dirname, 'clouds', `${cloud}-entry`)];
   for (const path of candidates) {
     if (!existsSync(path) && !existsSync(`${path}.ts`)) continue;
     const mod = lazyRequire(path);
-    if (mod.clouds) return mod.clouds as CloudsModule;
-    throw new Error(`${path} does not export clouds`);
+    if (mod.side) return mod.side as SideModule;
+    throw new Error(`${path} does not export side`);
   }
-  throw new Error(`--target clouds is not available (looked for ${candidates.join(', ')}); run npm run build`);
+  throw new Error(`--target clouds (${cloud}) is not available (looked for ${candidates.join(', ')}); run npm run build`);
 }
 
 /** A require of a computed path: the bundler leaves it alone (the SDKs stay out of the CLI bundle). */

@@ -3,17 +3,15 @@
  * function's URL and credentials on the AWS end, the AWS link topic on the GCP end (and the Lambda subscribed to
  * it) — and each configured pair must still be the same IPsec tunnel (GCP peerIp = AWS outside IP).
  */
-import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { Env } from '../../shared/config-source';
-import type { Config } from '../../shared/policy';
-import type { TunnelStatus } from '../../shared/types';
-import type { DoctorCheck } from '../seat';
-import { awsEndpointOf } from './aws-side';
-import { boundedAwsConfig, explainAwsError } from './bounded';
+import type { Env } from '../shared/config-source';
+import type { Config } from '../shared/policy';
+import type { TunnelStatus } from '../shared/types';
+import type { DoctorCheck } from './seat';
 
 const check = (name: string, status: DoctorCheck['status'], detail: string, fix?: string): DoctorCheck => ({ cloud: 'links', name, status, detail, ...(fix ? { fix } : {}) });
 
-export async function doctorLinks(env: Env, config: Config, tunnels: TunnelStatus[], readClouds: { aws: boolean; gcp: boolean }): Promise<DoctorCheck[]> {
+/** `topicCheck`: the AWS side's look at the link topic (loaded only when a topic is named). */
+export async function doctorLinks(env: Env, config: Config, tunnels: TunnelStatus[], readClouds: { aws: boolean; gcp: boolean }, topicCheck?: () => Promise<DoctorCheck>): Promise<DoctorCheck[]> {
   if (config.links.length === 0) return [check('links', 'skip', 'no links configured: each cloud acts alone', 'tunnel-guard discover --target clouds proposes them')];
   const out: DoctorCheck[] = [];
   out.push(env.TUNNEL_GUARD_LINK_SECRET ? check('link secret', 'pass', 'TUNNEL_GUARD_LINK_SECRET is set (it must be the same value on both functions)') : check('link secret', 'fail', 'TUNNEL_GUARD_LINK_SECRET is not set: link messages cannot be signed or verified', 'set the same secret on both functions and here'));
@@ -27,19 +25,7 @@ export async function doctorLinks(env: Env, config: Config, tunnels: TunnelStatu
 
   const topic = env.TUNNEL_GUARD_AWS_LINK_TOPIC_ARN;
   if (!topic) out.push(check('GCP → AWS', 'fail', 'TUNNEL_GUARD_AWS_LINK_TOPIC_ARN is not set: the GCP end cannot tell the AWS end', 'set it to the deployed link topic (tunnel-guard-<stage>-link)'));
-  else {
-    const region = topic.split(':')[3] || env.AWS_REGION || 'us-east-1';
-    const sns = new SNSClient(boundedAwsConfig(env, region));
-    try {
-      const subs = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topic }));
-      const lambdas = (subs.Subscriptions ?? []).filter((s) => s.Protocol === 'lambda');
-      out.push(lambdas.length ? check('GCP → AWS', 'pass', `${topic} → ${lambdas.map((s) => s.Endpoint).join(', ')}`) : check('GCP → AWS', 'fail', `${topic} exists but no Lambda is subscribed`, 'redeploy the AWS half (serverless.yml subscribes tunnelAlarm)'));
-    } catch (e) {
-      out.push(check('GCP → AWS', 'fail', explainAwsError(e, `ListSubscriptionsByTopic ${topic}`, awsEndpointOf(env, 'sns', region)), 'fix TUNNEL_GUARD_AWS_LINK_TOPIC_ARN, or redeploy'));
-    } finally {
-      sns.destroy();
-    }
-  }
+  else if (topicCheck) out.push(await topicCheck());
 
   if (readClouds.aws && readClouds.gcp) {
     const byId = new Map(tunnels.map((t) => [t.ref.id, t]));

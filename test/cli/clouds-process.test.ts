@@ -1,5 +1,5 @@
 /**
- * The bundled CLI (`bin/tunnel-guard.js` → `dist/cli.js` → `dist/clouds.js`) in child processes, with the real
+ * The bundled CLI (`bin/tunnel-guard.js` → `dist/cli.js` → `dist/clouds-aws.js`, `dist/clouds-gcp.js`) in child processes, with the real
  * environment the SDKs read: the simulator commands never load the seat, and on the clouds an unreachable
  * endpoint, a missing table or missing credentials end in seconds with a clear message, changing nothing.
  */
@@ -13,6 +13,9 @@ import { awsId, routesOf, seed, startWorld, type World } from './support/clouds-
 
 const ROOT = resolve(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'tunnel-guard.js');
+// Several real SDK round trips per test on a shared 2-core machine: give each test room.
+jest.setTimeout(120_000);
+
 let w: World;
 let dir: string;
 let preload: string;
@@ -38,7 +41,7 @@ beforeEach(async () => {
   // Records every module the process loads that a light `status` must not: the seat and the cloud SDKs.
   preload = join(dir, 'trace-loads.js');
   writeFileSync(preload, `const M = require('module'); const load = M._load;
-M._load = function (req, ...rest) { if (/clouds\\.js$|@aws-sdk|@google-cloud/.test(req)) process.stderr.write('LOADED ' + req + '\\n'); return load.call(this, req, ...rest); };\n`);
+M._load = function (req, ...rest) { if (/clouds-(aws|gcp)\\.js$|@aws-sdk|@google-cloud/.test(req)) process.stderr.write('LOADED ' + req + '\\n'); return load.call(this, req, ...rest); };\n`);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -60,14 +63,19 @@ function tg(args: string[], env: Record<string, string | undefined>): Promise<{ 
   });
 }
 
-it('status on the simulator loads neither the seat nor a cloud SDK; --target clouds loads dist/clouds.js', async () => {
+it('status on the simulator loads no cloud side nor SDK; on the clouds only the sides that take part load', async () => {
   const sim = await tg(['status', '--json'], { TUNNEL_GUARD_SIMULATOR: join(dir, 'world.json') });
   expect(sim.code).toBe(0);
   expect(sim.err).not.toMatch(/LOADED/);
   const clouds = await tg(['status', '--json'], { ...w.env, TUNNEL_GUARD_TARGET: 'clouds' });
   expect(clouds.code).toBe(0);
-  expect(clouds.err).toMatch(/LOADED .*dist\/clouds\.js/);
+  expect(clouds.err).toMatch(/LOADED .*dist\/clouds-aws\.js/);
+  expect(clouds.err).toMatch(/LOADED .*dist\/clouds-gcp\.js/);
   expect(JSON.parse(clouds.out).tunnels.map((t: { id: string }) => t.id)).toContain(awsId(1, 1));
+  const awsOnly = await tg(['status', '--json'], { ...w.env, TUNNEL_GUARD_TARGET: 'clouds', TUNNEL_GUARD_GCP_PROJECT: undefined, TUNNEL_GUARD_GCP_REGIONS: undefined, TUNNEL_GUARD_LEDGER_BUCKET: undefined });
+  expect(awsOnly.code).toBe(0);
+  expect(awsOnly.err).toMatch(/LOADED .*dist\/clouds-aws\.js/);
+  expect(awsOnly.err).not.toMatch(/clouds-gcp/);
 });
 
 it('drain --yes and restore through the bundle leave the routes exactly as before', async () => {

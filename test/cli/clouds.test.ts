@@ -11,6 +11,9 @@ import type { CliIo } from '../../cli/io';
 import { main } from '../../cli/main';
 import { awsId, gcpId, routesOf, seed, startWorld, ROLE, FUNCTION_URL, type World } from './support/clouds-world';
 
+// Several real SDK round trips per test on a shared 2-core machine: give each test room.
+jest.setTimeout(120_000);
+
 let w: World;
 let dir: string;
 const saved = { ...process.env };
