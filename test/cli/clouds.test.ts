@@ -51,12 +51,17 @@ describe('status --target clouds', () => {
     expect(Object.keys(doc)).toEqual(['tunnels']);
     expect(doc.tunnels.map((t: { id: string }) => t.id).sort()).toEqual([awsId(1, 1), awsId(1, 2), awsId(2, 1), awsId(2, 2), gcpId(1), gcpId(2)].sort());
     const g1 = doc.tunnels.find((t: { id: string }) => t.id === gcpId(1));
-    expect(g1).toEqual({
+    expect(g1).toMatchObject({
       id: gcpId(1), cloud: 'gcp', health: 'healthy', state: 'active',
       native: expect.objectContaining({ name: 'tunnel-aws-1', region: 'asia-northeast1', peerIp: '203.0.113.11' }),
       routes: [{ destination: '10.0.0.0/16', pathKey: expect.stringContaining('route-to-aws-via-tunnel-aws-1'), kind: 'gcp-static-route' }],
       withdrawn: [], linkStatus: 'up', suppressed: false, peer: null,
     });
+    // Exactly the simulator's contract: the same fields, built by the same function.
+    let simOut = '';
+    await main(['status', '--json'], { stdout: (x) => void (simOut += x), stderr: () => undefined, env: { TUNNEL_GUARD_SIMULATOR: join(dir, 'sim.json') }, cwd: dir });
+    const simTunnel = JSON.parse(simOut).tunnels.find((t: { id: string }) => t.id.endsWith('tunnel-aws-1'));
+    expect(Object.keys(g1).sort()).toEqual(Object.keys(simTunnel).sort());
     const a11 = doc.tunnels.find((t: { id: string }) => t.id === awsId(1, 1));
     expect(a11.routes).toEqual([{ destination: '10.1.0.0/16', pathKey: 'vpn-0a1b2c3d4e5f60001:10.1.0.0/16', kind: 'aws-vgw-static' }]);
     // The readable table names where each ledger lives.
