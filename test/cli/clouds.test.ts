@@ -59,7 +59,7 @@ describe('status --target clouds', () => {
     });
     // Exactly the simulator's contract: the same fields, built by the same function.
     let simOut = '';
-    await main(['status', '--json'], { stdout: (x) => void (simOut += x), stderr: () => undefined, env: { TUNNEL_GUARD_SIMULATOR: join(dir, 'sim.json') }, cwd: dir });
+    await main(['status', '--json'], { stdout: (x) => void (simOut += x), stderr: () => undefined, env: { TUNNEL_GUARD_SIMULATOR: join(dir, 'sim.json'), TUNNEL_GUARD_LINKS: 'off' }, cwd: dir }); // unpaired, like the clouds without configured links
     const simTunnel = JSON.parse(simOut).tunnels.find((t: { id: string }) => t.id.endsWith('tunnel-aws-1'));
     expect(Object.keys(g1).sort()).toEqual(Object.keys(simTunnel).sort());
     const a11 = doc.tunnels.find((t: { id: string }) => t.id === awsId(1, 1));
