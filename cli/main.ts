@@ -4,18 +4,17 @@
  * `--target clouds` on the deployed clouds (`clouds-commands.ts`, SDKs loaded only then).
  * `main(argv, io)` never exits the process: it returns the exit code, so tests run it in-process.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { format } from 'node:util';
+import { existsSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { reconcile, runCommand, handleSignal } from '../shared/engine';
 import { CorruptStateError, InputError, errorMessage } from '../shared/errors';
 import { HEALTHS, type Health, type Report, type Signal, type TunnelRef } from '../shared/types';
 import { clockFrom, parseInstant } from './clock';
 import { resolveFromCaller } from '../shared/config-source';
-import { composeCli, discoverOnSimulator, DEFAULT_SIMULATOR_FILE, type CliContext, type CliDeps } from './compose';
+import { composeCli, discoverOnSimulator, type CliContext, type CliDeps } from './compose';
 import { formatDelivery, formatDiscovery } from './link-format';
 import { runDemo } from './demo';
-import { loadInvoker } from './invoke';
+import { runInvoke } from './invoke-command';
 import { EXIT, UsageError, type CliIo, type ExitCode } from './io';
 import { exitCodeFor, exitCodeForAll, formatReport } from './report-format';
 import { resolveTunnel } from './resolve-tunnel';
@@ -286,53 +285,4 @@ function dryRunIf(deps: CliDeps, dryRun: boolean | undefined): CliDeps {
 function writeNewFile(path: string, value: unknown, shown: string): void {
   if (existsSync(path)) throw new UsageError(`--write ${shown}: the file exists; remove it or name another (discover never overwrites a configuration)`);
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`, { flag: 'wx' });
-}
-
-async function runInvoke(io: CliIo, cloud: 'aws' | 'gcp', file: string): Promise<ExitCode> {
-  let event: unknown;
-  const path = resolveFromCaller(file, io.env, io.cwd);
-  try {
-    event = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`cannot read ${file} as JSON: ${errorMessage(e)}`);
-  }
-  // Absolute, so the edge finds the same file whatever its working directory (serverless runs in .esbuild/.build).
-  const env = { ...io.env, TUNNEL_GUARD_SIMULATOR: resolveFromCaller(io.env.TUNNEL_GUARD_SIMULATOR || DEFAULT_SIMULATOR_FILE, io.env, io.cwd) };
-  const invoker = loadInvoker(cloud);
-  // The edges log with console.log (that is where Lambda and Cloud Functions collect logs). Here stdout carries
-  // only the result, so it can be piped to jq; the log lines go to stderr.
-  const log = console.log;
-  console.log = (...args: unknown[]) => io.stderr(`${format(...args)}\n`);
-  let result: unknown;
-  try {
-    result = await invoker(event, env);
-  } finally {
-    console.log = log;
-  }
-  io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-  return invokeExitCode(cloud, result);
-}
-
-/**
- * The edges acknowledge bad input (so the platform does not retry it); the CLI still owes the caller the exit-code
- * contract: nothing usable in the event → 2, a failure → 1, a guard refusal → 3.
- */
-export function invokeExitCode(cloud: 'aws' | 'gcp', result: unknown): ExitCode {
-  const r = (result ?? {}) as { reports?: { decision?: string; refusals?: { guard: string }[]; ok?: boolean }[]; ignored?: unknown[]; failed?: unknown[]; status?: number; body?: { report?: { decision?: string; refusals?: { guard: string }[]; ok?: boolean } } };
-  const refused = (rep?: { decision?: string; refusals?: { guard: string }[] }) => rep?.decision === 'refuse' && !!rep.refusals?.some((x) => x.guard !== 'input');
-  if (cloud === 'aws') {
-    if (r.failed?.length) return EXIT.failure;
-    const reports = r.reports ?? [];
-    if (reports.length === 0) return r.ignored?.length ? EXIT.usage : EXIT.ok;
-    if (reports.some(refused)) return EXIT.refused;
-    if (reports.some((x) => x.decision === 'refuse')) return EXIT.usage;
-    return reports.every((x) => x.ok !== false) ? EXIT.ok : EXIT.failure;
-  }
-  const status = r.status ?? 500;
-  if (status >= 500) return EXIT.failure;
-  if (status >= 400) return EXIT.usage;
-  const rep = r.body?.report;
-  if (refused(rep)) return EXIT.refused;
-  if (rep?.decision === 'refuse') return EXIT.usage;
-  return rep && rep.ok === false ? EXIT.failure : EXIT.ok;
 }
