@@ -21,6 +21,10 @@ import { participatingClouds } from './target';
 /** Checks the variables before a side's bundle (and its SDKs) is loaded: a usage error comes back at once. */
 function seatOptions(io: CliIo, verbose: boolean, need: 'full' | 'inventory' = 'full', extra: { aws?: boolean } = {}): SeatOptions {
   participatingClouds({ ...io.env, TUNNEL_GUARD_SIMULATOR: undefined }, need, extra);
+  const timeout = io.env.TUNNEL_GUARD_CLI_TIMEOUT_MS;
+  if (timeout !== undefined && timeout !== '' && !(Number.isInteger(Number(timeout)) && Number(timeout) >= 100 && Number(timeout) <= 120_000)) {
+    throw new UsageError(`TUNNEL_GUARD_CLI_TIMEOUT_MS=${JSON.stringify(timeout)} must be an integer number of milliseconds, 100..120000`);
+  }
   return { env: io.env, cwd: io.cwd, verbose, stderr: (s) => io.stderr(s) };
 }
 

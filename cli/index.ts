@@ -6,7 +6,8 @@ import { main } from './main';
 const confirm =
   process.stdin.isTTY && process.stdout.isTTY
     ? async (question: string): Promise<boolean> => {
-        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        // The question goes to stderr: stdout carries only the plan and the result (and stays valid JSON with --json).
+        const rl = createInterface({ input: process.stdin, output: process.stderr });
         try {
           return /^y(es)?$/i.test((await rl.question(question)).trim());
         } finally {

@@ -249,6 +249,18 @@ describe('--target', () => {
     expect(bad.err).toMatch(/--target "prod" must be simulator or clouds/);
   });
 
+  it('doctor and discover with nothing configured, or a bad timeout, are usage errors (exit 2)', async () => {
+    const bare = { TUNNEL_GUARD_TABLE: '', TUNNEL_GUARD_AWS_VPN_IDS: '', TUNNEL_GUARD_GCP_PROJECT: '', TUNNEL_GUARD_GCP_REGIONS: '', TUNNEL_GUARD_LEDGER_BUCKET: '' };
+    for (const args of [['doctor', '--json'], ['discover']]) {
+      const r = await raw(['--target', 'clouds', ...args], bare);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/no cloud is configured/);
+    }
+    const t = await raw(['--target', 'clouds', 'status'], { TUNNEL_GUARD_CLI_TIMEOUT_MS: 'soon' });
+    expect(t.code).toBe(2);
+    expect(t.err).toMatch(/TUNNEL_GUARD_CLI_TIMEOUT_MS/);
+  });
+
   it('simulator-only commands say so on the clouds (exit 2)', async () => {
     for (const args of [['signal', 'tunnel-aws-1', 'degraded'], ['reconcile'], ['demo']]) {
       const r = await raw(['--target', 'clouds', ...args]);
