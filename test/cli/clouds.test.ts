@@ -157,6 +157,18 @@ describe('drain / restore on the real clouds', () => {
   });
 });
 
+describe('missing resources', () => {
+  it('a ledger bucket that does not exist: exit 1 naming it, nothing changed; doctor says how to fix it', async () => {
+    w.front.missingBuckets.add('tg-ledger');
+    const r = await tg(['drain', 'tunnel-aws-1', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/GCP: the ledger bucket tg-ledger does not exist/);
+    expect(w.compute.mutations()).toEqual([]);
+    const d = JSON.parse((await tg(['doctor', '--json'])).out);
+    expect(d.checks.find((c: { cloud: string; name: string }) => c.cloud === 'gcp' && c.name === 'ledger bucket')).toMatchObject({ status: 'fail', detail: 'tg-ledger does not exist', fix: expect.stringMatching(/create the bucket/) });
+  });
+});
+
 describe('discover --target clouds', () => {
   it('reads both clouds, pairs the tunnels, maps alarms and single-tunnel policies, suggests a scope, and --write never overwrites', async () => {
     const file = join(dir, 'tunnel-guard.json');

@@ -16,6 +16,8 @@ export class GoogleFront {
   notificationChannels: Json[] = [];
   /** Permissions testIamPermissions grants (project and bucket alike). */
   granted = new Set<string>();
+  /** Buckets that do not exist (the Cloud Storage fake has every bucket): 404 as GCS answers. */
+  missingBuckets = new Set<string>();
   readonly requests: { method: string; path: string }[] = [];
   private server?: Server;
   port = 0;
@@ -55,6 +57,10 @@ export class GoogleFront {
     };
     const p = url.pathname;
 
+    const bucket = /^\/(?:upload\/)?storage\/v1\/b\/([^/]+)/.exec(p)?.[1];
+    if (bucket && this.missingBuckets.has(decodeURIComponent(bucket))) {
+      return json(404, { error: { code: 404, message: 'The specified bucket does not exist.', errors: [{ message: 'The specified bucket does not exist.', domain: 'global', reason: 'notFound' }] } });
+    }
     let m = /^\/compute\/v1\/projects\/([^/]+)\/aggregated\/(vpnTunnels|routers)$/.exec(p);
     if (m && method === 'GET') return json(200, this.aggregated(decodeURIComponent(m[1]!), m[2] as 'vpnTunnels' | 'routers'));
     m = /^\/v3\/projects\/([^/]+)\/(alertPolicies|notificationChannels)$/.exec(p);

@@ -88,6 +88,7 @@ export async function seed(w: World): Promise<void> {
     w.compute.addRoute(PROJECT, { name: `route-to-aws-via-tunnel-aws-${n}`, network: NETWORK, destRange: '10.0.0.0/16', priority: 1000, description: `AWS VPC via tunnel ${n}`, nextHopVpnTunnel: `${GCP}/projects/${PROJECT}/regions/${GCP_REGION}/vpnTunnels/tunnel-aws-${n}` });
   }
   w.gcs.objects.clear();
+  w.front.missingBuckets.clear();
   w.iam.allowed = new Map([[ROLE, new Set(['ec2:DescribeVpnConnections', 'ec2:CreateVpnConnectionRoute', 'ec2:DeleteVpnConnectionRoute', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'sns:Publish'])]]);
   w.front.alertPolicies = [
     {
