@@ -135,7 +135,7 @@ describe('a GCP incident drains both ends of the link; the recovery restores bot
 
   it('each end keeps its own guards: the AWS end refuses to drain its last path, GCP still drains', async () => {
     await cli(['status']);
-    expect((await cli(['drain', VPN2 + ':1', '--now', iso(0)], { TUNNEL_GUARD_LINKS: 'off' })).code).toBe(0); // AWS vpn-2 drained alone
+    expect((await cli(['drain', VPN2 + ':203.0.113.21', '--now', iso(0)], { TUNNEL_GUARD_LINKS: 'off' })).code).toBe(0); // AWS vpn-2 drained alone
     const r = await cli(['signal', 'tunnel-aws-1', 'degraded', '--at', iso(10)]);
     expect(r.code).toBe(0); // the GCP drain succeeded; the AWS end's refusal is shown, not this command's failure
     expect(r.out).toMatch(new RegExp(`link → AWS end ${A11} told "degraded" by the GCP end:\\n  REFUSE`));
