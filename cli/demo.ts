@@ -16,6 +16,7 @@ import { DEFAULT_POLICY } from '../shared/policy';
 import type { CoreDeps } from '../shared/ports';
 import { INCIDENT, openSimulator, simulatorLinkPublisher, type LinkDelivery, type SimState, type SimulatorHandle, type SimulatorLink } from '../shared/simulator';
 import { parseTunnelUrl } from '../shared/simulator/sim-state';
+import { STANDBY_PRIORITY } from '../shared/gcp-standby';
 import { awsTunnelId, gcpTunnelId, type Health, type Report } from '../shared/types';
 import { discoverOnSimulator } from './compose';
 import { formatDelivery } from './link-format';
@@ -103,6 +104,9 @@ async function replay(io: CliIo, sim: SimulatorHandle): Promise<ExitCode> {
     return fresh;
   };
   const gcpRoutesVia = async (name: string) => (await sim.read()).gcp.routes.filter((r) => parseTunnelUrl(r.nextHopVpnTunnel)?.name === name).length;
+  // De-preference leaves a standby copy at the worst priority: count the preferred routes and the standbys apart.
+  const gcpPreferredVia = async (name: string) => (await sim.read()).gcp.routes.filter((r) => parseTunnelUrl(r.nextHopVpnTunnel)?.name === name && r.priority < STANDBY_PRIORITY).length;
+  const gcpStandbyVia = async (name: string) => (await gcpRoutesVia(name)) - (await gcpPreferredVia(name));
   const awsRoutesOf = async (vpn: string) => (await sim.read()).aws.vpnConnections.find((c) => c.vpnConnectionId === vpn)?.routes.length ?? -1;
   const status = async () => {
     const ports = [sim.ports('aws'), sim.ports('gcp')];
@@ -131,8 +135,8 @@ async function replay(io: CliIo, sim: SimulatorHandle): Promise<ExitCode> {
   const drained = await signal(t1, 'degraded', `Cloud Monitoring incident: dropped_received_packets_count above threshold on ${V1.gcpTunnel}`);
   show(drained);
   const d1 = linked();
-  expect(drained.decision === 'drain' && drained.ok, `${V1.gcpTunnel} drained on GCP`);
-  expect((await gcpRoutesVia(V1.gcpTunnel)) === 0 && (await gcpRoutesVia(V2.gcpTunnel)) === 1, `GCP→AWS: traffic to ${INCIDENT.awsVpcCidr} now only via ${V2.gcpTunnel}`);
+  expect(drained.decision === 'drain' && drained.ok, `${V1.gcpTunnel} drained on GCP (de-preferred: its route is now a standby copy at priority ${STANDBY_PRIORITY})`);
+  expect((await gcpPreferredVia(V1.gcpTunnel)) === 0 && (await gcpStandbyVia(V1.gcpTunnel)) === 1 && (await gcpPreferredVia(V2.gcpTunnel)) === 1, `GCP→AWS: traffic to ${INCIDENT.awsVpcCidr} now only via ${V2.gcpTunnel}; ${V1.gcpTunnel} waits as a standby`);
   expect(d1.length === 1 && d1[0]!.ok && d1[0]!.report.decision === 'drain' && d1[0]!.report.viaLink, `AWS end ${V1.id} (${V1.tunnelIps[0]}) drained via the signed link message`);
   expect((await awsRoutesOf(V1.id)) === 0 && (await awsRoutesOf(V2.id)) === INCIDENT.gcpPrefixes.length, `AWS→GCP: ${INCIDENT.gcpPrefixes.join(', ')} now only via ${V2.id}`);
   expect(deps.link.wire.length === 1, 'nothing echoed back: the AWS drain caused by the link sent no message');
@@ -140,12 +144,14 @@ async function replay(io: CliIo, sim: SimulatorHandle): Promise<ExitCode> {
   out();
 
   out(`${at(120)} ${V2.gcpTunnel} also starts dropping packets: degraded.`);
-  const refused = await signal(t2, 'degraded', `Cloud Monitoring incident: dropped_received_packets_count above threshold on ${V2.gcpTunnel}`);
-  show(refused);
-  linked();
-  expect(refused.decision === 'refuse' && refused.refusals.some((r) => r.guard === 'black-hole'), 'refused by the last-path (never black-hole) guard: a human must decide (CLI exit code 3)');
-  expect((await gcpRoutesVia(V2.gcpTunnel)) === 1, `the last route to ${INCIDENT.awsVpcCidr} stays (slow beats unreachable)`);
-  expect(deps.link.wire.length === 1 && (await awsRoutesOf(V2.id)) === INCIDENT.gcpPrefixes.length, `a refusal tells the AWS end nothing: ${V2.id} keeps its routes`);
+  out('         GCP de-prefers instead of deleting, so this is no black hole: both standbys still carry the traffic.');
+  const second = await signal(t2, 'degraded', `Cloud Monitoring incident: dropped_received_packets_count above threshold on ${V2.gcpTunnel}`);
+  show(second);
+  const d2 = linked();
+  expect(second.decision === 'drain' && second.ok && second.refusals.length === 0 && /no black hole/.test(second.summary), `not refused on GCP: ${V2.gcpTunnel} de-preferred too, and the report says that ${INCIDENT.awsVpcCidr} has no healthy path left (CRITICAL: a human should look)`);
+  expect((await gcpPreferredVia(V2.gcpTunnel)) === 0 && (await gcpStandbyVia(V1.gcpTunnel)) === 1 && (await gcpStandbyVia(V2.gcpTunnel)) === 1, `${INCIDENT.awsVpcCidr} still has a route through each tunnel (both standbys, equal priority: as before the incident)`);
+  expect(d2.length === 1 && d2[0]!.ok && d2[0]!.report.decision === 'refuse' && d2[0]!.report.refusals.some((r) => r.guard === 'black-hole'), `AWS end ${V2.id} refused by the last-path (never black-hole) guard: AWS static routes have no preference to lower, only delete`);
+  expect((await awsRoutesOf(V2.id)) === INCIDENT.gcpPrefixes.length, `AWS→GCP: ${V2.id} keeps its routes (slow beats unreachable)`);
   out();
 
   out(`${at(240)} ${V2.gcpTunnel}'s loss was brief: its incident closes (healthy).`);
@@ -158,7 +164,7 @@ async function replay(io: CliIo, sim: SimulatorHandle): Promise<ExitCode> {
   const healthy = await signal(t1, 'healthy', 'Cloud Monitoring incident closed: condition no longer met');
   show(healthy);
   const told = linked();
-  expect(healthy.decision !== 'restore' && (await gcpRoutesVia(V1.gcpTunnel)) === 0, 'not restored yet: fast to drain, slow to restore');
+  expect(healthy.decision !== 'restore' && (await gcpPreferredVia(V1.gcpTunnel)) === 0, 'not restored yet: fast to drain, slow to restore');
   expect(told.length === 1 && told[0]!.ok && told[0]!.message.health === 'healthy' && told[0]!.report.decision !== 'restore' && (await awsRoutesOf(V1.id)) === 0, `AWS end told "healthy": it holds down on its own, nothing restored yet`);
   out();
 
@@ -166,21 +172,22 @@ async function replay(io: CliIo, sim: SimulatorHandle): Promise<ExitCode> {
   const early = await reconcile(deps);
   for (const r of early) show(r);
   linked();
-  expect(!early.some((r) => r.decision === 'restore') && (await gcpRoutesVia(V1.gcpTunnel)) === 0 && (await awsRoutesOf(V1.id)) === 0, 'nothing restored on either cloud before the hold-down ends');
+  expect(!early.some((r) => r.decision === 'restore') && (await gcpPreferredVia(V1.gcpTunnel)) === 0 && (await awsRoutesOf(V1.id)) === 0, 'nothing restored on either cloud before the hold-down ends');
   out();
 
   out(`${at(630)} scheduled reconcile (both ends healthy for 330 s >= ${HOLD_DOWN_S} s):`);
   const late = await reconcile(deps);
   for (const r of late) show(r);
   linked();
-  expect(late.some((r) => r.tunnelId === t1 && r.decision === 'restore' && r.ok) && (await gcpRoutesVia(V1.gcpTunnel)) === 1, `${V1.gcpTunnel} restored on GCP from the ledger`);
+  expect(late.some((r) => r.tunnelId === t2 && r.decision === 'restore' && r.ok) && (await gcpPreferredVia(V2.gcpTunnel)) === 1 && (await gcpStandbyVia(V2.gcpTunnel)) === 0, `${V2.gcpTunnel} restored on GCP (healthy since ${at(240)}): original route back, then its standby deleted`);
+  expect(late.some((r) => r.tunnelId === t1 && r.decision === 'restore' && r.ok) && (await gcpPreferredVia(V1.gcpTunnel)) === 1 && (await gcpStandbyVia(V1.gcpTunnel)) === 0, `${V1.gcpTunnel} restored on GCP from the ledger`);
   expect(late.some((r) => r.tunnelId === a1 && r.decision === 'restore' && r.ok) && (await awsRoutesOf(V1.id)) === INCIDENT.gcpPrefixes.length, `AWS end ${V1.id} restored from its own ledger after its own hold-down`);
-  expect(deps.link.wire.length === 3, 'three link messages in all (drained, monitors healthy again, restored), none echoed back');
+  expect(deps.link.wire.length === 6, 'six link messages in all (for each GCP tunnel: drained, monitors healthy again, restored), none echoed back');
   out();
 
   out(`${at(960)} scheduled reconcile: nothing left to do.`);
   const idle = await reconcile(deps);
-  expect(idle.every((r) => r.decision === 'ignore' || r.decision === 'record') && deps.link.wire.length === 3, 'converged: reconcile changes nothing and sends nothing');
+  expect(idle.every((r) => r.decision === 'ignore' || r.decision === 'record') && deps.link.wire.length === 6, 'converged: reconcile changes nothing and sends nothing');
   out();
 
   const final = await sim.read();

@@ -20,6 +20,8 @@ export interface StatusTunnel {
   native: Record<string, unknown>;
   routes: StatusRoute[];
   withdrawn: StatusRoute[];
+  /** Standbys left by de-preferring this tunnel's paths: they carry traffic only when nothing better exists. */
+  standby: StatusRoute[];
   linkStatus: TunnelStatus['status'];
   suppressed: boolean;
   reason?: string;
@@ -61,8 +63,10 @@ export function buildStatus(
         health: effectiveHealth(t, r), // the guards' view: an explicit "unknown" stays unknown
         state: r?.state ?? 'active',
         native: { ...t.ref.native },
-        routes: perDestination(paths.filter((p) => p.tunnelIds.includes(t.ref.id))),
+        // A de-preferred path is not an active route: it is listed in `withdrawn`, and its copy in `standby`.
+        routes: perDestination(paths.filter((p) => p.tunnelIds.includes(t.ref.id) && !p.standbyFor)),
         withdrawn: perDestination(r?.withdrawn ?? []),
+        standby: perDestination(paths.filter((p) => p.tunnelIds.includes(t.ref.id) && p.standbyFor)),
         linkStatus: t.status,
         suppressed: r?.suppressed ?? false,
         ...(r?.reason ? { reason: r.reason } : {}),
@@ -101,7 +105,8 @@ export function formatStatus(doc: StatusDoc): string {
     t.health,
     t.state + (t.suppressed ? ' (suppressed)' : ''),
     t.routes.map((r) => r.destination).join(', ') || '-',
-    t.withdrawn.map((r) => r.destination).join(', ') || '-',
+    // A de-preferred destination is withdrawn from the active routes but still has its standby.
+    t.withdrawn.map((r) => (t.standby.some((s) => s.destination === r.destination) ? `${r.destination} (standby)` : r.destination)).join(', ') || '-',
     t.peer ? shortId(t.peer) : '-',
   ]);
   const head = ['TUNNEL', 'LINK', 'HEALTH', 'STATE', 'ACTIVE ROUTES', 'WITHDRAWN', 'PEER'];

@@ -37,7 +37,8 @@ export function coverageGaps(
     if (list) list.push(...p.destinations);
     else covers.set(k, [...p.destinations]);
   };
-  for (const p of allPaths) if (!leaving.has(p.key) && pathIsHealthy(p, view, draining)) add(p);
+  // A standby waits behind better routes: it keeps an address reachable but is never a healthy path of its own.
+  for (const p of allPaths) if (!leaving.has(p.key) && !p.standbyFor && pathIsHealthy(p, view, draining)) add(p);
   // A withdrawn path that the adapter re-points to a healthy fallback tunnel (TGW) keeps its destinations covered.
   // Judged like any path: no fallback tunnel may be degraded (AWS may pick it), at least one must be healthy.
   for (const p of withdrawing) if (p.fallbackTunnelIds?.length && pathIsHealthy({ ...p, tunnelIds: p.fallbackTunnelIds }, view, draining)) add(p);

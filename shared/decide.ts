@@ -2,7 +2,8 @@
  * The decision (DESIGN.md §5): a pure function of (trigger, ledger, observed paths and tunnel status, policy,
  * now). All branching lives here; `engine.ts` only carries out what this returns.
  */
-import { drainGuards, nativeFailoverCovers } from './guards';
+import { depreferGaps, drainGuards, nativeFailoverCovers } from './guards';
+import { contains } from './cidr';
 import { buildView, type View } from './health';
 import type { Policy } from './policy';
 import type {
@@ -18,6 +19,7 @@ import type {
   TunnelState,
   TunnelStatus,
 } from './types';
+import { isDeprefer } from './types';
 
 export type Trigger =
   | { type: 'signal'; signal: Signal }
@@ -64,9 +66,13 @@ const MAX_DRAINS = 100;
 
 const sec = (ms: number) => Math.round(ms / 1000);
 
-/** Paths that send traffic into the tunnel. */
+/** Paths that send traffic into the tunnel. A standby left by a de-preference is not one: it only waits. */
 export const pathsOfTunnel = (paths: readonly Path[], tunnelId: string): Path[] =>
-  paths.filter((p) => p.tunnelIds.includes(tunnelId));
+  paths.filter((p) => p.tunnelIds.includes(tunnelId) && !p.standbyFor);
+
+/** The path as this drain takes it out: by de-preference where the policy asks for it and the lever allows it. */
+export const withLever = (p: Path, policy: Pick<Policy, 'drainMode'>): Path =>
+  policy.drainMode === 'deprefer' && p.canDeprefer ? { ...p, lever: 'deprefer' } : p;
 
 const RANK: Record<Health, number> = { healthy: 0, unknown: 1, degraded: 2, down: 3 };
 const worstOf = (hs: Health[]): Health => hs.reduce<Health>((a, b) => (RANK[b] > RANK[a] ? b : a), 'healthy');
@@ -133,8 +139,10 @@ interface Ctx {
 
 function drain(ctx: Ctx, base: LedgerRecord, reason: string, opts: { force: boolean; manual: boolean }): Decision {
   const { input, id } = ctx;
-  const own = pathsOfTunnel(input.paths, id);
+  const own = pathsOfTunnel(input.paths, id).map((p) => withLever(p, input.policy));
   if (own.length === 0) {
+    const covered = coveredByOtherEnd(base, id);
+    if (covered) return nothing('record', covered, base, { next: base, finalState: base.state, notify: true });
     return nothing('record', `${id}: no active paths send traffic into it (already withdrawn or none configured); health noted`, base, {
       next: base,
       finalState: base.state,
@@ -173,10 +181,12 @@ function drain(ctx: Ctx, base: LedgerRecord, reason: string, opts: { force: bool
     lastRefusal: undefined,
   };
   const dests = [...new Set(own.flatMap((p) => p.destinations))];
+  const standbyNote = depreferNote(ctx, own);
   return {
     kind: flapping ? 'suppress' : 'drain',
-    summary: `drain ${id}: withdraw ${own.length} path(s) for ${dests.join(', ')} — ${reason}${flapping ? ` (${next.reason})` : ''}`,
-    severity: opts.force ? 'CRITICAL' : 'WARNING',
+    summary: `drain ${id}: ${leverSummary(own)} for ${dests.join(', ')} — ${reason}${flapping ? ` (${next.reason})` : ''}${standbyNote ? `; ${standbyNote}` : ''}`,
+    // Every tunnel of a destination de-preferred: nothing refused, but a human should know its traffic has no healthy path.
+    severity: opts.force || standbyNote ? 'CRITICAL' : 'WARNING',
     next,
     finalState: 'drained',
     actions: own.map((p) => ({ type: 'withdraw' as const, path: p })),
@@ -185,6 +195,39 @@ function drain(ctx: Ctx, base: LedgerRecord, reason: string, opts: { force: bool
     notify: true,
     forced: opts.force && refusals.length > 0,
   };
+}
+
+/** `withdraw 2 path(s)`, `de-prefer 1 path(s) (a standby stays)`, or both. */
+function leverSummary(paths: readonly Path[]): string {
+  const deprefer = paths.filter(isDeprefer).length;
+  const withdraw = paths.length - deprefer;
+  return [
+    ...(deprefer ? [`de-prefer ${deprefer} path(s) (make-before-break: a standby copy keeps carrying traffic when nothing better exists)`] : []),
+    ...(withdraw ? [`withdraw ${withdraw} path(s)`] : []),
+  ].join(', ');
+}
+
+/**
+ * What the guard says instead of refusing: de-preferring leaves a standby, so a destination left without a healthy
+ * path is still reachable — over the standbys, as before the drain.
+ */
+function depreferNote(ctx: Ctx, paths: readonly Path[]): string | undefined {
+  const gaps = depreferGaps(ctx.input, ctx.view, ctx.id, paths);
+  if (gaps.length === 0) return undefined;
+  return `no healthy path is left for ${gaps.map((g) => g.destination).join(', ')}: every path of it is de-preferred or unhealthy, so its traffic stays on the standby routes (no black hole); a human should look`;
+}
+
+/**
+ * A tunnel with nothing of its own to drain (an AWS BGP connection has no static route to withdraw) whose other end
+ * of the link took the link out of service: say that it is covered there. A down signal then is what the other end's
+ * drain causes (a disabled Cloud Router peer ends the BGP session, so AWS reports TunnelState 0), not a new fault.
+ */
+function coveredByOtherEnd(record: LedgerRecord, id: string): string | undefined {
+  const link = Object.entries(record.monitors ?? {}).find(([m, v]) => isLinkMonitor(m) && (v.health === 'degraded' || v.health === 'down'));
+  if (!link) return undefined;
+  const local = localHealthOf(record);
+  const caused = local === 'down' ? `; its own monitors report it down, which is what that causes on a BGP connection (the session ends while the peer is disabled), not a new independent degradation` : '';
+  return `${id}: nothing to drain on this side (no path of its own carries the link's traffic); covered by the other end of the link (${link[0]}), which took its paths into this tunnel out of service${caused}; health noted`;
 }
 
 function restore(ctx: Ctx, base: LedgerRecord, why: string, forced: boolean): Decision {
@@ -217,6 +260,12 @@ function restore(ctx: Ctx, base: LedgerRecord, why: string, forced: boolean): De
 function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): Decision {
   const { input, id } = ctx;
   const health = ctx.view.healthOf(id);
+  // Never be worse than doing nothing: a lossy path beats no path. An operator's drain stays the operator's.
+  const orphaned = base.reason?.startsWith('operator:') ? [] : orphanedDestinations(ctx, base);
+  if (orphaned.length > 0) {
+    const d = restore(ctx, base, `last resort: ${orphaned.join(', ')} ${orphaned.length === 1 ? 'has' : 'have'} no other path in service (the fallback went down); a lossy path beats none`, false);
+    return d.kind === 'restore' ? { ...d, severity: 'CRITICAL', refusals: [{ guard: 'black-hole', reason: `restored although ${health}: ${orphaned.join(', ')} had no other path`, urgent: true }] } : d;
+  }
   if (base.suppressed) {
     const text = `${id} stays drained until an operator releases it (${base.reason ?? 'suppressed'})`;
     return nothing('suppress', text, base, { next: changed ? base : undefined, notify: changed && base.health === 'healthy' });
@@ -228,6 +277,13 @@ function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): Decision 
     return { ...nothing('refuse', text, base), next: base.lastRefusal === text && !changed ? undefined : { ...base, lastRefusal: text }, refusals: [{ guard: 'hold-down', reason: text, urgent: true }], severity: 'CRITICAL', notify: base.lastRefusal !== text };
   }
   if (health !== 'healthy' || !base.healthySince) {
+    const blind = blindWhileDrained(base, input.now, input.policy.restoreHoldDownSeconds);
+    if (blind) {
+      // Only traffic metrics hold it, and a drained tunnel has no traffic: nothing will ever say it healed. Say so
+      // once, loudly, instead of restoring into a tunnel that may still be lossy.
+      const text = `${id} stays drained: only traffic metrics watch it (${blind.join(', ')}), and a drained tunnel carries no traffic, so none of them can show that it healed; check it and restore it by hand, or deploy a probe for this link`;
+      return { ...nothing('refuse', text, base), next: base.lastRefusal === text && !changed ? undefined : { ...base, lastRefusal: text }, refusals: [{ guard: 'hold-down', reason: text, urgent: true }], severity: 'CRITICAL', notify: base.lastRefusal !== text };
+    }
     return nothing(changed ? 'record' : 'ignore', `${id} is drained and ${health}: stays drained`, base, { next: changed ? base : undefined });
   }
   const healthyFor = input.now.getTime() - Date.parse(base.healthySince);
@@ -250,7 +306,9 @@ function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): Decision 
 function finishDrain(ctx: Ctx, base: LedgerRecord): Decision {
   const { input, id } = ctx;
   const held = new Set(base.withdrawn.map((p) => p.key));
-  const stillThere = pathsOfTunnel(input.paths, id).filter((p) => held.has(p.key));
+  // Judged by how they are being taken out (the ledger's lever), not by what the cloud lists.
+  const levers = new Map(base.withdrawn.map((p) => [p.key, p.lever]));
+  const stillThere = pathsOfTunnel(input.paths, id).filter((p) => held.has(p.key)).map((p) => (levers.get(p.key) ? { ...p, lever: levers.get(p.key) } : p));
   const refusals = stillThere.length > 0 ? drainGuards(input, ctx.view, id, stillThere) : [];
   if (refusals.length > 0) {
     const text = refusals.map((r) => r.reason).join('; ');

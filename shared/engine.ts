@@ -145,7 +145,7 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
     summary: decision.summary,
     dryRun: deps.policy.dryRun,
     forced: decision.forced,
-    plan: decision.actions.map((a) => ({ type: a.type, pathKey: a.path.key, destinations: a.path.destinations })),
+    plan: decision.actions.map((a) => ({ type: a.type, pathKey: a.path.key, destinations: a.path.destinations, ...(a.path.lever ? { lever: a.path.lever } : {}) })),
     results: [],
     refusals: decision.refusals,
     withdrawn: decision.actions.filter((a) => a.type === 'withdraw').map((a) => a.path),
@@ -170,7 +170,7 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
   let repeatedFailure = false;
   if (decision.actions.length > 0) {
     const results = await executePlan(decision.actions, ports.paths, deps.policy, deps.sleep ?? realSleep);
-    report.results = await confirm(ports, tunnelId, results);
+    report.results = await confirm(ports, tunnelId, results, decision.actions);
     const failed = report.results.filter((r) => r.outcome === 'failed');
     const failure = failed.length ? failed.map((f) => `${f.type} ${f.pathKey}: ${f.error}`).join('; ') : undefined;
     // A failure that repeats on every reconcile (a permanent error) is notified once, logged every time.
@@ -188,15 +188,22 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
   return finish(deps, report, !repeatedFailure && (decision.notify || (!report.ok && decision.kind !== 'refuse')));
 }
 
-/** Read back: a withdrawn path must be gone from the tunnel, a restored one present. */
-async function confirm(ports: CloudPorts, tunnelId: string, results: ActionResult[]): Promise<ActionResult[]> {
+/**
+ * Read back: a withdrawn path must be gone from the tunnel, a restored one present. A de-preferred path must have
+ * left its standby (make-before-break), and its restore must have removed it (no copy left beside the original).
+ */
+async function confirm(ports: CloudPorts, tunnelId: string, results: ActionResult[], actions: readonly { path: { key: string; lever?: string } }[] = []): Promise<ActionResult[]> {
   const present = await ports.paths.list();
   const keys = new Set(pathsOfTunnel(present, tunnelId).map((p) => p.key));
   const all = new Set(present.map((p) => p.key));
+  const standbys = new Set(present.flatMap((p) => (p.standbyFor ? [p.standbyFor] : [])));
+  const deprefer = new Set(actions.filter((a) => a.path.lever === 'deprefer').map((a) => a.path.key));
   return results.map((r) => {
     if (r.outcome === 'failed') return r;
     if (r.type === 'withdraw' && keys.has(r.pathKey)) return { ...r, outcome: 'failed', error: 'still present after withdrawal (read-back)' };
+    if (r.type === 'withdraw' && deprefer.has(r.pathKey) && !standbys.has(r.pathKey)) return { ...r, outcome: 'failed', error: 'de-preferred, but no standby is present (read-back)' };
     if (r.type === 'restore' && !all.has(r.pathKey)) return { ...r, outcome: 'failed', error: 'not present after restore (read-back)' };
+    if (r.type === 'restore' && deprefer.has(r.pathKey) && standbys.has(r.pathKey)) return { ...r, outcome: 'failed', error: 'restored, but its standby is still present (read-back)' };
     return r;
   });
 }

@@ -2,11 +2,11 @@
  * The guards of a drain (DESIGN.md §5: scope, blast radius, never black-hole) and the one case where the cloud
  * fails over by itself. Pure; used by `decide()`.
  */
-import { coverageGaps } from './coverage';
+import { coverageGaps, type CoverageGap } from './coverage';
 import type { DecisionInput } from './decide';
 import { pathIsHealthy, type View } from './health';
 import { inScope } from './policy';
-import type { Path, Refusal } from './types';
+import { isDeprefer, type Path, type Refusal } from './types';
 
 /** Guards 1–3 for a drain of `tunnelId` withdrawing `withdrawing`. Returns the refusals (empty = allowed). */
 export function drainGuards(input: DecisionInput, view: View, id: string, withdrawing: readonly Path[]): Refusal[] {
@@ -20,11 +20,16 @@ export function drainGuards(input: DecisionInput, view: View, id: string, withdr
     refusals.push({ guard: 'scope', reason: `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not in scope (scope: ${policy.scope.join(', ')}; exclude: ${policy.exclude.join(', ') || 'none'})` });
     return refusals;
   }
+  // A de-preferred path stays as a standby that still carries traffic when nothing better exists: de-preferring
+  // every path of every tunnel is no worse than doing nothing, so only outright withdrawals answer to the blast-radius
+  // and black-hole guards. What de-preference leaves uncovered is said by `depreferGaps`, not refused.
+  const removing = withdrawing.filter((p) => !isDeprefer(p));
+  if (removing.length === 0 && withdrawing.length > 0) return refusals;
   // Blast radius counts every tunnel this plan takes out of service: on AWS a connection's routes feed both
   // of its tunnels, so draining one drains two.
   const affected = new Set<string>(view.unavailable);
   affected.add(id);
-  for (const p of withdrawing) for (const t of p.tunnelIds) affected.add(t);
+  for (const p of removing) for (const t of p.tunnelIds) affected.add(t);
   const total = input.tunnels.length;
   const byFraction = Math.floor(policy.maxDrainedFraction * total);
   const limit = Math.min(policy.maxDrainedTunnels, byFraction);
@@ -36,7 +41,7 @@ export function drainGuards(input: DecisionInput, view: View, id: string, withdr
     });
   }
   const draining = new Set<string>([id]);
-  const gaps = coverageGaps(input.paths, withdrawing, draining, view, policy.minHealthyPaths);
+  const gaps = coverageGaps(input.paths, removing, draining, view, policy.minHealthyPaths);
   if (gaps.length > 0) {
     const list = gaps.map((g) => `${g.destination} (${g.remaining} healthy path${g.remaining === 1 ? '' : 's'} left)`).join(', ');
     refusals.push({
@@ -46,6 +51,15 @@ export function drainGuards(input: DecisionInput, view: View, id: string, withdr
     });
   }
   return refusals;
+}
+
+/**
+ * The destinations that de-preferring these paths of `id` leaves without `minHealthyPaths` healthy paths. Not a
+ * refusal: the standbys keep them reachable. Reported so that a human hears that every path of them is unhealthy.
+ */
+export function depreferGaps(input: DecisionInput, view: View, id: string, paths: readonly Path[]): CoverageGap[] {
+  const deprefer = paths.filter(isDeprefer);
+  return deprefer.length ? coverageGaps(input.paths, deprefer, new Set([id]), view, input.policy.minHealthyPaths) : [];
 }
 
 /** Would the cloud already fail over on its own? (AWS: a DOWN tunnel whose sibling in the connection is UP.) */

@@ -31,6 +31,12 @@ export const policySchema = z
     retryAttempts: z.number().int().min(1).max(20).default(5),
     retryBaseMs: z.number().int().min(0).max(60_000).default(200),
     retryMaxMs: z.number().int().min(0).max(300_000).default(5_000),
+    /**
+     * How a drain takes a path out of service. `deprefer`: where the cloud has a preference (GCP route priority, BGP
+     * MED / AS path on a Cloud Router peer), make the path worse instead of removing it, make-before-break, so it still
+     * carries traffic when nothing better exists; paths without such a lever are withdrawn. `withdraw`: always remove.
+     */
+    drainMode: z.enum(['deprefer', 'withdraw']).default('deprefer'),
   })
   .strict();
 export type Policy = z.infer<typeof policySchema>;
@@ -54,7 +60,7 @@ export type Config = z.infer<typeof configSchema>;
 export const DEFAULT_POLICY: Policy = policySchema.parse({});
 
 type PolicyKey = keyof Policy;
-const kindOf: Record<PolicyKey, 'int' | 'number' | 'bool' | 'list'> = {
+const kindOf: Record<PolicyKey, 'int' | 'number' | 'bool' | 'list' | readonly string[]> = {
   minHealthyPaths: 'int',
   maxDrainedTunnels: 'int',
   maxDrainedFraction: 'number',
@@ -68,6 +74,7 @@ const kindOf: Record<PolicyKey, 'int' | 'number' | 'bool' | 'list'> = {
   retryAttempts: 'int',
   retryBaseMs: 'int',
   retryMaxMs: 'int',
+  drainMode: ['deprefer', 'withdraw'],
 };
 
 /** `restoreHoldDownSeconds` → `TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS`. */
@@ -81,7 +88,12 @@ export type ConfigResult = { ok: true; value: Config } | { ok: false; reason: st
 
 function fromEnv(key: PolicyKey, raw: string): { ok: true; value: unknown } | { ok: false; reason: string } {
   const v = raw.trim();
-  switch (kindOf[key]) {
+  const kind = kindOf[key];
+  if (typeof kind !== 'string') {
+    if (kind.includes(v)) return { ok: true, value: v };
+    return { ok: false, reason: `${envNameOf(key)}=${JSON.stringify(raw)} is not one of ${kind.join(', ')}` };
+  }
+  switch (kind) {
     case 'bool':
       if (/^(1|true|yes|on)$/i.test(v)) return { ok: true, value: true };
       if (/^(0|false|no|off)$/i.test(v)) return { ok: true, value: false };

@@ -84,10 +84,29 @@ export interface Path {
   domain?: string;
   /** GCP instance tags the route applies to; empty or absent = every instance in the domain. */
   appliesTo?: string[];
+  /**
+   * Set by the adapter when the cloud has a preference for this path that can be made worse without removing it
+   * (a GCP route's priority; route policies on a Cloud Router peer). Only such paths are drained by de-preference.
+   */
+  canDeprefer?: boolean;
+  /**
+   * Set by the adapter on a standby left by a de-preference: the key of the path it stands in for. A standby carries
+   * traffic only when nothing better exists, so it is never an active path of its tunnel, never counts as coverage,
+   * and is never drained itself; the restore of the original removes it.
+   */
+  standbyFor?: string;
+  /**
+   * How a drain takes this path out of service, on actions and in the ledger: `deprefer` = make-before-break to a
+   * standby (the path keeps carrying traffic when nothing better exists); absent = withdrawn outright.
+   */
+  lever?: 'deprefer';
 }
 
 /** A withdrawn path as held in the ledger: everything needed to put it back. */
 export type PathSnapshot = Path;
+
+/** Is this path taken out by de-preference (a standby stays) rather than withdrawn? */
+export const isDeprefer = (p: Pick<Path, 'lever'>): boolean => p.lever === 'deprefer';
 
 /** A normalised health observation, produced once at an edge. */
 export interface Signal {
@@ -223,7 +242,7 @@ export interface Report {
   summary: string;
   dryRun: boolean;
   forced: boolean;
-  plan: { type: ActionType; pathKey: string; destinations: string[] }[];
+  plan: { type: ActionType; pathKey: string; destinations: string[]; lever?: 'deprefer' }[];
   results: ActionResult[];
   refusals: Refusal[];
   /** Definitions withdrawn by this run: people hold a copy outside the ledger (DESIGN.md §6). */

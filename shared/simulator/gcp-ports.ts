@@ -2,16 +2,20 @@
  * The simulated GCP side, two path kinds:
  * - static routes (Classic VPN): one `Route` with `nextHopVpnTunnel` per path. Routes are immutable in GCP, so
  *   withdraw = delete and restore = insert of the saved writable fields; output-only fields (`id`, `selfLink`,
- *   `creationTimestamp`) get new values, as in the real cloud.
+ *   `creationTimestamp`) get new values, as in the real cloud. De-preferring (`lever: 'deprefer'`) is
+ *   make-before-break, in two mutating calls with a read-back between them: insert the standby copy
+ *   (`gcp-standby.ts`), confirm it, delete the original; its restore inserts the original, confirms it, deletes the
+ *   copy. A crash between the calls leaves both routes, never neither.
  * - BGP peers (HA VPN): the Cloud Router peer bound to a tunnel carries every prefix it learned. Withdraw =
  *   `enable: 'FALSE'`; the definition is the peer's full previous settings, and restore puts them back exactly.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import { PermanentError } from '../errors';
+import { PermanentError, TransientError } from '../errors';
+import { canDepreferRoute, originalOfStandby, standbyDefinition } from '../gcp-standby';
 import { learnedRoutesDomain, networkDomain } from '../gcp-network';
 import type { CloudPorts } from '../ports';
-import { gcpTunnelId, type Path, type PathSnapshot, type TunnelStatus } from '../types';
+import { gcpTunnelId, isDeprefer, type Path, type PathSnapshot, type TunnelStatus } from '../types';
 import type { SimCalls } from './sim-calls';
 import {
   gcpBgpPeerSchema, gcpRouteDefinitionSchema, gcpRouteUrl, gcpTunnelUrl, parseTunnelUrl,
@@ -51,6 +55,9 @@ function peerTunnelIds(state: SimState, router: SimState['gcp']['routers'][numbe
   return t ? [gcpTunnelId({ ...t, project: t.project || state.gcp.project })] : [];
 }
 
+/** The project a route path key names (`projects/P/global/routes/N`). */
+const projectOfKey = (path: PathSnapshot): string => /^projects\/([^/]+)\//.exec(path.key)?.[1] ?? '';
+
 function kindCheck(path: PathSnapshot, kind: Path['kind']): void {
   if (path.kind !== kind) throw new PermanentError(`simulator (gcp): path ${path.key} is a ${path.kind}, not a ${kind}`);
 }
@@ -67,22 +74,62 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
     });
   };
 
-  const restoreRoute = async (snapshot: PathSnapshot) => {
-    const def = gcpRouteDefinitionSchema.safeParse(snapshot.definition);
-    if (!def.success) throw new PermanentError(`simulator (gcp): path ${snapshot.key} has no valid route definition: ${def.error.issues[0]?.message}`);
-    return calls.mutate('gcp', 'restore', snapshot.key, (state) => {
-      // Like `routes.insert` answering 409 alreadyExists: the route is there, which is what we wanted.
-      if (state.gcp.routes.some((r) => r.name === def.data.name)) return 'already-in-state';
+  /** `routes.insert` of exactly `def`; a route of that name already there is what we wanted (409 alreadyExists). */
+  const insertRoute = (op: 'withdraw' | 'restore', key: string, def: GcpRouteDefinition) =>
+    calls.mutate('gcp', op, key, (state) => {
+      if (state.gcp.routes.some((r) => r.name === def.name)) return 'already-in-state';
       const id = state.nextId++;
       state.gcp.routes.push({
-        ...structuredClone(def.data),
+        ...structuredClone(def),
         id: String(7_000_000_000_000_000 + id),
-        selfLink: gcpRouteUrl(state.gcp.project, def.data.name),
+        selfLink: gcpRouteUrl(state.gcp.project, def.name),
         creationTimestamp: new Date().toISOString(),
         kind: 'compute#route',
       });
       return 'applied';
     });
+
+  const deleteRoute = (op: 'withdraw' | 'restore', key: string, name: string) =>
+    calls.mutate('gcp', op, key, (state) => {
+      const i = state.gcp.routes.findIndex((r) => r.name === name);
+      if (i < 0) return 'already-in-state';
+      state.gcp.routes.splice(i, 1);
+      return 'applied';
+    });
+
+  /** Read-back between the two halves of a make-before-break: the route must be there, exactly as inserted. */
+  const confirmRoute = async (def: GcpRouteDefinition) => {
+    const seen = await calls.read((state) => state.gcp.routes.find((r) => r.name === def.name));
+    // Compared as JSON with sorted keys: a value that crossed a realm (structuredClone, a test sandbox) fails a
+    // prototype-sensitive deep equality even when every field is the same.
+    const same = (a: object, b: object) => JSON.stringify(a, Object.keys(a).sort()) === JSON.stringify(b, Object.keys(b).sort());
+    if (!seen || !same(routeDefinition(seen), def)) {
+      throw new TransientError(`simulator (gcp): route ${def.name} not confirmed by read-back${seen ? ' (it differs from what was inserted)' : ''}: the other half waits`);
+    }
+  };
+
+  const restoreRoute = async (snapshot: PathSnapshot) => {
+    const def = gcpRouteDefinitionSchema.safeParse(snapshot.definition);
+    if (!def.success) throw new PermanentError(`simulator (gcp): path ${snapshot.key} has no valid route definition: ${def.error.issues[0]?.message}`);
+    if (!isDeprefer(snapshot)) return insertRoute('restore', snapshot.key, def.data);
+    // Reverse make-before-break: the original back first, confirmed, and only then the standby goes.
+    const standby = standbyDefinition(def.data);
+    const inserted = await insertRoute('restore', snapshot.key, def.data);
+    await confirmRoute(def.data);
+    const removed = await deleteRoute('restore', gcpRoutePathKey(projectOfKey(snapshot), standby.name), standby.name);
+    return inserted === 'applied' || removed === 'applied' ? 'applied' : 'already-in-state';
+  };
+
+  /** Make-before-break: the standby copy first, confirmed by reading it back, and only then the original goes. */
+  const depreferRoute = async (path: PathSnapshot) => {
+    const def = gcpRouteDefinitionSchema.safeParse(path.definition);
+    if (!def.success) throw new PermanentError(`simulator (gcp): path ${path.key} has no valid route definition`);
+    if (!canDepreferRoute(def.data)) throw new PermanentError(`simulator (gcp): route ${def.data.name} cannot be de-preferred (name too long or priority already the worst)`);
+    const standby = standbyDefinition(def.data);
+    const inserted = await insertRoute('withdraw', gcpRoutePathKey(projectOfKey(path), standby.name), standby);
+    await confirmRoute(standby);
+    const removed = await deleteRoute('withdraw', path.key, def.data.name);
+    return inserted === 'applied' || removed === 'applied' ? 'applied' : 'already-in-state';
   };
 
   const findPeer = (state: SimState, routerName: string, region: string, peerName: string) => {
@@ -127,16 +174,20 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
       list: () =>
         calls.read((state): Path[] => {
           const project = state.gcp.project;
-          const routes: Path[] = state.gcp.routes.map((r) => ({
-            key: gcpRoutePathKey(project, r.name),
-            kind: 'gcp-static-route',
-            cloud: 'gcp',
-            destinations: [r.destRange],
-            tunnelIds: routeTunnelIds(r),
-            definition: { ...routeDefinition(r) },
-            domain: networkDomain(r.network, project),
-            appliesTo: [...r.tags],
-          }));
+          const routes: Path[] = state.gcp.routes.map((r) => {
+            const original = originalOfStandby(r.name);
+            return {
+              key: gcpRoutePathKey(project, r.name),
+              kind: 'gcp-static-route',
+              cloud: 'gcp',
+              destinations: [r.destRange],
+              tunnelIds: routeTunnelIds(r),
+              definition: { ...routeDefinition(r) },
+              domain: networkDomain(r.network, project),
+              appliesTo: [...r.tags],
+              ...(original ? { standbyFor: gcpRoutePathKey(project, original) } : canDepreferRoute(r) ? { canDeprefer: true } : {}),
+            };
+          });
           // A disabled peer carries no traffic: it is not an active path.
           const peers: Path[] = state.gcp.routers.flatMap((router) =>
             router.bgpPeers
@@ -156,7 +207,7 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
       withdraw: async (path) => {
         if (path.kind === 'gcp-bgp-peer') return withdrawPeer(path);
         kindCheck(path, 'gcp-static-route');
-        return withdrawRoute(path);
+        return isDeprefer(path) ? depreferRoute(path) : withdrawRoute(path);
       },
       restore: async (snapshot) => {
         if (snapshot.kind === 'gcp-bgp-peer') return restorePeer(snapshot);

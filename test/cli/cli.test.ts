@@ -88,9 +88,9 @@ describe('drain → restore leaves every route definition exactly as it was', ()
   // One cloud at a time: with links on, the other end would follow (test/links covers both ends together).
   const run = (args: string[]) => runWith(args, { TUNNEL_GUARD_LINKS: 'off' });
   beforeEach(() => run(['status']));
-  it('GCP tunnel (by name): drain withdraws its route, restore re-creates it deep-equal', async () => {
+  it('GCP tunnel (by name), drainMode withdraw: drain withdraws its route, restore re-creates it deep-equal', async () => {
     const before = snapshotWorld();
-    const d = await run(['drain', 'tunnel-aws-1', '--reason', 'lossy']);
+    const d = await runWith(['drain', 'tunnel-aws-1', '--reason', 'lossy'], { TUNNEL_GUARD_LINKS: 'off', TUNNEL_GUARD_DRAIN_MODE: 'withdraw' });
     expect(d.code).toBe(0);
     expect(d.out).toMatch(/^DRAIN/);
     expect(snapshotWorld().gcp.map((r: any) => r.name)).toEqual(['route-to-aws-via-tunnel-aws-2']);
@@ -131,8 +131,59 @@ describe('drain → restore leaves every route definition exactly as it was', ()
   });
 });
 
+describe('drainMode deprefer (the default): the built-in topology through the CLI', () => {
+  const T2 = 'gcp:example-project:asia-northeast1:tunnel-aws-2';
+  const run = (args: string[]) => runWith(args, { TUNNEL_GUARD_LINKS: 'off' });
+  const gcpRoutes = () => snapshotWorld().gcp.map((r: any) => `${r.name} ${r.priority}`);
+
+  it('draining tunnel-aws-1 leaves its route as a standby; tunnel-aws-2 too is not refused; restoring both gives back the original routes', async () => {
+    await run(['status']);
+    const before = snapshotWorld();
+
+    const d1 = await run(['drain', 'tunnel-aws-1', '--json']);
+    expect(d1.code).toBe(0);
+    expect(JSON.parse(d1.out)).toMatchObject({ decision: 'drain', plan: [{ lever: 'deprefer', destinations: ['10.0.0.0/16'] }], refusals: [] });
+    expect(gcpRoutes()).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby 65535', 'route-to-aws-via-tunnel-aws-2 1000']);
+    let doc = await status();
+    const t1 = doc.tunnels.find((t) => t.id === T1)!;
+    expect(t1).toMatchObject({ state: 'drained', routes: [], withdrawn: [{ destination: '10.0.0.0/16', pathKey: 'projects/example-project/global/routes/route-to-aws-via-tunnel-aws-1', kind: 'gcp-static-route' }] });
+    expect(t1.standby).toEqual([{ destination: '10.0.0.0/16', pathKey: 'projects/example-project/global/routes/route-to-aws-via-tunnel-aws-1-tg-standby', kind: 'gcp-static-route' }]);
+    expect(doc.tunnels.find((t) => t.id === T2)).toMatchObject({ routes: [{ destination: '10.0.0.0/16' }], standby: [] });
+
+    // Every tunnel of 10.0.0.0/16 de-preferred: not a black hole (the standbys carry it), so not refused — but said.
+    const d2 = await run(['drain', 'tunnel-aws-2', '--json']);
+    expect(d2.code).toBe(0);
+    const r2 = JSON.parse(d2.out);
+    expect(r2).toMatchObject({ decision: 'drain', ok: true, refusals: [], severity: 'CRITICAL' });
+    expect(r2.summary).toMatch(/no healthy path is left for 10\.0\.0\.0\/16 .*standby routes \(no black hole\)/);
+    expect(gcpRoutes()).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby 65535', 'route-to-aws-via-tunnel-aws-2-tg-standby 65535']);
+    doc = await status();
+    for (const id of [T1, T2]) {
+      const t = doc.tunnels.find((x) => x.id === id)!;
+      expect(t.routes).toEqual([]);
+      expect(t.withdrawn.map((r: any) => r.destination)).toEqual(['10.0.0.0/16']);
+      expect(t.standby.map((r: any) => r.destination)).toEqual(['10.0.0.0/16']);
+    }
+    expect((await run(['status'])).out).toMatch(/10\.0\.0\.0\/16 \(standby\)/);
+
+    expect((await run(['restore', 'tunnel-aws-1'])).code).toBe(0);
+    expect((await run(['restore', 'tunnel-aws-2'])).code).toBe(0);
+    expect(snapshotWorld()).toEqual(before);
+    doc = await status();
+    for (const id of [T1, T2]) expect(doc.tunnels.find((x) => x.id === id)).toMatchObject({ state: 'active', withdrawn: [], standby: [], routes: [{ destination: '10.0.0.0/16' }] });
+  });
+
+  it('TUNNEL_GUARD_DRAIN_MODE accepts only deprefer or withdraw', async () => {
+    const r = await runWith(['drain', 'tunnel-aws-1'], { TUNNEL_GUARD_DRAIN_MODE: 'gentle' });
+    expect(r.code).toBe(2);
+    expect(r.err + r.out).toMatch(/TUNNEL_GUARD_DRAIN_MODE="gentle" is not one of deprefer, withdraw/);
+  });
+});
+
 describe('guards', () => {
-  it('a drain that would remove the last healthy path is refused with exit 3 and changes nothing', async () => {
+  // Withdrawing is what the black-hole guard exists for: these run in drainMode withdraw.
+  const run = (args: string[]) => runWith(args, { TUNNEL_GUARD_DRAIN_MODE: 'withdraw' });
+  it('drainMode withdraw: a drain that would remove the last healthy path is refused with exit 3 and changes nothing', async () => {
     expect((await run(['drain', 'tunnel-aws-1'])).code).toBe(0);
     const mid = readFileSync(sim, 'utf8');
     const r = await run(['drain', 'tunnel-aws-2']);
@@ -236,7 +287,8 @@ describe('demo', () => {
     const r = await run(['demo']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/refused by black-hole/);
+    expect(r.out).toMatch(/ok: not refused on GCP: tunnel-aws-2 de-preferred too/);
+    expect(r.out).toMatch(/refused by black-hole/); // the AWS end: static routes have no preference, only delete
     expect(r.out).toMatch(/ok: final route tables of BOTH clouds equal the initial ones/);
     expect(r.out).toMatch(/ok: AWS end vpn-0a1b2c3d4e5f60001 restored from its own ledger/);
     expect(r.out).not.toMatch(/UNEXPECTED/);

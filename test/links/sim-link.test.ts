@@ -76,7 +76,7 @@ describe('a GCP incident drains both ends of the link; the recovery restores bot
     const d: CliDeps = await deps();
     const drained = await handleSignal(d, gcpSignal(T1, 'degraded', 0));
     expect(drained).toMatchObject({ decision: 'drain', ok: true, viaLink: false });
-    expect(world().gcp.map((r) => r.name)).toEqual(['route-to-aws-via-tunnel-aws-2']);
+    expect(world().gcp.map((r) => r.name)).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2']);
     expect(world().aws[VPN1]).toEqual([]);
     expect(world().aws[VPN2]).toEqual(initial.aws[VPN2]);
     expect(d.link!.wire).toHaveLength(1);
@@ -130,7 +130,7 @@ describe('a GCP incident drains both ends of the link; the recovery restores bot
     expect(r.code).toBe(0);
     expect(r.out).toContain(`link → GCP end ${T2} told "degraded" by the AWS end:\n  DRAIN`);
     expect(world().aws[VPN2]).toEqual([]);
-    expect(world().gcp.map((x) => x.name)).toEqual(['route-to-aws-via-tunnel-aws-1']);
+    expect(world().gcp.map((x) => x.name)).toEqual(['route-to-aws-via-tunnel-aws-1', 'route-to-aws-via-tunnel-aws-2-tg-standby']);
   });
 
   it('each end keeps its own guards: the AWS end refuses to drain its last path, GCP still drains', async () => {
@@ -141,13 +141,15 @@ describe('a GCP incident drains both ends of the link; the recovery restores bot
     expect(r.out).toMatch(new RegExp(`link → AWS end ${A11} told "degraded" by the GCP end:\\n  REFUSE`));
     expect(r.out).toMatch(/refused by black-hole/);
     expect(world().aws[VPN1]).toHaveLength(2);
-    expect(world().gcp.map((x) => x.name)).toEqual(['route-to-aws-via-tunnel-aws-2']);
+    expect(world().gcp.map((x) => x.name)).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2']);
   });
 
-  it('a refused GCP drain tells the AWS end nothing', async () => {
-    await cli(['signal', 'tunnel-aws-1', 'degraded', '--at', iso(0)]);
+  it('drainMode withdraw: a refused GCP drain tells the AWS end nothing', async () => {
+    // Only withdrawing can be refused for the last path; de-preferring it is not a black hole.
+    const withdraw = { TUNNEL_GUARD_DRAIN_MODE: 'withdraw' };
+    await cli(['signal', 'tunnel-aws-1', 'degraded', '--at', iso(0)], withdraw);
     const before = world();
-    const r = await cli(['signal', 'tunnel-aws-2', 'degraded', '--at', iso(60)]);
+    const r = await cli(['signal', 'tunnel-aws-2', 'degraded', '--at', iso(60)], withdraw);
     expect(r.code).toBe(3);
     expect(r.out).not.toContain('link →');
     expect(world()).toEqual(before);

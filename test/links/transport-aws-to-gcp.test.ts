@@ -128,7 +128,7 @@ describe('AWS → GCP: an AWS alarm drains the GCP end through the real Function
     // The GCP end handled it with its own engine: the paired tunnel's route is withdrawn.
     const drained = await world();
     expect(drained.aws).toEqual(['vpn-0a1b2c3d4e5f60002:10.240.0.0/16', 'vpn-0a1b2c3d4e5f60002:192.168.1.0/24']);
-    expect(drained.gcp).toEqual(['route-to-aws-via-tunnel-aws-2']);
+    expect(drained.gcp).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2']);
     const gcpLine = gcpLogger.entries.find((e) => e.handler === 'tunnelIncident');
     expect(gcpLine).toMatchObject({ httpStatus: 200, outcome: 'handled', signal: { tunnelId: G1, source: 'link:aws', key: `link:${JSON.parse(envelope.message).id}` } });
     expect(logger.entries.map((e) => e.message)).toContain(`told the other end of the link: ${G1} degraded`);
@@ -172,7 +172,7 @@ describe('AWS → GCP: an AWS alarm drains the GCP end through the real Function
     expect(calls).toHaveLength(1);
     expect(calls[0]!.url).not.toMatch(/auth_token/);
     expect(calls[0]!.authorization).toMatch(/^Basic /);
-    expect((await world()).gcp).toEqual(['route-to-aws-via-tunnel-aws-2']);
+    expect((await world()).gcp).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2']);
   });
 });
 

@@ -160,7 +160,7 @@ describe('GCP → AWS: a GCP incident drains the AWS end through SNS (moto) and 
 
     const open = await processNotification(edge, gcpFixture('incident-open-dropped-packets.json'));
     expect(open.body.report).toMatchObject({ tunnelId: G1, decision: 'drain', stateAfter: 'drained', ok: true });
-    expect((await world()).gcp).toEqual(['route-to-aws-via-tunnel-aws-2']);
+    expect((await world()).gcp).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2']);
     // Exactly one notification, carrying the signed envelope as the SNS Message.
     expect(delivered).toHaveLength(1);
     expect(delivered[0]).toMatchObject({ Type: 'Notification', TopicArn: topicArn });
@@ -175,7 +175,7 @@ describe('GCP → AWS: a GCP incident drains the AWS end through SNS (moto) and 
     expect(r).toMatchObject({ ok: true, ignored: [], failed: [] });
     expect(r.reports[0]).toMatchObject({ tunnelId: A11, decision: 'drain', stateAfter: 'drained', viaLink: true });
     const drained = await world();
-    expect(drained).toEqual({ aws: ['vpn-0a1b2c3d4e5f60002:10.240.0.0/16', 'vpn-0a1b2c3d4e5f60002:192.168.1.0/24'], gcp: ['route-to-aws-via-tunnel-aws-2'] });
+    expect(drained).toEqual({ aws: ['vpn-0a1b2c3d4e5f60002:10.240.0.0/16', 'vpn-0a1b2c3d4e5f60002:192.168.1.0/24'], gcp: ['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2'] });
     // No echo: the AWS end's own publisher (towards GCP) sent nothing for a change a link message caused.
     expect((aws.deps.link as SimulatorLink).wire).toEqual([]);
 
