@@ -237,11 +237,50 @@ function fromSnsMessage(message: string, topicArn: string | undefined): { ok: tr
 
 const HEALTH_OF: Record<AlarmValue, Health> = { OK: 'healthy', ALARM: 'degraded', INSUFFICIENT_DATA: 'unknown' };
 
+/**
+ * The alarms the deploy tooling creates on a link's probe (CloudWatch Network Synthetic Monitor `PacketLoss`), two
+ * per probe: `…-trip` (loss above the trip threshold) and `…-clear` (loss above the lower clear threshold). The
+ * name carries the tunnel, because EventBridge alarm events carry no tags by default and the probe's own
+ * dimensions (`Monitor`, `Probe`) name no tunnel.
+ */
+export const PROBE_ALARM = /^tunnel-guard-probe-(vpn-[0-9a-f]+)-(\d{1,3}(?:\.\d{1,3}){3})-(trip|clear)$/;
+
+/**
+ * Hysteresis from two alarms on one monitor: the trip alarm's ALARM drains, the clear alarm's OK recovers; the
+ * other two transitions say nothing ("below trip" is not "recovered"; "above clear" is not "degraded").
+ */
+function probeRole(a: AlarmChange, region: string | undefined): { tunnelId: string; role: 'trip' | 'clear' } | undefined {
+  const m = PROBE_ALARM.exec(a.alarmName);
+  if (!m || !region) return undefined;
+  return { tunnelId: awsTunnelId({ region, vpnConnectionId: m[1]!, outsideIpAddress: m[2]! }), role: m[3] as 'trip' | 'clear' };
+}
+
 /** Map one alarm state change to a signal for exactly one tunnel, or say why not. */
 export function alarmToSignal(a: AlarmChange, ctx: ParseContext): { ok: true; value: Signal } | { ok: false; reason: string } {
   const observedAt = normaliseTimestamp(a.timestamp);
   if (!observedAt) return { ok: false, reason: `alarm "${a.alarmName}": state timestamp ${JSON.stringify(a.timestamp)} is not a time` };
   const region = a.region ?? regionOfArn(a.alarmArn) ?? ctx.defaultRegion;
+  const arn0 = a.alarmArn?.replace(/\s+/g, '');
+
+  const probe = probeRole(a, region);
+  if (probe) {
+    if (probe.role === 'trip' && a.value === 'OK') return { ok: false, reason: `probe alarm "${a.alarmName}" OK: below the trip threshold; recovery is the clear alarm's to report` };
+    if (probe.role === 'clear' && a.value === 'ALARM') return { ok: false, reason: `probe alarm "${a.alarmName}" ALARM: above the clear threshold; the trip alarm decides drains` };
+    return {
+      ok: true,
+      value: {
+        tunnelId: probe.tunnelId,
+        health: HEALTH_OF[a.value],
+        observedAt,
+        source: a.source,
+        // Both alarms of one probe are one monitor: their news is ordered and de-duplicated together.
+        monitor: `probe:${probe.tunnelId}`,
+        basis: 'probe',
+        key: `${arn0 || a.alarmName}:${a.value}:${observedAt}`,
+        evidence: `${a.alarmName} ${a.value} (probe ${probe.role} alarm)${a.reason ? `: ${a.reason}` : ''}`.slice(0, 1000),
+      },
+    };
+  }
 
   // Tunnels named by AWS/VPN dimensions. A metric with only VpnId (connection aggregate) names no tunnel.
   const vpnMetrics = a.metrics.filter((m) => m.dimensions.VpnId && m.dimensions.TunnelIpAddress);
@@ -292,6 +331,8 @@ export function alarmToSignal(a: AlarmChange, ctx: ParseContext): { ok: true; va
       source: a.source,
       // The same alarm is one monitor whichever envelope carried it (documented payloads put spaces in ARNs).
       monitor: arn || `alarm:${a.alarmName}`,
+      // TunnelState says up or down; a NetworkMonitor probe measures the tunnel itself; anything else is unknown.
+      ...(isTunnelState ? { basis: 'state' as const } : a.metrics.some((m) => m.namespace === 'AWS/NetworkMonitor') ? { basis: 'probe' as const } : {}),
       key: `${arn || a.alarmName}:${a.value}:${observedAt}`,
       evidence: `${a.alarmName} ${a.value} (${how})${a.reason ? `: ${a.reason}` : ''}`.slice(0, 1000),
     },

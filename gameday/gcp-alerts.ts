@@ -14,8 +14,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricStore, Series } from './metrics';
+import { evaluatePromql, parsePromql } from './promql';
 
 export interface ThresholdCondition {
+  kind: 'threshold';
   displayName: string;
   filter: string;
   alignmentPeriodS: number;
@@ -29,10 +31,24 @@ export interface ThresholdCondition {
   raw: Record<string, unknown>;
 }
 
+/** A PromQL condition: fires for each output series present for `duration` (Prometheus `for`), resolves when absent. */
+export interface PromqlCondition {
+  kind: 'promql';
+  displayName: string;
+  query: string;
+  node: ReturnType<typeof parsePromql>;
+  durationS: number;
+  threshold?: undefined;
+  raw: Record<string, unknown>;
+}
+
+export type Condition = ThresholdCondition | PromqlCondition;
+
 export interface AlertPolicy {
   file: string;
   displayName: string;
-  conditions: ThresholdCondition[];
+  conditions: Condition[];
+  userLabels: Record<string, string>;
   autoCloseS?: number;
   severity?: string;
 }
@@ -49,11 +65,17 @@ const seconds = (v: unknown, what: string): number => {
 export function parsePolicy(raw: unknown, file: string): AlertPolicy {
   const p = raw as { displayName?: string; conditions?: unknown[]; alertStrategy?: { autoClose?: string }; severity?: string; enabled?: boolean };
   if (!p || typeof p.displayName !== 'string' || !Array.isArray(p.conditions)) throw new PolicyModelError(`${file}: not an alert policy (displayName, conditions)`);
-  const conditions = p.conditions.map((c, i) => {
-    const cond = c as { displayName?: string; conditionThreshold?: Record<string, unknown> };
+  const conditions = p.conditions.map((c, i): Condition => {
+    const cond = c as { displayName?: string; conditionThreshold?: Record<string, unknown>; conditionPrometheusQueryLanguage?: Record<string, unknown> };
     const where = `${file}: condition ${i} (${cond.displayName ?? '?'})`;
+    const q = cond.conditionPrometheusQueryLanguage;
+    if (q) {
+      const evaluation = q.evaluationInterval === undefined ? 60 : seconds(q.evaluationInterval, `${where}: evaluationInterval`);
+      if (evaluation !== 60) throw new PolicyModelError(`${where}: only a 60s evaluationInterval is modelled`);
+      return { kind: 'promql', displayName: cond.displayName ?? `condition ${i}`, query: String(q.query ?? ''), node: parsePromql(String(q.query ?? '')), durationS: seconds(q.duration ?? '0s', `${where}: duration`), raw: q };
+    }
     const t = cond.conditionThreshold;
-    if (!t) throw new PolicyModelError(`${where}: the game day evaluates conditionThreshold only; this condition is of another kind`);
+    if (!t) throw new PolicyModelError(`${where}: the game day evaluates conditionThreshold and conditionPrometheusQueryLanguage only; this condition is of another kind`);
     const aggs = (t.aggregations as Record<string, unknown>[] | undefined) ?? [];
     if (aggs.length !== 1) throw new PolicyModelError(`${where}: exactly one aggregation is modelled`);
     const a = aggs[0]!;
@@ -61,6 +83,7 @@ export function parsePolicy(raw: unknown, file: string): AlertPolicy {
     if (trigger && (trigger.percent !== undefined || (trigger.count ?? 1) !== 1)) throw new PolicyModelError(`${where}: only trigger.count 1 is modelled`);
     if (t.denominatorFilter) throw new PolicyModelError(`${where}: ratio conditions (denominatorFilter) are not modelled`);
     return {
+      kind: 'threshold',
       displayName: cond.displayName ?? `condition ${i}`,
       filter: String(t.filter ?? ''),
       alignmentPeriodS: seconds(a.alignmentPeriod, `${where}: alignmentPeriod`),
@@ -78,6 +101,7 @@ export function parsePolicy(raw: unknown, file: string): AlertPolicy {
     file,
     displayName: p.displayName,
     conditions,
+    userLabels: (p as { userLabels?: Record<string, string> }).userLabels ?? {},
     ...(p.alertStrategy?.autoClose ? { autoCloseS: seconds(p.alertStrategy.autoClose, `${file}: autoClose`) } : {}),
     ...(p.severity ? { severity: p.severity } : {}),
   };
@@ -153,7 +177,7 @@ const violates = (c: ThresholdCondition, v: number): boolean =>
 export interface IncidentChange {
   state: 'open' | 'closed';
   policy: AlertPolicy;
-  condition: ThresholdCondition;
+  condition: Condition;
   /** The group's labels (metric.label.* and resource.label.* by their short names). */
   metricLabels: Record<string, string>;
   resourceLabels: Record<string, string>;
@@ -175,17 +199,23 @@ interface Open {
 /** Evaluates the shipped policies every minute over the metric store; returns the incident changes. */
 export class GcpAlertEvaluator {
   private readonly open = new Map<string, Open>();
+  /** PromQL: since when each output series has been present (pending, in Prometheus words). */
+  private readonly pending = new Map<string, number>();
   private seq = 0;
 
   constructor(readonly policies: readonly AlertPolicy[]) {
     // Fail at the start of a run, not in the middle of one.
-    for (const p of policies) for (const c of p.conditions) parseFilter(c.filter);
+    for (const p of policies) for (const c of p.conditions) if (c.kind === 'threshold') parseFilter(c.filter);
   }
 
   evaluate(now: number, store: MetricStore): IncidentChange[] {
     const changes: IncidentChange[] = [];
     for (const policy of this.policies) {
       for (const cond of policy.conditions) {
+        if (cond.kind === 'promql') {
+          changes.push(...this.evaluatePromql(now, store, policy, cond));
+          continue;
+        }
         const clauses = parseFilter(cond.filter);
         const groups = new Map<string, Series[]>();
         for (const s of store.all()) {
@@ -238,6 +268,31 @@ export class GcpAlertEvaluator {
       return [{ state: 'closed', policy, condition: cond, ...labels, incidentId: open.id, startedAt: open.startedAt, endedAt: now, ...(observed !== undefined ? { observed } : {}) }];
     }
     return [];
+  }
+
+  private evaluatePromql(now: number, store: MetricStore, policy: AlertPolicy, cond: PromqlCondition): IncidentChange[] {
+    const out: IncidentChange[] = [];
+    const present = evaluatePromql(cond.node, store, now);
+    const prefix = `${policy.displayName}|${cond.displayName}|`;
+    const resourceOf = (l: Record<string, string>) => Object.fromEntries(['project_id', 'region', 'gateway_id'].filter((k) => l[k] !== undefined).map((k) => [k, l[k]!]));
+    for (const [k, sample] of present) {
+      const ikey = prefix + k;
+      const since = this.pending.get(ikey) ?? now;
+      this.pending.set(ikey, since);
+      if (!this.open.has(ikey) && now - since >= cond.durationS) {
+        const id = `0.gameday${(++this.seq).toString(36)}`;
+        this.open.set(ikey, { id, startedAt: now, lastSeen: now });
+        out.push({ state: 'open', policy, condition: cond, metricLabels: { ...sample.labels }, resourceLabels: resourceOf(sample.labels), metricType: '', incidentId: id, startedAt: now, observed: sample.value });
+      }
+    }
+    for (const [ikey, open] of [...this.open]) {
+      if (!ikey.startsWith(prefix) || present.has(ikey.slice(prefix.length))) continue;
+      this.open.delete(ikey);
+      const labels = Object.fromEntries(JSON.parse(ikey.slice(prefix.length)) as [string, string][]);
+      out.push({ state: 'closed', policy, condition: cond, metricLabels: labels, resourceLabels: resourceOf(labels), metricType: '', incidentId: open.id, startedAt: open.startedAt, endedAt: now });
+    }
+    for (const ikey of [...this.pending.keys()]) if (ikey.startsWith(prefix) && !present.has(ikey.slice(prefix.length))) this.pending.delete(ikey);
+    return out;
   }
 
   private groupLabels(cond: ThresholdCondition, s: Series): Pick<IncidentChange, 'metricLabels' | 'resourceLabels' | 'metricType'> {

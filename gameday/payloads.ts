@@ -20,9 +20,12 @@ export function webhookBody(c: IncidentChange, project: string): Record<string, 
   const res = `${project} VPN Gateway labels {${Object.entries(c.resourceLabels).map(([k, v]) => `${k}=${v}`).join(', ')}}`;
   const mlabels = `{${Object.entries(c.metricLabels).map(([k, v]) => `${k}=${v}`).join(', ')}}`;
   const value = c.noData ? 'No data' : c.observed !== undefined ? c.observed.toFixed(3) : 'No data';
-  const summary = c.state === 'open'
-    ? `${c.condition.displayName} for ${res} with metric labels ${mlabels} is above the threshold of ${c.condition.threshold} with a value of ${value}.`
-    : `${c.condition.displayName} for ${res} with metric labels ${mlabels} returned to normal with a value of ${value}.`;
+  const promql = c.condition.kind === 'promql';
+  const summary = promql
+    ? `${c.condition.displayName} for ${mlabels} ${c.state === 'open' ? 'is firing' : 'is no longer firing'}.`
+    : c.state === 'open'
+      ? `${c.condition.displayName} for ${res} with metric labels ${mlabels} is above the threshold of ${c.condition.threshold} with a value of ${value}.`
+      : `${c.condition.displayName} for ${res} with metric labels ${mlabels} returned to normal with a value of ${value}.`;
   return {
     version: '1.2',
     incident: {
@@ -35,14 +38,19 @@ export function webhookBody(c: IncidentChange, project: string): Record<string, 
       ended_at: c.endedAt !== undefined ? epochSeconds(c.endedAt) : null,
       state: c.state,
       summary,
-      ...(c.noData ? {} : { observed_value: value }),
-      threshold_value: String(c.condition.threshold),
-      resource: { type: 'vpn_gateway', labels: c.resourceLabels },
-      resource_type_display_name: 'VPN Gateway',
-      metric: { type: c.metricType, displayName: c.condition.displayName, labels: c.metricLabels },
+      // A PromQL condition's incident carries the query's output labels, and no threshold or observed value.
+      ...(c.noData || promql ? {} : { observed_value: value, threshold_value: String(c.condition.threshold) }),
+      resource: promql ? { type: 'prometheus_target', labels: c.resourceLabels } : { type: 'vpn_gateway', labels: c.resourceLabels },
+      resource_type_display_name: promql ? 'Prometheus Target' : 'VPN Gateway',
+      metric: promql ? { type: '', displayName: c.condition.displayName, labels: c.metricLabels } : { type: c.metricType, displayName: c.condition.displayName, labels: c.metricLabels },
       policy_name: c.policy.displayName,
+      policy_user_labels: c.policy.userLabels,
       condition_name: c.condition.displayName,
-      condition: { name: `projects/${project}/alertPolicies/0/conditions/0`, displayName: c.condition.displayName, conditionThreshold: c.condition.raw },
+      condition: {
+        name: `projects/${project}/alertPolicies/0/conditions/0`,
+        displayName: c.condition.displayName,
+        ...(promql ? { conditionPrometheusQueryLanguage: c.condition.raw } : { conditionThreshold: c.condition.raw }),
+      },
     },
   };
 }

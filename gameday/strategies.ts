@@ -150,6 +150,17 @@ export function tunnelGuardStrategy(world: World, config: Config, clock: { t: nu
     },
     reconcile: async (cloud) => (cloud === 'aws' ? edges.reconcileAws() : edges.reconcileGcp()),
     routeChanges: () => world.sim.stats().applied,
-    decisions: () => logger.lines.map(decisionOf).filter((d): d is Decision => d !== undefined),
+    decisions: () => {
+      // A refusal repeated by every reconcile is one refusal (the engine notifies it once, too).
+      const seen = new Set<string>();
+      return logger.lines.map(decisionOf).filter((d): d is Decision => {
+        if (!d) return false;
+        if (d.kind !== 'refuse' && d.kind !== 'suppress') return true;
+        const k = `${d.tunnelId}|${d.summary}`;
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      });
+    },
   };
 }

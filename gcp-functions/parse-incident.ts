@@ -40,6 +40,8 @@ const incidentSchema = z.looseObject({
   metric: z.looseObject({ type: z.string().optional(), displayName: z.string().optional(), labels: labels.optional() }).nullish(),
   policy_name: z.string().max(1024).nullish(),
   condition_name: z.string().max(1024).nullish(),
+  /** The policy's user labels (Cloud Monitoring includes them in notifications). */
+  policy_user_labels: labels.nullish(),
   condition: z
     .looseObject({
       conditionThreshold: z.looseObject({ comparison: z.string().optional(), thresholdValue: z.number().optional() }).optional(),
@@ -98,10 +100,17 @@ export function parseIncident(body: unknown, config: ParseConfig): ParsedInciden
 
   let health: Health;
   let why = '';
+  const role = roleOf(incident);
+  if (role === 'trip' && state === 'closed') {
+    return { kind: 'ignored', reason: `${target.tunnelId}: the trip policy closed (below the trip threshold); recovery is for the clear policy to report`, incidentId: id };
+  }
+  if (role === 'clear' && state === 'open') {
+    return { kind: 'ignored', reason: `${target.tunnelId}: the clear policy opened (above the clear threshold, or too little traffic to tell); the trip policy decides drains`, incidentId: id };
+  }
   if (state === 'open') {
     health = incident.metric?.type === TUNNEL_ESTABLISHED ? 'down' : 'degraded';
   } else {
-    const r = closedHealth(incident, target.fallback);
+    const r = role === 'clear' ? clearClosedHealth(incident) : closedHealth(incident, target.fallback);
     health = r.health;
     why = r.why;
   }
@@ -118,6 +127,9 @@ export function parseIncident(body: unknown, config: ParseConfig): ParsedInciden
       observedAt,
       source: 'gcp-webhook',
       monitor: monitorOf(incident),
+      // Packet counters and ratios measure production traffic (a drained tunnel has none); tunnel_established
+      // says whether the tunnel is up.
+      basis: incident.metric?.type === TUNNEL_ESTABLISHED ? 'state' : 'traffic',
       key: `gcp-incident:${id}:${state}${ended !== undefined ? `:${ended}` : ''}`,
       evidence,
     },
@@ -130,10 +142,43 @@ export function parseIncident(body: unknown, config: ParseConfig): ParsedInciden
  * either, the incident itself (its open and closed notifications share `incident_id`).
  */
 export function monitorOf(incident: Incident): string {
+  // A trip/clear pair of policies speaks for one monitor: the trip policy's open and the clear policy's close are
+  // the two halves of one hysteresis loop, and must be ordered (and de-duplicated) as one monitor's news.
+  const named = incident.policy_user_labels?.[MONITOR_LABEL]?.trim();
+  if (named) return `gcp-monitor:${named}`;
   const policy = incident.policy_name?.trim();
   const condition = incident.condition_name?.trim();
   if (!policy) return `gcp-incident:${incident.incident_id}`;
   return `gcp-policy:${policy}${condition ? `/${condition}` : ''}`;
+}
+
+/**
+ * Hysteresis with two policies, told apart by the policy user label `tunnel-guard-role`: the `trip` policy opens
+ * when the loss ratio crosses the trip threshold (a drain); the `clear` policy closes only when the ratio is below
+ * the lower clear threshold while the tunnel carries at least the traffic floor (a recovery). Each one's other
+ * transition says nothing: a trip policy closing means "below trip", not "recovered"; a clear policy opening means
+ * "not clean yet". User labels: https://cloud.google.com/monitoring/alerts/labels
+ */
+export const ROLE_LABEL = 'tunnel-guard-role';
+export const MONITOR_LABEL = 'tunnel-guard-monitor';
+
+function roleOf(incident: Incident): 'trip' | 'clear' | undefined {
+  const r = incident.policy_user_labels?.[ROLE_LABEL];
+  return r === 'trip' || r === 'clear' ? r : undefined;
+}
+
+/**
+ * A clear policy's close. Its condition already holds the evidence rule (the ratio below the clear threshold AND
+ * at least the traffic floor: an idle tunnel keeps it open), and a PromQL condition reports no observed value — so
+ * a close is a recovery unless Cloud Monitoring says it was cancelled or closed for missing data.
+ */
+function clearClosedHealth(incident: Incident): { health: Health; why: string } {
+  const summaryValue = /returned to normal with a value of (.*)$/is.exec(incident.summary ?? '')?.[1] ?? '';
+  const observed = incident.observed_value === undefined || incident.observed_value === null ? '' : String(incident.observed_value);
+  if (NOT_A_RECOVERY.test(observed) || NOT_A_RECOVERY.test(summaryValue) || NOT_A_RECOVERY.test(incident.summary ?? '')) {
+    return { health: 'unknown', why: 'clear policy closed without recovery: cancelled, or closed for missing data' };
+  }
+  return { health: 'healthy', why: 'below the clear threshold with traffic' };
 }
 
 type Target = { ok: true; tunnelId: string; fallback: boolean } | { ok: false; reason: string };
@@ -149,14 +194,17 @@ function tunnelOf(incident: Incident, config: ParseConfig): Target {
   const resource = incident.resource;
   const metric = incident.metric;
   if (!resource && !metric) return byPolicy('no resource or metric in the notification (schema 1.1?)');
-  if (metric?.type && !VPN_METRIC.test(metric.type)) {
+  // A PromQL condition's incident carries the query's output labels as metric labels (the query keeps
+  // project_id, region and tunnel_name by its `sum by`), not a vpn_gateway resource and metric type.
+  const promql = roleOf(incident) !== undefined;
+  if (!promql && metric?.type && !VPN_METRIC.test(metric.type)) {
     return { ok: false, reason: `metric ${metric.type} is not a Cloud VPN metric: ignored` };
   }
-  if (resource?.type && resource.type !== 'vpn_gateway') {
+  if (!promql && resource?.type && resource.type !== 'vpn_gateway') {
     return { ok: false, reason: `resource type ${resource.type} is not vpn_gateway: ignored` };
   }
-  const project = resource?.labels?.project_id;
-  const region = resource?.labels?.region;
+  const project = resource?.labels?.project_id ?? (promql ? metric?.labels?.project_id : undefined);
+  const region = resource?.labels?.region ?? (promql ? metric?.labels?.region : undefined);
   const name = metric?.labels?.tunnel_name;
   if (!project || !region || !name) {
     return byPolicy('the notification names no tunnel (group the policy by metric.label.tunnel_name)');

@@ -85,9 +85,24 @@ export function staleFor(record: LedgerRecord, s: Signal): string | undefined {
   return last && s.observedAt < last ? last : undefined;
 }
 
+type Monitors = NonNullable<LedgerRecord['monitors']>;
+
+/**
+ * The monitors that speak for a tunnel now. A drained tunnel carries no production traffic, so the monitors that
+ * measure traffic (loss ratios, drop counters) can no longer tell whether it healed: when a probe — which keeps
+ * measuring the tunnel itself — reports it healthy (here or through the link), they are set aside. While the
+ * tunnel is in service, every monitor counts, and the worst wins.
+ */
+export function speakingMonitors(state: LedgerRecord['state'], monitors: Monitors): Monitors {
+  if (state === 'active') return monitors;
+  const probes = Object.values(monitors).filter((m) => m.basis === 'probe');
+  if (probes.length === 0 || probes.some((m) => m.health !== 'healthy')) return monitors;
+  return Object.fromEntries(Object.entries(monitors).filter(([, m]) => m.basis !== 'traffic'));
+}
+
 /** Worst health of the tunnel's own monitors (not the other end's link messages). */
 export const localHealthOf = (r: LedgerRecord): Health =>
-  worstOf(Object.entries(r.monitors ?? {}).filter(([m]) => !isLinkMonitor(m)).map(([, v]) => v.health));
+  worstOf(Object.entries(speakingMonitors(r.state, r.monitors ?? {})).filter(([m]) => !isLinkMonitor(m)).map(([, v]) => v.health));
 
 /**
  * Apply a signal to the record: its monitor's latest health, and the tunnel's health as the worst of all its
@@ -95,8 +110,9 @@ export const localHealthOf = (r: LedgerRecord): Health =>
  */
 export function withSignalMark(record: LedgerRecord, signal: Signal): LedgerRecord {
   const keys = [...record.recentKeys, { key: signal.key, at: signal.observedAt }].slice(-MAX_KEYS);
-  const monitors = { ...(record.monitors ?? {}), [monitorOf(signal)]: { health: signal.health, at: signal.observedAt } };
-  const health = worstOf(Object.values(monitors).map((m) => m.health));
+  const entry = { health: signal.health, at: signal.observedAt, ...(signal.basis ? { basis: signal.basis } : {}) };
+  const monitors = { ...(record.monitors ?? {}), [monitorOf(signal)]: entry };
+  const health = worstOf(Object.values(speakingMonitors(record.state, monitors)).map((m) => m.health));
   const wasHealthy = record.health === 'healthy' && record.healthySince;
   return {
     ...record,
@@ -240,7 +256,9 @@ function restore(ctx: Ctx, base: LedgerRecord, why: string, forced: boolean): De
     const text = `restore of ${id} waits: its paths also feed ${who}, which is degraded`;
     return { ...nothing('refuse', text, base), next: { ...base, lastRefusal: text }, refusals: [{ guard: 'hold-down', reason: text }], notify: base.lastRefusal !== text };
   }
-  const next: LedgerRecord = { ...base, state: 'restoring', updatedAt: input.now.toISOString(), reason: why, lastRefusal: undefined };
+  // Monitors a probe set aside spoke for a tunnel without traffic: they start afresh once traffic is back.
+  const monitors = base.monitors && !forced ? speakingMonitors('drained', base.monitors) : base.monitors;
+  const next: LedgerRecord = { ...base, state: 'restoring', updatedAt: input.now.toISOString(), reason: why, lastRefusal: undefined, ...(monitors ? { monitors } : {}) };
   const dests = [...new Set(base.withdrawn.flatMap((p) => p.destinations))];
   return {
     kind: 'restore',
@@ -254,6 +272,42 @@ function restore(ctx: Ctx, base: LedgerRecord, why: string, forced: boolean): De
     notify: true,
     forced,
   };
+}
+
+/**
+ * The monitors holding a drained tunnel, when every one of them measures production traffic and no probe watches
+ * the tunnel (here or through the link) — and it has been drained for at least the hold-down. Undefined otherwise.
+ */
+function blindWhileDrained(r: LedgerRecord, now: Date, holdDownSeconds: number): string[] | undefined {
+  if (r.state !== 'drained') return undefined;
+  const monitors = Object.entries(r.monitors ?? {});
+  if (monitors.some(([, m]) => m.basis === 'probe')) return undefined;
+  const holding = monitors.filter(([, m]) => m.health !== 'healthy');
+  if (holding.length === 0 || holding.some(([, m]) => m.basis !== 'traffic')) return undefined;
+  const since = Date.parse(r.updatedAt ?? r.drains.at(-1) ?? '');
+  if (!Number.isFinite(since) || now.getTime() - since < holdDownSeconds * 1000) return undefined;
+  return holding.map(([k]) => k);
+}
+
+/**
+ * The withdrawn destinations that nothing else can carry any more: no other path in service (or standing by)
+ * whose tunnel the cloud reports up covers them, while this tunnel is up itself. The guard checked for a fallback
+ * when the tunnel was drained; if that fallback has since gone down, the drained path is the last one left.
+ */
+function orphanedDestinations(ctx: Ctx, base: LedgerRecord): string[] {
+  const { input, id, view } = ctx;
+  if (view.statusOf(id)?.status !== 'up') return [];
+  const carriers = input.paths.filter(
+    (p) => (p.standbyFor !== undefined || p.tunnelIds.some((t) => t !== id && !view.unavailable.has(t))) && p.tunnelIds.some((t) => view.statusOf(t)?.status === 'up'),
+  );
+  const out = new Set<string>();
+  for (const w of base.withdrawn) {
+    for (const d of w.destinations) {
+      const covered = carriers.some((p) => (p.domain ?? '') === (w.domain ?? '') && p.destinations.some((c) => contains(c, d)));
+      if (!covered) out.add(d);
+    }
+  }
+  return [...out];
 }
 
 /** Drained and healthy: restore once the hold-down has passed (guard 5). */

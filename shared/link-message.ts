@@ -20,6 +20,8 @@ export const linkMessageSchema = z.object({
   health: z.enum(['healthy', 'degraded', 'down', 'unknown']),
   observedAt: z.iso.datetime({ offset: true }),
   reason: z.string().max(2000),
+  /** What the sender's news rests on (a probe, traffic, tunnel state): lets a probe on one end vouch for both. */
+  basis: z.enum(['probe', 'traffic', 'state']).optional(),
 });
 export type LinkMessage = z.infer<typeof linkMessageSchema> & { origin: Cloud; health: Health };
 

@@ -40,6 +40,7 @@ export function linkMessageFor(report: Report, links: Links): LinkMessage | unde
       health: 'healthy',
       observedAt: report.signal.observedAt,
       reason: `${report.cloud.toUpperCase()} end: every monitor of ${report.tunnelId} reports healthy again`,
+      ...(report.signal.basis ? { basis: report.signal.basis } : {}),
     };
   }
   if (!report.ok) return undefined;
@@ -69,6 +70,7 @@ export function linkMessageFor(report: Report, links: Links): LinkMessage | unde
     health,
     observedAt,
     reason: `${report.cloud.toUpperCase()} end ${report.decision === 'restore' ? 'restored' : 'drained'}: ${report.summary}`.slice(0, 2000),
+    ...(report.signal?.basis ? { basis: report.signal.basis } : {}),
   };
 }
 
@@ -86,12 +88,14 @@ export function signalFromLink(message: LinkMessage, links: Links, localCloud: '
     value: {
       tunnelId: message.toTunnelId,
       health: message.health,
-      observedAt: message.observedAt,
+      // Normalised: the sender may write an offset; the ledger orders signals as ISO strings in UTC.
+      observedAt: new Date(message.observedAt).toISOString(),
       source: `link:${message.origin}`,
       key: `link:${message.id}`,
       evidence: message.reason,
       viaLink: true,
       monitor: `link:${message.origin}`,
+      ...(message.basis ? { basis: message.basis } : {}),
     },
   };
 }

@@ -128,7 +128,15 @@ export interface Signal {
    * another alarm still reports degraded. Defaults to `source`.
    */
   monitor?: string;
+  /**
+   * What the monitor measures: `probe` — the tunnel itself, with its own pinned packets, drained or not;
+   * `traffic` — production traffic through it (loss ratios, drop counters), which a drained tunnel no longer
+   * carries; `state` — whether it is up (IKE/BGP). Absent: not known (treated like any monitor).
+   */
+  basis?: SignalBasis;
 }
+
+export type SignalBasis = 'probe' | 'traffic' | 'state';
 
 /** The tunnel's remediation state in the ledger. */
 export type TunnelState = 'active' | 'draining' | 'drained' | 'restoring';
@@ -166,7 +174,7 @@ export interface LedgerRecord {
   /** The newest applied signal came from the other end of a link: what follows is not echoed back. */
   lastSignalViaLink?: boolean;
   /** The latest health per monitor; `health` is the worst of them (see `Signal.monitor`). */
-  monitors?: Record<string, { health: Health; at: string }>;
+  monitors?: Record<string, { health: Health; at: string; basis?: SignalBasis }>;
   /** The last failure reported for this tunnel: a failure that repeats on every reconcile is notified once. */
   lastFailure?: string;
   /** The last refusal reported for this tunnel: the same refusal is not notified again on every reconcile. */

@@ -41,6 +41,8 @@ describe('EventBridge CloudWatch Alarm State Change', () => {
       observedAt: '2019-10-02T17:04:40.989Z',
       source: 'aws-eventbridge',
       monitor: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh',
+      // TunnelState says whether the tunnel is up, nothing about loss.
+      basis: 'state',
       key: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh:ALARM:2019-10-02T17:04:40.989Z',
       evidence: expect.stringContaining('Threshold Crossed'),
     });

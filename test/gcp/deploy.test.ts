@@ -84,11 +84,31 @@ describe('alert policies shipped for gcloud monitoring policies create --policy-
   const dir = join(ROOT, 'deploy/gcp');
   const policies = readdirSync(dir).filter((f) => f.startsWith('alert-policy-') && f.endsWith('.json'));
 
-  it('exist for dropped packets and tunnel_established', () => {
-    expect(policies.sort()).toEqual(['alert-policy-dropped-packets.json', 'alert-policy-tunnel-established.json']);
+  it('exist for the loss ratio (trip and clear) and tunnel_established', () => {
+    expect(policies.sort()).toEqual(['alert-policy-loss-ratio-clear.json', 'alert-policy-loss-ratio-trip.json', 'alert-policy-tunnel-established.json']);
   });
 
-  it.each(policies)('%s watches Cloud VPN per tunnel, keeping the labels the webhook parser needs', (file) => {
+  it('the loss-ratio pair is one monitor with a trip and a lower clear threshold, both above a traffic floor', () => {
+    const q = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    const trip = q('alert-policy-loss-ratio-trip.json');
+    const clear = q('alert-policy-loss-ratio-clear.json');
+    expect(trip.userLabels).toEqual({ 'tunnel-guard-role': 'trip', 'tunnel-guard-monitor': 'loss-ratio' });
+    expect(clear.userLabels).toEqual({ 'tunnel-guard-role': 'clear', 'tunnel-guard-monitor': 'loss-ratio' });
+    const tq: string = trip.conditions[0].conditionPrometheusQueryLanguage.query;
+    const cq: string = clear.conditions[0].conditionPrometheusQueryLanguage.query;
+    const num = (re: RegExp, s: string) => Number(re.exec(s)?.[1]);
+    const tripAt = num(/\) > ([\d.]+) and/, tq);
+    const clearAt = num(/\) > ([\d.]+) or/, cq);
+    expect(clearAt).toBeLessThan(tripAt);
+    // The trip needs traffic; the clear stays open without it (an idle tunnel is not a recovered one).
+    expect(num(/>= (\d+)$/, tq)).toBe(num(/< (\d+)$/, cq));
+    for (const query of [tq, cq]) {
+      expect(query).toMatch(/status!="successful"/);
+      expect(query).toMatch(/sum by \(project_id, region, gateway_id, gateway_name, tunnel_name\)/);
+    }
+  });
+
+  it.each(policies.filter((f) => !f.includes('loss-ratio')))('%s watches Cloud VPN per tunnel, keeping the labels the webhook parser needs', (file) => {
     const p = JSON.parse(readFileSync(join(dir, file), 'utf8'));
     expect(p.displayName).toMatch(/tunnel-guard/);
     expect(p.conditions.length).toBeGreaterThan(0);

@@ -73,7 +73,7 @@ describe('monitoring:gcp', () => {
     expect(gcloudCalls(c, 'pubsub', 'topics', 'add-iam-policy-binding')[0]).toEqual(
       expect.arrayContaining(['--member=serviceAccount:service-123456789012@gcp-sa-monitoring-notification.iam.gserviceaccount.com', '--role=roles/pubsub.publisher']),
     );
-    expect(c.policies.map((p) => p.displayName).sort()).toEqual(['tunnel-guard: dropped packets per tunnel', 'tunnel-guard: tunnel established']);
+    expect(c.policies.map((p) => p.displayName).sort()).toEqual(['tunnel-guard: loss ratio per tunnel (clear)', 'tunnel-guard: loss ratio per tunnel (trip)', 'tunnel-guard: tunnel established']);
     for (const p of c.policies) expect(p.notificationChannels).toEqual(c.channels.map((x) => x.name));
     expect(gcloudCalls(c, 'functions', 'add-invoker-policy-binding').map((x) => x[3])).toEqual(['tunnelIncidentPubSub', 'reconcile']);
     const [job] = gcloudCalls(c, 'scheduler', 'jobs', 'create', 'http');

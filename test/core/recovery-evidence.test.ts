@@ -1,0 +1,107 @@
+/**
+ * Recovery on evidence about the tunnel itself. A drained tunnel carries no production traffic, so monitors that
+ * measure traffic fall quiet for the wrong reason; a probe keeps measuring it. And a drained path whose fallback
+ * has since gone down is the last path: it goes back, lossy or not.
+ */
+import { handleSignal, reconcile } from '../../shared/engine';
+import type { Signal } from '../../shared/types';
+import { testDeps } from '../fakes/core-deps';
+import { MemoryCloud, portsOf } from '../fakes/memory-cloud';
+import { aws, incident } from '../fakes/topology';
+
+const A1 = aws('vpn-1', '203.0.113.10');
+const at = (s: number) => new Date(Date.parse('2026-11-25T00:00:00Z') + s * 1000).toISOString();
+let n = 0;
+const signal = (health: Signal['health'], s: number, monitor: string, basis?: Signal['basis']): Signal => ({
+  tunnelId: A1, health, observedAt: at(s), source: 'test', key: `k${++n}`, evidence: `${monitor} ${health}`, monitor, ...(basis ? { basis } : {}),
+});
+
+function world() {
+  const t = incident();
+  const cloud = new MemoryCloud(t.awsTunnels, t.awsPaths);
+  const env = testDeps({ aws: portsOf(cloud) }, { restoreHoldDownSeconds: 300 });
+  const tick = async (s: number) => {
+    env.clock.t = Date.parse(at(s));
+    return reconcile(env.deps);
+  };
+  const send = async (sig: Signal) => {
+    env.clock.t = Date.parse(sig.observedAt);
+    return handleSignal(env.deps, sig);
+  };
+  const routes = () => cloud.snapshot().map((p) => p.key);
+  return { cloud, env, tick, send, routes };
+}
+
+describe('recovery on evidence', () => {
+  it('a probe that is healthy again restores the tunnel, though the traffic metric that drained it is still open', async () => {
+    const w = world();
+    expect((await w.send(signal('degraded', 0, 'loss-ratio', 'traffic'))).decision).toBe('drain');
+    await w.send(signal('degraded', 10, 'probe', 'probe'));
+    await w.send(signal('healthy', 60, 'probe', 'probe'));
+    // The hold-down still applies, counted from the probe's recovery.
+    expect((await w.tick(300)).find((r) => r.tunnelId === A1)?.decision).not.toBe('restore');
+    const after = await w.tick(361);
+    expect(after.find((r) => r.tunnelId === A1)).toMatchObject({ decision: 'restore', ok: true });
+    expect(w.routes()).toEqual(['vpn-1:10.240.0.0/16', 'vpn-2:10.240.0.0/16']);
+    // The traffic monitor spoke for a tunnel without traffic: it starts afresh, so the restore does not undo itself.
+    const record = await w.env.ledger.get(A1);
+    expect(record?.monitors?.['loss-ratio']).toBeUndefined();
+    expect((await w.tick(700)).find((r) => r.tunnelId === A1)?.decision).not.toBe('drain');
+  });
+
+  it('a probe still reporting loss keeps it drained, whatever the traffic metrics say', async () => {
+    const w = world();
+    await w.send(signal('degraded', 0, 'probe', 'probe'));
+    await w.send(signal('healthy', 30, 'loss-ratio', 'traffic'));
+    expect((await w.tick(1000)).find((r) => r.tunnelId === A1)?.decision).not.toBe('restore');
+    expect(w.routes()).toEqual(['vpn-2:10.240.0.0/16']);
+  });
+
+  it('held only by traffic metrics and no probe: stays drained, and says so once, as CRITICAL', async () => {
+    const w = world();
+    await w.send(signal('degraded', 0, 'loss-ratio', 'traffic'));
+    const early = await w.tick(200);
+    expect(early.find((r) => r.tunnelId === A1)?.severity).not.toBe('CRITICAL');
+    const first = (await w.tick(400)).find((r) => r.tunnelId === A1);
+    expect(first).toMatchObject({ decision: 'refuse', severity: 'CRITICAL' });
+    expect(first?.summary).toMatch(/only traffic metrics watch it \(loss-ratio\).*restore it by hand, or deploy a probe/);
+    const notified = w.env.notes.filter((r) => r.tunnelId === A1 && r.severity === 'CRITICAL');
+    await w.tick(700);
+    await w.tick(1000);
+    expect(w.env.notes.filter((r) => r.tunnelId === A1 && r.severity === 'CRITICAL')).toHaveLength(notified.length);
+    expect(notified).toHaveLength(1);
+    expect(w.routes()).toEqual(['vpn-2:10.240.0.0/16']);
+  });
+
+  it('a monitor of unknown basis is not second-guessed: its recovery restores after the hold-down, as before', async () => {
+    const w = world();
+    await w.send(signal('degraded', 0, 'alarm'));
+    await w.send(signal('healthy', 60, 'alarm'));
+    expect((await w.tick(400)).find((r) => r.tunnelId === A1)).toMatchObject({ decision: 'restore' });
+  });
+});
+
+describe('the last path', () => {
+  it('goes back when the fallback goes down, though still degraded; and out again once the fallback is back', async () => {
+    const w = world();
+    await w.send(signal('degraded', 0, 'loss-ratio', 'traffic'));
+    expect(w.routes()).toEqual(['vpn-2:10.240.0.0/16']);
+    w.cloud.setStatus(aws('vpn-2', '203.0.113.20'), 'down');
+    const r = (await w.tick(60)).find((x) => x.tunnelId === A1);
+    expect(r).toMatchObject({ decision: 'restore', ok: true, severity: 'CRITICAL' });
+    expect(r?.summary).toMatch(/last resort: 10\.240\.0\.0\/16 has no other path/);
+    expect(w.routes()).toEqual(['vpn-1:10.240.0.0/16', 'vpn-2:10.240.0.0/16']);
+    w.cloud.setStatus(aws('vpn-2', '203.0.113.20'), 'up');
+    expect((await w.tick(120)).find((x) => x.tunnelId === A1)).toMatchObject({ decision: 'drain' });
+    expect(w.routes()).toEqual(['vpn-2:10.240.0.0/16']);
+  });
+
+  it('an operator drain stays, even as the last path', async () => {
+    const w = world();
+    const { runCommand } = await import('../../shared/engine');
+    expect((await runCommand(w.env.deps, { type: 'drain', tunnelId: A1, reason: 'maintenance', force: false })).decision).toBe('drain');
+    w.cloud.setStatus(aws('vpn-2', '203.0.113.20'), 'down');
+    expect((await w.tick(60)).find((x) => x.tunnelId === A1)?.decision).not.toBe('restore');
+    expect(w.routes()).toEqual(['vpn-2:10.240.0.0/16']);
+  });
+});
