@@ -126,3 +126,69 @@ describe('never black-hole (property)', () => {
     );
   });
 });
+
+/**
+ * drainMode deprefer (the default) on levers that have a preference (GCP static routes): a drain leaves a standby
+ * instead of removing the route, so no sequence of signals, status changes, ticks and operator drains ever leaves an
+ * address without a route through a tunnel with an established IKE SA while any tunnel that carried it has one. The
+ * guard never needs to refuse for it; and once everything is healthy, the original table comes back exactly.
+ */
+describe('never black-hole in drainMode deprefer (property)', () => {
+  const gcpTopoArb = fc.integer({ min: 2, max: 5 }).chain((n) =>
+    fc.array(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.constantFrom(...UNIVERSE)), { minLength: 1, maxLength: 8 }).map((routes) => ({
+      tunnels: Array.from({ length: n }, (_, i) => gcpTunnel(`t${i}`)),
+      paths: routes.map(([t, cidr], i) => ({ ...gcpRoute(`r${i}`, `t${t}`, cidr), canDeprefer: true })),
+    })),
+  );
+
+  it('no address loses its last route through an established tunnel, and the table converges back', async () => {
+    await fc.assert(
+      fc.asyncProperty(gcpTopoArb, fc.array(stepArb, { minLength: 1, maxLength: 25 }), async (topo, steps) => {
+        const cloud = new MemoryCloud(topo.tunnels, topo.paths);
+        const { deps, clock, ledger } = testDeps({ gcp: portsOf(cloud) }, { restoreHoldDownSeconds: 120, drainMode: 'deprefer' });
+        const ids = topo.tunnels.map((t) => t.ref.id);
+        const status = new Map(topo.tunnels.map((t) => [t.ref.id, t.status]));
+        const reachable = (paths: Path[]) => (addr: bigint) => paths.some((p) => p.tunnelIds.some((t) => status.get(t) === 'up') && p.destinations.some((d) => inCidr(addr, d)));
+        const original = reachable(topo.paths);
+        let refusedForBlackHole = 0;
+        for (const step of steps) {
+          const id = ids[('tunnel' in step ? step.tunnel : 0) % ids.length]!;
+          if (step.kind === 'status') {
+            status.set(id, step.up ? 'up' : 'down');
+            cloud.setStatus(id, step.up ? 'up' : 'down');
+          }
+          if (step.kind === 'tick') clock.t += step.seconds * 1000;
+          clock.t += 1000;
+          const at = (clock.t - Date.parse('2026-11-25T00:00:00Z')) / 1000;
+          const reports =
+            step.kind === 'signal' ? [await handleSignal(deps, { ...sig(id, step.health, at), monitor: step.monitor })]
+            : step.kind === 'tick' ? await reconcile(deps)
+            : step.kind === 'drain' ? [await runCommand(deps, { type: 'drain', tunnelId: id, reason: 'property' })]
+            : [];
+          refusedForBlackHole += reports.filter((r) => r.refusals.some((x) => x.guard === 'black-hole')).length;
+          // The oracle: what the original table could reach through established tunnels, the cloud still reaches.
+          const now = reachable(cloud.snapshot());
+          for (const a of SAMPLES) if (original(a) && !now(a)) throw new Error(`address ${a} has no route through an established tunnel after ${JSON.stringify(step)}`);
+          // No data lost: every original path is in the cloud or in the ledger, and no standby exists twice.
+          const after = cloud.snapshot();
+          const held = new Set([...after.map((p) => p.key), ...(await ledger.list()).flatMap((r) => r.withdrawn.map((p) => p.key))]);
+          for (const p of topo.paths) if (!held.has(p.key)) throw new Error(`path ${p.key} is neither in the cloud nor in the ledger`);
+          for (const p of after) if (p.standbyFor && after.some((q) => q.key === p.standbyFor)) throw new Error(`${p.standbyFor} and its standby both stayed after ${JSON.stringify(step)}`);
+        }
+        expect(refusedForBlackHole).toBe(0);
+        for (const id of ids) {
+          cloud.setStatus(id, 'up');
+          for (const monitor of ['m1', 'm2']) {
+            clock.t += 1000;
+            await handleSignal(deps, { ...sig(id, 'healthy', (clock.t - Date.parse('2026-11-25T00:00:00Z')) / 1000), monitor });
+          }
+        }
+        clock.t += 10 * 60_000;
+        for (const r of await ledger.list()) if (r.suppressed) await runCommand(deps, { type: 'release', tunnelId: r.tunnelId });
+        await reconcile(deps);
+        expect(cloud.snapshot()).toEqual([...topo.paths].sort((a, b) => a.key.localeCompare(b.key)));
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 500), seed: 20261201 },
+    );
+  });
+});

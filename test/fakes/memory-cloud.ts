@@ -47,14 +47,30 @@ export class MemoryCloud {
 
   async withdraw(path: Path): Promise<Outcome> {
     this.mutate('withdraw', path.key);
+    if (path.lever === 'deprefer') {
+      // Make-before-break, like the GCP adapters: the standby first, then the original goes.
+      const had = this.table.has(MemoryCloud.standbyKey(path.key));
+      if (!had) this.table.set(MemoryCloud.standbyKey(path.key), MemoryCloud.standbyOf(path));
+      return this.table.delete(path.key) || !had ? 'applied' : 'already-in-state';
+    }
     return this.table.delete(path.key) ? 'applied' : 'already-in-state';
   }
 
   async restore(snapshot: PathSnapshot): Promise<Outcome> {
     this.mutate('restore', snapshot.key);
-    if (this.table.has(snapshot.key)) return 'already-in-state';
-    this.table.set(snapshot.key, structuredClone(snapshot));
-    return 'applied';
+    const { lever, ...original } = structuredClone(snapshot);
+    const had = this.table.has(snapshot.key);
+    if (!had) this.table.set(snapshot.key, original);
+    // The original is back before its standby goes.
+    const dropped = lever === 'deprefer' && this.table.delete(MemoryCloud.standbyKey(snapshot.key));
+    return !had || dropped ? 'applied' : 'already-in-state';
+  }
+
+  /** The standby a de-preference leaves: same destinations and tunnels, never an active path itself. */
+  static standbyKey = (key: string): string => `${key}~standby`;
+  static standbyOf(path: Path): Path {
+    const { lever: _lever, canDeprefer: _can, ...rest } = structuredClone(path);
+    return { ...rest, key: MemoryCloud.standbyKey(path.key), standbyFor: path.key };
   }
 }
 
