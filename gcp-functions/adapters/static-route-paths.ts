@@ -2,13 +2,21 @@
  * Classic VPN static routes as a `PathTable`: one `Path` per `Route` whose `nextHopVpnTunnel` is a tunnel.
  * Routes are immutable in Compute Engine, so withdraw = delete and restore = insert of the saved writable
  * fields; both wait on the global operation and check its `error`.
+ *
+ * De-preference (`lever: 'deprefer'`, see shared/gcp-standby.ts) is make-before-break in three calls: insert the
+ * standby copy (the same writable fields, `<name>-tg-standby`, priority 65535), read it back with routes.get and
+ * compare, and only then delete the original. Its restore is the reverse: insert the original, read it back, delete
+ * the copy. Every step is idempotent (409 on an identical route and 404 on a gone one are successes), so a run that
+ * dies between two calls leaves both routes, and the next run finishes from the ledger.
  */
+import { isProbeRouteName } from '../../shared/probe-routes';
 import type { GlobalOperationsClient } from '@google-cloud/compute/build/src/v1/global_operations_client';
 import type { RoutesClient } from '@google-cloud/compute/build/src/v1/routes_client';
 import { PermanentError, TransientError } from '../../shared/errors';
 import { networkDomain } from '../../shared/gcp-network';
+import { STANDBY_PRIORITY, canDepreferRoute, originalOfStandby, standbyDefinition, standbyRouteName } from '../../shared/gcp-standby';
 import type { PathTable } from '../../shared/ports';
-import { gcpTunnelId, type Outcome, type Path, type PathSnapshot } from '../../shared/types';
+import { gcpTunnelId, isDeprefer, type Outcome, type Path, type PathSnapshot } from '../../shared/types';
 import {
   classifyComputeError,
   httpStatusOf,
@@ -65,18 +73,22 @@ export class StaticRoutePaths implements PathTable {
     try {
       for await (const r of this.clients.routes.listAsync({ project: this.opts.project, filter: 'nextHopVpnTunnel:*' }, { autoPaginate: false })) {
         const tunnel = parseTunnelUrl(r.nextHopVpnTunnel);
-        if (!tunnel || !r.name || !r.destRange) continue;
+        // A probe's return route pins the probe to this tunnel: never a path (see shared/probe-routes.ts).
+        if (!tunnel || !r.name || !r.destRange || isProbeRouteName(r.name)) continue;
         if (this.opts.regions?.length && !this.opts.regions.includes(tunnel.region)) continue;
+        const definition = pick(r, ROUTE_WRITABLE_FIELDS);
+        const original = originalOfStandby(r.name);
         out.push({
           key: routeKey(this.opts.project, r.name),
           kind: 'gcp-static-route',
           cloud: 'gcp',
           destinations: [r.destRange],
           tunnelIds: [gcpTunnelId(tunnel)],
-          definition: pick(r, ROUTE_WRITABLE_FIELDS),
+          definition,
           domain: networkDomain(r.network, this.opts.project),
           // A route with instance tags reaches only those instances: it backs up nothing for the others.
           appliesTo: [...(r.tags ?? [])],
+          ...(original ? { standbyFor: routeKey(this.opts.project, original) } : canDepreferRoute(definition) ? { canDeprefer: true } : {}),
         });
       }
     } catch (e) {
@@ -85,9 +97,34 @@ export class StaticRoutePaths implements PathTable {
     return out;
   }
 
-  /** Delete the route. Already gone (404 on delete, or RESOURCE_NOT_FOUND in the operation) = already-in-state. */
+  /** Delete the route, or de-prefer it (make-before-break) when the path says so. */
   async withdraw(path: Path): Promise<Outcome> {
     const name = nameOf(path);
+    if (!isDeprefer(path)) return this.deleteRoute(name);
+    const original = pick(path.definition, ROUTE_WRITABLE_FIELDS);
+    if (!canDepreferRoute(original)) throw new PermanentError(`route ${name} cannot be de-preferred (its name leaves no room for the standby suffix, or its priority is already ${STANDBY_PRIORITY})`);
+    const standby = standbyDefinition(original);
+    const inserted = await this.insertRoute(standby.name, standby);
+    // The copy must be there, exactly as written, before the original goes (sameAsSaved reads it back).
+    await this.sameAsSaved(standby.name, standby);
+    const removed = await this.deleteRoute(name);
+    return inserted === 'applied' || removed === 'applied' ? 'applied' : 'already-in-state';
+  }
+
+  /** Insert exactly the saved writable fields; for a de-preferred route, then remove its standby. */
+  async restore(snapshot: PathSnapshot): Promise<Outcome> {
+    const name = nameOf(snapshot);
+    const routeResource = pick(snapshot.definition, ROUTE_WRITABLE_FIELDS);
+    if (!isDeprefer(snapshot)) return this.insertRoute(name, routeResource);
+    const inserted = await this.insertRoute(name, routeResource);
+    await this.sameAsSaved(name, routeResource);
+    const standby = standbyRouteName(name);
+    const removed = standby ? await this.deleteRoute(standby) : 'already-in-state';
+    return inserted === 'applied' || removed === 'applied' ? 'applied' : 'already-in-state';
+  }
+
+  /** Delete a route. Already gone (404 on delete, or RESOURCE_NOT_FOUND in the operation) = already-in-state. */
+  private async deleteRoute(name: string): Promise<Outcome> {
     let first: ComputeOperation;
     try {
       const [lro] = await this.clients.routes.delete({ project: this.opts.project, route: name });
@@ -102,10 +139,8 @@ export class StaticRoutePaths implements PathTable {
     throw r.transient ? new TransientError(`routes.delete ${name} failed: ${r.message}`) : new PermanentError(`routes.delete ${name} failed: ${r.message}`);
   }
 
-  /** Insert exactly the saved writable fields. Already exists (409) = already-in-state. */
-  async restore(snapshot: PathSnapshot): Promise<Outcome> {
-    const name = nameOf(snapshot);
-    const routeResource = pick(snapshot.definition, ROUTE_WRITABLE_FIELDS);
+  /** Insert exactly these writable fields. Already exists (409) with the same fields = already-in-state. */
+  private async insertRoute(name: string, routeResource: Record<string, unknown>): Promise<Outcome> {
     let first: ComputeOperation;
     try {
       const [lro] = await this.clients.routes.insert({ project: this.opts.project, routeResource });

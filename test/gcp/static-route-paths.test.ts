@@ -133,3 +133,57 @@ describe('networkDomain: one string per VPC network, whatever form the API used'
     expect(networkDomain('', PROJECT)).toBeUndefined();
   });
 });
+
+describe('StaticRoutePaths de-preference: make-before-break with the real RoutesClient', () => {
+  const key = (n: string) => `projects/${PROJECT}/global/routes/${n}`;
+  const mutations = () => env.fake.requests.filter((r) => r.method !== 'GET' && r.path.includes('/global/routes')).map((r) => `${r.method} ${r.method === 'POST' ? (r.body as { name: string }).name : r.path.split('/').pop()}`);
+
+  it('marks routes it can de-prefer, inserts the standby copy, confirms it, then deletes the original; restore reverses it exactly', async () => {
+    const before = await byKey();
+    const p = before[key('to-aws-via-t1')]!;
+    expect(p.canDeprefer).toBe(true);
+    expect(await table.withdraw({ ...p, lever: 'deprefer' })).toBe('applied');
+    // Insert first, delete last: the destination is never without a route through this tunnel.
+    expect(mutations()).toEqual(['POST to-aws-via-t1-tg-standby', 'DELETE to-aws-via-t1']);
+    const reads = env.fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/global/routes/to-aws-via-t1-tg-standby'));
+    expect(reads.length).toBeGreaterThanOrEqual(1); // the read-back between the two
+    const mid = await byKey();
+    expect(mid[key('to-aws-via-t1')]).toBeUndefined();
+    const standby = mid[key('to-aws-via-t1-tg-standby')]!;
+    expect(standby).toMatchObject({ standbyFor: key('to-aws-via-t1'), tunnelIds: p.tunnelIds, destinations: ['10.0.0.0/16'], appliesTo: ['vpn'] });
+    expect(standby.canDeprefer).toBeUndefined();
+    expect(standby.definition).toEqual({ ...p.definition, name: 'to-aws-via-t1-tg-standby', priority: 65535 });
+
+    expect(await table.restore({ ...p, lever: 'deprefer' })).toBe('applied');
+    expect(mutations().slice(2)).toEqual(['POST to-aws-via-t1', 'DELETE to-aws-via-t1-tg-standby']);
+    expect(await byKey()).toEqual(before);
+  });
+
+  it('a run that died between the two calls leaves both routes; the next run finishes, and repeats are already-in-state', async () => {
+    const p = (await byKey())[key('to-aws-via-t2')]!;
+    env.fake.faults.push({ method: 'routes.delete', kind: 'http', status: 403, message: 'forbidden' });
+    await expect(table.withdraw({ ...p, lever: 'deprefer' })).rejects.toBeInstanceOf(PermanentError);
+    const mid = await byKey();
+    expect(mid[key('to-aws-via-t2')]).toBeDefined();
+    expect(mid[key('to-aws-via-t2-tg-standby')]).toBeDefined();
+    expect(await table.withdraw({ ...p, lever: 'deprefer' })).toBe('applied'); // the copy is there (409, identical): only the delete runs
+    expect(await table.withdraw({ ...p, lever: 'deprefer' })).toBe('already-in-state');
+    expect(await table.restore({ ...p, lever: 'deprefer' })).toBe('applied');
+    expect(await table.restore({ ...p, lever: 'deprefer' })).toBe('already-in-state');
+    expect(Object.keys(await byKey()).filter((k) => k.includes('tg-standby'))).toEqual([]);
+  });
+
+  it('a foreign route under the standby name is not taken for the copy: nothing is deleted', async () => {
+    const p = (await byKey())[key('to-aws-via-t2')]!;
+    env.fake.addRoute(PROJECT, { name: 'to-aws-via-t2-tg-standby', network: NETWORK, destRange: '10.9.0.0/16', priority: 65535, nextHopVpnTunnel: tunnelUrl('t2') });
+    await expect(table.withdraw({ ...p, lever: 'deprefer' })).rejects.toThrow(/a different route with this name exists/);
+    expect((await byKey())[key('to-aws-via-t2')]).toBeDefined();
+  });
+
+  it('a route already at the worst priority is not de-preferrable', async () => {
+    env.fake.addRoute(PROJECT, { name: 'to-aws-last-resort', network: NETWORK, destRange: '10.4.0.0/16', priority: 65535, nextHopVpnTunnel: tunnelUrl('t2') });
+    const p = (await byKey())[key('to-aws-last-resort')]!;
+    expect(p.canDeprefer).toBeUndefined();
+    await expect(table.withdraw({ ...p, lever: 'deprefer' })).rejects.toBeInstanceOf(PermanentError);
+  });
+});
