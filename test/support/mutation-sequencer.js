@@ -6,6 +6,7 @@
 const FIRST = [
   'test/core/decide.table.test.ts',
   'test/core/signal-mark.test.ts',
+  'test/core/decide-details.test.ts',
   'test/core/coverage.test.ts',
   'test/core/health.test.ts',
   'test/core/fence.test.ts',
