@@ -220,6 +220,8 @@ function leverSummary(paths: readonly Path[]): string {
   return [
     ...(deprefer ? [`de-prefer ${deprefer} path(s) (make-before-break: a standby copy keeps carrying traffic when nothing better exists)`] : []),
     ...(withdraw ? [`withdraw ${withdraw} path(s)`] : []),
+    // A lever with a preference whose preconditions fail falls back to withdrawing, and says why.
+    ...paths.filter((p) => !isDeprefer(p) && p.noDeprefer).map((p) => `(${p.key}: not de-preferred because ${p.noDeprefer}; withdrawn instead)`),
   ].join(', ');
 }
 

@@ -89,6 +89,8 @@ export interface Path {
    * (a GCP route's priority; route policies on a Cloud Router peer). Only such paths are drained by de-preference.
    */
   canDeprefer?: boolean;
+  /** Set by the adapter when the lever has a preference but a precondition fails: why it is withdrawn instead. */
+  noDeprefer?: string;
   /**
    * Set by the adapter on a standby left by a de-preference: the key of the path it stands in for. A standby carries
    * traffic only when nothing better exists, so it is never an active path of its tunnel, never counts as coverage,

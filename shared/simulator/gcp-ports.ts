@@ -8,12 +8,16 @@
  *   copy. A crash between the calls leaves both routes, never neither.
  * - BGP peers (HA VPN): the Cloud Router peer bound to a tunnel carries every prefix it learned. Withdraw =
  *   `enable: 'FALSE'`; the definition is the peer's full previous settings, and restore puts them back exactly.
+ *   De-preferring attaches our BGP route policies instead (`gcp-route-policy.ts`: higher MED on learned routes,
+ *   longer AS path and higher MED on advertised ones) and keeps the session up; restore puts the peer's settings
+ *   back and removes the policies once no peer uses them.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { PermanentError, TransientError } from '../errors';
 import { canDepreferRoute, originalOfStandby, standbyDefinition } from '../gcp-standby';
 import { learnedRoutesDomain, networkDomain } from '../gcp-network';
+import { EXPORT_POLICY, IMPORT_POLICY, depreferPolicies, isDepreferredPeer, whyNotDeprefer, withDepreferPolicies } from '../gcp-route-policy';
 import type { CloudPorts } from '../ports';
 import { gcpTunnelId, isDeprefer, type Path, type PathSnapshot, type TunnelStatus } from '../types';
 import type { SimCalls } from './sim-calls';
@@ -59,6 +63,10 @@ function peerTunnelIds(state: SimState, router: SimState['gcp']['routers'][numbe
 const projectOfKey = (path: PathSnapshot): string => /^projects\/([^/]+)\//.exec(path.key)?.[1] ?? '';
 
 function kindCheck(path: PathSnapshot, kind: Path['kind']): void {
+/** Both of our policies are defined on the router (the read-back before attaching them). */
+const wantedPoliciesPresent = (router: SimState['gcp']['routers'][number]): boolean =>
+  [IMPORT_POLICY, EXPORT_POLICY].every((n) => router.routePolicies?.some((p) => p.name === n));
+
   if (path.kind !== kind) throw new PermanentError(`simulator (gcp): path ${path.key} is a ${path.kind}, not a ${kind}`);
 }
 
@@ -139,9 +147,36 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
   };
 
   const withdrawPeer = async (path: PathSnapshot) => {
+  /**
+   * De-prefer the peer with route policies, session up: first create (or replace) our two policies on the router
+   * (routers.updateRoutePolicy), then attach them to the peer (routers.patch of the whole peer list). A crash between
+   * the two leaves unattached policies, which change nothing; the next run attaches them.
+   */
+  const depreferPeer = async (path: PathSnapshot, def: z.infer<typeof peerDefinitionSchema>) => {
+    const ensured = await calls.mutate('gcp', 'withdraw', `${path.key}#routePolicies`, (state) => {
+      const { router } = findPeer(state, def.router, def.region, def.peer.name);
+      if (!router) return 'already-in-state';
+      const wanted = depreferPolicies(router.asn);
+      const have = router.routePolicies ?? [];
+      if (wanted.every((w) => have.some((h) => isDeepStrictEqual(JSON.parse(JSON.stringify(h)), w)))) return 'already-in-state';
+      router.routePolicies = [...have.filter((h) => !wanted.some((w) => w.name === h.name)), ...structuredClone(wanted)];
+      return 'applied';
+    });
+    const attached = await calls.mutate('gcp', 'withdraw', path.key, (state) => {
+      const { router, peer } = findPeer(state, def.router, def.region, def.peer.name);
+      if (!router || !peer) return 'already-in-state';
+      if (!wantedPoliciesPresent(router)) throw new TransientError(`simulator (gcp): route policies of ${def.router} not confirmed: not attached yet`);
+      if (isDepreferredPeer(peer)) return 'already-in-state';
+      router.bgpPeers[router.bgpPeers.indexOf(peer)] = withDepreferPolicies(peer);
+      return 'applied';
+    });
+    return ensured === 'applied' || attached === 'applied' ? 'applied' : 'already-in-state';
+  };
+
     const def = peerDefinitionSchema.safeParse(path.definition);
     if (!def.success) throw new PermanentError(`simulator (gcp): path ${path.key} has no valid BGP peer definition`);
     return calls.mutate('gcp', 'withdraw', path.key, (state) => {
+    if (isDeprefer(path)) return depreferPeer(path, def.data);
       // routers.patch replaces the whole bgpPeers list: read, change one peer, write all of them back.
       const { peer } = findPeer(state, def.data.router, def.data.region, def.data.peer.name);
       if (!peer || peer.enable === 'FALSE') return 'already-in-state';
@@ -153,7 +188,7 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
   const restorePeer = async (snapshot: PathSnapshot) => {
     const def = peerDefinitionSchema.safeParse(snapshot.definition);
     if (!def.success) throw new PermanentError(`simulator (gcp): path ${snapshot.key} has no valid BGP peer definition`);
-    return calls.mutate('gcp', 'restore', snapshot.key, (state) => {
+    const outcome = await calls.mutate('gcp', 'restore', snapshot.key, (state) => {
       const { router, peer } = findPeer(state, def.data.router, def.data.region, def.data.peer.name);
       if (!router) throw new PermanentError(`simulator (gcp): Cloud Router ${def.data.router} (${def.data.region}) does not exist`);
       const saved = snapshot.definition.peer as Record<string, unknown>;
@@ -168,6 +203,18 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
       return 'applied';
     });
   };
+    if (!isDeprefer(snapshot)) return outcome;
+    // The peer is back as it was; our policies go once no peer of the router uses them any more.
+    const cleaned = await calls.mutate('gcp', 'restore', `${snapshot.key}#routePolicies`, (state) => {
+      const { router } = findPeer(state, def.data.router, def.data.region, def.data.peer.name);
+      if (!router?.routePolicies?.length || router.bgpPeers.some(isDepreferredPeer)) return 'already-in-state';
+      const ours = new Set([IMPORT_POLICY, EXPORT_POLICY]);
+      if (!router.routePolicies.some((p) => ours.has(p.name))) return 'already-in-state';
+      router.routePolicies = router.routePolicies.filter((p) => !ours.has(p.name));
+      if (router.routePolicies.length === 0) delete router.routePolicies;
+      return 'applied';
+    });
+    return outcome === 'applied' || cleaned === 'applied' ? 'applied' : 'already-in-state';
 
   return {
     paths: {
@@ -188,19 +235,25 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
               ...(original ? { standbyFor: gcpRoutePathKey(project, original) } : canDepreferRoute(r) ? { canDeprefer: true } : {}),
             };
           });
-          // A disabled peer carries no traffic: it is not an active path.
+          // A disabled peer carries no traffic: it is not an active path. A de-preferred one (our route policies
+          // attached) is its own standby: the session is up and its routes wait behind the other peers'.
           const peers: Path[] = state.gcp.routers.flatMap((router) =>
             router.bgpPeers
               .filter((p) => p.enable === 'TRUE')
-              .map((p) => ({
-                key: gcpPeerPathKey(project, router.region, router.name, p.name),
-                kind: 'gcp-bgp-peer' as const,
-                cloud: 'gcp' as const,
-                destinations: [...p.learnedPrefixes],
-                tunnelIds: peerTunnelIds(state, router, p),
-                definition: { router: router.name, region: router.region, peer: peerSettings(p) },
-                domain: learnedRoutesDomain(router.network, project, router.region),
-              })),
+              .map((p) => {
+                const key = gcpPeerPathKey(project, router.region, router.name, p.name);
+                const why = whyNotDeprefer(p, router.asn);
+                return {
+                  key,
+                  kind: 'gcp-bgp-peer' as const,
+                  cloud: 'gcp' as const,
+                  destinations: [...p.learnedPrefixes],
+                  tunnelIds: peerTunnelIds(state, router, p),
+                  definition: { router: router.name, region: router.region, peer: peerSettings(p) },
+                  domain: learnedRoutesDomain(router.network, project, router.region),
+                  ...(isDepreferredPeer(p) ? { standbyFor: key } : why ? { noDeprefer: why } : { canDeprefer: true }),
+                };
+              }),
           );
           return [...routes, ...peers];
         }),

@@ -88,8 +88,23 @@ export const gcpBgpPeerSchema = z
     learnedPrefixes: z.array(cidr).default([]),
     /** Simulator-only: the priority GCP gives the learned routes (the MED the peer advertises). */
     learnedPriority: z.number().int().min(0).max(65535).optional(),
+    /** BGP route policies applied to this peer, in order (names of the router's `routePolicies`), as in the API. */
+    importPolicies: z.array(z.string().min(1)).optional(),
+    exportPolicies: z.array(z.string().min(1)).optional(),
   })
   .loose();
+
+/** A Cloud Router route policy (router subresource), as `routers.getRoutePolicy` returns it. */
+export const gcpRoutePolicySchema = z.object({
+  name: z.string().min(1),
+  type: z.enum(['ROUTE_POLICY_TYPE_IMPORT', 'ROUTE_POLICY_TYPE_EXPORT']),
+  description: z.string().optional(),
+  terms: z.array(z.object({
+    priority: z.number().int().min(0),
+    match: z.object({ expression: z.string() }).optional(),
+    actions: z.array(z.object({ expression: z.string() })),
+  })),
+});
 
 export const gcpRouterSchema = z.object({
   name: z.string().min(1),
@@ -99,6 +114,8 @@ export const gcpRouterSchema = z.object({
   /** `interfaces[].linkedVpnTunnel` is the tunnel's URL, as in the Compute API. */
   interfaces: z.array(z.object({ name: z.string().min(1), linkedVpnTunnel: z.string().min(1), ipRange: z.string().optional() })),
   bgpPeers: z.array(gcpBgpPeerSchema),
+  /** The router's BGP route policies (what `routers.listRoutePolicies` returns). */
+  routePolicies: z.array(gcpRoutePolicySchema).optional(),
 });
 
 export const simStateSchema = z.object({
