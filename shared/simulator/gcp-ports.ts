@@ -16,8 +16,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { PermanentError, TransientError } from '../errors';
 import { canDepreferRoute, originalOfStandby, standbyDefinition } from '../gcp-standby';
-import { learnedRoutesDomain, networkDomain } from '../gcp-network';
 import { EXPORT_POLICY, IMPORT_POLICY, depreferPolicies, isDepreferredPeer, whyNotDeprefer, withDepreferPolicies } from '../gcp-route-policy';
+import { learnedRoutesDomain, networkDomain } from '../gcp-network';
 import type { CloudPorts } from '../ports';
 import { gcpTunnelId, isDeprefer, type Path, type PathSnapshot, type TunnelStatus } from '../types';
 import type { SimCalls } from './sim-calls';
@@ -62,11 +62,11 @@ function peerTunnelIds(state: SimState, router: SimState['gcp']['routers'][numbe
 /** The project a route path key names (`projects/P/global/routes/N`). */
 const projectOfKey = (path: PathSnapshot): string => /^projects\/([^/]+)\//.exec(path.key)?.[1] ?? '';
 
-function kindCheck(path: PathSnapshot, kind: Path['kind']): void {
 /** Both of our policies are defined on the router (the read-back before attaching them). */
 const wantedPoliciesPresent = (router: SimState['gcp']['routers'][number]): boolean =>
   [IMPORT_POLICY, EXPORT_POLICY].every((n) => router.routePolicies?.some((p) => p.name === n));
 
+function kindCheck(path: PathSnapshot, kind: Path['kind']): void {
   if (path.kind !== kind) throw new PermanentError(`simulator (gcp): path ${path.key} is a ${path.kind}, not a ${kind}`);
 }
 
@@ -146,7 +146,6 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
     return { router, peer };
   };
 
-  const withdrawPeer = async (path: PathSnapshot) => {
   /**
    * De-prefer the peer with route policies, session up: first create (or replace) our two policies on the router
    * (routers.updateRoutePolicy), then attach them to the peer (routers.patch of the whole peer list). A crash between
@@ -173,10 +172,11 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
     return ensured === 'applied' || attached === 'applied' ? 'applied' : 'already-in-state';
   };
 
+  const withdrawPeer = async (path: PathSnapshot) => {
     const def = peerDefinitionSchema.safeParse(path.definition);
     if (!def.success) throw new PermanentError(`simulator (gcp): path ${path.key} has no valid BGP peer definition`);
-    return calls.mutate('gcp', 'withdraw', path.key, (state) => {
     if (isDeprefer(path)) return depreferPeer(path, def.data);
+    return calls.mutate('gcp', 'withdraw', path.key, (state) => {
       // routers.patch replaces the whole bgpPeers list: read, change one peer, write all of them back.
       const { peer } = findPeer(state, def.data.router, def.data.region, def.data.peer.name);
       if (!peer || peer.enable === 'FALSE') return 'already-in-state';
@@ -202,7 +202,6 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
       else router.bgpPeers.push(restored);
       return 'applied';
     });
-  };
     if (!isDeprefer(snapshot)) return outcome;
     // The peer is back as it was; our policies go once no peer of the router uses them any more.
     const cleaned = await calls.mutate('gcp', 'restore', `${snapshot.key}#routePolicies`, (state) => {
@@ -215,6 +214,7 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
       return 'applied';
     });
     return outcome === 'applied' || cleaned === 'applied' ? 'applied' : 'already-in-state';
+  };
 
   return {
     paths: {
