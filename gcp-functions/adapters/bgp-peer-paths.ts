@@ -8,6 +8,14 @@
  * degraded tunnel. Disabling the session withdraws the routes in both directions at once; the IPsec tunnel
  * stays up, so it can be observed and the session re-enabled when it recovers.
  *
+ * With `lever: 'deprefer'` (drainMode deprefer) a drain attaches BGP route policies to the peer instead and keeps the
+ * session up (shared/gcp-route-policy.ts: MED up on learned routes; AS path prepended and MED up on advertised ones):
+ * first routers.updateRoutePolicy creates or replaces our two policies on the router (confirmed with
+ * routers.getRoutePolicy), then routers.patch attaches them to the peer. Restore puts the peer's saved settings back
+ * (so the policy lists are what they were) and routers.deleteRoutePolicy removes our policies once no peer uses them.
+ * Where a precondition fails (a public peer ASN, route policies of the peer's own) the path says why and the drain
+ * disables the peer instead.
+ *
  * `routers.patch` replaces the whole `bgpPeers` list: read the router, change one peer, write the full list.
  * The Router resource has no `fingerprint` (the client's protos drop it), so the read-modify-write is not
  * atomic against other writers of the same router: tunnel-guard runs one instance at a time (max instances 1,
@@ -17,7 +25,7 @@ import type { RegionOperationsClient } from '@google-cloud/compute/build/src/v1/
 import type { RoutersClient } from '@google-cloud/compute/build/src/v1/routers_client';
 import { PermanentError, TransientError } from '../../shared/errors';
 import type { PathTable } from '../../shared/ports';
-import { gcpTunnelId, type Outcome, type Path, type PathSnapshot } from '../../shared/types';
+import { gcpTunnelId, isDeprefer, type Outcome, type Path, type PathSnapshot } from '../../shared/types';
 import {
   classifyComputeError,
   httpStatusOf,
@@ -29,9 +37,10 @@ import {
 } from './compute-calls';
 import type { RouterLease } from './router-lease';
 import { learnedRoutesDomain } from '../../shared/gcp-network';
+import { EXPORT_POLICY, IMPORT_POLICY, depreferPolicies, isDepreferredPeer, whyNotDeprefer, withDepreferPolicies, type RoutePolicy } from '../../shared/gcp-route-policy';
 
 export interface BgpPeerClients {
-  routers: Pick<RoutersClient, 'listAsync' | 'get' | 'patch' | 'getRouterStatus'>;
+  routers: Pick<RoutersClient, 'listAsync' | 'get' | 'patch' | 'getRouterStatus' | 'getRoutePolicy' | 'updateRoutePolicy' | 'deleteRoutePolicy'>;
   regionOperations: Pick<RegionOperationsClient, 'wait'>;
 }
 
@@ -54,8 +63,8 @@ export interface BgpPeerDefinition {
   peer: Record<string, unknown> & { name: string };
 }
 
-type Peer = Record<string, unknown> & { name?: string; interfaceName?: string; enable?: string; peerIpAddress?: string };
-type Router = { name?: string | null; network?: string | null; bgpPeers?: Peer[] | null; interfaces?: { name?: string | null; linkedVpnTunnel?: string | null }[] | null };
+type Peer = Record<string, unknown> & { name?: string; interfaceName?: string; enable?: string; peerIpAddress?: string; peerAsn?: number | null; importPolicies?: string[] | null; exportPolicies?: string[] | null };
+type Router = { name?: string | null; network?: string | null; bgp?: { asn?: number | null } | null; bgpPeers?: Peer[] | null; interfaces?: { name?: string | null; linkedVpnTunnel?: string | null }[] | null };
 
 const peerKey = (d: Omit<BgpPeerDefinition, 'peer'>, peer: string): string =>
   `projects/${d.project}/regions/${d.region}/routers/${d.router}/bgpPeers/${peer}`;
@@ -63,8 +72,9 @@ const peerKey = (d: Omit<BgpPeerDefinition, 'peer'>, peer: string): string =>
 /** A peer without `enable` is enabled (the API default is TRUE). */
 const effective = (p: Peer): Peer => ({ ...p, enable: p.enable ?? 'TRUE' });
 
+// An empty list and an absent field are the same to the API (protobuf repeated fields): compare them as equal.
 const stable = (v: unknown): string =>
-  JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+  JSON.stringify(Array.isArray(v) && v.length === 0 ? undefined : v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
 
 export class BgpPeerPaths implements PathTable {
   /** Serialises read-modify-write per router inside this process (the core runs path actions concurrently). */
@@ -104,8 +114,10 @@ export class BgpPeerPaths implements PathTable {
           ].sort();
           const where = { project: this.opts.project, region, router: name };
           const definition: BgpPeerDefinition = { ...where, peer: plain(p) as BgpPeerDefinition['peer'] };
+          const key = peerKey(where, p.name!);
+          const why = whyNotDeprefer(p, router.bgp?.asn);
           out.push({
-            key: peerKey(where, p.name!),
+            key,
             kind: 'gcp-bgp-peer',
             cloud: 'gcp',
             destinations,
@@ -113,6 +125,8 @@ export class BgpPeerPaths implements PathTable {
             definition: definition as unknown as Record<string, unknown>,
             // Learned routes apply to every instance of the router's network (no `appliesTo`) — in its region only.
             domain: learnedRoutesDomain(router.network, this.opts.project, region),
+            // De-preferred (our policies attached): its own standby — session up, routes behind the other peers'.
+            ...(isDepreferredPeer(p) ? { standbyFor: key } : why ? { noDeprefer: why } : { canDeprefer: true }),
           });
         }
       }
@@ -120,9 +134,10 @@ export class BgpPeerPaths implements PathTable {
     return out;
   }
 
-  /** Disable the peer. Already disabled, or gone = already-in-state (it sends nothing into the tunnel). */
+  /** Disable the peer (or de-prefer it with route policies). Already disabled, or gone = already-in-state. */
   async withdraw(path: Path): Promise<Outcome> {
     const d = definitionOf(path);
+    if (isDeprefer(path)) return this.deprefer(d);
     return this.change(d, 'withdraw', (peers) => {
       const i = peers.findIndex((p) => p.name === d.peer.name);
       if (i < 0 || effective(peers[i]!).enable === 'FALSE') return undefined;
@@ -132,9 +147,105 @@ export class BgpPeerPaths implements PathTable {
     });
   }
 
+  /** Make-before-break on BGP: our policies exist (confirmed) before they are attached; the session never drops. */
+  private async deprefer(d: BgpPeerDefinition): Promise<Outcome> {
+    let router: Router;
+    try {
+      [router] = (await this.clients.routers.get({ project: d.project, region: d.region, router: d.router })) as [Router, ...unknown[]];
+    } catch (e) {
+      if (httpStatusOf(e) === 404) return 'already-in-state';
+      throw classifyComputeError(`routers.get ${d.region}/${d.router}`, e);
+    }
+    const asn = Number(router.bgp?.asn ?? NaN);
+    const why = whyNotDeprefer(d.peer as Peer, asn);
+    if (why) throw new PermanentError(`cannot de-prefer peer ${d.peer.name} of ${d.region}/${d.router}: ${why}`);
+    let created = false;
+    for (const policy of depreferPolicies(asn)) created = (await this.ensurePolicy(d, policy)) || created;
+    const attached = await this.change(d, 'withdraw', (peers) => {
+      const i = peers.findIndex((p) => p.name === d.peer.name);
+      if (i < 0 || effective(peers[i]!).enable === 'FALSE' || isDepreferredPeer(peers[i]!)) return undefined;
+      const next = peers.slice();
+      next[i] = withDepreferPolicies(peers[i]!);
+      return next;
+    });
+    return created || attached === 'applied' ? 'applied' : 'already-in-state';
+  }
+
+  /** Create or replace one of our policies unless it is already exactly so; read it back. Returns whether it wrote. */
+  private async ensurePolicy(d: BgpPeerDefinition, policy: RoutePolicy): Promise<boolean> {
+    const where = { project: d.project, region: d.region, router: d.router };
+    const read = async (): Promise<RoutePolicy | undefined> => {
+      try {
+        const [r] = await this.clients.routers.getRoutePolicy({ ...where, policy: policy.name });
+        return (r.resource ? plain(r.resource) : undefined) as RoutePolicy | undefined;
+      } catch (e) {
+        if (httpStatusOf(e) === 404) return undefined;
+        throw classifyComputeError(`routers.getRoutePolicy ${d.router}/${policy.name}`, e);
+      }
+    };
+    const same = (p: RoutePolicy | undefined) => !!p && p.type === policy.type && stable(p.terms) === stable(policy.terms);
+    if (same(await read())) return false;
+    const what = `routers.updateRoutePolicy ${d.region}/${d.router} ${policy.name}`;
+    let first: ComputeOperation;
+    try {
+      const [lro] = await this.clients.routers.updateRoutePolicy({ ...where, routePolicyResource: policy });
+      first = latestOperation(lro);
+    } catch (e) {
+      throw classifyComputeError(what, e);
+    }
+    await this.waitRegional(what, d, first);
+    if (!same(await read())) throw new TransientError(`${what}: read-back does not match what was written`);
+    return true;
+  }
+
+  /** Our policies go once no peer of the router uses them (a policy in use cannot be deleted). */
+  private async dropUnusedPolicies(d: BgpPeerDefinition): Promise<boolean> {
+    const where = { project: d.project, region: d.region, router: d.router };
+    let router: Router;
+    try {
+      [router] = (await this.clients.routers.get(where)) as [Router, ...unknown[]];
+    } catch (e) {
+      throw classifyComputeError(`routers.get ${d.region}/${d.router}`, e);
+    }
+    if ((router.bgpPeers ?? []).some((p) => isDepreferredPeer(p))) return false;
+    let dropped = false;
+    for (const policy of [IMPORT_POLICY, EXPORT_POLICY]) {
+      const what = `routers.deleteRoutePolicy ${d.region}/${d.router} ${policy}`;
+      let first: ComputeOperation;
+      try {
+        const [lro] = await this.clients.routers.deleteRoutePolicy({ ...where, policy });
+        first = latestOperation(lro);
+      } catch (e) {
+        if (httpStatusOf(e) === 404) continue;
+        throw classifyComputeError(what, e);
+      }
+      await this.waitRegional(what, d, first);
+      dropped = true;
+    }
+    return dropped;
+  }
+
+  private async waitRegional(what: string, d: BgpPeerDefinition, first: ComputeOperation): Promise<void> {
+    const r = await waitOperation(
+      what,
+      first,
+      async (operation, timeout) => (await this.clients.regionOperations.wait({ project: d.project, region: d.region, operation }, { timeout }))[0],
+      { maxPolls: this.opts.maxPolls, deadlineMs: this.opts.waitDeadlineMs },
+    );
+    if (!r.ok) throw r.transient ? new TransientError(`${what} failed: ${r.message}`) : new PermanentError(`${what} failed: ${r.message}`);
+  }
+
   /** Put the saved settings back exactly (re-adding the peer if someone deleted it). */
   async restore(snapshot: PathSnapshot): Promise<Outcome> {
+    if (!isDeprefer(snapshot)) return this.restorePeer(definitionOf(snapshot));
     const d = definitionOf(snapshot);
+    // The saved peer had no policies of ours: say so explicitly, or attached ones would survive the comparison.
+    const back = await this.restorePeer({ ...d, peer: { importPolicies: [], exportPolicies: [], ...d.peer } });
+    const dropped = await this.dropUnusedPolicies(d);
+    return back === 'applied' || dropped ? 'applied' : 'already-in-state';
+  }
+
+  private restorePeer(d: BgpPeerDefinition): Promise<Outcome> {
     const saved = effective(d.peer);
     return this.change(d, 'restore', (peers) => {
       const i = peers.findIndex((p) => p.name === d.peer.name);

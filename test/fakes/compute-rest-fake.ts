@@ -2,7 +2,8 @@
  * A small in-memory fake of the Compute Engine REST API (v1), enough for the real `@google-cloud/compute`
  * clients to run against it: routes (list with `:*` filter and pagination, insert, delete), global and region
  * operations (`wait`, including RUNNING polls and FAILED operations), routers (get, list, patch with
- * fingerprint, getRouterStatus) and vpnTunnels (get, list). Plain HTTP on 127.0.0.1, port 0.
+ * fingerprint, getRouterStatus), BGP route policies (getRoutePolicy, updateRoutePolicy, deleteRoutePolicy; applied
+ * policies must exist and need a private peer ASN) and vpnTunnels (get, list). Plain HTTP on 127.0.0.1, port 0.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,12 +27,13 @@ export interface ComputeFakeState {
   routers: Map<string, Json>; // key project/region/name
   routerStatus: Map<string, Json>; // key project/region/name → RouterStatusResponse.result
   tunnels: Map<string, Json>; // key project/region/name
+  routePolicies: Map<string, Map<string, Json>>; // key project/region/router → policy name → RoutePolicy
 }
 
 export const BASE = 'https://www.googleapis.com/compute/v1';
 
 export class ComputeRestFake {
-  readonly state: ComputeFakeState = { routes: new Map(), routers: new Map(), routerStatus: new Map(), tunnels: new Map() };
+  readonly state: ComputeFakeState = { routes: new Map(), routers: new Map(), routerStatus: new Map(), tunnels: new Map(), routePolicies: new Map() };
   /** Every request as `METHOD path` (no query), for assertions. */
   readonly requests: { method: string; path: string; query: URLSearchParams; body?: Json }[] = [];
   /** Faults consumed one by one, in order, by matching mutations. */
@@ -186,6 +188,8 @@ export class ComputeRestFake {
               result: { ...status, bestRoutes: (status.bestRoutes ?? []).filter((br: Json) => !disabledIps.has(br.nextHopIp)) },
             });
           }
+          // BGP route policies: router subresources (get / updateRoutePolicy creates or replaces / delete).
+          if (name && rest[4] && /RoutePolic/.test(rest[4])) return this.routePolicyCall(project, region, name, rest[4], method, url.searchParams, body ?? {}, res, send);
           if (method === 'GET' && name) {
             const r = this.state.routers.get(key);
             return r ? send(200, r) : this.error(res, 404, `router ${name} not found`, 'notFound');
@@ -299,6 +303,32 @@ export class ComputeRestFake {
     send(200, op);
   }
 
+  /** getRoutePolicy (`?policy=`), updateRoutePolicy (body: the policy, created or replaced), deleteRoutePolicy (`?policy=`). */
+  private routePolicyCall(project: string, region: string, router: string, verb: string, method: string, query: URLSearchParams, body: Json, res: ServerResponse, send: (s: number, j: Json) => void): void {
+    const key = `${project}/${region}/${router}`;
+    if (!this.state.routers.has(key)) return this.error(res, 404, `router ${router} not found`, 'notFound');
+    const policies = this.state.routePolicies.get(key) ?? new Map<string, Json>();
+    this.state.routePolicies.set(key, policies);
+    const target = `${BASE}/projects/${project}/regions/${region}/routers/${router}`;
+    const regional = (op: Json) => send(200, { ...op, region: `${BASE}/projects/${project}/regions/${region}` });
+    if (verb === 'getRoutePolicy' && method === 'GET') {
+      const p = policies.get(query.get('policy') ?? '');
+      return p ? send(200, { resource: p }) : this.error(res, 404, `route policy ${query.get('policy')} not found`, 'notFound');
+    }
+    if (verb === 'updateRoutePolicy' && method === 'POST') {
+      if (!body.name || !/^ROUTE_POLICY_TYPE_(IMPORT|EXPORT)$/.test(String(body.type))) return this.error(res, 400, 'a route policy needs a name and a type', 'invalid');
+      return regional(this.newOp(project, `regions/${region}`, 'updateRoutePolicy', target, () => void policies.set(body.name, { ...body, fingerprint: this.fingerprint() })));
+    }
+    if (verb === 'deleteRoutePolicy' && method === 'POST') {
+      const name = query.get('policy') ?? '';
+      if (!policies.has(name)) return this.error(res, 404, `route policy ${name} not found`, 'notFound');
+      const inUse = (this.state.routers.get(key)?.bgpPeers ?? []).some((bp: Json) => [...(bp.importPolicies ?? []), ...(bp.exportPolicies ?? [])].includes(name));
+      if (inUse) return this.error(res, 400, `route policy ${name} is in use`, 'resourceInUseByAnotherResource');
+      return regional(this.newOp(project, `regions/${region}`, 'deleteRoutePolicy', target, () => void policies.delete(name)));
+    }
+    return this.error(res, 404, `unsupported ${method} ${verb}`);
+  }
+
   private patchRouter(project: string, region: string, name: string, body: Json, res: ServerResponse, send: (s: number, j: Json) => void): void {
     const fault = this.takeFault('routers.patch');
     if (fault?.kind === 'http') return this.error(res, fault.status ?? 503, fault.message ?? 'injected', fault.reason ?? 'backendError');
@@ -309,8 +339,15 @@ export class ComputeRestFake {
       return this.error(res, 412, 'Supplied fingerprint does not match current metadata fingerprint.', 'conditionNotMet');
     }
     const interfaces = new Set((current.interfaces ?? []).map((i: Json) => i.name));
+    const policies = this.state.routePolicies.get(key) ?? new Map<string, Json>();
     for (const bp of body.bgpPeers ?? []) {
       if (bp.interfaceName && !interfaces.has(bp.interfaceName)) return this.error(res, 400, `interface ${bp.interfaceName} does not exist`, 'invalid');
+      // As the API: applied policies must exist, and need a private peer ASN (RFC 6996).
+      const applied = [...(bp.importPolicies ?? []), ...(bp.exportPolicies ?? [])] as string[];
+      const missing = applied.filter((n) => !policies.has(n));
+      if (missing.length) return this.error(res, 400, `route policy ${missing.join(', ')} does not exist`, 'invalid');
+      const asn = Number(bp.peerAsn);
+      if (applied.length && !((asn >= 64512 && asn <= 65534) || (asn >= 4200000000 && asn <= 4294967294))) return this.error(res, 400, `BGP route policies need a private peer ASN, not ${asn}`, 'invalid');
     }
     const apply = () => {
       // PATCH semantics: every field present replaces the stored one — a `bgpPeers` list replaces the whole list.

@@ -153,3 +153,56 @@ describe('BgpPeerPaths: a router that no longer exists', () => {
     await expect(table.restore(gone)).rejects.toThrow(/routers.get/);
   });
 });
+
+describe('BgpPeerPaths de-preference: BGP route policies with the real RoutersClient', () => {
+  const key0 = `projects/${PROJECT}/regions/${REGION}/routers/cr-aws/bgpPeers/aws-peer-0`;
+  const calls = () => env.fake.requests.filter((r) => /RoutePolic|routers\/cr-aws$/.test(r.path) && r.method !== 'GET').map((r) => `${r.method} ${r.path.split('/').pop()}${r.query.get('policy') ? `?${r.query.get('policy')}` : ''}`);
+
+  it('creates the policies (confirmed by getRoutePolicy), then attaches them; the session stays up; restore gives back the router exactly', async () => {
+    const before = env.fake.router(PROJECT, REGION, 'cr-aws');
+    const p = (await paths())['aws-peer-0']!;
+    expect(p.canDeprefer).toBe(true);
+    expect(await table.withdraw({ ...p, lever: 'deprefer' })).toBe('applied');
+    expect(calls()).toEqual(['POST updateRoutePolicy', 'POST updateRoutePolicy', 'PATCH cr-aws']);
+    const peer = env.fake.router(PROJECT, REGION, 'cr-aws')!.bgpPeers.find((x: { name: string }) => x.name === 'aws-peer-0');
+    expect(peer).toMatchObject({ importPolicies: ['tg-deprefer-import'], exportPolicies: ['tg-deprefer-export'] });
+    expect(peer.enable).not.toBe('FALSE');
+    const policies = env.fake.state.routePolicies.get(`${PROJECT}/${REGION}/cr-aws`)!;
+    expect(policies.get('tg-deprefer-import')).toMatchObject({ type: 'ROUTE_POLICY_TYPE_IMPORT', terms: [{ priority: 0, actions: [{ expression: 'med.add(10000)' }] }] });
+    expect(policies.get('tg-deprefer-export')).toMatchObject({ type: 'ROUTE_POLICY_TYPE_EXPORT', terms: [{ actions: [{ expression: 'asPath.prependSequence([65000, 65000, 65000])' }, { expression: 'med.add(10000)' }] }] });
+    // Listed as its own standby: not an active path of the tunnel any more.
+    expect((await table.list()).find((x) => x.key === key0)).toMatchObject({ standbyFor: key0 });
+    // Again: nothing to do.
+    expect(await table.withdraw({ ...p, lever: 'deprefer' })).toBe('already-in-state');
+
+    expect(await table.restore({ ...p, lever: 'deprefer' })).toBe('applied');
+    expect(calls().slice(3)).toEqual(['PATCH cr-aws', 'POST deleteRoutePolicy?tg-deprefer-import', 'POST deleteRoutePolicy?tg-deprefer-export']);
+    const after = env.fake.router(PROJECT, REGION, 'cr-aws')!;
+    // Exactly as before (an absent `enable` is the API's default TRUE, which the restore writes out).
+    const withoutEnable = (ps: { enable?: string }[]) => ps.map(({ enable: _e, ...rest }) => rest);
+    expect(withoutEnable(after.bgpPeers)).toEqual(withoutEnable(before!.bgpPeers));
+    expect(after.bgpPeers.every((x: { enable?: string }) => x.enable !== 'FALSE')).toBe(true);
+    expect(policies.size).toBe(0);
+    expect(await table.restore({ ...p, lever: 'deprefer' })).toBe('already-in-state');
+  });
+
+  it('keeps the policies while another peer still uses them', async () => {
+    const ps = await paths();
+    await table.withdraw({ ...ps['aws-peer-0']!, lever: 'deprefer' });
+    await table.withdraw({ ...ps['aws-peer-1']!, lever: 'deprefer' });
+    await table.restore({ ...ps['aws-peer-0']!, lever: 'deprefer' });
+    expect(env.fake.state.routePolicies.get(`${PROJECT}/${REGION}/cr-aws`)!.size).toBe(2);
+    await table.restore({ ...ps['aws-peer-1']!, lever: 'deprefer' });
+    expect(env.fake.state.routePolicies.get(`${PROJECT}/${REGION}/cr-aws`)!.size).toBe(0);
+  });
+
+  it('says why a peer with a public ASN cannot be de-preferred, and refuses to try', async () => {
+    const r = env.fake.router(PROJECT, REGION, 'cr-aws')!;
+    r.bgpPeers = r.bgpPeers.map((x: { name: string }) => (x.name === 'aws-peer-0' ? { ...x, peerAsn: 16509 } : x));
+    const p = (await paths())['aws-peer-0']!;
+    expect(p.canDeprefer).toBeUndefined();
+    expect(p.noDeprefer).toMatch(/peer ASN 16509 is not a private ASN/);
+    await expect(table.withdraw({ ...p, lever: 'deprefer' })).rejects.toThrow(/not a private ASN/);
+    expect(calls()).toEqual([]);
+  });
+});
