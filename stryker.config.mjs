@@ -51,9 +51,10 @@ export default {
   // The machine is shared: one test runner at a time.
   concurrency: 1,
   // A mutant's tests may take timeoutFactor × their time in the first run + timeoutMS before the mutant counts as
-  // a timeout (detected). Generous, because the machine is shared: a slow run must not pass for a kill.
+  // a timeout (detected). Generous, because the machine is shared: a run slowed down by other work must not pass
+  // for a kill (on a loaded 2-core machine one mutant's jest run can take 20 s).
   timeoutFactor: 3,
-  timeoutMS: 10000,
+  timeoutMS: 60000,
   incremental: true,
   // One file for full and partial runs: a run over some files keeps the other files' earlier results.
   incrementalFile: 'reports/stryker-incremental.json',
