@@ -218,3 +218,67 @@ describe('crash inside make-before-break: simulator GCP (Classic VPN), every clo
     }
   });
 });
+
+/**
+ * De-preferring an HA VPN peer is two cloud calls (define the route policies on the router, attach them to the peer;
+ * restoring: put the peer back, remove the unused policies). Crash the simulated cloud after each: at every instant
+ * every peer stays enabled (the BGP session never drops) and every policy a peer names exists on its router; after a
+ * restart the router is exactly as an uninterrupted run leaves it.
+ */
+describe('crash inside a BGP de-preference: simulator GCP (HA VPN), every cloud call', () => {
+  const ha0 = gcpTunnelId({ project: I.gcpProject, region: I.gcpRegion, name: 'ha-tunnel-0' });
+  const phases = {
+    drain: { prefix: [] as Signal[], events: drainOf(ha0) },
+    restore: { prefix: drainOf(ha0), events: restoreOf(ha0) },
+  };
+
+  function world() {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-bgp-'));
+    tmp.push(dir);
+    const file = join(dir, 'sim.json');
+    const initial = () => addHaVpn(incidentTopology(), { learned: ['10.1.0.0/16', '10.2.0.0/16'] });
+    const violations: string[] = [];
+    const watch = openSimulator(file, { initial });
+    const pending: Promise<void>[] = [];
+    const check = async (when: string) => {
+      for (const r of (await watch.read()).gcp.routers) {
+        for (const p of r.bgpPeers) {
+          if (p.enable !== 'TRUE') violations.push(`${when}: peer ${p.name} disabled`);
+          for (const n of [...(p.importPolicies ?? []), ...(p.exportPolicies ?? [])]) if (!r.routePolicies?.some((x) => x.name === n)) violations.push(`${when}: ${p.name} names missing policy ${n}`);
+        }
+      }
+    };
+    const open = (k?: number) => openSimulator(file, { initial, faults: { ...(k ? { crashAfter: k } : {}), onMutation: (m) => void pending.push(check(`after call ${m.n} (${m.pathKey})`)) } });
+    return { sim: open(), open, watch, violations, settle: () => Promise.all(pending) };
+  }
+  const gcpRun = (sim: ReturnType<typeof openSimulator>, events: Signal[]) => run({ cloud: 'gcp', ports: sim.ports('gcp'), ledger: sim.ledger, original: [] }, sim.ports('gcp'), sim.ledger, events);
+
+  it.each(['drain', 'restore'] as const)('%s: the session never drops, no dangling policy, converges', async (phase) => {
+    const { prefix, events } = phases[phase];
+    const ref = world();
+    await gcpRun(ref.sim, prefix);
+    const before = ref.sim.stats().mutatingCalls;
+    await gcpRun(ref.sim, events);
+    await ref.settle();
+    expect(ref.violations).toEqual([]);
+    const calls = ref.sim.stats().mutatingCalls - before;
+    expect(calls).toBe(2);
+    const expected = (await ref.watch.read()).gcp.routers;
+    expect(expected[0]!.bgpPeers[0]!.importPolicies ?? []).toEqual(phase === 'drain' ? ['tg-deprefer-import'] : []);
+
+    for (let k = 1; k <= calls; k++) {
+      const w = world();
+      await gcpRun(w.sim, prefix);
+      const dying = w.open(k);
+      await gcpRun(dying, events).catch(() => undefined);
+      expect(dying.stats().crashed).toBe(true);
+      const again = w.open();
+      await reconcile(await gcpRun(again, []));
+      await gcpRun(again, events);
+      await reconcile(await gcpRun(again, []));
+      await w.settle();
+      expect({ k, violations: w.violations }).toEqual({ k, violations: [] });
+      expect({ k, routers: (await w.watch.read()).gcp.routers }).toEqual({ k, routers: expected });
+    }
+  });
+});
