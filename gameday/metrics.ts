@@ -92,9 +92,13 @@ export class MetricStore {
 
   /** Publish one AWS/VPN data point of one tunnel (the sample at `at`). */
   writeAws(vpnId: string, tunnelIp: string, metricName: string, at: number, value: number): void {
-    const metricLabels = { VpnId: vpnId, TunnelIpAddress: tunnelIp };
-    const key = `AWS/VPN|${metricName}|${vpnId}|${tunnelIp}`;
-    this.get(key, () => ({ metricType: `AWS/VPN/${metricName}`, metricLabels, resourceType: 'aws', resourceLabels: {} })).points.push({ end: at, value, visibleAt: at });
+    this.writeCloudWatch('AWS/VPN', metricName, { VpnId: vpnId, TunnelIpAddress: tunnelIp }, at, value);
+  }
+
+  /** Publish one CloudWatch data point (namespace, metric, dimensions) for the interval ending at `at`. */
+  writeCloudWatch(namespace: string, metricName: string, dimensions: Record<string, string>, at: number, value: number): void {
+    const key = `${namespace}|${metricName}|${JSON.stringify(dimensions)}`;
+    this.get(key, () => ({ metricType: `${namespace}/${metricName}`, metricLabels: { ...dimensions }, resourceType: 'aws', resourceLabels: {} })).points.push({ end: at, value, visibleAt: at });
   }
 
   all(): Series[] {

@@ -9,7 +9,7 @@ import { incidentTopology } from '../shared/simulator/topology';
 import { readFileSync } from 'node:fs';
 import type { AwsAlarmEvaluator as AwsEval } from './aws-alarms';
 import { AwsAlarmEvaluator } from './aws-alarms';
-import type { Deployed } from './deployed';
+import { GAMEDAY_MONITOR, probeDimension, type Deployed, type ProbeDeclaration } from './deployed';
 import { GcpAlertEvaluator } from './gcp-alerts';
 import { GCP_SAMPLE_S, GCP_STATUS_VISIBLE_S, MetricStore, type GcpMinute } from './metrics';
 import { ScenarioError, type Scenario } from './scenario';
@@ -19,6 +19,8 @@ import { World, type Direction } from './world';
 
 /** The seconds one traffic step lasts: short enough for the 30 s probe aggregation, long enough to be fast. */
 export const STEP_S = 10;
+/** The probes' aggregation period (Network Synthetic Monitor offers 30 s or 60 s; the deploy tooling uses 30 s). */
+export const PROBE_PERIOD_S = 30;
 
 export interface StrategyResult {
   lostPackets: { gcpToAws: number; awsToGcp: number; total: number };
@@ -77,7 +79,15 @@ async function runStrategy(name: StrategyName, scenario: Scenario, initial: SimS
   const strategy: Strategy = name === 'none' ? noneStrategy() : name === 'naive' ? naiveStrategy(world) : tunnelGuardStrategy(world, config.value, clock);
   const store = new MetricStore();
   const gcpAlerts = new GcpAlertEvaluator(deployed.policies);
-  const awsAlarms: AwsEval = new AwsAlarmEvaluator(deployed.alarmsFor(links.map((l) => `${l.aws.vpnConnectionId}:${l.aws.outsideIpAddress}`)));
+  // With probes, one per link, as the deploy tooling declares them (the addresses are the model's own).
+  const probes: ProbeDeclaration[] = scenario.probes
+    ? links.map((l, i) => ({ vpnId: l.aws.vpnConnectionId, tunnelIp: l.aws.outsideIpAddress, target: `10.240.255.${10 + i}`, subnetArn: 'arn:aws:ec2:ap-northeast-1:123456789012:subnet/subnet-0a1b2c3d4e5f60001' }))
+    : [];
+  const awsAlarms: AwsEval = new AwsAlarmEvaluator([
+    ...deployed.alarmsFor(links.map((l) => `${l.aws.vpnConnectionId}:${l.aws.outsideIpAddress}`)),
+    ...(probes.length ? deployed.probeAlarmsFor(probes) : []),
+  ]);
+  const probeLoss = links.map(() => 0);
   const destinations = destinationsOf(initial);
   const end = scenario.minutes * 60;
   const minute = new Map<string, GcpMinute>();
@@ -102,11 +112,22 @@ async function runStrategy(name: StrategyName, scenario: Scenario, initial: SimS
     if (t % scenario.awsMetricPeriodSeconds === 0 && t > 0) {
       for (const c of state.aws.vpnConnections) for (const a of c.tunnels) store.writeAws(c.vpnConnectionId, a.outsideIpAddress, 'TunnelState', t, a.status === 'UP' ? 1 : 0);
     }
+    // A probe's loss over its 30 s aggregation period: a round trip, so the loss of both directions, and all of it
+    // when the link is down. Pinned by its own routes, it measures the link whether or not traffic uses it.
+    if (probes.length && t % PROBE_PERIOD_S === 0 && t > 0) {
+      probes.forEach((p, i) => {
+        store.writeCloudWatch('AWS/NetworkMonitor', 'PacketLoss', { Monitor: GAMEDAY_MONITOR, Probe: probeDimension(p) }, t, (probeLoss[i]! / (PROBE_PERIOD_S / STEP_S)) * 100);
+        probeLoss[i] = 0;
+      });
+    }
     if (t % 60 === 0 && t > 0) {
       for (const change of gcpAlerts.evaluate(t, store)) {
         timeline.signals.push({ t, text: `GCP incident ${change.state}: ${change.condition.displayName} on ${change.metricLabels.tunnel_name ?? '?'}${change.noData ? ' (no data)' : ''}` });
         await strategy.onIncident(change, t);
       }
+    }
+    // CloudWatch evaluates alarms on 30 s periods every 30 s, the others every minute (the evaluator keeps state).
+    if (t > 0 && t % (probes.length ? PROBE_PERIOD_S : 60) === 0) {
       for (const change of awsAlarms.evaluate(t, store)) {
         timeline.signals.push({ t, text: `AWS alarm ${change.state}: ${change.alarm.AlarmName}` });
         await strategy.onAlarm(change, t);
@@ -115,6 +136,11 @@ async function runStrategy(name: StrategyName, scenario: Scenario, initial: SimS
     if (t > 0 && t % deployed.awsReconcileSeconds === 0) await strategy.reconcile('aws', t);
     if (t > 0 && t % deployed.gcpReconcileSeconds === 0) await strategy.reconcile('gcp', t);
 
+    links.forEach((_, i) => {
+      const a = world.lossAt(i, 'awsToGcp', t);
+      const b = world.lossAt(i, 'gcpToAws', t);
+      probeLoss[i]! += world.isDown(i, t) ? 1 : 1 - (1 - a) * (1 - b);
+    });
     // Traffic for [t, t + STEP_S), over the routes as they are after this instant's actions.
     const now = await world.sim.read();
     const flows = flowsOf(now, destinations, scenario.traffic, () => true);
@@ -204,7 +230,16 @@ function gatewayId(name: string): string {
  */
 function floorOf(world: World, initial: SimState, scenario: Scenario): number | null {
   const first = world.firstLoss();
-  if (!first || !first.directions.includes('awsToGcp' as Direction)) return null;
+  if (!first) return null;
+  // A probe sees loss in either direction at the end of its aggregation period.
+  const probeFloor = scenario.probes ? (Math.floor(first.at / PROBE_PERIOD_S) + 1) * PROBE_PERIOD_S - first.at : null;
+  const gcpFloor = gcpFloorOf(world, first, initial, scenario);
+  if (probeFloor === null) return gcpFloor;
+  return gcpFloor === null ? probeFloor : Math.min(probeFloor, gcpFloor);
+}
+
+function gcpFloorOf(world: World, first: NonNullable<ReturnType<World['firstLoss']>>, initial: SimState, scenario: Scenario): number | null {
+  if (!first.directions.includes('awsToGcp' as Direction)) return null;
   const flows = flowsOf(initial, destinationsOf(initial), scenario.traffic, () => true);
   const carries = (flows.awsToGcp.get(world.links[first.link]!.awsId) ?? 0) > 0;
   if (!carries) return null;

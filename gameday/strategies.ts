@@ -62,6 +62,8 @@ export function naiveStrategy(world: World): Strategy {
   return {
     name: 'naive',
     onIncident: async (c, t) => {
+      // The script is wired to the alerts, not to tunnel-guard's recovery half of a trip/clear pair.
+      if (c.policy.userLabels['tunnel-guard-role'] === 'clear') return;
       const name = c.metricLabels.tunnel_name;
       const region = c.resourceLabels.region;
       if (!name || !region) return;
@@ -92,7 +94,10 @@ export function naiveStrategy(world: World): Strategy {
       });
     },
     onAlarm: async (c, t) => {
-      if (c.state === 'INSUFFICIENT_DATA') return;
+      if (c.state === 'INSUFFICIENT_DATA' || c.alarm.AlarmName.endsWith('-clear')) return;
+      // A probe alarm names its tunnel; every other alarm carries the AWS/VPN dimensions.
+      const probe = /^tunnel-guard-probe-(vpn-[0-9a-f]+)-([\d.]+)-trip$/.exec(c.alarm.AlarmName);
+      if (probe) c = { ...c, alarm: { ...c.alarm, Dimensions: [{ Name: 'VpnId', Value: probe[1]! }, { Name: 'TunnelIpAddress', Value: probe[2]! }] } };
       const dims = Object.fromEntries(c.alarm.Dimensions.map((d) => [d.Name, d.Value]));
       const vpn = dims.VpnId;
       if (!vpn) return;

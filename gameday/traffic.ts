@@ -38,6 +38,44 @@ export interface Flows {
 /** The priority GCP gives routes learned over BGP from AWS in this model (see the header). */
 export const LEARNED_ROUTE_PRIORITY = 100;
 
+type Router = SimState['gcp']['routers'][number];
+type Peer = Router['bgpPeers'][number];
+
+/**
+ * What a peer's attached BGP route policies do to its routes, as Cloud Router applies them: every term's actions,
+ * in order (the model implements `med.add(n)`, `med.set(n)` and `asPath.prependSequence([...])`, with terms without
+ * a match applying to every route; a policy that fails to evaluate fails open, so anything else changes nothing).
+ * https://cloud.google.com/network-connectivity/docs/router/reference/bgp-route-policy-reference
+ */
+export function policyEffect(router: Router, names: readonly string[] | undefined): { medAdd: number; medSet?: number; prepend: number } {
+  const out: { medAdd: number; medSet?: number; prepend: number } = { medAdd: 0, prepend: 0 };
+  for (const name of names ?? []) {
+    const policy = router.routePolicies?.find((p) => p.name === name);
+    for (const term of [...(policy?.terms ?? [])].sort((a, b) => a.priority - b.priority)) {
+      if (term.match && term.match.expression.trim() !== '' && term.match.expression.trim() !== 'true') continue;
+      for (const { expression } of term.actions) {
+        const add = /^med\.add\((\d+)\)$/.exec(expression.trim());
+        const set = /^med\.set\((\d+)\)$/.exec(expression.trim());
+        const prepend = /^asPath\.prependSequence\(\[([\d,\s]*)\]\)$/.exec(expression.trim());
+        if (add) out.medAdd += Number(add[1]);
+        else if (set) out.medSet = Number(set[1]);
+        else if (prepend) out.prepend += prepend[1]!.split(',').filter((x) => x.trim()).length;
+      }
+    }
+  }
+  return out;
+}
+
+/** The Cloud Router peer that runs BGP over the GCP tunnel whose peer IP is `awsOutsideIp`. */
+function gcpPeerFor(state: SimState, awsOutsideIp: string): { router: Router; peer: Peer } | undefined {
+  const t = state.gcp.vpnTunnels.find((x) => x.peerIp === awsOutsideIp && x.router);
+  if (!t) return undefined;
+  const router = state.gcp.routers.find((r) => r.name === t.router && r.region === t.region);
+  const itf = router?.interfaces.find((i) => parseTunnelUrl(i.linkedVpnTunnel)?.name === t.name);
+  const peer = itf && router?.bgpPeers.find((p) => p.interfaceName === itf.name);
+  return router && peer ? { router, peer } : undefined;
+}
+
 const prefixLength = (cidr: string): number => Number(cidr.split('/')[1] ?? 0);
 
 const networkName = (url: string): string => url.split('/').at(-1) ?? url;
@@ -86,8 +124,11 @@ export function gcpChoice(state: SimState, d: Destination): Map<string, number> 
       const t = itf && parseTunnelUrl(itf.linkedVpnTunnel);
       const id = t && gcpTunnelId({ ...t, project: t.project || project });
       if (!id || !established.has(id)) continue;
+      // The learned route's priority is its MED, after the peer's import policies.
+      const fx = policyEffect(router, p.importPolicies);
+      const med = (fx.medSet ?? p.learnedPriority ?? LEARNED_ROUTE_PRIORITY) + fx.medAdd;
       for (const prefix of p.learnedPrefixes) {
-        if (contains(prefix, d.prefix)) candidates.push({ tunnelId: id, prefixLength: prefixLength(prefix), priority: p.learnedPriority ?? LEARNED_ROUTE_PRIORITY });
+        if (contains(prefix, d.prefix)) candidates.push({ tunnelId: id, prefixLength: prefixLength(prefix), priority: med });
       }
     }
   }
@@ -106,8 +147,15 @@ export function awsChoice(state: SimState, d: Destination, bgpSessionUp: (awsTun
       .filter((t) => t.status === 'UP')
       .map((t) => awsTunnelId({ region, vpnConnectionId: c.vpnConnectionId, outsideIpAddress: t.outsideIpAddress }));
     if (c.routing === 'bgp') {
-      for (const id of up.filter(bgpSessionUp)) {
-        for (const prefix of c.learnedPrefixes ?? []) if (contains(prefix, d.prefix)) learned.push({ tunnelId: id, prefixLength: prefixLength(prefix), priority: 0 });
+      for (const t of c.tunnels.filter((x) => x.status === 'UP')) {
+        const id = awsTunnelId({ region, vpnConnectionId: c.vpnConnectionId, outsideIpAddress: t.outsideIpAddress });
+        if (!bgpSessionUp(id)) continue;
+        // What GCP advertises over this session, after the peer's export policies: AWS prefers the shortest AS
+        // path, then the lowest MED (the model ranks by prepends, then MED).
+        const gp = gcpPeerFor(state, t.outsideIpAddress);
+        const fx = gp ? policyEffect(gp.router, gp.peer.exportPolicies) : { medAdd: 0, prepend: 0 };
+        const rank = fx.prepend * 1_000_000 + (fx.medSet ?? gp?.peer.advertisedRoutePriority ?? 0) + fx.medAdd;
+        for (const prefix of c.learnedPrefixes ?? []) if (contains(prefix, d.prefix)) learned.push({ tunnelId: id, prefixLength: prefixLength(prefix), priority: rank });
       }
       continue;
     }
@@ -115,7 +163,8 @@ export function awsChoice(state: SimState, d: Destination, bgpSessionUp: (awsTun
     if (route && up[0]) statics.push({ tunnelId: up[0], prefixLength: prefixLength(route.destinationCidrBlock), priority: 0 });
   }
   const longest = Math.max(-1, ...statics.map((c) => c.prefixLength), ...learned.map((c) => c.prefixLength));
-  const pick = statics.find((c) => c.prefixLength === longest) ?? learned.find((c) => c.prefixLength === longest);
+  const bestLearned = learned.filter((c) => c.prefixLength === longest).sort((a, b) => a.priority - b.priority)[0];
+  const pick = statics.find((c) => c.prefixLength === longest) ?? bestLearned;
   return pick ? new Map([[pick.tunnelId, 1]]) : new Map();
 }
 

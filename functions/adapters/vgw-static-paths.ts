@@ -33,10 +33,14 @@ const GONE = new Set(['deleting', 'deleted']);
 export const vpnDomainOf = (c: Pick<VpnConnectionInfo, 'vpnGatewayId' | 'transitGatewayId'>): string | undefined =>
   c.vpnGatewayId ? `vgw:${c.vpnGatewayId}` : c.transitGatewayId ? `tgw:${c.transitGatewayId}` : undefined;
 
-export function vgwPathsOf(c: VpnConnectionInfo): Path[] {
+/**
+ * `probeTargets`: the /32 routes that pin the link probes to their connection. They are not paths: tunnel-guard
+ * never withdraws them (a drained tunnel must stay measured) and never counts them as coverage.
+ */
+export function vgwPathsOf(c: VpnConnectionInfo, probeTargets: ReadonlySet<string> = new Set()): Path[] {
   if (!c.vpnGatewayId || c.transitGatewayId) return [];
   return c.staticRoutes
-    .filter((r) => !GONE.has(r.state))
+    .filter((r) => !GONE.has(r.state) && !probeTargets.has(r.destinationCidrBlock))
     .map((r) => {
       const definition: VgwRouteDefinition = { vpnConnectionId: c.vpnConnectionId, destinationCidrBlock: r.destinationCidrBlock };
       return {
@@ -64,10 +68,11 @@ export class VgwStaticPathTable implements PathTable {
     private readonly ec2: EC2Client,
     private readonly inventory: VpnInventory,
     private readonly wait: WaitOptions = DEFAULT_WAIT,
+    private readonly probeTargets: ReadonlySet<string> = new Set(),
   ) {}
 
   async list(): Promise<Path[]> {
-    return (await this.inventory.list()).flatMap(vgwPathsOf);
+    return (await this.inventory.list()).flatMap((c) => vgwPathsOf(c, this.probeTargets));
   }
 
   private async routeState(d: VgwRouteDefinition): Promise<string | undefined> {

@@ -9,6 +9,7 @@
  * the copy. Every step is idempotent (409 on an identical route and 404 on a gone one are successes), so a run that
  * dies between two calls leaves both routes, and the next run finishes from the ledger.
  */
+import { isProbeRouteName } from '../../shared/probe-routes';
 import type { GlobalOperationsClient } from '@google-cloud/compute/build/src/v1/global_operations_client';
 import type { RoutesClient } from '@google-cloud/compute/build/src/v1/routes_client';
 import { PermanentError, TransientError } from '../../shared/errors';
@@ -72,7 +73,8 @@ export class StaticRoutePaths implements PathTable {
     try {
       for await (const r of this.clients.routes.listAsync({ project: this.opts.project, filter: 'nextHopVpnTunnel:*' }, { autoPaginate: false })) {
         const tunnel = parseTunnelUrl(r.nextHopVpnTunnel);
-        if (!tunnel || !r.name || !r.destRange) continue;
+        // A probe's return route pins the probe to this tunnel: never a path (see shared/probe-routes.ts).
+        if (!tunnel || !r.name || !r.destRange || isProbeRouteName(r.name)) continue;
         if (this.opts.regions?.length && !this.opts.regions.includes(tunnel.region)) continue;
         const definition = pick(r, ROUTE_WRITABLE_FIELDS);
         const original = originalOfStandby(r.name);

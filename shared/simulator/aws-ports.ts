@@ -39,7 +39,8 @@ export function awsPorts(calls: SimCalls): CloudPorts {
             .filter((c) => c.state === 'available')
             .flatMap((c) =>
               c.routes
-                .filter((r) => r.state === 'available' || r.state === 'pending')
+                // The /32s that pin link probes to their connection are not paths.
+                .filter((r) => (r.state === 'available' || r.state === 'pending') && !(state.aws.probeTargets ?? []).includes(r.destinationCidrBlock))
                 .map((r) => ({
                   key: awsPathKey(c.vpnConnectionId, r.destinationCidrBlock),
                   kind: 'aws-vgw-static' as const,

@@ -12,6 +12,7 @@
  *   longer AS path and higher MED on advertised ones) and keeps the session up; restore puts the peer's settings
  *   back and removes the policies once no peer uses them.
  */
+import { isProbeRouteName } from '../probe-routes';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { PermanentError, TransientError } from '../errors';
@@ -221,7 +222,8 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
       list: () =>
         calls.read((state): Path[] => {
           const project = state.gcp.project;
-          const routes: Path[] = state.gcp.routes.map((r) => {
+          // Probe routes pin a link's probe: never paths.
+          const routes: Path[] = state.gcp.routes.filter((r) => !isProbeRouteName(r.name)).map((r) => {
             const original = originalOfStandby(r.name);
             return {
               key: gcpRoutePathKey(project, r.name),

@@ -123,6 +123,8 @@ export const simStateSchema = z.object({
   aws: z.object({
     region: z.string().min(1),
     vpnConnections: z.array(awsVpnConnectionSchema),
+    /** The /32 static routes that pin link probes to their connection (never paths). */
+    probeTargets: z.array(cidr).optional(),
   }),
   gcp: z.object({
     project: z.string().min(1),

@@ -99,14 +99,14 @@ it('scopes SearchTransitGatewayRoutes to transit gateway route tables (it suppor
   expect(search[0].Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:transit-gateway-route-table/*' });
 });
 
-it('routes the project alarms from EventBridge and reconciles every 5 minutes', () => {
+it('routes the project alarms from EventBridge and reconciles every minute', () => {
   const rules = resources('AWS::Events::Rule').map(([, r]) => r.Properties);
   expect(rules.find((r) => r.EventPattern)?.EventPattern).toEqual({
     source: ['aws.cloudwatch'],
     'detail-type': ['CloudWatch Alarm State Change'],
     detail: { alarmName: [{ prefix: 'tunnel-guard-' }] },
   });
-  expect(rules.find((r) => r.ScheduleExpression)?.ScheduleExpression).toBe('rate(5 minutes)');
+  expect(rules.find((r) => r.ScheduleExpression)?.ScheduleExpression).toBe('rate(1 minute)');
 });
 
 it('declares the ledger table, the topics and a TunnelState alarm per configured tunnel', () => {

@@ -101,17 +101,45 @@ describe('the shipped definitions drive the game day', () => {
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('stops draining when the dropped-packet threshold is raised above the loss', async () => {
-    const file = readdirSync(join(root, 'deploy', 'gcp')).find((f) => f.includes('dropped'));
-    expect(file).toBeDefined();
-    const path = join(root, 'deploy', 'gcp', file!);
+  it('stops draining when the loss-ratio trip threshold is raised above the loss', async () => {
+    const path = join(root, 'deploy', 'gcp', 'alert-policy-loss-ratio-trip.json');
     const policy = JSON.parse(readFileSync(path, 'utf8'));
-    for (const c of policy.conditions) if (c.conditionThreshold) c.conditionThreshold.thresholdValue = 1e9;
+    const cond = policy.conditions[0].conditionPrometheusQueryLanguage;
+    expect(cond.query).toMatch(/> 0\.01 and/);
+    cond.query = cond.query.replace('> 0.01 and', '> 0.99 and');
     writeFileSync(path, JSON.stringify(policy));
     const before = await runScenario(scenario('brownout'), deployed, ['tunnel-guard']);
     const after = await runScenario(scenario('brownout'), loadDeployed(root), ['tunnel-guard']);
     expect(before.result.strategies['tunnel-guard'].drains).toBeGreaterThan(0);
     expect(after.result.strategies['tunnel-guard']).toMatchObject({ drains: 0, routeChanges: 0 });
+  });
+});
+
+describe('with a probe pinned through each link', () => {
+  it('loses at most a third of what the naive script loses in a long brownout, and never restores into loss', async () => {
+    const { result } = await runScenario(scenario('brownout-probes'), deployed);
+    const tg = result.strategies['tunnel-guard'];
+    expect(tg.lostPackets.total).toBeLessThanOrEqual(result.strategies.naive.lostPackets.total / 3);
+    expect(tg.restoresIntoLoss).toBe(0);
+    expect(tg.restores).toBeGreaterThan(0);
+  });
+
+  it('sees loss that only GCP→AWS suffers (no cloud metric does) and drains both ends', async () => {
+    const blind = await runScenario(scenario('gcp-to-aws-only'), deployed, ['none', 'tunnel-guard']);
+    expect(blind.result.strategies['tunnel-guard'].lostPackets).toEqual(blind.result.strategies.none.lostPackets);
+    const { result, timelines } = await runScenario(scenario('gcp-to-aws-only-probes'), deployed, ['none', 'tunnel-guard']);
+    const tg = result.strategies['tunnel-guard'];
+    expect(tg.lostPackets.total).toBeLessThan(result.strategies.none.lostPackets.total / 10);
+    const drained = timelines['tunnel-guard'].decisions.filter((d) => d.kind === 'drain').map((d) => d.tunnelId.split(':')[0]);
+    expect(new Set(drained)).toEqual(new Set(['aws', 'gcp']));
+  });
+
+  it('changes nothing for a blip, and never black-holes with both tunnels degraded', async () => {
+    const blip = await runScenario(scenario('blip-probes'), deployed, ['tunnel-guard']);
+    expect(blip.result.strategies['tunnel-guard'].routeChanges).toBe(0);
+    const both = await runScenario(scenario('both-degraded-probes'), deployed, ['none', 'tunnel-guard']);
+    expect(both.result.strategies['tunnel-guard'].unreachablePackets).toBe(0);
+    expect(both.result.strategies['tunnel-guard'].lostPackets.total).toBeLessThanOrEqual(both.result.strategies.none.lostPackets.total);
   });
 });
 

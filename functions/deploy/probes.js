@@ -1,0 +1,142 @@
+// Probes pinned through each link (CloudWatch Network Synthetic Monitor), for serverless.yml (`resources`), because
+// serverless.yml cannot loop. Each probe measures ONE link whether or not tunnel-guard has drained it:
+// - one monitor (30 s aggregation) and one ICMP probe per link, from a probe subnet of the VPC to a target address
+//   on the GCP side (AWS::NetworkMonitor::Monitor, AWS::NetworkMonitor::Probe);
+// - a /32 static route to the target on that link's VPN connection only (AWS::EC2::VPNConnectionRoute), so the
+//   probe leaves through that connection; tunnel-guard never withdraws it and never counts it as a path;
+// - two alarms on the probe's PacketLoss (AWS/NetworkMonitor, dimensions Monitor and Probe): `-trip` above the trip
+//   threshold drains, `-clear` above the lower clear threshold holds the recovery (hysteresis). The alarm names
+//   carry the tunnel: EventBridge alarm events do not carry tags by default, and the probe's dimensions name none.
+// The return path is pinned on the GCP side by a route to the probe subnet through the link's tunnel
+// (deploy/gcp/probe-routes.js). Plain CommonJS: the Serverless Framework loads it directly.
+// Sources: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/what-is-network-monitor.html ,
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmonitor-monitor.html ,
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmonitor-probe.html ,
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/nw-monitor-metrics.html
+'use strict';
+
+const PROBE_ALARM_PREFIX = 'tunnel-guard-probe-';
+
+/**
+ * How the two alarms of a probe evaluate. 30 s periods follow the monitor's 30 s aggregation; the trip alarm needs
+ * five of five periods (2.5 minutes) above the trip threshold, so a shorter blip changes nothing; the clear alarm
+ * is OK only after four clean periods in a row (any loss above the clear threshold keeps it in ALARM). Missing data
+ * is `missing`: a probe that stops reporting goes to INSUFFICIENT_DATA, which tunnel-guard reads as `unknown` —
+ * never a reason to drain, never a reason to restore.
+ */
+const PROBE_EVALUATION = Object.freeze({
+  trip: { Period: 30, EvaluationPeriods: 5, DatapointsToAlarm: 5 },
+  clear: { Period: 30, EvaluationPeriods: 4, DatapointsToAlarm: 1 },
+});
+const DEFAULTS = Object.freeze({ tripPercent: 2, clearPercent: 0.5 });
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** The `probes` setting: a JSON list of { vpnId, tunnelIp, target, subnetArn }; throws with the field on anything else. */
+function parseProbes(raw) {
+  if (raw === undefined || raw === null || String(raw).trim() === '') return [];
+  let list;
+  try {
+    list = typeof raw === 'string' ? JSON.parse(raw) : raw;
+  } catch (e) {
+    throw new Error(`tunnel-guard: TUNNEL_GUARD_AWS_PROBES is not JSON (${e.message})`);
+  }
+  if (!Array.isArray(list)) throw new Error('tunnel-guard: TUNNEL_GUARD_AWS_PROBES must be a JSON list');
+  return list.map((p, i) => {
+    const where = `TUNNEL_GUARD_AWS_PROBES[${i}]`;
+    if (!p || typeof p !== 'object') throw new Error(`tunnel-guard: ${where} must be an object`);
+    if (!/^vpn-[0-9a-f]+$/.test(String(p.vpnId))) throw new Error(`tunnel-guard: ${where}.vpnId must be a VPN connection id`);
+    if (!IPV4.test(String(p.tunnelIp))) throw new Error(`tunnel-guard: ${where}.tunnelIp must be the tunnel's AWS outside IPv4 address`);
+    if (!IPV4.test(String(p.target))) throw new Error(`tunnel-guard: ${where}.target must be an IPv4 address on the GCP side`);
+    if (!/^arn:aws[a-z-]*:ec2:[a-z0-9-]+:\d{12}:subnet\/subnet-[0-9a-f]+$/.test(String(p.subnetArn))) {
+      throw new Error(`tunnel-guard: ${where}.subnetArn must be the ARN of the probe subnet (arn:aws:ec2:REGION:ACCOUNT:subnet/subnet-…)`);
+    }
+    return { vpnId: p.vpnId, tunnelIp: p.tunnelIp, target: p.target, subnetArn: p.subnetArn };
+  });
+}
+
+const idOf = (p) => `${p.vpnId}${p.tunnelIp}`.replace(/[^A-Za-z0-9]/g, '');
+
+/**
+ * The resources fragment for `probes`. `monitorName` names the one monitor; thresholds are percent. An empty list
+ * yields no resources at all.
+ */
+function probeResources(probes, { monitorName = 'tunnel-guard-probes', tripPercent = DEFAULTS.tripPercent, clearPercent = DEFAULTS.clearPercent } = {}) {
+  const list = parseProbes(probes);
+  const trip = Number(tripPercent);
+  const clear = Number(clearPercent);
+  if (!(trip > 0 && trip <= 100)) throw new Error('tunnel-guard: the probe trip threshold must be a percentage in (0, 100]');
+  if (!(clear >= 0 && clear < trip)) throw new Error('tunnel-guard: the probe clear threshold must be below the trip threshold');
+  const resources = {};
+  if (list.length === 0) return { Resources: resources };
+  // The cfn-lint on some machines predates these resource types and reports them as unknown (E3006); the
+  // exception is on these two resources only, so every other check still applies to them and to the template.
+  const lintUnknownType = { 'cfn-lint': { config: { ignore_checks: ['E3006'] } } };
+  resources.TunnelGuardProbeMonitor = {
+    Type: 'AWS::NetworkMonitor::Monitor',
+    Metadata: lintUnknownType,
+    Properties: { MonitorName: monitorName, AggregationPeriod: 30, Tags: [{ Key: 'tunnel-guard', Value: 'probes' }] },
+  };
+  for (const p of list) {
+    const id = idOf(p);
+    const tunnel = `${p.vpnId}-${p.tunnelIp}`;
+    resources[`TunnelGuardProbe${id}`] = {
+      Type: 'AWS::NetworkMonitor::Probe',
+      Metadata: lintUnknownType,
+      Properties: {
+        MonitorName: { Ref: 'TunnelGuardProbeMonitor' },
+        SourceArn: p.subnetArn,
+        Destination: p.target,
+        Protocol: 'ICMP',
+        PacketSize: 56,
+        Tags: [{ Key: 'tunnel-guard:tunnel', Value: tunnel }],
+      },
+    };
+    resources[`TunnelGuardProbeRoute${id}`] = {
+      Type: 'AWS::EC2::VPNConnectionRoute',
+      Properties: { VpnConnectionId: p.vpnId, DestinationCidrBlock: `${p.target}/32` },
+    };
+    for (const role of ['trip', 'clear']) {
+      const ev = PROBE_EVALUATION[role];
+      resources[`TunnelGuardProbe${role === 'trip' ? 'Trip' : 'Clear'}Alarm${id}`] = {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: {
+          AlarmName: `${PROBE_ALARM_PREFIX}${tunnel}-${role}`,
+          AlarmDescription: role === 'trip'
+            ? `tunnel-guard: the probe through ${p.tunnelIp} of ${p.vpnId} loses more than ${trip} % (drain)`
+            : `tunnel-guard: the probe through ${p.tunnelIp} of ${p.vpnId} loses more than ${clear} % (not recovered yet)`,
+          Namespace: 'AWS/NetworkMonitor',
+          MetricName: 'PacketLoss',
+          Dimensions: [
+            { Name: 'Monitor', Value: { Ref: 'TunnelGuardProbeMonitor' } },
+            { Name: 'Probe', Value: { 'Fn::GetAtt': [`TunnelGuardProbe${id}`, 'ProbeId'] } },
+          ],
+          Statistic: 'Average',
+          ...ev,
+          Threshold: role === 'trip' ? trip : clear,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'missing',
+        },
+      };
+    }
+  }
+  return { Resources: resources };
+}
+
+/** The /32 targets, comma-separated: the Lambda leaves these VPN connection routes alone. */
+function probeTargets(probes) {
+  return parseProbes(probes).map((p) => `${p.target}/32`).join(',');
+}
+
+module.exports = async ({ resolveVariable }) => {
+  const probes = await resolveVariable('self:custom.tunnelGuard.probes');
+  const trip = await resolveVariable('self:custom.tunnelGuard.probeTripPercent');
+  const clear = await resolveVariable('self:custom.tunnelGuard.probeClearPercent');
+  const stage = await resolveVariable('sls:stage');
+  return probeResources(probes, { monitorName: `tunnel-guard-${stage}-probes`, tripPercent: trip, clearPercent: clear });
+};
+module.exports.probeResources = probeResources;
+module.exports.probeTargets = probeTargets;
+module.exports.parseProbes = parseProbes;
+module.exports.PROBE_EVALUATION = PROBE_EVALUATION;
+module.exports.PROBE_ALARM_PREFIX = PROBE_ALARM_PREFIX;
