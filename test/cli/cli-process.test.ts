@@ -37,14 +37,15 @@ describe('tunnel-guard (bundled, child processes)', () => {
     expect(bundle).not.toMatch(/@aws-sdk\/client-|@google-cloud\/compute/);
   });
 
-  it('status --json, drain, refused drain (3), restore: exit codes and deep-equal routes across processes', () => {
+  it('drainMode withdraw: status --json, drain, refused drain (3), restore: exit codes and deep-equal routes across processes', () => {
+    const withdraw = { TUNNEL_GUARD_DRAIN_MODE: 'withdraw' };
     const s0 = tg(['status', '--json']);
     expect(s0.code).toBe(0);
     const before = readFileSync(sim, 'utf8');
     expect(JSON.parse(s0.out).tunnels.map((t: { id: string }) => t.id)).toContain('gcp:example-project:asia-northeast1:tunnel-aws-1');
 
-    expect(tg(['drain', 'tunnel-aws-1', '--reason', 'dropping packets']).code).toBe(0);
-    const refused = tg(['drain', 'tunnel-aws-2']);
+    expect(tg(['drain', 'tunnel-aws-1', '--reason', 'dropping packets'], withdraw).code).toBe(0);
+    const refused = tg(['drain', 'tunnel-aws-2'], withdraw);
     expect(refused.code).toBe(3);
     expect(refused.out).toMatch(/black-hole/);
     const mid = JSON.parse(tg(['status', '--json']).out).tunnels.find((t: { id: string }) => t.id.endsWith('tunnel-aws-1'));
@@ -57,6 +58,20 @@ describe('tunnel-guard (bundled, child processes)', () => {
         .map(({ id: _i, creationTimestamp: _c, ...w }: Record<string, unknown>) => w)
         .sort((a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name));
     expect(routes(readFileSync(sim, 'utf8'))).toEqual(routes(before));
+  });
+
+  it('drainMode deprefer (default): both tunnels drained to standbys (exit 0), both restored to the original routes', () => {
+    const gcpRoutes = () => (JSON.parse(readFileSync(sim, 'utf8')).gcp.routes as { name: string; priority: number }[]).map((r) => `${r.name} ${r.priority}`).sort();
+    expect(tg(['status', '--json']).code).toBe(0);
+    const before = gcpRoutes();
+    expect(tg(['drain', 'tunnel-aws-1']).code).toBe(0);
+    expect(tg(['drain', 'tunnel-aws-2']).code).toBe(0);
+    expect(gcpRoutes()).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby 65535', 'route-to-aws-via-tunnel-aws-2-tg-standby 65535']);
+    const standby = JSON.parse(tg(['status', '--json']).out).tunnels.filter((t: { id: string }) => t.id.startsWith('gcp:')).map((t: { standby: { destination: string }[] }) => t.standby.map((x) => x.destination));
+    expect(standby).toEqual([['10.0.0.0/16'], ['10.0.0.0/16']]);
+    expect(tg(['restore', 'tunnel-aws-1']).code).toBe(0);
+    expect(tg(['restore', 'tunnel-aws-2']).code).toBe(0);
+    expect(gcpRoutes()).toEqual(before);
   });
 
   it('bad input exits 2 with a clear message and leaves the file alone', () => {

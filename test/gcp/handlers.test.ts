@@ -64,7 +64,7 @@ describe('tunnelIncident through the Functions Framework', () => {
     const open = await post(fixture('incident-open-dropped-packets.json'));
     expect(open.status).toBe(200);
     expect(open.body).toMatchObject({ status: 'handled', signal: { tunnelId: T1, health: 'degraded' }, report: { decision: 'drain', stateAfter: 'drained' } });
-    expect(await gcpRoutes()).toEqual(['route-to-aws-via-tunnel-aws-2']);
+    expect(await gcpRoutes()).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2']); // de-preferred: its standby stays
 
     const closed = await post(fixture('incident-closed-recovered.json'));
     expect(closed.status).toBe(200);
@@ -82,13 +82,13 @@ describe('tunnelIncident through the Functions Framework', () => {
     expect(res.status).toBe(200);
     expect(res.body.signal.health).toBe('unknown');
     expect(res.body.report.stateAfter).toBe('drained');
-    expect(await gcpRoutes()).toEqual(['route-to-aws-via-tunnel-aws-2']);
+    expect(await gcpRoutes()).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2']); // de-preferred: its standby stays
   });
 
   it('a closed incident for missing data does not restore either', async () => {
     await post(fixture('incident-open-dropped-packets.json'));
     await post(fixture('incident-closed-no-data.json'));
-    expect(await gcpRoutes()).toEqual(['route-to-aws-via-tunnel-aws-2']);
+    expect(await gcpRoutes()).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2']); // de-preferred: its standby stays
   });
 
   it('acknowledges a test notification with 200 and changes nothing', async () => {
@@ -200,7 +200,7 @@ describe('link messages from the AWS end on the same authenticated endpoint', ()
     const res = await post(signed);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'handled', signal: { tunnelId: T1, source: 'link:aws' }, report: { decision: 'drain' } });
-    expect(await gcpRoutes()).toEqual(['route-to-aws-via-tunnel-aws-2']);
+    expect(await gcpRoutes()).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2']); // de-preferred: its standby stays
     const again = await post(signed);
     expect(again.body.report.decision).toBe('ignore');
   });
