@@ -84,6 +84,5 @@ export async function runDoctor(opts: SeatOptions): Promise<DoctorCheck[]> {
   const topic = o.env.TUNNEL_GUARD_AWS_LINK_TOPIC_ARN;
   const topicCheck = config.links.length > 0 && topic ? () => loadSide('aws').linkTopicCheck!(o, topic) : undefined;
   const links = await doctorLinks(o.env, config, results.flatMap((r) => r.tunnels), { aws: clouds.includes('aws'), gcp: clouds.includes('gcp') }, topicCheck);
-  const probes: DoctorCheck = { cloud: 'links', name: 'probes', status: 'skip', detail: 'no probes configured (the configuration has no probe settings)' };
-  return [...results.flatMap((r) => r.checks), ...links, probes];
+  return [...results.flatMap((r) => r.checks), ...links];
 }

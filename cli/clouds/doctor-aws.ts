@@ -1,6 +1,7 @@
 /**
  * doctor, AWS side: credentials, the ledger table (and a conditional write), the VPN connections, an alarm per
- * in-scope tunnel that reaches the Lambda, the decisions topic, and the Lambda role's permissions.
+ * in-scope tunnel that reaches the Lambda, the probes (when configured), the decisions topic, and the Lambda role's
+ * permissions.
  *
  * IAM policy simulation: SimulatePrincipalPolicy
  * (https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html) evaluates the role's
@@ -15,12 +16,13 @@ import { randomUUID } from 'node:crypto';
 import type { Env } from '../../shared/config-source';
 import { inScope, type Config } from '../../shared/policy';
 import type { TunnelStatus } from '../../shared/types';
-import { VpnInventory } from '../../functions/adapters/vpn-inventory';
+import { VpnInventory, type VpnConnectionInfo } from '../../functions/adapters/vpn-inventory';
 import { VpnTunnelHealthView } from '../../functions/adapters/vpn-tunnel-health';
 import type { DoctorCheck } from '../seat';
 import { alarmRoutes, awsAlarms, tunnelOfAlarm } from './aws-alarms';
 import { awsEndpointOf, list } from './aws-side';
 import { boundedAwsConfig, explainAwsError } from './bounded';
+import { probeChecks } from './doctor-probes';
 
 const check = (name: string, status: DoctorCheck['status'], detail: string, fix?: string): DoctorCheck => ({ cloud: 'aws', name, status, detail, ...(fix ? { fix } : {}) });
 
@@ -68,8 +70,11 @@ export async function doctorAws(env: Env, region: string, config: Config): Promi
   const ids = list(env.TUNNEL_GUARD_AWS_VPN_IDS);
   const ec2 = new EC2Client(cfg);
   let tunnels: TunnelStatus[] = [];
+  let connections: VpnConnectionInfo[] = [];
   try {
-    tunnels = await new VpnTunnelHealthView(new VpnInventory(ec2, { region, ...(ids.length ? { vpnConnectionIds: ids } : {}) })).list();
+    const inventory = new VpnInventory(ec2, { region, ...(ids.length ? { vpnConnectionIds: ids } : {}) });
+    connections = await inventory.list();
+    tunnels = await new VpnTunnelHealthView(inventory).list();
     const found = new Set(tunnels.map((t) => (t.ref.cloud === 'aws' ? t.ref.native.vpnConnectionId : '')));
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length) checks.push(check('VPN connections', 'fail', `TUNNEL_GUARD_AWS_VPN_IDS names ${missing.join(', ')}: not found in ${region}`, 'remove them from TUNNEL_GUARD_AWS_VPN_IDS, or check AWS_REGION'));
@@ -95,6 +100,7 @@ export async function doctorAws(env: Env, region: string, config: Config): Promi
       else checks.push(check(`alarm ${t.ref.id}`, 'pass', `${routed.map((a) => a.AlarmName).join(', ')} → ${routes.filter((r) => routed.some((a) => r.matches(a.AlarmName ?? ''))).map((r) => r.rule).join(', ') || 'alarm action'}`));
     }
     if (scoped.length === 0) checks.push(check('alarms', 'skip', 'no AWS tunnel in scope'));
+    checks.push(...probeChecks(env, connections, alarms));
   } catch (e) {
     checks.push(check('alarms', 'fail', explainAwsError(e, 'DescribeAlarms / ListRules', awsEndpointOf(env, 'cloudwatch', region)), 'the caller needs cloudwatch:DescribeAlarms, events:ListRules, events:ListTargetsByRule'));
   }

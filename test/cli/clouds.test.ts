@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudWatchClient, DeleteAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DeleteAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import type { CliIo } from '../../cli/io';
 import { main } from '../../cli/main';
 import { awsId, gcpId, routesOf, seed, startWorld, ROLE, FUNCTION_URL, type World } from './support/clouds-world';
@@ -206,14 +206,30 @@ describe('doctor --target clouds', () => {
     TUNNEL_GUARD_AWS_LINK_TOPIC_ARN: w.linkTopicArn,
   });
 
+  const PROBES = JSON.stringify([{ vpnId: 'vpn-0a1b2c3d4e5f60001', tunnelIp: '203.0.113.11', target: '10.0.99.10', subnetArn: 'arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0abc' }]);
+  /** What the deployment creates for that probe: the pinned /32 and the trip/clear alarms. */
+  async function deployProbe(route = true) {
+    if (route) w.ec2.connections[0]!.routes.push({ destinationCidrBlock: '10.0.99.10/32', state: 'available' });
+    const cw = new CloudWatchClient({ region: 'us-east-1', endpoint: w.endpoints.moto });
+    for (const role of ['trip', 'clear']) {
+      await cw.send(new PutMetricAlarmCommand({
+        AlarmName: `tunnel-guard-probe-vpn-0a1b2c3d4e5f60001-203.0.113.11-${role}`, Namespace: 'AWS/NetworkMonitor', MetricName: 'PacketLoss', Statistic: 'Average',
+        Dimensions: [{ Name: 'Monitor', Value: 'tunnel-guard-prod-probes' }, { Name: 'Probe', Value: 'probe-1' }],
+        Period: 30, EvaluationPeriods: 5, Threshold: 2, ComparisonOperator: 'GreaterThanThreshold',
+      }));
+    }
+    cw.destroy();
+  }
+
   it('passes every check of a wired deployment (exit 0) and leaves no scratch data', async () => {
-    const r = await tg(['doctor', '--json'], doctorEnv());
+    await deployProbe();
+    const r = await tg(['doctor', '--json'], { ...doctorEnv(), TUNNEL_GUARD_AWS_PROBES: PROBES, TUNNEL_GUARD_AWS_PROBE_TARGETS: '10.0.99.10/32' });
     const doc = JSON.parse(r.out);
     const failed = doc.checks.filter((c: { status: string }) => c.status === 'fail');
     expect(failed).toEqual([]);
     expect(r.code).toBe(0);
     const names = doc.checks.map((c: { cloud: string; name: string }) => `${c.cloud} ${c.name}`);
-    expect(names).toEqual(expect.arrayContaining(['aws credentials', 'aws ledger table', `aws alarm ${awsId(1, 1)}`, 'aws function permissions', 'gcp ledger bucket', `gcp alert policy ${gcpId(2)}`, 'gcp function permissions', 'links link secret', 'links AWS → GCP', 'links GCP → AWS', `links link ${gcpId(1)}`]));
+    expect(names).toEqual(expect.arrayContaining(['aws probe vpn-0a1b2c3d4e5f60001:203.0.113.11', 'aws credentials', 'aws ledger table', `aws alarm ${awsId(1, 1)}`, 'aws function permissions', 'gcp ledger bucket', `gcp alert policy ${gcpId(2)}`, 'gcp function permissions', 'links link secret', 'links AWS → GCP', 'links GCP → AWS', `links link ${gcpId(1)}`]));
     expect(doc.checks.find((c: { name: string; status: string }) => c.name === 'function permissions' && c.status === 'pass')).toBeTruthy();
     expect([...w.gcs.objects.keys()]).toEqual([]);
     expect(w.iam.calls.length).toBeGreaterThan(0);
@@ -228,7 +244,8 @@ describe('doctor --target clouds', () => {
     const cw = new CloudWatchClient({ region: 'us-east-1', endpoint: w.endpoints.moto });
     await cw.send(new DeleteAlarmsCommand({ AlarmNames: ['tunnel-guard-vpn-0a1b2c3d4e5f60001-203.0.113.12'] }));
     cw.destroy();
-    const r = await tg(['doctor', '--json'], { ...doctorEnv(), TUNNEL_GUARD_CONFIG_JSON: wrongLink, TUNNEL_GUARD_AWS_VPN_IDS: 'vpn-0a1b2c3d4e5f60001,vpn-0a1b2c3d4e5f6dead' });
+    await deployProbe(false); // the alarms, but not the pinned route
+    const r = await tg(['doctor', '--json'], { ...doctorEnv(), TUNNEL_GUARD_AWS_PROBES: PROBES, TUNNEL_GUARD_CONFIG_JSON: wrongLink, TUNNEL_GUARD_AWS_VPN_IDS: 'vpn-0a1b2c3d4e5f60001,vpn-0a1b2c3d4e5f6dead' });
     expect(r.code).toBe(1);
     const fails = Object.fromEntries(JSON.parse(r.out).checks.filter((c: { status: string }) => c.status === 'fail').map((c: { cloud: string; name: string; detail: string; fix?: string }) => [`${c.cloud} ${c.name}`, c]));
     expect(fails['aws function permissions'].detail).toMatch(/ec2:DeleteVpnConnectionRoute .*implicitDeny/);
@@ -238,6 +255,7 @@ describe('doctor --target clouds', () => {
     expect(fails[`links link ${gcpId(1)}`].detail).toMatch(/not the same tunnel/);
     expect(fails[`aws alarm ${awsId(1, 2)}`].detail).toMatch(/no CloudWatch alarm watches this tunnel/);
     expect(fails[`aws alarm ${awsId(1, 1)}`]).toBeUndefined();
+    expect(fails['aws probe vpn-0a1b2c3d4e5f60001:203.0.113.11'].detail).toMatch(/10\.0\.99\.10\/32 is not a static route of vpn-0a1b2c3d4e5f60001/);
   });
 });
 
