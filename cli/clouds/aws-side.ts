@@ -62,7 +62,7 @@ export async function preflightAws(env: Env, region: string): Promise<string[]> 
 
 /**
  * The Lambda's composition. Without `TUNNEL_GUARD_TOPIC_ARN` a placeholder satisfies the root for read-only
- * commands; `mayChange` tells the seat whether the notifier is real (changes need it: see `requireTopic`).
+ * commands; `hasTopic` says whether the notifier is real, and a change on AWS is refused without it (aws-entry.ts).
  */
 export function composeAwsSide(env: Env, region: string, cwd: string, logger: Logger): { edge: AwsEdge; hasTopic: boolean } {
   const hasTopic = !!env.TUNNEL_GUARD_TOPIC_ARN;
