@@ -95,12 +95,12 @@ describe('npm run start:gcp on the simulator', () => {
     const open = await post(fixture('incident-open-dropped-packets.json'));
     expect(open.status).toBe(200);
     expect(open.body.report).toMatchObject({ decision: 'drain', stateAfter: 'drained' });
-    expect((await routes()).map((r) => r.name)).toEqual(['route-to-aws-via-tunnel-aws-2']);
+    expect((await routes()).map((r) => r.name).filter((n) => !n.endsWith('-tg-standby'))).toEqual(['route-to-aws-via-tunnel-aws-2']); // drained: withdrawn or de-preferred
 
     const cancelled = await post(fixture('incident-closed-cancelled.json'));
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.signal.health).toBe('unknown');
-    expect((await routes()).map((r) => r.name)).toEqual(['route-to-aws-via-tunnel-aws-2']);
+    expect((await routes()).map((r) => r.name).filter((n) => !n.endsWith('-tg-standby'))).toEqual(['route-to-aws-via-tunnel-aws-2']); // drained: withdrawn or de-preferred
 
     const recovered = await post(fixture('incident-closed-recovered.json'));
     expect(recovered.status).toBe(200);
