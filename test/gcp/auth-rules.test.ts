@@ -75,6 +75,19 @@ describe('authenticate', () => {
     }
   });
 
+  it('any run of spaces may follow the scheme', () => {
+    expect(authenticate({ headers: { authorization: basic('mon', 'p:w').replace('Basic ', 'Basic   ') } }, both)).toEqual({ ok: true, method: 'basic' });
+  });
+
+  it('a Basic value without a colon is never a username and password', () => {
+    // Would match if the missing colon were read as "username = all but the last character".
+    const cfg = authConfigFromEnv({ TUNNEL_GUARD_WEBHOOK_USERNAME: 'ab', TUNNEL_GUARD_WEBHOOK_PASSWORD: 'abc' });
+    expect(authenticate({ headers: { authorization: `Basic ${Buffer.from('abc').toString('base64')}` } }, cfg)).toEqual({ ok: false, reason: 'invalid credentials' });
+    // A colon in first place is an empty username, compared like any other.
+    const empty = { mode: 'required' as const, basic: { username: '', password: 'pw' } };
+    expect(authenticate({ headers: { authorization: basic('', 'pw') } }, empty)).toEqual({ ok: true, method: 'basic' });
+  });
+
   it('a Basic header with junk around it is not Basic at all', () => {
     expect(authenticate({ headers: { authorization: `x ${basic('mon', 'p:w')}` } }, both)).toEqual({ ok: false, reason: 'missing credentials (auth_token query parameter or HTTP Basic)' });
     expect(authenticate({ headers: { authorization: `${basic('mon', 'p:w')} extra` } }, both)).toEqual({ ok: false, reason: 'missing credentials (auth_token query parameter or HTTP Basic)' });
