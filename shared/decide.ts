@@ -59,6 +59,8 @@ export interface Decision {
   forced: boolean;
   /** A local signal made every one of the tunnel's own monitors healthy again (tell the other end). */
   localRecovered?: boolean;
+  /** Restored although unhealthy, as the last path of its destinations: it vouches for nothing. */
+  lastResort?: boolean;
 }
 
 const MAX_KEYS = 50;
@@ -110,7 +112,9 @@ export const localHealthOf = (r: LedgerRecord): Health =>
  */
 export function withSignalMark(record: LedgerRecord, signal: Signal): LedgerRecord {
   const keys = [...record.recentKeys, { key: signal.key, at: signal.observedAt }].slice(-MAX_KEYS);
-  const entry = { health: signal.health, at: signal.observedAt, ...(signal.basis ? { basis: signal.basis } : {}) };
+  // A monitor keeps what it measures when a message does not say (a restore after the hold-down carries no signal).
+  const basis = signal.basis ?? record.monitors?.[monitorOf(signal)]?.basis;
+  const entry = { health: signal.health, at: signal.observedAt, ...(basis ? { basis } : {}) };
   const monitors = { ...(record.monitors ?? {}), [monitorOf(signal)]: entry };
   const health = worstOf(Object.values(speakingMonitors(record.state, monitors)).map((m) => m.health));
   const wasHealthy = record.health === 'healthy' && record.healthySince;
@@ -312,6 +316,19 @@ function orphanedDestinations(ctx: Ctx, base: LedgerRecord): string[] {
   return [...out];
 }
 
+const LAG = 'a tunnel-state monitor still says down, but the cloud reports the tunnel up: waiting for the monitor to catch up';
+
+/**
+ * Only monitors of tunnel state say "down", and the cloud reports the tunnel up again: the state metric lags the
+ * cloud (GCP's tunnel_established is visible up to three minutes late). Cutting a tunnel that is back would only
+ * keep it out for a hold-down; a fresh "down" signal still drains as usual.
+ */
+function stateLagsCloud(r: LedgerRecord, view: View, id: string): boolean {
+  if (r.health !== 'down' || view.statusOf(id)?.status !== 'up') return false;
+  const holding = Object.values(r.monitors ?? {}).filter((m) => m.health !== 'healthy');
+  return holding.length > 0 && holding.every((m) => m.basis === 'state');
+}
+
 /** Drained and healthy: restore once the hold-down has passed (guard 5). */
 function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): Decision {
   const { input, id } = ctx;
@@ -320,7 +337,7 @@ function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): Decision 
   const orphaned = base.reason?.startsWith('operator:') ? [] : orphanedDestinations(ctx, base);
   if (orphaned.length > 0) {
     const d = restore(ctx, base, `last resort: ${orphaned.join(', ')} ${orphaned.length === 1 ? 'has' : 'have'} no other path in service (the fallback went down); a lossy path beats none`, false);
-    return d.kind === 'restore' ? { ...d, severity: 'CRITICAL', refusals: [{ guard: 'black-hole', reason: `restored although ${health}: ${orphaned.join(', ')} had no other path`, urgent: true }] } : d;
+    return d.kind === 'restore' ? { ...d, severity: 'CRITICAL', lastResort: true, refusals: [{ guard: 'black-hole', reason: `restored although ${health}: ${orphaned.join(', ')} had no other path`, urgent: true }] } : d;
   }
   if (base.suppressed) {
     const text = `${id} stays drained until an operator releases it (${base.reason ?? 'suppressed'})`;
@@ -465,6 +482,9 @@ function decideInner(input: DecisionInput): Decision {
       }
       // state active
       if (base.health === 'healthy') return nothing('record', `${id} healthy`, base, { next: { ...base, lastRefusal: undefined } });
+      // Only a tunnel-state monitor says down (this news, or earlier news) while the cloud already reports the
+      // tunnel up: the metric lags the cloud, and cutting a tunnel that is back only keeps it out for a hold-down.
+      if ((s.health !== 'down' || s.basis === 'state') && stateLagsCloud(base, nctx.view, id)) return nothing('record', `${id}: ${s.health} noted; ${LAG}`, base, { next: base });
       const own = pathsOfTunnel(input.paths, id);
       if (base.health === 'down' && nativeFailoverCovers(nctx.view, nctx.id, own)) {
         return nothing('record', `${id} is down; its paths also use a healthy sibling tunnel, which the cloud fails over to on its own: recorded, not drained`, base, {
@@ -511,6 +531,7 @@ function decideInner(input: DecisionInput): Decision {
       const own = pathsOfTunnel(input.paths, id);
       if ((record.health === 'degraded' || record.health === 'down') && own.length > 0) {
         if (record.health === 'down' && nativeFailoverCovers(view, id, own)) return nothing('ignore', `${id} is down; the cloud fails over to its sibling`, record);
+        if (stateLagsCloud(record, view, id)) return nothing('ignore', `${id}: ${LAG}`, record);
         return drain(ctx, record, `still ${record.health} (retry of an earlier decision)`, { force: false, manual: false });
       }
       return nothing('ignore', `${id}: nothing to do`, record);

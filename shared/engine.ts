@@ -154,6 +154,7 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
     severity: decision.severity,
     viaLink: signal ? !!signal.viaLink : !!record.lastSignalViaLink,
     ...(decision.localRecovered ? { localRecovered: true } : {}),
+    ...(decision.lastResort ? { lastResort: true } : {}),
     startedAt: started.toISOString(),
     durationMs: 0,
     ok: true,

@@ -62,8 +62,15 @@ export function depreferGaps(input: DecisionInput, view: View, id: string, paths
   return deprefer.length ? coverageGaps(input.paths, deprefer, new Set([id]), view, input.policy.minHealthyPaths) : [];
 }
 
-/** Would the cloud already fail over on its own? (AWS: a DOWN tunnel whose sibling in the connection is UP.) */
+/**
+ * Would the cloud already fail over on its own? Either every path of the tunnel also feeds a healthy sibling (AWS:
+ * a DOWN tunnel whose sibling in the connection is UP), or the cloud itself reports down every tunnel a path feeds
+ * — GCP ignores routes through a tunnel without an IKE SA and its BGP session is down too; AWS sends nothing to a
+ * connection without an UP tunnel — so withdrawing those paths moves no traffic. It would only keep the tunnel out
+ * once it is back up and healthy (the game day measured that delay as packets lost on the remaining tunnels).
+ */
 export function nativeFailoverCovers(view: View, id: string, own: readonly Path[]): boolean {
   if (own.length === 0) return false;
+  if (view.statusOf(id)?.status === 'down' && own.every((p) => p.tunnelIds.every((t) => view.statusOf(t)?.status !== 'up'))) return true;
   return own.every((p) => p.tunnelIds.length > 1 && pathIsHealthy(p, view, new Set([id])));
 }

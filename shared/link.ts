@@ -52,9 +52,10 @@ export function linkMessageFor(report: Report, links: Links): LinkMessage | unde
     // up is not drained); an operator's drain (no signal) cuts the tunnel at both ends.
     const seen = report.signal?.health;
     health = seen === 'down' || seen === 'degraded' ? seen : 'degraded';
-  } else if (report.decision === 'restore' && report.trigger !== 'restore') {
+  } else if (report.decision === 'restore' && report.trigger !== 'restore' && !report.lastResort) {
     // Only a restore earned by health (a signal, or reconcile after the hold-down) vouches for the tunnel; an
-    // operator's `restore` on one end says nothing about the other end.
+    // operator's `restore` on one end says nothing about the other end, nor does a last-resort restore of a
+    // tunnel that is still unhealthy.
     health = 'healthy';
   }
   if (!health) return undefined;

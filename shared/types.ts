@@ -264,6 +264,8 @@ export interface Report {
   viaLink: boolean;
   /** This tunnel's own monitors all became healthy with this signal (the other end is told, see link.ts). */
   localRecovered?: boolean;
+  /** A restore of a tunnel that is still unhealthy because nothing else could carry its destinations. */
+  lastResort?: boolean;
   startedAt: string;
   durationMs: number;
   ok: boolean;

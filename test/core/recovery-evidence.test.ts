@@ -105,3 +105,60 @@ describe('the last path', () => {
     expect(w.routes()).toEqual(['vpn-2:10.240.0.0/16']);
   });
 });
+
+describe('a GCP tunnel the cloud reports down', () => {
+  it('is recorded, not drained: GCP already skips it, and it is back in service as soon as it is up', async () => {
+    const { gcp } = await import('../fakes/topology');
+    const t = incident();
+    const cloud = new MemoryCloud(t.gcpTunnels, t.gcpPaths);
+    const env = testDeps({ gcp: portsOf(cloud) });
+    const G1 = gcp('tunnel-1');
+    cloud.setStatus(G1, 'down');
+    const r = await handleSignal(env.deps, { tunnelId: G1, health: 'down', observedAt: at(0), source: 'test', key: 'down-1', evidence: 'tunnel_established < 1', basis: 'state' });
+    expect(r.decision).toBe('record');
+    expect(r.summary).toMatch(/fails over to it on its own|on its own/);
+    expect(cloud.calls).toEqual([]);
+  });
+
+  it('but a down signal the cloud does not confirm yet still drains (the cloud may still route into it)', async () => {
+    const { gcp } = await import('../fakes/topology');
+    const t = incident();
+    const cloud = new MemoryCloud(t.gcpTunnels, t.gcpPaths);
+    const env = testDeps({ gcp: portsOf(cloud) }, { drainMode: 'withdraw' });
+    const r = await handleSignal(env.deps, { tunnelId: gcp('tunnel-1'), health: 'down', observedAt: at(0), source: 'test', key: 'down-2', evidence: 'tunnel_established < 1' });
+    expect(r.decision).toBe('drain');
+  });
+});
+
+describe('a tunnel-state monitor that lags the cloud', () => {
+  it('does not cut a tunnel the cloud reports up again, on a reconcile or on another monitor\'s news', async () => {
+    const { gcp } = await import('../fakes/topology');
+    const t = incident();
+    const cloud = new MemoryCloud(t.gcpTunnels, t.gcpPaths);
+    const env = testDeps({ gcp: portsOf(cloud) }, { drainMode: 'withdraw' });
+    const G1 = gcp('tunnel-1');
+    cloud.setStatus(G1, 'down');
+    const s = (health: Signal['health'], sec: number, monitor: string, basis: Signal['basis']): Signal => ({ tunnelId: G1, health, observedAt: at(sec), source: 'test', key: `${monitor}-${sec}`, evidence: monitor, monitor, basis });
+    env.clock.t = Date.parse(at(0));
+    expect((await handleSignal(env.deps, s('down', 0, 'established', 'state'))).decision).toBe('record');
+    cloud.setStatus(G1, 'up');
+    env.clock.t = Date.parse(at(60));
+    expect((await reconcile(env.deps)).find((r) => r.tunnelId === G1)?.decision).toBe('ignore');
+    expect((await handleSignal(env.deps, s('healthy', 61, 'loss-ratio', 'traffic'))).decision).toBe('record');
+    expect(cloud.calls).toEqual([]);
+    // A traffic monitor that says degraded is news of its own: it drains.
+    expect((await handleSignal(env.deps, s('degraded', 90, 'loss-ratio', 'traffic'))).decision).toBe('drain');
+  });
+});
+
+describe('a tunnel-state alert that arrives after the tunnel is back', () => {
+  it('is recorded, not drained, when the cloud already reports the tunnel up', async () => {
+    const { gcp } = await import('../fakes/topology');
+    const t = incident();
+    const cloud = new MemoryCloud(t.gcpTunnels, t.gcpPaths);
+    const env = testDeps({ gcp: portsOf(cloud) }, { drainMode: 'withdraw' });
+    const r = await handleSignal(env.deps, { tunnelId: gcp('tunnel-1'), health: 'down', observedAt: at(0), source: 'test', key: 'late-down', evidence: 'tunnel_established < 1', monitor: 'established', basis: 'state' });
+    expect(r.decision).toBe('record');
+    expect(cloud.calls).toEqual([]);
+  });
+});
