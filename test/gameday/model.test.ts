@@ -18,8 +18,8 @@ const deployed = loadDeployed(ROOT);
 const scenario = (name: string) => loadScenarioFile(join(SCENARIOS, `${name}.json`));
 
 describe('the traffic model', () => {
-  it('agrees with a hand calculation of what doing nothing loses in the seed incident', async () => {
-    const { result } = await runScenario(scenario('seed-incident'), deployed, ['none']);
+  it('agrees with a hand calculation of what doing nothing loses in the seed incident with an outage', async () => {
+    const { result } = await runScenario(scenario('seed-incident-with-outage'), deployed, ['none']);
     // GCP→AWS: 10,000 pps over two equal-priority routes (ECMP) → 5,000 pps into tunnel-aws-1, 5 % lost for
     // 120 minutes; while tunnel-aws-2 is down (5 minutes) GCP ignores its route and all 10,000 pps take
     // tunnel-aws-1. AWS→GCP: the VGW sends all 10,000 pps over the first connection's UP tunnel — tunnel-aws-1's
@@ -51,7 +51,7 @@ describe('the traffic model', () => {
   });
 
   it('shows the naive script black-holing the seed incident where tunnel-guard does not', async () => {
-    const { result } = await runScenario(scenario('seed-incident'), deployed, ['naive', 'tunnel-guard']);
+    const { result } = await runScenario(scenario('seed-incident-with-outage'), deployed, ['naive', 'tunnel-guard']);
     expect(result.strategies.naive.unreachablePackets).toBeGreaterThan(0);
     expect(result.strategies['tunnel-guard'].unreachablePackets).toBe(0);
   });
@@ -116,6 +116,14 @@ describe('the shipped definitions drive the game day', () => {
 });
 
 describe('with a probe pinned through each link', () => {
+  it('loses at most 5 % of what doing nothing loses in the seed incident, and never restores into loss', async () => {
+    const { result } = await runScenario(scenario('seed-incident-probes'), deployed, ['none', 'tunnel-guard']);
+    const tg = result.strategies['tunnel-guard'];
+    expect(tg.lostPackets.total).toBeLessThanOrEqual(0.05 * result.strategies.none.lostPackets.total);
+    expect(tg.restoresIntoLoss).toBe(0);
+    expect(tg.restores).toBeGreaterThan(0);
+  });
+
   it('loses at most a third of what the naive script loses in a long brownout, and never restores into loss', async () => {
     const { result } = await runScenario(scenario('brownout-probes'), deployed);
     const tg = result.strategies['tunnel-guard'];
