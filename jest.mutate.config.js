@@ -30,5 +30,4 @@ module.exports = {
     '/test/reliability/crash-every-step\\.test\\.ts$',
   ],
   setupFiles: [...base.setupFiles, '<rootDir>/test/support/mutation-env.js'],
-  testSequencer: '<rootDir>/test/support/mutation-sequencer.js',
 };
