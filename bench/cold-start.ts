@@ -16,7 +16,9 @@ const out = (name: string) => join(root, 'dist', 'bench', name);
 const computeRoot: Plugin = {
   name: 'compute-root',
   setup(b) {
-    b.onResolve({ filter: /^@google-cloud\/compute\/build\/src\/v1\// }, () => ({ path: require.resolve('@google-cloud/compute', { paths: [root] }) }));
+    b.onResolve({ filter: /^@google-cloud\/compute\/build\/src\/v1\// }, () => ({
+      path: require.resolve('@google-cloud/compute', { paths: [root] }),
+    }));
   },
 };
 
@@ -24,11 +26,31 @@ export async function buildBundles() {
   const common = { bundle: true, platform: 'node' as const, target: 'node20', logLevel: 'error' as const, absWorkingDir: root };
   // The same options and plugins as serverless.yml's serverless-esbuild section.
   const lambdaPlugins = require(join(root, 'functions', 'deploy', 'esbuild-plugins.js')) as Plugin[];
-  await build({ ...common, entryPoints: ['functions/handlers.ts'], outfile: out('aws-opt.js'), minify: true, mainFields: ['module', 'main'], plugins: lambdaPlugins });
+  await build({
+    ...common,
+    entryPoints: ['functions/handlers.ts'],
+    outfile: out('aws-opt.js'),
+    minify: true,
+    mainFields: ['module', 'main'],
+    plugins: lambdaPlugins,
+  });
   await build({ ...common, entryPoints: ['functions/handlers.ts'], outfile: out('aws-naive.js') });
   const gcpExternal = ['@google-cloud/functions-framework'];
-  await build({ ...common, entryPoints: ['gcp-functions/index.ts'], outfile: out('gcp-opt.js'), minify: true, mainFields: ['module', 'main'], external: gcpExternal });
-  await build({ ...common, entryPoints: ['gcp-functions/index.ts'], outfile: out('gcp-naive.js'), external: gcpExternal, plugins: [computeRoot] });
+  await build({
+    ...common,
+    entryPoints: ['gcp-functions/index.ts'],
+    outfile: out('gcp-opt.js'),
+    minify: true,
+    mainFields: ['module', 'main'],
+    external: gcpExternal,
+  });
+  await build({
+    ...common,
+    entryPoints: ['gcp-functions/index.ts'],
+    outfile: out('gcp-naive.js'),
+    external: gcpExternal,
+    plugins: [computeRoot],
+  });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -41,7 +63,15 @@ function load(file: string, runs: number) {
     const r = spawnSync(process.execPath, ['-e', code], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, TUNNEL_GUARD_SIMULATOR: join(root, 'dist', 'bench', 'cold.sim.json'), AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', METADATA_SERVER_DETECTION: 'none', TUNNEL_GUARD_WEBHOOK_AUTH: 'none' },
+      env: {
+        ...process.env,
+        TUNNEL_GUARD_SIMULATOR: join(root, 'dist', 'bench', 'cold.sim.json'),
+        AWS_REGION: 'us-east-1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        METADATA_SERVER_DETECTION: 'none',
+        TUNNEL_GUARD_WEBHOOK_AUTH: 'none',
+      },
     });
     const line = r.stdout.trim().split('\n').pop() ?? '';
     if (r.status !== 0 || !line.startsWith('{')) throw new Error(`loading ${file} failed: ${r.stderr.slice(0, 500)}`);
@@ -56,6 +86,11 @@ export async function benchColdStart(runs: number) {
   const row = (name: string, file: string) => ({ bundle: name, sizeMB: +(statSync(file).size / 2 ** 20).toFixed(2), ...load(file, runs) });
   return {
     emptyProcess: baseline,
-    bundles: [row('lambda (minified, module-first)', out('aws-opt.js')), row('lambda naive (default esbuild)', out('aws-naive.js')), row('cloud function (per-client imports)', out('gcp-opt.js')), row('cloud function naive (package root)', out('gcp-naive.js'))],
+    bundles: [
+      row('lambda (minified, module-first)', out('aws-opt.js')),
+      row('lambda naive (default esbuild)', out('aws-naive.js')),
+      row('cloud function (per-client imports)', out('gcp-opt.js')),
+      row('cloud function naive (package root)', out('gcp-naive.js')),
+    ],
   };
 }

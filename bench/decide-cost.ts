@@ -15,7 +15,14 @@ function topology(tunnels: number, prefixes: number) {
     const native = { project: 'p', region: 'r', name: `t${t}`, gateway: 'g' };
     ts.push({ ref: { id: gcpTunnelId(native), cloud: 'gcp', native }, status: 'up' });
     for (let p = 0; p < prefixes; p++) {
-      paths.push({ key: `t${t}-p${p}`, kind: 'gcp-static-route', cloud: 'gcp', destinations: [`10.${p}.0.0/16`], tunnelIds: [gcpTunnelId(native)], definition: {} });
+      paths.push({
+        key: `t${t}-p${p}`,
+        kind: 'gcp-static-route',
+        cloud: 'gcp',
+        destinations: [`10.${p}.0.0/16`],
+        tunnelIds: [gcpTunnelId(native)],
+        definition: {},
+      });
     }
   }
   return { ts, paths };
@@ -33,7 +40,10 @@ export function benchDecide() {
   const id = ts[0]!.ref.id;
   const now = new Date();
   const input = {
-    trigger: { type: 'signal' as const, signal: { tunnelId: id, health: 'degraded' as const, observedAt: now.toISOString(), source: 'bench', key: 'k', evidence: 'bench' } },
+    trigger: {
+      type: 'signal' as const,
+      signal: { tunnelId: id, health: 'degraded' as const, observedAt: now.toISOString(), source: 'bench', key: 'k', evidence: 'bench' },
+    },
     record: emptyRecord(id, 'gcp'),
     records: [],
     members: [],
@@ -53,6 +63,11 @@ export function benchDecide() {
   };
   cpuMs(naive, 1);
   const naiveMs = cpuMs(naive, 3);
-  return { tunnels: 100, prefixesPerTunnel: 100, decideMs: +decideMs.toFixed(3), naiveCoverageMs: +naiveMs.toFixed(1), speedup: +(naiveMs / decideMs).toFixed(1) };
+  return {
+    tunnels: 100,
+    prefixesPerTunnel: 100,
+    decideMs: +decideMs.toFixed(3),
+    naiveCoverageMs: +naiveMs.toFixed(1),
+    speedup: +(naiveMs / decideMs).toFixed(1),
+  };
 }
-

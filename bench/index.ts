@@ -20,8 +20,22 @@ async function memoryChild(mode: string, n: number, file: string) {
   if (mode === '--memory-child-sim') await drainOnce(n, DEFAULT_POLICY, { latencyMs: 0, operationMs: 0 }, file);
   if (mode === '--memory-child') {
     const { ports, tunnelId } = memoryWorld(n);
-    const deps = { clouds: { gcp: ports }, ledger: new MemoryLedger(), notifier: { notify: async () => undefined }, clock: { now: () => new Date() }, logger: silentLogger, policy: DEFAULT_POLICY };
-    const d = await handleSignal(deps, { tunnelId, health: 'degraded', observedAt: new Date().toISOString(), source: 'bench', key: 'm1', evidence: 'bench' });
+    const deps = {
+      clouds: { gcp: ports },
+      ledger: new MemoryLedger(),
+      notifier: { notify: async () => undefined },
+      clock: { now: () => new Date() },
+      logger: silentLogger,
+      policy: DEFAULT_POLICY,
+    };
+    const d = await handleSignal(deps, {
+      tunnelId,
+      health: 'degraded',
+      observedAt: new Date().toISOString(),
+      source: 'bench',
+      key: 'm1',
+      evidence: 'bench',
+    });
     const r = await runCommand(deps, { type: 'restore', tunnelId, force: true });
     if (d.results.length !== n || r.results.length !== n || !d.ok || !r.ok) throw new Error('memory bench: drain/restore incomplete');
   }
@@ -33,7 +47,12 @@ async function main() {
   if (mode?.startsWith('--memory-child')) return memoryChild(mode, Number(n), file!);
   const quick = process.env.BENCH_QUICK === '1';
   const log = (s: string) => process.stderr.write(`${s}\n`);
-  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
   log(`tunnel-guard bench on ${machine.cpu} (${machine.cores} cores, ${machine.memGiB} GiB), node ${machine.node}`);
   log(`remediation: ${LATENCY_MS} ms per API call, ${OPERATION_MS} ms per operation, concurrency ${DEFAULT_POLICY.concurrency}`);
   const remediation = await benchRemediation(quick ? [1, 10, 100] : [1, 10, 100, 1000], log);
@@ -49,7 +68,17 @@ async function main() {
   writeFileSync(join(process.cwd(), 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   console.log('\nRemediation (drain one tunnel with N routes; simulator with injected latency)');
-  console.table(remediation.map((r) => ({ N: r.n, 'tunnel-guard ms': r.tunnelGuardMs, 'sequential ms': r.sequentialMs, 'lower bound ms': r.lowerBoundMs, 'speed-up vs sequential': `${r.speedupVsSequential}×`, 'vs lower bound': `${r.ratioToLowerBound}×`, 'restore ms': r.restoreMs })));
+  console.table(
+    remediation.map((r) => ({
+      N: r.n,
+      'tunnel-guard ms': r.tunnelGuardMs,
+      'sequential ms': r.sequentialMs,
+      'lower bound ms': r.lowerBoundMs,
+      'speed-up vs sequential': `${r.speedupVsSequential}×`,
+      'vs lower bound': `${r.ratioToLowerBound}×`,
+      'restore ms': r.restoreMs,
+    })),
+  );
   console.log('Decision cost (decide(), 100 tunnels × 100 prefixes)');
   console.table([{ 'decide() CPU ms': decision.decideMs, 'naive coverage ms': decision.naiveCoverageMs, speedup: `${decision.speedup}×` }]);
   console.log('Cold start (median of fresh node processes)');

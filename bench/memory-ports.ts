@@ -8,7 +8,10 @@ import { gcpTunnelId, type Outcome, type Path, type TunnelStatus } from '../shar
 
 export function memoryWorld(n: number): { ports: CloudPorts; tunnelId: string } {
   const native = (name: string) => ({ project: 'bench', region: 'r1', name, gateway: `${name}-gw` });
-  const tunnels: TunnelStatus[] = ['t1', 't2'].map((t) => ({ ref: { id: gcpTunnelId(native(t)), cloud: 'gcp' as const, native: native(t) }, status: 'up' as const }));
+  const tunnels: TunnelStatus[] = ['t1', 't2'].map((t) => ({
+    ref: { id: gcpTunnelId(native(t)), cloud: 'gcp' as const, native: native(t) },
+    status: 'up' as const,
+  }));
   const table = new Map<string, Path>();
   for (const t of ['t1', 't2']) {
     for (let i = 0; i < n; i++) {
@@ -20,7 +23,15 @@ export function memoryWorld(n: number): { ports: CloudPorts; tunnelId: string } 
         cloud: 'gcp',
         destinations: [destRange],
         tunnelIds: [gcpTunnelId(native(t))],
-        definition: { name, network: 'https://www.googleapis.com/compute/v1/projects/bench/global/networks/vpc', destRange, priority: 1000, tags: [], description: `bench ${i}`, nextHopVpnTunnel: `https://www.googleapis.com/compute/v1/projects/bench/regions/r1/vpnTunnels/${t}` },
+        definition: {
+          name,
+          network: 'https://www.googleapis.com/compute/v1/projects/bench/global/networks/vpc',
+          destRange,
+          priority: 1000,
+          tags: [],
+          description: `bench ${i}`,
+          nextHopVpnTunnel: `https://www.googleapis.com/compute/v1/projects/bench/regions/r1/vpnTunnels/${t}`,
+        },
       });
     }
   }

@@ -14,7 +14,8 @@ export function benchMemory(self: string, n: number) {
     const dir = mkdtempSync(join(tmpdir(), 'tg-mem-'));
     try {
       const r = spawnSync(process.execPath, [...nodeArgs, self, mode, String(n), join(dir, 'sim.json')], { encoding: 'utf8' });
-      if (r.status !== 0) return { maxRssMB: Number.NaN, error: r.stderr.split('\n').find((l) => /Error|heap/.test(l)) ?? `exit ${r.status}` };
+      if (r.status !== 0)
+        return { maxRssMB: Number.NaN, error: r.stderr.split('\n').find((l) => /Error|heap/.test(l)) ?? `exit ${r.status}` };
       return JSON.parse(r.stdout.trim().split('\n').pop()!) as { maxRssMB: number };
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -23,15 +23,19 @@ function topology(n: number) {
   const I = INCIDENT;
   s.gcp.routes = I.vpn.flatMap((v, t) =>
     Array.from({ length: n }, (_, i) =>
-      gcpRoute(I.gcpProject, {
-        name: `r${t}-${i}`,
-        network: gcpNetworkUrl(I.gcpProject, I.gcpNetwork),
-        destRange: `10.${Math.floor(i / 256)}.${i % 256}.0/24`,
-        priority: 1000,
-        tags: [],
-        description: `bench route ${i} via ${v.gcpTunnel}`,
-        nextHopVpnTunnel: gcpTunnelUrl(I.gcpProject, I.gcpRegion, v.gcpTunnel),
-      }, t * 100_000 + i + 1),
+      gcpRoute(
+        I.gcpProject,
+        {
+          name: `r${t}-${i}`,
+          network: gcpNetworkUrl(I.gcpProject, I.gcpNetwork),
+          destRange: `10.${Math.floor(i / 256)}.${i % 256}.0/24`,
+          priority: 1000,
+          tags: [],
+          description: `bench route ${i} via ${v.gcpTunnel}`,
+          nextHopVpnTunnel: gcpTunnelUrl(I.gcpProject, I.gcpRegion, v.gcpTunnel),
+        },
+        t * 100_000 + i + 1,
+      ),
     ),
   );
   return s;
@@ -48,7 +52,13 @@ export interface RemediationRow {
 }
 
 /** Drain then restore tunnel 1 carrying N routes; returns the wall time of each. */
-export async function drainOnce(n: number, policy: Policy, latency = { latencyMs: LATENCY_MS, operationMs: OPERATION_MS }, file?: string, withRestore = true): Promise<{ drainMs: number; restoreMs: number }> {
+export async function drainOnce(
+  n: number,
+  policy: Policy,
+  latency = { latencyMs: LATENCY_MS, operationMs: OPERATION_MS },
+  file?: string,
+  withRestore = true,
+): Promise<{ drainMs: number; restoreMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'tg-bench-'));
   try {
     // The world stays in memory unless a file is asked for: re-reading and re-validating the whole file on every
@@ -65,7 +75,14 @@ export async function drainOnce(n: number, policy: Policy, latency = { latencyMs
     };
     const id = gcpTunnelId({ project: INCIDENT.gcpProject, region: INCIDENT.gcpRegion, name: INCIDENT.vpn[0].gcpTunnel });
     const t0 = performance.now();
-    const r = await handleSignal(deps, { tunnelId: id, health: 'degraded', observedAt: new Date().toISOString(), source: 'bench', key: 'b1', evidence: 'bench' });
+    const r = await handleSignal(deps, {
+      tunnelId: id,
+      health: 'degraded',
+      observedAt: new Date().toISOString(),
+      source: 'bench',
+      key: 'b1',
+      evidence: 'bench',
+    });
     const drainMs = performance.now() - t0;
     if (r.decision !== 'drain' || !r.ok || r.results.length !== n) throw new Error(`bench drain did not drain ${n} paths: ${r.summary}`);
     if (!withRestore) return { drainMs, restoreMs: 0 };
@@ -80,7 +97,8 @@ export async function drainOnce(n: number, policy: Policy, latency = { latencyMs
 }
 
 /** The critical path: one round of reads, ceil(N/c) waves of (call + operation), one read-back. */
-export const lowerBoundMs = (n: number, concurrency: number) => LATENCY_MS + Math.ceil(n / concurrency) * (LATENCY_MS + OPERATION_MS) + LATENCY_MS;
+export const lowerBoundMs = (n: number, concurrency: number) =>
+  LATENCY_MS + Math.ceil(n / concurrency) * (LATENCY_MS + OPERATION_MS) + LATENCY_MS;
 
 export async function benchRemediation(sizes: number[], log: (s: string) => void): Promise<RemediationRow[]> {
   const rows: RemediationRow[] = [];
@@ -100,7 +118,9 @@ export async function benchRemediation(sizes: number[], log: (s: string) => void
       speedupVsSequential: +(base.drainMs / ours.drainMs).toFixed(2),
       ratioToLowerBound: +(ours.drainMs / lb).toFixed(2),
     });
-    log(`  remediation N=${n}: tunnel-guard ${Math.round(ours.drainMs)} ms, sequential ${Math.round(base.drainMs)} ms, lower bound ${lb} ms`);
+    log(
+      `  remediation N=${n}: tunnel-guard ${Math.round(ours.drainMs)} ms, sequential ${Math.round(base.drainMs)} ms, lower bound ${lb} ms`,
+    );
   }
   return rows;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `tunnel-guard` bin: loads the esbuild bundle of cli/ (built by `npm run build`, which `npm ci` runs
 // through the `prepare` script).
-'use strict';
+
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 

@@ -27,12 +27,16 @@ await build({
   entryPoints: ['cli/index.ts'],
   outfile: 'dist/cli.js',
   // The CLI bundle must stay free of cloud SDKs: fail the build if one sneaks in.
-  plugins: [{
-    name: 'no-cloud-sdk',
-    setup(b) {
-      b.onResolve({ filter: /^@(aws-sdk|google-cloud)\// }, (args) => ({ errors: [{ text: `cloud SDK ${args.path} imported by ${args.importer}: keep it out of the CLI bundle` }] }));
+  plugins: [
+    {
+      name: 'no-cloud-sdk',
+      setup(b) {
+        b.onResolve({ filter: /^@(aws-sdk|google-cloud)\// }, (args) => ({
+          errors: [{ text: `cloud SDK ${args.path} imported by ${args.importer}: keep it out of the CLI bundle` }],
+        }));
+      },
     },
-  }],
+  ],
   logOverride: { 'unsupported-require-call': 'silent' },
 });
 
@@ -50,5 +54,6 @@ for (const i of invokers) {
 }
 // The real clouds (`--target clouds`): one bundle per cloud, loaded only when that cloud takes part, so the
 // simulator commands load no cloud SDK and an AWS-only run never loads the Google libraries.
-for (const cloud of ['aws', 'gcp']) await build({ ...common, entryPoints: [`cli/clouds/${cloud}-entry.ts`], outfile: `dist/clouds-${cloud}.js` });
+for (const cloud of ['aws', 'gcp'])
+  await build({ ...common, entryPoints: [`cli/clouds/${cloud}-entry.ts`], outfile: `dist/clouds-${cloud}.js` });
 if (!quiet) console.log(`build: dist/ written in ${Date.now() - started} ms`);

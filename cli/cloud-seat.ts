@@ -61,7 +61,10 @@ export async function discoverClouds(opts: SeatOptions & { awsRegions: string[] 
   const clouds = participatingClouds(o.env, 'inventory', { aws: opts.awsRegions.length > 0 });
   const parts = await Promise.all(clouds.map((c) => loadSide(c).discover({ ...o, awsRegions: opts.awsRegions })));
   const all = parts.flatMap((p) => p.tunnels);
-  const d = discoverLinks(all.filter((t) => t.ref.cloud === 'aws'), all.filter((t) => t.ref.cloud === 'gcp'));
+  const d = discoverLinks(
+    all.filter((t) => t.ref.cloud === 'aws'),
+    all.filter((t) => t.ref.cloud === 'gcp'),
+  );
   const tunnels = all.map((t) => t.ref.id).sort();
   const paired = d.links.flatMap((l) => [l.gcp, l.aws]).sort();
   return {
@@ -83,6 +86,12 @@ export async function runDoctor(opts: SeatOptions): Promise<DoctorCheck[]> {
   const results = await Promise.all(clouds.map(async (c) => ({ cloud: c, ...(await loadSide(c).doctor(o, config)) })));
   const topic = o.env.TUNNEL_GUARD_AWS_LINK_TOPIC_ARN;
   const topicCheck = config.links.length > 0 && topic ? () => loadSide('aws').linkTopicCheck!(o, topic) : undefined;
-  const links = await doctorLinks(o.env, config, results.flatMap((r) => r.tunnels), { aws: clouds.includes('aws'), gcp: clouds.includes('gcp') }, topicCheck);
+  const links = await doctorLinks(
+    o.env,
+    config,
+    results.flatMap((r) => r.tunnels),
+    { aws: clouds.includes('aws'), gcp: clouds.includes('gcp') },
+    topicCheck,
+  );
   return [...results.flatMap((r) => r.checks), ...links];
 }

@@ -22,7 +22,11 @@ import { participatingClouds } from './target';
 function seatOptions(io: CliIo, verbose: boolean, need: 'full' | 'inventory' = 'full', extra: { aws?: boolean } = {}): SeatOptions {
   participatingClouds({ ...io.env, TUNNEL_GUARD_SIMULATOR: undefined }, need, extra);
   const timeout = io.env.TUNNEL_GUARD_CLI_TIMEOUT_MS;
-  if (timeout !== undefined && timeout !== '' && !(Number.isInteger(Number(timeout)) && Number(timeout) >= 100 && Number(timeout) <= 120_000)) {
+  if (
+    timeout !== undefined &&
+    timeout !== '' &&
+    !(Number.isInteger(Number(timeout)) && Number(timeout) >= 100 && Number(timeout) <= 120_000)
+  ) {
     throw new UsageError(`TUNNEL_GUARD_CLI_TIMEOUT_MS=${JSON.stringify(timeout)} must be an integer number of milliseconds, 100..120000`);
   }
   return { env: io.env, cwd: io.cwd, verbose, stderr: (s) => io.stderr(s) };
@@ -41,7 +45,9 @@ export async function cloudsStatus(io: CliIo, verbose: boolean, json: boolean): 
   if (json) io.stdout(`${JSON.stringify(doc)}\n`);
   else {
     io.stdout(formatStatus(doc));
-    io.stdout(`links: ${links.source === 'config' ? `${links.links.length} pair(s) from the configuration` : 'none in use (configure them: tunnel-guard discover --target clouds)'}\n`);
+    io.stdout(
+      `links: ${links.source === 'config' ? `${links.links.length} pair(s) from the configuration` : 'none in use (configure them: tunnel-guard discover --target clouds)'}\n`,
+    );
     io.stdout(`ledgers: ${seat.describe().join('; ')}\n`);
   }
   return EXIT.ok;
@@ -62,10 +68,19 @@ const printReport = (io: CliIo, r: Report, json: boolean) => io.stdout(json ? `$
  * drain / restore / release. The plan is the engine's own dry run on the same deployed state; then the real run
  * decides again (guards, fence, conditional writes): a function acting in between is seen, never overwritten.
  */
-export async function cloudsChange(io: CliIo, verbose: boolean, type: Command['type'], tunnel: string, o: ChangeOptions): Promise<ExitCode> {
+export async function cloudsChange(
+  io: CliIo,
+  verbose: boolean,
+  type: Command['type'],
+  tunnel: string,
+  o: ChangeOptions,
+): Promise<ExitCode> {
   const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, io.now ?? (() => new Date()));
   const seat = await openSeat(seatOptions(io, verbose));
-  const ref = resolveTunnel(tunnel, (await seat.read()).tunnels.map((t) => t.ref));
+  const ref = resolveTunnel(
+    tunnel,
+    (await seat.read()).tunnels.map((t) => t.ref),
+  );
   const command: Command = {
     type,
     tunnelId: ref.id,
@@ -84,7 +99,8 @@ export async function cloudsChange(io: CliIo, verbose: boolean, type: Command['t
   if (!json) io.stdout(`Plan for ${ref.id}:\n${formatReport(plan)}`);
   if (!o.yes) {
     const ok = io.confirm ? await io.confirm(`Apply this ${type} to ${ref.id}? [y/N] `) : undefined;
-    if (ok === undefined) throw new UsageError(`${type} on the real clouds changes them: add --yes to apply the plan above (or --dry-run to only print it)`);
+    if (ok === undefined)
+      throw new UsageError(`${type} on the real clouds changes them: add --yes to apply the plan above (or --dry-run to only print it)`);
     if (!ok) {
       io.stdout('Not applied: nothing changed.\n');
       return EXIT.ok;
@@ -95,9 +111,14 @@ export async function cloudsChange(io: CliIo, verbose: boolean, type: Command['t
   return exitCodeFor(r);
 }
 
-export async function cloudsDiscover(io: CliIo, verbose: boolean, o: { json?: boolean; write?: string; awsRegions: string[] }): Promise<ExitCode> {
+export async function cloudsDiscover(
+  io: CliIo,
+  verbose: boolean,
+  o: { json?: boolean; write?: string; awsRegions: string[] },
+): Promise<ExitCode> {
   const target = o.write ? resolveFromCaller(o.write, io.env, io.cwd) : undefined;
-  if (target && existsSync(target)) throw new UsageError(`--write ${o.write}: the file exists; remove it or name another (discover never overwrites a configuration)`);
+  if (target && existsSync(target))
+    throw new UsageError(`--write ${o.write}: the file exists; remove it or name another (discover never overwrites a configuration)`);
   const d = await discoverClouds({ ...seatOptions(io, verbose, 'inventory', { aws: o.awsRegions.length > 0 }), awsRegions: o.awsRegions });
   const config = configOf(d);
   if (target) writeFileSync(target, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx' });

@@ -15,7 +15,9 @@ export function formatCloudDiscovery(d: CloudDiscovery, configured: Config['link
   const links = formatDiscovery(d, configured).split('\n');
   const cut = links.findIndex((l) => l.startsWith('Configuration to paste'));
   out.push(...(cut >= 0 ? links.slice(0, cut) : links).filter((l) => !l.startsWith('The configuration names no links')));
-  out.push(`Alarms mapped to tunnels: ${Object.keys(d.alarmTunnels).length}; alert policies mapped to one tunnel: ${Object.keys(d.policyTunnels).length}`);
+  out.push(
+    `Alarms mapped to tunnels: ${Object.keys(d.alarmTunnels).length}; alert policies mapped to one tunnel: ${Object.keys(d.policyTunnels).length}`,
+  );
   out.push('Suggested configuration (TUNNEL_GUARD_CONFIG file; review the scope before using it):');
   out.push(JSON.stringify(configOf(d), null, 2));
   return out.join('\n') + '\n';

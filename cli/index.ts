@@ -23,7 +23,9 @@ main(process.argv.slice(2), {
   cwd: process.cwd(),
   ...(confirm ? { confirm } : {}),
 }).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (e: unknown) => {
     process.stderr.write(`tunnel-guard: ${e instanceof Error ? e.stack : String(e)}\n`);
     process.exitCode = 1;

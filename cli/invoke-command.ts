@@ -19,7 +19,10 @@ export async function runInvoke(io: CliIo, cloud: 'aws' | 'gcp', file: string): 
     throw new UsageError(`cannot read ${file} as JSON: ${errorMessage(e)}`);
   }
   // Absolute, so the edge finds the same file whatever its working directory (serverless runs in .esbuild/.build).
-  const env = { ...io.env, TUNNEL_GUARD_SIMULATOR: resolveFromCaller(io.env.TUNNEL_GUARD_SIMULATOR || DEFAULT_SIMULATOR_FILE, io.env, io.cwd) };
+  const env = {
+    ...io.env,
+    TUNNEL_GUARD_SIMULATOR: resolveFromCaller(io.env.TUNNEL_GUARD_SIMULATOR || DEFAULT_SIMULATOR_FILE, io.env, io.cwd),
+  };
   const invoker = loadInvoker(cloud);
   // The edges log with console.log (that is where Lambda and Cloud Functions collect logs). Here stdout carries
   // only the result, so it can be piped to jq; the log lines go to stderr.
@@ -40,8 +43,15 @@ export async function runInvoke(io: CliIo, cloud: 'aws' | 'gcp', file: string): 
  * contract: nothing usable in the event → 2, a failure → 1, a guard refusal → 3.
  */
 export function invokeExitCode(cloud: 'aws' | 'gcp', result: unknown): ExitCode {
-  const r = (result ?? {}) as { reports?: { decision?: string; refusals?: { guard: string }[]; ok?: boolean }[]; ignored?: unknown[]; failed?: unknown[]; status?: number; body?: { report?: { decision?: string; refusals?: { guard: string }[]; ok?: boolean } } };
-  const refused = (rep?: { decision?: string; refusals?: { guard: string }[] }) => rep?.decision === 'refuse' && !!rep.refusals?.some((x) => x.guard !== 'input');
+  const r = (result ?? {}) as {
+    reports?: { decision?: string; refusals?: { guard: string }[]; ok?: boolean }[];
+    ignored?: unknown[];
+    failed?: unknown[];
+    status?: number;
+    body?: { report?: { decision?: string; refusals?: { guard: string }[]; ok?: boolean } };
+  };
+  const refused = (rep?: { decision?: string; refusals?: { guard: string }[] }) =>
+    rep?.decision === 'refuse' && !!rep.refusals?.some((x) => x.guard !== 'input');
   if (cloud === 'aws') {
     if (r.failed?.length) return EXIT.failure;
     const reports = r.reports ?? [];

@@ -15,7 +15,6 @@ const SOURCES = {
   gcp: { bundle: 'invoke-gcp.js', source: join('..', 'gcp-functions', 'local'), fn: 'invokeGcpLocal' },
 } as const;
 
-
 export function loadInvoker(cloud: 'aws' | 'gcp'): Invoker {
   const s = SOURCES[cloud];
   const candidates = [join(__dirname, s.bundle), join(__dirname, s.source)];

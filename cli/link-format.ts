@@ -19,24 +19,33 @@ export function formatDelivery(d: LinkDelivery): string {
 const unpairedLines = (title: string, xs: readonly UnpairedTunnel[]): string[] =>
   xs.length === 0
     ? []
-    : [title, ...xs.flatMap((u) => [`  ${u.id}`, `    ${u.reason}`, ...(u.candidates?.length ? [`    candidates: ${u.candidates.join(', ')}`] : [])])];
+    : [
+        title,
+        ...xs.flatMap((u) => [
+          `  ${u.id}`,
+          `    ${u.reason}`,
+          ...(u.candidates?.length ? [`    candidates: ${u.candidates.join(', ')}`] : []),
+        ]),
+      ];
 
 const key = (l: { gcp: string; aws: string }) => `${l.gcp} ${l.aws}`;
 
 /** The proposal, the unpaired tunnels with reasons, and the configuration fragment ready to paste. */
 export function formatDiscovery(d: Discovery, configured: Config['links']): string {
-  const out: string[] = ['Proposed links (a GCP tunnel whose peerIp is an AWS tunnel\'s outside IP):'];
+  const out: string[] = ["Proposed links (a GCP tunnel whose peerIp is an AWS tunnel's outside IP):"];
   if (d.pairs.length === 0) out.push('  (none)');
   for (const p of d.pairs) out.push(`  ${p.gcp}  <->  ${p.aws}   (${p.ip})`);
   out.push(...unpairedLines('GCP tunnels not paired:', d.unpairedGcp));
   out.push(...unpairedLines('AWS tunnels not paired:', d.unpairedAws));
   if (configured.length > 0) {
     const same = configured.length === d.links.length && configured.every((l) => d.links.some((x) => key(x) === key(l)));
-    out.push(same
-      ? `The configuration already names these ${configured.length} link(s).`
-      : `The configuration names ${configured.length} link(s) that DIFFER from this proposal; the configured ones are in use.`);
+    out.push(
+      same
+        ? `The configuration already names these ${configured.length} link(s).`
+        : `The configuration names ${configured.length} link(s) that DIFFER from this proposal; the configured ones are in use.`,
+    );
   } else {
-    out.push('The configuration names no links: in simulator mode the commands use this proposal; the clouds\' edges need it configured.');
+    out.push("The configuration names no links: in simulator mode the commands use this proposal; the clouds' edges need it configured.");
   }
   out.push('Configuration to paste (the "links" of the file named by TUNNEL_GUARD_CONFIG):');
   out.push(JSON.stringify({ links: d.links }, null, 2));

@@ -36,7 +36,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   program
     .description('Drain degraded AWS<->GCP VPN tunnels and restore them when they recover (acts on the simulator file).')
     .option('-v, --verbose', 'also print the structured log line of each decision to stderr')
-    .option('--target <where>', 'simulator (default) or clouds: the deployed AWS/GCP resources named by the functions\' variables (also TUNNEL_GUARD_TARGET)')
+    .option(
+      '--target <where>',
+      "simulator (default) or clouds: the deployed AWS/GCP resources named by the functions' variables (also TUNNEL_GUARD_TARGET)",
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run tunnel-guard --help for usage)')
@@ -57,7 +60,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   const onClouds = () => targetOf(program.opts().target as string | undefined, io.env) === 'clouds';
   const verbose = () => !!program.opts().verbose;
   const simulatorOnly = (what: string) => {
-    if (onClouds()) throw new UsageError(`${what} acts on the simulator only; on the clouds the deployed functions do it (use status, drain, restore, release, discover, doctor)`);
+    if (onClouds())
+      throw new UsageError(
+        `${what} acts on the simulator only; on the clouds the deployed functions do it (use status, drain, restore, release, discover, doctor)`,
+      );
   };
   const printReport = (r: Report, json: boolean) => io.stdout(json ? `${JSON.stringify(r, null, 2)}\n` : formatReport(r));
   /** What the other end of a link did with this command's link messages (human output only: --json stays one document). */
@@ -97,24 +103,33 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     .option('--json', 'print the report as JSON')
     .option('--dry-run', 'print the plan only; change nothing')
     .option('-y, --yes', 'on the clouds: apply the plan without asking')
-    .action(async (tunnel: string, o: { reason?: string; force?: boolean; now?: string; json?: boolean; dryRun?: boolean; yes?: boolean }) => {
-      if (onClouds()) {
-        code = await cloudsChange(io, verbose(), 'drain', tunnel, o);
-        return;
-      }
-      const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
-      const c = await ctx();
-      const ref = resolveTunnel(tunnel, await allTunnels(c));
-      const deps = dryRunIf(await c.deps(clock), o.dryRun);
-      const r = await runCommand(deps, { type: 'drain', tunnelId: ref.id, reason: o.reason ?? 'manual drain (tunnel-guard drain)', force: !!o.force });
-      printReport(r, !!o.json);
-      printLinked(deps, !!o.json);
-      code = exitCodeFor(r);
-    });
+    .action(
+      async (tunnel: string, o: { reason?: string; force?: boolean; now?: string; json?: boolean; dryRun?: boolean; yes?: boolean }) => {
+        if (onClouds()) {
+          code = await cloudsChange(io, verbose(), 'drain', tunnel, o);
+          return;
+        }
+        const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
+        const c = await ctx();
+        const ref = resolveTunnel(tunnel, await allTunnels(c));
+        const deps = dryRunIf(await c.deps(clock), o.dryRun);
+        const r = await runCommand(deps, {
+          type: 'drain',
+          tunnelId: ref.id,
+          reason: o.reason ?? 'manual drain (tunnel-guard drain)',
+          force: !!o.force,
+        });
+        printReport(r, !!o.json);
+        printLinked(deps, !!o.json);
+        code = exitCodeFor(r);
+      },
+    );
 
   program
     .command('restore <tunnel>')
-    .description('put back exactly the routes that were withdrawn; refused while the tunnel is degraded or down unless --force (no hold-down for an operator)')
+    .description(
+      'put back exactly the routes that were withdrawn; refused while the tunnel is degraded or down unless --force (no hold-down for an operator)',
+    )
     .option('--force', 'skip the guards (reported and notified as such)')
     .option('--now <iso>', 'decide as if it were this instant')
     .option('--json', 'print the report as JSON')
@@ -208,14 +223,23 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
 
   program
     .command('discover')
-    .description('pair GCP and AWS tunnels (GCP peerIp = AWS outside IP) and print the configuration to paste (on the clouds also alarms, alert policies and a scope)')
+    .description(
+      'pair GCP and AWS tunnels (GCP peerIp = AWS outside IP) and print the configuration to paste (on the clouds also alarms, alert policies and a scope)',
+    )
     .option('--json', 'print the discovery as JSON ({links, pairs, unpairedGcp, unpairedAws, config})')
     .option('--write <file>', 'also write the proposed configuration to this new file (never overwrites)')
-    .option('--aws-regions <list>', 'on the clouds: comma list of AWS regions to read (default: AWS_REGION / the profile\'s)')
+    .option('--aws-regions <list>', "on the clouds: comma list of AWS regions to read (default: AWS_REGION / the profile's)")
     .action(async (o: { json?: boolean; write?: string; awsRegions?: string }) => {
       if (onClouds()) {
-        const awsRegions = (o.awsRegions ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-        code = await cloudsDiscover(io, verbose(), { awsRegions, ...(o.json ? { json: true } : {}), ...(o.write ? { write: o.write } : {}) });
+        const awsRegions = (o.awsRegions ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        code = await cloudsDiscover(io, verbose(), {
+          awsRegions,
+          ...(o.json ? { json: true } : {}),
+          ...(o.write ? { write: o.write } : {}),
+        });
         return;
       }
       const c = await ctx();
@@ -266,7 +290,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     // By name as well: errors from the separately bundled clouds seat are other copies of these classes.
-    if (e instanceof UsageError || e instanceof CorruptStateError || e instanceof InputError || USAGE_ERRORS.has(((e ?? {}) as { name?: string }).name ?? '')) {
+    if (
+      e instanceof UsageError ||
+      e instanceof CorruptStateError ||
+      e instanceof InputError ||
+      USAGE_ERRORS.has(((e ?? {}) as { name?: string }).name ?? '')
+    ) {
       io.stderr(`tunnel-guard: ${errorMessage(e)}\n`);
       return EXIT.usage;
     }
@@ -283,6 +312,7 @@ function dryRunIf(deps: CliDeps, dryRun: boolean | undefined): CliDeps {
 }
 
 function writeNewFile(path: string, value: unknown, shown: string): void {
-  if (existsSync(path)) throw new UsageError(`--write ${shown}: the file exists; remove it or name another (discover never overwrites a configuration)`);
+  if (existsSync(path))
+    throw new UsageError(`--write ${shown}: the file exists; remove it or name another (discover never overwrites a configuration)`);
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`, { flag: 'wx' });
 }

@@ -32,7 +32,9 @@ export function formatReport(r: Report): string {
   for (const f of r.refusals) out.push(`  refused by ${f.guard}${f.urgent ? ' (URGENT: a human must decide)' : ''}: ${f.reason}`);
   const results = r.results.length ? r.results : [];
   for (const a of results) {
-    out.push(`  ${a.type} ${a.pathKey} [${a.destinations.join(', ')}]: ${a.outcome}${a.error ? ` — ${a.error}` : ''} (${a.attempts} attempt(s), ${a.ms} ms)`);
+    out.push(
+      `  ${a.type} ${a.pathKey} [${a.destinations.join(', ')}]: ${a.outcome}${a.error ? ` — ${a.error}` : ''} (${a.attempts} attempt(s), ${a.ms} ms)`,
+    );
   }
   if (!results.length) for (const p of r.plan) out.push(`  planned: ${p.type} ${p.pathKey} [${p.destinations.join(', ')}]`);
   return out.join('\n') + '\n';

@@ -106,11 +106,17 @@ export function formatStatus(doc: StatusDoc): string {
     t.state + (t.suppressed ? ' (suppressed)' : ''),
     t.routes.map((r) => r.destination).join(', ') || '-',
     // A de-preferred destination is withdrawn from the active routes but still has its standby.
-    t.withdrawn.map((r) => (t.standby.some((s) => s.destination === r.destination) ? `${r.destination} (standby)` : r.destination)).join(', ') || '-',
+    t.withdrawn
+      .map((r) => (t.standby.some((s) => s.destination === r.destination) ? `${r.destination} (standby)` : r.destination))
+      .join(', ') || '-',
     t.peer ? shortId(t.peer) : '-',
   ]);
   const head = ['TUNNEL', 'LINK', 'HEALTH', 'STATE', 'ACTIVE ROUTES', 'WITHDRAWN', 'PEER'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n') + '\n';
 }

@@ -43,7 +43,10 @@ export function participatingClouds(env: Env, need: keyof typeof REQUIRED_VARS, 
     const on = CLOUD_VARS[cloud].some((v) => isSet(env, v)) || (cloud === 'aws' && !!extra.aws);
     if (!on) continue;
     const missing = REQUIRED_VARS[need][cloud].filter((v) => !isSet(env, v));
-    if (missing.length) throw new UsageError(`--target clouds: ${cloud.toUpperCase()} takes part (${CLOUD_VARS[cloud].filter((v) => isSet(env, v)).join(', ') || 'an option'} is set) but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set`);
+    if (missing.length)
+      throw new UsageError(
+        `--target clouds: ${cloud.toUpperCase()} takes part (${CLOUD_VARS[cloud].filter((v) => isSet(env, v)).join(', ') || 'an option'} is set) but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set`,
+      );
     clouds.push(cloud);
   }
   if (clouds.length === 0) {

@@ -73,7 +73,11 @@ export function topicArnOf(env: Env, region: string, invokedFunctionArn: string 
   return name && partition && account ? `arn:${partition}:sns:${region}:${account}:${name}` : undefined;
 }
 
-const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
@@ -85,7 +89,8 @@ const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256
 export function alarmTopicArnsOf(env: Env): string[] {
   const arns = list(env.TUNNEL_GUARD_ALARM_TOPIC_ARNS);
   const bad = arns.filter((a) => !SNS_TOPIC_ARN.test(a));
-  if (bad.length) throw new PermanentError(`TUNNEL_GUARD_ALARM_TOPIC_ARNS must list SNS topic ARNs: ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
+  if (bad.length)
+    throw new PermanentError(`TUNNEL_GUARD_ALARM_TOPIC_ARNS must list SNS topic ARNs: ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
   return arns;
 }
 
@@ -97,7 +102,8 @@ export function alarmTopicArnsOf(env: Env): string[] {
 export function httpLinkFromEnv(env: Env, linkSecret: string | undefined): HttpLinkPublisher | undefined {
   const url = env.TUNNEL_GUARD_GCP_LINK_URL;
   if (!url) return undefined;
-  if (!linkSecret) throw new PermanentError('TUNNEL_GUARD_GCP_LINK_URL is set but TUNNEL_GUARD_LINK_SECRET is not: link messages must be signed');
+  if (!linkSecret)
+    throw new PermanentError('TUNNEL_GUARD_GCP_LINK_URL is set but TUNNEL_GUARD_LINK_SECRET is not: link messages must be signed');
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -112,9 +118,12 @@ export function httpLinkFromEnv(env: Env, linkSecret: string | undefined): HttpL
   const token = env.TUNNEL_GUARD_GCP_LINK_TOKEN || undefined;
   const username = env.TUNNEL_GUARD_GCP_LINK_USERNAME || undefined;
   const password = env.TUNNEL_GUARD_GCP_LINK_PASSWORD || undefined;
-  if (!!username !== !!password) throw new PermanentError('TUNNEL_GUARD_GCP_LINK_USERNAME and TUNNEL_GUARD_GCP_LINK_PASSWORD must be set together');
+  if (!!username !== !!password)
+    throw new PermanentError('TUNNEL_GUARD_GCP_LINK_USERNAME and TUNNEL_GUARD_GCP_LINK_PASSWORD must be set together');
   if (!token && !username) {
-    throw new PermanentError('TUNNEL_GUARD_GCP_LINK_URL needs the GCP webhook credentials: TUNNEL_GUARD_GCP_LINK_TOKEN, or TUNNEL_GUARD_GCP_LINK_USERNAME + _PASSWORD');
+    throw new PermanentError(
+      'TUNNEL_GUARD_GCP_LINK_URL needs the GCP webhook credentials: TUNNEL_GUARD_GCP_LINK_TOKEN, or TUNNEL_GUARD_GCP_LINK_USERNAME + _PASSWORD',
+    );
   }
   const timeout = env.TUNNEL_GUARD_GCP_LINK_TIMEOUT_MS ? Number(env.TUNNEL_GUARD_GCP_LINK_TIMEOUT_MS) : undefined;
   if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0 && timeout <= 60_000)) {
@@ -180,9 +189,15 @@ export function composeAws(env: Env, options: ComposeOptions = {}): AwsEdge {
   const endpoint = env.TUNNEL_GUARD_AWS_ENDPOINT || undefined;
   const clientConfig = { region, ...(endpoint ? { endpoint } : {}) };
   const ec2 = new EC2Client(clientConfig);
-  const inventory = new VpnInventory(ec2, { region, vpnConnectionIds: list(env.TUNNEL_GUARD_AWS_VPN_IDS), onMissing: reportMissingOnce(logger) });
+  const inventory = new VpnInventory(ec2, {
+    region,
+    vpnConnectionIds: list(env.TUNNEL_GUARD_AWS_VPN_IDS),
+    onMissing: reportMissingOnce(logger),
+  });
   const probeTargets = new Set(list(env.TUNNEL_GUARD_AWS_PROBE_TARGETS));
-  const tables: Partial<Record<PathKind, PathTable>> = { 'aws-vgw-static': new VgwStaticPathTable(ec2, inventory, undefined, probeTargets) };
+  const tables: Partial<Record<PathKind, PathTable>> = {
+    'aws-vgw-static': new VgwStaticPathTable(ec2, inventory, undefined, probeTargets),
+  };
   const tgwTables = list(env.TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS);
   const tgw = tgwTables.length ? new TgwPathTable(ec2, inventory, { routeTableIds: tgwTables }) : undefined;
   if (tgw) tables['aws-tgw-route'] = tgw;

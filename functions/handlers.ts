@@ -33,8 +33,7 @@ export interface ReconcileResult {
 }
 
 const RANK: Severity[] = ['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL'];
-const worst = (list: Severity[], floor: Severity): Severity =>
-  list.reduce((a, b) => (RANK.indexOf(b) > RANK.indexOf(a) ? b : a), floor);
+const worst = (list: Severity[], floor: Severity): Severity => list.reduce((a, b) => (RANK.indexOf(b) > RANK.indexOf(a) ? b : a), floor);
 
 const brief = (r: Report) => ({
   tunnelId: r.tunnelId,
@@ -92,7 +91,10 @@ export function makeTunnelAlarmHandler(edge: AwsEdge) {
     }
 
     const entry: LogEntry = {
-      severity: worst(reports.map((r) => r.severity), failed.length ? 'ERROR' : ignored.length ? 'WARNING' : 'INFO'),
+      severity: worst(
+        reports.map((r) => r.severity),
+        failed.length ? 'ERROR' : ignored.length ? 'WARNING' : 'INFO',
+      ),
       message: `tunnelAlarm: ${reports.length} handled, ${ignored.length} ignored, ${failed.length} failed`,
       handler: 'tunnelAlarm',
       target: edge.target,
@@ -116,7 +118,10 @@ export function makeReconcileHandler(edge: AwsEdge) {
     try {
       const reports = await reconcileCore(edge.deps);
       edge.deps.logger.log({
-        severity: worst(reports.map((r) => r.severity), 'INFO'),
+        severity: worst(
+          reports.map((r) => r.severity),
+          'INFO',
+        ),
         message: `reconcile: ${reports.length} tunnel(s) looked at`,
         handler: 'reconcile',
         target: edge.target,
@@ -126,7 +131,13 @@ export function makeReconcileHandler(edge: AwsEdge) {
       });
       return { ok: reports.every((r) => r.ok), target: edge.target, reports };
     } catch (e) {
-      edge.deps.logger.log({ severity: 'ERROR', message: `reconcile failed: ${errorMessage(e)}`, handler: 'reconcile', target: edge.target, durationMs: Date.now() - started });
+      edge.deps.logger.log({
+        severity: 'ERROR',
+        message: `reconcile failed: ${errorMessage(e)}`,
+        handler: 'reconcile',
+        target: edge.target,
+        durationMs: Date.now() - started,
+      });
       // The next scheduled run retries anyway; throwing marks the invocation as failed in Lambda metrics.
       throw e;
     }
@@ -145,9 +156,15 @@ let edge: AwsEdge | undefined;
 function coldStart(handler: string, context?: LambdaContext): AwsEdge {
   if (edge) return edge;
   try {
-    return (edge = composeAws(process.env, { invokedFunctionArn: context?.invokedFunctionArn }));
+    edge = composeAws(process.env, { invokedFunctionArn: context?.invokedFunctionArn });
+    return edge;
   } catch (e) {
-    fallbackLogger.log({ severity: 'ERROR', message: `${handler}: configuration error: ${errorMessage(e)}`, handler, requestId: context?.awsRequestId });
+    fallbackLogger.log({
+      severity: 'ERROR',
+      message: `${handler}: configuration error: ${errorMessage(e)}`,
+      handler,
+      requestId: context?.awsRequestId,
+    });
     throw e;
   }
 }
@@ -156,5 +173,7 @@ const fallbackLogger = jsonLogger((line) => console.log(line));
 
 // `async`, so that a configuration error becomes a rejected promise rather than a synchronous throw: every caller
 // (the Lambda runtime, `serverless invoke local`) then takes its ordinary failed-invocation path and ends.
-export const tunnelAlarm = async (event: unknown, context?: LambdaContext) => makeTunnelAlarmHandler(coldStart('tunnelAlarm', context))(event, context);
-export const reconcile = async (event: unknown, context?: LambdaContext) => makeReconcileHandler(coldStart('reconcile', context))(event, context);
+export const tunnelAlarm = async (event: unknown, context?: LambdaContext) =>
+  makeTunnelAlarmHandler(coldStart('tunnelAlarm', context))(event, context);
+export const reconcile = async (event: unknown, context?: LambdaContext) =>
+  makeReconcileHandler(coldStart('reconcile', context))(event, context);

@@ -9,7 +9,11 @@ import type { Signal } from '../shared/types';
 
 /** `links`: the configured pairs. A correctly signed message for a pair we do not know is still refused: a wrong
  * pairing would drain an unrelated connection. */
-export function linkToSignal(envelope: unknown, secret: string | undefined, links: Links): { ok: true; value: Signal } | { ok: false; reason: string } {
+export function linkToSignal(
+  envelope: unknown,
+  secret: string | undefined,
+  links: Links,
+): { ok: true; value: Signal } | { ok: false; reason: string } {
   const v = verifyLinkMessage(envelope, secret ?? '');
   if (!v.ok) return { ok: false, reason: `link message refused: ${v.reason}` };
   const s = signalFromLink(v.value, links, 'aws');

@@ -110,11 +110,13 @@ const alarmActionSchema = z.object({
 const snsEventSchema = z.object({
   Records: z
     .array(
-      z.object({
-        EventSource: z.string().optional(),
-        EventSubscriptionArn: z.string().optional(),
-        Sns: z.object({ Message: z.string(), TopicArn: z.string().optional() }).loose(),
-      }).loose(),
+      z
+        .object({
+          EventSource: z.string().optional(),
+          EventSubscriptionArn: z.string().optional(),
+          Sns: z.object({ Message: z.string(), TopicArn: z.string().optional() }).loose(),
+        })
+        .loose(),
     )
     .min(1),
 });
@@ -133,18 +135,20 @@ const snsAlarmSchema = z.object({
       Dimensions: snsDimensionList.optional(),
       Metrics: z
         .array(
-          z.object({
-            MetricStat: z
-              .object({
-                Metric: z.object({
-                  MetricName: z.string().optional(),
-                  Namespace: z.string().optional(),
-                  Dimensions: snsDimensionList.optional(),
-                }),
-              })
-              .loose()
-              .optional(),
-          }).loose(),
+          z
+            .object({
+              MetricStat: z
+                .object({
+                  Metric: z.object({
+                    MetricName: z.string().optional(),
+                    Namespace: z.string().optional(),
+                    Dimensions: snsDimensionList.optional(),
+                  }),
+                })
+                .loose()
+                .optional(),
+            })
+            .loose(),
         )
         .optional(),
     })
@@ -264,8 +268,10 @@ export function alarmToSignal(a: AlarmChange, ctx: ParseContext): { ok: true; va
 
   const probe = probeRole(a, region);
   if (probe) {
-    if (probe.role === 'trip' && a.value === 'OK') return { ok: false, reason: `probe alarm "${a.alarmName}" OK: below the trip threshold; recovery is the clear alarm's to report` };
-    if (probe.role === 'clear' && a.value === 'ALARM') return { ok: false, reason: `probe alarm "${a.alarmName}" ALARM: above the clear threshold; the trip alarm decides drains` };
+    if (probe.role === 'trip' && a.value === 'OK')
+      return { ok: false, reason: `probe alarm "${a.alarmName}" OK: below the trip threshold; recovery is the clear alarm's to report` };
+    if (probe.role === 'clear' && a.value === 'ALARM')
+      return { ok: false, reason: `probe alarm "${a.alarmName}" ALARM: above the clear threshold; the trip alarm decides drains` };
     return {
       ok: true,
       value: {
@@ -332,7 +338,11 @@ export function alarmToSignal(a: AlarmChange, ctx: ParseContext): { ok: true; va
       // The same alarm is one monitor whichever envelope carried it (documented payloads put spaces in ARNs).
       monitor: arn || `alarm:${a.alarmName}`,
       // TunnelState says up or down; a NetworkMonitor probe measures the tunnel itself; anything else is unknown.
-      ...(isTunnelState ? { basis: 'state' as const } : a.metrics.some((m) => m.namespace === 'AWS/NetworkMonitor') ? { basis: 'probe' as const } : {}),
+      ...(isTunnelState
+        ? { basis: 'state' as const }
+        : a.metrics.some((m) => m.namespace === 'AWS/NetworkMonitor')
+          ? { basis: 'probe' as const }
+          : {}),
       key: `${arn || a.alarmName}:${a.value}:${observedAt}`,
       evidence: `${a.alarmName} ${a.value} (${how})${a.reason ? `: ${a.reason}` : ''}`.slice(0, 1000),
     },
@@ -352,7 +362,10 @@ export function isLinkTopic(topicArn: string | undefined, linkTopic: string | un
 function snsAlarmAllowed(topicArn: string | undefined, ctx: ParseContext): { ok: true } | { ok: false; reason: string } {
   const topic = topicArn ? `topic ${topicArn}` : 'a record without TopicArn';
   if (isLinkTopic(topicArn, ctx.linkTopic)) {
-    return { ok: false, reason: `SNS message on the link topic ${topicArn} is not a signed link message: refused (the link topic carries only signed link messages)` };
+    return {
+      ok: false,
+      reason: `SNS message on the link topic ${topicArn} is not a signed link message: refused (the link topic carries only signed link messages)`,
+    };
   }
   const allowed = ctx.alarmTopicArns ?? [];
   if (!topicArn || !allowed.includes(topicArn)) {
@@ -366,8 +379,7 @@ function snsAlarmAllowed(topicArn: string | undefined, ctx: ParseContext): { ok:
   return { ok: true };
 }
 
-const looksLikeLink = (v: unknown): boolean =>
-  typeof v === 'object' && v !== null && 'signature' in v && 'message' in v;
+const looksLikeLink = (v: unknown): boolean => typeof v === 'object' && v !== null && 'signature' in v && 'message' in v;
 
 /**
  * Parse one Lambda invocation event into one result per alarm (an SNS event may hold several records).
@@ -383,7 +395,8 @@ export function parseAlarmEvent(event: unknown, ctx: ParseContext): Parsed[] {
   const sns = snsEventSchema.safeParse(event);
   if (sns.success) {
     return sns.data.Records.map((rec): Parsed => {
-      if (rec.EventSource !== undefined && rec.EventSource !== 'aws:sns') return { ok: false, reason: `record from ${rec.EventSource} is not SNS` };
+      if (rec.EventSource !== undefined && rec.EventSource !== 'aws:sns')
+        return { ok: false, reason: `record from ${rec.EventSource} is not SNS` };
       let body: unknown;
       try {
         body = JSON.parse(rec.Sns.Message);

@@ -48,26 +48,36 @@ export function alarmsFromResources(resources: Record<string, { Type: string; Pr
     .map((r) => {
       const p = r.Properties as unknown as AlarmDefinition & { Metrics?: unknown };
       if (p.Metrics) throw new AlarmModelError(`alarm ${p.AlarmName}: metric-math alarms are not modelled`);
-      if (!['Maximum', 'Minimum', 'Average', 'Sum', 'SampleCount'].includes(p.Statistic)) throw new AlarmModelError(`alarm ${p.AlarmName}: statistic ${p.Statistic} is not modelled`);
-      if (!(p.Period > 0 && p.EvaluationPeriods > 0)) throw new AlarmModelError(`alarm ${p.AlarmName}: Period and EvaluationPeriods must be positive`);
+      if (!['Maximum', 'Minimum', 'Average', 'Sum', 'SampleCount'].includes(p.Statistic))
+        throw new AlarmModelError(`alarm ${p.AlarmName}: statistic ${p.Statistic} is not modelled`);
+      if (!(p.Period > 0 && p.EvaluationPeriods > 0))
+        throw new AlarmModelError(`alarm ${p.AlarmName}: Period and EvaluationPeriods must be positive`);
       return p;
     });
 }
 
 function statistic(values: number[], s: AlarmDefinition['Statistic']): number {
   switch (s) {
-    case 'Maximum': return Math.max(...values);
-    case 'Minimum': return Math.min(...values);
-    case 'Sum': return values.reduce((a, b) => a + b, 0);
-    case 'Average': return values.reduce((a, b) => a + b, 0) / values.length;
-    case 'SampleCount': return values.length;
+    case 'Maximum':
+      return Math.max(...values);
+    case 'Minimum':
+      return Math.min(...values);
+    case 'Sum':
+      return values.reduce((a, b) => a + b, 0);
+    case 'Average':
+      return values.reduce((a, b) => a + b, 0) / values.length;
+    case 'SampleCount':
+      return values.length;
   }
 }
 
 const breaches = (a: AlarmDefinition, v: number): boolean =>
-  a.ComparisonOperator === 'LessThanThreshold' ? v < a.Threshold
-    : a.ComparisonOperator === 'GreaterThanThreshold' ? v > a.Threshold
-      : a.ComparisonOperator === 'LessThanOrEqualToThreshold' ? v <= a.Threshold
+  a.ComparisonOperator === 'LessThanThreshold'
+    ? v < a.Threshold
+    : a.ComparisonOperator === 'GreaterThanThreshold'
+      ? v > a.Threshold
+      : a.ComparisonOperator === 'LessThanOrEqualToThreshold'
+        ? v <= a.Threshold
         : v >= a.Threshold;
 
 export class AwsAlarmEvaluator {
@@ -102,7 +112,9 @@ export class AwsAlarmEvaluator {
         datapoints.push(vs.length ? statistic(vs, a.Statistic) : null);
       }
       const treat = a.TreatMissingData ?? 'missing';
-      const evaluated = datapoints.flatMap((v) => (v === null ? (treat === 'breaching' ? [true] : treat === 'notBreaching' ? [false] : []) : [breaches(a, v)]));
+      const evaluated = datapoints.flatMap((v) =>
+        v === null ? (treat === 'breaching' ? [true] : treat === 'notBreaching' ? [false] : []) : [breaches(a, v)],
+      );
       const previous = this.state.get(a.AlarmName)!;
       let next: AlarmState;
       if (datapoints.length === 0) next = previous;

@@ -20,7 +20,8 @@ export interface ProbeDeclaration {
 
 /** The dimensions the game day writes a probe's PacketLoss with (CloudFormation resolves them in a real stack). */
 export const GAMEDAY_MONITOR = 'tunnel-guard-gameday-probes';
-export const probeDimension = (p: Pick<ProbeDeclaration, 'vpnId' | 'tunnelIp'>): string => `probe-${`${p.vpnId}${p.tunnelIp}`.replace(/[^A-Za-z0-9]/g, '')}`;
+export const probeDimension = (p: Pick<ProbeDeclaration, 'vpnId' | 'tunnelIp'>): string =>
+  `probe-${`${p.vpnId}${p.tunnelIp}`.replace(/[^A-Za-z0-9]/g, '')}`;
 
 export interface Deployed {
   policies: AlertPolicy[];
@@ -62,7 +63,9 @@ function gcpReconcileRate(root: string): number {
   const req = createRequire(join(root, 'package.json'));
   // The Cloud Scheduler job the GCP deploy tooling creates.
   const { schedulerFlags } = req('./deploy/gcp/monitoring.js') as { schedulerFlags: (o: Record<string, string>) => string[] };
-  const arg = schedulerFlags({ project: 'p', region: 'r', reconcileUrl: 'https://example.invalid', token: 't' }).find((a) => a.startsWith('--schedule='));
+  const arg = schedulerFlags({ project: 'p', region: 'r', reconcileUrl: 'https://example.invalid', token: 't' }).find((a) =>
+    a.startsWith('--schedule='),
+  );
   const s = arg && cronSeconds(arg.slice('--schedule='.length));
   if (!s) throw new Error('deploy/gcp/monitoring.js: the Cloud Scheduler job has no schedule the game day can read');
   return s;
@@ -70,22 +73,37 @@ function gcpReconcileRate(root: string): number {
 
 export function loadDeployed(root: string): Deployed {
   const req = createRequire(join(root, 'package.json'));
-  const generator = req('./functions/deploy/tunnel-alarms.js') as { tunnelAlarms: (list: string) => { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> } };
-  const probeGen = req('./functions/deploy/probes.js') as { probeResources: (list: unknown, o: Record<string, unknown>) => { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> } };
+  const generator = req('./functions/deploy/tunnel-alarms.js') as {
+    tunnelAlarms: (list: string) => { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  };
+  const probeGen = req('./functions/deploy/probes.js') as {
+    probeResources: (
+      list: unknown,
+      o: Record<string, unknown>,
+    ) => { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  };
   const yml = readFileSync(join(root, 'serverless.yml'), 'utf8');
   // The thresholds' deploy-time defaults, as serverless.yml declares them.
-  const percent = (key: string, fallback: number) => Number(new RegExp(`${key}:\\s*\\$\\{env:[A-Z_]+,\\s*'([\\d.]+)'\\}`).exec(yml)?.[1] ?? fallback);
+  const percent = (key: string, fallback: number) =>
+    Number(new RegExp(`${key}:\\s*\\$\\{env:[A-Z_]+,\\s*'([\\d.]+)'\\}`).exec(yml)?.[1] ?? fallback);
   return {
     policies: loadShippedPolicies(join(root, 'deploy', 'gcp')),
     probeAlarmsFor: (probes) => {
-      const { Resources } = probeGen.probeResources([...probes], { monitorName: GAMEDAY_MONITOR, tripPercent: percent('probeTripPercent', 2), clearPercent: percent('probeClearPercent', 0.5) });
+      const { Resources } = probeGen.probeResources([...probes], {
+        monitorName: GAMEDAY_MONITOR,
+        tripPercent: percent('probeTripPercent', 2),
+        clearPercent: percent('probeClearPercent', 0.5),
+      });
       // CloudFormation resolves the monitor's name and the probe's id; the game day names them itself.
       for (const r of Object.values(Resources)) {
         if (r.Type !== 'AWS::CloudWatch::Alarm') continue;
         const dims = r.Properties.Dimensions as { Name: string; Value: unknown }[];
         const name = String(r.Properties.AlarmName);
         const m = /^tunnel-guard-probe-(vpn-[0-9a-f]+)-([\d.]+)-(trip|clear)$/.exec(name);
-        r.Properties.Dimensions = dims.map((d) => ({ Name: d.Name, Value: d.Name === 'Monitor' ? GAMEDAY_MONITOR : probeDimension({ vpnId: m?.[1] ?? '', tunnelIp: m?.[2] ?? '' }) }));
+        r.Properties.Dimensions = dims.map((d) => ({
+          Name: d.Name,
+          Value: d.Name === 'Monitor' ? GAMEDAY_MONITOR : probeDimension({ vpnId: m?.[1] ?? '', tunnelIp: m?.[2] ?? '' }),
+        }));
       }
       return alarmsFromResources(Resources);
     },

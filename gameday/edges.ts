@@ -39,7 +39,11 @@ interface Captured {
 }
 
 /** An Express-like request/response pair, enough for the HTTP handler (it reads method, headers, query, rawBody). */
-function exchange(body: string, query: Record<string, string>, headers: Record<string, string>): { req: Request; res: Response; out: Captured } {
+function exchange(
+  body: string,
+  query: Record<string, string>,
+  headers: Record<string, string>,
+): { req: Request; res: Response; out: Captured } {
   const out: Captured = { status: 200, body: undefined };
   const req = {
     method: 'POST',
@@ -88,7 +92,11 @@ export function composeEdges(sim: SimulatorHandle, config: Config, clock: Clock,
     sleep: async () => undefined,
     fetch: (async (url: string | URL, init?: RequestInit) => {
       const u = new URL(String(url));
-      const { req, res, out } = exchange(String(init?.body ?? ''), Object.fromEntries(u.searchParams), (init?.headers ?? {}) as Record<string, string>);
+      const { req, res, out } = exchange(
+        String(init?.body ?? ''),
+        Object.fromEntries(u.searchParams),
+        (init?.headers ?? {}) as Record<string, string>,
+      );
       await incidentHandler(req, res);
       return new Response(JSON.stringify(out.body ?? {}), { status: out.status, headers: { 'content-type': 'application/json' } });
     }) as typeof fetch,

@@ -63,24 +63,46 @@ const seconds = (v: unknown, what: string): number => {
 
 /** Read and check one policy file (the shape `gcloud alpha monitoring policies create --policy-from-file` takes). */
 export function parsePolicy(raw: unknown, file: string): AlertPolicy {
-  const p = raw as { displayName?: string; conditions?: unknown[]; alertStrategy?: { autoClose?: string }; severity?: string; enabled?: boolean };
-  if (!p || typeof p.displayName !== 'string' || !Array.isArray(p.conditions)) throw new PolicyModelError(`${file}: not an alert policy (displayName, conditions)`);
+  const p = raw as {
+    displayName?: string;
+    conditions?: unknown[];
+    alertStrategy?: { autoClose?: string };
+    severity?: string;
+    enabled?: boolean;
+  };
+  if (!p || typeof p.displayName !== 'string' || !Array.isArray(p.conditions))
+    throw new PolicyModelError(`${file}: not an alert policy (displayName, conditions)`);
   const conditions = p.conditions.map((c, i): Condition => {
-    const cond = c as { displayName?: string; conditionThreshold?: Record<string, unknown>; conditionPrometheusQueryLanguage?: Record<string, unknown> };
+    const cond = c as {
+      displayName?: string;
+      conditionThreshold?: Record<string, unknown>;
+      conditionPrometheusQueryLanguage?: Record<string, unknown>;
+    };
     const where = `${file}: condition ${i} (${cond.displayName ?? '?'})`;
     const q = cond.conditionPrometheusQueryLanguage;
     if (q) {
       const evaluation = q.evaluationInterval === undefined ? 60 : seconds(q.evaluationInterval, `${where}: evaluationInterval`);
       if (evaluation !== 60) throw new PolicyModelError(`${where}: only a 60s evaluationInterval is modelled`);
-      return { kind: 'promql', displayName: cond.displayName ?? `condition ${i}`, query: String(q.query ?? ''), node: parsePromql(String(q.query ?? '')), durationS: seconds(q.duration ?? '0s', `${where}: duration`), raw: q };
+      return {
+        kind: 'promql',
+        displayName: cond.displayName ?? `condition ${i}`,
+        query: String(q.query ?? ''),
+        node: parsePromql(String(q.query ?? '')),
+        durationS: seconds(q.duration ?? '0s', `${where}: duration`),
+        raw: q,
+      };
     }
     const t = cond.conditionThreshold;
-    if (!t) throw new PolicyModelError(`${where}: the game day evaluates conditionThreshold and conditionPrometheusQueryLanguage only; this condition is of another kind`);
+    if (!t)
+      throw new PolicyModelError(
+        `${where}: the game day evaluates conditionThreshold and conditionPrometheusQueryLanguage only; this condition is of another kind`,
+      );
     const aggs = (t.aggregations as Record<string, unknown>[] | undefined) ?? [];
     if (aggs.length !== 1) throw new PolicyModelError(`${where}: exactly one aggregation is modelled`);
     const a = aggs[0]!;
     const trigger = t.trigger as { count?: number; percent?: number } | undefined;
-    if (trigger && (trigger.percent !== undefined || (trigger.count ?? 1) !== 1)) throw new PolicyModelError(`${where}: only trigger.count 1 is modelled`);
+    if (trigger && (trigger.percent !== undefined || (trigger.count ?? 1) !== 1))
+      throw new PolicyModelError(`${where}: only trigger.count 1 is modelled`);
     if (t.denominatorFilter) throw new PolicyModelError(`${where}: ratio conditions (denominatorFilter) are not modelled`);
     return {
       kind: 'threshold',
@@ -144,34 +166,52 @@ function align(s: Series, boundary: number, periodS: number, aligner: string, no
   const values = pts.map((p) => p.value);
   const sum = values.reduce((a, b) => a + b, 0);
   switch (aligner) {
-    case 'ALIGN_RATE': return sum / periodS;
+    case 'ALIGN_RATE':
+      return sum / periodS;
     case 'ALIGN_DELTA':
-    case 'ALIGN_SUM': return sum;
-    case 'ALIGN_MEAN': return sum / values.length;
-    case 'ALIGN_MIN': return Math.min(...values);
-    case 'ALIGN_MAX': return Math.max(...values);
-    case 'ALIGN_COUNT': return values.length;
-    default: throw new PolicyModelError(`aligner ${aligner} is not modelled`);
+    case 'ALIGN_SUM':
+      return sum;
+    case 'ALIGN_MEAN':
+      return sum / values.length;
+    case 'ALIGN_MIN':
+      return Math.min(...values);
+    case 'ALIGN_MAX':
+      return Math.max(...values);
+    case 'ALIGN_COUNT':
+      return values.length;
+    default:
+      throw new PolicyModelError(`aligner ${aligner} is not modelled`);
   }
 }
 
 function reduce(values: number[], reducer: string | undefined): number {
   switch (reducer ?? 'REDUCE_NONE') {
     case 'REDUCE_NONE':
-    case 'REDUCE_SUM': return values.reduce((a, b) => a + b, 0);
-    case 'REDUCE_MEAN': return values.reduce((a, b) => a + b, 0) / values.length;
-    case 'REDUCE_MIN': return Math.min(...values);
-    case 'REDUCE_MAX': return Math.max(...values);
-    default: throw new PolicyModelError(`reducer ${reducer} is not modelled`);
+    case 'REDUCE_SUM':
+      return values.reduce((a, b) => a + b, 0);
+    case 'REDUCE_MEAN':
+      return values.reduce((a, b) => a + b, 0) / values.length;
+    case 'REDUCE_MIN':
+      return Math.min(...values);
+    case 'REDUCE_MAX':
+      return Math.max(...values);
+    default:
+      throw new PolicyModelError(`reducer ${reducer} is not modelled`);
   }
 }
 
 const violates = (c: ThresholdCondition, v: number): boolean =>
-  c.comparison === 'COMPARISON_GT' ? v > c.threshold
-    : c.comparison === 'COMPARISON_LT' ? v < c.threshold
-      : c.comparison === 'COMPARISON_GE' ? v >= c.threshold
-        : c.comparison === 'COMPARISON_LE' ? v <= c.threshold
-          : (() => { throw new PolicyModelError(`comparison ${c.comparison} is not modelled`); })();
+  c.comparison === 'COMPARISON_GT'
+    ? v > c.threshold
+    : c.comparison === 'COMPARISON_LT'
+      ? v < c.threshold
+      : c.comparison === 'COMPARISON_GE'
+        ? v >= c.threshold
+        : c.comparison === 'COMPARISON_LE'
+          ? v <= c.threshold
+          : (() => {
+              throw new PolicyModelError(`comparison ${c.comparison} is not modelled`);
+            })();
 
 /** One open or closed incident, as the webhook reports it. */
 export interface IncidentChange {
@@ -220,7 +260,9 @@ export class GcpAlertEvaluator {
         const groups = new Map<string, Series[]>();
         for (const s of store.all()) {
           if (!matches(s, clauses)) continue;
-          const key = cond.groupBy.map((f) => `${f}=${fieldOf(s, f) ?? ''}`).join(',') || (cond.reducer ? '*' : JSON.stringify([s.metricLabels, s.resourceLabels]));
+          const key =
+            cond.groupBy.map((f) => `${f}=${fieldOf(s, f) ?? ''}`).join(',') ||
+            (cond.reducer ? '*' : JSON.stringify([s.metricLabels, s.resourceLabels]));
           groups.set(key, [...(groups.get(key) ?? []), s]);
         }
         for (const [gkey, series] of groups) changes.push(...this.evaluateGroup(now, policy, cond, gkey, series));
@@ -238,34 +280,71 @@ export class GcpAlertEvaluator {
     const ikey = `${policy.displayName}|${cond.displayName}|${gkey}`;
     const open = this.open.get(ikey);
     // The newest aligned point visible now: evaluation runs on data as it arrives.
-    const latest = Math.max(-Infinity, ...series.flatMap((s) => s.points.filter((p) => p.visibleAt <= now).map((p) => Math.ceil(p.end / A) * A)));
+    const latest = Math.max(
+      -Infinity,
+      ...series.flatMap((s) => s.points.filter((p) => p.visibleAt <= now).map((p) => Math.ceil(p.end / A) * A)),
+    );
     const first = series[0]!;
     const labels = this.groupLabels(cond, first);
     if (!Number.isFinite(latest)) return [];
     if (open) open.lastSeen = latest;
     if (open && policy.autoCloseS !== undefined && now - latest >= policy.autoCloseS) {
       this.open.delete(ikey);
-      return [{ state: 'closed', policy, condition: cond, ...labels, incidentId: open.id, startedAt: open.startedAt, endedAt: now, noData: true }];
+      return [
+        { state: 'closed', policy, condition: cond, ...labels, incidentId: open.id, startedAt: open.startedAt, endedAt: now, noData: true },
+      ];
     }
     const n = Math.max(1, Math.round(cond.durationS / A));
     let met: boolean | undefined = true;
     for (let k = 0; k < n; k++) {
       const v = value(latest - k * A);
-      const bad = v === undefined
-        ? cond.missing === 'EVALUATION_MISSING_DATA_ACTIVE' ? true : cond.missing === 'EVALUATION_MISSING_DATA_INACTIVE' ? false : undefined
-        : violates(cond, v);
-      if (bad === undefined) { met = undefined; break; }
-      if (!bad) { met = false; break; }
+      const bad =
+        v === undefined
+          ? cond.missing === 'EVALUATION_MISSING_DATA_ACTIVE'
+            ? true
+            : cond.missing === 'EVALUATION_MISSING_DATA_INACTIVE'
+              ? false
+              : undefined
+          : violates(cond, v);
+      if (bad === undefined) {
+        met = undefined;
+        break;
+      }
+      if (!bad) {
+        met = false;
+        break;
+      }
     }
     const observed = value(latest);
     if (met === true && !open) {
       const id = `0.gameday${(++this.seq).toString(36)}`;
       this.open.set(ikey, { id, startedAt: now, lastSeen: latest });
-      return [{ state: 'open', policy, condition: cond, ...labels, incidentId: id, startedAt: now, ...(observed !== undefined ? { observed } : {}) }];
+      return [
+        {
+          state: 'open',
+          policy,
+          condition: cond,
+          ...labels,
+          incidentId: id,
+          startedAt: now,
+          ...(observed !== undefined ? { observed } : {}),
+        },
+      ];
     }
     if (met === false && open) {
       this.open.delete(ikey);
-      return [{ state: 'closed', policy, condition: cond, ...labels, incidentId: open.id, startedAt: open.startedAt, endedAt: now, ...(observed !== undefined ? { observed } : {}) }];
+      return [
+        {
+          state: 'closed',
+          policy,
+          condition: cond,
+          ...labels,
+          incidentId: open.id,
+          startedAt: open.startedAt,
+          endedAt: now,
+          ...(observed !== undefined ? { observed } : {}),
+        },
+      ];
     }
     return [];
   }
@@ -274,7 +353,8 @@ export class GcpAlertEvaluator {
     const out: IncidentChange[] = [];
     const present = evaluatePromql(cond.node, store, now);
     const prefix = `${policy.displayName}|${cond.displayName}|`;
-    const resourceOf = (l: Record<string, string>) => Object.fromEntries(['project_id', 'region', 'gateway_id'].filter((k) => l[k] !== undefined).map((k) => [k, l[k]!]));
+    const resourceOf = (l: Record<string, string>) =>
+      Object.fromEntries(['project_id', 'region', 'gateway_id'].filter((k) => l[k] !== undefined).map((k) => [k, l[k]!]));
     for (const [k, sample] of present) {
       const ikey = prefix + k;
       const since = this.pending.get(ikey) ?? now;
@@ -282,16 +362,37 @@ export class GcpAlertEvaluator {
       if (!this.open.has(ikey) && now - since >= cond.durationS) {
         const id = `0.gameday${(++this.seq).toString(36)}`;
         this.open.set(ikey, { id, startedAt: now, lastSeen: now });
-        out.push({ state: 'open', policy, condition: cond, metricLabels: { ...sample.labels }, resourceLabels: resourceOf(sample.labels), metricType: '', incidentId: id, startedAt: now, observed: sample.value });
+        out.push({
+          state: 'open',
+          policy,
+          condition: cond,
+          metricLabels: { ...sample.labels },
+          resourceLabels: resourceOf(sample.labels),
+          metricType: '',
+          incidentId: id,
+          startedAt: now,
+          observed: sample.value,
+        });
       }
     }
     for (const [ikey, open] of [...this.open]) {
       if (!ikey.startsWith(prefix) || present.has(ikey.slice(prefix.length))) continue;
       this.open.delete(ikey);
       const labels = Object.fromEntries(JSON.parse(ikey.slice(prefix.length)) as [string, string][]);
-      out.push({ state: 'closed', policy, condition: cond, metricLabels: labels, resourceLabels: resourceOf(labels), metricType: '', incidentId: open.id, startedAt: open.startedAt, endedAt: now });
+      out.push({
+        state: 'closed',
+        policy,
+        condition: cond,
+        metricLabels: labels,
+        resourceLabels: resourceOf(labels),
+        metricType: '',
+        incidentId: open.id,
+        startedAt: open.startedAt,
+        endedAt: now,
+      });
     }
-    for (const ikey of [...this.pending.keys()]) if (ikey.startsWith(prefix) && !present.has(ikey.slice(prefix.length))) this.pending.delete(ikey);
+    for (const ikey of [...this.pending.keys()])
+      if (ikey.startsWith(prefix) && !present.has(ikey.slice(prefix.length))) this.pending.delete(ikey);
     return out;
   }
 
@@ -299,7 +400,9 @@ export class GcpAlertEvaluator {
     // Without a reducer every label survives; with one, only the grouped fields do (as in Cloud Monitoring).
     if (!cond.reducer) return { metricLabels: { ...s.metricLabels }, resourceLabels: { ...s.resourceLabels }, metricType: s.metricType };
     const pick = (kind: 'metric' | 'resource', from: Record<string, string>) =>
-      Object.fromEntries(Object.entries(from).filter(([k]) => cond.groupBy.some((f) => f === `${kind}.label.${k}` || f === `${kind}.labels.${k}`)));
+      Object.fromEntries(
+        Object.entries(from).filter(([k]) => cond.groupBy.some((f) => f === `${kind}.label.${k}` || f === `${kind}.labels.${k}`)),
+      );
     return { metricLabels: pick('metric', s.metricLabels), resourceLabels: pick('resource', s.resourceLabels), metricType: s.metricType };
   }
 }

@@ -26,7 +26,9 @@ function panel(scenario: Scenario, strategy: StrategyName, tl: Timeline): string
     for (const m of tl.minutes) {
       if (m.loss[i]! > 0) {
         const a = Math.min(1, 0.25 + m.loss[i]! * 8).toFixed(2);
-        rows.push(`<rect class="loss" x="${x(m.t).toFixed(1)}" y="${y}" width="${(PLOT / scenario.minutes + 0.5).toFixed(1)}" height="14" fill="rgba(200,0,0,${a})"><title>minute ${m.t / 60}: ${(m.loss[i]! * 100).toFixed(1)}%</title></rect>`);
+        rows.push(
+          `<rect class="loss" x="${x(m.t).toFixed(1)}" y="${y}" width="${(PLOT / scenario.minutes + 0.5).toFixed(1)}" height="14" fill="rgba(200,0,0,${a})"><title>minute ${m.t / 60}: ${(m.loss[i]! * 100).toFixed(1)}%</title></rect>`,
+        );
       }
     }
     y += 18;
@@ -41,16 +43,24 @@ function panel(scenario: Scenario, strategy: StrategyName, tl: Timeline): string
   for (const [i, name] of tl.links.entries()) {
     for (const dir of ['gcpToAws', 'awsToGcp'] as const) {
       const pts = tl.minutes.map((m) => `${x(m.t + 30).toFixed(1)},${(top + h - (m[dir][i]! / max) * h).toFixed(1)}`).join(' ');
-      rows.push(`<polyline class="traffic ${dir}" points="${pts}" stroke="${COLORS[i % COLORS.length]}"${dir === 'awsToGcp' ? ' stroke-dasharray="4 3"' : ''}><title>${esc(name)} ${dir}</title></polyline>`);
+      rows.push(
+        `<polyline class="traffic ${dir}" points="${pts}" stroke="${COLORS[i % COLORS.length]}"${dir === 'awsToGcp' ? ' stroke-dasharray="4 3"' : ''}><title>${esc(name)} ${dir}</title></polyline>`,
+      );
     }
   }
   y = top + h + 8;
   // Signals and decisions on one track each.
   rows.push(`<text x="${LEFT - 8}" y="${y + 10}" text-anchor="end" class="label">signals</text>`);
-  for (const s of tl.signals) rows.push(`<path class="signal" d="M${x(s.t).toFixed(1)} ${y} l5 10 l-10 0 z"><title>minute ${s.t / 60}: ${esc(s.text)}</title></path>`);
+  for (const s of tl.signals)
+    rows.push(
+      `<path class="signal" d="M${x(s.t).toFixed(1)} ${y} l5 10 l-10 0 z"><title>minute ${s.t / 60}: ${esc(s.text)}</title></path>`,
+    );
   y += 16;
   rows.push(`<text x="${LEFT - 8}" y="${y + 10}" text-anchor="end" class="label">decisions</text>`);
-  for (const d of tl.decisions) rows.push(`<circle class="decision ${d.kind}" cx="${x(d.t).toFixed(1)}" cy="${y + 6}" r="5"><title>minute ${(d.t / 60).toFixed(1)}: ${d.kind} ${esc(d.tunnelId)} — ${esc(d.summary)}</title></circle>`);
+  for (const d of tl.decisions)
+    rows.push(
+      `<circle class="decision ${d.kind}" cx="${x(d.t).toFixed(1)}" cy="${y + 6}" r="5"><title>minute ${(d.t / 60).toFixed(1)}: ${d.kind} ${esc(d.tunnelId)} — ${esc(d.summary)}</title></circle>`,
+    );
   y += 18;
   // Lost packets accumulating, and route changes.
   const lostMax = Math.max(1, ...tl.minutes.map((m) => m.lostTotal));
@@ -58,19 +68,25 @@ function panel(scenario: Scenario, strategy: StrategyName, tl: Timeline): string
   rows.push(`<text x="${LEFT - 8}" y="${y + 12}" text-anchor="end" class="label">lost (cumulative)</text>`);
   rows.push(`<text x="${LEFT - 8}" y="${y + 26}" text-anchor="end" class="small">${fmt(tl.minutes.at(-1)?.lostTotal ?? 0)}</text>`);
   rows.push(`<rect x="${LEFT}" y="${y}" width="${PLOT}" height="${lh}" class="frame"/>`);
-  rows.push(`<polyline class="lost" points="${tl.minutes.map((m) => `${x(m.t + 60).toFixed(1)},${(y + lh - (m.lostTotal / lostMax) * lh).toFixed(1)}`).join(' ')}"/>`);
+  rows.push(
+    `<polyline class="lost" points="${tl.minutes.map((m) => `${x(m.t + 60).toFixed(1)},${(y + lh - (m.lostTotal / lostMax) * lh).toFixed(1)}`).join(' ')}"/>`,
+  );
   y += lh + 6;
   const changes = tl.minutes.at(-1)?.routeChanges ?? 0;
   rows.push(`<text x="${LEFT - 8}" y="${y + 10}" text-anchor="end" class="label">route changes</text>`);
   let prev = 0;
   for (const m of tl.minutes) {
-    if (m.routeChanges > prev) rows.push(`<rect class="change" x="${x(m.t).toFixed(1)}" y="${y}" width="3" height="12"><title>minute ${m.t / 60}: ${m.routeChanges - prev} change(s)</title></rect>`);
+    if (m.routeChanges > prev)
+      rows.push(
+        `<rect class="change" x="${x(m.t).toFixed(1)}" y="${y}" width="3" height="12"><title>minute ${m.t / 60}: ${m.routeChanges - prev} change(s)</title></rect>`,
+      );
     prev = m.routeChanges;
   }
   rows.push(`<text x="${W - 20}" y="${y + 10}" text-anchor="end" class="small">${changes} in all</text>`);
   y += 18;
   // Time axis, every 30 minutes.
-  for (let m = 0; m <= scenario.minutes; m += 30) rows.push(`<text x="${x(m * 60).toFixed(1)}" y="${y + 10}" text-anchor="middle" class="small">${m} min</text>`);
+  for (let m = 0; m <= scenario.minutes; m += 30)
+    rows.push(`<text x="${x(m * 60).toFixed(1)}" y="${y + 10}" text-anchor="middle" class="small">${m} min</text>`);
   y += 16;
   return `<section class="panel" data-scenario="${esc(scenario.name)}" data-strategy="${strategy}">
 <h3>${esc(strategy)}</h3>
@@ -82,22 +98,41 @@ function resultTable(out: RunOutput): string {
   const r = out.result;
   const cells = (s: StrategyName) => {
     const x = r.strategies[s];
-    return [fmt(x.lostPackets.total), fmt(x.unreachablePackets), String(x.routeChanges), String(x.drains), String(x.restores), String(x.restoresIntoLoss), x.timeToMitigateSeconds === null ? '—' : `${x.timeToMitigateSeconds} s`];
+    return [
+      fmt(x.lostPackets.total),
+      fmt(x.unreachablePackets),
+      String(x.routeChanges),
+      String(x.drains),
+      String(x.restores),
+      String(x.restoresIntoLoss),
+      x.timeToMitigateSeconds === null ? '—' : `${x.timeToMitigateSeconds} s`,
+    ];
   };
-  return `<table class="results"><thead><tr><th>strategy</th><th>lost</th><th>unreachable</th><th>route changes</th><th>drains</th><th>restores</th><th>restores into loss</th><th>time to mitigate</th></tr></thead><tbody>${STRATEGIES.filter((s) => r.strategies[s])
-    .map((s) => `<tr data-strategy="${s}"><th>${s}</th>${cells(s).map((c) => `<td>${c}</td>`).join('')}</tr>`)
+  return `<table class="results"><thead><tr><th>strategy</th><th>lost</th><th>unreachable</th><th>route changes</th><th>drains</th><th>restores</th><th>restores into loss</th><th>time to mitigate</th></tr></thead><tbody>${STRATEGIES.filter(
+    (s) => r.strategies[s],
+  )
+    .map(
+      (s) =>
+        `<tr data-strategy="${s}"><th>${s}</th>${cells(s)
+          .map((c) => `<td>${c}</td>`)
+          .join('')}</tr>`,
+    )
     .join('')}</tbody></table>`;
 }
 
 export function renderHtml(outputs: { scenario: Scenario; out: RunOutput }[]): string {
   const body = outputs
-    .map(({ scenario, out }) => `<article class="scenario" id="${esc(scenario.name)}">
+    .map(
+      ({ scenario, out }) => `<article class="scenario" id="${esc(scenario.name)}">
 <h2>${esc(scenario.name)}</h2>
 ${scenario.description ? `<p>${esc(scenario.description)}</p>` : ''}
 <p class="small">floor: ${out.result.floorSeconds === null ? 'no cloud metric sees the first loss' : `${out.result.floorSeconds} s`} · AWS publishes every ${scenario.awsMetricPeriodSeconds} s · ${scenario.traffic.gcpToAwsPps.toLocaleString('en-US')} pps GCP→AWS, ${scenario.traffic.awsToGcpPps.toLocaleString('en-US')} pps AWS→GCP</p>
 ${resultTable(out)}
-${STRATEGIES.filter((s) => out.timelines[s]).map((s) => panel(scenario, s, out.timelines[s])).join('\n')}
-</article>`)
+${STRATEGIES.filter((s) => out.timelines[s])
+  .map((s) => panel(scenario, s, out.timelines[s]))
+  .join('\n')}
+</article>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tunnel-guard game day</title>

@@ -15,22 +15,58 @@ const num = (n: number | null): string => (n === null ? '—' : n.toLocaleString
 
 export function table(out: RunOutput): string {
   const r = out.result;
-  const head = ['strategy', 'lost (total)', 'lost GCP→AWS', 'lost AWS→GCP', 'unreachable', 'route changes', 'drains', 'restores', 'restores into loss', 'time to mitigate (s)'];
+  const head = [
+    'strategy',
+    'lost (total)',
+    'lost GCP→AWS',
+    'lost AWS→GCP',
+    'unreachable',
+    'route changes',
+    'drains',
+    'restores',
+    'restores into loss',
+    'time to mitigate (s)',
+  ];
   const rows = STRATEGIES.filter((s) => r.strategies[s]).map((s) => {
     const x = r.strategies[s];
-    return [s, num(x.lostPackets.total), num(x.lostPackets.gcpToAws), num(x.lostPackets.awsToGcp), num(x.unreachablePackets), num(x.routeChanges), num(x.drains), num(x.restores), num(x.restoresIntoLoss), num(x.timeToMitigateSeconds)];
+    return [
+      s,
+      num(x.lostPackets.total),
+      num(x.lostPackets.gcpToAws),
+      num(x.lostPackets.awsToGcp),
+      num(x.unreachablePackets),
+      num(x.routeChanges),
+      num(x.drains),
+      num(x.restores),
+      num(x.restoresIntoLoss),
+      num(x.timeToMitigateSeconds),
+    ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [`${r.scenario} (floor: ${r.floorSeconds === null ? 'no cloud metric sees the first loss' : `${r.floorSeconds} s`})`, line(head), ...rows.map(line)].join('\n');
+  return [
+    `${r.scenario} (floor: ${r.floorSeconds === null ? 'no cloud metric sees the first loss' : `${r.floorSeconds} s`})`,
+    line(head),
+    ...rows.map(line),
+  ].join('\n');
 }
 
 export function builtInScenarioFiles(root: string): string[] {
   const dir = join(root, 'gameday', 'scenarios');
-  return readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.world.json')).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.world.json'))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
-export async function main(argv: string[], io: { out: (s: string) => unknown; err: (s: string) => unknown; cwd: string } = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s), cwd: process.cwd() }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: { out: (s: string) => unknown; err: (s: string) => unknown; cwd: string } = {
+    out: (s: string) => process.stdout.write(s),
+    err: (s: string) => process.stderr.write(s),
+    cwd: process.cwd(),
+  },
+): Promise<number> {
   const program = new Command('gameday')
     .description('packets lost against doing nothing: the built-in scenarios, or one file')
     .option('--scenario <file>', 'run one scenario file instead of the built-in ones')

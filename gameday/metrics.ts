@@ -80,7 +80,11 @@ export class MetricStore {
     const put = (metricType: string, extra: Record<string, string>, value: number, delay: number) => {
       const metricLabels = { tunnel_name: t.tunnelName, gateway_name: t.gatewayName, ...extra };
       const key = `${metricType}|${JSON.stringify(metricLabels)}|${JSON.stringify(resourceLabels)}`;
-      this.get(key, () => ({ metricType, metricLabels, resourceType: 'vpn_gateway', resourceLabels })).points.push({ end, value, visibleAt: end + delay });
+      this.get(key, () => ({ metricType, metricLabels, resourceType: 'vpn_gateway', resourceLabels })).points.push({
+        end,
+        value,
+        visibleAt: end + delay,
+      });
     };
     put(GCP_METRIC.received, { status: 'successful' }, m.receivedOk, GCP_STATUS_VISIBLE_S);
     put(GCP_METRIC.received, { status: 'sequence_number_lost' }, m.receivedLost, GCP_STATUS_VISIBLE_S);
@@ -98,7 +102,12 @@ export class MetricStore {
   /** Publish one CloudWatch data point (namespace, metric, dimensions) for the interval ending at `at`. */
   writeCloudWatch(namespace: string, metricName: string, dimensions: Record<string, string>, at: number, value: number): void {
     const key = `${namespace}|${metricName}|${JSON.stringify(dimensions)}`;
-    this.get(key, () => ({ metricType: `${namespace}/${metricName}`, metricLabels: { ...dimensions }, resourceType: 'aws', resourceLabels: {} })).points.push({ end: at, value, visibleAt: at });
+    this.get(key, () => ({
+      metricType: `${namespace}/${metricName}`,
+      metricLabels: { ...dimensions },
+      resourceType: 'aws',
+      resourceLabels: {},
+    })).points.push({ end: at, value, visibleAt: at });
   }
 
   all(): Series[] {

@@ -17,8 +17,12 @@ const ACCOUNT = '123456789012';
 
 /** A Cloud Monitoring webhook (schema 1.2) for one incident change. */
 export function webhookBody(c: IncidentChange, project: string): Record<string, unknown> {
-  const res = `${project} VPN Gateway labels {${Object.entries(c.resourceLabels).map(([k, v]) => `${k}=${v}`).join(', ')}}`;
-  const mlabels = `{${Object.entries(c.metricLabels).map(([k, v]) => `${k}=${v}`).join(', ')}}`;
+  const res = `${project} VPN Gateway labels {${Object.entries(c.resourceLabels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')}}`;
+  const mlabels = `{${Object.entries(c.metricLabels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')}}`;
   const value = c.noData ? 'No data' : c.observed !== undefined ? c.observed.toFixed(3) : 'No data';
   const promql = c.condition.kind === 'promql';
   const summary = promql
@@ -42,7 +46,9 @@ export function webhookBody(c: IncidentChange, project: string): Record<string, 
       ...(c.noData || promql ? {} : { observed_value: value, threshold_value: String(c.condition.threshold) }),
       resource: promql ? { type: 'prometheus_target', labels: c.resourceLabels } : { type: 'vpn_gateway', labels: c.resourceLabels },
       resource_type_display_name: promql ? 'Prometheus Target' : 'VPN Gateway',
-      metric: promql ? { type: '', displayName: c.condition.displayName, labels: c.metricLabels } : { type: c.metricType, displayName: c.condition.displayName, labels: c.metricLabels },
+      metric: promql
+        ? { type: '', displayName: c.condition.displayName, labels: c.metricLabels }
+        : { type: c.metricType, displayName: c.condition.displayName, labels: c.metricLabels },
       policy_name: c.policy.displayName,
       policy_user_labels: c.policy.userLabels,
       condition_name: c.condition.displayName,
@@ -73,18 +79,36 @@ export function alarmEvent(c: AlarmChange, region: string, seq: number): Record<
       alarmName: c.alarm.AlarmName,
       configuration: {
         ...(c.alarm.AlarmDescription ? { description: c.alarm.AlarmDescription } : {}),
-        metrics: [{
-          id: 'm1',
-          metricStat: { metric: { namespace: c.alarm.Namespace, name: c.alarm.MetricName, dimensions: dims }, period: c.alarm.Period, stat: c.alarm.Statistic },
-          returnData: true,
-        }],
+        metrics: [
+          {
+            id: 'm1',
+            metricStat: {
+              metric: { namespace: c.alarm.Namespace, name: c.alarm.MetricName, dimensions: dims },
+              period: c.alarm.Period,
+              stat: c.alarm.Statistic,
+            },
+            returnData: true,
+          },
+        ],
       },
-      previousState: { value: c.previous, timestamp: cwTime(Math.max(0, c.at - c.alarm.Period)), reason: 'previous state', reasonData: '{"version":"1.0"}' },
+      previousState: {
+        value: c.previous,
+        timestamp: cwTime(Math.max(0, c.at - c.alarm.Period)),
+        reason: 'previous state',
+        reasonData: '{"version":"1.0"}',
+      },
       state: {
         value: c.state,
         timestamp: cwTime(c.at),
         reason: c.reason,
-        reasonData: JSON.stringify({ version: '1.0', queryDate: cwTime(c.at), statistic: c.alarm.Statistic, period: c.alarm.Period, recentDatapoints: recent, threshold: c.alarm.Threshold }),
+        reasonData: JSON.stringify({
+          version: '1.0',
+          queryDate: cwTime(c.at),
+          statistic: c.alarm.Statistic,
+          period: c.alarm.Period,
+          recentDatapoints: recent,
+          threshold: c.alarm.Threshold,
+        }),
       },
     },
   };
@@ -94,23 +118,25 @@ export function alarmEvent(c: AlarmChange, region: string, seq: number): Record<
 export function snsEvent(topicArn: string, message: string, at: number, seq: number): Record<string, unknown> {
   const id = `00000000-0000-4000-9000-${seq.toString(16).padStart(12, '0')}`;
   return {
-    Records: [{
-      EventSource: 'aws:sns',
-      EventVersion: '1.0',
-      EventSubscriptionArn: `${topicArn}:${id}`,
-      Sns: {
-        Type: 'Notification',
-        MessageId: id,
-        TopicArn: topicArn,
-        Subject: null,
-        Message: message,
-        Timestamp: simDate(at).toISOString(),
-        SignatureVersion: '1',
-        Signature: 'EXAMPLE',
-        SigningCertUrl: 'https://sns.ap-northeast-1.amazonaws.com/SimpleNotificationService-EXAMPLE.pem',
-        UnsubscribeUrl: `https://sns.ap-northeast-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${topicArn}:${id}`,
-        MessageAttributes: {},
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: `${topicArn}:${id}`,
+        Sns: {
+          Type: 'Notification',
+          MessageId: id,
+          TopicArn: topicArn,
+          Subject: null,
+          Message: message,
+          Timestamp: simDate(at).toISOString(),
+          SignatureVersion: '1',
+          Signature: 'EXAMPLE',
+          SigningCertUrl: 'https://sns.ap-northeast-1.amazonaws.com/SimpleNotificationService-EXAMPLE.pem',
+          UnsubscribeUrl: `https://sns.ap-northeast-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${topicArn}:${id}`,
+          MessageAttributes: {},
+        },
       },
-    }],
+    ],
   };
 }

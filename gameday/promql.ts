@@ -26,7 +26,8 @@ export interface Sample {
   value: number;
 }
 
-const TOKEN = /\s*(sum|by|rate|and|or|[A-Za-z_:][A-Za-z0-9_:]*|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|"(?:[^"\\]|\\.)*"|\[\d+[smh]\]|>=|<=|!=|[(){},=/<>])/y;
+const TOKEN =
+  /\s*(sum|by|rate|and|or|[A-Za-z_:][A-Za-z0-9_:]*|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|"(?:[^"\\]|\\.)*"|\[\d+[smh]\]|>=|<=|!=|[(){},=/<>])/y;
 
 function tokenize(q: string): string[] {
   const out: string[] = [];
@@ -140,7 +141,8 @@ export function promName(metricType: string): string {
   return `${metricType.slice(0, slash).replace(/\./g, '_')}:${metricType.slice(slash + 1).replace(/[./]/g, '_')}`;
 }
 
-const labelOf = (s: Series, l: string): string | undefined => (l === 'monitored_resource' ? s.resourceType : s.metricLabels[l] ?? s.resourceLabels[l]);
+const labelOf = (s: Series, l: string): string | undefined =>
+  l === 'monitored_resource' ? s.resourceType : (s.metricLabels[l] ?? s.resourceLabels[l]);
 const keyOf = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
 
 /** Evaluate at `now`, over the points visible then. */
@@ -173,7 +175,8 @@ export function evaluatePromql(node: Node, store: MetricStore, now: number): Map
     }
     case 'cmp': {
       const l = evaluatePromql(node.left, store, now);
-      const ok = (v: number) => (node.op === '>' ? v > node.value : node.op === '<' ? v < node.value : node.op === '>=' ? v >= node.value : v <= node.value);
+      const ok = (v: number) =>
+        node.op === '>' ? v > node.value : node.op === '<' ? v < node.value : node.op === '>=' ? v >= node.value : v <= node.value;
       return new Map([...l].filter(([, s]) => ok(s.value)));
     }
     case 'set': {

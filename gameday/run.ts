@@ -13,7 +13,15 @@ import { GAMEDAY_MONITOR, probeDimension, type Deployed, type ProbeDeclaration }
 import { GcpAlertEvaluator } from './gcp-alerts';
 import { GCP_SAMPLE_S, GCP_STATUS_VISIBLE_S, MetricStore, type GcpMinute } from './metrics';
 import { ScenarioError, type Scenario } from './scenario';
-import { naiveStrategy, noneStrategy, STRATEGIES, tunnelGuardStrategy, type Decision, type Strategy, type StrategyName } from './strategies';
+import {
+  naiveStrategy,
+  noneStrategy,
+  STRATEGIES,
+  tunnelGuardStrategy,
+  type Decision,
+  type Strategy,
+  type StrategyName,
+} from './strategies';
 import { destinationsOf, flowsOf } from './traffic';
 import { World, type Direction } from './world';
 
@@ -41,7 +49,15 @@ export interface ScenarioResult {
 /** What the picture shows: one row per minute, plus the signals and decisions with their times. */
 export interface Timeline {
   links: string[];
-  minutes: { t: number; loss: number[]; gcpToAws: number[]; awsToGcp: number[]; unreachable: number; lostTotal: number; routeChanges: number }[];
+  minutes: {
+    t: number;
+    loss: number[];
+    gcpToAws: number[];
+    awsToGcp: number[];
+    unreachable: number;
+    lostTotal: number;
+    routeChanges: number;
+  }[];
   signals: { t: number; text: string }[];
   decisions: Decision[];
 }
@@ -62,7 +78,9 @@ function initialState(s: Scenario): SimState {
   const parsed = simStateSchema.safeParse(raw);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    throw new ScenarioError(`scenario ${s.name}: simulator file ${s.simulator} is invalid at ${i?.path.join('.') || '(root)'}: ${i?.message}`);
+    throw new ScenarioError(
+      `scenario ${s.name}: simulator file ${s.simulator} is invalid at ${i?.path.join('.') || '(root)'}: ${i?.message}`,
+    );
   }
   return parsed.data;
 }
@@ -70,18 +88,29 @@ function initialState(s: Scenario): SimState {
 const round = (n: number): number => Math.round(n);
 
 /** Run one strategy over the scenario. */
-async function runStrategy(name: StrategyName, scenario: Scenario, initial: SimState, deployed: Deployed): Promise<{ result: StrategyResult; timeline: Timeline; world: World }> {
+async function runStrategy(
+  name: StrategyName,
+  scenario: Scenario,
+  initial: SimState,
+  deployed: Deployed,
+): Promise<{ result: StrategyResult; timeline: Timeline; world: World }> {
   const world = await World.create(initial, scenario);
   const clock = { t: 0 };
   const links = world.links;
   const config = loadConfig({ links: links.map((l) => ({ gcp: l.gcpId, aws: l.awsId })) }, {});
   if (!config.ok) throw new Error(`game day configuration: ${config.reason}`);
-  const strategy: Strategy = name === 'none' ? noneStrategy() : name === 'naive' ? naiveStrategy(world) : tunnelGuardStrategy(world, config.value, clock);
+  const strategy: Strategy =
+    name === 'none' ? noneStrategy() : name === 'naive' ? naiveStrategy(world) : tunnelGuardStrategy(world, config.value, clock);
   const store = new MetricStore();
   const gcpAlerts = new GcpAlertEvaluator(deployed.policies);
   // With probes, one per link, as the deploy tooling declares them (the addresses are the model's own).
   const probes: ProbeDeclaration[] = scenario.probes
-    ? links.map((l, i) => ({ vpnId: l.aws.vpnConnectionId, tunnelIp: l.aws.outsideIpAddress, target: `10.240.255.${10 + i}`, subnetArn: 'arn:aws:ec2:ap-northeast-1:123456789012:subnet/subnet-0a1b2c3d4e5f60001' }))
+    ? links.map((l, i) => ({
+        vpnId: l.aws.vpnConnectionId,
+        tunnelIp: l.aws.outsideIpAddress,
+        target: `10.240.255.${10 + i}`,
+        subnetArn: 'arn:aws:ec2:ap-northeast-1:123456789012:subnet/subnet-0a1b2c3d4e5f60001',
+      }))
     : [];
   const awsAlarms: AwsEval = new AwsAlarmEvaluator([
     ...deployed.alarmsFor(links.map((l) => `${l.aws.vpnConnectionId}:${l.aws.outsideIpAddress}`)),
@@ -105,24 +134,38 @@ async function runStrategy(name: StrategyName, scenario: Scenario, initial: SimS
     if (t % GCP_SAMPLE_S === 0 && t > 0) {
       for (const [id, m] of minute) {
         const g = state.gcp.vpnTunnels.find((x) => `gcp:${state.gcp.project}:${x.region}:${x.name}` === id)!;
-        store.writeGcp({ tunnelName: g.name, gatewayName: g.gateway, project: state.gcp.project, region: g.region, gatewayId: gatewayId(g.gateway) }, t, m);
+        store.writeGcp(
+          { tunnelName: g.name, gatewayName: g.gateway, project: state.gcp.project, region: g.region, gatewayId: gatewayId(g.gateway) },
+          t,
+          m,
+        );
       }
       minute.clear();
     }
     if (t % scenario.awsMetricPeriodSeconds === 0 && t > 0) {
-      for (const c of state.aws.vpnConnections) for (const a of c.tunnels) store.writeAws(c.vpnConnectionId, a.outsideIpAddress, 'TunnelState', t, a.status === 'UP' ? 1 : 0);
+      for (const c of state.aws.vpnConnections)
+        for (const a of c.tunnels) store.writeAws(c.vpnConnectionId, a.outsideIpAddress, 'TunnelState', t, a.status === 'UP' ? 1 : 0);
     }
     // A probe's loss over its 30 s aggregation period: a round trip, so the loss of both directions, and all of it
     // when the link is down. Pinned by its own routes, it measures the link whether or not traffic uses it.
     if (probes.length && t % PROBE_PERIOD_S === 0 && t > 0) {
       probes.forEach((p, i) => {
-        store.writeCloudWatch('AWS/NetworkMonitor', 'PacketLoss', { Monitor: GAMEDAY_MONITOR, Probe: probeDimension(p) }, t, (probeLoss[i]! / (PROBE_PERIOD_S / STEP_S)) * 100);
+        store.writeCloudWatch(
+          'AWS/NetworkMonitor',
+          'PacketLoss',
+          { Monitor: GAMEDAY_MONITOR, Probe: probeDimension(p) },
+          t,
+          (probeLoss[i]! / (PROBE_PERIOD_S / STEP_S)) * 100,
+        );
         probeLoss[i] = 0;
       });
     }
     if (t % 60 === 0 && t > 0) {
       for (const change of gcpAlerts.evaluate(t, store)) {
-        timeline.signals.push({ t, text: `GCP incident ${change.state}: ${change.condition.displayName} on ${change.metricLabels.tunnel_name ?? '?'}${change.noData ? ' (no data)' : ''}` });
+        timeline.signals.push({
+          t,
+          text: `GCP incident ${change.state}: ${change.condition.displayName} on ${change.metricLabels.tunnel_name ?? '?'}${change.noData ? ' (no data)' : ''}`,
+        });
         await strategy.onIncident(change, t);
       }
     }
@@ -238,7 +281,12 @@ function floorOf(world: World, initial: SimState, scenario: Scenario): number | 
   return gcpFloor === null ? probeFloor : Math.min(probeFloor, gcpFloor);
 }
 
-function gcpFloorOf(world: World, first: NonNullable<ReturnType<World['firstLoss']>>, initial: SimState, scenario: Scenario): number | null {
+function gcpFloorOf(
+  world: World,
+  first: NonNullable<ReturnType<World['firstLoss']>>,
+  initial: SimState,
+  scenario: Scenario,
+): number | null {
   if (!first.directions.includes('awsToGcp' as Direction)) return null;
   const flows = flowsOf(initial, destinationsOf(initial), scenario.traffic, () => true);
   const carries = (flows.awsToGcp.get(world.links[first.link]!.awsId) ?? 0) > 0;

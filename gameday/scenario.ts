@@ -8,7 +8,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 
-const minute = z.number().min(0).max(24 * 60);
+const minute = z
+  .number()
+  .min(0)
+  .max(24 * 60);
 
 const lossEvent = z.strictObject({
   at: minute,
@@ -33,7 +36,11 @@ export const scenarioSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a short kebab-case name'),
     description: z.string().max(500).optional(),
-    minutes: z.number().int().min(1).max(24 * 60),
+    minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
     traffic: z.strictObject({ gcpToAwsPps: z.number().min(0).max(1e7), awsToGcpPps: z.number().min(0).max(1e7) }),
     probes: z.boolean().default(false),
     /** How often AWS publishes `AWS/VPN` data points: AWS does not document it, so it is a parameter. */
@@ -45,7 +52,8 @@ export const scenarioSchema = z
   .superRefine((s, ctx) => {
     s.events.forEach((e, i) => {
       if (!(e.until > e.at)) ctx.addIssue({ code: 'custom', path: ['events', i, 'until'], message: 'must be after at' });
-      if (e.until > s.minutes) ctx.addIssue({ code: 'custom', path: ['events', i, 'until'], message: `must be within the scenario's ${s.minutes} minutes` });
+      if (e.until > s.minutes)
+        ctx.addIssue({ code: 'custom', path: ['events', i, 'until'], message: `must be within the scenario's ${s.minutes} minutes` });
     });
   });
 

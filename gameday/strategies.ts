@@ -79,7 +79,12 @@ export function naiveStrategy(world: World): Strategy {
           state.gcp.routes = state.gcp.routes.filter((r) => r.nextHopVpnTunnel !== url);
           for (const p of peers) p.enable = 'FALSE';
           changes += mine.length + peers.length;
-          log.push({ t, kind: 'drain', tunnelId: id, summary: `deleted ${mine.length} route(s) and disabled ${peers.length} BGP peer(s) of ${name}` });
+          log.push({
+            t,
+            kind: 'drain',
+            tunnelId: id,
+            summary: `deleted ${mine.length} route(s) and disabled ${peers.length} BGP peer(s) of ${name}`,
+          });
         } else {
           const back = savedGcp.get(id) ?? [];
           savedGcp.delete(id);
@@ -97,7 +102,17 @@ export function naiveStrategy(world: World): Strategy {
       if (c.state === 'INSUFFICIENT_DATA' || c.alarm.AlarmName.endsWith('-clear')) return;
       // A probe alarm names its tunnel; every other alarm carries the AWS/VPN dimensions.
       const probe = /^tunnel-guard-probe-(vpn-[0-9a-f]+)-([\d.]+)-trip$/.exec(c.alarm.AlarmName);
-      if (probe) c = { ...c, alarm: { ...c.alarm, Dimensions: [{ Name: 'VpnId', Value: probe[1]! }, { Name: 'TunnelIpAddress', Value: probe[2]! }] } };
+      if (probe)
+        c = {
+          ...c,
+          alarm: {
+            ...c.alarm,
+            Dimensions: [
+              { Name: 'VpnId', Value: probe[1]! },
+              { Name: 'TunnelIpAddress', Value: probe[2]! },
+            ],
+          },
+        };
       const dims = Object.fromEntries(c.alarm.Dimensions.map((d) => [d.Name, d.Value]));
       const vpn = dims.VpnId;
       if (!vpn) return;

@@ -83,9 +83,12 @@ const networkName = (url: string): string => url.split('/').at(-1) ?? url;
 /** The destinations present at the start of a run, each direction: what the offered traffic is spread over. */
 export function destinationsOf(state: SimState): { gcpToAws: Destination[]; awsToGcp: Destination[] } {
   const gcp = new Map<string, Destination>();
-  for (const r of state.gcp.routes) gcp.set(`${networkName(r.network)} ${r.destRange}`, { domain: networkName(r.network), prefix: r.destRange });
+  for (const r of state.gcp.routes)
+    gcp.set(`${networkName(r.network)} ${r.destRange}`, { domain: networkName(r.network), prefix: r.destRange });
   for (const router of state.gcp.routers) {
-    for (const p of router.bgpPeers) for (const prefix of p.learnedPrefixes) gcp.set(`${networkName(router.network)} ${prefix}`, { domain: networkName(router.network), prefix });
+    for (const p of router.bgpPeers)
+      for (const prefix of p.learnedPrefixes)
+        gcp.set(`${networkName(router.network)} ${prefix}`, { domain: networkName(router.network), prefix });
   }
   const aws = new Map<string, Destination>();
   for (const c of state.aws.vpnConnections) {
@@ -155,7 +158,8 @@ export function awsChoice(state: SimState, d: Destination, bgpSessionUp: (awsTun
         const gp = gcpPeerFor(state, t.outsideIpAddress);
         const fx = gp ? policyEffect(gp.router, gp.peer.exportPolicies) : { medAdd: 0, prepend: 0 };
         const rank = fx.prepend * 1_000_000 + (fx.medSet ?? gp?.peer.advertisedRoutePriority ?? 0) + fx.medAdd;
-        for (const prefix of c.learnedPrefixes ?? []) if (contains(prefix, d.prefix)) learned.push({ tunnelId: id, prefixLength: prefixLength(prefix), priority: rank });
+        for (const prefix of c.learnedPrefixes ?? [])
+          if (contains(prefix, d.prefix)) learned.push({ tunnelId: id, prefixLength: prefixLength(prefix), priority: rank });
       }
       continue;
     }
@@ -190,7 +194,13 @@ export function flowsOf(
   bgpSessionUp: (awsTunnelId: string) => boolean,
 ): Flows {
   const flows: Flows = { gcpToAws: new Map(), awsToGcp: new Map(), unreachable: { gcpToAws: 0, awsToGcp: 0 } };
-  const spread = (dests: readonly Destination[], pps: number, choose: (d: Destination) => Map<string, number>, into: Map<string, number>, dir: 'gcpToAws' | 'awsToGcp') => {
+  const spread = (
+    dests: readonly Destination[],
+    pps: number,
+    choose: (d: Destination) => Map<string, number>,
+    into: Map<string, number>,
+    dir: 'gcpToAws' | 'awsToGcp',
+  ) => {
     if (dests.length === 0) {
       flows.unreachable[dir] += pps;
       return;

@@ -33,7 +33,12 @@ export class World {
   private losses: (Timed & { loss: number; directions: Direction[] })[] = [];
   private downs: Timed[] = [];
 
-  private constructor(readonly initial: SimState, readonly links: Link[], refs: TunnelRef[], scenario: Scenario) {
+  private constructor(
+    readonly initial: SimState,
+    readonly links: Link[],
+    refs: TunnelRef[],
+    scenario: Scenario,
+  ) {
     this.sim = openSimulator(`gameday:${scenario.name}`, { inMemory: true, initial: () => structuredClone(initial) });
     this.project = initial.gcp.project;
     this.region = initial.aws.region;
@@ -45,9 +50,13 @@ export class World {
         throw new ScenarioError(`scenario ${scenario.name}: ${(err as Error).message}`);
       }
       const link = links.findIndex((l) => l.gcpId === ref.id || l.awsId === ref.id);
-      if (link < 0) throw new ScenarioError(`scenario ${scenario.name}: tunnel ${ref.id} has no other end in this topology (the game day models links: a GCP tunnel whose peer IP is an AWS tunnel's outside IP)`);
+      if (link < 0)
+        throw new ScenarioError(
+          `scenario ${scenario.name}: tunnel ${ref.id} has no other end in this topology (the game day models links: a GCP tunnel whose peer IP is an AWS tunnel's outside IP)`,
+        );
       const span = { from: e.at * 60, to: e.until * 60, link };
-      if (isLoss(e)) this.losses.push({ ...span, loss: e.loss, directions: e.direction === 'both' ? ['gcpToAws', 'awsToGcp'] : [e.direction] });
+      if (isLoss(e))
+        this.losses.push({ ...span, loss: e.loss, directions: e.direction === 'both' ? ['gcpToAws', 'awsToGcp'] : [e.direction] });
       else this.downs.push(span);
     }
   }
@@ -67,7 +76,12 @@ export class World {
         aws: { vpnConnectionId: a.native.vpnConnectionId, outsideIpAddress: a.native.outsideIpAddress, bgp: conn?.routing === 'bgp' },
       };
     });
-    return new World(initial, links, [...aws, ...gcp].map((t) => t.ref), scenario);
+    return new World(
+      initial,
+      links,
+      [...aws, ...gcp].map((t) => t.ref),
+      scenario,
+    );
   }
 
   /** The fraction of packets the link loses in one direction at `t` (independent events compound). */

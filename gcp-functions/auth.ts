@@ -31,7 +31,8 @@ export function authConfigFromEnv(env: Record<string, string | undefined>): Auth
   if (!token && !username) {
     return {
       mode: 'refuse-all',
-      reason: 'no webhook credentials configured (TUNNEL_GUARD_WEBHOOK_TOKEN, or TUNNEL_GUARD_WEBHOOK_USERNAME + _PASSWORD); set TUNNEL_GUARD_WEBHOOK_AUTH=none only for local experiments',
+      reason:
+        'no webhook credentials configured (TUNNEL_GUARD_WEBHOOK_TOKEN, or TUNNEL_GUARD_WEBHOOK_USERNAME + _PASSWORD); set TUNNEL_GUARD_WEBHOOK_AUTH=none only for local experiments',
     };
   }
   return { mode: 'required', ...(token ? { token } : {}), ...(username && password ? { basic: { username, password } } : {}) };

@@ -64,7 +64,11 @@ export interface ComposeOptions {
   authClient?: unknown;
 }
 
-const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** `http://127.0.0.1:8089` → Compute client options for a plain-HTTP endpoint. */
 function computeEndpoint(url: string): { apiEndpoint: string; port: number; protocol: string } {
@@ -82,12 +86,16 @@ export function snsLinkFromEnv(env: Env, linkSecret: string | undefined, logger?
   if (!topicArn) return undefined;
   const topic = parseTopicArn(topicArn);
   if (!topic) throw new PermanentError(`TUNNEL_GUARD_AWS_LINK_TOPIC_ARN is not an SNS topic ARN: ${JSON.stringify(topicArn)}`);
-  if (!linkSecret) throw new PermanentError('TUNNEL_GUARD_AWS_LINK_TOPIC_ARN is set but TUNNEL_GUARD_LINK_SECRET is not: link messages must be signed');
+  if (!linkSecret)
+    throw new PermanentError('TUNNEL_GUARD_AWS_LINK_TOPIC_ARN is set but TUNNEL_GUARD_LINK_SECRET is not: link messages must be signed');
   const region = env.TUNNEL_GUARD_AWS_REGION || topic.region;
   const endpoint = env.TUNNEL_GUARD_AWS_ENDPOINT || undefined;
   const creds = awsCredentialsFromEnv(env, { region, ...(endpoint ? { endpoint } : {}) });
   logger?.log({ severity: 'DEBUG', message: `link to AWS: SNS ${topicArn} with ${creds.mode} credentials` });
-  return new SnsLinkPublisher(linkSnsClient({ region, credentials: creds.credentials, ...(endpoint ? { endpoint } : {}) }), { topicArn, secret: linkSecret });
+  return new SnsLinkPublisher(linkSnsClient({ region, credentials: creds.credentials, ...(endpoint ? { endpoint } : {}) }), {
+    topicArn,
+    secret: linkSecret,
+  });
 }
 
 /** Build the GCP edge's dependencies from an environment. Throws `PermanentError` on bad configuration. */
@@ -119,7 +127,10 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
     );
   }
   const auth0 = options.authClient ? { authClient: options.authClient } : {};
-  const computeOpts = { ...(env.TUNNEL_GUARD_COMPUTE_ENDPOINT ? computeEndpoint(env.TUNNEL_GUARD_COMPUTE_ENDPOINT) : {}), ...auth0 } as never;
+  const computeOpts = {
+    ...(env.TUNNEL_GUARD_COMPUTE_ENDPOINT ? computeEndpoint(env.TUNNEL_GUARD_COMPUTE_ENDPOINT) : {}),
+    ...auth0,
+  } as never;
   const routes = new RoutesClient(computeOpts);
   const globalOperations = new GlobalOperationsClient(computeOpts);
   const routers = new RoutersClient(computeOpts);
@@ -139,7 +150,10 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
         gcp: {
           paths: new GcpPaths({
             'gcp-static-route': new StaticRoutePaths({ routes, globalOperations }, { project, regions }),
-            'gcp-bgp-peer': new BgpPeerPaths({ routers, regionOperations }, { project, regions, lease: new GcsRouterLease(storage.bucket(bucket)) }),
+            'gcp-bgp-peer': new BgpPeerPaths(
+              { routers, regionOperations },
+              { project, regions, lease: new GcsRouterLease(storage.bucket(bucket)) },
+            ),
           }),
           tunnels: new GcpTunnelHealth(vpnTunnels, { project, regions }),
         },

@@ -47,7 +47,15 @@ const RANK: Severity[] = ['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITIC
 const severityOf = (status: number, report?: Report): Severity =>
   report ? report.severity : status >= 500 ? 'ERROR' : status === 401 ? 'WARNING' : status >= 400 ? 'WARNING' : 'INFO';
 
-const brief = (r: Report) => ({ tunnelId: r.tunnelId, decision: r.decision, summary: r.summary, ok: r.ok, stateBefore: r.stateBefore, stateAfter: r.stateAfter, refusals: r.refusals.map((x) => `${x.guard}: ${x.reason}`) });
+const brief = (r: Report) => ({
+  tunnelId: r.tunnelId,
+  decision: r.decision,
+  summary: r.summary,
+  ok: r.ok,
+  stateBefore: r.stateBefore,
+  stateAfter: r.stateAfter,
+  refusals: r.refusals.map((x) => `${x.guard}: ${x.reason}`),
+});
 
 /**
  * Handle one already-authenticated, size-checked, JSON-decoded body: a Cloud Monitoring notification or a signed
@@ -71,7 +79,15 @@ export async function processNotification(edge: GcpEdge, body: unknown, opts: Ha
   }
   const sig = { tunnelId: signal.tunnelId, health: signal.health, observedAt: signal.observedAt, key: signal.key, source: signal.source };
   if (!signal.tunnelId.startsWith('gcp:')) {
-    return { status: 200, body: { status: 'ignored', reason: `${signal.tunnelId} is not a GCP tunnel: the GCP edge does not act on it`, signal: sig, target: edge.target } };
+    return {
+      status: 200,
+      body: {
+        status: 'ignored',
+        reason: `${signal.tunnelId} is not a GCP tunnel: the GCP edge does not act on it`,
+        signal: sig,
+        target: edge.target,
+      },
+    };
   }
   try {
     const report = await core.handleSignal(edge.deps, signal);
@@ -85,14 +101,19 @@ export async function processNotification(edge: GcpEdge, body: unknown, opts: Ha
 const retryable = (e: unknown): boolean => isTransient(e) || e instanceof LedgerConflictError;
 
 function isLinkEnvelope(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) && 'signature' in body && 'message' in body && !('incident' in body);
+  return (
+    typeof body === 'object' && body !== null && !Array.isArray(body) && 'signature' in body && 'message' in body && !('incident' in body)
+  );
 }
 
 type Check = { ok: true; body: unknown } | { ok: false; result: EdgeResult };
 
 /** Method, size, credentials and JSON — in that order, so an unauthenticated caller learns nothing more. */
 function admit(req: Request, edge: GcpEdge, maxBytes: number): Check {
-  const fail = (status: number, status2: EdgeResult['body']['status'], reason: string): Check => ({ ok: false, result: { status, body: { status: status2, reason } } });
+  const fail = (status: number, status2: EdgeResult['body']['status'], reason: string): Check => ({
+    ok: false,
+    result: { status, body: { status: status2, reason } },
+  });
   if (req.method !== 'POST') return fail(405, 'invalid', `method ${req.method} not allowed: POST only`);
   const declared = Number(req.headers['content-length'] ?? 0);
   const raw: Buffer | undefined = (req as Request & { rawBody?: Buffer }).rawBody;
@@ -163,7 +184,8 @@ export function makeReconcileHandler(edge: () => GcpEdge, opts: HandlerOptions =
     let result: EdgeResult;
     try {
       e = edge();
-      const auth = req.method !== 'POST' ? undefined : authenticate({ query: req.query as Record<string, unknown>, headers: req.headers }, e.auth);
+      const auth =
+        req.method !== 'POST' ? undefined : authenticate({ query: req.query as Record<string, unknown>, headers: req.headers }, e.auth);
       if (!auth) result = { status: 405, body: { status: 'invalid', reason: `method ${req.method} not allowed: POST only` } };
       else if (!auth.ok) result = { status: 401, body: { status: 'refused', reason: auth.reason } };
       else {
@@ -175,7 +197,10 @@ export function makeReconcileHandler(edge: () => GcpEdge, opts: HandlerOptions =
     }
     const reports = result.body.reports ?? [];
     (e?.deps.logger ?? fallbackLogger).log({
-      severity: reports.reduce<Severity>((a, r) => (RANK.indexOf(r.severity) > RANK.indexOf(a) ? r.severity : a), severityOf(result.status)),
+      severity: reports.reduce<Severity>(
+        (a, r) => (RANK.indexOf(r.severity) > RANK.indexOf(a) ? r.severity : a),
+        severityOf(result.status),
+      ),
       message: `reconcile: ${result.status} ${result.body.status}${result.body.reason ? `: ${result.body.reason}` : `: ${reports.length} tunnel(s) looked at`}`,
       handler: 'reconcile',
       httpStatus: result.status,

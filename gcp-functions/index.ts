@@ -28,7 +28,10 @@ if (served) {
   try {
     getEdge();
   } catch (e) {
-    jsonLogger((line) => console.error(line)).log({ severity: 'ERROR', message: `tunnel-guard: configuration error, not starting: ${errorMessage(e)}` });
+    jsonLogger((line) => console.error(line)).log({
+      severity: 'ERROR',
+      message: `tunnel-guard: configuration error, not starting: ${errorMessage(e)}`,
+    });
     throw e;
   }
 }

@@ -10,7 +10,7 @@ import { processNotification } from './handlers';
 
 /** Run one Cloud Monitoring notification (or signed link message) through the GCP edge and the core. */
 export async function invokeGcpLocal(payload: unknown, env: Env, options: ComposeOptions = {}): Promise<{ status: number; body: unknown }> {
-  let edge;
+  let edge: ReturnType<typeof composeGcp>;
   try {
     // Log lines go to stderr: stdout carries the result, which the CLI prints as JSON.
     edge = composeGcp(env, { logger: jsonLogger((line) => console.error(line)), ...options });

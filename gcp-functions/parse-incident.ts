@@ -82,7 +82,10 @@ export function parseIncident(body: unknown, config: ParseConfig): ParsedInciden
   const parsed = payloadSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { kind: 'invalid', reason: `not a Cloud Monitoring notification: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` };
+    return {
+      kind: 'invalid',
+      reason: `not a Cloud Monitoring notification: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+    };
   }
   const { version, incident } = parsed.data;
   const id = incident.incident_id;
@@ -102,10 +105,18 @@ export function parseIncident(body: unknown, config: ParseConfig): ParsedInciden
   let why = '';
   const role = roleOf(incident);
   if (role === 'trip' && state === 'closed') {
-    return { kind: 'ignored', reason: `${target.tunnelId}: the trip policy closed (below the trip threshold); recovery is for the clear policy to report`, incidentId: id };
+    return {
+      kind: 'ignored',
+      reason: `${target.tunnelId}: the trip policy closed (below the trip threshold); recovery is for the clear policy to report`,
+      incidentId: id,
+    };
   }
   if (role === 'clear' && state === 'open') {
-    return { kind: 'ignored', reason: `${target.tunnelId}: the clear policy opened (above the clear threshold, or too little traffic to tell); the trip policy decides drains`, incidentId: id };
+    return {
+      kind: 'ignored',
+      reason: `${target.tunnelId}: the clear policy opened (above the clear threshold, or too little traffic to tell); the trip policy decides drains`,
+      incidentId: id,
+    };
   }
   if (state === 'open') {
     health = incident.metric?.type === TUNNEL_ESTABLISHED ? 'down' : 'degraded';
@@ -228,7 +239,8 @@ function closedHealth(incident: Incident, fallback: boolean): { health: Health; 
     if (fallback && /returned to normal/i.test(summary)) return { health: 'healthy', why: '' };
     return { health: 'unknown', why: 'closed without an observed value: not known to have recovered' };
   }
-  if (!NUMBER.test(observedText)) return { health: 'unknown', why: `closed with observed value ${JSON.stringify(observedText.slice(0, 200))}` };
+  if (!NUMBER.test(observedText))
+    return { health: 'unknown', why: `closed with observed value ${JSON.stringify(observedText.slice(0, 200))}` };
   const observed = Number(observedText);
   const threshold = numberOf(incident.threshold_value) ?? incident.condition?.conditionThreshold?.thresholdValue;
   const comparison = incident.condition?.conditionThreshold?.comparison;

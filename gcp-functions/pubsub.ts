@@ -66,7 +66,13 @@ export function makePubSubIncidentHandler(edge: () => GcpEdge, opts: HandlerOpti
       e = edge();
     } catch (err) {
       // Nothing can be handled until the deployment is fixed; keeping the message means the incident is handled then.
-      fallbackLogger.log({ severity: 'ERROR', message: `tunnelIncidentPubSub: configuration error, message kept for redelivery: ${errorMessage(err)}`, handler: 'tunnelIncidentPubSub', messageId, eventId: event.id });
+      fallbackLogger.log({
+        severity: 'ERROR',
+        message: `tunnelIncidentPubSub: configuration error, message kept for redelivery: ${errorMessage(err)}`,
+        handler: 'tunnelIncidentPubSub',
+        messageId,
+        eventId: event.id,
+      });
       throw new RedeliverError(`configuration error: ${errorMessage(err)}`, { cause: err });
     }
     const decoded = decodeMessage(event.data);

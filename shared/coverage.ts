@@ -41,7 +41,8 @@ export function coverageGaps(
   for (const p of allPaths) if (!leaving.has(p.key) && !p.standbyFor && pathIsHealthy(p, view, draining)) add(p);
   // A withdrawn path that the adapter re-points to a healthy fallback tunnel (TGW) keeps its destinations covered.
   // Judged like any path: no fallback tunnel may be degraded (AWS may pick it), at least one must be healthy.
-  for (const p of withdrawing) if (p.fallbackTunnelIds?.length && pathIsHealthy({ ...p, tunnelIds: p.fallbackTunnelIds }, view, draining)) add(p);
+  for (const p of withdrawing)
+    if (p.fallbackTunnelIds?.length && pathIsHealthy({ ...p, tunnelIds: p.fallbackTunnelIds }, view, draining)) add(p);
 
   const indexes = new Map<string, (target: string) => number>();
   const depthFor = (p: Path): ((target: string) => number) => {

@@ -104,7 +104,11 @@ export function speakingMonitors(state: LedgerRecord['state'], monitors: Monitor
 
 /** Worst health of the tunnel's own monitors (not the other end's link messages). */
 export const localHealthOf = (r: LedgerRecord): Health =>
-  worstOf(Object.entries(speakingMonitors(r.state, r.monitors ?? {})).filter(([m]) => !isLinkMonitor(m)).map(([, v]) => v.health));
+  worstOf(
+    Object.entries(speakingMonitors(r.state, r.monitors ?? {}))
+      .filter(([m]) => !isLinkMonitor(m))
+      .map(([, v]) => v.health),
+  );
 
 /**
  * Apply a signal to the record: its monitor's latest health, and the tunnel's health as the worst of all its
@@ -222,10 +226,14 @@ function leverSummary(paths: readonly Path[]): string {
   const deprefer = paths.filter(isDeprefer).length;
   const withdraw = paths.length - deprefer;
   return [
-    ...(deprefer ? [`de-prefer ${deprefer} path(s) (make-before-break: a standby copy keeps carrying traffic when nothing better exists)`] : []),
+    ...(deprefer
+      ? [`de-prefer ${deprefer} path(s) (make-before-break: a standby copy keeps carrying traffic when nothing better exists)`]
+      : []),
     ...(withdraw ? [`withdraw ${withdraw} path(s)`] : []),
     // A lever with a preference whose preconditions fail falls back to withdrawing, and says why.
-    ...paths.filter((p) => !isDeprefer(p) && p.noDeprefer).map((p) => `(${p.key}: not de-preferred because ${p.noDeprefer}; withdrawn instead)`),
+    ...paths
+      .filter((p) => !isDeprefer(p) && p.noDeprefer)
+      .map((p) => `(${p.key}: not de-preferred because ${p.noDeprefer}; withdrawn instead)`),
   ].join(', ');
 }
 
@@ -248,7 +256,10 @@ function coveredByOtherEnd(record: LedgerRecord, id: string): string | undefined
   const link = Object.entries(record.monitors ?? {}).find(([m, v]) => isLinkMonitor(m) && (v.health === 'degraded' || v.health === 'down'));
   if (!link) return undefined;
   const local = localHealthOf(record);
-  const caused = local === 'down' ? `; its own monitors report it down, which is what that causes on a BGP connection (the session ends while the peer is disabled), not a new independent degradation` : '';
+  const caused =
+    local === 'down'
+      ? `; its own monitors report it down, which is what that causes on a BGP connection (the session ends while the peer is disabled), not a new independent degradation`
+      : '';
   return `${id}: nothing to drain on this side (no path of its own carries the link's traffic); covered by the other end of the link (${link[0]}), which took its paths into this tunnel out of service${caused}; health noted`;
 }
 
@@ -260,11 +271,23 @@ function restore(ctx: Ctx, base: LedgerRecord, why: string, forced: boolean): De
   if (blocked.length > 0) {
     const who = [...new Set(blocked.flatMap(blockedBy))].join(', ');
     const text = `restore of ${id} waits: its paths also feed ${who}, which is degraded`;
-    return { ...nothing('refuse', text, base), next: { ...base, lastRefusal: text }, refusals: [{ guard: 'hold-down', reason: text }], notify: base.lastRefusal !== text };
+    return {
+      ...nothing('refuse', text, base),
+      next: { ...base, lastRefusal: text },
+      refusals: [{ guard: 'hold-down', reason: text }],
+      notify: base.lastRefusal !== text,
+    };
   }
   // Monitors a probe set aside spoke for a tunnel without traffic: they start afresh once traffic is back.
   const monitors = base.monitors && !forced ? speakingMonitors('drained', base.monitors) : base.monitors;
-  const next: LedgerRecord = { ...base, state: 'restoring', updatedAt: input.now.toISOString(), reason: why, lastRefusal: undefined, ...(monitors ? { monitors } : {}) };
+  const next: LedgerRecord = {
+    ...base,
+    state: 'restoring',
+    updatedAt: input.now.toISOString(),
+    reason: why,
+    lastRefusal: undefined,
+    ...(monitors ? { monitors } : {}),
+  };
   const dests = [...new Set(base.withdrawn.flatMap((p) => p.destinations))];
   return {
     kind: 'restore',
@@ -304,7 +327,9 @@ function orphanedDestinations(ctx: Ctx, base: LedgerRecord): string[] {
   const { input, id, view } = ctx;
   if (view.statusOf(id)?.status !== 'up') return [];
   const carriers = input.paths.filter(
-    (p) => (p.standbyFor !== undefined || p.tunnelIds.some((t) => t !== id && !view.unavailable.has(t))) && p.tunnelIds.some((t) => view.statusOf(t)?.status === 'up'),
+    (p) =>
+      (p.standbyFor !== undefined || p.tunnelIds.some((t) => t !== id && !view.unavailable.has(t))) &&
+      p.tunnelIds.some((t) => view.statusOf(t)?.status === 'up'),
   );
   const out = new Set<string>();
   for (const w of base.withdrawn) {
@@ -336,8 +361,22 @@ function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): Decision 
   // Never be worse than doing nothing: a lossy path beats no path. An operator's drain stays the operator's.
   const orphaned = base.reason?.startsWith('operator:') ? [] : orphanedDestinations(ctx, base);
   if (orphaned.length > 0) {
-    const d = restore(ctx, base, `last resort: ${orphaned.join(', ')} ${orphaned.length === 1 ? 'has' : 'have'} no other path in service (the fallback went down); a lossy path beats none`, false);
-    return d.kind === 'restore' ? { ...d, severity: 'CRITICAL', lastResort: true, refusals: [{ guard: 'black-hole', reason: `restored although ${health}: ${orphaned.join(', ')} had no other path`, urgent: true }] } : d;
+    const d = restore(
+      ctx,
+      base,
+      `last resort: ${orphaned.join(', ')} ${orphaned.length === 1 ? 'has' : 'have'} no other path in service (the fallback went down); a lossy path beats none`,
+      false,
+    );
+    return d.kind === 'restore'
+      ? {
+          ...d,
+          severity: 'CRITICAL',
+          lastResort: true,
+          refusals: [
+            { guard: 'black-hole', reason: `restored although ${health}: ${orphaned.join(', ')} had no other path`, urgent: true },
+          ],
+        }
+      : d;
   }
   if (base.suppressed) {
     const text = `${id} stays drained until an operator releases it (${base.reason ?? 'suppressed'})`;
@@ -346,8 +385,19 @@ function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): Decision 
   if (health === 'unknown' && Object.values(base.monitors ?? {}).some((m) => m.health === 'unknown')) {
     // Held only by monitors that cannot tell (an incident cancelled, insufficient data): say so once, loudly —
     // nothing will ever arrive to restore it.
-    const text = `${id} stays drained: its monitors cannot tell whether it is healthy (${Object.entries(base.monitors ?? {}).filter(([, m]) => m.health === 'unknown').map(([k]) => k).join(', ') || 'unknown'}); restore --force once a human has checked it`;
-    return { ...nothing('refuse', text, base), next: base.lastRefusal === text && !changed ? undefined : { ...base, lastRefusal: text }, refusals: [{ guard: 'hold-down', reason: text, urgent: true }], severity: 'CRITICAL', notify: base.lastRefusal !== text };
+    const text = `${id} stays drained: its monitors cannot tell whether it is healthy (${
+      Object.entries(base.monitors ?? {})
+        .filter(([, m]) => m.health === 'unknown')
+        .map(([k]) => k)
+        .join(', ') || 'unknown'
+    }); restore --force once a human has checked it`;
+    return {
+      ...nothing('refuse', text, base),
+      next: base.lastRefusal === text && !changed ? undefined : { ...base, lastRefusal: text },
+      refusals: [{ guard: 'hold-down', reason: text, urgent: true }],
+      severity: 'CRITICAL',
+      notify: base.lastRefusal !== text,
+    };
   }
   if (health !== 'healthy' || !base.healthySince) {
     const blind = blindWhileDrained(base, input.now, input.policy.restoreHoldDownSeconds);
@@ -355,18 +405,31 @@ function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): Decision 
       // Only traffic metrics hold it, and a drained tunnel has no traffic: nothing will ever say it healed. Say so
       // once, loudly, instead of restoring into a tunnel that may still be lossy.
       const text = `${id} stays drained: only traffic metrics watch it (${blind.join(', ')}), and a drained tunnel carries no traffic, so none of them can show that it healed; check it and restore it by hand, or deploy a probe for this link`;
-      return { ...nothing('refuse', text, base), next: base.lastRefusal === text && !changed ? undefined : { ...base, lastRefusal: text }, refusals: [{ guard: 'hold-down', reason: text, urgent: true }], severity: 'CRITICAL', notify: base.lastRefusal !== text };
+      return {
+        ...nothing('refuse', text, base),
+        next: base.lastRefusal === text && !changed ? undefined : { ...base, lastRefusal: text },
+        refusals: [{ guard: 'hold-down', reason: text, urgent: true }],
+        severity: 'CRITICAL',
+        notify: base.lastRefusal !== text,
+      };
     }
-    return nothing(changed ? 'record' : 'ignore', `${id} is drained and ${health}: stays drained`, base, { next: changed ? base : undefined });
+    return nothing(changed ? 'record' : 'ignore', `${id} is drained and ${health}: stays drained`, base, {
+      next: changed ? base : undefined,
+    });
   }
   const healthyFor = input.now.getTime() - Date.parse(base.healthySince);
   const needed = input.policy.restoreHoldDownSeconds * 1000;
   if (healthyFor < needed) {
     const at = new Date(Date.parse(base.healthySince) + needed).toISOString();
-    return nothing(changed ? 'record' : 'ignore', `${id} healthy for ${sec(healthyFor)}s; hold-down ${input.policy.restoreHoldDownSeconds}s: restore not before ${at}`, base, {
-      next: changed ? base : undefined,
-      refusals: [{ guard: 'hold-down', reason: `healthy for ${sec(healthyFor)}s of ${input.policy.restoreHoldDownSeconds}s` }],
-    });
+    return nothing(
+      changed ? 'record' : 'ignore',
+      `${id} healthy for ${sec(healthyFor)}s; hold-down ${input.policy.restoreHoldDownSeconds}s: restore not before ${at}`,
+      base,
+      {
+        next: changed ? base : undefined,
+        refusals: [{ guard: 'hold-down', reason: `healthy for ${sec(healthyFor)}s of ${input.policy.restoreHoldDownSeconds}s` }],
+      },
+    );
   }
   return restore(ctx, base, `healthy since ${base.healthySince} (hold-down ${input.policy.restoreHoldDownSeconds}s passed)`, false);
 }
@@ -381,12 +444,21 @@ function finishDrain(ctx: Ctx, base: LedgerRecord): Decision {
   const held = new Set(base.withdrawn.map((p) => p.key));
   // Judged by how they are being taken out (the ledger's lever), not by what the cloud lists.
   const levers = new Map(base.withdrawn.map((p) => [p.key, p.lever]));
-  const stillThere = pathsOfTunnel(input.paths, id).filter((p) => held.has(p.key)).map((p) => (levers.get(p.key) ? { ...p, lever: levers.get(p.key) } : p));
+  const stillThere = pathsOfTunnel(input.paths, id)
+    .filter((p) => held.has(p.key))
+    .map((p) => (levers.get(p.key) ? { ...p, lever: levers.get(p.key) } : p));
   const refusals = stillThere.length > 0 ? drainGuards(input, ctx.view, id, stillThere) : [];
   if (refusals.length > 0) {
     const text = refusals.map((r) => r.reason).join('; ');
     const next: LedgerRecord = { ...base, state: 'drained', lastRefusal: text };
-    return { ...nothing('refuse', `interrupted drain of ${id} not finished: ${text}`, next), next, finalState: 'drained', refusals, severity: 'CRITICAL', notify: base.lastRefusal !== text };
+    return {
+      ...nothing('refuse', `interrupted drain of ${id} not finished: ${text}`, next),
+      next,
+      finalState: 'drained',
+      refusals,
+      severity: 'CRITICAL',
+      notify: base.lastRefusal !== text,
+    };
   }
   return {
     kind: 'drain',
@@ -414,9 +486,19 @@ function driftOf(ctx: Ctx, base: LedgerRecord, why = 'drift'): Decision | undefi
     // Someone re-created a withdrawn path with a different definition: withdrawing it would lose that definition,
     // restoring would overwrite it. A human decides.
     const text = `${changed.map((p) => p.key).join(', ')} re-appeared with a different definition while ${ctx.id} is drained: not touched, a human must decide`;
-    return { ...nothing('refuse', text, base), next: { ...base, lastRefusal: text }, finalState: 'drained', refusals: [{ guard: 'black-hole', reason: text, urgent: true }], severity: 'CRITICAL', notify: base.lastRefusal !== text };
+    return {
+      ...nothing('refuse', text, base),
+      next: { ...base, lastRefusal: text },
+      finalState: 'drained',
+      refusals: [{ guard: 'black-hole', reason: text, urgent: true }],
+      severity: 'CRITICAL',
+      notify: base.lastRefusal !== text,
+    };
   }
-  const d = drain(ctx, { ...base, state: 'active' }, `${why}: ${back.length} path(s) present while drained`, { force: false, manual: true });
+  const d = drain(ctx, { ...base, state: 'active' }, `${why}: ${back.length} path(s) present while drained`, {
+    force: false,
+    manual: true,
+  });
   if (d.kind === 'drain' && d.next) d.next = { ...d.next, drains: base.drains, suppressed: base.suppressed, reason: base.reason };
   if (d.kind === 'refuse') d.next = { ...base, lastRefusal: d.next?.lastRefusal };
   if (d.kind === 'record') d.next = base;
@@ -438,7 +520,11 @@ export function decide(input: DecisionInput): Decision {
 function decideInner(input: DecisionInput): Decision {
   const record = input.record;
   const id = record.tunnelId;
-  const view = buildView(input.tunnels, input.records.filter((r) => r.tunnelId !== id).concat([record]), input.members.filter((m) => m !== id));
+  const view = buildView(
+    input.tunnels,
+    input.records.filter((r) => r.tunnelId !== id).concat([record]),
+    input.members.filter((m) => m !== id),
+  );
   const ctx: Ctx = { input, view, record, id };
   const t = input.trigger;
 
@@ -447,13 +533,27 @@ function decideInner(input: DecisionInput): Decision {
   const s0 = t.type === 'signal' ? t.signal : undefined;
   const fresh = !!s0 && !record.recentKeys.some((k) => k.key === s0.key) && !staleFor(record, s0);
   const marked = fresh && s0 ? withSignalMark(record, s0) : record;
-  const mctx: Ctx = marked === record ? ctx : { ...ctx, record: marked, view: buildView(input.tunnels, input.records.filter((r) => r.tunnelId !== id).concat([marked]), input.members.filter((m) => m !== id)) };
+  const mctx: Ctx =
+    marked === record
+      ? ctx
+      : {
+          ...ctx,
+          record: marked,
+          view: buildView(
+            input.tunnels,
+            input.records.filter((r) => r.tunnelId !== id).concat([marked]),
+            input.members.filter((m) => m !== id),
+          ),
+        };
   if (record.state === 'draining' && t.type !== 'restore') return finishDrain(mctx, marked);
   if (record.state === 'restoring' && t.type !== 'drain') {
     if (fresh && (marked.health === 'degraded' || marked.health === 'down')) {
       // Degraded again before the restore finished: take back what was already restored, guards permitting.
       const drained: LedgerRecord = { ...marked, state: 'drained' };
-      return driftOf(mctx, drained, 'degraded again during a restore') ?? nothing('record', `${id} degraded again during a restore; stays drained`, drained, { next: drained, finalState: 'drained' });
+      return (
+        driftOf(mctx, drained, 'degraded again during a restore') ??
+        nothing('record', `${id} degraded again during a restore; stays drained`, drained, { next: drained, finalState: 'drained' })
+      );
     }
     return restore(mctx, marked, 'finish interrupted restore', false);
   }
@@ -462,13 +562,20 @@ function decideInner(input: DecisionInput): Decision {
     case 'signal': {
       const s = t.signal;
       if (record.recentKeys.some((k) => k.key === s.key)) {
-        return nothing('ignore', `duplicate signal ${s.key}: already applied`, record, { refusals: [{ guard: 'duplicate', reason: `signal ${s.key} was already applied` }] });
+        return nothing('ignore', `duplicate signal ${s.key}: already applied`, record, {
+          refusals: [{ guard: 'duplicate', reason: `signal ${s.key} was already applied` }],
+        });
       }
       const newer = staleFor(record, s);
       if (newer) {
-        return nothing('ignore', `stale signal observed ${s.observedAt}, older than the newest applied from ${monitorOf(s)} (${newer})`, record, {
-          refusals: [{ guard: 'stale', reason: `observed ${s.observedAt} < newest applied ${newer} (${monitorOf(s)})` }],
-        });
+        return nothing(
+          'ignore',
+          `stale signal observed ${s.observedAt}, older than the newest applied from ${monitorOf(s)} (${newer})`,
+          record,
+          {
+            refusals: [{ guard: 'stale', reason: `observed ${s.observedAt} < newest applied ${newer} (${monitorOf(s)})` }],
+          },
+        );
       }
       const base = marked;
       const nctx = mctx;
@@ -484,16 +591,25 @@ function decideInner(input: DecisionInput): Decision {
       if (base.health === 'healthy') return nothing('record', `${id} healthy`, base, { next: { ...base, lastRefusal: undefined } });
       // Only a tunnel-state monitor says down (this news, or earlier news) while the cloud already reports the
       // tunnel up: the metric lags the cloud, and cutting a tunnel that is back only keeps it out for a hold-down.
-      if ((s.health !== 'down' || s.basis === 'state') && stateLagsCloud(base, nctx.view, id)) return nothing('record', `${id}: ${s.health} noted; ${LAG}`, base, { next: base });
+      if ((s.health !== 'down' || s.basis === 'state') && stateLagsCloud(base, nctx.view, id))
+        return nothing('record', `${id}: ${s.health} noted; ${LAG}`, base, { next: base });
       const own = pathsOfTunnel(input.paths, id);
       if (base.health === 'down' && nativeFailoverCovers(nctx.view, nctx.id, own)) {
-        return nothing('record', `${id} is down; its paths also use a healthy sibling tunnel, which the cloud fails over to on its own: recorded, not drained`, base, {
-          next: base,
-          notify: true,
-          severity: 'WARNING',
-        });
+        return nothing(
+          'record',
+          `${id} is down; its paths also use a healthy sibling tunnel, which the cloud fails over to on its own: recorded, not drained`,
+          base,
+          {
+            next: base,
+            notify: true,
+            severity: 'WARNING',
+          },
+        );
       }
-      return drain(nctx, base, s.health === 'healthy' ? `still ${base.health}${others}` : `${s.health}: ${s.evidence}`, { force: false, manual: false });
+      return drain(nctx, base, s.health === 'healthy' ? `still ${base.health}${others}` : `${s.health}: ${s.evidence}`, {
+        force: false,
+        manual: false,
+      });
     }
     case 'drain': {
       if (record.state === 'drained' || record.state === 'restoring') {
@@ -501,19 +617,26 @@ function decideInner(input: DecisionInput): Decision {
         const pinned: LedgerRecord = { ...record, state: 'drained', suppressed: true, reason: `operator: ${t.reason}` };
         const drift = driftOf({ ...ctx, record: pinned }, pinned, 'operator drain');
         if (drift) return drift;
-        return nothing('record', `${id} is already drained; it now stays drained until an operator restores or releases it`, pinned, { next: pinned, finalState: 'drained', notify: true });
+        return nothing('record', `${id} is already drained; it now stays drained until an operator restores or releases it`, pinned, {
+          next: pinned,
+          finalState: 'drained',
+          notify: true,
+        });
       }
       return drain(ctx, record, `operator: ${t.reason}`, { force: t.force, manual: true });
     }
     case 'restore': {
-      if (record.state === 'active' && record.withdrawn.length === 0) return nothing('ignore', `${id} is not drained: nothing to restore`, record);
+      if (record.state === 'active' && record.withdrawn.length === 0)
+        return nothing('ignore', `${id} is not drained: nothing to restore`, record);
       const h = view.healthOf(id);
       if (!t.force && (h === 'degraded' || h === 'down')) {
         const text = `restore of ${id} refused: it is ${h}, so traffic would go back into it (restore --force overrides; the hold-down does not apply to an operator)`;
         return { ...nothing('refuse', text, record), refusals: [{ guard: 'hold-down', reason: text }], notify: false };
       }
       // A forced restore overrides what the monitors said: they start from scratch.
-      const base: LedgerRecord = t.force ? { ...record, suppressed: false, monitors: {}, health: 'unknown', healthySince: undefined, lastFailure: undefined } : { ...record, suppressed: false };
+      const base: LedgerRecord = t.force
+        ? { ...record, suppressed: false, monitors: {}, health: 'unknown', healthySince: undefined, lastFailure: undefined }
+        : { ...record, suppressed: false };
       return restore(ctx, base, t.force ? 'operator restore (--force)' : 'operator restore', t.force);
     }
     case 'release': {
@@ -523,14 +646,18 @@ function decideInner(input: DecisionInput): Decision {
       const released: LedgerRecord = { ...record, suppressed: false, drains: [], reason: 'released by operator' };
       const then = record.state === 'drained' ? maybeRestore(ctx, released, true) : undefined;
       if (then && then.kind === 'restore') return { ...then, summary: `released ${id}; ${then.summary}` };
-      return nothing('release', `released ${id}: automatic restore allowed again${then ? ` (${then.summary})` : ''}`, released, { next: released, notify: true });
+      return nothing('release', `released ${id}: automatic restore allowed again${then ? ` (${then.summary})` : ''}`, released, {
+        next: released,
+        notify: true,
+      });
     }
     case 'tick': {
       if (record.state === 'drained') return driftOf(ctx, record) ?? maybeRestore(ctx, record, false);
       // Active but degraded or down: a refused drain is retried when conditions change (the other tunnel recovered).
       const own = pathsOfTunnel(input.paths, id);
       if ((record.health === 'degraded' || record.health === 'down') && own.length > 0) {
-        if (record.health === 'down' && nativeFailoverCovers(view, id, own)) return nothing('ignore', `${id} is down; the cloud fails over to its sibling`, record);
+        if (record.health === 'down' && nativeFailoverCovers(view, id, own))
+          return nothing('ignore', `${id} is down; the cloud fails over to its sibling`, record);
         if (stateLagsCloud(record, view, id)) return nothing('ignore', `${id}: ${LAG}`, record);
         return drain(ctx, record, `still ${record.health} (retry of an earlier decision)`, { force: false, manual: false });
       }

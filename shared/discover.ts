@@ -43,8 +43,7 @@ function unique(tunnels: readonly TunnelStatus[], cloud: 'aws' | 'gcp'): TunnelS
   return [...seen.values()];
 }
 
-const ipOf = (t: TunnelStatus): string | undefined =>
-  t.ref.cloud === 'aws' ? t.ref.native.outsideIpAddress : t.ref.native.peerIp;
+const ipOf = (t: TunnelStatus): string | undefined => (t.ref.cloud === 'aws' ? t.ref.native.outsideIpAddress : t.ref.native.peerIp);
 
 /** IPv4 dotted quads and IPv6 compare case-insensitively; surrounding blanks are never meaningful. */
 const norm = (ip: string): string => ip.trim().toLowerCase();
@@ -61,7 +60,9 @@ function groupByIp(tunnels: readonly TunnelStatus[]): Map<string, TunnelStatus[]
 }
 
 const awsDownNote = (t: TunnelStatus): string =>
-  t.status === 'down' ? ` (AWS reports this tunnel down${t.detail ? `: ${t.detail}` : ''}, as expected for a tunnel nobody peers with)` : '';
+  t.status === 'down'
+    ? ` (AWS reports this tunnel down${t.detail ? `: ${t.detail}` : ''}, as expected for a tunnel nobody peers with)`
+    : '';
 
 /**
  * Propose links by matching each GCP tunnel's `peerIp` to an AWS tunnel's outside IP. Only one-to-one matches
@@ -86,13 +87,27 @@ export function discoverLinks(awsTunnels: readonly TunnelStatus[], gcpTunnels: r
     const sameAws = awsByIp.get(norm(ip)) ?? [];
     const sameGcp = gcpByIp.get(norm(ip)) ?? [];
     if (sameAws.length === 0) {
-      unpairedGcp.push({ id: g.ref.id, ip, reason: `no AWS tunnel has outside IP ${ip} (a peer outside AWS, or an AWS account/region that was not read)` });
+      unpairedGcp.push({
+        id: g.ref.id,
+        ip,
+        reason: `no AWS tunnel has outside IP ${ip} (a peer outside AWS, or an AWS account/region that was not read)`,
+      });
     } else if (sameAws.length > 1) {
       const candidates = sameAws.map((t) => t.ref.id).sort();
-      unpairedGcp.push({ id: g.ref.id, ip, candidates, reason: `ambiguous: ${sameAws.length} AWS tunnels have outside IP ${ip}; pair it by hand in the configuration's links` });
+      unpairedGcp.push({
+        id: g.ref.id,
+        ip,
+        candidates,
+        reason: `ambiguous: ${sameAws.length} AWS tunnels have outside IP ${ip}; pair it by hand in the configuration's links`,
+      });
     } else if (sameGcp.length > 1) {
       const candidates = sameGcp.map((t) => t.ref.id).sort();
-      unpairedGcp.push({ id: g.ref.id, ip, candidates, reason: `ambiguous: ${sameGcp.length} GCP tunnels have peerIp ${ip}; pair it by hand in the configuration's links` });
+      unpairedGcp.push({
+        id: g.ref.id,
+        ip,
+        candidates,
+        reason: `ambiguous: ${sameGcp.length} GCP tunnels have peerIp ${ip}; pair it by hand in the configuration's links`,
+      });
     } else {
       pairs.push({ gcp: g.ref.id, aws: sameAws[0]!.ref.id, ip: ipOf(sameAws[0]!) ?? ip });
     }
@@ -111,11 +126,27 @@ export function discoverLinks(awsTunnels: readonly TunnelStatus[], gcpTunnels: r
     if (sameGcp.length === 0) {
       unpairedAws.push({ id: a.ref.id, ip, reason: `no GCP tunnel has peerIp ${ip}${awsDownNote(a)}` });
     } else if (sameAws.length > 1) {
-      const candidates = sameAws.map((t) => t.ref.id).filter((id) => id !== a.ref.id).sort();
-      unpairedAws.push({ id: a.ref.id, ip, candidates, reason: `ambiguous: ${sameAws.length} AWS tunnels have outside IP ${ip} (peered by ${sameGcp.map((t) => t.ref.id).sort().join(', ')}); pair it by hand` });
+      const candidates = sameAws
+        .map((t) => t.ref.id)
+        .filter((id) => id !== a.ref.id)
+        .sort();
+      unpairedAws.push({
+        id: a.ref.id,
+        ip,
+        candidates,
+        reason: `ambiguous: ${sameAws.length} AWS tunnels have outside IP ${ip} (peered by ${sameGcp
+          .map((t) => t.ref.id)
+          .sort()
+          .join(', ')}); pair it by hand`,
+      });
     } else {
       const candidates = sameGcp.map((t) => t.ref.id).sort();
-      unpairedAws.push({ id: a.ref.id, ip, candidates, reason: `ambiguous: ${sameGcp.length} GCP tunnels have peerIp ${ip}; pair it by hand` });
+      unpairedAws.push({
+        id: a.ref.id,
+        ip,
+        candidates,
+        reason: `ambiguous: ${sameGcp.length} GCP tunnels have peerIp ${ip}; pair it by hand`,
+      });
     }
   }
 

@@ -98,7 +98,18 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
   const ports = cloud ? deps.clouds[cloud] : undefined;
   if (!cloud || !ports) {
     // Bad input changes nothing, not even the notification log: the log line and the response say why.
-    return finish(deps, refusalReport(deps, tunnelId, triggerName, `unknown tunnel ${JSON.stringify(tunnelId)}: not a tunnel of a configured cloud`, started, signal), false);
+    return finish(
+      deps,
+      refusalReport(
+        deps,
+        tunnelId,
+        triggerName,
+        `unknown tunnel ${JSON.stringify(tunnelId)}: not a tunnel of a configured cloud`,
+        started,
+        signal,
+      ),
+      false,
+    );
   }
 
   let decision: Decision | undefined;
@@ -110,10 +121,23 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
     const records = all.filter((r) => !isFenceId(r.tunnelId) && r.cloud === cloud);
     before = records.find((r) => r.tunnelId === tunnelId);
     if (!before && !tunnels.some((t) => t.ref.id === tunnelId)) {
-      return finish(deps, refusalReport(deps, tunnelId, triggerName, `unknown tunnel ${tunnelId}: the ${cloud} side reports no such tunnel`, started, signal), false);
+      return finish(
+        deps,
+        refusalReport(deps, tunnelId, triggerName, `unknown tunnel ${tunnelId}: the ${cloud} side reports no such tunnel`, started, signal),
+        false,
+      );
     }
     const current = before ?? emptyRecord(tunnelId, cloud);
-    const d = decide({ trigger, record: current, records, members: fence.members ?? [], tunnels, paths, policy: deps.policy, now: deps.clock.now() });
+    const d = decide({
+      trigger,
+      record: current,
+      records,
+      members: fence.members ?? [],
+      tunnels,
+      paths,
+      policy: deps.policy,
+      now: deps.clock.now(),
+    });
     if (deps.policy.dryRun) {
       decision = d;
       record = current;
@@ -133,7 +157,18 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
     }
   }
   if (!decision || !record) {
-    return finish(deps, refusalReport(deps, tunnelId, triggerName, `gave up after ${MAX_CONFLICT_RETRIES} ledger conflicts: another writer keeps changing ${tunnelId}`, started, signal), true);
+    return finish(
+      deps,
+      refusalReport(
+        deps,
+        tunnelId,
+        triggerName,
+        `gave up after ${MAX_CONFLICT_RETRIES} ledger conflicts: another writer keeps changing ${tunnelId}`,
+        started,
+        signal,
+      ),
+      true,
+    );
   }
 
   const report: Report = {
@@ -145,7 +180,12 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
     summary: decision.summary,
     dryRun: deps.policy.dryRun,
     forced: decision.forced,
-    plan: decision.actions.map((a) => ({ type: a.type, pathKey: a.path.key, destinations: a.path.destinations, ...(a.path.lever ? { lever: a.path.lever } : {}) })),
+    plan: decision.actions.map((a) => ({
+      type: a.type,
+      pathKey: a.path.key,
+      destinations: a.path.destinations,
+      ...(a.path.lever ? { lever: a.path.lever } : {}),
+    })),
     results: [],
     refusals: decision.refusals,
     withdrawn: decision.actions.filter((a) => a.type === 'withdraw').map((a) => a.path),
@@ -162,7 +202,10 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
 
   if (deps.policy.dryRun) {
     if (decision.actions.length > 0) {
-      report.refusals = [...report.refusals, { guard: 'dry-run', reason: `dry run: ${decision.actions.length} action(s) planned, nothing changed` }];
+      report.refusals = [
+        ...report.refusals,
+        { guard: 'dry-run', reason: `dry run: ${decision.actions.length} action(s) planned, nothing changed` },
+      ];
       report.summary = `[dry run] ${report.summary}`;
     }
     return finish(deps, report, decision.notify || decision.actions.length > 0);
@@ -193,7 +236,12 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
  * Read back: a withdrawn path must be gone from the tunnel, a restored one present. A de-preferred path must have
  * left its standby (make-before-break), and its restore must have removed it (no copy left beside the original).
  */
-async function confirm(ports: CloudPorts, tunnelId: string, results: ActionResult[], actions: readonly { path: { key: string; lever?: string } }[] = []): Promise<ActionResult[]> {
+async function confirm(
+  ports: CloudPorts,
+  tunnelId: string,
+  results: ActionResult[],
+  actions: readonly { path: { key: string; lever?: string } }[] = [],
+): Promise<ActionResult[]> {
   const present = await ports.paths.list();
   const keys = new Set(pathsOfTunnel(present, tunnelId).map((p) => p.key));
   const all = new Set(present.map((p) => p.key));
@@ -201,16 +249,25 @@ async function confirm(ports: CloudPorts, tunnelId: string, results: ActionResul
   const deprefer = new Set(actions.filter((a) => a.path.lever === 'deprefer').map((a) => a.path.key));
   return results.map((r) => {
     if (r.outcome === 'failed') return r;
-    if (r.type === 'withdraw' && keys.has(r.pathKey)) return { ...r, outcome: 'failed', error: 'still present after withdrawal (read-back)' };
-    if (r.type === 'withdraw' && deprefer.has(r.pathKey) && !standbys.has(r.pathKey)) return { ...r, outcome: 'failed', error: 'de-preferred, but no standby is present (read-back)' };
+    if (r.type === 'withdraw' && keys.has(r.pathKey))
+      return { ...r, outcome: 'failed', error: 'still present after withdrawal (read-back)' };
+    if (r.type === 'withdraw' && deprefer.has(r.pathKey) && !standbys.has(r.pathKey))
+      return { ...r, outcome: 'failed', error: 'de-preferred, but no standby is present (read-back)' };
     if (r.type === 'restore' && !all.has(r.pathKey)) return { ...r, outcome: 'failed', error: 'not present after restore (read-back)' };
-    if (r.type === 'restore' && deprefer.has(r.pathKey) && standbys.has(r.pathKey)) return { ...r, outcome: 'failed', error: 'restored, but its standby is still present (read-back)' };
+    if (r.type === 'restore' && deprefer.has(r.pathKey) && standbys.has(r.pathKey))
+      return { ...r, outcome: 'failed', error: 'restored, but its standby is still present (read-back)' };
     return r;
   });
 }
 
 /** Write the outcome: drained once every withdrawal is confirmed; active (and out of the fence) once every restore is. */
-async function settle(deps: CoreDeps, cloud: Cloud, written: LedgerRecord, decision: Decision, results: ActionResult[]): Promise<LedgerRecord> {
+async function settle(
+  deps: CoreDeps,
+  cloud: Cloud,
+  written: LedgerRecord,
+  decision: Decision,
+  results: ActionResult[],
+): Promise<LedgerRecord> {
   const failedKeys = new Set(results.filter((r) => r.outcome === 'failed').map((r) => r.pathKey));
   let record = written;
   for (let i = 0; i < MAX_CONFLICT_RETRIES; i++) {
@@ -280,10 +337,19 @@ async function finish(deps: CoreDeps, report: Report, notify: boolean): Promise<
   if (message && deps.link) {
     try {
       await deps.link.publish(message);
-      deps.logger.log({ severity: 'INFO', message: `told the other end of the link: ${message.toTunnelId} ${message.health}`, tunnelId: report.tunnelId, linkMessageId: message.id });
+      deps.logger.log({
+        severity: 'INFO',
+        message: `told the other end of the link: ${message.toTunnelId} ${message.health}`,
+        tunnelId: report.tunnelId,
+        linkMessageId: message.id,
+      });
     } catch (e) {
       // The other side still has its own alarms and reconcile; a lost link message degrades to one-sided.
-      deps.logger.log({ severity: 'ERROR', message: `link message to ${message.toTunnelId} failed: ${errorMessage(e)}`, tunnelId: report.tunnelId });
+      deps.logger.log({
+        severity: 'ERROR',
+        message: `link message to ${message.toTunnelId} failed: ${errorMessage(e)}`,
+        tunnelId: report.tunnelId,
+      });
     }
   }
   return report;

@@ -25,8 +25,11 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
 }
 
 /** Full-jitter backoff: uniform in [0, min(max, base·2^attempt)). `random` is injectable for seeded tests. */
-export const backoffMs = (attempt: number, policy: Pick<Policy, 'retryBaseMs' | 'retryMaxMs'>, random: () => number = Math.random): number =>
-  Math.floor(random() * Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** attempt));
+export const backoffMs = (
+  attempt: number,
+  policy: Pick<Policy, 'retryBaseMs' | 'retryMaxMs'>,
+  random: () => number = Math.random,
+): number => Math.floor(random() * Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** attempt));
 
 export async function runAction(
   action: Action,
@@ -42,7 +45,14 @@ export async function runAction(
     attempts++;
     try {
       const outcome: Outcome = action.type === 'withdraw' ? await table.withdraw(action.path) : await table.restore(action.path);
-      return { type: action.type, pathKey: action.path.key, destinations: action.path.destinations, outcome, attempts, ms: now() - started };
+      return {
+        type: action.type,
+        pathKey: action.path.key,
+        destinations: action.path.destinations,
+        outcome,
+        attempts,
+        ms: now() - started,
+      };
     } catch (e) {
       lastError = e;
       if (!isTransient(e)) break;
@@ -61,6 +71,11 @@ export async function runAction(
 }
 
 /** Execute every action of a plan; never throws. */
-export function executePlan(actions: readonly Action[], table: PathTable, policy: Policy, sleep: Sleep = realSleep): Promise<ActionResult[]> {
+export function executePlan(
+  actions: readonly Action[],
+  table: PathTable,
+  policy: Policy,
+  sleep: Sleep = realSleep,
+): Promise<ActionResult[]> {
   return mapBounded(actions, policy.concurrency, (a) => runAction(a, table, policy, sleep));
 }

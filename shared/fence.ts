@@ -14,7 +14,11 @@ const STALE_MEMBER_MS = 15 * 60 * 1000;
 
 /** The commit point of a drain: conditional on the fence version read with the decision's inputs. */
 export async function joinFence(deps: CoreDeps, fence: LedgerRecord, tunnelId: string): Promise<void> {
-  await deps.ledger.put({ ...fence, members: [...new Set([...(fence.members ?? []), tunnelId])], updatedAt: deps.clock.now().toISOString() });
+  await deps.ledger.put({
+    ...fence,
+    members: [...new Set([...(fence.members ?? []), tunnelId])],
+    updatedAt: deps.clock.now().toISOString(),
+  });
 }
 
 /** Leave the fence once a restore is confirmed (idempotent; retries lost races). */

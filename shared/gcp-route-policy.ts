@@ -53,7 +53,15 @@ export function depreferPolicies(routerAsn: number): RoutePolicy[] {
       name: EXPORT_POLICY,
       type: 'ROUTE_POLICY_TYPE_EXPORT',
       description: 'tunnel-guard: routes advertised to a de-preferred peer get a longer AS path and a higher MED (standby)',
-      terms: [{ priority: 0, actions: [{ expression: `asPath.prependSequence([${Array(AS_PATH_PREPEND).fill(routerAsn).join(', ')}])` }, { expression: `med.add(${MED_PENALTY})` }] }],
+      terms: [
+        {
+          priority: 0,
+          actions: [
+            { expression: `asPath.prependSequence([${Array(AS_PATH_PREPEND).fill(routerAsn).join(', ')}])` },
+            { expression: `med.add(${MED_PENALTY})` },
+          ],
+        },
+      ],
     },
   ];
 }
@@ -62,17 +70,23 @@ export function depreferPolicies(routerAsn: number): RoutePolicy[] {
 export const isPrivateAsn = (asn: number): boolean => (asn >= 64512 && asn <= 65534) || (asn >= 4_200_000_000 && asn <= 4_294_967_294);
 
 /** Does the peer carry our policies (it is de-preferred)? */
-export const isDepreferredPeer = (peer: { importPolicies?: readonly string[] | null; exportPolicies?: readonly string[] | null }): boolean =>
-  !!peer.importPolicies?.includes(IMPORT_POLICY) || !!peer.exportPolicies?.includes(EXPORT_POLICY);
+export const isDepreferredPeer = (peer: {
+  importPolicies?: readonly string[] | null;
+  exportPolicies?: readonly string[] | null;
+}): boolean => !!peer.importPolicies?.includes(IMPORT_POLICY) || !!peer.exportPolicies?.includes(EXPORT_POLICY);
 
 /**
  * Why this peer cannot be de-preferred by route policies (undefined = it can). Then a drain disables it instead, and
  * says so. A peer with route policies of its own is left alone: where ours would go in its chain decides whether its
  * terms undo ours (or stop evaluation first), and a longer chain may pass the router's policy limits.
  */
-export function whyNotDeprefer(peer: { peerAsn?: number | null; importPolicies?: readonly string[] | null; exportPolicies?: readonly string[] | null }, routerAsn: number | null | undefined): string | undefined {
+export function whyNotDeprefer(
+  peer: { peerAsn?: number | null; importPolicies?: readonly string[] | null; exportPolicies?: readonly string[] | null },
+  routerAsn: number | null | undefined,
+): string | undefined {
   const asn = Number(peer.peerAsn ?? NaN);
-  if (!Number.isFinite(asn) || !isPrivateAsn(asn)) return `peer ASN ${Number.isFinite(asn) ? asn : '(none)'} is not a private ASN (BGP route policies need one)`;
+  if (!Number.isFinite(asn) || !isPrivateAsn(asn))
+    return `peer ASN ${Number.isFinite(asn) ? asn : '(none)'} is not a private ASN (BGP route policies need one)`;
   if (!Number.isFinite(Number(routerAsn ?? NaN))) return 'the Cloud Router has no ASN to prepend';
   const own = [...(peer.importPolicies ?? []), ...(peer.exportPolicies ?? [])].filter((p) => p !== IMPORT_POLICY && p !== EXPORT_POLICY);
   if (own.length > 0) return `the peer already has route policies of its own (${own.join(', ')}): not changed by tunnel-guard`;
@@ -89,10 +103,15 @@ export function withDepreferPolicies<P extends { importPolicies?: string[] | nul
  * What the policies attached to a peer do, read from their terms (only the actions tunnel-guard writes are
  * understood): for models of route selection such as the simulator's game day.
  */
-export function routePolicyEffect(policies: readonly RoutePolicy[], peer: { importPolicies?: readonly string[] | null; exportPolicies?: readonly string[] | null }): { importMedAdd: number; exportMedAdd: number; exportPrepend: number } {
+export function routePolicyEffect(
+  policies: readonly RoutePolicy[],
+  peer: { importPolicies?: readonly string[] | null; exportPolicies?: readonly string[] | null },
+): { importMedAdd: number; exportMedAdd: number; exportPrepend: number } {
   const effect = { importMedAdd: 0, exportMedAdd: 0, exportPrepend: 0 };
   const actionsOf = (names: readonly string[] | null | undefined) =>
-    (names ?? []).flatMap((n) => policies.find((p) => p.name === n)?.terms.flatMap((t) => (t.match ? [] : t.actions.map((a) => a.expression))) ?? []);
+    (names ?? []).flatMap(
+      (n) => policies.find((p) => p.name === n)?.terms.flatMap((t) => (t.match ? [] : t.actions.map((a) => a.expression))) ?? [],
+    );
   for (const a of actionsOf(peer.importPolicies)) effect.importMedAdd += Number(/^med\.add\((\d+)\)$/.exec(a)?.[1] ?? 0);
   for (const a of actionsOf(peer.exportPolicies)) {
     effect.exportMedAdd += Number(/^med\.add\((\d+)\)$/.exec(a)?.[1] ?? 0);

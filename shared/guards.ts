@@ -17,7 +17,10 @@ export function drainGuards(input: DecisionInput, view: View, id: string, withdr
   const touched = [...new Set([id, ...withdrawing.flatMap((p) => p.tunnelIds)])];
   const outside = touched.filter((t) => !inScope(policy, t));
   if (outside.length > 0) {
-    refusals.push({ guard: 'scope', reason: `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not in scope (scope: ${policy.scope.join(', ')}; exclude: ${policy.exclude.join(', ') || 'none'})` });
+    refusals.push({
+      guard: 'scope',
+      reason: `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not in scope (scope: ${policy.scope.join(', ')}; exclude: ${policy.exclude.join(', ') || 'none'})`,
+    });
     return refusals;
   }
   // A de-preferred path stays as a standby that still carries traffic when nothing better exists: de-preferring

@@ -80,7 +80,8 @@ export type LinkSignalResult = { ok: true; value: Signal } | { ok: false; reason
 /** Turn a verified message into a signal for the local end; refuse messages for links we do not know. */
 export function signalFromLink(message: LinkMessage, links: Links, localCloud: 'aws' | 'gcp'): LinkSignalResult {
   if (message.origin === localCloud) return { ok: false, reason: `link message from our own cloud (${localCloud}): ignored` };
-  if (!message.toTunnelId.startsWith(`${localCloud}:`)) return { ok: false, reason: `link message targets ${message.toTunnelId}, not a ${localCloud} tunnel` };
+  if (!message.toTunnelId.startsWith(`${localCloud}:`))
+    return { ok: false, reason: `link message targets ${message.toTunnelId}, not a ${localCloud} tunnel` };
   if (peerOf(links, message.fromTunnelId) !== message.toTunnelId) {
     return { ok: false, reason: `no configured link pairs ${message.fromTunnelId} with ${message.toTunnelId}` };
   }

@@ -15,10 +15,20 @@ export const policySchema = z
     /** ...and at most this fraction of all the cloud's tunnels (both limits hold). */
     maxDrainedFraction: z.number().min(0).max(1).default(0.5),
     /** Guard 5: continuous health needed before a restore. */
-    restoreHoldDownSeconds: z.number().int().min(0).max(7 * 86400).default(300),
+    restoreHoldDownSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86400)
+      .default(300),
     /** Guard 5: more than this many drains within the window → stays drained until released. */
     maxFlaps: z.number().int().min(1).max(1000).default(3),
-    flapWindowSeconds: z.number().int().min(1).max(30 * 86400).default(3600),
+    flapWindowSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 86400)
+      .default(3600),
     /** Guard 6: compute, report and notify the plan; change nothing. */
     dryRun: z.boolean().default(false),
     /** Guard 2: tunnel ids (globs, `*` matches anything) that tunnel-guard may touch. */
@@ -52,7 +62,10 @@ export const configSchema = z
     /** GCP schema-1.1 fallback payloads (no resource/metric) mapped to tunnel ids by alert policy name. */
     policyTunnels: z.record(z.string().min(1), z.string().min(1)).default({}),
     /** Both ends of a link: a GCP tunnel id and the AWS tunnel id of the same IPsec tunnel. */
-    links: z.array(z.object({ gcp: z.string().min(1), aws: z.string().min(1) }).strict()).max(1000).default([]),
+    links: z
+      .array(z.object({ gcp: z.string().min(1), aws: z.string().min(1) }).strict())
+      .max(1000)
+      .default([]),
   })
   .strict();
 export type Config = z.infer<typeof configSchema>;
@@ -80,9 +93,9 @@ const kindOf: Record<PolicyKey, 'int' | 'number' | 'bool' | 'list' | readonly st
 /** `restoreHoldDownSeconds` → `TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS`. */
 export const envNameOf = (key: string): string => `TUNNEL_GUARD_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
 
-export const POLICY_ENV_VARS: readonly { key: PolicyKey; env: string; default: unknown }[] = (
-  Object.keys(kindOf) as PolicyKey[]
-).map((key) => ({ key, env: envNameOf(key), default: DEFAULT_POLICY[key] }));
+export const POLICY_ENV_VARS: readonly { key: PolicyKey; env: string; default: unknown }[] = (Object.keys(kindOf) as PolicyKey[]).map(
+  (key) => ({ key, env: envNameOf(key), default: DEFAULT_POLICY[key] }),
+);
 
 export type ConfigResult = { ok: true; value: Config } | { ok: false; reason: string };
 
@@ -99,7 +112,13 @@ function fromEnv(key: PolicyKey, raw: string): { ok: true; value: unknown } | { 
       if (/^(0|false|no|off)$/i.test(v)) return { ok: true, value: false };
       return { ok: false, reason: `${envNameOf(key)}=${JSON.stringify(raw)} is not a boolean (true/false)` };
     case 'list':
-      return { ok: true, value: v.split(',').map((s) => s.trim()).filter(Boolean) };
+      return {
+        ok: true,
+        value: v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      };
     default: {
       const n = Number(v);
       if (v === '' || !Number.isFinite(n)) return { ok: false, reason: `${envNameOf(key)}=${JSON.stringify(raw)} is not a number` };
@@ -141,7 +160,12 @@ export function loadConfig(file: unknown, env: Record<string, string | undefined
 
 /** `*` matches any run of characters; everything else is literal. */
 export function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(value);
 }
 

@@ -31,15 +31,12 @@ export interface GcpTunnelNative {
   bgpPeer?: string;
 }
 
-export type TunnelRef =
-  | { id: string; cloud: 'aws'; native: AwsTunnelNative }
-  | { id: string; cloud: 'gcp'; native: GcpTunnelNative };
+export type TunnelRef = { id: string; cloud: 'aws'; native: AwsTunnelNative } | { id: string; cloud: 'gcp'; native: GcpTunnelNative };
 
 /** Canonical tunnel ids. They are stable, readable and unique across both clouds. */
 export const awsTunnelId = (n: Pick<AwsTunnelNative, 'region' | 'vpnConnectionId' | 'outsideIpAddress'>): string =>
   `aws:${n.region}:${n.vpnConnectionId}:${n.outsideIpAddress}`;
-export const gcpTunnelId = (n: Pick<GcpTunnelNative, 'project' | 'region' | 'name'>): string =>
-  `gcp:${n.project}:${n.region}:${n.name}`;
+export const gcpTunnelId = (n: Pick<GcpTunnelNative, 'project' | 'region' | 'name'>): string => `gcp:${n.project}:${n.region}:${n.name}`;
 
 /** What the cloud itself reports about a tunnel (IKE/IPsec up or down), independent of our signals. */
 export type LinkStatus = 'up' | 'down' | 'unknown';

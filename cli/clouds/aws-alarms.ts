@@ -51,7 +51,8 @@ export interface AlarmRoute {
 /** One EventBridge `alarmName` pattern entry: an exact name or `{prefix}`. */
 function entryMatches(entry: unknown, name: string): boolean {
   if (typeof entry === 'string') return entry === name;
-  if (entry && typeof entry === 'object' && typeof (entry as { prefix?: unknown }).prefix === 'string') return name.startsWith((entry as { prefix: string }).prefix);
+  if (entry && typeof entry === 'object' && typeof (entry as { prefix?: unknown }).prefix === 'string')
+    return name.startsWith((entry as { prefix: string }).prefix);
   return false;
 }
 

@@ -25,12 +25,18 @@ export const side: SideModule = {
       cloud: 'aws',
       where: `aws:${region} table ${o.env.TUNNEL_GUARD_TABLE}`,
       async read() {
-        const [tunnels, paths, records] = await Promise.all([deps.clouds.aws!.tunnels.list(), deps.clouds.aws!.paths.list(), deps.ledger.list()]);
+        const [tunnels, paths, records] = await Promise.all([
+          deps.clouds.aws!.tunnels.list(),
+          deps.clouds.aws!.paths.list(),
+          deps.ledger.list(),
+        ]);
         return { tunnels, paths, records };
       },
       async run(command, clock, preview) {
         if (!preview && !hasTopic) {
-          throw new UsageError("--target clouds: TUNNEL_GUARD_TOPIC_ARN is not set. The AWS function publishes every decision to that topic; an operator's change is a decision too, so set it to the deployment's topic (--dry-run works without it)");
+          throw new UsageError(
+            "--target clouds: TUNNEL_GUARD_TOPIC_ARN is not set. The AWS function publishes every decision to that topic; an operator's change is a decision too, so set it to the deployment's topic (--dry-run works without it)",
+          );
         }
         return runOnSide(deps, command, clock, preview);
       },
@@ -65,7 +71,9 @@ export const side: SideModule = {
           if (id && known.has(id) && alarm.AlarmName) alarmTunnels[alarm.AlarmName] = id;
         }
       } catch (e) {
-        warnings.push(explainAwsError(e, `AWS ${region}: DescribeAlarms (alarmTunnels left empty for it)`, awsEndpointOf(o.env, 'cloudwatch', region)));
+        warnings.push(
+          explainAwsError(e, `AWS ${region}: DescribeAlarms (alarmTunnels left empty for it)`, awsEndpointOf(o.env, 'cloudwatch', region)),
+        );
       }
     }
     return { tunnels: perRegion.flatMap((r) => r.tunnels), alarmTunnels, policyTunnels: {}, sources, warnings };
@@ -79,13 +87,25 @@ export const side: SideModule = {
   async linkTopicCheck(o, topic): Promise<DoctorCheck> {
     const region = topic.split(':')[3] || o.env.AWS_REGION || 'us-east-1';
     const sns = new SNSClient(boundedAwsConfig(o.env, region));
-    const check = (status: DoctorCheck['status'], detail: string, fix?: string): DoctorCheck => ({ cloud: 'links', name: 'GCP → AWS', status, detail, ...(fix ? { fix } : {}) });
+    const check = (status: DoctorCheck['status'], detail: string, fix?: string): DoctorCheck => ({
+      cloud: 'links',
+      name: 'GCP → AWS',
+      status,
+      detail,
+      ...(fix ? { fix } : {}),
+    });
     try {
       const subs = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topic }));
       const lambdas = (subs.Subscriptions ?? []).filter((s) => s.Protocol === 'lambda');
-      return lambdas.length ? check('pass', `${topic} → ${lambdas.map((s) => s.Endpoint).join(', ')}`) : check('fail', `${topic} exists but no Lambda is subscribed`, 'redeploy the AWS half (serverless.yml subscribes tunnelAlarm)');
+      return lambdas.length
+        ? check('pass', `${topic} → ${lambdas.map((s) => s.Endpoint).join(', ')}`)
+        : check('fail', `${topic} exists but no Lambda is subscribed`, 'redeploy the AWS half (serverless.yml subscribes tunnelAlarm)');
     } catch (e) {
-      return check('fail', explainAwsError(e, `ListSubscriptionsByTopic ${topic}`, awsEndpointOf(o.env, 'sns', region)), 'fix TUNNEL_GUARD_AWS_LINK_TOPIC_ARN, or redeploy');
+      return check(
+        'fail',
+        explainAwsError(e, `ListSubscriptionsByTopic ${topic}`, awsEndpointOf(o.env, 'sns', region)),
+        'fix TUNNEL_GUARD_AWS_LINK_TOPIC_ARN, or redeploy',
+      );
     } finally {
       sns.destroy();
     }

@@ -11,7 +11,11 @@ import { composeAws, type AwsEdge } from '../../functions/compose';
 import { UsageError } from '../io';
 import { boundedAwsConfig, CloudUnavailableError, explainAwsError } from './bounded';
 
-export const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+export const list = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** `AWS_REGION`, else the profile's region (the SDK's own chain), else a usage error. */
 export async function resolveAwsRegion(env: Env): Promise<string> {
@@ -26,7 +30,10 @@ export async function resolveAwsRegion(env: Env): Promise<string> {
 
 /** Where a service's requests go, for messages (`service` as in the SDK's `AWS_ENDPOINT_URL_<SERVICE>`). */
 export const awsEndpointOf = (env: Env, service: string, region: string): string =>
-  env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] || env.AWS_ENDPOINT_URL || env.TUNNEL_GUARD_AWS_ENDPOINT || `${service === 'cloudwatch' ? 'monitoring' : service}.${region}.amazonaws.com`;
+  env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] ||
+  env.AWS_ENDPOINT_URL ||
+  env.TUNNEL_GUARD_AWS_ENDPOINT ||
+  `${service === 'cloudwatch' ? 'monitoring' : service}.${region}.amazonaws.com`;
 
 /** Credentials, reachability and the ledger table, each with a bounded time. Returns warnings (not failures). */
 export async function preflightAws(env: Env, region: string): Promise<string[]> {
@@ -39,7 +46,9 @@ export async function preflightAws(env: Env, region: string): Promise<string[]> 
     await ddb.send(new DescribeTableCommand({ TableName: table }));
   } catch (e) {
     if ((e as { name?: string }).name === 'ResourceNotFoundException') {
-      throw new CloudUnavailableError(`AWS: the ledger table ${table} does not exist in ${region}. Deploy the AWS half (npm run deploy:aws), or fix TUNNEL_GUARD_TABLE / AWS_REGION`);
+      throw new CloudUnavailableError(
+        `AWS: the ledger table ${table} does not exist in ${region}. Deploy the AWS half (npm run deploy:aws), or fix TUNNEL_GUARD_TABLE / AWS_REGION`,
+      );
     }
     throw new CloudUnavailableError(explainAwsError(e, `AWS: ledger table ${table}`, awsEndpointOf(env, 'dynamodb', region)));
   } finally {
@@ -48,10 +57,15 @@ export async function preflightAws(env: Env, region: string): Promise<string[]> 
   const ids = list(env.TUNNEL_GUARD_AWS_VPN_IDS);
   try {
     // A filter, not VpnConnectionIds: an id list fails the whole call when one connection is gone.
-    const out = await ec2.send(new DescribeVpnConnectionsCommand(ids.length ? { Filters: [{ Name: 'vpn-connection-id', Values: ids }] } : {}));
+    const out = await ec2.send(
+      new DescribeVpnConnectionsCommand(ids.length ? { Filters: [{ Name: 'vpn-connection-id', Values: ids }] } : {}),
+    );
     const found = new Set((out.VpnConnections ?? []).filter((c) => c.State !== 'deleted').map((c) => c.VpnConnectionId));
     const missing = ids.filter((id) => !found.has(id));
-    if (missing.length) warnings.push(`AWS: TUNNEL_GUARD_AWS_VPN_IDS names ${missing.join(', ')}, which ${missing.length > 1 ? 'do' : 'does'} not exist in ${region}`);
+    if (missing.length)
+      warnings.push(
+        `AWS: TUNNEL_GUARD_AWS_VPN_IDS names ${missing.join(', ')}, which ${missing.length > 1 ? 'do' : 'does'} not exist in ${region}`,
+      );
   } catch (e) {
     throw new CloudUnavailableError(explainAwsError(e, 'AWS: DescribeVpnConnections', awsEndpointOf(env, 'ec2', region)));
   } finally {
@@ -66,7 +80,11 @@ export async function preflightAws(env: Env, region: string): Promise<string[]> 
  */
 export function composeAwsSide(env: Env, region: string, cwd: string, logger: Logger): { edge: AwsEdge; hasTopic: boolean } {
   const hasTopic = !!env.TUNNEL_GUARD_TOPIC_ARN;
-  const awsEnv: Env = { ...env, AWS_REGION: region, ...(hasTopic ? {} : { TUNNEL_GUARD_TOPIC_ARN: `arn:aws:sns:${region}:000000000000:tunnel-guard-cli-unset` }) };
+  const awsEnv: Env = {
+    ...env,
+    AWS_REGION: region,
+    ...(hasTopic ? {} : { TUNNEL_GUARD_TOPIC_ARN: `arn:aws:sns:${region}:000000000000:tunnel-guard-cli-unset` }),
+  };
   try {
     return { edge: composeAws(awsEnv, { cwd, logger }), hasTopic };
   } catch (e) {

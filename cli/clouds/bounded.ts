@@ -20,7 +20,12 @@ export function callTimeoutMs(env: Env): number {
 export function boundedAwsConfig(env: Env, region: string) {
   const t = callTimeoutMs(env);
   const endpoint = env.TUNNEL_GUARD_AWS_ENDPOINT || undefined;
-  return { region, maxAttempts: 2, requestHandler: { connectionTimeout: Math.min(t, 3000), requestTimeout: t }, ...(endpoint ? { endpoint } : {}) };
+  return {
+    region,
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: Math.min(t, 3000), requestTimeout: t },
+    ...(endpoint ? { endpoint } : {}),
+  };
 }
 
 /** A cloud could not be used: the message says what, where, and what to do. Exit 1, nothing changed. */
@@ -38,7 +43,8 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
-const NETWORK = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|socket hang up|timed? ?out|no answer within/i;
+const NETWORK =
+  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|socket hang up|timed? ?out|no answer within/i;
 
 /** Why a call failed, in words an operator can act on. */
 export function explainAwsError(e: unknown, what: string, endpointHint: string): string {
@@ -51,7 +57,8 @@ export function explainAwsError(e: unknown, what: string, endpointHint: string):
   if (/UnrecognizedClient|InvalidClientTokenId|ExpiredToken|AuthFailure|SignatureDoesNotMatch|InvalidAccessKeyId/.test(`${name} ${code}`)) {
     return `${what}: AWS rejected the credentials (${name || code}: ${msg}). Refresh them (aws sso login, or new keys)`;
   }
-  if (/AccessDenied|UnauthorizedOperation/.test(`${name} ${code}`)) return `${what}: access denied (${msg}). The caller needs this permission`;
+  if (/AccessDenied|UnauthorizedOperation/.test(`${name} ${code}`))
+    return `${what}: access denied (${msg}). The caller needs this permission`;
   if (NETWORK.test(`${msg} ${code} ${name}`) || name === 'TimeoutError') {
     return `${what}: cannot reach ${endpointHint} (${msg}). Check the network, AWS_REGION and any AWS_ENDPOINT_URL* override`;
   }
@@ -60,7 +67,8 @@ export function explainAwsError(e: unknown, what: string, endpointHint: string):
 
 /** The same for Google APIs (gaxios errors carry the HTTP status). */
 export function explainGcpError(e: unknown, what: string, endpoint: string): string {
-  const status = (e as { status?: number; response?: { status?: number } }).status ?? (e as { response?: { status?: number } }).response?.status;
+  const status =
+    (e as { status?: number; response?: { status?: number } }).status ?? (e as { response?: { status?: number } }).response?.status;
   const msg = errorMessage(e);
   if (/Could not load the default credentials|invalid_grant|Could not refresh access token|reauth/i.test(msg)) {
     return `${what}: no usable Google credentials (${msg}). Run gcloud auth application-default login, or set GOOGLE_APPLICATION_CREDENTIALS`;
@@ -68,6 +76,7 @@ export function explainGcpError(e: unknown, what: string, endpoint: string): str
   if (status === 401) return `${what}: Google rejected the credentials (401: ${msg}). Run gcloud auth application-default login`;
   if (status === 403) return `${what}: permission denied (403: ${msg}). The caller needs this permission`;
   if (status === 404) return `${what}: not found (404: ${msg})`;
-  if (NETWORK.test(`${msg} ${(e as { code?: string }).code ?? ''}`)) return `${what}: cannot reach ${endpoint} (${msg}). Check the network and any TUNNEL_GUARD_*_ENDPOINT override`;
+  if (NETWORK.test(`${msg} ${(e as { code?: string }).code ?? ''}`))
+    return `${what}: cannot reach ${endpoint} (${msg}). Check the network and any TUNNEL_GUARD_*_ENDPOINT override`;
   return `${what}: ${status ? `HTTP ${status}: ` : ''}${msg}`;
 }

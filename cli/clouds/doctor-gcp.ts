@@ -36,7 +36,13 @@ export const FUNCTION_PERMISSIONS = [
 ];
 export const BUCKET_PERMISSIONS = ['storage.objects.get', 'storage.objects.list', 'storage.objects.create', 'storage.objects.delete'];
 
-const check = (name: string, status: DoctorCheck['status'], detail: string, fix?: string): DoctorCheck => ({ cloud: 'gcp', name, status, detail, ...(fix ? { fix } : {}) });
+const check = (name: string, status: DoctorCheck['status'], detail: string, fix?: string): DoctorCheck => ({
+  cloud: 'gcp',
+  name,
+  status,
+  detail,
+  ...(fix ? { fix } : {}),
+});
 
 export async function doctorGcp(env: Env, config: Config): Promise<{ checks: DoctorCheck[]; tunnels: TunnelStatus[] }> {
   const checks: DoctorCheck[] = [];
@@ -46,7 +52,15 @@ export async function doctorGcp(env: Env, config: Config): Promise<{ checks: Doc
   let auth: GcpAuth;
   try {
     auth = await resolveGcpAuth(env);
-    checks.push(check('credentials', auth.mode === 'none' ? 'skip' : 'pass', auth.mode === 'none' ? 'TUNNEL_GUARD_GCP_AUTH=none: no credentials sent (local fakes only)' : 'application default credentials resolved, token obtained'));
+    checks.push(
+      check(
+        'credentials',
+        auth.mode === 'none' ? 'skip' : 'pass',
+        auth.mode === 'none'
+          ? 'TUNNEL_GUARD_GCP_AUTH=none: no credentials sent (local fakes only)'
+          : 'application default credentials resolved, token obtained',
+      ),
+    );
   } catch (e) {
     checks.push(check('credentials', 'fail', (e as Error).message, 'gcloud auth application-default login'));
     return { checks, tunnels: [] };
@@ -79,15 +93,47 @@ export async function doctorGcp(env: Env, config: Config): Promise<{ checks: Doc
     for (const t of scoped) {
       if (t.ref.cloud !== 'gcp') continue;
       const name = t.ref.native.name;
-      const covering = policies.filter((p) => p.enabled !== false && isVpnPolicy(p) && (tunnelNamesOfPolicy(p).length === 0 || tunnelNamesOfPolicy(p).includes(name)));
+      const covering = policies.filter(
+        (p) => p.enabled !== false && isVpnPolicy(p) && (tunnelNamesOfPolicy(p).length === 0 || tunnelNamesOfPolicy(p).includes(name)),
+      );
       const reaching = covering.filter((p) => (p.notificationChannels ?? []).some((c) => toFunction.has(c)));
-      if (covering.length === 0) checks.push(check(`alert policy ${t.ref.id}`, 'fail', 'no enabled alert policy on vpn.googleapis.com metrics covers this tunnel', 'gcloud monitoring policies create --policy-from-file=deploy/gcp/alert-policy-dropped-packets.json'));
-      else if (reaching.length === 0) checks.push(check(`alert policy ${t.ref.id}`, 'fail', `${covering.map((p) => p.displayName ?? p.name).join(', ')} ${functionUrl ? `have no webhook channel calling ${functionUrl}` : 'have no webhook channel'}`, 'create the webhook_tokenauth channel to the function URL and add it to the policies (README: Alert policies, webhook channel)'));
-      else checks.push(check(`alert policy ${t.ref.id}`, 'pass', `${reaching.map((p) => p.displayName ?? p.name).join(', ')} → webhook${functionUrl ? ` ${functionUrl}` : ' (set TUNNEL_GUARD_GCP_FUNCTION_URL to check which URL)'}`));
+      if (covering.length === 0)
+        checks.push(
+          check(
+            `alert policy ${t.ref.id}`,
+            'fail',
+            'no enabled alert policy on vpn.googleapis.com metrics covers this tunnel',
+            'gcloud monitoring policies create --policy-from-file=deploy/gcp/alert-policy-dropped-packets.json',
+          ),
+        );
+      else if (reaching.length === 0)
+        checks.push(
+          check(
+            `alert policy ${t.ref.id}`,
+            'fail',
+            `${covering.map((p) => p.displayName ?? p.name).join(', ')} ${functionUrl ? `have no webhook channel calling ${functionUrl}` : 'have no webhook channel'}`,
+            'create the webhook_tokenauth channel to the function URL and add it to the policies (README: Alert policies, webhook channel)',
+          ),
+        );
+      else
+        checks.push(
+          check(
+            `alert policy ${t.ref.id}`,
+            'pass',
+            `${reaching.map((p) => p.displayName ?? p.name).join(', ')} → webhook${functionUrl ? ` ${functionUrl}` : ' (set TUNNEL_GUARD_GCP_FUNCTION_URL to check which URL)'}`,
+          ),
+        );
     }
     if (scoped.length === 0) checks.push(check('alert policies', 'skip', 'no GCP tunnel in scope'));
   } catch (e) {
-    checks.push(check('alert policies', 'fail', explainGcpError(e, 'alertPolicies/notificationChannels list', ep.monitoring), 'the caller needs monitoring.alertPolicies.list and monitoring.notificationChannels.list'));
+    checks.push(
+      check(
+        'alert policies',
+        'fail',
+        explainGcpError(e, 'alertPolicies/notificationChannels list', ep.monitoring),
+        'the caller needs monitoring.alertPolicies.list and monitoring.notificationChannels.list',
+      ),
+    );
   }
 
   checks.push(await permissionsCheck(env, auth, project, bucket));
@@ -101,16 +147,32 @@ async function bucketCheck(env: Env, auth: GcpAuth, bucket: string): Promise<Doc
   const name = `${prefix.replace(/[^/]*\/?$/, '')}doctor-scratch/${randomUUID()}.json`;
   const b = encodeURIComponent(bucket);
   try {
-    const created = await gcpRequest<{ generation?: string }>(auth, env, `${ep.storage}/upload/storage/v1/b/${b}/o?uploadType=media&name=${encodeURIComponent(name)}&ifGenerationMatch=0`, {
-      method: 'POST',
-      body: '{"scratch":true}',
-      headers: { 'content-type': 'application/json' },
-    });
-    await gcpRequest(auth, env, `${ep.storage}/storage/v1/b/${b}/o/${encodeURIComponent(name)}?ifGenerationMatch=${created.generation ?? ''}`, { method: 'DELETE' });
+    const created = await gcpRequest<{ generation?: string }>(
+      auth,
+      env,
+      `${ep.storage}/upload/storage/v1/b/${b}/o?uploadType=media&name=${encodeURIComponent(name)}&ifGenerationMatch=0`,
+      {
+        method: 'POST',
+        body: '{"scratch":true}',
+        headers: { 'content-type': 'application/json' },
+      },
+    );
+    await gcpRequest(
+      auth,
+      env,
+      `${ep.storage}/storage/v1/b/${b}/o/${encodeURIComponent(name)}?ifGenerationMatch=${created.generation ?? ''}`,
+      { method: 'DELETE' },
+    );
     return check('ledger bucket', 'pass', `${bucket}: conditional write (ifGenerationMatch=0) of a scratch object accepted, then removed`);
   } catch (e) {
-    const status = (e as { status?: number; response?: { status?: number } }).status ?? (e as { response?: { status?: number } }).response?.status;
-    return check('ledger bucket', 'fail', status === 404 ? `${bucket} does not exist` : explainGcpError(e, `scratch write to ${bucket}`, ep.storage), status === 404 ? 'create the bucket, or fix TUNNEL_GUARD_LEDGER_BUCKET' : 'grant roles/storage.objectUser on the bucket');
+    const status =
+      (e as { status?: number; response?: { status?: number } }).status ?? (e as { response?: { status?: number } }).response?.status;
+    return check(
+      'ledger bucket',
+      'fail',
+      status === 404 ? `${bucket} does not exist` : explainGcpError(e, `scratch write to ${bucket}`, ep.storage),
+      status === 404 ? 'create the bucket, or fix TUNNEL_GUARD_LEDGER_BUCKET' : 'grant roles/storage.objectUser on the bucket',
+    );
   }
 }
 
@@ -118,14 +180,28 @@ async function permissionsCheck(env: Env, auth: GcpAuth, project: string, bucket
   const ep = gcpEndpoints(env);
   try {
     const [proj, buck] = await Promise.all([
-      gcpRequest<{ permissions?: string[] }>(auth, env, `${ep.resourceManager}/v1/projects/${encodeURIComponent(project)}:testIamPermissions`, { method: 'POST', body: { permissions: FUNCTION_PERMISSIONS } }),
-      gcpRequest<{ permissions?: string[] }>(auth, env, `${ep.storage}/storage/v1/b/${encodeURIComponent(bucket)}/iam/testPermissions?${BUCKET_PERMISSIONS.map((p) => `permissions=${p}`).join('&')}`),
+      gcpRequest<{ permissions?: string[] }>(
+        auth,
+        env,
+        `${ep.resourceManager}/v1/projects/${encodeURIComponent(project)}:testIamPermissions`,
+        { method: 'POST', body: { permissions: FUNCTION_PERMISSIONS } },
+      ),
+      gcpRequest<{ permissions?: string[] }>(
+        auth,
+        env,
+        `${ep.storage}/storage/v1/b/${encodeURIComponent(bucket)}/iam/testPermissions?${BUCKET_PERMISSIONS.map((p) => `permissions=${p}`).join('&')}`,
+      ),
     ]);
     const held = new Set([...(proj.permissions ?? []), ...(buck.permissions ?? [])]);
     const missing = [...FUNCTION_PERMISSIONS, ...BUCKET_PERMISSIONS].filter((p) => !held.has(p));
     const who = auth.mode === 'none' ? 'the caller (no credentials)' : 'the caller';
     return missing.length
-      ? check('function permissions', 'fail', `${who} lacks ${missing.join(', ')}`, 'grant them to the function\'s service account; run doctor impersonating it to check it (README)')
+      ? check(
+          'function permissions',
+          'fail',
+          `${who} lacks ${missing.join(', ')}`,
+          "grant them to the function's service account; run doctor impersonating it to check it (README)",
+        )
       : check('function permissions', 'pass', `${who} holds all ${held.size} permission(s) the function needs (testIamPermissions)`);
   } catch (e) {
     return check('function permissions', 'fail', explainGcpError(e, 'testIamPermissions', ep.resourceManager));

@@ -18,7 +18,13 @@ interface Probe {
 // Plain CommonJS shared with serverless.yml; loaded with require so its one definition serves both.
 const deploy = require('../../functions/deploy/probes') as { parseProbes(raw: unknown): Probe[]; PROBE_ALARM_PREFIX: string };
 
-const check = (name: string, status: DoctorCheck['status'], detail: string, fix?: string): DoctorCheck => ({ cloud: 'aws', name, status, detail, ...(fix ? { fix } : {}) });
+const check = (name: string, status: DoctorCheck['status'], detail: string, fix?: string): DoctorCheck => ({
+  cloud: 'aws',
+  name,
+  status,
+  detail,
+  ...(fix ? { fix } : {}),
+});
 
 export function probeChecks(env: Env, connections: readonly VpnConnectionInfo[], alarms: readonly MetricAlarm[]): DoctorCheck[] {
   let probes: Probe[];
@@ -33,10 +39,24 @@ export function probeChecks(env: Env, connections: readonly VpnConnectionInfo[],
     const name = `probe ${p.vpnId}:${p.tunnelIp}`;
     const conn = connections.find((c) => c.vpnConnectionId === p.vpnId);
     const route = conn?.staticRoutes.find((r) => r.destinationCidrBlock === `${p.target}/32` && r.state !== 'deleted');
-    const missingAlarms = ['trip', 'clear'].map((role) => `${deploy.PROBE_ALARM_PREFIX}${p.vpnId}-${p.tunnelIp}-${role}`).filter((n) => !names.has(n));
+    const missingAlarms = ['trip', 'clear']
+      .map((role) => `${deploy.PROBE_ALARM_PREFIX}${p.vpnId}-${p.tunnelIp}-${role}`)
+      .filter((n) => !names.has(n));
     if (!conn) return check(name, 'fail', `VPN connection ${p.vpnId} not found`, 'fix TUNNEL_GUARD_AWS_PROBES, or AWS_REGION');
-    if (!route) return check(name, 'fail', `${p.target}/32 is not a static route of ${p.vpnId}: the probe does not leave through this link`, 'redeploy the AWS half (serverless.yml creates the route)');
-    if (missingAlarms.length) return check(name, 'fail', `alarm(s) ${missingAlarms.join(', ')} do not exist`, 'redeploy the AWS half (serverless.yml creates them)');
+    if (!route)
+      return check(
+        name,
+        'fail',
+        `${p.target}/32 is not a static route of ${p.vpnId}: the probe does not leave through this link`,
+        'redeploy the AWS half (serverless.yml creates the route)',
+      );
+    if (missingAlarms.length)
+      return check(
+        name,
+        'fail',
+        `alarm(s) ${missingAlarms.join(', ')} do not exist`,
+        'redeploy the AWS half (serverless.yml creates them)',
+      );
     return check(name, 'pass', `${p.target}/32 pinned on ${p.vpnId}; trip and clear alarms exist`);
   });
 }

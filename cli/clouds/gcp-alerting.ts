@@ -11,7 +11,12 @@ export interface AlertPolicy {
   displayName?: string;
   enabled?: boolean;
   notificationChannels?: string[];
-  conditions?: { displayName?: string; conditionThreshold?: { filter?: string }; conditionAbsent?: { filter?: string }; conditionMonitoringQueryLanguage?: { query?: string } }[];
+  conditions?: {
+    displayName?: string;
+    conditionThreshold?: { filter?: string };
+    conditionAbsent?: { filter?: string };
+    conditionMonitoringQueryLanguage?: { query?: string };
+  }[];
 }
 export interface NotificationChannel {
   name: string;
@@ -24,7 +29,11 @@ async function listAll<T>(env: Env, auth: GcpAuth, url: string, key: string): Pr
   const out: T[] = [];
   let pageToken: string | undefined;
   do {
-    const page = await gcpRequest<Record<string, unknown>>(auth, env, `${url}?pageSize=100${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`);
+    const page = await gcpRequest<Record<string, unknown>>(
+      auth,
+      env,
+      `${url}?pageSize=100${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`,
+    );
     out.push(...((page[key] as T[] | undefined) ?? []));
     pageToken = (page.nextPageToken as string | undefined) || undefined;
   } while (pageToken);
@@ -32,13 +41,25 @@ async function listAll<T>(env: Env, auth: GcpAuth, url: string, key: string): Pr
 }
 
 export const listAlertPolicies = (env: Env, auth: GcpAuth, project: string) =>
-  listAll<AlertPolicy>(env, auth, `${gcpEndpoints(env).monitoring}/v3/projects/${encodeURIComponent(project)}/alertPolicies`, 'alertPolicies');
+  listAll<AlertPolicy>(
+    env,
+    auth,
+    `${gcpEndpoints(env).monitoring}/v3/projects/${encodeURIComponent(project)}/alertPolicies`,
+    'alertPolicies',
+  );
 
 export const listNotificationChannels = (env: Env, auth: GcpAuth, project: string) =>
-  listAll<NotificationChannel>(env, auth, `${gcpEndpoints(env).monitoring}/v3/projects/${encodeURIComponent(project)}/notificationChannels`, 'notificationChannels');
+  listAll<NotificationChannel>(
+    env,
+    auth,
+    `${gcpEndpoints(env).monitoring}/v3/projects/${encodeURIComponent(project)}/notificationChannels`,
+    'notificationChannels',
+  );
 
 const filtersOf = (p: AlertPolicy): string[] =>
-  (p.conditions ?? []).map((c) => c.conditionThreshold?.filter ?? c.conditionAbsent?.filter ?? c.conditionMonitoringQueryLanguage?.query ?? '');
+  (p.conditions ?? []).map(
+    (c) => c.conditionThreshold?.filter ?? c.conditionAbsent?.filter ?? c.conditionMonitoringQueryLanguage?.query ?? '',
+  );
 
 /** The policy watches VPN tunnel metrics (`vpn.googleapis.com/…`). */
 export const isVpnPolicy = (p: AlertPolicy): boolean => filtersOf(p).some((f) => f.includes('vpn.googleapis.com/'));

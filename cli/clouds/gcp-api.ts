@@ -50,10 +50,22 @@ export async function resolveGcpAuth(env: Env): Promise<GcpAuth> {
 }
 
 /** One REST call, no retries, bounded time. Resolves to the JSON body. */
-export async function gcpRequest<T>(auth: GcpAuth, env: Env, url: string, init: { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+export async function gcpRequest<T>(
+  auth: GcpAuth,
+  env: Env,
+  url: string,
+  init: { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<T> {
   const timeout = callTimeoutMs(env);
   const res = await withTimeout(
-    auth.client.request<T>({ url, method: init.method ?? 'GET', ...(init.body !== undefined ? { data: init.body } : {}), ...(init.headers ? { headers: init.headers } : {}), timeout, retry: false }),
+    auth.client.request<T>({
+      url,
+      method: init.method ?? 'GET',
+      ...(init.body !== undefined ? { data: init.body } : {}),
+      ...(init.headers ? { headers: init.headers } : {}),
+      timeout,
+      retry: false,
+    }),
     timeout + 500,
     `${init.method ?? 'GET'} ${url}`,
   );

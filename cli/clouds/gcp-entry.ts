@@ -20,7 +20,11 @@ export const side: SideModule = {
       cloud: 'gcp',
       where: `gcp:${gcpProjectOf(o.env)} bucket ${o.env.TUNNEL_GUARD_LEDGER_BUCKET}`,
       async read() {
-        const [tunnels, paths, records] = await Promise.all([deps.clouds.gcp!.tunnels.list(), deps.clouds.gcp!.paths.list(), deps.ledger.list()]);
+        const [tunnels, paths, records] = await Promise.all([
+          deps.clouds.gcp!.tunnels.list(),
+          deps.clouds.gcp!.paths.list(),
+          deps.ledger.list(),
+        ]);
         return { tunnels, paths, records };
       },
       run: (command, clock, preview) => runOnSide(deps, command, clock, preview),
@@ -32,7 +36,7 @@ export const side: SideModule = {
     const project = gcpProjectOf(o.env);
     const auth = await resolveGcpAuth(o.env);
     const ep = gcpEndpoints(o.env);
-    let tunnels;
+    let tunnels: Awaited<ReturnType<typeof listGcpTunnels>>;
     try {
       tunnels = await listGcpTunnels(o.env, auth, project);
     } catch (e) {
@@ -42,11 +46,12 @@ export const side: SideModule = {
     const warnings: string[] = [];
     try {
       const byName = new Map<string, string[]>();
-      for (const t of tunnels) if (t.ref.cloud === 'gcp') byName.set(t.ref.native.name, [...(byName.get(t.ref.native.name) ?? []), t.ref.id]);
+      for (const t of tunnels)
+        if (t.ref.cloud === 'gcp') byName.set(t.ref.native.name, [...(byName.get(t.ref.native.name) ?? []), t.ref.id]);
       for (const p of await listAlertPolicies(o.env, auth, project)) {
         const names = tunnelNamesOfPolicy(p);
         // Only a policy about exactly one tunnel can stand for it when a notification lacks the tunnel label.
-        const ids = names.length === 1 ? byName.get(names[0]!) ?? [] : [];
+        const ids = names.length === 1 ? (byName.get(names[0]!) ?? []) : [];
         if (ids.length === 1 && p.displayName) policyTunnels[p.displayName] = ids[0]!;
       }
     } catch (e) {

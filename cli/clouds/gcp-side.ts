@@ -33,8 +33,12 @@ export async function preflightGcp(env: Env, auth: GcpAuth): Promise<void> {
       try {
         await gcpRequest(auth, env, url);
       } catch (e) {
-        const status = (e as { status?: number; response?: { status?: number } }).status ?? (e as { response?: { status?: number } }).response?.status;
-        if (status === 404) throw new CloudUnavailableError(`GCP: the ledger bucket ${bucket} does not exist. Create it (see the README's GCP deploy), or fix TUNNEL_GUARD_LEDGER_BUCKET`);
+        const status =
+          (e as { status?: number; response?: { status?: number } }).status ?? (e as { response?: { status?: number } }).response?.status;
+        if (status === 404)
+          throw new CloudUnavailableError(
+            `GCP: the ledger bucket ${bucket} does not exist. Create it (see the README's GCP deploy), or fix TUNNEL_GUARD_LEDGER_BUCKET`,
+          );
         throw new CloudUnavailableError(explainGcpError(e, `GCP: ledger bucket ${bucket}`, ep.storage));
       }
     })(),

@@ -14,11 +14,20 @@ import type { GcpAuth } from './gcp-api';
 const last = (s: string | null | undefined): string => (s ?? '').split('/').filter(Boolean).pop() ?? '';
 
 /** Client options for a plain-HTTP fake (`http://127.0.0.1:PORT`) or the real endpoint. */
+/** An item of an aggregated list: a protobuf object, read field by field below (typing it fully adds nothing). */
+// biome-ignore lint/suspicious/noExplicitAny: protobuf list items, narrowed where they are read
+type ProtoItem = Record<string, any>;
+
 export function computeClientOptions(env: Env, auth: GcpAuth): Record<string, unknown> {
   const url = env.TUNNEL_GUARD_COMPUTE_ENDPOINT;
   if (!url) return { authClient: auth.client };
   const u = new URL(url);
-  return { apiEndpoint: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), protocol: u.protocol.replace(':', ''), authClient: auth.client };
+  return {
+    apiEndpoint: u.hostname,
+    port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)),
+    protocol: u.protocol.replace(':', ''),
+    authClient: auth.client,
+  };
 }
 
 async function collect<T>(it: AsyncIterable<[string, T]>): Promise<[string, T][]> {
@@ -36,8 +45,8 @@ export async function listGcpTunnels(env: Env, auth: GcpAuth, project: string): 
   try {
     const [tunnelScopes, routerScopes] = await withTimeout(
       Promise.all([
-        collect(tunnelsClient.aggregatedListAsync({ project }, call) as AsyncIterable<[string, { vpnTunnels?: Record<string, any>[] }]>),
-        collect(routersClient.aggregatedListAsync({ project }, call) as AsyncIterable<[string, { routers?: Record<string, any>[] }]>),
+        collect(tunnelsClient.aggregatedListAsync({ project }, call) as AsyncIterable<[string, { vpnTunnels?: ProtoItem[] }]>),
+        collect(routersClient.aggregatedListAsync({ project }, call) as AsyncIterable<[string, { routers?: ProtoItem[] }]>),
       ]),
       ms,
       `aggregated lists of ${project}`,
@@ -67,7 +76,11 @@ export async function listGcpTunnels(env: Env, auth: GcpAuth, project: string): 
           ...(t.router ? { router: last(t.router) } : bound ? { router: bound.router } : {}),
           ...(bound?.bgpPeer ? { bgpPeer: bound.bgpPeer } : {}),
         };
-        out.push({ ref: { id: gcpTunnelId(native), cloud: 'gcp', native }, status: linkStatusOf(t.status), ...(t.status ? { detail: String(t.status) } : {}) });
+        out.push({
+          ref: { id: gcpTunnelId(native), cloud: 'gcp', native },
+          status: linkStatusOf(t.status),
+          ...(t.status ? { detail: String(t.status) } : {}),
+        });
       }
     }
     return out.sort((a, b) => a.ref.id.localeCompare(b.ref.id));

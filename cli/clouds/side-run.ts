@@ -15,5 +15,8 @@ export function runOnSide(base: CoreDeps, command: Command, clock: Clock, previe
   if (!preview) return runCommand(deps, command);
   // The plan: the engine's own dry run on the deployed state, telling nobody (no notification, no link message).
   const { link: _link, ...quiet } = deps;
-  return runCommand({ ...quiet, policy: { ...deps.policy, dryRun: true }, notifier: { notify: async () => undefined }, logger: memoryLogger() }, command);
+  return runCommand(
+    { ...quiet, policy: { ...deps.policy, dryRun: true }, notifier: { notify: async () => undefined }, logger: memoryLogger() },
+    command,
+  );
 }

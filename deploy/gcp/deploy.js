@@ -25,7 +25,11 @@ const { spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const { delimiter, join } = require('node:path');
 
-const list = (v) => (v || '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v) =>
+  (v || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Every function's timeout; Cloud Scheduler's attempt deadline and the operation-wait bound are derived from it. */
 const FUNCTION_TIMEOUT_S = 300;
@@ -44,11 +48,15 @@ function gcloudTooOld(versionJson) {
   } catch {
     return `cannot read the gcloud version (need Google Cloud SDK >= ${MIN_GCLOUD})`;
   }
-  const parts = (x) => String(x).split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const parts = (x) =>
+    String(x)
+      .split('.')
+      .map((n) => Number.parseInt(n, 10) || 0);
   const [a, b] = [parts(v), parts(MIN_GCLOUD)];
   for (let i = 0; i < 3; i++) {
     if ((a[i] ?? 0) > (b[i] ?? 0)) return undefined;
-    if ((a[i] ?? 0) < (b[i] ?? 0)) return `gcloud ${v} is older than ${MIN_GCLOUD}: run \`gcloud components update\` (or install a current Google Cloud SDK)`;
+    if ((a[i] ?? 0) < (b[i] ?? 0))
+      return `gcloud ${v} is older than ${MIN_GCLOUD}: run \`gcloud components update\` (or install a current Google Cloud SDK)`;
   }
   return undefined;
 }
@@ -60,10 +68,19 @@ function deployCommands(env) {
   const regions = list(env.TUNNEL_GUARD_GCP_REGIONS);
   const region = env.TUNNEL_GUARD_FUNCTION_REGION || regions[0] || '<REGION>';
   const bucket = env.TUNNEL_GUARD_LEDGER_BUCKET || '<LEDGER_BUCKET>';
-  const vars = [`TUNNEL_GUARD_GCP_PROJECT=${project}`, `TUNNEL_GUARD_GCP_REGIONS=${regions.join(',') || '<REGIONS>'}`, `TUNNEL_GUARD_LEDGER_BUCKET=${bucket}`];
+  const vars = [
+    `TUNNEL_GUARD_GCP_PROJECT=${project}`,
+    `TUNNEL_GUARD_GCP_REGIONS=${regions.join(',') || '<REGIONS>'}`,
+    `TUNNEL_GUARD_LEDGER_BUCKET=${bucket}`,
+  ];
   if (env.TUNNEL_GUARD_CONFIG_JSON) vars.push(`TUNNEL_GUARD_CONFIG_JSON=${env.TUNNEL_GUARD_CONFIG_JSON}`);
   // Link to AWS: where to publish, and how to get AWS credentials without stored keys.
-  for (const k of ['TUNNEL_GUARD_AWS_LINK_TOPIC_ARN', 'TUNNEL_GUARD_AWS_ROLE_ARN', 'TUNNEL_GUARD_AWS_ID_TOKEN_AUDIENCE', 'TUNNEL_GUARD_AWS_REGION']) {
+  for (const k of [
+    'TUNNEL_GUARD_AWS_LINK_TOPIC_ARN',
+    'TUNNEL_GUARD_AWS_ROLE_ARN',
+    'TUNNEL_GUARD_AWS_ID_TOKEN_AUDIENCE',
+    'TUNNEL_GUARD_AWS_REGION',
+  ]) {
     if (env[k]) vars.push(`${k}=${env[k]}`);
   }
   // gcloud splits --set-env-vars on commas; values with commas (the regions list, JSON) need the alternate
@@ -73,7 +90,10 @@ function deployCommands(env) {
   if (env.TUNNEL_GUARD_LINK_SECRET_NAME) secrets.push(`TUNNEL_GUARD_LINK_SECRET=${env.TUNNEL_GUARD_LINK_SECRET_NAME}:latest`);
   // Stored AWS keys instead of keyless federation: one Secret Manager secret each (…-id, …-secret).
   if (env.TUNNEL_GUARD_AWS_KEY_SECRET_NAME) {
-    secrets.push(`AWS_ACCESS_KEY_ID=${env.TUNNEL_GUARD_AWS_KEY_SECRET_NAME}-id:latest`, `AWS_SECRET_ACCESS_KEY=${env.TUNNEL_GUARD_AWS_KEY_SECRET_NAME}-secret:latest`);
+    secrets.push(
+      `AWS_ACCESS_KEY_ID=${env.TUNNEL_GUARD_AWS_KEY_SECRET_NAME}-id:latest`,
+      `AWS_SECRET_ACCESS_KEY=${env.TUNNEL_GUARD_AWS_KEY_SECRET_NAME}-secret:latest`,
+    );
   }
   const topic = env.TUNNEL_GUARD_PUBSUB_TOPIC || DEFAULT_TOPIC;
   const common = [
@@ -100,7 +120,16 @@ function deployCommands(env) {
     commands: [
       // Cloud Monitoring webhooks cannot send Google identity tokens: the function is public at the IAM layer
       // and authenticates every request itself (token or Basic, fail closed).
-      ['gcloud', 'functions', 'deploy', 'tunnelIncident', '--entry-point=tunnelIncident', ...common, '--trigger-http', '--allow-unauthenticated'],
+      [
+        'gcloud',
+        'functions',
+        'deploy',
+        'tunnelIncident',
+        '--entry-point=tunnelIncident',
+        ...common,
+        '--trigger-http',
+        '--allow-unauthenticated',
+      ],
       // The durable path: a Pub/Sub trigger (Eventarc) on the Cloud Monitoring channel's topic, with `--retry` so a
       // thrown (transient) failure is redelivered; permanent problems are acknowledged by the function itself.
       // https://cloud.google.com/functions/docs/calling/pubsub, https://cloud.google.com/functions/docs/bestpractices/retries

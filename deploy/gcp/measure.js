@@ -17,10 +17,24 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function measure(label, target) {
   const runs = [];
   for (let i = 0; i < RUNS; i++) {
-    runs.push(JSON.parse(execFileSync(process.execPath, ['-e', probe(target)], { cwd: root, env: { ...process.env, METADATA_SERVER_DETECTION: 'none' } }).toString()));
+    runs.push(
+      JSON.parse(
+        execFileSync(process.execPath, ['-e', probe(target)], {
+          cwd: root,
+          env: { ...process.env, METADATA_SERVER_DETECTION: 'none' },
+        }).toString(),
+      ),
+    );
   }
-  const r = { label, loadMs: median(runs.map((x) => x.ms)), rssMB: median(runs.map((x) => x.rss)), heapMB: median(runs.map((x) => x.heap)) };
-  console.log(`${label.padEnd(44)} load ${r.loadMs.toFixed(0).padStart(5)} ms   rss ${r.rssMB.toFixed(0).padStart(4)} MB   heap ${r.heapMB.toFixed(0).padStart(4)} MB`);
+  const r = {
+    label,
+    loadMs: median(runs.map((x) => x.ms)),
+    rssMB: median(runs.map((x) => x.rss)),
+    heapMB: median(runs.map((x) => x.heap)),
+  };
+  console.log(
+    `${label.padEnd(44)} load ${r.loadMs.toFixed(0).padStart(5)} ms   rss ${r.rssMB.toFixed(0).padStart(4)} MB   heap ${r.heapMB.toFixed(0).padStart(4)} MB`,
+  );
   return r;
 }
 
@@ -30,6 +44,15 @@ measure('bundle (incl. external Functions Framework)', './dist/gcp/index.js');
 measure('@google-cloud/compute root, from node_modules', '@google-cloud/compute');
 // The trap itself: the package root bundled the same way (every Compute client ends up in the bundle).
 const trap = join(root, 'dist', 'gcp-root-import.js');
-require('esbuild').buildSync({ stdin: { contents: "module.exports = require('@google-cloud/compute');", resolveDir: root }, bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, outfile: trap, logLevel: 'error' });
+require('esbuild').buildSync({
+  stdin: { contents: "module.exports = require('@google-cloud/compute');", resolveDir: root },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  outfile: trap,
+  logLevel: 'error',
+});
 console.log(`root-import bundle: ${(statSync(trap).size / 1048576).toFixed(2)} MB`);
 measure('@google-cloud/compute root, bundled', trap);

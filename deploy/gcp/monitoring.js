@@ -32,7 +32,11 @@ const ATTEMPT_DEADLINE_S = FUNCTION_TIMEOUT_S + 30;
 /** Scheduler allows 0–5; a failed reconcile is retried three times (the next minute's run comes anyway). */
 const MAX_RETRY_ATTEMPTS = 3;
 
-const list = (v) => (v || '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v) =>
+  (v || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function settings(env) {
   const regions = list(env.TUNNEL_GUARD_GCP_REGIONS);
@@ -53,7 +57,10 @@ function channelDefinitions({ project, topic, webhookUrl }) {
     for (const [k, v] of Object.entries(values)) text = text.split(`{{${k}}}`).join(v);
     return JSON.parse(text);
   };
-  return [fill('notification-channel-pubsub.json', { TOPIC: `projects/${project}/topics/${topic}` }), fill('notification-channel-webhook.json', { URL: webhookUrl })];
+  return [
+    fill('notification-channel-pubsub.json', { TOPIC: `projects/${project}/topics/${topic}` }),
+    fill('notification-channel-webhook.json', { URL: webhookUrl }),
+  ];
 }
 
 /** The shipped alert policies, each notifying every given channel. */
@@ -91,7 +98,8 @@ async function apply(env, { run, http, log }) {
   const gcloud = (args, { ok = false, secret = false } = {}) => {
     log(`$ ${render(['gcloud', ...args])}${secret ? '   # output not shown' : ''}`);
     const r = run(['gcloud', ...args]);
-    if (r.status !== 0 && !ok) throw new Error(`gcloud ${args.slice(0, 3).join(' ')} failed (exit ${r.status}): ${(r.stderr || '').trim()}`);
+    if (r.status !== 0 && !ok)
+      throw new Error(`gcloud ${args.slice(0, 3).join(' ')} failed (exit ${r.status}): ${(r.stderr || '').trim()}`);
     return r;
   };
   const value = (args, opts) => gcloud(args, opts).stdout.trim();
@@ -111,7 +119,10 @@ async function apply(env, { run, http, log }) {
     const out = [];
     let pageToken = '';
     do {
-      const page = await http('GET', `${base}/${collection}?pageSize=1000${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`);
+      const page = await http(
+        'GET',
+        `${base}/${collection}?pageSize=1000${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`,
+      );
       out.push(...(page[key] ?? []));
       pageToken = page.nextPageToken ?? '';
     } while (pageToken);
@@ -125,7 +136,15 @@ async function apply(env, { run, http, log }) {
   }
   // Cloud Monitoring's notification service agent exists once the project has a Pub/Sub channel: grant it now.
   const number = value(['projects', 'describe', s.project, '--format=value(projectNumber)']);
-  gcloud(['pubsub', 'topics', 'add-iam-policy-binding', s.topic, ...p, `--member=serviceAccount:service-${number}@gcp-sa-monitoring-notification.iam.gserviceaccount.com`, '--role=roles/pubsub.publisher']);
+  gcloud([
+    'pubsub',
+    'topics',
+    'add-iam-policy-binding',
+    s.topic,
+    ...p,
+    `--member=serviceAccount:service-${number}@gcp-sa-monitoring-notification.iam.gserviceaccount.com`,
+    '--role=roles/pubsub.publisher',
+  ]);
 
   // 3. Policies (get or create by display name; an existing one gains any missing channel).
   const existingPolicies = await listAll('alertPolicies', 'alertPolicies');
@@ -135,20 +154,29 @@ async function apply(env, { run, http, log }) {
     else {
       const has = found.notificationChannels ?? [];
       const union = [...has, ...channelNames.filter((n) => !has.includes(n))];
-      if (union.length !== has.length) await http('PATCH', `${s.api}/${found.name}?updateMask=notificationChannels`, { notificationChannels: union });
+      if (union.length !== has.length)
+        await http('PATCH', `${s.api}/${found.name}?updateMask=notificationChannels`, { notificationChannels: union });
     }
   }
 
   // 4. Who may invoke the event-driven and the scheduled function.
   if (s.serviceAccount) {
     for (const name of ['tunnelIncidentPubSub', 'reconcile']) {
-      gcloud(['functions', 'add-invoker-policy-binding', name, `--region=${s.region}`, ...p, `--member=serviceAccount:${s.serviceAccount}`]);
+      gcloud([
+        'functions',
+        'add-invoker-policy-binding',
+        name,
+        `--region=${s.region}`,
+        ...p,
+        `--member=serviceAccount:${s.serviceAccount}`,
+      ]);
     }
   }
 
   // 5. Scheduler job (create, or update to these settings).
   const flags = schedulerFlags({ project: s.project, region: s.region, reconcileUrl, token, serviceAccount: s.serviceAccount });
-  const exists = gcloud(['scheduler', 'jobs', 'describe', JOB, `--location=${s.region}`, ...p, '--format=value(name)'], { ok: true }).status === 0;
+  const exists =
+    gcloud(['scheduler', 'jobs', 'describe', JOB, `--location=${s.region}`, ...p, '--format=value(name)'], { ok: true }).status === 0;
   gcloud(['scheduler', 'jobs', exists ? 'update' : 'create', 'http', JOB, ...flags], { secret: true });
   return { channelNames };
 }
@@ -222,5 +250,7 @@ async function main(argv, env, io) {
 module.exports = { apply, main, channelDefinitions, policyDefinitions, schedulerFlags, ATTEMPT_DEADLINE_S, MAX_RETRY_ATTEMPTS, JOB };
 
 if (require.main === module) {
-  main(process.argv.slice(2), process.env, { out: (s) => console.log(s), err: (s) => console.error(s) }).then((code) => (process.exitCode = code));
+  main(process.argv.slice(2), process.env, { out: (s) => console.log(s), err: (s) => console.error(s) }).then(
+    (code) => (process.exitCode = code),
+  );
 }

@@ -31,12 +31,17 @@ function probeRouteCommands(env) {
   if (!Array.isArray(list)) throw new Error('TUNNEL_GUARD_GCP_PROBE_ROUTES must be a JSON list');
   return list.map((r, i) => {
     const where = `TUNNEL_GUARD_GCP_PROBE_ROUTES[${i}]`;
-    for (const k of ['tunnel', 'region', 'network']) if (!NAME.test(String(r?.[k] ?? ''))) throw new Error(`${where}.${k} must be a GCP resource name`);
+    for (const k of ['tunnel', 'region', 'network'])
+      if (!NAME.test(String(r?.[k] ?? ''))) throw new Error(`${where}.${k} must be a GCP resource name`);
     const m = CIDR.exec(String(r.sourceCidr ?? ''));
     if (!m || Number(m[2]) < 16) throw new Error(`${where}.sourceCidr must be the AWS probe subnet as a CIDR (/16 or smaller)`);
     const name = `${PREFIX}${r.tunnel}`.slice(0, 63).replace(/-+$/, '');
     return [
-      'gcloud', 'compute', 'routes', 'create', name,
+      'gcloud',
+      'compute',
+      'routes',
+      'create',
+      name,
       `--project=${project}`,
       `--network=${r.network}`,
       `--destination-range=${r.sourceCidr}`,

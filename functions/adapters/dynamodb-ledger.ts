@@ -39,7 +39,9 @@ export class DynamoDbLedger implements Ledger {
 
   async get(tunnelId: string): Promise<LedgerRecord | undefined> {
     try {
-      const r = await this.ddb.send(new GetItemCommand({ TableName: this.tableName, Key: { tunnelId: { S: tunnelId } }, ConsistentRead: true }));
+      const r = await this.ddb.send(
+        new GetItemCommand({ TableName: this.tableName, Key: { tunnelId: { S: tunnelId } }, ConsistentRead: true }),
+      );
       return r.Item ? fromItem(r.Item) : undefined;
     } catch (e) {
       if (e instanceof CorruptStateError) throw e;
@@ -88,7 +90,11 @@ export class DynamoDbLedger implements Ledger {
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException') {
         const actual = (e as ConditionalCheckFailedException).Item?.version?.N;
-        throw new LedgerConflictError(record.tunnelId, record.version, actual === undefined ? await this.versionOf(record.tunnelId) : Number(actual));
+        throw new LedgerConflictError(
+          record.tunnelId,
+          record.version,
+          actual === undefined ? await this.versionOf(record.tunnelId) : Number(actual),
+        );
       }
       throw translateAwsError(e, `PutItem ${this.tableName}/${record.tunnelId}`);
     }

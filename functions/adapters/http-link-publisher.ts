@@ -72,7 +72,12 @@ export class HttpLinkPublisher implements LinkPublisher {
       if (attempt > 1) await sleep((this.options.backoffMs ?? 500) * 2 ** (attempt - 2));
       let res: Response;
       try {
-        res = await doFetch(this.url, { method: 'POST', headers: this.headers, body, signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) });
+        res = await doFetch(this.url, {
+          method: 'POST',
+          headers: this.headers,
+          body,
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        });
       } catch (e) {
         // Network error or timeout: the message may or may not have arrived; sending it again is safe because the
         // receiver de-duplicates on the message id (`link:<id>`).

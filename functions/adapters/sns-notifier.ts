@@ -28,10 +28,21 @@ export function bodyOf(report: Report): string {
     `tunnel:    ${report.tunnelId}`,
     `decision:  ${report.decision} (${report.severity})${report.dryRun ? ' [dry run]' : ''}${report.forced ? ' [forced]' : ''}`,
     `state:     ${report.stateBefore} -> ${report.stateAfter}`,
-    ...(report.signal ? [`signal:    ${report.signal.health} at ${report.signal.observedAt} from ${report.signal.source}`, `evidence:  ${report.signal.evidence}`] : []),
+    ...(report.signal
+      ? [
+          `signal:    ${report.signal.health} at ${report.signal.observedAt} from ${report.signal.source}`,
+          `evidence:  ${report.signal.evidence}`,
+        ]
+      : []),
     ...report.refusals.map((r) => `refused:   [${r.guard}]${r.urgent ? ' URGENT' : ''} ${r.reason}`),
     ...report.results.map((r) => `${r.type}:  ${r.pathKey} (${r.destinations.join(', ')}) ${r.outcome}${r.error ? `: ${r.error}` : ''}`),
-    ...(report.withdrawn.length ? ['', 'withdrawn definitions (re-create these if tunnel-guard cannot):', ...report.withdrawn.map((p) => `  ${p.key} ${JSON.stringify(p.definition)}`)] : []),
+    ...(report.withdrawn.length
+      ? [
+          '',
+          'withdrawn definitions (re-create these if tunnel-guard cannot):',
+          ...report.withdrawn.map((p) => `  ${p.key} ${JSON.stringify(p.definition)}`),
+        ]
+      : []),
   ];
   const head = lines.join('\n');
   const full = `${head}\n\n--- report (JSON) ---\n${JSON.stringify(report, null, 2)}`;
@@ -67,7 +78,13 @@ export class SnsNotifier implements Notifier {
       // Throttling/5xx: let the run fail so the platform retries. Anything else (no permission, no topic) a
       // retry cannot fix: say so loudly in the log, but do not undo or block the remediation itself.
       if (isTransientAwsError(e)) throw translateAwsError(e, 'SNS Publish');
-      this.logger?.log({ severity: 'ERROR', message: 'notification not delivered', topicArn: this.topicArn, tunnelId: report.tunnelId, error: errorMessage(e) });
+      this.logger?.log({
+        severity: 'ERROR',
+        message: 'notification not delivered',
+        topicArn: this.topicArn,
+        tunnelId: report.tunnelId,
+        error: errorMessage(e),
+      });
     }
   }
 }

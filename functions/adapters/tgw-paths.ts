@@ -58,7 +58,7 @@ export function splitCidr(cidr: string): [string, string] | undefined {
   if (len >= bits) return undefined;
   const bytes = addr.toByteArray();
   const upper = [...bytes];
-  upper[Math.floor(len / 8)]! |= 0x80 >> len % 8;
+  upper[Math.floor(len / 8)]! |= 0x80 >> (len % 8);
   const fmt = (b: number[]) => ipaddr.fromByteArray(b).toString();
   return [`${fmt(bytes)}/${len + 1}`, `${fmt(upper)}/${len + 1}`];
 }
@@ -69,8 +69,9 @@ interface VpnAttachment {
   transitGatewayId: string;
 }
 
-export const tgwPathKey = (d: Pick<TgwRouteDefinition, 'transitGatewayRouteTableId' | 'destinationCidrBlock' | 'transitGatewayAttachmentId'>): string =>
-  `${d.transitGatewayRouteTableId}:${d.destinationCidrBlock}->${d.transitGatewayAttachmentId}`;
+export const tgwPathKey = (
+  d: Pick<TgwRouteDefinition, 'transitGatewayRouteTableId' | 'destinationCidrBlock' | 'transitGatewayAttachmentId'>,
+): string => `${d.transitGatewayRouteTableId}:${d.destinationCidrBlock}->${d.transitGatewayAttachmentId}`;
 
 function definitionOf(path: Path): TgwRouteDefinition {
   const d = path.definition as Partial<TgwRouteDefinition>;
@@ -124,7 +125,9 @@ export class TgwPathTable implements PathTable {
 
   private async tableTgw(): Promise<Map<string, string>> {
     try {
-      const r = await this.ec2.send(new DescribeTransitGatewayRouteTablesCommand({ TransitGatewayRouteTableIds: this.options.routeTableIds }));
+      const r = await this.ec2.send(
+        new DescribeTransitGatewayRouteTablesCommand({ TransitGatewayRouteTableIds: this.options.routeTableIds }),
+      );
       return new Map(
         (r.TransitGatewayRouteTables ?? []).flatMap((t) =>
           t.TransitGatewayRouteTableId && t.TransitGatewayId ? [[t.TransitGatewayRouteTableId, t.TransitGatewayId] as const] : [],
@@ -144,7 +147,10 @@ export class TgwPathTable implements PathTable {
           MaxResults: this.options.searchMaxResults ?? SEARCH_MAX_RESULTS,
         }),
       );
-      return { routes: (r.Routes ?? []).filter((x) => x.State !== 'deleted' && x.State !== 'deleting'), truncated: r.AdditionalRoutesAvailable === true };
+      return {
+        routes: (r.Routes ?? []).filter((x) => x.State !== 'deleted' && x.State !== 'deleting'),
+        truncated: r.AdditionalRoutesAvailable === true,
+      };
     } catch (e) {
       throw translateAwsError(e, `SearchTransitGatewayRoutes ${tableId}`);
     }
@@ -205,14 +211,25 @@ export class TgwPathTable implements PathTable {
         const conn = byConn.get(att.vpnConnectionId);
         // The healthiest other VPN attachment on the same TGW is where traffic goes when this route is drained.
         const alternate = attachments
-          .filter((a) => a.attachmentId !== att.attachmentId && a.transitGatewayId === (tgw ?? att.transitGatewayId) && upCount(byConn.get(a.vpnConnectionId)) > 0)
-          .sort((a, b) => upCount(byConn.get(b.vpnConnectionId)) - upCount(byConn.get(a.vpnConnectionId)) || a.attachmentId.localeCompare(b.attachmentId))[0];
+          .filter(
+            (a) =>
+              a.attachmentId !== att.attachmentId &&
+              a.transitGatewayId === (tgw ?? att.transitGatewayId) &&
+              upCount(byConn.get(a.vpnConnectionId)) > 0,
+          )
+          .sort(
+            (a, b) =>
+              upCount(byConn.get(b.vpnConnectionId)) - upCount(byConn.get(a.vpnConnectionId)) ||
+              a.attachmentId.localeCompare(b.attachmentId),
+          )[0];
         const definition: TgwRouteDefinition = {
           transitGatewayRouteTableId: tableId,
           destinationCidrBlock: cidr,
           transitGatewayAttachmentId: att.attachmentId,
           vpnConnectionId: att.vpnConnectionId,
-          ...(alternate ? { fallback: { transitGatewayAttachmentId: alternate.attachmentId, vpnConnectionId: alternate.vpnConnectionId } } : {}),
+          ...(alternate
+            ? { fallback: { transitGatewayAttachmentId: alternate.attachmentId, vpnConnectionId: alternate.vpnConnectionId } }
+            : {}),
         };
         paths.push({
           key: tgwPathKey(definition),
@@ -263,7 +280,10 @@ export class TgwPathTable implements PathTable {
     } else {
       try {
         await this.ec2.send(
-          new DeleteTransitGatewayRouteCommand({ TransitGatewayRouteTableId: d.transitGatewayRouteTableId, DestinationCidrBlock: d.destinationCidrBlock }),
+          new DeleteTransitGatewayRouteCommand({
+            TransitGatewayRouteTableId: d.transitGatewayRouteTableId,
+            DestinationCidrBlock: d.destinationCidrBlock,
+          }),
         );
       } catch (e) {
         if (!/NotFound/i.test(awsErrorCode(e) ?? '')) throw translateAwsError(e, `DeleteTransitGatewayRoute ${path.key}`);

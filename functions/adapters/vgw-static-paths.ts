@@ -87,16 +87,22 @@ export class VgwStaticPathTable implements PathTable {
     if (before === undefined || before === 'deleted') return 'already-in-state';
     if (before !== 'deleting') {
       try {
-        await this.ec2.send(new DeleteVpnConnectionRouteCommand({ VpnConnectionId: d.vpnConnectionId, DestinationCidrBlock: d.destinationCidrBlock }));
+        await this.ec2.send(
+          new DeleteVpnConnectionRouteCommand({ VpnConnectionId: d.vpnConnectionId, DestinationCidrBlock: d.destinationCidrBlock }),
+        );
       } catch (e) {
         // Someone else removed it between our read and our delete: the goal is reached.
         if (!/NotFound/i.test(awsErrorCode(e) ?? '')) throw translateAwsError(e, `DeleteVpnConnectionRoute ${vgwPathKey(d)}`);
       }
     }
-    await waitUntil(`route ${vgwPathKey(d)} to be deleted`, async () => {
-      const s = await this.routeState(d);
-      return s === undefined || s === 'deleted';
-    }, this.wait);
+    await waitUntil(
+      `route ${vgwPathKey(d)} to be deleted`,
+      async () => {
+        const s = await this.routeState(d);
+        return s === undefined || s === 'deleted';
+      },
+      this.wait,
+    );
     return 'applied';
   }
 
@@ -106,16 +112,23 @@ export class VgwStaticPathTable implements PathTable {
     if (before === 'available') return 'already-in-state';
     // A route still `deleting` cannot be re-created yet: wait for it to finish first.
     if (before === 'deleting') {
-      await waitUntil(`route ${vgwPathKey(d)} to finish deleting`, async () => {
-        const s = await this.routeState(d);
-        return s === undefined || s === 'deleted';
-      }, this.wait);
+      await waitUntil(
+        `route ${vgwPathKey(d)} to finish deleting`,
+        async () => {
+          const s = await this.routeState(d);
+          return s === undefined || s === 'deleted';
+        },
+        this.wait,
+      );
     }
     if (before !== 'pending') {
       try {
-        await this.ec2.send(new CreateVpnConnectionRouteCommand({ VpnConnectionId: d.vpnConnectionId, DestinationCidrBlock: d.destinationCidrBlock }));
+        await this.ec2.send(
+          new CreateVpnConnectionRouteCommand({ VpnConnectionId: d.vpnConnectionId, DestinationCidrBlock: d.destinationCidrBlock }),
+        );
       } catch (e) {
-        if (!/AlreadyExists|Duplicate/i.test(awsErrorCode(e) ?? '')) throw translateAwsError(e, `CreateVpnConnectionRoute ${vgwPathKey(d)}`);
+        if (!/AlreadyExists|Duplicate/i.test(awsErrorCode(e) ?? ''))
+          throw translateAwsError(e, `CreateVpnConnectionRoute ${vgwPathKey(d)}`);
       }
     }
     await waitUntil(`route ${vgwPathKey(d)} to be available`, async () => (await this.routeState(d)) === 'available', this.wait);

@@ -1,5 +1,4 @@
 // esbuild plugins for the Lambda bundle (serverless-esbuild `custom.esbuild.plugins`). Plain CommonJS.
-'use strict';
 
 /**
  * zod 4's classic API re-exports every locale (`export * as locales`), ~260 KB minified that esbuild cannot

@@ -13,7 +13,6 @@
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmonitor-monitor.html ,
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmonitor-probe.html ,
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/nw-monitor-metrics.html
-'use strict';
 
 const PROBE_ALARM_PREFIX = 'tunnel-guard-probe-';
 
@@ -61,7 +60,10 @@ const idOf = (p) => `${p.vpnId}${p.tunnelIp}`.replace(/[^A-Za-z0-9]/g, '');
  * The resources fragment for `probes`. `monitorName` names the one monitor; thresholds are percent. An empty list
  * yields no resources at all.
  */
-function probeResources(probes, { monitorName = 'tunnel-guard-probes', tripPercent = DEFAULTS.tripPercent, clearPercent = DEFAULTS.clearPercent } = {}) {
+function probeResources(
+  probes,
+  { monitorName = 'tunnel-guard-probes', tripPercent = DEFAULTS.tripPercent, clearPercent = DEFAULTS.clearPercent } = {},
+) {
   const list = parseProbes(probes);
   const trip = Number(tripPercent);
   const clear = Number(clearPercent);
@@ -102,9 +104,10 @@ function probeResources(probes, { monitorName = 'tunnel-guard-probes', tripPerce
         Type: 'AWS::CloudWatch::Alarm',
         Properties: {
           AlarmName: `${PROBE_ALARM_PREFIX}${tunnel}-${role}`,
-          AlarmDescription: role === 'trip'
-            ? `tunnel-guard: the probe through ${p.tunnelIp} of ${p.vpnId} loses more than ${trip} % (drain)`
-            : `tunnel-guard: the probe through ${p.tunnelIp} of ${p.vpnId} loses more than ${clear} % (not recovered yet)`,
+          AlarmDescription:
+            role === 'trip'
+              ? `tunnel-guard: the probe through ${p.tunnelIp} of ${p.vpnId} loses more than ${trip} % (drain)`
+              : `tunnel-guard: the probe through ${p.tunnelIp} of ${p.vpnId} loses more than ${clear} % (not recovered yet)`,
           Namespace: 'AWS/NetworkMonitor',
           MetricName: 'PacketLoss',
           Dimensions: [
@@ -125,7 +128,9 @@ function probeResources(probes, { monitorName = 'tunnel-guard-probes', tripPerce
 
 /** The /32 targets, comma-separated: the Lambda leaves these VPN connection routes alone. */
 function probeTargets(probes) {
-  return parseProbes(probes).map((p) => `${p.target}/32`).join(',');
+  return parseProbes(probes)
+    .map((p) => `${p.target}/32`)
+    .join(',');
 }
 
 module.exports = async ({ resolveVariable }) => {

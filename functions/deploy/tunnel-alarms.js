@@ -2,7 +2,6 @@
 // serverless.yml cannot loop. Tunnels come from `custom.tunnelGuard.alarmTunnels`: a comma-separated list of
 // `vpn-id:tunnel-outside-ip` (set it with TUNNEL_GUARD_AWS_ALARM_TUNNELS at deploy time). Plain CommonJS: the
 // Serverless Framework loads it directly, it is not part of the Lambda bundle.
-'use strict';
 
 const ALARM_PREFIX = 'tunnel-guard-';
 
@@ -44,7 +43,10 @@ const logicalId = (vpnId, ip) => `TunnelStateAlarm${(vpnId + ip).replace(/[^A-Za
 /** The resources fragment: { Resources: { ...alarms } } (an empty list yields no alarms). */
 function tunnelAlarms(list) {
   const resources = {};
-  for (const { vpnId, ip } of String(list || '').split(',').filter((s) => s.trim()).map(parseTunnel)) {
+  for (const { vpnId, ip } of String(list || '')
+    .split(',')
+    .filter((s) => s.trim())
+    .map(parseTunnel)) {
     resources[logicalId(vpnId, ip)] = {
       Type: 'AWS::CloudWatch::Alarm',
       Properties: {

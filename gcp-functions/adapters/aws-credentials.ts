@@ -44,7 +44,10 @@ export async function metadataIdToken(env: Env, audience: string, options: IdTok
   const url = `http://${metadataHost(env)}/computeMetadata/v1/instance/service-accounts/default/identity?audience=${encodeURIComponent(audience)}&format=full`;
   let res: Response;
   try {
-    res = await (options.fetch ?? fetch)(url, { headers: { 'Metadata-Flavor': 'Google' }, signal: AbortSignal.timeout(options.timeoutMs ?? 5_000) });
+    res = await (options.fetch ?? fetch)(url, {
+      headers: { 'Metadata-Flavor': 'Google' },
+      signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
+    });
   } catch (e) {
     throw new TransientError(`metadata server did not answer for an ID token: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
@@ -80,24 +83,33 @@ export function awsCredentialsFromEnv(env: Env, options: CredentialsOptions): Cr
   const keyId = env.AWS_ACCESS_KEY_ID || undefined;
   const secretKey = env.AWS_SECRET_ACCESS_KEY || undefined;
   if (roleArn && (keyId || secretKey)) {
-    throw new PermanentError('both TUNNEL_GUARD_AWS_ROLE_ARN and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set: choose keyless federation or stored keys, not both');
+    throw new PermanentError(
+      'both TUNNEL_GUARD_AWS_ROLE_ARN and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set: choose keyless federation or stored keys, not both',
+    );
   }
   if (roleArn) {
-    if (!/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(roleArn)) throw new PermanentError(`TUNNEL_GUARD_AWS_ROLE_ARN is not an IAM role ARN: ${JSON.stringify(roleArn)}`);
+    if (!/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(roleArn))
+      throw new PermanentError(`TUNNEL_GUARD_AWS_ROLE_ARN is not an IAM role ARN: ${JSON.stringify(roleArn)}`);
     const audience = env.TUNNEL_GUARD_AWS_ID_TOKEN_AUDIENCE || DEFAULT_ID_TOKEN_AUDIENCE;
     const clientConfig = { region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
     // A fresh ID token for every exchange (they live one hour). The SNS client memoizes what this returns until
     // shortly before `expiration`, so the metadata server and STS are asked about once an hour, not per message.
     const provider: AwsCredentialIdentityProvider = async (props) => {
       const webIdentityToken = await metadataIdToken(env, audience, options.fetch ? { fetch: options.fetch } : {});
-      return fromWebToken({ roleArn, webIdentityToken, roleSessionName: 'tunnel-guard-gcp-link', durationSeconds: 3600, clientConfig })(props);
+      return fromWebToken({ roleArn, webIdentityToken, roleSessionName: 'tunnel-guard-gcp-link', durationSeconds: 3600, clientConfig })(
+        props,
+      );
     };
     return { mode: 'web-identity', credentials: provider };
   }
   if (keyId && secretKey) {
     return {
       mode: 'static-keys',
-      credentials: { accessKeyId: keyId, secretAccessKey: secretKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) },
+      credentials: {
+        accessKeyId: keyId,
+        secretAccessKey: secretKey,
+        ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+      },
     };
   }
   if (keyId || secretKey) throw new PermanentError('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together');

@@ -37,10 +37,21 @@ import {
 } from './compute-calls';
 import type { RouterLease } from './router-lease';
 import { learnedRoutesDomain } from '../../shared/gcp-network';
-import { EXPORT_POLICY, IMPORT_POLICY, depreferPolicies, isDepreferredPeer, whyNotDeprefer, withDepreferPolicies, type RoutePolicy } from '../../shared/gcp-route-policy';
+import {
+  EXPORT_POLICY,
+  IMPORT_POLICY,
+  depreferPolicies,
+  isDepreferredPeer,
+  whyNotDeprefer,
+  withDepreferPolicies,
+  type RoutePolicy,
+} from '../../shared/gcp-route-policy';
 
 export interface BgpPeerClients {
-  routers: Pick<RoutersClient, 'listAsync' | 'get' | 'patch' | 'getRouterStatus' | 'getRoutePolicy' | 'updateRoutePolicy' | 'deleteRoutePolicy'>;
+  routers: Pick<
+    RoutersClient,
+    'listAsync' | 'get' | 'patch' | 'getRouterStatus' | 'getRoutePolicy' | 'updateRoutePolicy' | 'deleteRoutePolicy'
+  >;
   regionOperations: Pick<RegionOperationsClient, 'wait'>;
 }
 
@@ -63,8 +74,22 @@ export interface BgpPeerDefinition {
   peer: Record<string, unknown> & { name: string };
 }
 
-type Peer = Record<string, unknown> & { name?: string; interfaceName?: string; enable?: string; peerIpAddress?: string; peerAsn?: number | null; importPolicies?: string[] | null; exportPolicies?: string[] | null };
-type Router = { name?: string | null; network?: string | null; bgp?: { asn?: number | null } | null; bgpPeers?: Peer[] | null; interfaces?: { name?: string | null; linkedVpnTunnel?: string | null }[] | null };
+type Peer = Record<string, unknown> & {
+  name?: string;
+  interfaceName?: string;
+  enable?: string;
+  peerIpAddress?: string;
+  peerAsn?: number | null;
+  importPolicies?: string[] | null;
+  exportPolicies?: string[] | null;
+};
+type Router = {
+  name?: string | null;
+  network?: string | null;
+  bgp?: { asn?: number | null } | null;
+  bgpPeers?: Peer[] | null;
+  interfaces?: { name?: string | null; linkedVpnTunnel?: string | null }[] | null;
+};
 
 const peerKey = (d: Omit<BgpPeerDefinition, 'peer'>, peer: string): string =>
   `projects/${d.project}/regions/${d.region}/routers/${d.router}/bgpPeers/${peer}`;
@@ -74,7 +99,9 @@ const effective = (p: Peer): Peer => ({ ...p, enable: p.enable ?? 'TRUE' });
 
 // An empty list and an absent field are the same to the API (protobuf repeated fields): compare them as equal.
 const stable = (v: unknown): string =>
-  JSON.stringify(Array.isArray(v) && v.length === 0 ? undefined : v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+  JSON.stringify(Array.isArray(v) && v.length === 0 ? undefined : v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x,
+  );
 
 export class BgpPeerPaths implements PathTable {
   /** Serialises read-modify-write per router inside this process (the core runs path actions concurrently). */
@@ -92,7 +119,8 @@ export class BgpPeerPaths implements PathTable {
       let routers: Router[];
       try {
         routers = [];
-        for await (const r of this.clients.routers.listAsync({ project: this.opts.project, region }, { autoPaginate: false })) routers.push(r as Router);
+        for await (const r of this.clients.routers.listAsync({ project: this.opts.project, region }, { autoPaginate: false }))
+          routers.push(r as Router);
       } catch (e) {
         throw classifyComputeError(`routers.list ${region}`, e);
       }
@@ -229,7 +257,8 @@ export class BgpPeerPaths implements PathTable {
     const r = await waitOperation(
       what,
       first,
-      async (operation, timeout) => (await this.clients.regionOperations.wait({ project: d.project, region: d.region, operation }, { timeout }))[0],
+      async (operation, timeout) =>
+        (await this.clients.regionOperations.wait({ project: d.project, region: d.region, operation }, { timeout }))[0],
       { maxPolls: this.opts.maxPolls, deadlineMs: this.opts.waitDeadlineMs },
     );
     if (!r.ok) throw r.transient ? new TransientError(`${what} failed: ${r.message}`) : new PermanentError(`${what} failed: ${r.message}`);
@@ -303,7 +332,8 @@ export class BgpPeerPaths implements PathTable {
     const r = await waitOperation(
       what,
       first,
-      async (operation, timeout) => (await this.clients.regionOperations.wait({ project: d.project, region: d.region, operation }, { timeout }))[0],
+      async (operation, timeout) =>
+        (await this.clients.regionOperations.wait({ project: d.project, region: d.region, operation }, { timeout }))[0],
       { maxPolls: this.opts.maxPolls, deadlineMs: this.opts.waitDeadlineMs },
     );
     if (!r.ok) throw r.transient ? new TransientError(`${what} failed: ${r.message}`) : new PermanentError(`${what} failed: ${r.message}`);
@@ -318,7 +348,10 @@ export class BgpPeerPaths implements PathTable {
     return 'applied';
   }
 
-  private async bestRoutes(region: string, router: string): Promise<{ destRange?: string | null; nextHopIp?: string | null; nextHopVpnTunnel?: string | null }[]> {
+  private async bestRoutes(
+    region: string,
+    router: string,
+  ): Promise<{ destRange?: string | null; nextHopIp?: string | null; nextHopVpnTunnel?: string | null }[]> {
     try {
       const [status] = await this.clients.routers.getRouterStatus({ project: this.opts.project, region, router });
       return status.result?.bestRoutes ?? [];

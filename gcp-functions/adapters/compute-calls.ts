@@ -35,7 +35,11 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE
 
 /** `errors[].reason` of a Google API error, whichever error class carried it (GaxiosError body, GoogleError). */
 function reasonsOf(e: unknown): string[] {
-  const x = e as { reason?: unknown; errors?: { reason?: unknown }[]; response?: { data?: { error?: { errors?: { reason?: unknown }[] } } } };
+  const x = e as {
+    reason?: unknown;
+    errors?: { reason?: unknown }[];
+    response?: { data?: { error?: { errors?: { reason?: unknown }[] } } };
+  };
   const lists = [x?.errors, x?.response?.data?.error?.errors].filter(Array.isArray) as { reason?: unknown }[][];
   // The REST transport may leave the body unparsed inside the message: read the reasons from there too.
   const inMessage = [...String((e as Error)?.message ?? '').matchAll(/"reason"\s*:\s*"([^"]+)"/g)].map((m) => m[1]!);
@@ -60,7 +64,8 @@ export function classifyComputeError(what: string, e: unknown): TransientError |
 }
 
 /** Operation error codes that a later retry can get past (quota/rate, resource busy, backend trouble). */
-const TRANSIENT_OP_CODES = /^(RATE_LIMIT_EXCEEDED|RESOURCE_NOT_READY|RESOURCE_IN_USE_BY_ANOTHER_RESOURCE|INTERNAL_ERROR|TIMEOUT|UNAVAILABLE|BACKEND_ERROR|QUOTA_EXCEEDED.*)$/;
+const TRANSIENT_OP_CODES =
+  /^(RATE_LIMIT_EXCEEDED|RESOURCE_NOT_READY|RESOURCE_IN_USE_BY_ANOTHER_RESOURCE|INTERNAL_ERROR|TIMEOUT|UNAVAILABLE|BACKEND_ERROR|QUOTA_EXCEEDED.*)$/;
 
 export type OpResult = { ok: true } | { ok: false; codes: string[]; message: string; transient: boolean };
 
@@ -122,7 +127,9 @@ export async function waitOperation(
   const deadline = now() + deadlineMs;
   const maxPolls = opts.maxPolls ?? Number.POSITIVE_INFINITY;
   const stuck = (name: string | null | undefined) =>
-    new TransientError(`${what}: operation ${name ?? '?'} not DONE within ${Math.round(deadlineMs / 1000)} s: retried later, reconcile finishes it from the ledger`);
+    new TransientError(
+      `${what}: operation ${name ?? '?'} not DONE within ${Math.round(deadlineMs / 1000)} s: retried later, reconcile finishes it from the ledger`,
+    );
   let op = first;
   for (let i = 0; !isDone(op); i++) {
     if (!op.name) throw new PermanentError(`${what}: operation without a name`);

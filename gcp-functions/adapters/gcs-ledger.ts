@@ -107,7 +107,9 @@ export class GcsLedger implements Ledger {
       throw new CorruptStateError(`ledger object gs://${this.bucket.name}/${file.name} is not JSON: a human must look`);
     }
     if (r?.tunnelId !== tunnelId || typeof r.version !== 'number' || !Array.isArray(r.withdrawn)) {
-      throw new CorruptStateError(`ledger object gs://${this.bucket.name}/${file.name} is not a ledger record for ${tunnelId}: a human must look`);
+      throw new CorruptStateError(
+        `ledger object gs://${this.bucket.name}/${file.name} is not a ledger record for ${tunnelId}: a human must look`,
+      );
     }
     return r as LedgerRecord;
   }

@@ -22,7 +22,12 @@ export class LogNotifier implements Notifier {
       forced: report.forced,
       urgent: report.refusals.some((r) => r.urgent),
       refusals: report.refusals,
-      results: report.results.map((r) => ({ type: r.type, pathKey: r.pathKey, outcome: r.outcome, ...(r.error ? { error: r.error } : {}) })),
+      results: report.results.map((r) => ({
+        type: r.type,
+        pathKey: r.pathKey,
+        outcome: r.outcome,
+        ...(r.error ? { error: r.error } : {}),
+      })),
       withdrawn: report.withdrawn,
       stateBefore: report.stateBefore,
       stateAfter: report.stateAfter,

@@ -45,24 +45,32 @@ export class GcsRouterLease implements RouterLease {
     let generation: number | undefined;
     while (generation === undefined) {
       try {
-        const [meta] = await file.save(body(), { resumable: false, contentType: 'application/json', preconditionOpts: { ifGenerationMatch: 0 } }).then(() => file.getMetadata());
+        const [meta] = await file
+          .save(body(), { resumable: false, contentType: 'application/json', preconditionOpts: { ifGenerationMatch: 0 } })
+          .then(() => file.getMetadata());
         generation = Number(meta.generation);
         break;
       } catch (e) {
-        if (statusOf(e) !== 412) throw new TransientError(`router lease ${key}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        if (statusOf(e) !== 412)
+          throw new TransientError(`router lease ${key}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       }
       // Held by someone else: take it over only if it has expired, conditional on the generation we saw.
       try {
         const [[raw], [meta]] = await Promise.all([file.download(), file.getMetadata()]);
         const held = JSON.parse(raw.toString('utf8')) as { expires?: number };
         if (typeof held.expires === 'number' && held.expires < now()) {
-          await file.save(body(), { resumable: false, contentType: 'application/json', preconditionOpts: { ifGenerationMatch: Number(meta.generation) } });
+          await file.save(body(), {
+            resumable: false,
+            contentType: 'application/json',
+            preconditionOpts: { ifGenerationMatch: Number(meta.generation) },
+          });
           generation = Number((await file.getMetadata())[0].generation);
           break;
         }
       } catch (e) {
         const s = statusOf(e);
-        if (s !== 404 && s !== 412) throw new TransientError(`router lease ${key}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        if (s !== 404 && s !== 412)
+          throw new TransientError(`router lease ${key}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       }
       if (now() > deadline) throw new TransientError(`router lease ${key} is held by another writer: try again`);
       await sleep(100 + Math.floor(Math.random() * 200));

@@ -25,7 +25,11 @@ export function parseTopicArn(arn: string): { partition: string; region: string;
 }
 
 /** The SNS client for the link topic: explicit credentials, never the default chain (see aws-credentials.ts). */
-export function linkSnsClient(options: { region: string; endpoint?: string; credentials: AwsCredentialIdentityProvider | AwsCredentialIdentity }): SNSClient {
+export function linkSnsClient(options: {
+  region: string;
+  endpoint?: string;
+  credentials: AwsCredentialIdentityProvider | AwsCredentialIdentity;
+}): SNSClient {
   return new SNSClient({
     region: options.region,
     credentials: options.credentials,

@@ -58,7 +58,6 @@ export interface StaticRouteOptions {
 
 const routeKey = (project: string, name: string): string => `projects/${project}/global/routes/${name}`;
 
-
 export { networkDomain };
 
 export class StaticRoutePaths implements PathTable {
@@ -71,7 +70,10 @@ export class StaticRoutePaths implements PathTable {
   async list(): Promise<Path[]> {
     const out: Path[] = [];
     try {
-      for await (const r of this.clients.routes.listAsync({ project: this.opts.project, filter: 'nextHopVpnTunnel:*' }, { autoPaginate: false })) {
+      for await (const r of this.clients.routes.listAsync(
+        { project: this.opts.project, filter: 'nextHopVpnTunnel:*' },
+        { autoPaginate: false },
+      )) {
         const tunnel = parseTunnelUrl(r.nextHopVpnTunnel);
         // A probe's return route pins the probe to this tunnel: never a path (see shared/probe-routes.ts).
         if (!tunnel || !r.name || !r.destRange || isProbeRouteName(r.name)) continue;
@@ -102,7 +104,10 @@ export class StaticRoutePaths implements PathTable {
     const name = nameOf(path);
     if (!isDeprefer(path)) return this.deleteRoute(name);
     const original = pick(path.definition, ROUTE_WRITABLE_FIELDS);
-    if (!canDepreferRoute(original)) throw new PermanentError(`route ${name} cannot be de-preferred (its name leaves no room for the standby suffix, or its priority is already ${STANDBY_PRIORITY})`);
+    if (!canDepreferRoute(original))
+      throw new PermanentError(
+        `route ${name} cannot be de-preferred (its name leaves no room for the standby suffix, or its priority is already ${STANDBY_PRIORITY})`,
+      );
     const standby = standbyDefinition(original);
     const inserted = await this.insertRoute(standby.name, standby);
     // The copy must be there, exactly as written, before the original goes (sameAsSaved reads it back).
@@ -136,7 +141,9 @@ export class StaticRoutePaths implements PathTable {
     const r = await this.wait(`routes.delete ${name}`, first);
     if (r.ok) return 'applied';
     if (r.codes.every((c) => c === 'RESOURCE_NOT_FOUND')) return 'already-in-state';
-    throw r.transient ? new TransientError(`routes.delete ${name} failed: ${r.message}`) : new PermanentError(`routes.delete ${name} failed: ${r.message}`);
+    throw r.transient
+      ? new TransientError(`routes.delete ${name} failed: ${r.message}`)
+      : new PermanentError(`routes.delete ${name} failed: ${r.message}`);
   }
 
   /** Insert exactly these writable fields. Already exists (409) with the same fields = already-in-state. */
@@ -152,7 +159,9 @@ export class StaticRoutePaths implements PathTable {
     const r = await this.wait(`routes.insert ${name}`, first);
     if (r.ok) return 'applied';
     if (r.codes.every((c) => c === 'RESOURCE_ALREADY_EXISTS' || c === 'ALREADY_EXISTS')) return this.sameAsSaved(name, routeResource);
-    throw r.transient ? new TransientError(`routes.insert ${name} failed: ${r.message}`) : new PermanentError(`routes.insert ${name} failed: ${r.message}`);
+    throw r.transient
+      ? new TransientError(`routes.insert ${name} failed: ${r.message}`)
+      : new PermanentError(`routes.insert ${name} failed: ${r.message}`);
   }
 
   /**
@@ -171,13 +180,19 @@ export class StaticRoutePaths implements PathTable {
     const differs = Object.keys(saved).filter((k) => {
       const a = saved[k];
       const b = current[k];
-      if (Array.isArray(a) || Array.isArray(b)) return norm([...((a as unknown[]) ?? [])].sort()) !== norm([...((b as unknown[]) ?? [])].sort());
+      if (Array.isArray(a) || Array.isArray(b))
+        return norm([...((a as unknown[]) ?? [])].sort()) !== norm([...((b as unknown[]) ?? [])].sort());
       if (k === 'priority') return Number(a) !== Number(b);
-      if (k === 'nextHopVpnTunnel' || k === 'network') return String(a ?? '').replace(/^https:\/\/[^/]+\/compute\/v1\//, '') !== String(b ?? '').replace(/^https:\/\/[^/]+\/compute\/v1\//, '');
+      if (k === 'nextHopVpnTunnel' || k === 'network')
+        return (
+          String(a ?? '').replace(/^https:\/\/[^/]+\/compute\/v1\//, '') !== String(b ?? '').replace(/^https:\/\/[^/]+\/compute\/v1\//, '')
+        );
       return (a ?? '') !== (b ?? '');
     });
     if (differs.length === 0) return 'already-in-state';
-    throw new PermanentError(`routes.insert ${name}: a different route with this name exists (${differs.join(', ')} differ): not overwritten, the saved definition stays in the ledger`);
+    throw new PermanentError(
+      `routes.insert ${name}: a different route with this name exists (${differs.join(', ')} differ): not overwritten, the saved definition stays in the ledger`,
+    );
   }
 
   private wait(what: string, first: ComputeOperation) {

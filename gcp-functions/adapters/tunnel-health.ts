@@ -39,7 +39,10 @@ export class GcpTunnelHealth implements TunnelHealthView {
     const out: TunnelStatus[] = [];
     for (const region of this.opts.regions) {
       try {
-        for await (const t of this.client.listAsync({ project: this.opts.project, region }, { autoPaginate: false }) as AsyncIterable<VpnTunnel>) {
+        for await (const t of this.client.listAsync(
+          { project: this.opts.project, region },
+          { autoPaginate: false },
+        ) as AsyncIterable<VpnTunnel>) {
           if (!t.name) continue;
           const native = {
             project: this.opts.project,

@@ -59,7 +59,11 @@ export function writeFileAtomic(file: string, content: string): void {
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* best effort */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* best effort */
+    }
     throw e;
   }
   closeSync(fd);
@@ -67,8 +71,14 @@ export function writeFileAtomic(file: string, content: string): void {
   try {
     // Make the rename itself durable. Not supported on every platform (e.g. Windows): the data is already safe.
     const dfd = openSync(dirname(file), 'r');
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch { /* best effort */ }
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    /* best effort */
+  }
 }
 
 /** Read a file, `undefined` when it does not exist. */
@@ -92,7 +102,9 @@ export function withFileLock<T>(key: string, work: () => Promise<T> | T): Promis
   const run = previous.then(work, work);
   const tail = run.catch(() => undefined);
   locks.set(key, tail);
-  void tail.then(() => { if (locks.get(key) === tail) locks.delete(key); });
+  void tail.then(() => {
+    if (locks.get(key) === tail) locks.delete(key);
+  });
   return run;
 }
 
@@ -137,16 +149,21 @@ export class FileLedger implements Ledger {
     try {
       raw = JSON.parse(text);
     } catch (e) {
-      throw new CorruptStateError(`ledger file ${this.file} is not valid JSON (${(e as Error).message}); it was left untouched — fix or remove it`);
+      throw new CorruptStateError(
+        `ledger file ${this.file} is not valid JSON (${(e as Error).message}); it was left untouched — fix or remove it`,
+      );
     }
     const parsed = ledgerFileSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? issue.path.join('.') : '(root)';
-      throw new CorruptStateError(`ledger file ${this.file} is invalid at ${where}: ${issue?.message ?? 'invalid'}; it was left untouched — fix or remove it`);
+      throw new CorruptStateError(
+        `ledger file ${this.file} is invalid at ${where}: ${issue?.message ?? 'invalid'}; it was left untouched — fix or remove it`,
+      );
     }
     for (const [id, r] of Object.entries(parsed.data.records)) {
-      if (r.tunnelId !== id) throw new CorruptStateError(`ledger file ${this.file}: record under "${id}" names tunnel "${r.tunnelId}"; it was left untouched`);
+      if (r.tunnelId !== id)
+        throw new CorruptStateError(`ledger file ${this.file}: record under "${id}" names tunnel "${r.tunnelId}"; it was left untouched`);
     }
     return parsed.data as unknown as LedgerFile;
   }

@@ -40,7 +40,10 @@ export function awsPorts(calls: SimCalls): CloudPorts {
             .flatMap((c) =>
               c.routes
                 // The /32s that pin link probes to their connection are not paths.
-                .filter((r) => (r.state === 'available' || r.state === 'pending') && !(state.aws.probeTargets ?? []).includes(r.destinationCidrBlock))
+                .filter(
+                  (r) =>
+                    (r.state === 'available' || r.state === 'pending') && !(state.aws.probeTargets ?? []).includes(r.destinationCidrBlock),
+                )
                 .map((r) => ({
                   key: awsPathKey(c.vpnConnectionId, r.destinationCidrBlock),
                   kind: 'aws-vgw-static' as const,
@@ -69,7 +72,8 @@ export function awsPorts(calls: SimCalls): CloudPorts {
         return calls.mutate('aws', 'restore', snapshot.key, (state) => {
           const c = state.aws.vpnConnections.find((x) => x.vpnConnectionId === def.vpnConnectionId);
           // Like EC2's InvalidVpnConnectionID.NotFound: a retry cannot fix it.
-          if (!c || c.state !== 'available') throw new PermanentError(`simulator (aws): VPN connection ${def.vpnConnectionId} does not exist`);
+          if (!c || c.state !== 'available')
+            throw new PermanentError(`simulator (aws): VPN connection ${def.vpnConnectionId} does not exist`);
           if (c.routes.some((r) => r.destinationCidrBlock === def.destinationCidrBlock)) return 'already-in-state';
           c.routes.push({ destinationCidrBlock: def.destinationCidrBlock, source: 'Static', state: 'available' });
           return 'applied';

@@ -29,5 +29,8 @@ export function composeSimulatorSide(
   // The receiving end gets no publisher: a change caused by a link message is never echoed anyway.
   const otherEnd: CoreDeps = { ...base, clouds: { [other]: sim.ports(other) }, ledger: sim.ledger, notifier: sim.notifier };
   const link = transport ?? simulatorLinkPublisher(() => otherEnd, linkSecret);
-  return { deps: { ...base, clouds: { [local]: sim.ports(local) }, ledger: sim.ledger, notifier: sim.notifier, link }, target: `simulator:${file}` };
+  return {
+    deps: { ...base, clouds: { [local]: sim.ports(local) }, ledger: sim.ledger, notifier: sim.notifier, link },
+    target: `simulator:${file}`,
+  };
 }

@@ -17,14 +17,28 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { PermanentError, TransientError } from '../errors';
 import { canDepreferRoute, originalOfStandby, standbyDefinition } from '../gcp-standby';
-import { EXPORT_POLICY, IMPORT_POLICY, depreferPolicies, isDepreferredPeer, whyNotDeprefer, withDepreferPolicies } from '../gcp-route-policy';
+import {
+  EXPORT_POLICY,
+  IMPORT_POLICY,
+  depreferPolicies,
+  isDepreferredPeer,
+  whyNotDeprefer,
+  withDepreferPolicies,
+} from '../gcp-route-policy';
 import { learnedRoutesDomain, networkDomain } from '../gcp-network';
 import type { CloudPorts } from '../ports';
 import { gcpTunnelId, isDeprefer, type Path, type PathSnapshot, type TunnelStatus } from '../types';
 import type { SimCalls } from './sim-calls';
 import {
-  gcpBgpPeerSchema, gcpRouteDefinitionSchema, gcpRouteUrl, gcpTunnelUrl, parseTunnelUrl,
-  type GcpBgpPeer, type GcpRoute, type GcpRouteDefinition, type SimState,
+  gcpBgpPeerSchema,
+  gcpRouteDefinitionSchema,
+  gcpRouteUrl,
+  gcpTunnelUrl,
+  parseTunnelUrl,
+  type GcpBgpPeer,
+  type GcpRoute,
+  type GcpRouteDefinition,
+  type SimState,
 } from './sim-state';
 
 export const gcpRoutePathKey = (project: string, name: string): string => `projects/${project}/global/routes/${name}`;
@@ -33,8 +47,13 @@ export const gcpPeerPathKey = (project: string, region: string, router: string, 
 
 /** The writable fields of a route: exactly what a restore re-creates. */
 export const routeDefinition = (r: GcpRoute): GcpRouteDefinition => ({
-  name: r.name, network: r.network, destRange: r.destRange, priority: r.priority,
-  tags: [...r.tags], description: r.description, nextHopVpnTunnel: r.nextHopVpnTunnel,
+  name: r.name,
+  network: r.network,
+  destRange: r.destRange,
+  priority: r.priority,
+  tags: [...r.tags],
+  description: r.description,
+  nextHopVpnTunnel: r.nextHopVpnTunnel,
 });
 
 /** A peer's settings without the simulator-only `learnedPrefixes` (they come from the remote side). */
@@ -113,13 +132,16 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
     // prototype-sensitive deep equality even when every field is the same.
     const same = (a: object, b: object) => JSON.stringify(a, Object.keys(a).sort()) === JSON.stringify(b, Object.keys(b).sort());
     if (!seen || !same(routeDefinition(seen), def)) {
-      throw new TransientError(`simulator (gcp): route ${def.name} not confirmed by read-back${seen ? ' (it differs from what was inserted)' : ''}: the other half waits`);
+      throw new TransientError(
+        `simulator (gcp): route ${def.name} not confirmed by read-back${seen ? ' (it differs from what was inserted)' : ''}: the other half waits`,
+      );
     }
   };
 
   const restoreRoute = async (snapshot: PathSnapshot) => {
     const def = gcpRouteDefinitionSchema.safeParse(snapshot.definition);
-    if (!def.success) throw new PermanentError(`simulator (gcp): path ${snapshot.key} has no valid route definition: ${def.error.issues[0]?.message}`);
+    if (!def.success)
+      throw new PermanentError(`simulator (gcp): path ${snapshot.key} has no valid route definition: ${def.error.issues[0]?.message}`);
     if (!isDeprefer(snapshot)) return insertRoute('restore', snapshot.key, def.data);
     // Reverse make-before-break: the original back first, confirmed, and only then the standby goes.
     const standby = standbyDefinition(def.data);
@@ -133,7 +155,10 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
   const depreferRoute = async (path: PathSnapshot) => {
     const def = gcpRouteDefinitionSchema.safeParse(path.definition);
     if (!def.success) throw new PermanentError(`simulator (gcp): path ${path.key} has no valid route definition`);
-    if (!canDepreferRoute(def.data)) throw new PermanentError(`simulator (gcp): route ${def.data.name} cannot be de-preferred (name too long or priority already the worst)`);
+    if (!canDepreferRoute(def.data))
+      throw new PermanentError(
+        `simulator (gcp): route ${def.data.name} cannot be de-preferred (name too long or priority already the worst)`,
+      );
     const standby = standbyDefinition(def.data);
     const inserted = await insertRoute('withdraw', gcpRoutePathKey(projectOfKey(path), standby.name), standby);
     await confirmRoute(standby);
@@ -165,7 +190,8 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
     const attached = await calls.mutate('gcp', 'withdraw', path.key, (state) => {
       const { router, peer } = findPeer(state, def.router, def.region, def.peer.name);
       if (!router || !peer) return 'already-in-state';
-      if (!wantedPoliciesPresent(router)) throw new TransientError(`simulator (gcp): route policies of ${def.router} not confirmed: not attached yet`);
+      if (!wantedPoliciesPresent(router))
+        throw new TransientError(`simulator (gcp): route policies of ${def.router} not confirmed: not attached yet`);
       if (isDepreferredPeer(peer)) return 'already-in-state';
       router.bgpPeers[router.bgpPeers.indexOf(peer)] = withDepreferPolicies(peer);
       return 'applied';
@@ -223,20 +249,22 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
         calls.read((state): Path[] => {
           const project = state.gcp.project;
           // Probe routes pin a link's probe: never paths.
-          const routes: Path[] = state.gcp.routes.filter((r) => !isProbeRouteName(r.name)).map((r) => {
-            const original = originalOfStandby(r.name);
-            return {
-              key: gcpRoutePathKey(project, r.name),
-              kind: 'gcp-static-route',
-              cloud: 'gcp',
-              destinations: [r.destRange],
-              tunnelIds: routeTunnelIds(r),
-              definition: { ...routeDefinition(r) },
-              domain: networkDomain(r.network, project),
-              appliesTo: [...r.tags],
-              ...(original ? { standbyFor: gcpRoutePathKey(project, original) } : canDepreferRoute(r) ? { canDeprefer: true } : {}),
-            };
-          });
+          const routes: Path[] = state.gcp.routes
+            .filter((r) => !isProbeRouteName(r.name))
+            .map((r) => {
+              const original = originalOfStandby(r.name);
+              return {
+                key: gcpRoutePathKey(project, r.name),
+                kind: 'gcp-static-route',
+                cloud: 'gcp',
+                destinations: [r.destRange],
+                tunnelIds: routeTunnelIds(r),
+                definition: { ...routeDefinition(r) },
+                domain: networkDomain(r.network, project),
+                appliesTo: [...r.tags],
+                ...(original ? { standbyFor: gcpRoutePathKey(project, original) } : canDepreferRoute(r) ? { canDeprefer: true } : {}),
+              };
+            });
           // A disabled peer carries no traffic: it is not an active path. A de-preferred one (our route policies
           // attached) is its own standby: the session is up and its routes wait behind the other peers'.
           const peers: Path[] = state.gcp.routers.flatMap((router) =>
@@ -284,7 +312,11 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
                 id: gcpTunnelId({ project: state.gcp.project, region: t.region, name: t.name }),
                 cloud: 'gcp' as const,
                 native: {
-                  project: state.gcp.project, region: t.region, name: t.name, gateway: t.gateway, peerIp: t.peerIp,
+                  project: state.gcp.project,
+                  region: t.region,
+                  name: t.name,
+                  gateway: t.gateway,
+                  peerIp: t.peerIp,
                   ...(router ? { router: router.name } : {}),
                   ...(peer ? { bgpPeer: peer.name } : {}),
                 },

@@ -68,7 +68,9 @@ export function ledgerFileFor(simFile: string): string {
  * not in memory: several processes may use the same file one after another.
  */
 export function openSimulator(file: string, options: SimulatorOptions = {}): SimulatorHandle {
-  const store = options.inMemory ? new MemorySimStore(options.initial ?? incidentTopology) : new SimStore(file, options.initial ?? incidentTopology);
+  const store = options.inMemory
+    ? new MemorySimStore(options.initial ?? incidentTopology)
+    : new SimStore(file, options.initial ?? incidentTopology);
   const calls = new SimCalls(store, options);
   const faults: FaultInjector = calls.faults;
   const clouds: Record<Cloud, CloudPorts> = { aws: awsPorts(calls), gcp: gcpPorts(calls) };
@@ -91,14 +93,19 @@ export function openSimulator(file: string, options: SimulatorOptions = {}): Sim
       store.update((state) => {
         for (const c of state.aws.vpnConnections) {
           for (const t of c.tunnels) {
-            if (awsTunnelId({ region: state.aws.region, vpnConnectionId: c.vpnConnectionId, outsideIpAddress: t.outsideIpAddress }) === tunnelId) {
+            if (
+              awsTunnelId({ region: state.aws.region, vpnConnectionId: c.vpnConnectionId, outsideIpAddress: t.outsideIpAddress }) ===
+              tunnelId
+            ) {
               t.status = status === 'up' ? 'UP' : 'DOWN';
               t.statusMessage = status === 'up' ? '' : 'IPSEC IS DOWN';
               return;
             }
           }
         }
-        const g = state.gcp.vpnTunnels.find((t) => gcpTunnelId({ project: state.gcp.project, region: t.region, name: t.name }) === tunnelId);
+        const g = state.gcp.vpnTunnels.find(
+          (t) => gcpTunnelId({ project: state.gcp.project, region: t.region, name: t.name }) === tunnelId,
+        );
         if (!g) throw new InputError(`simulator: no tunnel ${tunnelId}`);
         g.status = status === 'up' ? 'ESTABLISHED' : 'NO_INCOMING_PACKETS';
         g.detailedStatus = status === 'up' ? 'Tunnel is up and running.' : 'No incoming packets from peer.';

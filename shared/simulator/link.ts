@@ -13,9 +13,7 @@ import type { CoreDeps, LinkPublisher } from '../ports';
 import type { Cloud, Report } from '../types';
 
 /** What became of one received envelope. A refusal changes nothing. */
-export type LinkDelivery =
-  | { ok: true; message: LinkMessage; report: Report }
-  | { ok: false; reason: string };
+export type LinkDelivery = { ok: true; message: LinkMessage; report: Report } | { ok: false; reason: string };
 
 const otherCloud = (c: Cloud): Cloud => (c === 'aws' ? 'gcp' : 'aws');
 

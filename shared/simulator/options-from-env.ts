@@ -39,7 +39,11 @@ export function simulatorOptionsFromEnv(env: Record<string, string | undefined>)
   if (latencyMs !== undefined) value.latencyMs = latencyMs as number;
   if (operationMs !== undefined) value.operationMs = operationMs as number;
   if (failRate !== undefined && failRate !== 0) {
-    value.faults = { failRate: failRate as number, ...(seed !== undefined ? { seed: seed as number } : {}), ...(kind ? { failKind: kind as 'transient' | 'permanent' } : {}) };
+    value.faults = {
+      failRate: failRate as number,
+      ...(seed !== undefined ? { seed: seed as number } : {}),
+      ...(kind ? { failKind: kind as 'transient' | 'permanent' } : {}),
+    };
   }
   return { ok: true, value };
 }

@@ -19,7 +19,10 @@ const sleep = (ms: number): Promise<void> => (ms > 0 ? new Promise((r) => setTim
 export class SimCalls {
   readonly faults: FaultInjector;
 
-  constructor(readonly store: StateStore, private readonly options: SimCallOptions = {}) {
+  constructor(
+    readonly store: StateStore,
+    private readonly options: SimCallOptions = {},
+  ) {
     this.faults = new FaultInjector(options.faults);
   }
 
@@ -30,12 +33,7 @@ export class SimCalls {
   }
 
   /** A mutating API call: counted, maybe failed or crashed by the fault spec, persisted atomically. */
-  async mutate(
-    cloud: 'aws' | 'gcp',
-    op: 'withdraw' | 'restore',
-    pathKey: string,
-    change: (state: SimState) => Outcome,
-  ): Promise<Outcome> {
+  async mutate(cloud: 'aws' | 'gcp', op: 'withdraw' | 'restore', pathKey: string, change: (state: SimState) => Outcome): Promise<Outcome> {
     await sleep(this.options.latencyMs ?? 0);
     const n = this.faults.before({ cloud, op, pathKey });
     const outcome = await this.store.update(change);

@@ -65,9 +65,21 @@ export const gcpTunnelSchema = z.object({
   gateway: z.string().min(1),
   peerIp: ip,
   status: z.enum([
-    'ESTABLISHED', 'NO_INCOMING_PACKETS', 'NETWORK_ERROR', 'FIRST_HANDSHAKE', 'WAITING_FOR_FULL_CONFIG',
-    'PROVISIONING', 'AUTHORIZATION_ERROR', 'NEGOTIATION_FAILURE', 'DEPROVISIONING', 'FAILED', 'REJECTED',
-    'STOPPED', 'PEER_IDENTITY_MISMATCH', 'TS_NARROWING_NOT_ALLOWED', 'ALLOCATING_RESOURCES',
+    'ESTABLISHED',
+    'NO_INCOMING_PACKETS',
+    'NETWORK_ERROR',
+    'FIRST_HANDSHAKE',
+    'WAITING_FOR_FULL_CONFIG',
+    'PROVISIONING',
+    'AUTHORIZATION_ERROR',
+    'NEGOTIATION_FAILURE',
+    'DEPROVISIONING',
+    'FAILED',
+    'REJECTED',
+    'STOPPED',
+    'PEER_IDENTITY_MISMATCH',
+    'TS_NARROWING_NOT_ALLOWED',
+    'ALLOCATING_RESOURCES',
   ]),
   detailedStatus: z.string().default(''),
   /** HA VPN: the Cloud Router that runs BGP over this tunnel. */
@@ -99,11 +111,13 @@ export const gcpRoutePolicySchema = z.object({
   name: z.string().min(1),
   type: z.enum(['ROUTE_POLICY_TYPE_IMPORT', 'ROUTE_POLICY_TYPE_EXPORT']),
   description: z.string().optional(),
-  terms: z.array(z.object({
-    priority: z.number().int().min(0),
-    match: z.object({ expression: z.string() }).optional(),
-    actions: z.array(z.object({ expression: z.string() })),
-  })),
+  terms: z.array(
+    z.object({
+      priority: z.number().int().min(0),
+      match: z.object({ expression: z.string() }).optional(),
+      actions: z.array(z.object({ expression: z.string() })),
+    }),
+  ),
 });
 
 export const gcpRouterSchema = z.object({
@@ -149,9 +163,17 @@ export type GcpBgpPeer = z.infer<typeof gcpBgpPeerSchema>;
 export const GCP_ROUTE_WRITABLE = ['name', 'network', 'destRange', 'priority', 'tags', 'description', 'nextHopVpnTunnel'] as const;
 export type GcpRouteDefinition = Pick<GcpRoute, (typeof GCP_ROUTE_WRITABLE)[number]>;
 
-export const gcpRouteDefinitionSchema = gcpRouteSchema.pick({
-  name: true, network: true, destRange: true, priority: true, tags: true, description: true, nextHopVpnTunnel: true,
-}).strict();
+export const gcpRouteDefinitionSchema = gcpRouteSchema
+  .pick({
+    name: true,
+    network: true,
+    destRange: true,
+    priority: true,
+    tags: true,
+    description: true,
+    nextHopVpnTunnel: true,
+  })
+  .strict();
 
 export const COMPUTE = 'https://www.googleapis.com/compute/v1';
 export const gcpTunnelUrl = (project: string, region: string, name: string): string =>

@@ -20,7 +20,10 @@ export class SimStore implements StateStore {
   /** Lock key: the absolute path, so two handles naming one file differently still serialise. */
   private readonly key: string;
 
-  constructor(readonly file: string, private readonly initial: () => SimState = incidentTopology) {
+  constructor(
+    readonly file: string,
+    private readonly initial: () => SimState = incidentTopology,
+  ) {
     this.key = resolve(file);
   }
 
@@ -56,13 +59,17 @@ export class SimStore implements StateStore {
     try {
       raw = JSON.parse(text);
     } catch (e) {
-      throw new CorruptStateError(`simulator file ${this.file} is not valid JSON (${(e as Error).message}); it was left untouched — fix or remove it`);
+      throw new CorruptStateError(
+        `simulator file ${this.file} is not valid JSON (${(e as Error).message}); it was left untouched — fix or remove it`,
+      );
     }
     const parsed = simStateSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? issue.path.join('.') : '(root)';
-      throw new CorruptStateError(`simulator file ${this.file} is invalid at ${where}: ${issue?.message ?? 'invalid'}; it was left untouched — fix or remove it`);
+      throw new CorruptStateError(
+        `simulator file ${this.file} is invalid at ${where}: ${issue?.message ?? 'invalid'}; it was left untouched — fix or remove it`,
+      );
     }
     return { state: parsed.data, text };
   }

@@ -18,16 +18,39 @@ export const INCIDENT = {
   /** The GCP network's subnets, routed statically on both AWS connections. */
   gcpPrefixes: ['10.240.0.0/16', '192.168.1.0/24'],
   vpn: [
-    { id: 'vpn-0a1b2c3d4e5f60001', tunnelIps: ['203.0.113.11', '203.0.113.12'], gcpGatewayIp: '198.51.100.10', gcpGateway: 'gw-aws-1', gcpTunnel: 'tunnel-aws-1' },
-    { id: 'vpn-0a1b2c3d4e5f60002', tunnelIps: ['203.0.113.21', '203.0.113.22'], gcpGatewayIp: '198.51.100.20', gcpGateway: 'gw-aws-2', gcpTunnel: 'tunnel-aws-2' },
+    {
+      id: 'vpn-0a1b2c3d4e5f60001',
+      tunnelIps: ['203.0.113.11', '203.0.113.12'],
+      gcpGatewayIp: '198.51.100.10',
+      gcpGateway: 'gw-aws-1',
+      gcpTunnel: 'tunnel-aws-1',
+    },
+    {
+      id: 'vpn-0a1b2c3d4e5f60002',
+      tunnelIps: ['203.0.113.21', '203.0.113.22'],
+      gcpGatewayIp: '198.51.100.20',
+      gcpGateway: 'gw-aws-2',
+      gcpTunnel: 'tunnel-aws-2',
+    },
   ],
 } as const;
 
 const CREATED = '2017-06-01T10:00:00.000-07:00';
 
 /** A Compute route as the API returns it (output-only fields included). */
-export function gcpRoute(project: string, def: Omit<GcpRoute, 'id' | 'selfLink' | 'creationTimestamp' | 'kind'>, id: number, created = CREATED): GcpRoute {
-  return { ...def, id: String(7_000_000_000_000_000 + id), selfLink: gcpRouteUrl(project, def.name), creationTimestamp: created, kind: 'compute#route' };
+export function gcpRoute(
+  project: string,
+  def: Omit<GcpRoute, 'id' | 'selfLink' | 'creationTimestamp' | 'kind'>,
+  id: number,
+  created = CREATED,
+): GcpRoute {
+  return {
+    ...def,
+    id: String(7_000_000_000_000_000 + id),
+    selfLink: gcpRouteUrl(project, def.name),
+    creationTimestamp: created,
+    kind: 'compute#route',
+  };
 }
 
 /** The original incident: 2 AWS VPN connections × 2 tunnels, 2 GCP Classic VPN tunnels, static routes both sides. */
@@ -64,15 +87,19 @@ export function incidentTopology(): SimState {
       // Equal priority on both tunnels: GCP spreads flows over them (ECMP), so a lossy-but-up tunnel keeps
       // receiving a share of the traffic until its route is withdrawn.
       routes: I.vpn.map((v, i) =>
-        gcpRoute(I.gcpProject, {
-          name: `route-to-aws-via-${v.gcpTunnel}`,
-          network: gcpNetworkUrl(I.gcpProject, I.gcpNetwork),
-          destRange: I.awsVpcCidr,
-          priority: 1000,
-          tags: [],
-          description: `AWS VPC via ${v.id} tunnel 1`,
-          nextHopVpnTunnel: gcpTunnelUrl(I.gcpProject, I.gcpRegion, v.gcpTunnel),
-        }, i + 1),
+        gcpRoute(
+          I.gcpProject,
+          {
+            name: `route-to-aws-via-${v.gcpTunnel}`,
+            network: gcpNetworkUrl(I.gcpProject, I.gcpNetwork),
+            destRange: I.awsVpcCidr,
+            priority: 1000,
+            tags: [],
+            description: `AWS VPC via ${v.id} tunnel 1`,
+            nextHopVpnTunnel: gcpTunnelUrl(I.gcpProject, I.gcpRegion, v.gcpTunnel),
+          },
+          i + 1,
+        ),
       ),
       routers: [],
     },
@@ -105,7 +132,11 @@ export function addHaVpn(state: SimState, opts: { router?: string; learned?: str
     region,
     network: gcpNetworkUrl(project, INCIDENT.gcpNetwork),
     asn: 65000,
-    interfaces: tunnels.map((t, i) => ({ name: `if-${t.name}`, linkedVpnTunnel: gcpTunnelUrl(project, region, t.name), ipRange: `169.254.${10 + i}.2/30` })),
+    interfaces: tunnels.map((t, i) => ({
+      name: `if-${t.name}`,
+      linkedVpnTunnel: gcpTunnelUrl(project, region, t.name),
+      ipRange: `169.254.${10 + i}.2/30`,
+    })),
     bgpPeers: tunnels.map((t, i) => ({
       name: `peer-${t.name}`,
       interfaceName: `if-${t.name}`,

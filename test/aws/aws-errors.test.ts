@@ -7,7 +7,8 @@ import { awsErrorCode, isTransientAwsError, translateAwsError } from '../../func
 import { PermanentError, TransientError } from '../../shared/errors';
 
 /** An SDK-like error: the SDK sets `name` to the AWS error code. */
-const sdk = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`${name} message`), { name, $fault: 'client', $metadata: { httpStatusCode: 400 }, ...extra });
+const sdk = (name: string, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(`${name} message`), { name, $fault: 'client', $metadata: { httpStatusCode: 400 }, ...extra });
 
 describe('AWS error classification', () => {
   it.each([

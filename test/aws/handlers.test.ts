@@ -33,7 +33,9 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 /** The simulator's AWS static routes, as `vpn:cidr` strings. */
 async function awsRoutes(file: string): Promise<string[]> {
   const s = await openSimulator(file).read();
-  return s.aws.vpnConnections.flatMap((c) => c.routes.filter((r) => r.state === 'available').map((r) => `${c.vpnConnectionId}:${r.destinationCidrBlock}`)).sort();
+  return s.aws.vpnConnections
+    .flatMap((c) => c.routes.filter((r) => r.state === 'available').map((r) => `${c.vpnConnectionId}:${r.destinationCidrBlock}`))
+    .sort();
 }
 
 function simEdge(file: string, extraEnv: Record<string, string> = {}) {
@@ -51,7 +53,12 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
     const { edge, logger } = simEdge(file);
     const handler = makeTunnelAlarmHandler(edge);
     const before = await awsRoutes(file);
-    expect(before).toEqual([`${VPN1}:10.240.0.0/16`, `${VPN1}:192.168.1.0/24`, 'vpn-0a1b2c3d4e5f60002:10.240.0.0/16', 'vpn-0a1b2c3d4e5f60002:192.168.1.0/24']);
+    expect(before).toEqual([
+      `${VPN1}:10.240.0.0/16`,
+      `${VPN1}:192.168.1.0/24`,
+      'vpn-0a1b2c3d4e5f60002:10.240.0.0/16',
+      'vpn-0a1b2c3d4e5f60002:192.168.1.0/24',
+    ]);
 
     const alarm = fixture('example-tunnel-degraded-alarm.json');
     const r1 = await handler(alarm);
@@ -61,7 +68,11 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
     expect(drained).toEqual(['vpn-0a1b2c3d4e5f60002:10.240.0.0/16', 'vpn-0a1b2c3d4e5f60002:192.168.1.0/24']);
     for (let i = 0; i < 3; i++) {
       const again = await handler(structuredClone(alarm));
-      expect(again.reports[0]).toMatchObject({ tunnelId: T1, decision: 'ignore', refusals: [expect.objectContaining({ guard: 'duplicate' })] });
+      expect(again.reports[0]).toMatchObject({
+        tunnelId: T1,
+        decision: 'ignore',
+        refusals: [expect.objectContaining({ guard: 'duplicate' })],
+      });
       expect(again.reports[0]!.results).toEqual([]);
       expect(await awsRoutes(file)).toEqual(drained);
     }
@@ -78,14 +89,30 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
     // One structured line per invocation, with the decision in it.
     const lines = logger.entries.filter((e) => e.handler === 'tunnelAlarm');
     expect(lines).toHaveLength(1 + 3 + 1 + 3 * 2);
-    expect(lines[0]).toMatchObject({ severity: expect.any(String), target: `simulator:${file}`, reports: [expect.objectContaining({ decision: 'drain' })] });
+    expect(lines[0]).toMatchObject({
+      severity: expect.any(String),
+      target: `simulator:${file}`,
+      reports: [expect.objectContaining({ decision: 'drain' })],
+    });
   });
 
   it.each([
     ['garbage', { hello: 'world' }, /^not a CloudWatch alarm event/],
-    ['an EC2 CPU alarm (no VPN dimensions)', fixture('eventbridge-single-metric.json'), /"ServerCpuTooHigh" has no AWS\/VPN VpnId\+TunnelIpAddress dimensions and is not mapped/],
-    ['a configuration change', fixture('eventbridge-configuration-change.json'), /"CloudWatch Alarm Configuration Change" is not an alarm state change/],
-    ['a malformed alarm event', { ...fixture('example-tunnel-degraded-alarm.json'), detail: { alarmName: 'x' } }, /malformed \(detail\.state/],
+    [
+      'an EC2 CPU alarm (no VPN dimensions)',
+      fixture('eventbridge-single-metric.json'),
+      /"ServerCpuTooHigh" has no AWS\/VPN VpnId\+TunnelIpAddress dimensions and is not mapped/,
+    ],
+    [
+      'a configuration change',
+      fixture('eventbridge-configuration-change.json'),
+      /"CloudWatch Alarm Configuration Change" is not an alarm state change/,
+    ],
+    [
+      'a malformed alarm event',
+      { ...fixture('example-tunnel-degraded-alarm.json'), detail: { alarmName: 'x' } },
+      /malformed \(detail\.state/,
+    ],
     ['an SNS message that is not JSON', { Records: [{ EventSource: 'aws:sns', Sns: { Message: 'hi' } }] }, /^SNS message is not JSON/],
   ])('acknowledges %s: changes nothing, logs a reason, returns normally', async (_name, event, reason) => {
     const file = join(dir, 'sim.json');
@@ -97,7 +124,9 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
     expect(r).toMatchObject({ ok: true, reports: [], failed: [] });
     expect(r.ignored).toEqual([expect.stringMatching(reason)]);
     expect(readFileSync(file, 'utf8')).toBe(before);
-    expect(logger.entries.filter((e) => e.handler === 'tunnelAlarm')).toEqual([expect.objectContaining({ severity: 'WARNING', ignored: [expect.stringMatching(reason)] })]);
+    expect(logger.entries.filter((e) => e.handler === 'tunnelAlarm')).toEqual([
+      expect.objectContaining({ severity: 'WARNING', ignored: [expect.stringMatching(reason)] }),
+    ]);
   });
 
   it('records a down tunnel with an UP sibling but does not drain its connection', async () => {
@@ -110,7 +139,14 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
     const before = await awsRoutes(file);
     const r = await makeTunnelAlarmHandler(edge)(fixture('example-tunnel-down-alarm.json'));
     expect(r.reports).toHaveLength(1);
-    expect(r.reports[0]).toMatchObject({ tunnelId: T1, decision: 'record', plan: [], results: [], stateAfter: 'active', signal: { health: 'down' } });
+    expect(r.reports[0]).toMatchObject({
+      tunnelId: T1,
+      decision: 'record',
+      plan: [],
+      results: [],
+      stateAfter: 'active',
+      signal: { health: 'down' },
+    });
     expect(r.reports[0]!.summary).toMatch(/healthy sibling tunnel/);
     expect(await awsRoutes(file)).toEqual(before);
     // Recorded: the ledger knows the tunnel is down, so a later decision counts it as such.
@@ -134,7 +170,14 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
       observedAt: '2026-11-25T01:00:00Z',
       reason: 'dropped packets',
     };
-    const sns = (body: unknown) => ({ Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify(body), TopicArn: 'arn:aws:sns:ap-northeast-1:123456789012:tunnel-guard-link' } }] });
+    const sns = (body: unknown) => ({
+      Records: [
+        {
+          EventSource: 'aws:sns',
+          Sns: { Message: JSON.stringify(body), TopicArn: 'arn:aws:sns:ap-northeast-1:123456789012:tunnel-guard-link' },
+        },
+      ],
+    });
     const before = await awsRoutes(file);
 
     const notConfigured = await unpaired(sns(signLinkMessage(msg, SECRET)));
@@ -161,8 +204,19 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
     const alarmOn = (topicArn: string) => {
       const e = fixture('sns-single-metric.json');
       const m = JSON.parse(e.Records[0].Sns.Message);
-      Object.assign(m, { AlarmName: 'forged', AlarmArn: 'arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:forged', StateChangeTime: '2026-11-25T01:00:00.000+0000' });
-      Object.assign(m.Trigger, { Namespace: 'AWS/VPN', MetricName: 'TunnelDataIn', Dimensions: [{ value: VPN1, name: 'VpnId' }, { value: '203.0.113.11', name: 'TunnelIpAddress' }] });
+      Object.assign(m, {
+        AlarmName: 'forged',
+        AlarmArn: 'arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:forged',
+        StateChangeTime: '2026-11-25T01:00:00.000+0000',
+      });
+      Object.assign(m.Trigger, {
+        Namespace: 'AWS/VPN',
+        MetricName: 'TunnelDataIn',
+        Dimensions: [
+          { value: VPN1, name: 'VpnId' },
+          { value: '203.0.113.11', name: 'TunnelIpAddress' },
+        ],
+      });
       e.Records[0].Sns.Message = JSON.stringify(m);
       e.Records[0].Sns.TopicArn = topicArn;
       e.Records[0].EventSubscriptionArn = `${topicArn}:0b6941c4-f150-4a2d-9d6a-6e4b9b4b0a01`;
@@ -188,16 +242,27 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
 
     it('ignores an alarm from a topic that is not allow-listed (default: none is)', async () => {
       await unchanged({}, alarmOn(ALARM_TOPIC), /TUNNEL_GUARD_ALARM_TOPIC_ARNS is empty/);
-      await unchanged({ TUNNEL_GUARD_ALARM_TOPIC_ARNS: ALARM_TOPIC }, alarmOn('arn:aws:sns:ap-northeast-1:123456789012:open-topic'), /not in TUNNEL_GUARD_ALARM_TOPIC_ARNS/);
+      await unchanged(
+        { TUNNEL_GUARD_ALARM_TOPIC_ARNS: ALARM_TOPIC },
+        alarmOn('arn:aws:sns:ap-northeast-1:123456789012:open-topic'),
+        /not in TUNNEL_GUARD_ALARM_TOPIC_ARNS/,
+      );
     });
 
     it('acts on the same alarm from an allow-listed topic', async () => {
       const file = join(dir, 'sim.json');
-      const { edge } = simEdge(file, { TUNNEL_GUARD_ALARM_TOPIC_ARNS: `arn:aws:sns:ap-northeast-1:123456789012:x, ${ALARM_TOPIC}`, TUNNEL_GUARD_LINK_TOPIC_NAME: 'tunnel-guard-link' });
+      const { edge } = simEdge(file, {
+        TUNNEL_GUARD_ALARM_TOPIC_ARNS: `arn:aws:sns:ap-northeast-1:123456789012:x, ${ALARM_TOPIC}`,
+        TUNNEL_GUARD_LINK_TOPIC_NAME: 'tunnel-guard-link',
+      });
       const before = await awsRoutes(file);
       const r = await makeTunnelAlarmHandler(edge)(alarmOn(ALARM_TOPIC));
       expect(r).toMatchObject({ ok: true, ignored: [] });
-      expect(r.reports[0]).toMatchObject({ tunnelId: T1, decision: 'drain', signal: { source: 'aws-sns', monitor: 'arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:forged' } });
+      expect(r.reports[0]).toMatchObject({
+        tunnelId: T1,
+        decision: 'drain',
+        signal: { source: 'aws-sns', monitor: 'arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:forged' },
+      });
       expect(await awsRoutes(file)).not.toEqual(before);
     });
   });
@@ -212,7 +277,9 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
       const rec = (await invokeAwsLocal({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }, env)) as any;
       expect(rec.ok).toBe(true);
       // Reconcile looked at the drained tunnel (still degraded: it stays drained, nothing to do).
-      expect(rec.reports).toEqual([expect.objectContaining({ tunnelId: T1, trigger: 'reconcile', decision: 'ignore', stateAfter: 'drained' })]);
+      expect(rec.reports).toEqual([
+        expect.objectContaining({ tunnelId: T1, trigger: 'reconcile', decision: 'ignore', stateAfter: 'drained' }),
+      ]);
       // Every invocation logged exactly one JSON line of its own.
       const lines = spy.mock.calls.map((c) => JSON.parse(String(c[0])));
       expect(lines.filter((l) => l.handler === 'tunnelAlarm')).toHaveLength(1);
@@ -244,13 +311,25 @@ describe('error policy with fakes', () => {
   }
 
   it('throws a transient cloud failure so Lambda retries, after logging it', async () => {
-    const { edge, logger } = edgeWith({ list: async () => { throw new TransientError('RequestLimitExceeded'); } });
+    const { edge, logger } = edgeWith({
+      list: async () => {
+        throw new TransientError('RequestLimitExceeded');
+      },
+    });
     await expect(makeTunnelAlarmHandler(edge)(fixture('example-tunnel-degraded-alarm.json'))).rejects.toBeInstanceOf(TransientError);
-    expect(logger.entries.at(-1)).toMatchObject({ severity: 'ERROR', handler: 'tunnelAlarm', failed: [expect.stringMatching(/will be retried/)] });
+    expect(logger.entries.at(-1)).toMatchObject({
+      severity: 'ERROR',
+      handler: 'tunnelAlarm',
+      failed: [expect.stringMatching(/will be retried/)],
+    });
   });
 
   it('does not throw for a permanent failure (a retry cannot fix it): reports it', async () => {
-    const { edge } = edgeWith({ list: async () => { throw new PermanentError('UnauthorizedOperation'); } });
+    const { edge } = edgeWith({
+      list: async () => {
+        throw new PermanentError('UnauthorizedOperation');
+      },
+    });
     const r = await makeTunnelAlarmHandler(edge)(fixture('example-tunnel-degraded-alarm.json'));
     expect(r.ok).toBe(false);
     expect(r.failed).toEqual([expect.stringContaining('UnauthorizedOperation')]);
@@ -259,7 +338,19 @@ describe('error policy with fakes', () => {
 
   it('refuses link messages when no secret is configured', async () => {
     const { edge } = edgeWith({});
-    const body = signLinkMessage({ v: 1, id: 'x', origin: 'gcp', fromTunnelId: 'gcp:p:r:t', toTunnelId: T1, health: 'degraded', observedAt: '2026-11-25T01:00:00Z', reason: '' }, 'anything');
+    const body = signLinkMessage(
+      {
+        v: 1,
+        id: 'x',
+        origin: 'gcp',
+        fromTunnelId: 'gcp:p:r:t',
+        toTunnelId: T1,
+        health: 'degraded',
+        observedAt: '2026-11-25T01:00:00Z',
+        reason: '',
+      },
+      'anything',
+    );
     const r = await makeTunnelAlarmHandler(edge)({ Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify(body) } }] });
     expect(r.ignored[0]).toMatch(/no link secret configured/);
     expect(r.reports).toEqual([]);
@@ -278,19 +369,32 @@ describe('composition', () => {
     expect(() => composeAws({}, { logger: memoryLogger() })).toThrow(/TUNNEL_GUARD_TABLE and TUNNEL_GUARD_TOPIC_ARN/);
   });
   it('refuses a bad configuration with a clear reason', () => {
-    expect(() => composeAws({ TUNNEL_GUARD_SIMULATOR: '/tmp/x.json', TUNNEL_GUARD_MAX_FLAPS: 'many' }, { logger: memoryLogger() })).toThrow(/TUNNEL_GUARD_MAX_FLAPS/);
+    expect(() => composeAws({ TUNNEL_GUARD_SIMULATOR: '/tmp/x.json', TUNNEL_GUARD_MAX_FLAPS: 'many' }, { logger: memoryLogger() })).toThrow(
+      /TUNNEL_GUARD_MAX_FLAPS/,
+    );
   });
   it('refuses an alarm topic allow-list entry that is not an SNS topic ARN', () => {
-    expect(() => composeAws({ TUNNEL_GUARD_SIMULATOR: '/tmp/x.json', TUNNEL_GUARD_ALARM_TOPIC_ARNS: 'vpn-alarms' }, { logger: memoryLogger() })).toThrow(
-      /TUNNEL_GUARD_ALARM_TOPIC_ARNS must list SNS topic ARNs: "vpn-alarms"/,
+    expect(() =>
+      composeAws({ TUNNEL_GUARD_SIMULATOR: '/tmp/x.json', TUNNEL_GUARD_ALARM_TOPIC_ARNS: 'vpn-alarms' }, { logger: memoryLogger() }),
+    ).toThrow(/TUNNEL_GUARD_ALARM_TOPIC_ARNS must list SNS topic ARNs: "vpn-alarms"/);
+    const edge = composeAws(
+      { TUNNEL_GUARD_SIMULATOR: '/tmp/x.json', TUNNEL_GUARD_ALARM_TOPIC_ARNS: ' arn:aws:sns:eu-west-1:123456789012:a ,' },
+      { logger: memoryLogger() },
     );
-    const edge = composeAws({ TUNNEL_GUARD_SIMULATOR: '/tmp/x.json', TUNNEL_GUARD_ALARM_TOPIC_ARNS: ' arn:aws:sns:eu-west-1:123456789012:a ,' }, { logger: memoryLogger() });
     expect(edge.alarmTopicArns).toEqual(['arn:aws:sns:eu-west-1:123456789012:a']);
   });
   it('builds the real adapters from the environment without calling AWS', async () => {
     const mocks = [mockClient(EC2Client), mockClient(DynamoDBClient), mockClient(SNSClient)];
     try {
-      const edge = composeAws({ TUNNEL_GUARD_TABLE: 't', TUNNEL_GUARD_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:t', AWS_REGION: 'eu-west-1', TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS: 'tgw-rtb-1' }, { logger: memoryLogger() });
+      const edge = composeAws(
+        {
+          TUNNEL_GUARD_TABLE: 't',
+          TUNNEL_GUARD_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:t',
+          AWS_REGION: 'eu-west-1',
+          TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS: 'tgw-rtb-1',
+        },
+        { logger: memoryLogger() },
+      );
       expect(edge.target).toBe('aws:eu-west-1');
       expect(edge.deps.ledger).toBeInstanceOf(DynamoDbLedger);
       expect(edge.deps.notifier).toBeInstanceOf(SnsNotifier);
@@ -311,9 +415,15 @@ describe('composition', () => {
 
 it('builds the decisions topic ARN from its name and the function ARN (no CloudFormation reference needed)', async () => {
   const { topicArnOf } = await import('../../functions/compose');
-  expect(topicArnOf({ TUNNEL_GUARD_TOPIC_NAME: 'tg-decisions' }, 'ap-northeast-1', 'arn:aws:lambda:ap-northeast-1:123456789012:function:tunnel-guard-prod-tunnelAlarm')).toBe(
-    'arn:aws:sns:ap-northeast-1:123456789012:tg-decisions',
+  expect(
+    topicArnOf(
+      { TUNNEL_GUARD_TOPIC_NAME: 'tg-decisions' },
+      'ap-northeast-1',
+      'arn:aws:lambda:ap-northeast-1:123456789012:function:tunnel-guard-prod-tunnelAlarm',
+    ),
+  ).toBe('arn:aws:sns:ap-northeast-1:123456789012:tg-decisions');
+  expect(topicArnOf({ TUNNEL_GUARD_TOPIC_ARN: 'arn:aws:sns:x:1:t', TUNNEL_GUARD_TOPIC_NAME: 'n' }, 'r', undefined)).toBe(
+    'arn:aws:sns:x:1:t',
   );
-  expect(topicArnOf({ TUNNEL_GUARD_TOPIC_ARN: 'arn:aws:sns:x:1:t', TUNNEL_GUARD_TOPIC_NAME: 'n' }, 'r', undefined)).toBe('arn:aws:sns:x:1:t');
   expect(topicArnOf({ TUNNEL_GUARD_TOPIC_NAME: 'n' }, 'r', undefined)).toBeUndefined();
 });

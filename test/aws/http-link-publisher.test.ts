@@ -99,7 +99,9 @@ describe('HttpLinkPublisher', () => {
     [413, 'invalid'],
   ])('HTTP %i is permanent: one attempt, PermanentError', async (status, s) => {
     script = [{ status, body: { status: s, reason: 'because' } }];
-    const err = await publisher().publish(message).catch((e: unknown) => e);
+    const err = await publisher()
+      .publish(message)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermanentError);
     expect((err as Error).message).toContain(`HTTP ${status}: because`);
     expect((err as Error).message).not.toContain('webhook-token'); // the URL in the message carries no credentials
@@ -112,8 +114,13 @@ describe('HttpLinkPublisher', () => {
   });
 
   it('a timeout is retried, then transient', async () => {
-    script = [{ status: 200, delayMs: 500 }, { status: 200, delayMs: 500 }];
-    const err = await publisher({ timeoutMs: 50, attempts: 2 }).publish(message).catch((e: unknown) => e);
+    script = [
+      { status: 200, delayMs: 500 },
+      { status: 200, delayMs: 500 },
+    ];
+    const err = await publisher({ timeoutMs: 50, attempts: 2 })
+      .publish(message)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientError);
     expect((err as Error).message).toMatch(/TimeoutError/);
   });
@@ -123,7 +130,13 @@ describe('HttpLinkPublisher', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const p = new HttpLinkPublisher({ url: `http://127.0.0.1:${port}/`, secret: SECRET, token: 'x'.repeat(16), sleep: noSleep, attempts: 2 });
+    const p = new HttpLinkPublisher({
+      url: `http://127.0.0.1:${port}/`,
+      secret: SECRET,
+      token: 'x'.repeat(16),
+      sleep: noSleep,
+      attempts: 2,
+    });
     await expect(p.publish(message)).rejects.toThrow(TransientError);
   });
 
@@ -136,8 +149,16 @@ describe('composeAws wiring of the AWS → GCP link', () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'tg-aws-link-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  const deployed = { TUNNEL_GUARD_TABLE: 't', TUNNEL_GUARD_TOPIC_ARN: 'arn:aws:sns:ap-northeast-1:123456789012:d', AWS_REGION: 'ap-northeast-1' };
-  const link = { TUNNEL_GUARD_GCP_LINK_URL: 'https://tunnelincident-abc-an.a.run.app/', TUNNEL_GUARD_GCP_LINK_TOKEN: 't'.repeat(20), TUNNEL_GUARD_LINK_SECRET: SECRET };
+  const deployed = {
+    TUNNEL_GUARD_TABLE: 't',
+    TUNNEL_GUARD_TOPIC_ARN: 'arn:aws:sns:ap-northeast-1:123456789012:d',
+    AWS_REGION: 'ap-northeast-1',
+  };
+  const link = {
+    TUNNEL_GUARD_GCP_LINK_URL: 'https://tunnelincident-abc-an.a.run.app/',
+    TUNNEL_GUARD_GCP_LINK_TOKEN: 't'.repeat(20),
+    TUNNEL_GUARD_LINK_SECRET: SECRET,
+  };
 
   it('deployed: no link publisher unless TUNNEL_GUARD_GCP_LINK_URL is set; the configured links are passed on', () => {
     const off = composeAws(deployed, { logger: memoryLogger() });
@@ -168,6 +189,8 @@ describe('composeAws wiring of the AWS → GCP link', () => {
   });
 
   it('plain http is accepted for loopback only', () => {
-    expect(httpLinkFromEnv({ TUNNEL_GUARD_GCP_LINK_URL: 'http://127.0.0.1:8080/', TUNNEL_GUARD_GCP_LINK_TOKEN: 't'.repeat(16) }, SECRET)).toBeInstanceOf(HttpLinkPublisher);
+    expect(
+      httpLinkFromEnv({ TUNNEL_GUARD_GCP_LINK_URL: 'http://127.0.0.1:8080/', TUNNEL_GUARD_GCP_LINK_TOKEN: 't'.repeat(16) }, SECRET),
+    ).toBeInstanceOf(HttpLinkPublisher);
   });
 });

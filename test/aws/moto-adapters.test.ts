@@ -49,7 +49,20 @@ describe('DynamoDB ledger (conditional writes on version)', () => {
     const ledger = new DynamoDbLedger(ddb, TABLE);
     const id = 'aws:us-east-1:vpn-1:203.0.113.11';
     expect(await ledger.get(id)).toBeUndefined();
-    const v1 = await ledger.put({ ...emptyRecord(id, 'aws'), state: 'drained', withdrawn: [{ key: 'vpn-1:10.0.0.0/16', kind: 'aws-vgw-static', cloud: 'aws', destinations: ['10.0.0.0/16'], tunnelIds: [id], definition: { vpnConnectionId: 'vpn-1', destinationCidrBlock: '10.0.0.0/16' } }] });
+    const v1 = await ledger.put({
+      ...emptyRecord(id, 'aws'),
+      state: 'drained',
+      withdrawn: [
+        {
+          key: 'vpn-1:10.0.0.0/16',
+          kind: 'aws-vgw-static',
+          cloud: 'aws',
+          destinations: ['10.0.0.0/16'],
+          tunnelIds: [id],
+          definition: { vpnConnectionId: 'vpn-1', destinationCidrBlock: '10.0.0.0/16' },
+        },
+      ],
+    });
     expect(v1.version).toBe(1);
     expect(await ledger.get(id)).toEqual(v1);
     const v2 = await ledger.put({ ...v1, state: 'active', withdrawn: [] });
@@ -80,7 +93,9 @@ describe('DynamoDB ledger (conditional writes on version)', () => {
   });
 
   it('reports an unreadable item as CorruptStateError', async () => {
-    await ddb.send(new PutItemCommand({ TableName: TABLE, Item: { tunnelId: { S: 'x' }, version: { N: '1' }, record: { S: '{not json' } } }));
+    await ddb.send(
+      new PutItemCommand({ TableName: TABLE, Item: { tunnelId: { S: 'x' }, version: { N: '1' }, record: { S: '{not json' } } }),
+    );
     await expect(new DynamoDbLedger(ddb, TABLE).get('x')).rejects.toBeInstanceOf(CorruptStateError);
   });
 });
@@ -111,9 +126,27 @@ describe('SNS notifier', () => {
     dryRun: false,
     forced: false,
     plan: [],
-    results: [{ type: 'withdraw', pathKey: 'vpn-0a1b2c3d4e5f60001:10.240.0.0/16', destinations: ['10.240.0.0/16'], outcome: 'applied', attempts: 1, ms: 5 }],
+    results: [
+      {
+        type: 'withdraw',
+        pathKey: 'vpn-0a1b2c3d4e5f60001:10.240.0.0/16',
+        destinations: ['10.240.0.0/16'],
+        outcome: 'applied',
+        attempts: 1,
+        ms: 5,
+      },
+    ],
     refusals: [],
-    withdrawn: [{ key: 'vpn-0a1b2c3d4e5f60001:10.240.0.0/16', kind: 'aws-vgw-static', cloud: 'aws', destinations: ['10.240.0.0/16'], tunnelIds: [], definition: { vpnConnectionId: 'vpn-0a1b2c3d4e5f60001', destinationCidrBlock: '10.240.0.0/16' } }],
+    withdrawn: [
+      {
+        key: 'vpn-0a1b2c3d4e5f60001:10.240.0.0/16',
+        kind: 'aws-vgw-static',
+        cloud: 'aws',
+        destinations: ['10.240.0.0/16'],
+        tunnelIds: [],
+        definition: { vpnConnectionId: 'vpn-0a1b2c3d4e5f60001', destinationCidrBlock: '10.240.0.0/16' },
+      },
+    ],
     stateBefore: 'active',
     stateAfter: 'drained',
     severity: 'WARNING',
@@ -129,7 +162,14 @@ describe('SNS notifier', () => {
     // moto's HTTP delivery drops MessageAttributes from the body, but it applies subscription filter policies
     // to them: two subscribers filtering on `kind` prove the attributes are sent and usable for filtering.
     const sub = (path: string, filter: object) =>
-      sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: 'http', Endpoint: `http://127.0.0.1:${port}${path}`, Attributes: { FilterPolicy: JSON.stringify(filter) } }));
+      sns.send(
+        new SubscribeCommand({
+          TopicArn: topic,
+          Protocol: 'http',
+          Endpoint: `http://127.0.0.1:${port}${path}`,
+          Attributes: { FilterPolicy: JSON.stringify(filter) },
+        }),
+      );
     await sub('/drains', { kind: ['drain'], severity: ['WARNING'] });
     await sub('/restores', { kind: ['restore'] });
     await new SnsNotifier(sns, topic).notify(report);

@@ -15,8 +15,14 @@ it('the README mentions the data metrics only to warn against them', () => {
   for (const l of lines) expect(l).toMatch(/\bnot\b|\bDo \*\*not\*\*/i);
 });
 
-it.each(['example-tunnel-degraded-alarm.json', 'example-tunnel-recovered-ok.json'])('the example %s alarms on a loss probe, not on a data metric', (file) => {
-  const text = readFileSync(join(ROOT, 'test/fixtures/aws', file), 'utf8');
-  expect(text).not.toMatch(/TunnelData/);
-  expect(JSON.parse(text).detail.configuration.metrics[0].metricStat.metric).toMatchObject({ namespace: 'Custom/TunnelProbe', name: 'PacketLossPercent' });
-});
+it.each(['example-tunnel-degraded-alarm.json', 'example-tunnel-recovered-ok.json'])(
+  'the example %s alarms on a loss probe, not on a data metric',
+  (file) => {
+    const text = readFileSync(join(ROOT, 'test/fixtures/aws', file), 'utf8');
+    expect(text).not.toMatch(/TunnelData/);
+    expect(JSON.parse(text).detail.configuration.metrics[0].metricStat.metric).toMatchObject({
+      namespace: 'Custom/TunnelProbe',
+      name: 'PacketLossPercent',
+    });
+  },
+);

@@ -58,18 +58,23 @@ describe('EventBridge CloudWatch Alarm State Change', () => {
   });
 
   it('ignores the documented EC2 CPU alarm: no AWS/VPN dimensions and not mapped', () => {
-    expect(reasonOf(parseAlarmEvent(fixture('eventbridge-single-metric.json'), ctx))).toMatch(/no AWS\/VPN VpnId\+TunnelIpAddress dimensions/);
+    expect(reasonOf(parseAlarmEvent(fixture('eventbridge-single-metric.json'), ctx))).toMatch(
+      /no AWS\/VPN VpnId\+TunnelIpAddress dimensions/,
+    );
   });
 
   it('uses the configured mapping for an alarm without VPN dimensions', () => {
-    const s = signalOf(parseAlarmEvent(fixture('eventbridge-single-metric.json'), { alarmTunnels: { ServerCpuTooHigh: 'aws:us-east-1:vpn-x:192.0.2.1' } }));
+    const s = signalOf(
+      parseAlarmEvent(fixture('eventbridge-single-metric.json'), { alarmTunnels: { ServerCpuTooHigh: 'aws:us-east-1:vpn-x:192.0.2.1' } }),
+    );
     expect(s.tunnelId).toBe('aws:us-east-1:vpn-x:192.0.2.1');
     expect(s.health).toBe('degraded');
   });
 
   it('takes the tunnel from the metric of a metric-math alarm that carries VPN dimensions', () => {
     const e = fixture('eventbridge-metric-math.json');
-    for (const m of e.detail.configuration.metrics.slice(1)) m.metricStat.metric = { namespace: 'AWS/VPN', name: 'TunnelDataIn', dimensions: { ...vpnDims } };
+    for (const m of e.detail.configuration.metrics.slice(1))
+      m.metricStat.metric = { namespace: 'AWS/VPN', name: 'TunnelDataIn', dimensions: { ...vpnDims } };
     const s = signalOf(parseAlarmEvent(e, ctx));
     expect(s).toMatchObject({ tunnelId: `aws:us-east-1:${VPN}:${IP}`, health: 'degraded', observedAt: '2019-10-02T17:20:48.554Z' });
   });
@@ -77,14 +82,22 @@ describe('EventBridge CloudWatch Alarm State Change', () => {
   it('refuses to guess when a metric-math alarm spans two tunnels', () => {
     const e = fixture('eventbridge-metric-math.json');
     e.detail.configuration.metrics[1].metricStat.metric = { namespace: 'AWS/VPN', name: 'TunnelState', dimensions: { ...vpnDims } };
-    e.detail.configuration.metrics[2].metricStat.metric = { namespace: 'AWS/VPN', name: 'TunnelState', dimensions: { VpnId: VPN, TunnelIpAddress: '203.0.113.12' } };
+    e.detail.configuration.metrics[2].metricStat.metric = {
+      namespace: 'AWS/VPN',
+      name: 'TunnelState',
+      dimensions: { VpnId: VPN, TunnelIpAddress: '203.0.113.12' },
+    };
     expect(reasonOf(parseAlarmEvent(e, ctx))).toMatch(/spans 2 tunnels/);
   });
 
   it('maps an anomaly-detection alarm on a tunnel metric', () => {
     const e = fixture('eventbridge-anomaly-detection.json');
     e.detail.configuration.metrics[0].metricStat.metric = { namespace: 'AWS/VPN', name: 'TunnelDataOut', dimensions: { ...vpnDims } };
-    expect(signalOf(parseAlarmEvent(e, ctx))).toMatchObject({ tunnelId: `aws:us-east-1:${VPN}:${IP}`, health: 'degraded', observedAt: '2019-10-03T16:00:04.653Z' });
+    expect(signalOf(parseAlarmEvent(e, ctx))).toMatchObject({
+      tunnelId: `aws:us-east-1:${VPN}:${IP}`,
+      health: 'degraded',
+      observedAt: '2019-10-03T16:00:04.653Z',
+    });
   });
 
   it('maps a composite alarm only by configuration or by its tunnel-guard:tunnel tag', () => {
@@ -98,7 +111,9 @@ describe('EventBridge CloudWatch Alarm State Change', () => {
   });
 
   it('ignores configuration-change events', () => {
-    expect(reasonOf(parseAlarmEvent(fixture('eventbridge-configuration-change.json'), ctx))).toMatch(/Configuration Change.*not an alarm state change/);
+    expect(reasonOf(parseAlarmEvent(fixture('eventbridge-configuration-change.json'), ctx))).toMatch(
+      /Configuration Change.*not an alarm state change/,
+    );
   });
 
   it('gives the same key to the same state change, and a new key to a new one', () => {
@@ -130,7 +145,10 @@ describe('SNS-wrapped alarm notification', () => {
       m.AlarmArn = 'arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:vpn-tunnel-1';
       m.Trigger.Namespace = 'AWS/VPN';
       m.Trigger.MetricName = 'TunnelState';
-      m.Trigger.Dimensions = [{ value: VPN, name: 'VpnId' }, { value: IP, name: 'TunnelIpAddress' }];
+      m.Trigger.Dimensions = [
+        { value: VPN, name: 'VpnId' },
+        { value: IP, name: 'TunnelIpAddress' },
+      ];
     });
     expect(signalOf(parseAlarmEvent(e, ctx))).toMatchObject({
       tunnelId: `aws:ap-northeast-1:${VPN}:${IP}`,
@@ -141,7 +159,14 @@ describe('SNS-wrapped alarm notification', () => {
   });
 
   it('falls back to the default region when the ARN has a placeholder', () => {
-    const e = snsWith('sns-single-metric.json', (m) => (m.Trigger.Dimensions = [{ value: VPN, name: 'VpnId' }, { value: IP, name: 'TunnelIpAddress' }]));
+    const e = snsWith(
+      'sns-single-metric.json',
+      (m) =>
+        (m.Trigger.Dimensions = [
+          { value: VPN, name: 'VpnId' },
+          { value: IP, name: 'TunnelIpAddress' },
+        ]),
+    );
     expect(signalOf(parseAlarmEvent(e, { ...ctx, defaultRegion: 'eu-west-1' })).tunnelId).toBe(`aws:eu-west-1:${VPN}:${IP}`);
     expect(reasonOf(parseAlarmEvent(e, ctx))).toMatch(/no region/);
   });
@@ -149,7 +174,14 @@ describe('SNS-wrapped alarm notification', () => {
   it('reads metric-math Trigger.Metrics', () => {
     const e = snsWith('sns-multiple-metrics.json', (m) => {
       m.AlarmArn = 'arn:aws:cloudwatch:us-west-2:123456789012:alarm:x';
-      m.Trigger.Metrics[1].MetricStat.Metric = { Dimensions: [{ value: VPN, name: 'VpnId' }, { value: IP, name: 'TunnelIpAddress' }], MetricName: 'TunnelDataIn', Namespace: 'AWS/VPN' };
+      m.Trigger.Metrics[1].MetricStat.Metric = {
+        Dimensions: [
+          { value: VPN, name: 'VpnId' },
+          { value: IP, name: 'TunnelIpAddress' },
+        ],
+        MetricName: 'TunnelDataIn',
+        Namespace: 'AWS/VPN',
+      };
     });
     expect(signalOf(parseAlarmEvent(e, ctx))).toMatchObject({ tunnelId: `aws:us-west-2:${VPN}:${IP}`, health: 'degraded' });
   });
@@ -163,7 +195,10 @@ describe('SNS-wrapped alarm notification', () => {
     const e = fixture('sns-single-metric.json');
     // A signature that cannot be valid: the parser does not verify, the handler does (with the link secret).
     e.Records[0].Sns.Message = JSON.stringify({ message: '{}', signature: 'ab' });
-    expect(only(parseAlarmEvent(e, ctx))).toEqual({ ok: true, value: { kind: 'link', envelope: { message: '{}', signature: 'ab' }, source: 'aws-sns' } });
+    expect(only(parseAlarmEvent(e, ctx))).toEqual({
+      ok: true,
+      value: { kind: 'link', envelope: { message: '{}', signature: 'ab' }, source: 'aws-sns' },
+    });
   });
 
   it('gives one result per record', () => {
@@ -187,7 +222,10 @@ describe('SNS topic allow-list (an SNS message is unsigned)', () => {
     const m = JSON.parse(e.Records[0].Sns.Message);
     m.AlarmArn = 'arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:vpn-tunnel-1';
     m.Trigger.Namespace = 'AWS/VPN';
-    m.Trigger.Dimensions = [{ value: VPN, name: 'VpnId' }, { value: IP, name: 'TunnelIpAddress' }];
+    m.Trigger.Dimensions = [
+      { value: VPN, name: 'VpnId' },
+      { value: IP, name: 'TunnelIpAddress' },
+    ];
     e.Records[0].Sns.Message = JSON.stringify(m);
     if (topicArn === undefined) delete e.Records[0].Sns.TopicArn;
     else e.Records[0].Sns.TopicArn = topicArn;
@@ -202,7 +240,10 @@ describe('SNS topic allow-list (an SNS message is unsigned)', () => {
 
   it('reads an alarm only from a listed topic', () => {
     const listed = { ...ctx, alarmTopicArns: ['arn:aws:sns:ap-northeast-1:123456789012:vpn-alarms'] };
-    expect(signalOf(parseAlarmEvent(vpnAlarmOn('arn:aws:sns:ap-northeast-1:123456789012:vpn-alarms'), listed))).toMatchObject({ health: 'degraded', source: 'aws-sns' });
+    expect(signalOf(parseAlarmEvent(vpnAlarmOn('arn:aws:sns:ap-northeast-1:123456789012:vpn-alarms'), listed))).toMatchObject({
+      health: 'degraded',
+      source: 'aws-sns',
+    });
     expect(reasonOf(parseAlarmEvent(vpnAlarmOn('arn:aws:sns:ap-northeast-1:123456789012:other'), listed))).toMatch(
       /topic arn:aws:sns:ap-northeast-1:123456789012:other refused: not in TUNNEL_GUARD_ALARM_TOPIC_ARNS/,
     );
@@ -252,13 +293,24 @@ describe('monitor: which alarm said it', () => {
     const e = fixture('sns-single-metric.json');
     const m = JSON.parse(e.Records[0].Sns.Message);
     Object.assign(m, { AlarmName: 'lambda-demo-metric-alarm', AlarmArn: ARN, NewStateValue: value });
-    Object.assign(m.Trigger, { Namespace: 'AWS/VPN', MetricName: 'TunnelDataIn', Dimensions: [{ value: VPN, name: 'VpnId' }, { value: IP, name: 'TunnelIpAddress' }] });
+    Object.assign(m.Trigger, {
+      Namespace: 'AWS/VPN',
+      MetricName: 'TunnelDataIn',
+      Dimensions: [
+        { value: VPN, name: 'VpnId' },
+        { value: IP, name: 'TunnelIpAddress' },
+      ],
+    });
     e.Records[0].Sns.Message = JSON.stringify(m);
     return e;
   };
 
   it('is the alarm ARN, identical across EventBridge, SNS and the Lambda alarm action', () => {
-    const all = [signalOf(parseAlarmEvent(eb('ALARM'), ctx)), signalOf(parseAlarmEvent(sns('ALARM'), snsCtx)), signalOf(parseAlarmEvent(action('ALARM'), ctx))];
+    const all = [
+      signalOf(parseAlarmEvent(eb('ALARM'), ctx)),
+      signalOf(parseAlarmEvent(sns('ALARM'), snsCtx)),
+      signalOf(parseAlarmEvent(action('ALARM'), ctx)),
+    ];
     expect(all.map((s) => s.source)).toEqual(['aws-eventbridge', 'aws-sns', 'aws-alarm-action']);
     for (const s of all) expect(s).toMatchObject({ tunnelId: TUNNEL, monitor: ARN });
   });
@@ -267,7 +319,9 @@ describe('monitor: which alarm said it', () => {
     const alarm = signalOf(parseAlarmEvent(eb('ALARM'), ctx));
     const ok = signalOf(parseAlarmEvent(eb('OK'), ctx));
     const okViaSns = signalOf(parseAlarmEvent(sns('OK'), snsCtx));
-    const other = signalOf(parseAlarmEvent(eb('ALARM', 'arn:aws:cloudwatch:us-east-1:444455556666:alarm:tunnel-state', 'TunnelState'), ctx));
+    const other = signalOf(
+      parseAlarmEvent(eb('ALARM', 'arn:aws:cloudwatch:us-east-1:444455556666:alarm:tunnel-state', 'TunnelState'), ctx),
+    );
     expect([alarm.health, ok.health, other.health]).toEqual(['degraded', 'healthy', 'down']);
     expect(ok.monitor).toBe(alarm.monitor);
     expect(okViaSns.monitor).toBe(alarm.monitor);
@@ -298,7 +352,9 @@ describe('direct Lambda alarm action (alarmData)', () => {
   it('maps the documented composite payload by configuration', () => {
     const e = fixture('lambda-action-composite.json');
     expect(reasonOf(parseAlarmEvent(e, ctx))).toMatch(/CompositeDemo.Main.*not mapped/);
-    expect(signalOf(parseAlarmEvent(e, { alarmTunnels: { 'CompositeDemo.Main': 'aws:us-east-1:vpn-z:192.0.2.3' } })).tunnelId).toBe('aws:us-east-1:vpn-z:192.0.2.3');
+    expect(signalOf(parseAlarmEvent(e, { alarmTunnels: { 'CompositeDemo.Main': 'aws:us-east-1:vpn-z:192.0.2.3' } })).tunnelId).toBe(
+      'aws:us-east-1:vpn-z:192.0.2.3',
+    );
   });
 });
 
@@ -311,7 +367,9 @@ describe('garbage', () => {
     ['an empty SNS batch', { Records: [] }],
     ['another AWS service', { source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: {} }],
   ])('refuses %s with a reason, without throwing', (_name, event) => {
-    expect(parseAlarmEvent(event, ctx)).toEqual([{ ok: false, reason: 'not a CloudWatch alarm event (EventBridge, SNS or Lambda alarm action)' }]);
+    expect(parseAlarmEvent(event, ctx)).toEqual([
+      { ok: false, reason: 'not a CloudWatch alarm event (EventBridge, SNS or Lambda alarm action)' },
+    ]);
   });
 
   it('refuses an alarm event without a state', () => {
@@ -342,7 +400,16 @@ describe('timestamps', () => {
 
 it('alarmToSignal never acts on INSUFFICIENT_DATA (maps it to unknown)', () => {
   const r = alarmToSignal(
-    { source: 'aws-eventbridge', alarmName: 'a', region: 'us-east-1', value: 'INSUFFICIENT_DATA', timestamp: '2020-01-01T00:00:00Z', reason: '', metrics: [{ name: 'TunnelState', dimensions: vpnDims }], tags: {} },
+    {
+      source: 'aws-eventbridge',
+      alarmName: 'a',
+      region: 'us-east-1',
+      value: 'INSUFFICIENT_DATA',
+      timestamp: '2020-01-01T00:00:00Z',
+      reason: '',
+      metrics: [{ name: 'TunnelState', dimensions: vpnDims }],
+      tags: {},
+    },
     ctx,
   );
   expect(r.ok && r.value.health).toBe('unknown');

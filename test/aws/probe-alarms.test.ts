@@ -16,7 +16,17 @@ function probeEvent(role: 'trip' | 'clear', value: 'ALARM' | 'OK' | 'INSUFFICIEN
   e.region = 'ap-northeast-1';
   e.resources = [`arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:${name}`];
   e.detail.alarmName = name;
-  e.detail.configuration.metrics = [{ id: 'm1', metricStat: { metric: { namespace: 'AWS/NetworkMonitor', name: 'PacketLoss', dimensions: { Monitor: 'tunnel-guard-probes', Probe: 'probe-abc' } }, period: 30, stat: 'Average' }, returnData: true }];
+  e.detail.configuration.metrics = [
+    {
+      id: 'm1',
+      metricStat: {
+        metric: { namespace: 'AWS/NetworkMonitor', name: 'PacketLoss', dimensions: { Monitor: 'tunnel-guard-probes', Probe: 'probe-abc' } },
+        period: 30,
+        stat: 'Average',
+      },
+      returnData: true,
+    },
+  ];
   e.detail.state = { ...e.detail.state, value, timestamp: at };
   return e;
 }
@@ -29,7 +39,18 @@ const only = (r: ReturnType<typeof parseAlarmEvent>) => {
 describe('probe alarms', () => {
   it('drains on the trip alarm, as a probe measurement of the tunnel named in the alarm', () => {
     const r = only(parseAlarmEvent(probeEvent('trip', 'ALARM'), ctx));
-    expect(r).toMatchObject({ ok: true, value: { kind: 'signal', signal: { tunnelId: `aws:ap-northeast-1:${VPN}:${IP}`, health: 'degraded', basis: 'probe', monitor: `probe:aws:ap-northeast-1:${VPN}:${IP}` } } });
+    expect(r).toMatchObject({
+      ok: true,
+      value: {
+        kind: 'signal',
+        signal: {
+          tunnelId: `aws:ap-northeast-1:${VPN}:${IP}`,
+          health: 'degraded',
+          basis: 'probe',
+          monitor: `probe:aws:ap-northeast-1:${VPN}:${IP}`,
+        },
+      },
+    });
   });
 
   it('recovers on the clear alarm going OK, on the same monitor as the trip alarm', () => {
@@ -50,6 +71,9 @@ describe('probe alarms', () => {
   });
 
   it('a probe that stops reporting cannot vouch for the tunnel', () => {
-    expect(only(parseAlarmEvent(probeEvent('clear', 'INSUFFICIENT_DATA'), ctx))).toMatchObject({ ok: true, value: { signal: { health: 'unknown' } } });
+    expect(only(parseAlarmEvent(probeEvent('clear', 'INSUFFICIENT_DATA'), ctx))).toMatchObject({
+      ok: true,
+      value: { signal: { health: 'unknown' } },
+    });
   });
 });

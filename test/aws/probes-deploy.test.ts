@@ -15,28 +15,48 @@ const probes = require('../../functions/deploy/probes.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const probeRoutes = require('../../deploy/gcp/probe-routes.js');
 
-const P = { vpnId: 'vpn-0a1b2c3d4e5f60001', tunnelIp: '203.0.113.11', target: '10.240.255.10', subnetArn: 'arn:aws:ec2:ap-northeast-1:123456789012:subnet/subnet-0a1b2c3d4e5f60001' };
+const P = {
+  vpnId: 'vpn-0a1b2c3d4e5f60001',
+  tunnelIp: '203.0.113.11',
+  target: '10.240.255.10',
+  subnetArn: 'arn:aws:ec2:ap-northeast-1:123456789012:subnet/subnet-0a1b2c3d4e5f60001',
+};
 
 describe('probe resources', () => {
   const { Resources } = probes.probeResources(JSON.stringify([P]), { monitorName: 'tunnel-guard-prod-probes' });
-  const ofType = (t: string) => Object.entries(Resources as Record<string, { Type: string; Properties: any }>).filter(([, r]) => r.Type === t);
+  const ofType = (t: string) =>
+    Object.entries(Resources as Record<string, { Type: string; Properties: any }>).filter(([, r]) => r.Type === t);
 
   it('pins the probe to its link with a /32 on that connection only', () => {
-    expect(ofType('AWS::EC2::VPNConnectionRoute').map(([, r]) => r.Properties)).toEqual([{ VpnConnectionId: P.vpnId, DestinationCidrBlock: '10.240.255.10/32' }]);
+    expect(ofType('AWS::EC2::VPNConnectionRoute').map(([, r]) => r.Properties)).toEqual([
+      { VpnConnectionId: P.vpnId, DestinationCidrBlock: '10.240.255.10/32' },
+    ]);
     expect(probes.probeTargets(JSON.stringify([P]))).toBe('10.240.255.10/32');
   });
 
   it('probes with ICMP from the probe subnet, on one monitor at 30 s aggregation', () => {
-    expect(ofType('AWS::NetworkMonitor::Monitor').map(([, r]) => r.Properties)).toEqual([expect.objectContaining({ MonitorName: 'tunnel-guard-prod-probes', AggregationPeriod: 30 })]);
-    expect(ofType('AWS::NetworkMonitor::Probe').map(([, r]) => r.Properties)).toEqual([expect.objectContaining({ SourceArn: P.subnetArn, Destination: P.target, Protocol: 'ICMP' })]);
+    expect(ofType('AWS::NetworkMonitor::Monitor').map(([, r]) => r.Properties)).toEqual([
+      expect.objectContaining({ MonitorName: 'tunnel-guard-prod-probes', AggregationPeriod: 30 }),
+    ]);
+    expect(ofType('AWS::NetworkMonitor::Probe').map(([, r]) => r.Properties)).toEqual([
+      expect.objectContaining({ SourceArn: P.subnetArn, Destination: P.target, Protocol: 'ICMP' }),
+    ]);
   });
 
   it('alarms on PacketLoss with a trip threshold above a lower clear threshold, named so the Lambda finds the tunnel', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
-    expect(alarms.map((a) => a.AlarmName).sort()).toEqual([`tunnel-guard-probe-${P.vpnId}-${P.tunnelIp}-clear`, `tunnel-guard-probe-${P.vpnId}-${P.tunnelIp}-trip`]);
+    expect(alarms.map((a) => a.AlarmName).sort()).toEqual([
+      `tunnel-guard-probe-${P.vpnId}-${P.tunnelIp}-clear`,
+      `tunnel-guard-probe-${P.vpnId}-${P.tunnelIp}-trip`,
+    ]);
     for (const a of alarms) {
       expect(PROBE_ALARM.test(a.AlarmName)).toBe(true);
-      expect(a).toMatchObject({ Namespace: 'AWS/NetworkMonitor', MetricName: 'PacketLoss', ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'missing' });
+      expect(a).toMatchObject({
+        Namespace: 'AWS/NetworkMonitor',
+        MetricName: 'PacketLoss',
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'missing',
+      });
       expect(a.Dimensions.map((d: { Name: string }) => d.Name)).toEqual(['Monitor', 'Probe']);
     }
     const trip = alarms.find((a) => a.AlarmName.endsWith('-trip'));
@@ -85,18 +105,39 @@ describe('probe resources', () => {
 });
 
 describe('GCP probe return routes', () => {
-  const env = { TUNNEL_GUARD_GCP_PROJECT: 'example-project', TUNNEL_GUARD_GCP_PROBE_ROUTES: JSON.stringify([{ tunnel: 'tunnel-aws-1', region: 'asia-northeast1', network: 'vpc-main', sourceCidr: '10.0.255.0/28' }]) };
+  const env = {
+    TUNNEL_GUARD_GCP_PROJECT: 'example-project',
+    TUNNEL_GUARD_GCP_PROBE_ROUTES: JSON.stringify([
+      { tunnel: 'tunnel-aws-1', region: 'asia-northeast1', network: 'vpc-main', sourceCidr: '10.0.255.0/28' },
+    ]),
+  };
 
   it('routes the probe subnet back through the link tunnel, under the name tunnel-guard never withdraws', () => {
     const [cmd] = probeRoutes.probeRouteCommands(env);
     expect(cmd.slice(0, 5)).toEqual(['gcloud', 'compute', 'routes', 'create', 'tunnel-guard-probe-tunnel-aws-1']);
     expect(cmd[4].startsWith(PROBE_ROUTE_PREFIX)).toBe(true);
-    expect(cmd).toEqual(expect.arrayContaining(['--destination-range=10.0.255.0/28', '--next-hop-vpn-tunnel=tunnel-aws-1', '--next-hop-vpn-tunnel-region=asia-northeast1', '--network=vpc-main']));
+    expect(cmd).toEqual(
+      expect.arrayContaining([
+        '--destination-range=10.0.255.0/28',
+        '--next-hop-vpn-tunnel=tunnel-aws-1',
+        '--next-hop-vpn-tunnel-region=asia-northeast1',
+        '--network=vpc-main',
+      ]),
+    );
   });
 
   it('refuses a bad declaration with exit 2 and the field', () => {
     const err: string[] = [];
-    const code = probeRoutes.main(['--print'], { ...env, TUNNEL_GUARD_GCP_PROBE_ROUTES: JSON.stringify([{ tunnel: 'tunnel-aws-1', region: 'asia-northeast1', network: 'vpc-main', sourceCidr: '10.0.0.0/8' }]) }, { out: () => undefined, err: (s: string) => err.push(s) });
+    const code = probeRoutes.main(
+      ['--print'],
+      {
+        ...env,
+        TUNNEL_GUARD_GCP_PROBE_ROUTES: JSON.stringify([
+          { tunnel: 'tunnel-aws-1', region: 'asia-northeast1', network: 'vpc-main', sourceCidr: '10.0.0.0/8' },
+        ]),
+      },
+      { out: () => undefined, err: (s: string) => err.push(s) },
+    );
     expect(code).toBe(2);
     expect(err.join('')).toMatch(/sourceCidr/);
   });

@@ -16,14 +16,31 @@ let optioned: any;
 const TUNNELS = ['vpn-0a1b2c3d4e5f60001:203.0.113.11', 'vpn-0a1b2c3d4e5f60001:203.0.113.12'];
 
 function slsPackage(dir: string, extra: Record<string, string>): any {
-  const env: Record<string, string | undefined> = { ...process.env, TUNNEL_GUARD_AWS_ALARM_TUNNELS: TUNNELS.join(','), AWS_EC2_METADATA_DISABLED: 'true', ...extra };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    TUNNEL_GUARD_AWS_ALARM_TUNNELS: TUNNELS.join(','),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  };
   // Prove it needs no credentials at all.
-  for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'TUNNEL_GUARD_RESERVED_CONCURRENCY', 'TUNNEL_GUARD_ALARM_ACTION_PERMISSION']) {
+  for (const k of [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_PROFILE',
+    'TUNNEL_GUARD_RESERVED_CONCURRENCY',
+    'TUNNEL_GUARD_ALARM_ACTION_PERMISSION',
+  ]) {
     if (!(k in extra)) delete env[k];
   }
   env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'no-credentials');
   env.AWS_CONFIG_FILE = join(dir, 'no-config');
-  execFileSync(join(ROOT, 'node_modules/.bin/serverless'), ['package', '--package', dir], { cwd: ROOT, env, stdio: 'pipe', timeout: 60_000 });
+  execFileSync(join(ROOT, 'node_modules/.bin/serverless'), ['package', '--package', dir], {
+    cwd: ROOT,
+    env,
+    stdio: 'pipe',
+    timeout: 60_000,
+  });
   return JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
 }
 
@@ -37,8 +54,10 @@ afterAll(() => {
   for (const d of [out, outOptions]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
-const resources = (type: string): [string, any][] => Object.entries(template.Resources).filter(([, r]: [string, any]) => r.Type === type) as [string, any][];
-const statements = (): any[] => resources('AWS::IAM::Role').flatMap(([, r]) => r.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement));
+const resources = (type: string): [string, any][] =>
+  Object.entries(template.Resources).filter(([, r]: [string, any]) => r.Type === type) as [string, any][];
+const statements = (): any[] =>
+  resources('AWS::IAM::Role').flatMap(([, r]) => r.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement));
 const actionsOf = (s: any): string[] => [s.Action].flat();
 
 it('grants no wildcard IAM actions', () => {
@@ -49,9 +68,14 @@ it('grants no wildcard IAM actions', () => {
 });
 
 it('grants only describes on Resource "*", and the route levers, table and topic by ARN', () => {
-  const starred = statements().filter((s) => s.Resource === '*' || [s.Resource].flat().includes('*')).flatMap(actionsOf);
+  const starred = statements()
+    .filter((s) => s.Resource === '*' || [s.Resource].flat().includes('*'))
+    .flatMap(actionsOf);
   for (const a of starred) expect(a).toMatch(/^ec2:(Describe|Search)/);
-  const mutating = statements().flatMap(actionsOf).filter((a) => /^ec2:(Create|Delete|Replace)/.test(a)).sort();
+  const mutating = statements()
+    .flatMap(actionsOf)
+    .filter((a) => /^ec2:(Create|Delete|Replace)/.test(a))
+    .sort();
   expect(mutating).toEqual([
     'ec2:CreateTransitGatewayRoute',
     'ec2:CreateVpnConnectionRoute',
@@ -96,7 +120,9 @@ it('lets CloudWatch alarms named tunnel-guard-* invoke tunnelAlarm directly, onl
 it('scopes SearchTransitGatewayRoutes to transit gateway route tables (it supports resource-level permissions)', () => {
   const search = statements().filter((s) => actionsOf(s).includes('ec2:SearchTransitGatewayRoutes'));
   expect(search).toHaveLength(1);
-  expect(search[0].Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:transit-gateway-route-table/*' });
+  expect(search[0].Resource).toEqual({
+    'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:transit-gateway-route-table/*',
+  });
 });
 
 it('routes the project alarms from EventBridge and reconciles every minute', () => {
@@ -116,22 +142,36 @@ it('declares the ledger table, the topics and a TunnelState alarm per configured
   const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
   expect(alarms).toHaveLength(TUNNELS.length);
   for (const a of alarms) {
-    expect(a).toMatchObject({ Namespace: 'AWS/VPN', MetricName: 'TunnelState', Period: 300, TreatMissingData: 'missing', ComparisonOperator: 'LessThanThreshold', Threshold: 1 });
+    expect(a).toMatchObject({
+      Namespace: 'AWS/VPN',
+      MetricName: 'TunnelState',
+      Period: 300,
+      TreatMissingData: 'missing',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+    });
     expect(a.AlarmName.startsWith('tunnel-guard-')).toBe(true);
   }
-  expect(alarms.map((a) => a.Dimensions.find((d: any) => d.Name === 'TunnelIpAddress').Value).sort()).toEqual(['203.0.113.11', '203.0.113.12']);
+  expect(alarms.map((a) => a.Dimensions.find((d: any) => d.Name === 'TunnelIpAddress').Value).sort()).toEqual([
+    '203.0.113.11',
+    '203.0.113.12',
+  ]);
 });
 
 it.each([
   ['defaults', () => out],
   ['optional settings on', () => outOptions],
-])('passes cfn-lint (%s)', (_name, dir) => {
-  const which = spawnSync('sh', ['-c', 'command -v cfn-lint'], { encoding: 'utf8' });
-  if (which.status !== 0) throw new Error('cfn-lint is not installed (pip install cfn-lint): the template cannot be validated');
-  const r = spawnSync('cfn-lint', [join(dir(), 'cloudformation-template-update-stack.json')], { encoding: 'utf8', timeout: 60_000 });
-  expect(r.stdout + r.stderr).toBe('');
-  expect(r.status).toBe(0);
-}, 60_000);
+])(
+  'passes cfn-lint (%s)',
+  (_name, dir) => {
+    const which = spawnSync('sh', ['-c', 'command -v cfn-lint'], { encoding: 'utf8' });
+    if (which.status !== 0) throw new Error('cfn-lint is not installed (pip install cfn-lint): the template cannot be validated');
+    const r = spawnSync('cfn-lint', [join(dir(), 'cloudformation-template-update-stack.json')], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  },
+  60_000,
+);
 
 it('bundles one minified handler file (size guard against pulling in unused SDKs)', () => {
   const zip = statSync(join(out, 'tunnel-guard.zip')).size;
@@ -169,14 +209,21 @@ it('declares the optional keyless GCP → AWS link role: trusts one GCP service 
 
 describe('serverless invoke local (the real CLI) on the simulator', () => {
   const sls = (args: string[], env: Record<string, string>) =>
-    spawnSync(join(ROOT, 'node_modules/.bin/serverless'), ['invoke', 'local', ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 90_000 });
+    spawnSync(join(ROOT, 'node_modules/.bin/serverless'), ['invoke', 'local', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
 
   it('drains on the documented ALARM example and restores on the OK example, acting on the simulator file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tg-invoke-'));
     try {
       const sim = join(dir, 'sim.json');
       const env = { TUNNEL_GUARD_SIMULATOR: sim, TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS: '0', AWS_EC2_METADATA_DISABLED: 'true' };
-      const routes = () => JSON.parse(readFileSync(sim, 'utf8')).aws.vpnConnections.find((c: any) => c.vpnConnectionId === 'vpn-0a1b2c3d4e5f60001').routes.length;
+      const routes = () =>
+        JSON.parse(readFileSync(sim, 'utf8')).aws.vpnConnections.find((c: any) => c.vpnConnectionId === 'vpn-0a1b2c3d4e5f60001').routes
+          .length;
       const drain = sls(['-f', 'tunnelAlarm', '-p', 'test/fixtures/aws/example-tunnel-degraded-alarm.json'], env);
       expect(drain.status).toBe(0);
       expect(drain.stdout).toMatch(/"decision": "drain"/);
@@ -199,7 +246,12 @@ describe('serverless invoke local (the real CLI) on the simulator', () => {
         ['invoke', 'local', '-f', 'tunnelAlarm', '-p', 'test/fixtures/aws/example-tunnel-down-alarm.json'],
         {
           cwd: ROOT,
-          env: { ...process.env, TUNNEL_GUARD_ALARM_TOPIC_ARNS: 'bad', TUNNEL_GUARD_SIMULATOR: join(dir, 'x.json'), AWS_EC2_METADATA_DISABLED: 'true' },
+          env: {
+            ...process.env,
+            TUNNEL_GUARD_ALARM_TOPIC_ARNS: 'bad',
+            TUNNEL_GUARD_SIMULATOR: join(dir, 'x.json'),
+            AWS_EC2_METADATA_DISABLED: 'true',
+          },
           encoding: 'utf8',
           timeout: 20_000,
           killSignal: 'SIGKILL',

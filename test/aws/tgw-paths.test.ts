@@ -14,7 +14,12 @@ let ec2: EC2Client;
 
 beforeAll(async () => {
   fake = new Ec2QueryFake();
-  ec2 = new EC2Client({ region: REGION, endpoint: await fake.start(), maxAttempts: 1, credentials: { accessKeyId: 'k', secretAccessKey: 's' } });
+  ec2 = new EC2Client({
+    region: REGION,
+    endpoint: await fake.start(),
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'k', secretAccessKey: 's' },
+  });
 });
 afterAll(async () => {
   ec2.destroy();
@@ -25,8 +30,24 @@ beforeEach(() => {
   fake.calls = [];
   fake.searchRouteLimit = 1000;
   fake.connections = [
-    { vpnConnectionId: 'vpn-1', transitGatewayId: 'tgw-1', tunnels: [{ outsideIpAddress: '203.0.113.11', status: 'UP' }, { outsideIpAddress: '203.0.113.12', status: 'UP' }], routes: [] },
-    { vpnConnectionId: 'vpn-2', transitGatewayId: 'tgw-1', tunnels: [{ outsideIpAddress: '203.0.113.21', status: 'UP' }, { outsideIpAddress: '203.0.113.22', status: 'DOWN' }], routes: [] },
+    {
+      vpnConnectionId: 'vpn-1',
+      transitGatewayId: 'tgw-1',
+      tunnels: [
+        { outsideIpAddress: '203.0.113.11', status: 'UP' },
+        { outsideIpAddress: '203.0.113.12', status: 'UP' },
+      ],
+      routes: [],
+    },
+    {
+      vpnConnectionId: 'vpn-2',
+      transitGatewayId: 'tgw-1',
+      tunnels: [
+        { outsideIpAddress: '203.0.113.21', status: 'UP' },
+        { outsideIpAddress: '203.0.113.22', status: 'DOWN' },
+      ],
+      routes: [],
+    },
   ];
   fake.tgwAttachments = [
     { transitGatewayAttachmentId: 'tgw-attach-1', transitGatewayId: 'tgw-1', resourceType: 'vpn', resourceId: 'vpn-1' },
@@ -110,14 +131,26 @@ it('without a healthy alternate, withdraw deletes the route and restore re-creat
   expect(await t.withdraw(p!)).toBe('applied');
   expect(target('10.240.0.0/16')).toBeUndefined();
   const mutating = () => fake.calls.filter((c) => /^(Create|Delete|Replace)TransitGatewayRoute$/.test(c.action));
-  expect(mutating()).toEqual([{ action: 'DeleteTransitGatewayRoute', params: expect.objectContaining({ TransitGatewayRouteTableId: 'tgw-rtb-1', DestinationCidrBlock: '10.240.0.0/16' }) }]);
+  expect(mutating()).toEqual([
+    {
+      action: 'DeleteTransitGatewayRoute',
+      params: expect.objectContaining({ TransitGatewayRouteTableId: 'tgw-rtb-1', DestinationCidrBlock: '10.240.0.0/16' }),
+    },
+  ]);
   // The VPC route in the same table is not touched.
   expect(target('10.0.0.0/16')).toBe('tgw-attach-vpc');
   expect(await t.withdraw(p!)).toBe('already-in-state');
   fake.calls = [];
   expect(await t.restore(p!)).toBe('applied');
   expect(mutating()).toEqual([
-    { action: 'CreateTransitGatewayRoute', params: expect.objectContaining({ TransitGatewayRouteTableId: 'tgw-rtb-1', DestinationCidrBlock: '10.240.0.0/16', TransitGatewayAttachmentId: 'tgw-attach-1' }) },
+    {
+      action: 'CreateTransitGatewayRoute',
+      params: expect.objectContaining({
+        TransitGatewayRouteTableId: 'tgw-rtb-1',
+        DestinationCidrBlock: '10.240.0.0/16',
+        TransitGatewayAttachmentId: 'tgw-attach-1',
+      }),
+    },
   ]);
   // Exactly the route that was there: same prefix, same attachment, nothing else in the table changed.
   const byCidr = (rs: typeof original) => [...rs].sort((a, b) => a.destinationCidrBlock.localeCompare(b.destinationCidrBlock));
@@ -127,9 +160,33 @@ it('without a healthy alternate, withdraw deletes the route and restore re-creat
 
 it('the fallback is the other VPN attachment on the same TGW with the most UP tunnels (ties: by id), never one on another TGW', async () => {
   fake.connections.push(
-    { vpnConnectionId: 'vpn-3', transitGatewayId: 'tgw-1', tunnels: [{ outsideIpAddress: '203.0.113.31', status: 'UP' }, { outsideIpAddress: '203.0.113.32', status: 'UP' }], routes: [] },
-    { vpnConnectionId: 'vpn-4', transitGatewayId: 'tgw-1', tunnels: [{ outsideIpAddress: '203.0.113.41', status: 'UP' }, { outsideIpAddress: '203.0.113.42', status: 'UP' }], routes: [] },
-    { vpnConnectionId: 'vpn-5', transitGatewayId: 'tgw-2', tunnels: [{ outsideIpAddress: '203.0.113.51', status: 'UP' }, { outsideIpAddress: '203.0.113.52', status: 'UP' }], routes: [] },
+    {
+      vpnConnectionId: 'vpn-3',
+      transitGatewayId: 'tgw-1',
+      tunnels: [
+        { outsideIpAddress: '203.0.113.31', status: 'UP' },
+        { outsideIpAddress: '203.0.113.32', status: 'UP' },
+      ],
+      routes: [],
+    },
+    {
+      vpnConnectionId: 'vpn-4',
+      transitGatewayId: 'tgw-1',
+      tunnels: [
+        { outsideIpAddress: '203.0.113.41', status: 'UP' },
+        { outsideIpAddress: '203.0.113.42', status: 'UP' },
+      ],
+      routes: [],
+    },
+    {
+      vpnConnectionId: 'vpn-5',
+      transitGatewayId: 'tgw-2',
+      tunnels: [
+        { outsideIpAddress: '203.0.113.51', status: 'UP' },
+        { outsideIpAddress: '203.0.113.52', status: 'UP' },
+      ],
+      routes: [],
+    },
   );
   fake.tgwAttachments.push(
     // Listed before tgw-attach-3 on purpose: the tie between vpn-3 and vpn-4 is broken by attachment id, not order.
@@ -167,7 +224,10 @@ describe('a route table larger than one SearchTransitGatewayRoutes answer (Addit
   ];
 
   beforeEach(() => {
-    fake.tgwRouteTables[0]!.routes = prefixes.map((destinationCidrBlock) => ({ destinationCidrBlock, transitGatewayAttachmentId: 'tgw-attach-1' }));
+    fake.tgwRouteTables[0]!.routes = prefixes.map((destinationCidrBlock) => ({
+      destinationCidrBlock,
+      transitGatewayAttachmentId: 'tgw-attach-1',
+    }));
   });
 
   it('finds every route by narrowing prefix ranges when answers are cut', async () => {
@@ -187,7 +247,9 @@ describe('a route table larger than one SearchTransitGatewayRoutes answer (Addit
   it('one plain search would have hidden routes (what the fake answers when cut)', async () => {
     fake.searchRouteLimit = 5;
     const { SearchTransitGatewayRoutesCommand } = await import('@aws-sdk/client-ec2');
-    const r = await ec2.send(new SearchTransitGatewayRoutesCommand({ TransitGatewayRouteTableId: 'tgw-rtb-1', Filters: [{ Name: 'type', Values: ['static'] }] }));
+    const r = await ec2.send(
+      new SearchTransitGatewayRoutesCommand({ TransitGatewayRouteTableId: 'tgw-rtb-1', Filters: [{ Name: 'type', Values: ['static'] }] }),
+    );
     expect(r.Routes).toHaveLength(5);
     expect(r.AdditionalRoutesAvailable).toBe(true);
   });

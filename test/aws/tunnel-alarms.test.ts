@@ -25,7 +25,9 @@ function evaluate(def: Evaluation, points: { t: number; v: number }[], at: numbe
     const inside = points.filter((p) => p.t >= from && p.t < from + def.Period);
     periods.push(inside.length ? Math.max(...inside.map((p) => p.v)) < def.Threshold : undefined);
   }
-  const filled = periods.map((b) => (b !== undefined ? b : def.TreatMissingData === 'breaching' ? true : def.TreatMissingData === 'notBreaching' ? false : undefined));
+  const filled = periods.map((b) =>
+    b !== undefined ? b : def.TreatMissingData === 'breaching' ? true : def.TreatMissingData === 'notBreaching' ? false : undefined,
+  );
   const present = filled.filter((b): b is boolean => b !== undefined);
   if (present.length === 0) return 'INSUFFICIENT_DATA';
   return present.filter(Boolean).length >= def.DatapointsToAlarm ? 'ALARM' : 'OK';
@@ -34,7 +36,7 @@ function evaluate(def: Evaluation, points: { t: number; v: number }[], at: numbe
 /** A tunnel's `TunnelState` series: one point every `interval` s with up to `jitter` s of delay (seeded). */
 function series(interval: number, hours: number, value: (t: number) => number, jitter = 0, seed = 7): { t: number; v: number }[] {
   let x = seed;
-  const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const out: { t: number; v: number }[] = [];
   for (let t = 0; t < hours * 3600; t += interval) out.push({ t: t + Math.floor(rnd() * jitter), v: value(t) });
   return out;
@@ -46,7 +48,8 @@ const everAlarms = (def: Evaluation, points: { t: number; v: number }[], hours: 
   return false;
 };
 
-const generated = () => tunnelAlarms('vpn-0a1b2c3d4e5f60001:203.0.113.11').Resources.TunnelStateAlarmvpn0a1b2c3d4e5f60001203011311.Properties;
+const generated = () =>
+  tunnelAlarms('vpn-0a1b2c3d4e5f60001:203.0.113.11').Resources.TunnelStateAlarmvpn0a1b2c3d4e5f60001203011311.Properties;
 
 describe('the generated TunnelState alarm', () => {
   it('has the documented shape: 300 s periods, 2 of 2 below 1 (Maximum), missing data neither breaching nor OK', () => {
@@ -77,7 +80,13 @@ describe('the generated TunnelState alarm', () => {
     ['every 300 s, up to 120 s late', 300, 120],
     ['every 300 s, up to 290 s late (periods left empty)', 300, 290],
   ])('never alarms on a healthy tunnel published %s', (_name, interval, jitter) => {
-    expect(everAlarms(generated(), series(interval, 24, () => 1, jitter), 24)).toBe(false);
+    expect(
+      everAlarms(
+        generated(),
+        series(interval, 24, () => 1, jitter),
+        24,
+      ),
+    ).toBe(false);
   });
 
   it.each([60, 300])('alarms on a tunnel that reports 0 (published every %i s)', (interval) => {
@@ -93,6 +102,12 @@ describe('the generated TunnelState alarm', () => {
 
   it('the old definition (60 s, 3 of 3, missing = breaching) would alarm on a healthy tunnel published every 300 s', () => {
     const old: Evaluation = { Period: 60, EvaluationPeriods: 3, DatapointsToAlarm: 3, Threshold: 1, TreatMissingData: 'breaching' };
-    expect(everAlarms(old, series(300, 24, () => 1), 24)).toBe(true);
+    expect(
+      everAlarms(
+        old,
+        series(300, 24, () => 1),
+        24,
+      ),
+    ).toBe(true);
   });
 });

@@ -33,13 +33,22 @@ beforeEach(() => {
     {
       vpnConnectionId: V1,
       vpnGatewayId: 'vgw-1',
-      tunnels: [{ outsideIpAddress: '203.0.113.11', status: 'UP' }, { outsideIpAddress: '203.0.113.12', status: 'DOWN', statusMessage: 'IPSEC IS DOWN' }],
-      routes: [{ destinationCidrBlock: '10.240.0.0/16', state: 'available' }, { destinationCidrBlock: '192.168.1.0/24', state: 'available' }],
+      tunnels: [
+        { outsideIpAddress: '203.0.113.11', status: 'UP' },
+        { outsideIpAddress: '203.0.113.12', status: 'DOWN', statusMessage: 'IPSEC IS DOWN' },
+      ],
+      routes: [
+        { destinationCidrBlock: '10.240.0.0/16', state: 'available' },
+        { destinationCidrBlock: '192.168.1.0/24', state: 'available' },
+      ],
     },
     {
       vpnConnectionId: V2,
       vpnGatewayId: 'vgw-1',
-      tunnels: [{ outsideIpAddress: '203.0.113.21', status: 'UP' }, { outsideIpAddress: '203.0.113.22', status: 'UP' }],
+      tunnels: [
+        { outsideIpAddress: '203.0.113.21', status: 'UP' },
+        { outsideIpAddress: '203.0.113.22', status: 'UP' },
+      ],
       routes: [{ destinationCidrBlock: '10.240.0.0/16', state: 'available' }],
     },
     // On a Transit Gateway: its lever is the TGW route table, not connection routes.
@@ -66,7 +75,7 @@ describe('VGW static routes through the real EC2 client', () => {
     expect(new Set(paths.map((p) => p.domain))).toEqual(new Set(['vgw:vgw-1']));
   });
 
-  it('names the domain after the connection\'s gateway: VGW, else transit gateway', () => {
+  it("names the domain after the connection's gateway: VGW, else transit gateway", () => {
     expect(vpnDomainOf({ vpnGatewayId: 'vgw-9' })).toBe('vgw:vgw-9');
     expect(vpnDomainOf({ transitGatewayId: 'tgw-9' })).toBe('tgw:tgw-9');
     expect(vpnDomainOf({})).toBeUndefined();
@@ -80,7 +89,11 @@ describe('VGW static routes through the real EC2 client', () => {
 
   it('keeps working when a configured connection is gone, and reports the missing id', async () => {
     const missing: string[][] = [];
-    const inventory = new VpnInventory(ec2, { region: REGION, vpnConnectionIds: [V1, 'vpn-0deadbeef0000000', V2], onMissing: (ids) => missing.push(ids) });
+    const inventory = new VpnInventory(ec2, {
+      region: REGION,
+      vpnConnectionIds: [V1, 'vpn-0deadbeef0000000', V2],
+      onMissing: (ids) => missing.push(ids),
+    });
     const paths = await new VgwStaticPathTable(ec2, inventory, fastWait).list();
     expect(paths.map((p) => p.key).sort()).toEqual([`${V1}:10.240.0.0/16`, `${V1}:192.168.1.0/24`, `${V2}:10.240.0.0/16`]);
     expect(missing).toEqual([['vpn-0deadbeef0000000']]);
@@ -132,7 +145,10 @@ describe('VGW static routes through the real EC2 client', () => {
     fake.settlePolls = 3;
     expect(await t.restore(structuredClone(path!))).toBe('applied');
     expect(fake.route(V1, '192.168.1.0/24')).toMatchObject({ state: 'available' });
-    expect(fake.calls.find((c) => c.action === 'CreateVpnConnectionRoute')!.params).toMatchObject({ VpnConnectionId: V1, DestinationCidrBlock: '192.168.1.0/24' });
+    expect(fake.calls.find((c) => c.action === 'CreateVpnConnectionRoute')!.params).toMatchObject({
+      VpnConnectionId: V1,
+      DestinationCidrBlock: '192.168.1.0/24',
+    });
     expect(await t.restore(path!)).toBe('already-in-state');
     expect(fake.count('CreateVpnConnectionRoute')).toBe(1);
     expect((await t.list()).map((p) => p.key)).toContain(`${V1}:192.168.1.0/24`);
@@ -182,7 +198,9 @@ describe('VGW static routes through the real EC2 client', () => {
   });
 
   it('refuses a definition that is not a VGW route', async () => {
-    await expect(table().withdraw({ key: 'x', kind: 'aws-tgw-route', cloud: 'aws', destinations: [], tunnelIds: [], definition: {} })).rejects.toBeInstanceOf(PermanentError);
+    await expect(
+      table().withdraw({ key: 'x', kind: 'aws-tgw-route', cloud: 'aws', destinations: [], tunnelIds: [], definition: {} }),
+    ).rejects.toBeInstanceOf(PermanentError);
   });
 });
 
@@ -192,7 +210,11 @@ describe('tunnel health from VgwTelemetry', () => {
     const list = await view.list();
     expect(list).toHaveLength(5);
     expect(list.find((t) => t.ref.id === `aws:${REGION}:${V1}:203.0.113.12`)).toEqual({
-      ref: { id: `aws:${REGION}:${V1}:203.0.113.12`, cloud: 'aws', native: { vpnConnectionId: V1, outsideIpAddress: '203.0.113.12', region: REGION } },
+      ref: {
+        id: `aws:${REGION}:${V1}:203.0.113.12`,
+        cloud: 'aws',
+        native: { vpnConnectionId: V1, outsideIpAddress: '203.0.113.12', region: REGION },
+      },
       status: 'down',
       detail: 'IPSEC IS DOWN',
     });

@@ -54,20 +54,25 @@ describe('tunnel-guard (bundled, child processes)', () => {
 
     expect(tg(['restore', 'tunnel-aws-1']).code).toBe(0);
     const routes = (text: string) =>
-      JSON.parse(text).gcp.routes
-        .map(({ id: _i, creationTimestamp: _c, ...w }: Record<string, unknown>) => w)
+      JSON.parse(text)
+        .gcp.routes.map(({ id: _i, creationTimestamp: _c, ...w }: Record<string, unknown>) => w)
         .sort((a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name));
     expect(routes(readFileSync(sim, 'utf8'))).toEqual(routes(before));
   });
 
   it('drainMode deprefer (default): both tunnels drained to standbys (exit 0), both restored to the original routes', () => {
-    const gcpRoutes = () => (JSON.parse(readFileSync(sim, 'utf8')).gcp.routes as { name: string; priority: number }[]).map((r) => `${r.name} ${r.priority}`).sort();
+    const gcpRoutes = () =>
+      (JSON.parse(readFileSync(sim, 'utf8')).gcp.routes as { name: string; priority: number }[])
+        .map((r) => `${r.name} ${r.priority}`)
+        .sort();
     expect(tg(['status', '--json']).code).toBe(0);
     const before = gcpRoutes();
     expect(tg(['drain', 'tunnel-aws-1']).code).toBe(0);
     expect(tg(['drain', 'tunnel-aws-2']).code).toBe(0);
     expect(gcpRoutes()).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby 65535', 'route-to-aws-via-tunnel-aws-2-tg-standby 65535']);
-    const standby = JSON.parse(tg(['status', '--json']).out).tunnels.filter((t: { id: string }) => t.id.startsWith('gcp:')).map((t: { standby: { destination: string }[] }) => t.standby.map((x) => x.destination));
+    const standby = JSON.parse(tg(['status', '--json']).out)
+      .tunnels.filter((t: { id: string }) => t.id.startsWith('gcp:'))
+      .map((t: { standby: { destination: string }[] }) => t.standby.map((x) => x.destination));
     expect(standby).toEqual([['10.0.0.0/16'], ['10.0.0.0/16']]);
     expect(tg(['restore', 'tunnel-aws-1']).code).toBe(0);
     expect(tg(['restore', 'tunnel-aws-2']).code).toBe(0);
@@ -104,7 +109,9 @@ describe('tunnel-guard (bundled, child processes)', () => {
     event.region = 'ap-northeast-1';
     event.detail.alarmName = 'vpn-0a1b2c3d4e5f60001-tunnel-1-data-in';
     event.detail.configuration.metrics[0].metricStat.metric = {
-      namespace: 'AWS/VPN', name: 'TunnelDataIn', dimensions: { VpnId: 'vpn-0a1b2c3d4e5f60001', TunnelIpAddress: '203.0.113.11' },
+      namespace: 'AWS/VPN',
+      name: 'TunnelDataIn',
+      dimensions: { VpnId: 'vpn-0a1b2c3d4e5f60001', TunnelIpAddress: '203.0.113.11' },
     };
     const file = join(dir, 'event.json');
     writeFileSync(file, JSON.stringify(event));

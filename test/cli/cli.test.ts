@@ -13,7 +13,11 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run { code: number; out: string; err: string }
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
 async function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return runWith(args, env);
 }
@@ -32,9 +36,20 @@ async function runWith(args: string[], env: Record<string, string> = {}): Promis
 const status = async () => JSON.parse((await run(['status', '--json'])).out) as { tunnels: Array<Record<string, any>> };
 const snapshotWorld = () => {
   const s = JSON.parse(readFileSync(sim, 'utf8'));
-  const writable = (r: any) => ({ name: r.name, network: r.network, destRange: r.destRange, priority: r.priority, tags: r.tags, description: r.description, nextHopVpnTunnel: r.nextHopVpnTunnel });
+  const writable = (r: any) => ({
+    name: r.name,
+    network: r.network,
+    destRange: r.destRange,
+    priority: r.priority,
+    tags: r.tags,
+    description: r.description,
+    nextHopVpnTunnel: r.nextHopVpnTunnel,
+  });
   return {
-    aws: s.aws.vpnConnections.map((c: any) => ({ id: c.vpnConnectionId, routes: [...c.routes].sort((a: any, b: any) => a.destinationCidrBlock.localeCompare(b.destinationCidrBlock)) })),
+    aws: s.aws.vpnConnections.map((c: any) => ({
+      id: c.vpnConnectionId,
+      routes: [...c.routes].sort((a: any, b: any) => a.destinationCidrBlock.localeCompare(b.destinationCidrBlock)),
+    })),
     gcp: [...s.gcp.routes].map(writable).sort((a, b) => a.name.localeCompare(b.name)),
   };
 };
@@ -49,23 +64,29 @@ describe('status --json (the contract of issue 2)', () => {
     expect(Object.keys(doc)).toEqual(['tunnels']);
     expect(doc.tunnels).toHaveLength(6);
     for (const t of doc.tunnels) {
-      expect(t).toEqual(expect.objectContaining({
-        id: expect.any(String),
-        cloud: expect.stringMatching(/^(aws|gcp)$/),
-        health: expect.stringMatching(/^(healthy|degraded|down|unknown)$/),
-        state: expect.any(String),
-        native: expect.any(Object),
-        routes: expect.any(Array),
-        withdrawn: [],
-      }));
+      expect(t).toEqual(
+        expect.objectContaining({
+          id: expect.any(String),
+          cloud: expect.stringMatching(/^(aws|gcp)$/),
+          health: expect.stringMatching(/^(healthy|degraded|down|unknown)$/),
+          state: expect.any(String),
+          native: expect.any(Object),
+          routes: expect.any(Array),
+          withdrawn: [],
+        }),
+      );
       for (const route of t.routes) expect(route.destination).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+$/);
     }
     const aws = doc.tunnels.find((t: any) => t.id === 'aws:ap-northeast-1:vpn-0a1b2c3d4e5f60001:203.0.113.11');
     expect(aws.native).toEqual({ vpnConnectionId: 'vpn-0a1b2c3d4e5f60001', outsideIpAddress: '203.0.113.11', region: 'ap-northeast-1' });
     expect(aws.routes.map((x: any) => x.destination)).toEqual(['10.240.0.0/16', '192.168.1.0/24']);
     const gcp = doc.tunnels.find((t: any) => t.id === T1);
-    expect(gcp.native).toEqual(expect.objectContaining({ project: 'example-project', region: 'asia-northeast1', name: 'tunnel-aws-1', gateway: 'gw-aws-1' }));
-    expect(gcp).toEqual(expect.objectContaining({ health: 'healthy', state: 'active', routes: [expect.objectContaining({ destination: '10.0.0.0/16' })] }));
+    expect(gcp.native).toEqual(
+      expect.objectContaining({ project: 'example-project', region: 'asia-northeast1', name: 'tunnel-aws-1', gateway: 'gw-aws-1' }),
+    );
+    expect(gcp).toEqual(
+      expect.objectContaining({ health: 'healthy', state: 'active', routes: [expect.objectContaining({ destination: '10.0.0.0/16' })] }),
+    );
     // tunnel 2 of each AWS connection has no GCP peer: the cloud says down
     expect(doc.tunnels.find((t: any) => t.id.endsWith('203.0.113.12')).health).toBe('down');
   });
@@ -80,7 +101,14 @@ describe('status --json (the contract of issue 2)', () => {
   it('shows a degraded signal as health degraded and a drained tunnel with its withdrawn destinations', async () => {
     expect((await run(['signal', 'tunnel-aws-1', 'degraded', '--at', '2026-11-25T10:00:00Z'])).code).toBe(0);
     const t = (await status()).tunnels.find((x) => x.id === T1)!;
-    expect(t).toEqual(expect.objectContaining({ health: 'degraded', state: 'drained', routes: [], withdrawn: [expect.objectContaining({ destination: '10.0.0.0/16' })] }));
+    expect(t).toEqual(
+      expect.objectContaining({
+        health: 'degraded',
+        state: 'drained',
+        routes: [],
+        withdrawn: [expect.objectContaining({ destination: '10.0.0.0/16' })],
+      }),
+    );
   });
 });
 
@@ -90,7 +118,10 @@ describe('drain → restore leaves every route definition exactly as it was', ()
   beforeEach(() => run(['status']));
   it('GCP tunnel (by name), drainMode withdraw: drain withdraws its route, restore re-creates it deep-equal', async () => {
     const before = snapshotWorld();
-    const d = await runWith(['drain', 'tunnel-aws-1', '--reason', 'lossy'], { TUNNEL_GUARD_LINKS: 'off', TUNNEL_GUARD_DRAIN_MODE: 'withdraw' });
+    const d = await runWith(['drain', 'tunnel-aws-1', '--reason', 'lossy'], {
+      TUNNEL_GUARD_LINKS: 'off',
+      TUNNEL_GUARD_DRAIN_MODE: 'withdraw',
+    });
     expect(d.code).toBe(0);
     expect(d.out).toMatch(/^DRAIN/);
     expect(snapshotWorld().gcp.map((r: any) => r.name)).toEqual(['route-to-aws-via-tunnel-aws-2']);
@@ -101,7 +132,7 @@ describe('drain → restore leaves every route definition exactly as it was', ()
     expect((await status()).tunnels.find((x) => x.id === T1)).toEqual(expect.objectContaining({ state: 'active', withdrawn: [] }));
   });
 
-  it('AWS tunnel (by outside IP): drains its connection\'s static routes and restores them deep-equal', async () => {
+  it("AWS tunnel (by outside IP): drains its connection's static routes and restores them deep-equal", async () => {
     const before = snapshotWorld();
     const d = await run(['drain', '203.0.113.11', '--json']);
     expect(d.code).toBe(0);
@@ -142,12 +173,32 @@ describe('drainMode deprefer (the default): the built-in topology through the CL
 
     const d1 = await run(['drain', 'tunnel-aws-1', '--json']);
     expect(d1.code).toBe(0);
-    expect(JSON.parse(d1.out)).toMatchObject({ decision: 'drain', plan: [{ lever: 'deprefer', destinations: ['10.0.0.0/16'] }], refusals: [] });
+    expect(JSON.parse(d1.out)).toMatchObject({
+      decision: 'drain',
+      plan: [{ lever: 'deprefer', destinations: ['10.0.0.0/16'] }],
+      refusals: [],
+    });
     expect(gcpRoutes()).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby 65535', 'route-to-aws-via-tunnel-aws-2 1000']);
     let doc = await status();
     const t1 = doc.tunnels.find((t) => t.id === T1)!;
-    expect(t1).toMatchObject({ state: 'drained', routes: [], withdrawn: [{ destination: '10.0.0.0/16', pathKey: 'projects/example-project/global/routes/route-to-aws-via-tunnel-aws-1', kind: 'gcp-static-route' }] });
-    expect(t1.standby).toEqual([{ destination: '10.0.0.0/16', pathKey: 'projects/example-project/global/routes/route-to-aws-via-tunnel-aws-1-tg-standby', kind: 'gcp-static-route' }]);
+    expect(t1).toMatchObject({
+      state: 'drained',
+      routes: [],
+      withdrawn: [
+        {
+          destination: '10.0.0.0/16',
+          pathKey: 'projects/example-project/global/routes/route-to-aws-via-tunnel-aws-1',
+          kind: 'gcp-static-route',
+        },
+      ],
+    });
+    expect(t1.standby).toEqual([
+      {
+        destination: '10.0.0.0/16',
+        pathKey: 'projects/example-project/global/routes/route-to-aws-via-tunnel-aws-1-tg-standby',
+        kind: 'gcp-static-route',
+      },
+    ]);
     expect(doc.tunnels.find((t) => t.id === T2)).toMatchObject({ routes: [{ destination: '10.0.0.0/16' }], standby: [] });
 
     // Every tunnel of 10.0.0.0/16 de-preferred: not a black hole (the standbys carry it), so not refused — but said.
@@ -170,7 +221,13 @@ describe('drainMode deprefer (the default): the built-in topology through the CL
     expect((await run(['restore', 'tunnel-aws-2'])).code).toBe(0);
     expect(snapshotWorld()).toEqual(before);
     doc = await status();
-    for (const id of [T1, T2]) expect(doc.tunnels.find((x) => x.id === id)).toMatchObject({ state: 'active', withdrawn: [], standby: [], routes: [{ destination: '10.0.0.0/16' }] });
+    for (const id of [T1, T2])
+      expect(doc.tunnels.find((x) => x.id === id)).toMatchObject({
+        state: 'active',
+        withdrawn: [],
+        standby: [],
+        routes: [{ destination: '10.0.0.0/16' }],
+      });
   });
 
   it('TUNNEL_GUARD_DRAIN_MODE accepts only deprefer or withdraw', async () => {
@@ -189,7 +246,9 @@ describe('guards', () => {
     const r = await run(['drain', 'tunnel-aws-2']);
     expect(r.code).toBe(3);
     expect(r.out).toMatch(/refused by black-hole/);
-    expect(readFileSync(sim, 'utf8').replace(/"notifications": \[[\s\S]*\],\n  "nextId"/, '')).toBe(mid.replace(/"notifications": \[[\s\S]*\],\n  "nextId"/, ''));
+    expect(readFileSync(sim, 'utf8').replace(/"notifications": \[[\s\S]*\],\n {2}"nextId"/, '')).toBe(
+      mid.replace(/"notifications": \[[\s\S]*\],\n {2}"nextId"/, ''),
+    );
   });
 
   it('--force skips the guard, and says so', async () => {
@@ -241,7 +300,11 @@ describe('bad input: clear message, exit 2, nothing changed', () => {
     const ledger = ledgerFileFor(sim);
     writeFileSync(ledger, '{"format":"tunnel-guard-ledger/1","records":{"x":{"tunnelId":"x"}}}');
     const simBytes = readFileSync(sim, 'utf8');
-    for (const args of [['status', '--json'], ['signal', 'tunnel-aws-1', 'degraded'], ['drain', 'tunnel-aws-1']]) {
+    for (const args of [
+      ['status', '--json'],
+      ['signal', 'tunnel-aws-1', 'degraded'],
+      ['drain', 'tunnel-aws-1'],
+    ]) {
       const r = await run(args);
       expect(r.code).toBe(2);
       expect(r.err).toMatch(/ledger file .* is invalid at records\.x\..*left untouched/);
@@ -265,7 +328,7 @@ describe('bad input: clear message, exit 2, nothing changed', () => {
 });
 
 describe('environment and defaults', () => {
-  it('uses ./tunnel-guard.sim.json in the caller\'s directory when TUNNEL_GUARD_SIMULATOR is unset', async () => {
+  it("uses ./tunnel-guard.sim.json in the caller's directory when TUNNEL_GUARD_SIMULATOR is unset", async () => {
     let out = '';
     const code = await main(['status', '--json'], { stdout: (s) => void (out += s), stderr: () => undefined, env: { PWD: dir }, cwd: '/' });
     expect(code).toBe(0);
@@ -283,7 +346,7 @@ describe('environment and defaults', () => {
 });
 
 describe('demo', () => {
-  it('replays the incident, checks every step and exits 0 without touching the user\'s file', async () => {
+  it("replays the incident, checks every step and exits 0 without touching the user's file", async () => {
     const r = await run(['demo']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);

@@ -40,15 +40,29 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tg-clouds-proc-'));
   // Records every module the process loads that a light `status` must not: the seat and the cloud SDKs.
   preload = join(dir, 'trace-loads.js');
-  writeFileSync(preload, `const M = require('module'); const load = M._load;
-M._load = function (req, ...rest) { if (/clouds-(aws|gcp)\\.js$|@aws-sdk|@google-cloud/.test(req)) process.stderr.write('LOADED ' + req + '\\n'); return load.call(this, req, ...rest); };\n`);
+  writeFileSync(
+    preload,
+    `const M = require('module'); const load = M._load;
+M._load = function (req, ...rest) { if (/clouds-(aws|gcp)\\.js$|@aws-sdk|@google-cloud/.test(req)) process.stderr.write('LOADED ' + req + '\\n'); return load.call(this, req, ...rest); };\n`,
+  );
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Async, so the fakes in this process keep answering while the child runs. */
-function tg(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; out: string; err: string; ms: number }> {
+function tg(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; out: string; err: string; ms: number }> {
   const started = Date.now();
-  const clean = Object.fromEntries(Object.entries({ PATH: process.env.PATH ?? '', HOME: dir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', METADATA_SERVER_DETECTION: 'none', ...env }).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  const clean = Object.fromEntries(
+    Object.entries({
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      METADATA_SERVER_DETECTION: 'none',
+      ...env,
+    }).filter(([, v]) => v !== undefined),
+  ) as Record<string, string>;
   return new Promise((done) => {
     const child = spawn(process.execPath, ['-r', preload, BIN, ...args], { cwd: dir, env: clean });
     let out = '';
@@ -72,7 +86,13 @@ it('status on the simulator loads no cloud side nor SDK; on the clouds only the 
   expect(clouds.err).toMatch(/LOADED .*dist\/clouds-aws\.js/);
   expect(clouds.err).toMatch(/LOADED .*dist\/clouds-gcp\.js/);
   expect(JSON.parse(clouds.out).tunnels.map((t: { id: string }) => t.id)).toContain(awsId(1, 1));
-  const awsOnly = await tg(['status', '--json'], { ...w.env, TUNNEL_GUARD_TARGET: 'clouds', TUNNEL_GUARD_GCP_PROJECT: undefined, TUNNEL_GUARD_GCP_REGIONS: undefined, TUNNEL_GUARD_LEDGER_BUCKET: undefined });
+  const awsOnly = await tg(['status', '--json'], {
+    ...w.env,
+    TUNNEL_GUARD_TARGET: 'clouds',
+    TUNNEL_GUARD_GCP_PROJECT: undefined,
+    TUNNEL_GUARD_GCP_REGIONS: undefined,
+    TUNNEL_GUARD_LEDGER_BUCKET: undefined,
+  });
   expect(awsOnly.code).toBe(0);
   expect(awsOnly.err).toMatch(/LOADED .*dist\/clouds-aws\.js/);
   expect(awsOnly.err).not.toMatch(/clouds-gcp/);
@@ -105,7 +125,11 @@ describe('fails fast, clearly, and changes nothing', () => {
 
   it('a Google endpoint that never answers (bounded by TUNNEL_GUARD_CLI_TIMEOUT_MS)', async () => {
     const before = routesOf(w);
-    const r = await tg(['--target', 'clouds', 'drain', 'tunnel-aws-1', '--yes'], { ...w.env, TUNNEL_GUARD_COMPUTE_ENDPOINT: blackholeUrl, TUNNEL_GUARD_CLI_TIMEOUT_MS: '1500' });
+    const r = await tg(['--target', 'clouds', 'drain', 'tunnel-aws-1', '--yes'], {
+      ...w.env,
+      TUNNEL_GUARD_COMPUTE_ENDPOINT: blackholeUrl,
+      TUNNEL_GUARD_CLI_TIMEOUT_MS: '1500',
+    });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/GCP: VPN tunnels of example-project\/asia-northeast1: cannot reach/);
     expect(r.ms).toBeLessThan(10_000);
@@ -122,7 +146,14 @@ describe('fails fast, clearly, and changes nothing', () => {
 
   it('no AWS credentials anywhere', async () => {
     const before = routesOf(w);
-    const env = { ...w.env, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: 'nobody', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') };
+    const env = {
+      ...w.env,
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_PROFILE: 'nobody',
+      AWS_CONFIG_FILE: join(dir, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+    };
     const r = await tg(['--target', 'clouds', 'drain', '203.0.113.11', '--yes'], env);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/no AWS credentials/);
@@ -132,7 +163,13 @@ describe('fails fast, clearly, and changes nothing', () => {
 
   it('Google application default credentials that cannot be loaded', async () => {
     const before = routesOf(w);
-    const env = { ...w.env, TUNNEL_GUARD_TABLE: undefined, TUNNEL_GUARD_AWS_VPN_IDS: undefined, TUNNEL_GUARD_GCP_AUTH: undefined, GOOGLE_APPLICATION_CREDENTIALS: join(dir, 'missing-key.json') };
+    const env = {
+      ...w.env,
+      TUNNEL_GUARD_TABLE: undefined,
+      TUNNEL_GUARD_AWS_VPN_IDS: undefined,
+      TUNNEL_GUARD_GCP_AUTH: undefined,
+      GOOGLE_APPLICATION_CREDENTIALS: join(dir, 'missing-key.json'),
+    };
     const r = await tg(['--target', 'clouds', 'drain', 'tunnel-aws-1', '--yes'], env);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/GCP credentials: no usable Google credentials|GCP credentials: .*missing-key\.json/);
@@ -144,7 +181,12 @@ describe('fails fast, clearly, and changes nothing', () => {
     const r = await tg(['--target', 'clouds', 'doctor', '--json'], { ...w.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
     expect(r.code).toBe(1);
     const checks = JSON.parse(r.out).checks;
-    expect(checks.find((c: { cloud: string; name: string }) => c.cloud === 'aws' && c.name === 'credentials')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/cannot reach/) });
-    expect(checks.find((c: { cloud: string; name: string }) => c.cloud === 'gcp' && c.name === 'ledger bucket')).toMatchObject({ status: 'pass' });
+    expect(checks.find((c: { cloud: string; name: string }) => c.cloud === 'aws' && c.name === 'credentials')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/cannot reach/),
+    });
+    expect(checks.find((c: { cloud: string; name: string }) => c.cloud === 'gcp' && c.name === 'ledger bucket')).toMatchObject({
+      status: 'pass',
+    });
   });
 });

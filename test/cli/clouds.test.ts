@@ -32,34 +32,59 @@ beforeEach(async () => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run { code: number; out: string; err: string }
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
 async function tg(args: string[], env: Record<string, string | undefined> = {}, io: Partial<CliIo> = {}): Promise<Run> {
   let out = '';
   let err = '';
   const merged = { ...w.env, ...env };
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
-  const code = await main(['--target', 'clouds', ...args], { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: merged, cwd: dir, ...io });
+  for (const [k, v] of Object.entries(env))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  const code = await main(['--target', 'clouds', ...args], {
+    stdout: (s) => void (out += s),
+    stderr: (s) => void (err += s),
+    env: merged,
+    cwd: dir,
+    ...io,
+  });
   return { code, out, err };
 }
 const statusOf = async () => JSON.parse((await tg(['status', '--json'])).out) as { tunnels: Record<string, any>[] };
 
 describe('status --target clouds', () => {
-  it('shows both clouds\' tunnels, paths and deployed ledgers in the simulator\'s status --json shape', async () => {
+  it("shows both clouds' tunnels, paths and deployed ledgers in the simulator's status --json shape", async () => {
     const r = await tg(['status', '--json']);
     expect(r).toMatchObject({ code: 0, err: '' });
     const doc = JSON.parse(r.out);
     expect(Object.keys(doc)).toEqual(['tunnels']);
-    expect(doc.tunnels.map((t: { id: string }) => t.id).sort()).toEqual([awsId(1, 1), awsId(1, 2), awsId(2, 1), awsId(2, 2), gcpId(1), gcpId(2)].sort());
+    expect(doc.tunnels.map((t: { id: string }) => t.id).sort()).toEqual(
+      [awsId(1, 1), awsId(1, 2), awsId(2, 1), awsId(2, 2), gcpId(1), gcpId(2)].sort(),
+    );
     const g1 = doc.tunnels.find((t: { id: string }) => t.id === gcpId(1));
     expect(g1).toMatchObject({
-      id: gcpId(1), cloud: 'gcp', health: 'healthy', state: 'active',
+      id: gcpId(1),
+      cloud: 'gcp',
+      health: 'healthy',
+      state: 'active',
       native: expect.objectContaining({ name: 'tunnel-aws-1', region: 'asia-northeast1', peerIp: '203.0.113.11' }),
       routes: [{ destination: '10.0.0.0/16', pathKey: expect.stringContaining('route-to-aws-via-tunnel-aws-1'), kind: 'gcp-static-route' }],
-      withdrawn: [], linkStatus: 'up', suppressed: false, peer: null,
+      withdrawn: [],
+      linkStatus: 'up',
+      suppressed: false,
+      peer: null,
     });
     // Exactly the simulator's contract: the same fields, built by the same function.
     let simOut = '';
-    await main(['status', '--json'], { stdout: (x) => void (simOut += x), stderr: () => undefined, env: { TUNNEL_GUARD_SIMULATOR: join(dir, 'sim.json'), TUNNEL_GUARD_LINKS: 'off' }, cwd: dir }); // unpaired, like the clouds without configured links
+    await main(['status', '--json'], {
+      stdout: (x) => void (simOut += x),
+      stderr: () => undefined,
+      env: { TUNNEL_GUARD_SIMULATOR: join(dir, 'sim.json'), TUNNEL_GUARD_LINKS: 'off' },
+      cwd: dir,
+    }); // unpaired, like the clouds without configured links
     const simTunnel = JSON.parse(simOut).tunnels.find((t: { id: string }) => t.id.endsWith('tunnel-aws-1'));
     expect(Object.keys(g1).sort()).toEqual(Object.keys(simTunnel).sort());
     const a11 = doc.tunnels.find((t: { id: string }) => t.id === awsId(1, 1));
@@ -73,7 +98,13 @@ describe('status --target clouds', () => {
     const gcpOnly = await tg(['status', '--json'], { TUNNEL_GUARD_TABLE: undefined, TUNNEL_GUARD_AWS_VPN_IDS: undefined });
     expect(gcpOnly.code).toBe(0);
     expect(JSON.parse(gcpOnly.out).tunnels.every((t: { cloud: string }) => t.cloud === 'gcp')).toBe(true);
-    const none = await tg(['status'], { TUNNEL_GUARD_TABLE: undefined, TUNNEL_GUARD_AWS_VPN_IDS: undefined, TUNNEL_GUARD_GCP_PROJECT: undefined, TUNNEL_GUARD_GCP_REGIONS: undefined, TUNNEL_GUARD_LEDGER_BUCKET: undefined });
+    const none = await tg(['status'], {
+      TUNNEL_GUARD_TABLE: undefined,
+      TUNNEL_GUARD_AWS_VPN_IDS: undefined,
+      TUNNEL_GUARD_GCP_PROJECT: undefined,
+      TUNNEL_GUARD_GCP_REGIONS: undefined,
+      TUNNEL_GUARD_LEDGER_BUCKET: undefined,
+    });
     expect(none.code).toBe(2);
     expect(none.err).toMatch(/no cloud is configured.*TUNNEL_GUARD_TABLE.*TUNNEL_GUARD_GCP_PROJECT/s);
     const half = await tg(['status'], { TUNNEL_GUARD_LEDGER_BUCKET: undefined });
@@ -101,10 +132,18 @@ describe('drain / restore on the real clouds', () => {
     expect(drained.out).toMatch(/DRAIN/);
     expect(w.compute.route('example-project', 'route-to-aws-via-tunnel-aws-1')).toBeUndefined();
     const t = (await statusOf()).tunnels.find((x) => x.id === gcpId(1))!;
-    expect(t).toMatchObject({ state: 'drained', reason: expect.stringContaining('dropping packets'), routes: [], withdrawn: [expect.objectContaining({ destination: '10.0.0.0/16' })] });
+    expect(t).toMatchObject({
+      state: 'drained',
+      reason: expect.stringContaining('dropping packets'),
+      routes: [],
+      withdrawn: [expect.objectContaining({ destination: '10.0.0.0/16' })],
+    });
     // The deployed ledger (the bucket's object), not a second one.
     const obj = [...w.gcs.objects.entries()].find(([k]) => k.startsWith('tg-ledger/tunnel-guard/ledger/') && k.includes('tunnel-aws-1'));
-    expect(JSON.parse(obj![1].data.toString())).toMatchObject({ state: 'drained', withdrawn: [expect.objectContaining({ kind: 'gcp-static-route' })] });
+    expect(JSON.parse(obj![1].data.toString())).toMatchObject({
+      state: 'drained',
+      withdrawn: [expect.objectContaining({ kind: 'gcp-static-route' })],
+    });
 
     const restored = await tg(['restore', 'tunnel-aws-1', '--yes']);
     expect(restored.code).toBe(0);
@@ -112,14 +151,17 @@ describe('drain / restore on the real clouds', () => {
     expect((await statusOf()).tunnels.find((x) => x.id === gcpId(1))).toMatchObject({ state: 'active', withdrawn: [] });
   });
 
-  it('AWS: drain a connection\'s static routes through the DynamoDB ledger and restore them exactly', async () => {
+  it("AWS: drain a connection's static routes through the DynamoDB ledger and restore them exactly", async () => {
     const before = routesOf(w);
     const drained = await tg(['drain', '203.0.113.11', '--yes', '--json']);
     expect(drained.code).toBe(0);
     expect(JSON.parse(drained.out)).toMatchObject({ decision: 'drain', tunnelId: awsId(1, 1), stateAfter: 'drained' });
     expect(w.ec2.route('vpn-0a1b2c3d4e5f60001', '10.1.0.0/16')).toBeUndefined();
     expect(w.ec2.route('vpn-0a1b2c3d4e5f60002', '10.1.0.0/16')).toBeDefined();
-    expect((await statusOf()).tunnels.find((x) => x.id === awsId(1, 1))).toMatchObject({ state: 'drained', withdrawn: [{ destination: '10.1.0.0/16', pathKey: 'vpn-0a1b2c3d4e5f60001:10.1.0.0/16', kind: 'aws-vgw-static' }] });
+    expect((await statusOf()).tunnels.find((x) => x.id === awsId(1, 1))).toMatchObject({
+      state: 'drained',
+      withdrawn: [{ destination: '10.1.0.0/16', pathKey: 'vpn-0a1b2c3d4e5f60001:10.1.0.0/16', kind: 'aws-vgw-static' }],
+    });
 
     // The guards are the functions' own: the last connection carrying 10.1.0.0/16 is refused (exit 3), untouched.
     const refused = await tg(['drain', '203.0.113.21', '--yes']);
@@ -165,7 +207,11 @@ describe('missing resources', () => {
     expect(r.err).toMatch(/GCP: the ledger bucket tg-ledger does not exist/);
     expect(w.compute.mutations()).toEqual([]);
     const d = JSON.parse((await tg(['doctor', '--json'])).out);
-    expect(d.checks.find((c: { cloud: string; name: string }) => c.cloud === 'gcp' && c.name === 'ledger bucket')).toMatchObject({ status: 'fail', detail: 'tg-ledger does not exist', fix: expect.stringMatching(/create the bucket/) });
+    expect(d.checks.find((c: { cloud: string; name: string }) => c.cloud === 'gcp' && c.name === 'ledger bucket')).toMatchObject({
+      status: 'fail',
+      detail: 'tg-ledger does not exist',
+      fix: expect.stringMatching(/create the bucket/),
+    });
   });
 });
 
@@ -175,7 +221,10 @@ describe('discover --target clouds', () => {
     const r = await tg(['discover', '--write', file, '--json']);
     expect(r.code).toBe(0);
     const d = JSON.parse(r.out);
-    expect(d.links).toEqual([{ gcp: gcpId(1), aws: awsId(1, 1) }, { gcp: gcpId(2), aws: awsId(2, 1) }]);
+    expect(d.links).toEqual([
+      { gcp: gcpId(1), aws: awsId(1, 1) },
+      { gcp: gcpId(2), aws: awsId(2, 1) },
+    ]);
     expect(d.alarmTunnels).toMatchObject({ [`tunnel-guard-vpn-0a1b2c3d4e5f60001-203.0.113.11`]: awsId(1, 1) });
     expect(Object.keys(d.alarmTunnels)).toHaveLength(4);
     expect(d.policyTunnels).toEqual({ 'tunnel-aws-1 established': gcpId(1) });
@@ -206,30 +255,67 @@ describe('doctor --target clouds', () => {
     TUNNEL_GUARD_AWS_LINK_TOPIC_ARN: w.linkTopicArn,
   });
 
-  const PROBES = JSON.stringify([{ vpnId: 'vpn-0a1b2c3d4e5f60001', tunnelIp: '203.0.113.11', target: '10.0.99.10', subnetArn: 'arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0abc' }]);
+  const PROBES = JSON.stringify([
+    {
+      vpnId: 'vpn-0a1b2c3d4e5f60001',
+      tunnelIp: '203.0.113.11',
+      target: '10.0.99.10',
+      subnetArn: 'arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0abc',
+    },
+  ]);
   /** What the deployment creates for that probe: the pinned /32 and the trip/clear alarms. */
   async function deployProbe(route = true) {
     if (route) w.ec2.connections[0]!.routes.push({ destinationCidrBlock: '10.0.99.10/32', state: 'available' });
     const cw = new CloudWatchClient({ region: 'us-east-1', endpoint: w.endpoints.moto });
     for (const role of ['trip', 'clear']) {
-      await cw.send(new PutMetricAlarmCommand({
-        AlarmName: `tunnel-guard-probe-vpn-0a1b2c3d4e5f60001-203.0.113.11-${role}`, Namespace: 'AWS/NetworkMonitor', MetricName: 'PacketLoss', Statistic: 'Average',
-        Dimensions: [{ Name: 'Monitor', Value: 'tunnel-guard-prod-probes' }, { Name: 'Probe', Value: 'probe-1' }],
-        Period: 30, EvaluationPeriods: 5, Threshold: 2, ComparisonOperator: 'GreaterThanThreshold',
-      }));
+      await cw.send(
+        new PutMetricAlarmCommand({
+          AlarmName: `tunnel-guard-probe-vpn-0a1b2c3d4e5f60001-203.0.113.11-${role}`,
+          Namespace: 'AWS/NetworkMonitor',
+          MetricName: 'PacketLoss',
+          Statistic: 'Average',
+          Dimensions: [
+            { Name: 'Monitor', Value: 'tunnel-guard-prod-probes' },
+            { Name: 'Probe', Value: 'probe-1' },
+          ],
+          Period: 30,
+          EvaluationPeriods: 5,
+          Threshold: 2,
+          ComparisonOperator: 'GreaterThanThreshold',
+        }),
+      );
     }
     cw.destroy();
   }
 
   it('passes every check of a wired deployment (exit 0) and leaves no scratch data', async () => {
     await deployProbe();
-    const r = await tg(['doctor', '--json'], { ...doctorEnv(), TUNNEL_GUARD_AWS_PROBES: PROBES, TUNNEL_GUARD_AWS_PROBE_TARGETS: '10.0.99.10/32' });
+    const r = await tg(['doctor', '--json'], {
+      ...doctorEnv(),
+      TUNNEL_GUARD_AWS_PROBES: PROBES,
+      TUNNEL_GUARD_AWS_PROBE_TARGETS: '10.0.99.10/32',
+    });
     const doc = JSON.parse(r.out);
     const failed = doc.checks.filter((c: { status: string }) => c.status === 'fail');
     expect(failed).toEqual([]);
     expect(r.code).toBe(0);
     const names = doc.checks.map((c: { cloud: string; name: string }) => `${c.cloud} ${c.name}`);
-    expect(names).toEqual(expect.arrayContaining(['aws probe vpn-0a1b2c3d4e5f60001:203.0.113.11', 'aws credentials', 'aws ledger table', `aws alarm ${awsId(1, 1)}`, 'aws function permissions', 'gcp ledger bucket', `gcp alert policy ${gcpId(2)}`, 'gcp function permissions', 'links link secret', 'links AWS → GCP', 'links GCP → AWS', `links link ${gcpId(1)}`]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'aws probe vpn-0a1b2c3d4e5f60001:203.0.113.11',
+        'aws credentials',
+        'aws ledger table',
+        `aws alarm ${awsId(1, 1)}`,
+        'aws function permissions',
+        'gcp ledger bucket',
+        `gcp alert policy ${gcpId(2)}`,
+        'gcp function permissions',
+        'links link secret',
+        'links AWS → GCP',
+        'links GCP → AWS',
+        `links link ${gcpId(1)}`,
+      ]),
+    );
     expect(doc.checks.find((c: { name: string; status: string }) => c.name === 'function permissions' && c.status === 'pass')).toBeTruthy();
     expect([...w.gcs.objects.keys()]).toEqual([]);
     expect(w.iam.calls.length).toBeGreaterThan(0);
@@ -237,7 +323,7 @@ describe('doctor --target clouds', () => {
     expect(human.out).toMatch(/^PASS {2}aws {3}credentials:/m);
   });
 
-  it('fails with the reason and the fix: a missing alarm, a denied action, a policy without the function\'s channel, a wrong link', async () => {
+  it("fails with the reason and the fix: a missing alarm, a denied action, a policy without the function's channel, a wrong link", async () => {
     w.iam.allowed.get(ROLE)!.delete('ec2:DeleteVpnConnectionRoute');
     w.front.notificationChannels[0]!.labels!.url = 'https://somewhere-else.example/';
     const wrongLink = JSON.stringify({ links: [{ gcp: gcpId(1), aws: awsId(1, 2) }] });
@@ -245,9 +331,18 @@ describe('doctor --target clouds', () => {
     await cw.send(new DeleteAlarmsCommand({ AlarmNames: ['tunnel-guard-vpn-0a1b2c3d4e5f60001-203.0.113.12'] }));
     cw.destroy();
     await deployProbe(false); // the alarms, but not the pinned route
-    const r = await tg(['doctor', '--json'], { ...doctorEnv(), TUNNEL_GUARD_AWS_PROBES: PROBES, TUNNEL_GUARD_CONFIG_JSON: wrongLink, TUNNEL_GUARD_AWS_VPN_IDS: 'vpn-0a1b2c3d4e5f60001,vpn-0a1b2c3d4e5f6dead' });
+    const r = await tg(['doctor', '--json'], {
+      ...doctorEnv(),
+      TUNNEL_GUARD_AWS_PROBES: PROBES,
+      TUNNEL_GUARD_CONFIG_JSON: wrongLink,
+      TUNNEL_GUARD_AWS_VPN_IDS: 'vpn-0a1b2c3d4e5f60001,vpn-0a1b2c3d4e5f6dead',
+    });
     expect(r.code).toBe(1);
-    const fails = Object.fromEntries(JSON.parse(r.out).checks.filter((c: { status: string }) => c.status === 'fail').map((c: { cloud: string; name: string; detail: string; fix?: string }) => [`${c.cloud} ${c.name}`, c]));
+    const fails = Object.fromEntries(
+      JSON.parse(r.out)
+        .checks.filter((c: { status: string }) => c.status === 'fail')
+        .map((c: { cloud: string; name: string; detail: string; fix?: string }) => [`${c.cloud} ${c.name}`, c]),
+    );
     expect(fails['aws function permissions'].detail).toMatch(/ec2:DeleteVpnConnectionRoute .*implicitDeny/);
     expect(fails['aws VPN connections'].detail).toMatch(/vpn-0a1b2c3d4e5f6dead/);
     expect(fails[`gcp alert policy ${gcpId(1)}`].detail).toMatch(/no webhook channel calling https:\/\/tunnelincident/);
@@ -255,7 +350,9 @@ describe('doctor --target clouds', () => {
     expect(fails[`links link ${gcpId(1)}`].detail).toMatch(/not the same tunnel/);
     expect(fails[`aws alarm ${awsId(1, 2)}`].detail).toMatch(/no CloudWatch alarm watches this tunnel/);
     expect(fails[`aws alarm ${awsId(1, 1)}`]).toBeUndefined();
-    expect(fails['aws probe vpn-0a1b2c3d4e5f60001:203.0.113.11'].detail).toMatch(/10\.0\.99\.10\/32 is not a static route of vpn-0a1b2c3d4e5f60001/);
+    expect(fails['aws probe vpn-0a1b2c3d4e5f60001:203.0.113.11'].detail).toMatch(
+      /10\.0\.99\.10\/32 is not a static route of vpn-0a1b2c3d4e5f60001/,
+    );
   });
 });
 
@@ -263,7 +360,12 @@ describe('--target', () => {
   const raw = async (args: string[], env: Record<string, string> = {}) => {
     let out = '';
     let err = '';
-    const code = await main(args, { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: { ...w.env, TUNNEL_GUARD_SIMULATOR: join(dir, 'sim.json'), ...env }, cwd: dir });
+    const code = await main(args, {
+      stdout: (s) => void (out += s),
+      stderr: (s) => void (err += s),
+      env: { ...w.env, TUNNEL_GUARD_SIMULATOR: join(dir, 'sim.json'), ...env },
+      cwd: dir,
+    });
     return { code, out, err };
   };
 
@@ -280,7 +382,13 @@ describe('--target', () => {
   });
 
   it('doctor and discover with nothing configured, or a bad timeout, are usage errors (exit 2)', async () => {
-    const bare = { TUNNEL_GUARD_TABLE: '', TUNNEL_GUARD_AWS_VPN_IDS: '', TUNNEL_GUARD_GCP_PROJECT: '', TUNNEL_GUARD_GCP_REGIONS: '', TUNNEL_GUARD_LEDGER_BUCKET: '' };
+    const bare = {
+      TUNNEL_GUARD_TABLE: '',
+      TUNNEL_GUARD_AWS_VPN_IDS: '',
+      TUNNEL_GUARD_GCP_PROJECT: '',
+      TUNNEL_GUARD_GCP_REGIONS: '',
+      TUNNEL_GUARD_LEDGER_BUCKET: '',
+    };
     for (const args of [['doctor', '--json'], ['discover']]) {
       const r = await raw(['--target', 'clouds', ...args], bare);
       expect(r.code).toBe(2);
@@ -302,7 +410,9 @@ describe('--target', () => {
   it('discover --write on the simulator writes the links it proposes, and never overwrites', async () => {
     const file = join(dir, 'links.json');
     expect((await raw(['discover', '--write', file])).code).toBe(0);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ links: expect.arrayContaining([expect.objectContaining({ gcp: 'gcp:example-project:asia-northeast1:tunnel-aws-1' })]) });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      links: expect.arrayContaining([expect.objectContaining({ gcp: 'gcp:example-project:asia-northeast1:tunnel-aws-1' })]),
+    });
     expect((await raw(['discover', '--write', file])).code).toBe(2);
   });
 
@@ -319,20 +429,27 @@ describe('an operator and a function at the same moment', () => {
     const { composeAws } = await import('../../functions/compose');
     const { runCommand } = await import('../../shared/engine');
     const { memoryLogger } = await import('../../shared/log');
-    const r = await tg(['drain', '203.0.113.11', '--json'], {}, {
-      confirm: async () => {
-        // The deployed Lambda's own composition, acting on the same table and connection right now.
-        const edge = composeAws(w.env, { logger: memoryLogger() });
-        const fn = await runCommand(edge.deps, { type: 'drain', tunnelId: awsId(1, 1), reason: 'the function' });
-        expect(fn).toMatchObject({ decision: 'drain', stateAfter: 'drained' });
-        return true;
+    const r = await tg(
+      ['drain', '203.0.113.11', '--json'],
+      {},
+      {
+        confirm: async () => {
+          // The deployed Lambda's own composition, acting on the same table and connection right now.
+          const edge = composeAws(w.env, { logger: memoryLogger() });
+          const fn = await runCommand(edge.deps, { type: 'drain', tunnelId: awsId(1, 1), reason: 'the function' });
+          expect(fn).toMatchObject({ decision: 'drain', stateAfter: 'drained' });
+          return true;
+        },
       },
-    });
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).decision).not.toBe('drain'); // it saw the drained tunnel
     expect(w.ec2.count('DeleteVpnConnectionRoute')).toBe(1);
     const t = (await statusOf()).tunnels.find((x) => x.id === awsId(1, 1))!;
-    expect(t).toMatchObject({ state: 'drained', withdrawn: [{ destination: '10.1.0.0/16', pathKey: 'vpn-0a1b2c3d4e5f60001:10.1.0.0/16', kind: 'aws-vgw-static' }] });
+    expect(t).toMatchObject({
+      state: 'drained',
+      withdrawn: [{ destination: '10.1.0.0/16', pathKey: 'vpn-0a1b2c3d4e5f60001:10.1.0.0/16', kind: 'aws-vgw-static' }],
+    });
     expect((await tg(['restore', '203.0.113.11', '--yes'])).code).toBe(0);
     expect(routesOf(w)).toEqual(before);
   });

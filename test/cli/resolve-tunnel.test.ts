@@ -31,7 +31,9 @@ it.each([
 it.each([`${V}:1`, `${V}:2`, `${V}#1`])('refuses the positional form %s and offers the outside IPs instead', (input) => {
   // `vpn-…:2` is also a fragment of `vpn-…:203.0.113.1x`: it must not slip through as one.
   expect(() => resolveTunnel(input, refs)).toThrow(UsageError);
-  expect(() => resolveTunnel(input, refs)).toThrow(new RegExp(`not by a number[\\s\\S]*${V}:203\\.0\\.113\\.12[\\s\\S]*${V}:203\\.0\\.113\\.11`));
+  expect(() => resolveTunnel(input, refs)).toThrow(
+    new RegExp(`not by a number[\\s\\S]*${V}:203\\.0\\.113\\.12[\\s\\S]*${V}:203\\.0\\.113\\.11`),
+  );
 });
 
 it('still reports ambiguity and unknown tunnels with the candidates', () => {

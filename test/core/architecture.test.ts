@@ -12,7 +12,10 @@ const filesUnder = (dir: string): string[] =>
     return statSync(join(root, p)).isDirectory() ? filesUnder(p) : p.endsWith('.ts') ? [p] : [];
   });
 /** Source without comments: a comment may mention process.env, code may not. */
-const codeOf = (file: string): string => readFileSync(join(root, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+const codeOf = (file: string): string =>
+  readFileSync(join(root, file), 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
 const importsOf = (file: string): string[] =>
   [...readFileSync(join(root, file), 'utf8').matchAll(/(?:from\s+|require\(\s*|import\(\s*)['"]([^'"]+)['"]/g)].map((m) => m[1]!);
 
@@ -36,7 +39,8 @@ describe('architecture', () => {
 
   it('the edges never import each other', () => {
     for (const file of filesUnder('functions')) for (const s of importsOf(file)) expect(s).not.toMatch(/gcp-functions/);
-    for (const file of filesUnder('gcp-functions')) for (const s of importsOf(file)) expect(relative('.', s)).not.toMatch(/(^|\/)functions\//);
+    for (const file of filesUnder('gcp-functions'))
+      for (const s of importsOf(file)) expect(relative('.', s)).not.toMatch(/(^|\/)functions\//);
   });
 
   // The game day is the instrument, not the thing measured: it plays the clouds and drives the edges' handlers, and

@@ -8,7 +8,10 @@ import { buildView } from '../../shared/health';
 import type { LedgerRecord, Path, TunnelStatus } from '../../shared/types';
 import { emptyRecord } from '../../shared/types';
 
-const tunnel = (id: string, status: TunnelStatus['status'] = 'up'): TunnelStatus => ({ ref: { id, cloud: 'gcp', native: {} } as TunnelStatus['ref'], status });
+const tunnel = (id: string, status: TunnelStatus['status'] = 'up'): TunnelStatus => ({
+  ref: { id, cloud: 'gcp', native: {} } as TunnelStatus['ref'],
+  status,
+});
 const path = (key: string, tunnelIds: string[], destinations: string[], extra: Partial<Path> = {}): Path => ({
   key,
   kind: 'gcp-static-route',
@@ -21,7 +24,11 @@ const path = (key: string, tunnelIds: string[], destinations: string[], extra: P
 });
 const degraded = (id: string): LedgerRecord => ({ ...emptyRecord(id, 'gcp'), health: 'degraded', lastSignalAt: '2026-11-25T00:00:00Z' });
 const view = (ids: Record<string, TunnelStatus['status']>, records: LedgerRecord[] = [], members: string[] = []) =>
-  buildView(Object.entries(ids).map(([id, s]) => tunnel(id, s)), records, members);
+  buildView(
+    Object.entries(ids).map(([id, s]) => tunnel(id, s)),
+    records,
+    members,
+  );
 const UP = { t1: 'up', t2: 'up', t3: 'up' } as const;
 
 describe('coverageGaps', () => {
@@ -98,15 +105,20 @@ describe('coverageGaps', () => {
   });
 
   describe('a withdrawn path re-pointed to fallback tunnels (TGW)', () => {
-    const tgw = (fallback: string[]) => path('r', ['t1'], ['10.240.0.0/16'], { kind: 'aws-tgw-route', domain: 'tgw-rtb:1', fallbackTunnelIds: fallback });
+    const tgw = (fallback: string[]) =>
+      path('r', ['t1'], ['10.240.0.0/16'], { kind: 'aws-tgw-route', domain: 'tgw-rtb:1', fallbackTunnelIds: fallback });
 
     it('stays covered when a fallback tunnel is healthy (a down sibling of it is fine)', () => {
       expect(coverageGaps([tgw(['t2'])], [tgw(['t2'])], new Set(['t1']), view(UP), 1)).toEqual([]);
-      expect(coverageGaps([tgw(['t2', 't3'])], [tgw(['t2', 't3'])], new Set(['t1']), view({ t1: 'up', t2: 'up', t3: 'down' }), 1)).toEqual([]);
+      expect(coverageGaps([tgw(['t2', 't3'])], [tgw(['t2', 't3'])], new Set(['t1']), view({ t1: 'up', t2: 'up', t3: 'down' }), 1)).toEqual(
+        [],
+      );
     });
 
     it('is a gap when a fallback tunnel is degraded, all are down, or the fallback is itself draining', () => {
-      expect(coverageGaps([tgw(['t2', 't3'])], [tgw(['t2', 't3'])], new Set(['t1']), view(UP, [degraded('t3')]), 1)).toEqual([{ destination: '10.240.0.0/16 in tgw-rtb:1', remaining: 0 }]);
+      expect(coverageGaps([tgw(['t2', 't3'])], [tgw(['t2', 't3'])], new Set(['t1']), view(UP, [degraded('t3')]), 1)).toEqual([
+        { destination: '10.240.0.0/16 in tgw-rtb:1', remaining: 0 },
+      ]);
       expect(coverageGaps([tgw(['t2'])], [tgw(['t2'])], new Set(['t1']), view({ t1: 'up', t2: 'down' }), 1)).toHaveLength(1);
       expect(coverageGaps([tgw(['t2'])], [tgw(['t2'])], new Set(['t1', 't2']), view(UP), 1)).toHaveLength(1);
     });

@@ -14,21 +14,44 @@ const T1 = gcp('tunnel-1');
 const T2 = gcp('tunnel-2');
 const P0 = incident().gcpPaths[0]!;
 
-function run(trigger: Trigger, record: Partial<LedgerRecord> = {}, opts: { others?: Record<string, Health>; policy?: Partial<Policy>; withdrawnAlready?: boolean } = {}) {
+function run(
+  trigger: Trigger,
+  record: Partial<LedgerRecord> = {},
+  opts: { others?: Record<string, Health>; policy?: Partial<Policy>; withdrawnAlready?: boolean } = {},
+) {
   const t = incident();
   const rec: LedgerRecord = { ...emptyRecord(T1, 'gcp'), version: 2, ...record };
   const paths = opts.withdrawnAlready ? t.gcpPaths.filter((p) => !rec.withdrawn.some((w) => w.key === p.key)) : t.gcpPaths;
   const records = Object.entries(opts.others ?? {}).map(([id, health]) => ({ ...emptyRecord(id, 'gcp'), health, lastSignalAt: at(30) }));
-  const input: DecisionInput = { trigger, record: rec, records, members: [], tunnels: t.gcpTunnels, paths, policy: { ...DEFAULT_POLICY, ...opts.policy }, now: NOW };
+  const input: DecisionInput = {
+    trigger,
+    record: rec,
+    records,
+    members: [],
+    tunnels: t.gcpTunnels,
+    paths,
+    policy: { ...DEFAULT_POLICY, ...opts.policy },
+    now: NOW,
+  };
   return decide(input);
 }
-const signal = (h: Health, secondsAgo = 0, extra = {}): Trigger => ({ type: 'signal', signal: { ...sig(T1, h, at(secondsAgo)), evidence: 'loss 3%', ...extra } });
+const signal = (h: Health, secondsAgo = 0, extra = {}): Trigger => ({
+  type: 'signal',
+  signal: { ...sig(T1, h, at(secondsAgo)), evidence: 'loss 3%', ...extra },
+});
 
 describe('what a drain says and writes', () => {
   it('names the paths, destinations and the evidence; the record keeps the definitions, the time and the reason', () => {
     const d = run(signal('degraded'));
     expect(d.summary).toBe(`drain ${T1}: withdraw 1 path(s) for 10.0.0.0/16 — degraded: loss 3%`);
-    expect(d.next).toMatchObject({ state: 'draining', withdrawn: [P0], drains: [NOW.toISOString()], suppressed: false, reason: 'degraded: loss 3%', updatedAt: NOW.toISOString() });
+    expect(d.next).toMatchObject({
+      state: 'draining',
+      withdrawn: [P0],
+      drains: [NOW.toISOString()],
+      suppressed: false,
+      reason: 'degraded: loss 3%',
+      updatedAt: NOW.toISOString(),
+    });
     expect(d.next).toHaveProperty('lastRefusal', undefined);
     expect(d.finalState).toBe('drained');
     expect(d.joinsFence).toBe(true);
@@ -38,7 +61,9 @@ describe('what a drain says and writes', () => {
   it('a tunnel flapping says how often, and stays drained until released', () => {
     const d = run(signal('degraded'), { drains: [at(600), at(1200)] }, { policy: { maxFlaps: 2, flapWindowSeconds: 3600 } });
     expect(d.next?.reason).toBe('flapping: drained 3 times in 3600s (max 2); stays drained until released');
-    expect(d.summary).toBe(`drain ${T1}: withdraw 1 path(s) for 10.0.0.0/16 — degraded: loss 3% (flapping: drained 3 times in 3600s (max 2); stays drained until released)`);
+    expect(d.summary).toBe(
+      `drain ${T1}: withdraw 1 path(s) for 10.0.0.0/16 — degraded: loss 3% (flapping: drained 3 times in 3600s (max 2); stays drained until released)`,
+    );
   });
 
   it('keeps at most 100 drain times', () => {
@@ -56,7 +81,10 @@ describe('what a drain says and writes', () => {
   });
 
   it('a healthy signal that retries a drain another monitor still wants says why', () => {
-    const d = run(signal('healthy', 0, { monitor: 'established' }), { health: 'degraded', monitors: { drops: { health: 'degraded', at: at(60) } } });
+    const d = run(signal('healthy', 0, { monitor: 'established' }), {
+      health: 'degraded',
+      monitors: { drops: { health: 'degraded', at: at(60) } },
+    });
     expect(d.kind).toBe('drain');
     expect(d.summary).toMatch(/— still degraded \(another monitor still says degraded\)$/);
   });
@@ -78,7 +106,16 @@ describe('what a drain says and writes', () => {
   it('no path of its own: says so and keeps the health', () => {
     const t = incident();
     const rec = emptyRecord(T1, 'gcp');
-    const d = decide({ trigger: signal('degraded'), record: rec, records: [], members: [], tunnels: t.gcpTunnels, paths: t.gcpPaths.slice(1), policy: DEFAULT_POLICY, now: NOW });
+    const d = decide({
+      trigger: signal('degraded'),
+      record: rec,
+      records: [],
+      members: [],
+      tunnels: t.gcpTunnels,
+      paths: t.gcpPaths.slice(1),
+      policy: DEFAULT_POLICY,
+      now: NOW,
+    });
     expect(d.summary).toBe(`${T1}: no active paths send traffic into it (already withdrawn or none configured); health noted`);
     expect(d.next?.health).toBe('degraded');
   });
@@ -86,64 +123,146 @@ describe('what a drain says and writes', () => {
 
 describe('what a restore says and writes', () => {
   it('after the hold-down: when it became healthy, what comes back, in the record', () => {
-    const d = run({ type: 'tick' }, { state: 'drained', withdrawn: [P0], health: 'healthy', healthySince: at(400) }, { withdrawnAlready: true });
+    const d = run(
+      { type: 'tick' },
+      { state: 'drained', withdrawn: [P0], health: 'healthy', healthySince: at(400) },
+      { withdrawnAlready: true },
+    );
     expect(d.summary).toBe(`restore ${T1}: re-create 1 path(s) for 10.0.0.0/16 — healthy since ${at(400)} (hold-down 300s passed)`);
-    expect(d.next).toMatchObject({ state: 'restoring', updatedAt: NOW.toISOString(), reason: `healthy since ${at(400)} (hold-down 300s passed)` });
+    expect(d.next).toMatchObject({
+      state: 'restoring',
+      updatedAt: NOW.toISOString(),
+      reason: `healthy since ${at(400)} (hold-down 300s passed)`,
+    });
     expect(d.actions).toEqual([{ type: 'restore', path: P0 }]);
     expect(d.finalState).toBe('active');
     expect(d.joinsFence).toBe(false);
   });
 
   it('within the hold-down: how long so far, and when', () => {
-    const d = run({ type: 'tick' }, { state: 'drained', withdrawn: [P0], health: 'healthy', healthySince: at(100) }, { withdrawnAlready: true });
+    const d = run(
+      { type: 'tick' },
+      { state: 'drained', withdrawn: [P0], health: 'healthy', healthySince: at(100) },
+      { withdrawnAlready: true },
+    );
     expect(d.kind).toBe('ignore');
     expect(d.summary).toBe(`${T1} healthy for 100s; hold-down 300s: restore not before ${new Date(NOW.getTime() + 200_000).toISOString()}`);
     expect(d.refusals).toEqual([{ guard: 'hold-down', reason: 'healthy for 100s of 300s' }]);
   });
 
   it('exactly at the end of the hold-down it restores', () => {
-    expect(run({ type: 'tick' }, { state: 'drained', withdrawn: [P0], health: 'healthy', healthySince: at(300) }, { withdrawnAlready: true }).kind).toBe('restore');
-    expect(run({ type: 'tick' }, { state: 'drained', withdrawn: [P0], health: 'healthy', healthySince: at(299) }, { withdrawnAlready: true }).kind).toBe('ignore');
+    expect(
+      run({ type: 'tick' }, { state: 'drained', withdrawn: [P0], health: 'healthy', healthySince: at(300) }, { withdrawnAlready: true })
+        .kind,
+    ).toBe('restore');
+    expect(
+      run({ type: 'tick' }, { state: 'drained', withdrawn: [P0], health: 'healthy', healthySince: at(299) }, { withdrawnAlready: true })
+        .kind,
+    ).toBe('ignore');
   });
 
   it('a forced restore starts the monitors from scratch and lifts the suppression', () => {
-    const d = run({ type: 'restore', force: true }, { state: 'drained', withdrawn: [P0], suppressed: true, health: 'degraded', healthySince: at(5), lastFailure: 'x', monitors: { m: { health: 'degraded', at: at(60) } } }, { withdrawnAlready: true });
-    expect(d.next).toMatchObject({ suppressed: false, monitors: {}, health: 'unknown', state: 'restoring', reason: 'operator restore (--force)' });
+    const d = run(
+      { type: 'restore', force: true },
+      {
+        state: 'drained',
+        withdrawn: [P0],
+        suppressed: true,
+        health: 'degraded',
+        healthySince: at(5),
+        lastFailure: 'x',
+        monitors: { m: { health: 'degraded', at: at(60) } },
+      },
+      { withdrawnAlready: true },
+    );
+    expect(d.next).toMatchObject({
+      suppressed: false,
+      monitors: {},
+      health: 'unknown',
+      state: 'restoring',
+      reason: 'operator restore (--force)',
+    });
     expect(d.next).toHaveProperty('healthySince', undefined);
     expect(d.next).toHaveProperty('lastFailure', undefined);
   });
 
   it('an operator restore keeps what the monitors said', () => {
-    const d = run({ type: 'restore', force: false }, { state: 'drained', withdrawn: [P0], suppressed: true, health: 'healthy', healthySince: at(5), monitors: { m: { health: 'healthy', at: at(5) } } }, { withdrawnAlready: true });
-    expect(d.next).toMatchObject({ suppressed: false, health: 'healthy', healthySince: at(5), monitors: { m: { health: 'healthy', at: at(5) } }, reason: 'operator restore' });
+    const d = run(
+      { type: 'restore', force: false },
+      {
+        state: 'drained',
+        withdrawn: [P0],
+        suppressed: true,
+        health: 'healthy',
+        healthySince: at(5),
+        monitors: { m: { health: 'healthy', at: at(5) } },
+      },
+      { withdrawnAlready: true },
+    );
+    expect(d.next).toMatchObject({
+      suppressed: false,
+      health: 'healthy',
+      healthySince: at(5),
+      monitors: { m: { health: 'healthy', at: at(5) } },
+      reason: 'operator restore',
+    });
     expect(d.forced).toBe(false);
   });
 
   it('an operator restore of a degraded tunnel says how to override', () => {
     const d = run({ type: 'restore', force: false }, { state: 'drained', withdrawn: [P0], health: 'degraded' }, { withdrawnAlready: true });
-    expect(d.summary).toBe(`restore of ${T1} refused: it is degraded, so traffic would go back into it (restore --force overrides; the hold-down does not apply to an operator)`);
+    expect(d.summary).toBe(
+      `restore of ${T1} refused: it is degraded, so traffic would go back into it (restore --force overrides; the hold-down does not apply to an operator)`,
+    );
   });
 
   it('a release says what follows', () => {
-    const stays = run({ type: 'release' }, { state: 'drained', withdrawn: [P0], suppressed: true, drains: [at(60)], health: 'degraded' }, { withdrawnAlready: true });
+    const stays = run(
+      { type: 'release' },
+      { state: 'drained', withdrawn: [P0], suppressed: true, drains: [at(60)], health: 'degraded' },
+      { withdrawnAlready: true },
+    );
     expect(stays.summary).toBe(`released ${T1}: automatic restore allowed again (${T1} is drained and degraded: stays drained)`);
     expect(stays.next).toMatchObject({ suppressed: false, drains: [], reason: 'released by operator' });
-    const back = run({ type: 'release' }, { state: 'drained', withdrawn: [P0], suppressed: true, health: 'healthy', healthySince: at(400) }, { withdrawnAlready: true });
+    const back = run(
+      { type: 'release' },
+      { state: 'drained', withdrawn: [P0], suppressed: true, health: 'healthy', healthySince: at(400) },
+      { withdrawnAlready: true },
+    );
     expect(back.summary).toMatch(new RegExp(`^released ${T1}; restore ${T1}: re-create 1 path`));
     const active = run({ type: 'release' }, { suppressed: true });
     expect(active).toMatchObject({ kind: 'release', summary: `released ${T1}: automatic restore allowed again` });
   });
 
   it('a suppressed tunnel says why it stays drained', () => {
-    const d = run({ type: 'tick' }, { state: 'drained', withdrawn: [P0], suppressed: true, reason: 'operator: maintenance', health: 'healthy', healthySince: at(4000) }, { withdrawnAlready: true });
+    const d = run(
+      { type: 'tick' },
+      { state: 'drained', withdrawn: [P0], suppressed: true, reason: 'operator: maintenance', health: 'healthy', healthySince: at(4000) },
+      { withdrawnAlready: true },
+    );
     expect(d.summary).toBe(`${T1} stays drained until an operator releases it (operator: maintenance)`);
-    const noReason = run({ type: 'tick' }, { state: 'drained', withdrawn: [P0], suppressed: true, health: 'healthy', healthySince: at(4000) }, { withdrawnAlready: true });
+    const noReason = run(
+      { type: 'tick' },
+      { state: 'drained', withdrawn: [P0], suppressed: true, health: 'healthy', healthySince: at(4000) },
+      { withdrawnAlready: true },
+    );
     expect(noReason.summary).toBe(`${T1} stays drained until an operator releases it (suppressed)`);
   });
 
   it('held only by monitors that cannot tell: names them', () => {
-    const d = run({ type: 'tick' }, { state: 'drained', withdrawn: [P0], health: 'unknown', monitors: { a: { health: 'unknown', at: at(60) }, b: { health: 'healthy', at: at(60) }, c: { health: 'unknown', at: at(60) } } }, { withdrawnAlready: true });
-    expect(d.summary).toBe(`${T1} stays drained: its monitors cannot tell whether it is healthy (a, c); restore --force once a human has checked it`);
+    const d = run(
+      { type: 'tick' },
+      {
+        state: 'drained',
+        withdrawn: [P0],
+        health: 'unknown',
+        monitors: { a: { health: 'unknown', at: at(60) }, b: { health: 'healthy', at: at(60) }, c: { health: 'unknown', at: at(60) } },
+      },
+      { withdrawnAlready: true },
+    );
+    expect(d.summary).toBe(
+      `${T1} stays drained: its monitors cannot tell whether it is healthy (a, c); restore --force once a human has checked it`,
+    );
     expect(d.refusals[0]).toMatchObject({ guard: 'hold-down', urgent: true });
   });
 });
@@ -163,21 +282,50 @@ describe('signals that change nothing', () => {
   });
 
   it('a signal while drained says what was noted, and which other monitor holds it', () => {
-    const d = run(signal('down', 0, { monitor: 'est' }), { state: 'drained', withdrawn: [P0], health: 'degraded', monitors: { drops: { health: 'degraded', at: at(60) } } }, { withdrawnAlready: true });
+    const d = run(
+      signal('down', 0, { monitor: 'est' }),
+      { state: 'drained', withdrawn: [P0], health: 'degraded', monitors: { drops: { health: 'degraded', at: at(60) } } },
+      { withdrawnAlready: true },
+    );
     expect(d.summary).toBe(`${T1} is already drained; down noted`);
-    const held = run(signal('healthy', 0, { monitor: 'est' }), { state: 'drained', withdrawn: [P0], health: 'degraded', monitors: { drops: { health: 'degraded', at: at(60) } } }, { withdrawnAlready: true });
+    const held = run(
+      signal('healthy', 0, { monitor: 'est' }),
+      { state: 'drained', withdrawn: [P0], health: 'degraded', monitors: { drops: { health: 'degraded', at: at(60) } } },
+      { withdrawnAlready: true },
+    );
     expect(held.summary).toBe(`${T1} is already drained; healthy noted (another monitor still says degraded)`);
-    const other = run(signal('degraded', 0, { monitor: 'est' }), { state: 'drained', withdrawn: [P0], health: 'down', monitors: { drops: { health: 'down', at: at(60) } } }, { withdrawnAlready: true });
+    const other = run(
+      signal('degraded', 0, { monitor: 'est' }),
+      { state: 'drained', withdrawn: [P0], health: 'down', monitors: { drops: { health: 'down', at: at(60) } } },
+      { withdrawnAlready: true },
+    );
     expect(other.summary).toBe(`${T1} is already drained; degraded noted (another monitor still says down)`);
   });
 });
 
 describe('localRecovered', () => {
   it('is set when a local signal makes every own monitor healthy, not for the link, not twice', () => {
-    const drained = { state: 'drained' as const, withdrawn: [P0], health: 'degraded' as const, monitors: { test: { health: 'degraded' as const, at: at(60) } } };
+    const drained = {
+      state: 'drained' as const,
+      withdrawn: [P0],
+      health: 'degraded' as const,
+      monitors: { test: { health: 'degraded' as const, at: at(60) } },
+    };
     expect(run(signal('healthy'), drained, { withdrawnAlready: true }).localRecovered).toBe(true);
-    expect(run(signal('healthy', 0, { viaLink: true, monitor: 'link:aws' }), { ...drained, monitors: { 'link:aws': { health: 'degraded', at: at(60) } } }, { withdrawnAlready: true }).localRecovered).toBeUndefined();
-    expect(run(signal('healthy'), { ...drained, health: 'healthy', monitors: { test: { health: 'healthy', at: at(60) } } }, { withdrawnAlready: true }).localRecovered).toBeUndefined();
+    expect(
+      run(
+        signal('healthy', 0, { viaLink: true, monitor: 'link:aws' }),
+        { ...drained, monitors: { 'link:aws': { health: 'degraded', at: at(60) } } },
+        { withdrawnAlready: true },
+      ).localRecovered,
+    ).toBeUndefined();
+    expect(
+      run(
+        signal('healthy'),
+        { ...drained, health: 'healthy', monitors: { test: { health: 'healthy', at: at(60) } } },
+        { withdrawnAlready: true },
+      ).localRecovered,
+    ).toBeUndefined();
     expect(run({ type: 'tick' }, drained, { withdrawnAlready: true }).localRecovered).toBeUndefined();
   });
 });

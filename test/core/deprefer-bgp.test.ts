@@ -16,7 +16,14 @@ const HA0 = gcpTunnelId({ project: INCIDENT.gcpProject, region: INCIDENT.gcpRegi
 const PEER0 = `projects/${INCIDENT.gcpProject}/regions/${INCIDENT.gcpRegion}/routers/cr-aws-ha/bgpPeers/peer-ha-tunnel-0`;
 
 function haWorld(change: (s: ReturnType<typeof incidentTopology>) => void = () => undefined) {
-  const sim = openSimulator('ha.json', { inMemory: true, initial: () => { const s = addHaVpn(incidentTopology(), { learned: ['10.1.0.0/16'] }); change(s); return s; } });
+  const sim = openSimulator('ha.json', {
+    inMemory: true,
+    initial: () => {
+      const s = addHaVpn(incidentTopology(), { learned: ['10.1.0.0/16'] });
+      change(s);
+      return s;
+    },
+  });
   const { deps, clock } = testDeps({ gcp: sim.ports('gcp') }, { restoreHoldDownSeconds: 0 }, sim.ledger);
   return { sim, deps, clock };
 }
@@ -35,7 +42,9 @@ describe('HA VPN in drainMode deprefer: BGP route policies instead of a disabled
     expect(mid.routePolicies!.map((p) => p.name).sort()).toEqual(['tg-deprefer-export', 'tg-deprefer-import']);
     // What the policies do, for models of route selection (the game day): learned MED +10000; advertised: 3 × our ASN, MED +10000.
     expect(routePolicyEffect(mid.routePolicies!, peer)).toEqual({ importMedAdd: 10000, exportMedAdd: 10000, exportPrepend: 3 });
-    expect(mid.routePolicies!.find((p) => p.name === 'tg-deprefer-export')!.terms[0]!.actions[0]!.expression).toBe('asPath.prependSequence([65000, 65000, 65000])');
+    expect(mid.routePolicies!.find((p) => p.name === 'tg-deprefer-export')!.terms[0]!.actions[0]!.expression).toBe(
+      'asPath.prependSequence([65000, 65000, 65000])',
+    );
     const listed = (await sim.ports('gcp').paths.list()).find((p) => p.key === PEER0)!;
     expect(listed.standbyFor).toBe(PEER0);
     expect(mid.bgpPeers[1]).toEqual(before.bgpPeers[1]); // the other peer untouched
@@ -47,7 +56,9 @@ describe('HA VPN in drainMode deprefer: BGP route policies instead of a disabled
   });
 
   it('falls back to disabling the peer when its ASN is not private, and says so', async () => {
-    const { sim, deps, clock } = haWorld((s) => { s.gcp.routers[0]!.bgpPeers[0]!.peerAsn = 7224; });
+    const { sim, deps, clock } = haWorld((s) => {
+      s.gcp.routers[0]!.bgpPeers[0]!.peerAsn = 7224;
+    });
     clock.t += 60_000;
     const r = await handleSignal(deps, sig(HA0, 'degraded', 10));
     expect(r.decision).toBe('drain');
@@ -58,7 +69,9 @@ describe('HA VPN in drainMode deprefer: BGP route policies instead of a disabled
   });
 
   it('leaves a peer with route policies of its own alone (disables it instead)', async () => {
-    const { sim, deps, clock } = haWorld((s) => { s.gcp.routers[0]!.bgpPeers[0]!.importPolicies = ['customer-import']; });
+    const { sim, deps, clock } = haWorld((s) => {
+      s.gcp.routers[0]!.bgpPeers[0]!.importPolicies = ['customer-import'];
+    });
     clock.t += 60_000;
     const r = await handleSignal(deps, sig(HA0, 'degraded', 10));
     expect(r.summary).toMatch(/already has route policies of its own \(customer-import\)/);
@@ -79,11 +92,15 @@ describe('HA VPN in drainMode deprefer: BGP route policies instead of a disabled
     const before = await router(sim);
     clock.t += 60_000;
     await handleSignal(deps, sig(HA0, 'degraded', 10));
-    const r = await handleSignal(deps, sig(gcpTunnelId({ project: INCIDENT.gcpProject, region: INCIDENT.gcpRegion, name: 'ha-tunnel-1' }), 'degraded', 11));
+    const r = await handleSignal(
+      deps,
+      sig(gcpTunnelId({ project: INCIDENT.gcpProject, region: INCIDENT.gcpRegion, name: 'ha-tunnel-1' }), 'degraded', 11),
+    );
     expect(r).toMatchObject({ decision: 'drain', ok: true, refusals: [], severity: 'CRITICAL' });
     expect((await router(sim)).bgpPeers.every((p) => p.enable === 'TRUE' && p.importPolicies?.includes('tg-deprefer-import'))).toBe(true);
     clock.t += 60_000;
-    for (const [i, name] of ['ha-tunnel-0', 'ha-tunnel-1'].entries()) await handleSignal(deps, sig(gcpTunnelId({ project: INCIDENT.gcpProject, region: INCIDENT.gcpRegion, name }), 'healthy', 80 + i));
+    for (const [i, name] of ['ha-tunnel-0', 'ha-tunnel-1'].entries())
+      await handleSignal(deps, sig(gcpTunnelId({ project: INCIDENT.gcpProject, region: INCIDENT.gcpRegion, name }), 'healthy', 80 + i));
     await reconcile(deps);
     expect(await router(sim)).toEqual(before);
   });
@@ -92,7 +109,13 @@ describe('HA VPN in drainMode deprefer: BGP route policies instead of a disabled
 describe('the AWS end of a BGP connection (no static lever)', () => {
   const A = aws('vpn-0bgp', '198.51.100.1');
   const B = aws('vpn-0bgp', '198.51.100.2');
-  const viaLink = (health: Signal['health'], at: number): Signal => ({ ...sig(A, health, at), source: 'link:gcp', monitor: 'link:gcp', viaLink: true, evidence: 'GCP end drained: de-prefer 1 path(s)' });
+  const viaLink = (health: Signal['health'], at: number): Signal => ({
+    ...sig(A, health, at),
+    source: 'link:gcp',
+    monitor: 'link:gcp',
+    viaLink: true,
+    evidence: 'GCP end drained: de-prefer 1 path(s)',
+  });
 
   it('reports the link as covered by the GCP end, not as "nothing to do", and reads the TunnelState alarm that follows as its consequence', async () => {
     const cloud = new MemoryCloud([awsTunnel('vpn-0bgp', '198.51.100.1'), awsTunnel('vpn-0bgp', '198.51.100.2')], []);

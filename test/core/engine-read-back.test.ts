@@ -37,7 +37,9 @@ describe('read-back after a change', () => {
 
     const r = await handleSignal(deps, sig(T1, 'degraded', 0));
     expect(r.decision).toBe('drain');
-    expect(r.results).toEqual([expect.objectContaining({ type: 'withdraw', pathKey: R1, outcome: 'failed', error: 'still present after withdrawal (read-back)' })]);
+    expect(r.results).toEqual([
+      expect.objectContaining({ type: 'withdraw', pathKey: R1, outcome: 'failed', error: 'still present after withdrawal (read-back)' }),
+    ]);
     expect(r.ok).toBe(false);
     expect(r.severity).toBe('ERROR');
     expect(r.stateAfter).toBe('draining');
@@ -69,7 +71,9 @@ describe('read-back after a change', () => {
     state.lying = true;
     const r = await runCommand(deps, { type: 'restore', tunnelId: T1, force: true });
     expect(r.decision).toBe('restore');
-    expect(r.results).toEqual([expect.objectContaining({ type: 'restore', pathKey: R1, outcome: 'failed', error: 'not present after restore (read-back)' })]);
+    expect(r.results).toEqual([
+      expect.objectContaining({ type: 'restore', pathKey: R1, outcome: 'failed', error: 'not present after restore (read-back)' }),
+    ]);
     expect(r.ok).toBe(false);
     expect(r.stateAfter).toBe('restoring');
     const rec = await ledger.get(T1);
@@ -85,7 +89,7 @@ describe('read-back after a change', () => {
     expect((await ledger.get(fenceId('gcp')))?.members).toEqual([]);
   });
 
-  it('only the tunnel\'s own paths count: a withdrawn path that now feeds another tunnel is gone from this one', async () => {
+  it("only the tunnel's own paths count: a withdrawn path that now feeds another tunnel is gone from this one", async () => {
     const t = incident();
     const cloud = new MemoryCloud(t.gcpTunnels, t.gcpPaths);
     const honest = portsOf(cloud);

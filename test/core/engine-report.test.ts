@@ -53,7 +53,16 @@ describe('the log line', () => {
     logger.entries.length = 0;
     await handleSignal(deps, sig(T1, 'degraded', 1));
     expect(logger.entries).toEqual([
-      expect.objectContaining({ severity: 'CRITICAL', decision: 'refuse', actions: 0, outcomes: {}, refusals: [expect.stringMatching(/^blast-radius: draining gcp:.*tunnel-1 would take 2 of 2 tunnels/), expect.stringMatching(/^black-hole: draining gcp:.*tunnel-1 would leave/)] }),
+      expect.objectContaining({
+        severity: 'CRITICAL',
+        decision: 'refuse',
+        actions: 0,
+        outcomes: {},
+        refusals: [
+          expect.stringMatching(/^blast-radius: draining gcp:.*tunnel-1 would take 2 of 2 tunnels/),
+          expect.stringMatching(/^black-hole: draining gcp:.*tunnel-1 would leave/),
+        ],
+      }),
     ]);
   });
 
@@ -62,7 +71,13 @@ describe('the log line', () => {
     const r = await handleSignal(deps, sig(T1, 'degraded', 0));
     expect(r.summary).toMatch(/^\[dry run\] drain /);
     expect(r.refusals).toEqual([{ guard: 'dry-run', reason: 'dry run: 1 action(s) planned, nothing changed' }]);
-    expect(r).toMatchObject({ dryRun: true, ok: true, results: [], stateAfter: 'active', plan: [{ type: 'withdraw', pathKey: R1, destinations: ['10.0.0.0/16'] }] });
+    expect(r).toMatchObject({
+      dryRun: true,
+      ok: true,
+      results: [],
+      stateAfter: 'active',
+      plan: [{ type: 'withdraw', pathKey: R1, destinations: ['10.0.0.0/16'] }],
+    });
     expect(logger.entries).toEqual([expect.objectContaining({ dryRun: true, actions: 1, outcomes: {} })]);
     expect(notes).toHaveLength(1);
     expect(await ledger.list()).toEqual([]);
@@ -82,7 +97,11 @@ describe('the log line', () => {
 describe('failures around the change', () => {
   it('a notifier that throws loses the notification, not the change', async () => {
     const { deps, logger, cloud, ledger } = setup();
-    deps.notifier = { notify: async () => { throw new Error('SNS is down'); } };
+    deps.notifier = {
+      notify: async () => {
+        throw new Error('SNS is down');
+      },
+    };
     const r = await handleSignal(deps, sig(T1, 'degraded', 0));
     expect(r).toMatchObject({ decision: 'drain', ok: true, stateAfter: 'drained' });
     expect(cloud.snapshot().map((p) => p.key)).not.toContain(R1);
@@ -97,15 +116,28 @@ describe('failures around the change', () => {
     deps.link = { publish: async (m) => void sent.push(m) };
     const r = await handleSignal(deps, sig(T1, 'degraded', 0));
     expect(sent).toEqual([expect.objectContaining({ toTunnelId: aws('vpn-1', '1.1.1.1'), health: 'degraded' })]);
-    expect(logger.entries.at(-1)).toMatchObject({ severity: 'INFO', message: `told the other end of the link: ${aws('vpn-1', '1.1.1.1')} degraded`, tunnelId: T1, linkMessageId: (sent[0] as { id: string }).id });
+    expect(logger.entries.at(-1)).toMatchObject({
+      severity: 'INFO',
+      message: `told the other end of the link: ${aws('vpn-1', '1.1.1.1')} degraded`,
+      tunnelId: T1,
+      linkMessageId: (sent[0] as { id: string }).id,
+    });
     expect(r.ok).toBe(true);
 
     const broken = setup();
     broken.deps.links = deps.links;
-    broken.deps.link = { publish: async () => { throw new Error('no route to the other cloud'); } };
+    broken.deps.link = {
+      publish: async () => {
+        throw new Error('no route to the other cloud');
+      },
+    };
     const r2 = await handleSignal(broken.deps, sig(T1, 'degraded', 0));
     expect(r2).toMatchObject({ decision: 'drain', ok: true, stateAfter: 'drained' });
-    expect(broken.logger.entries.at(-1)).toEqual({ severity: 'ERROR', message: `link message to ${aws('vpn-1', '1.1.1.1')} failed: no route to the other cloud`, tunnelId: T1 });
+    expect(broken.logger.entries.at(-1)).toEqual({
+      severity: 'ERROR',
+      message: `link message to ${aws('vpn-1', '1.1.1.1')} failed: no route to the other cloud`,
+      tunnelId: T1,
+    });
   });
 
   it('nothing is sent over the link without a link, or without configured links', async () => {
@@ -120,9 +152,20 @@ describe('failures around the change', () => {
   it('a ledger that always conflicts: the run gives up with a refusal, changes nothing and tells someone', async () => {
     const { deps, cloud, notes, logger } = setup();
     const ledger = new MemoryLedger();
-    deps.ledger = { get: (id) => ledger.get(id), list: () => ledger.list(), put: async (r: LedgerRecord) => { throw new LedgerConflictError(r.tunnelId, r.version, r.version + 1); } };
+    deps.ledger = {
+      get: (id) => ledger.get(id),
+      list: () => ledger.list(),
+      put: async (r: LedgerRecord) => {
+        throw new LedgerConflictError(r.tunnelId, r.version, r.version + 1);
+      },
+    };
     const r = await handleSignal(deps, sig(T1, 'degraded', 0));
-    expect(r).toMatchObject({ decision: 'refuse', ok: false, severity: 'WARNING', refusals: [{ guard: 'input', reason: `gave up after 5 ledger conflicts: another writer keeps changing ${T1}` }] });
+    expect(r).toMatchObject({
+      decision: 'refuse',
+      ok: false,
+      severity: 'WARNING',
+      refusals: [{ guard: 'input', reason: `gave up after 5 ledger conflicts: another writer keeps changing ${T1}` }],
+    });
     expect(cloud.calls).toEqual([]);
     expect(notes).toHaveLength(1);
     expect(logger.entries.filter((e) => e.message === 'ledger conflict: re-deciding').map((e) => e.attempt)).toEqual([1, 2, 3, 4, 5]);
@@ -144,7 +187,14 @@ describe('the report', () => {
   it('names the state before and after, and the trigger', async () => {
     const { deps } = setup();
     const d = await runCommand(deps, { type: 'drain', tunnelId: T1, reason: 'maintenance' });
-    expect(d).toMatchObject({ trigger: 'drain', stateBefore: 'active', stateAfter: 'drained', cloud: 'gcp', viaLink: false, decision: 'drain' });
+    expect(d).toMatchObject({
+      trigger: 'drain',
+      stateBefore: 'active',
+      stateAfter: 'drained',
+      cloud: 'gcp',
+      viaLink: false,
+      decision: 'drain',
+    });
     expect(d.summary).toMatch(/operator: maintenance/);
     const again = await runCommand(deps, { type: 'release', tunnelId: T1 });
     expect(again).toMatchObject({ trigger: 'release', stateBefore: 'drained' });
@@ -163,7 +213,12 @@ describe('the report', () => {
 describe('edges of a run', () => {
   it('counts outcomes per kind across the plan', async () => {
     const tunnels = [gcpTunnel('a'), gcpTunnel('b')];
-    const cloud = new MemoryCloud(tunnels, [gcpRoute('a1', 'a', '10.0.0.0/16'), gcpRoute('a2', 'a', '10.1.0.0/16'), gcpRoute('b1', 'b', '10.0.0.0/16'), gcpRoute('b2', 'b', '10.1.0.0/16')]);
+    const cloud = new MemoryCloud(tunnels, [
+      gcpRoute('a1', 'a', '10.0.0.0/16'),
+      gcpRoute('a2', 'a', '10.1.0.0/16'),
+      gcpRoute('b1', 'b', '10.0.0.0/16'),
+      gcpRoute('b2', 'b', '10.1.0.0/16'),
+    ]);
     const { deps, logger } = testDeps({ gcp: portsOf(cloud) }, { maxDrainedFraction: 1 });
     const r = await handleSignal(deps, sig(gcp('a'), 'degraded', 0));
     expect(r.results.map((x) => x.outcome)).toEqual(['applied', 'applied']);
@@ -190,7 +245,12 @@ describe('edges of a run', () => {
       refusals: [{ guard: 'input', reason: `unknown tunnel ${gcp('nope')}: the gcp side reports no such tunnel` }],
     });
     const other = await runCommand(deps, { type: 'drain', tunnelId: 'azure:x' });
-    expect(other).toMatchObject({ cloud: undefined, trigger: 'drain', viaLink: false, refusals: [{ guard: 'input', reason: 'unknown tunnel "azure:x": not a tunnel of a configured cloud' }] });
+    expect(other).toMatchObject({
+      cloud: undefined,
+      trigger: 'drain',
+      viaLink: false,
+      refusals: [{ guard: 'input', reason: 'unknown tunnel "azure:x": not a tunnel of a configured cloud' }],
+    });
     const aws1 = await handleSignal(deps, sig(aws('vpn-1', '1.1.1.1'), 'degraded', 0)); // a cloud that is not configured here
     expect(aws1.refusals[0]!.reason).toMatch(/not a tunnel of a configured cloud/);
     expect(logger.entries.map((e) => e.severity)).toEqual(['WARNING', 'WARNING', 'WARNING']);
@@ -215,7 +275,7 @@ describe('edges of a run', () => {
     expect(after?.reason).toBeUndefined();
   });
 
-  it('the report says when the tunnel\'s own monitors recovered', async () => {
+  it("the report says when the tunnel's own monitors recovered", async () => {
     const { deps } = setup({ restoreHoldDownSeconds: 300 });
     await handleSignal(deps, sig(T1, 'degraded', 0));
     const r = await handleSignal(deps, sig(T1, 'healthy', 10));

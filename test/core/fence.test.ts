@@ -86,14 +86,27 @@ describe('leaveFence', () => {
 
   it('passes on any other ledger failure', async () => {
     const { deps, ledger } = await world(['t1']);
-    deps.ledger = { ...ledger, get: (id) => ledger.get(id), list: () => ledger.list(), put: async () => { throw new Error('disk full'); } };
+    deps.ledger = {
+      ...ledger,
+      get: (id) => ledger.get(id),
+      list: () => ledger.list(),
+      put: async () => {
+        throw new Error('disk full');
+      },
+    };
     await expect(leaveFence(deps, 'gcp', 't1')).rejects.toThrow('disk full');
   });
 });
 
 describe('dropStaleMembers', () => {
   it('drops members whose record never left active (or is missing) once the fence is 15 minutes old, keeps the rest', async () => {
-    const { deps, ledger, clock } = await world(['dead', 'gone', 'live'], [{ tunnelId: 'dead', state: 'active' }, { tunnelId: 'live', state: 'drained' }]);
+    const { deps, ledger, clock } = await world(
+      ['dead', 'gone', 'live'],
+      [
+        { tunnelId: 'dead', state: 'active' },
+        { tunnelId: 'live', state: 'drained' },
+      ],
+    );
     clock.t += 15 * MIN - 1;
     await dropStaleMembers(deps, 'gcp');
     expect((await ledger.get(FENCE))!.members).toEqual(['dead', 'gone', 'live']);
@@ -105,7 +118,13 @@ describe('dropStaleMembers', () => {
   });
 
   it('writes nothing when every member is still in service, or there are none', async () => {
-    const { deps, ledger, clock } = await world(['a', 'b'], [{ tunnelId: 'a', state: 'draining' }, { tunnelId: 'b', state: 'restoring' }]);
+    const { deps, ledger, clock } = await world(
+      ['a', 'b'],
+      [
+        { tunnelId: 'a', state: 'draining' },
+        { tunnelId: 'b', state: 'restoring' },
+      ],
+    );
     clock.t += 60 * MIN;
     const before = ledger.writes;
     await dropStaleMembers(deps, 'gcp');
@@ -138,7 +157,13 @@ describe('dropStaleMembers', () => {
   it('passes on any other ledger failure', async () => {
     const { deps, ledger, clock } = await world(['dead'], [{ tunnelId: 'dead', state: 'active' }]);
     clock.t += 20 * MIN;
-    deps.ledger = { get: (id) => ledger.get(id), list: () => ledger.list(), put: async () => { throw new Error('disk full'); } };
+    deps.ledger = {
+      get: (id) => ledger.get(id),
+      list: () => ledger.list(),
+      put: async () => {
+        throw new Error('disk full');
+      },
+    };
     await expect(dropStaleMembers(deps, 'gcp')).rejects.toThrow('disk full');
   });
 });

@@ -5,20 +5,38 @@
 import { buildView, effectiveHealth, pathIsHealthy } from '../../shared/health';
 import { emptyRecord, type LedgerRecord, type Path, type TunnelStatus } from '../../shared/types';
 
-const status = (id: string, s: TunnelStatus['status']): TunnelStatus => ({ ref: { id, cloud: 'gcp', native: {} } as TunnelStatus['ref'], status: s });
+const status = (id: string, s: TunnelStatus['status']): TunnelStatus => ({
+  ref: { id, cloud: 'gcp', native: {} } as TunnelStatus['ref'],
+  status: s,
+});
 const rec = (id: string, extra: Partial<LedgerRecord> = {}): LedgerRecord => ({ ...emptyRecord(id, 'gcp'), ...extra });
 const AT = '2026-11-25T00:00:00Z';
 
 describe('effectiveHealth', () => {
   it.each([
     ['the cloud says down, the signal says healthy', 'down', { health: 'healthy' as const, lastSignalAt: AT }, 'down'],
-    ['the cloud says up, the signal says degraded (the cloud cannot see loss)', 'up', { health: 'degraded' as const, lastSignalAt: AT }, 'degraded'],
+    [
+      'the cloud says up, the signal says degraded (the cloud cannot see loss)',
+      'up',
+      { health: 'degraded' as const, lastSignalAt: AT },
+      'degraded',
+    ],
     ['the cloud says up, the signal says down', 'up', { health: 'down' as const, lastSignalAt: AT }, 'down'],
     ['up, never signalled', 'up', {}, 'healthy'],
     ['up, signalled healthy', 'up', { health: 'healthy' as const, lastSignalAt: AT }, 'healthy'],
-    ['up, a monitor explicitly unknown', 'up', { health: 'unknown' as const, monitors: { m: { health: 'unknown' as const, at: AT } } }, 'unknown'],
+    [
+      'up, a monitor explicitly unknown',
+      'up',
+      { health: 'unknown' as const, monitors: { m: { health: 'unknown' as const, at: AT } } },
+      'unknown',
+    ],
     ['up, unknown from a record without per-monitor data but signalled', 'up', { health: 'unknown' as const, lastSignalAt: AT }, 'unknown'],
-    ['up, record unknown but every monitor healthy (a forced restore reset)', 'up', { health: 'unknown' as const, monitors: { m: { health: 'healthy' as const, at: AT } } }, 'healthy'],
+    [
+      'up, record unknown but every monitor healthy (a forced restore reset)',
+      'up',
+      { health: 'unknown' as const, monitors: { m: { health: 'healthy' as const, at: AT } } },
+      'healthy',
+    ],
     ['the cloud cannot tell, never signalled', 'unknown', {}, 'unknown'],
   ] as const)('%s → %s', (_what, cloud, record, expected) => {
     expect(effectiveHealth(status('t', cloud), rec('t', record))).toBe(expected);
@@ -33,7 +51,14 @@ describe('effectiveHealth', () => {
 
 describe('buildView', () => {
   it('fence members and every tunnel of a record that is not active are unavailable, with the tunnels its withdrawn paths fed', () => {
-    const withdrawn: Path = { key: 'k', kind: 'aws-vgw-static', cloud: 'aws', destinations: ['10.0.0.0/16'], tunnelIds: ['a1', 'a2'], definition: {} };
+    const withdrawn: Path = {
+      key: 'k',
+      kind: 'aws-vgw-static',
+      cloud: 'aws',
+      destinations: ['10.0.0.0/16'],
+      tunnelIds: ['a1', 'a2'],
+      definition: {},
+    };
     const v = buildView(
       [status('a1', 'up'), status('a2', 'up'), status('b1', 'up'), status('c1', 'up')],
       [rec('a1', { state: 'drained', withdrawn: [withdrawn] }), rec('b1', { state: 'active' }), rec('d1', { state: 'restoring' })],
@@ -48,9 +73,20 @@ describe('buildView', () => {
 });
 
 describe('pathIsHealthy', () => {
-  const p = (tunnelIds: string[]): Path => ({ key: 'p', kind: 'gcp-static-route', cloud: 'gcp', destinations: ['10.0.0.0/16'], tunnelIds, definition: {} });
+  const p = (tunnelIds: string[]): Path => ({
+    key: 'p',
+    kind: 'gcp-static-route',
+    cloud: 'gcp',
+    destinations: ['10.0.0.0/16'],
+    tunnelIds,
+    definition: {},
+  });
   const v = (statuses: Record<string, TunnelStatus['status']>, records: LedgerRecord[] = [], members: string[] = []) =>
-    buildView(Object.entries(statuses).map(([id, s]) => status(id, s)), records, members);
+    buildView(
+      Object.entries(statuses).map(([id, s]) => status(id, s)),
+      records,
+      members,
+    );
 
   it('needs one healthy tunnel', () => {
     expect(pathIsHealthy(p(['t1']), v({ t1: 'up' }))).toBe(true);

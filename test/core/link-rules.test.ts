@@ -68,7 +68,11 @@ describe('linkMessageFor', () => {
     ['an operator drain (no signal) cuts both ends', { signal: undefined, trigger: 'drain' }, 'degraded'],
     ['a flapping tunnel suppressed is drained too', { decision: 'suppress' as const }, 'degraded'],
     ['a restore earned by health', { decision: 'restore' as const, trigger: 'reconcile', signal: undefined }, 'healthy'],
-    ['a restore on a healthy signal', { decision: 'restore' as const, signal: { ...report().signal!, health: 'healthy' as const } }, 'healthy'],
+    [
+      'a restore on a healthy signal',
+      { decision: 'restore' as const, signal: { ...report().signal!, health: 'healthy' as const } },
+      'healthy',
+    ],
   ])('%s', (_what, extra, health) => {
     expect(linkMessageFor(report(extra), links)?.health).toBe(health);
   });
@@ -108,7 +112,15 @@ describe('linkMessageFor', () => {
 
   describe('when its own monitors recover', () => {
     const recovered = (extra: Partial<Report> = {}) =>
-      report({ localRecovered: true, decision: 'record', stateBefore: 'drained', stateAfter: 'drained', results: [], signal: { ...report().signal!, health: 'healthy', key: 'incident-1-closed' }, ...extra });
+      report({
+        localRecovered: true,
+        decision: 'record',
+        stateBefore: 'drained',
+        stateAfter: 'drained',
+        results: [],
+        signal: { ...report().signal!, health: 'healthy', key: 'incident-1-closed' },
+        ...extra,
+      });
 
     it('tells the other end, even while staying drained, with an id from the signal that completed the recovery', () => {
       const hash = createHash('sha256').update(`${G1}\nincident-1-closed`).digest('hex').slice(0, 40);
@@ -131,7 +143,9 @@ describe('linkMessageFor', () => {
     });
 
     it('a recovery that also restores says so as a recovery', () => {
-      expect(linkMessageFor(recovered({ decision: 'restore', stateBefore: 'restoring', results: report().results }), links)?.id).toMatch(/^gcp:recovered:/);
+      expect(linkMessageFor(recovered({ decision: 'restore', stateBefore: 'restoring', results: report().results }), links)?.id).toMatch(
+        /^gcp:recovered:/,
+      );
     });
   });
 });
@@ -152,14 +166,32 @@ describe('signalFromLink', () => {
   it('becomes a signal of the local tunnel, marked as from the link', () => {
     expect(signalFromLink(message(), links, 'aws')).toEqual({
       ok: true,
-      value: { tunnelId: A1, health: 'degraded', observedAt: OBSERVED, source: 'link:gcp', key: 'link:gcp:x:drain:1', evidence: 'GCP end drained: drops', viaLink: true, monitor: 'link:gcp' },
+      value: {
+        tunnelId: A1,
+        health: 'degraded',
+        observedAt: OBSERVED,
+        source: 'link:gcp',
+        key: 'link:gcp:x:drain:1',
+        evidence: 'GCP end drained: drops',
+        viaLink: true,
+        monitor: 'link:gcp',
+      },
     });
   });
 
   it('refuses a message from our own cloud, for another cloud, or for a pair that is not configured', () => {
-    expect(signalFromLink(message({ origin: 'aws' }), links, 'aws')).toEqual({ ok: false, reason: 'link message from our own cloud (aws): ignored' });
+    expect(signalFromLink(message({ origin: 'aws' }), links, 'aws')).toEqual({
+      ok: false,
+      reason: 'link message from our own cloud (aws): ignored',
+    });
     expect(signalFromLink(message(), links, 'gcp')).toEqual({ ok: false, reason: 'link message from our own cloud (gcp): ignored' });
-    expect(signalFromLink(message({ origin: 'aws', toTunnelId: 'aws:r:vpn-1:1.1.1.1' }), links, 'gcp')).toEqual({ ok: false, reason: 'link message targets aws:r:vpn-1:1.1.1.1, not a gcp tunnel' });
-    expect(signalFromLink(message({ toTunnelId: 'aws:r:vpn-2:2.2.2.2' }), links, 'aws')).toEqual({ ok: false, reason: `no configured link pairs ${G1} with aws:r:vpn-2:2.2.2.2` });
+    expect(signalFromLink(message({ origin: 'aws', toTunnelId: 'aws:r:vpn-1:1.1.1.1' }), links, 'gcp')).toEqual({
+      ok: false,
+      reason: 'link message targets aws:r:vpn-1:1.1.1.1, not a gcp tunnel',
+    });
+    expect(signalFromLink(message({ toTunnelId: 'aws:r:vpn-2:2.2.2.2' }), links, 'aws')).toEqual({
+      ok: false,
+      reason: `no configured link pairs ${G1} with aws:r:vpn-2:2.2.2.2`,
+    });
   });
 });

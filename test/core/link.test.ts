@@ -74,7 +74,16 @@ describe('links between the two ends', () => {
   });
 
   it('refuses forged, altered and unsigned messages', () => {
-    const m: LinkMessage = { v: 1, id: 'x', origin: 'gcp', fromTunnelId: gcp('tunnel-1'), toTunnelId: aws('vpn-1', '203.0.113.10'), health: 'degraded', observedAt: '2026-11-25T00:00:00Z', reason: 'r' };
+    const m: LinkMessage = {
+      v: 1,
+      id: 'x',
+      origin: 'gcp',
+      fromTunnelId: gcp('tunnel-1'),
+      toTunnelId: aws('vpn-1', '203.0.113.10'),
+      health: 'degraded',
+      observedAt: '2026-11-25T00:00:00Z',
+      reason: 'r',
+    };
     const signed = signLinkMessage(m, SECRET);
     expect(verifyLinkMessage(signed, 'other-secret')).toMatchObject({ ok: false, reason: expect.stringMatching(/signature/) });
     expect(verifyLinkMessage({ ...signed, message: signed.message.replace('degraded', 'healthy') }, SECRET)).toMatchObject({ ok: false });
@@ -85,7 +94,16 @@ describe('links between the two ends', () => {
   });
 
   it('refuses a message for a pair that is not configured', () => {
-    const m: LinkMessage = { v: 1, id: 'x', origin: 'gcp', fromTunnelId: gcp('tunnel-1'), toTunnelId: aws('vpn-2', '203.0.113.20'), health: 'degraded', observedAt: '2026-11-25T00:00:00Z', reason: 'r' };
+    const m: LinkMessage = {
+      v: 1,
+      id: 'x',
+      origin: 'gcp',
+      fromTunnelId: gcp('tunnel-1'),
+      toTunnelId: aws('vpn-2', '203.0.113.20'),
+      health: 'degraded',
+      observedAt: '2026-11-25T00:00:00Z',
+      reason: 'r',
+    };
     expect(signalFromLink(m, links, 'aws')).toMatchObject({ ok: false, reason: expect.stringMatching(/no configured link/) });
     expect(signalFromLink(m, links, 'gcp')).toMatchObject({ ok: false });
   });

@@ -14,10 +14,24 @@ import { MemoryCloud, portsOf } from '../fakes/memory-cloud';
 import { aws, awsTunnel, gcpRoute, gcpTunnel, vgwRoute } from '../fakes/topology';
 
 const UNIVERSE = ['10.0.0.0/16', '10.0.0.0/17', '10.0.128.0/17', '10.0.1.0/24', '10.1.0.0/16', '10.0.0.0/8'];
-const SAMPLES: bigint[] = [...new Set(UNIVERSE.flatMap((c) => { const r = parseCidr(c)!; return [r.first, r.last, r.first - 1n, r.last + 1n]; }))];
-const inCidr = (addr: bigint, cidr: string) => { const r = parseCidr(cidr)!; return r.first <= addr && addr <= r.last; };
+const SAMPLES: bigint[] = [
+  ...new Set(
+    UNIVERSE.flatMap((c) => {
+      const r = parseCidr(c)!;
+      return [r.first, r.last, r.first - 1n, r.last + 1n];
+    }),
+  ),
+];
+const inCidr = (addr: bigint, cidr: string) => {
+  const r = parseCidr(cidr)!;
+  return r.first <= addr && addr <= r.last;
+};
 
-interface Topo { cloud: 'aws' | 'gcp'; tunnels: TunnelStatus[]; paths: Path[] }
+interface Topo {
+  cloud: 'aws' | 'gcp';
+  tunnels: TunnelStatus[];
+  paths: Path[];
+}
 
 const topoArb: fc.Arbitrary<Topo> = fc.oneof(
   // GCP: 2–5 tunnels, each route to one tunnel.
@@ -32,8 +46,18 @@ const topoArb: fc.Arbitrary<Topo> = fc.oneof(
   fc.integer({ min: 2, max: 3 }).chain((n) =>
     fc.array(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.constantFrom(...UNIVERSE)), { minLength: 1, maxLength: 6 }).map((routes) => ({
       cloud: 'aws' as const,
-      tunnels: Array.from({ length: n }, (_, c) => [awsTunnel(`vpn-${c}`, `198.51.100.${c * 2}`), awsTunnel(`vpn-${c}`, `198.51.100.${c * 2 + 1}`)]).flat(),
-      paths: [...new Map(routes.map(([c, cidr]) => [`${c}:${cidr}`, vgwRoute(`vpn-${c}`, [aws(`vpn-${c}`, `198.51.100.${c * 2}`), aws(`vpn-${c}`, `198.51.100.${c * 2 + 1}`)], cidr)])).values()],
+      tunnels: Array.from({ length: n }, (_, c) => [
+        awsTunnel(`vpn-${c}`, `198.51.100.${c * 2}`),
+        awsTunnel(`vpn-${c}`, `198.51.100.${c * 2 + 1}`),
+      ]).flat(),
+      paths: [
+        ...new Map(
+          routes.map(([c, cidr]) => [
+            `${c}:${cidr}`,
+            vgwRoute(`vpn-${c}`, [aws(`vpn-${c}`, `198.51.100.${c * 2}`), aws(`vpn-${c}`, `198.51.100.${c * 2 + 1}`)], cidr),
+          ]),
+        ).values(),
+      ],
     })),
   ),
 );
@@ -45,7 +69,15 @@ type Step =
   | { kind: 'drain'; tunnel: number };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('signal' as const), tunnel: fc.nat(9), health: fc.constantFrom<Health>('healthy', 'degraded', 'down', 'unknown'), monitor: fc.constantFrom<'m1' | 'm2'>('m1', 'm2') }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('signal' as const),
+      tunnel: fc.nat(9),
+      health: fc.constantFrom<Health>('healthy', 'degraded', 'down', 'unknown'),
+      monitor: fc.constantFrom<'m1' | 'm2'>('m1', 'm2'),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('status' as const), tunnel: fc.nat(9), up: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), seconds: fc.integer({ min: 1, max: 400 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('drain' as const), tunnel: fc.nat(9) }) },
@@ -71,7 +103,10 @@ describe('never black-hole (property)', () => {
     await fc.assert(
       fc.asyncProperty(topoArb, fc.array(stepArb, { minLength: 1, maxLength: 25 }), async (topo, steps) => {
         const cloud = new MemoryCloud(topo.tunnels, topo.paths);
-        const { deps, clock, ledger } = testDeps({ [topo.cloud]: portsOf(cloud) }, { restoreHoldDownSeconds: 120, maxDrainedTunnels: 10, maxDrainedFraction: 1 });
+        const { deps, clock, ledger } = testDeps(
+          { [topo.cloud]: portsOf(cloud) },
+          { restoreHoldDownSeconds: 120, maxDrainedTunnels: 10, maxDrainedFraction: 1 },
+        );
         const ids = topo.tunnels.map((t) => t.ref.id);
         const status = new Map(topo.tunnels.map((t) => [t.ref.id, t.status]));
         const signalled = new Map<string, Health>();
@@ -88,7 +123,10 @@ describe('never black-hole (property)', () => {
             said.set(`${id}|${step.monitor}`, step.health);
             const rank = { healthy: 0, unknown: 1, degraded: 2, down: 3 } as const;
             const hs = (['m1', 'm2'] as const).map((m) => said.get(`${id}|${m}`)).filter((h): h is Health => !!h);
-            signalled.set(id, hs.reduce<Health>((a, b) => (rank[b] > rank[a] ? b : a), 'healthy'));
+            signalled.set(
+              id,
+              hs.reduce<Health>((a, b) => (rank[b] > rank[a] ? b : a), 'healthy'),
+            );
           }
           if (step.kind === 'tick') clock.t += step.seconds * 1000;
           const before = cloud.snapshot();
@@ -103,7 +141,8 @@ describe('never black-hole (property)', () => {
           if (withdrew) {
             const had = healthyPathCover(before, status, signalled);
             const has = healthyPathCover(after, status, signalled);
-            for (const a of SAMPLES) if (had(a) && !has(a)) throw new Error(`address ${a} lost its last healthy path after ${JSON.stringify(step)}`);
+            for (const a of SAMPLES)
+              if (had(a) && !has(a)) throw new Error(`address ${a} lost its last healthy path after ${JSON.stringify(step)}`);
           }
           // No data lost: every original path is in the cloud or in the ledger.
           const held = new Set([...after.map((p) => p.key), ...(await ledger.list()).flatMap((r) => r.withdrawn.map((p) => p.key))]);
@@ -148,7 +187,8 @@ describe('never black-hole in drainMode deprefer (property)', () => {
         const { deps, clock, ledger } = testDeps({ gcp: portsOf(cloud) }, { restoreHoldDownSeconds: 120, drainMode: 'deprefer' });
         const ids = topo.tunnels.map((t) => t.ref.id);
         const status = new Map(topo.tunnels.map((t) => [t.ref.id, t.status]));
-        const reachable = (paths: Path[]) => (addr: bigint) => paths.some((p) => p.tunnelIds.some((t) => status.get(t) === 'up') && p.destinations.some((d) => inCidr(addr, d)));
+        const reachable = (paths: Path[]) => (addr: bigint) =>
+          paths.some((p) => p.tunnelIds.some((t) => status.get(t) === 'up') && p.destinations.some((d) => inCidr(addr, d)));
         const original = reachable(topo.paths);
         let refusedForBlackHole = 0;
         for (const step of steps) {
@@ -161,19 +201,26 @@ describe('never black-hole in drainMode deprefer (property)', () => {
           clock.t += 1000;
           const at = (clock.t - Date.parse('2026-11-25T00:00:00Z')) / 1000;
           const reports =
-            step.kind === 'signal' ? [await handleSignal(deps, { ...sig(id, step.health, at), monitor: step.monitor })]
-            : step.kind === 'tick' ? await reconcile(deps)
-            : step.kind === 'drain' ? [await runCommand(deps, { type: 'drain', tunnelId: id, reason: 'property' })]
-            : [];
+            step.kind === 'signal'
+              ? [await handleSignal(deps, { ...sig(id, step.health, at), monitor: step.monitor })]
+              : step.kind === 'tick'
+                ? await reconcile(deps)
+                : step.kind === 'drain'
+                  ? [await runCommand(deps, { type: 'drain', tunnelId: id, reason: 'property' })]
+                  : [];
           refusedForBlackHole += reports.filter((r) => r.refusals.some((x) => x.guard === 'black-hole')).length;
           // The oracle: what the original table could reach through established tunnels, the cloud still reaches.
           const now = reachable(cloud.snapshot());
-          for (const a of SAMPLES) if (original(a) && !now(a)) throw new Error(`address ${a} has no route through an established tunnel after ${JSON.stringify(step)}`);
+          for (const a of SAMPLES)
+            if (original(a) && !now(a))
+              throw new Error(`address ${a} has no route through an established tunnel after ${JSON.stringify(step)}`);
           // No data lost: every original path is in the cloud or in the ledger, and no standby exists twice.
           const after = cloud.snapshot();
           const held = new Set([...after.map((p) => p.key), ...(await ledger.list()).flatMap((r) => r.withdrawn.map((p) => p.key))]);
           for (const p of topo.paths) if (!held.has(p.key)) throw new Error(`path ${p.key} is neither in the cloud nor in the ledger`);
-          for (const p of after) if (p.standbyFor && after.some((q) => q.key === p.standbyFor)) throw new Error(`${p.standbyFor} and its standby both stayed after ${JSON.stringify(step)}`);
+          for (const p of after)
+            if (p.standbyFor && after.some((q) => q.key === p.standbyFor))
+              throw new Error(`${p.standbyFor} and its standby both stayed after ${JSON.stringify(step)}`);
         }
         expect(refusedForBlackHole).toBe(0);
         for (const id of ids) {

@@ -14,7 +14,10 @@ describe('policy and configuration', () => {
   });
 
   it('lets the environment override the file', () => {
-    const r = loadConfig({ policy: { minHealthyPaths: 2, dryRun: false } }, { TUNNEL_GUARD_DRY_RUN: 'true', TUNNEL_GUARD_SCOPE: 'gcp:*, aws:*' });
+    const r = loadConfig(
+      { policy: { minHealthyPaths: 2, dryRun: false } },
+      { TUNNEL_GUARD_DRY_RUN: 'true', TUNNEL_GUARD_SCOPE: 'gcp:*, aws:*' },
+    );
     expect(r.ok && r.value.policy).toMatchObject({ minHealthyPaths: 2, dryRun: true, scope: ['gcp:*', 'aws:*'] });
   });
 
@@ -32,7 +35,13 @@ describe('policy and configuration', () => {
   });
 
   it('reports an unreadable config file instead of throwing', () => {
-    const r = configFromEnv({ TUNNEL_GUARD_CONFIG: 'nope.json' }, () => { throw new Error('ENOENT'); }, '/tmp');
+    const r = configFromEnv(
+      { TUNNEL_GUARD_CONFIG: 'nope.json' },
+      () => {
+        throw new Error('ENOENT');
+      },
+      '/tmp',
+    );
     expect(r.ok).toBe(false);
     expect(!r.ok && r.reason).toMatch(/ENOENT/);
   });

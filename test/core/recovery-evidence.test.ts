@@ -13,7 +13,14 @@ const A1 = aws('vpn-1', '203.0.113.10');
 const at = (s: number) => new Date(Date.parse('2026-11-25T00:00:00Z') + s * 1000).toISOString();
 let n = 0;
 const signal = (health: Signal['health'], s: number, monitor: string, basis?: Signal['basis']): Signal => ({
-  tunnelId: A1, health, observedAt: at(s), source: 'test', key: `k${++n}`, evidence: `${monitor} ${health}`, monitor, ...(basis ? { basis } : {}),
+  tunnelId: A1,
+  health,
+  observedAt: at(s),
+  source: 'test',
+  key: `k${++n}`,
+  evidence: `${monitor} ${health}`,
+  monitor,
+  ...(basis ? { basis } : {}),
 });
 
 function world() {
@@ -114,7 +121,15 @@ describe('a GCP tunnel the cloud reports down', () => {
     const env = testDeps({ gcp: portsOf(cloud) });
     const G1 = gcp('tunnel-1');
     cloud.setStatus(G1, 'down');
-    const r = await handleSignal(env.deps, { tunnelId: G1, health: 'down', observedAt: at(0), source: 'test', key: 'down-1', evidence: 'tunnel_established < 1', basis: 'state' });
+    const r = await handleSignal(env.deps, {
+      tunnelId: G1,
+      health: 'down',
+      observedAt: at(0),
+      source: 'test',
+      key: 'down-1',
+      evidence: 'tunnel_established < 1',
+      basis: 'state',
+    });
     expect(r.decision).toBe('record');
     expect(r.summary).toMatch(/fails over to it on its own|on its own/);
     expect(cloud.calls).toEqual([]);
@@ -125,20 +140,36 @@ describe('a GCP tunnel the cloud reports down', () => {
     const t = incident();
     const cloud = new MemoryCloud(t.gcpTunnels, t.gcpPaths);
     const env = testDeps({ gcp: portsOf(cloud) }, { drainMode: 'withdraw' });
-    const r = await handleSignal(env.deps, { tunnelId: gcp('tunnel-1'), health: 'down', observedAt: at(0), source: 'test', key: 'down-2', evidence: 'tunnel_established < 1' });
+    const r = await handleSignal(env.deps, {
+      tunnelId: gcp('tunnel-1'),
+      health: 'down',
+      observedAt: at(0),
+      source: 'test',
+      key: 'down-2',
+      evidence: 'tunnel_established < 1',
+    });
     expect(r.decision).toBe('drain');
   });
 });
 
 describe('a tunnel-state monitor that lags the cloud', () => {
-  it('does not cut a tunnel the cloud reports up again, on a reconcile or on another monitor\'s news', async () => {
+  it("does not cut a tunnel the cloud reports up again, on a reconcile or on another monitor's news", async () => {
     const { gcp } = await import('../fakes/topology');
     const t = incident();
     const cloud = new MemoryCloud(t.gcpTunnels, t.gcpPaths);
     const env = testDeps({ gcp: portsOf(cloud) }, { drainMode: 'withdraw' });
     const G1 = gcp('tunnel-1');
     cloud.setStatus(G1, 'down');
-    const s = (health: Signal['health'], sec: number, monitor: string, basis: Signal['basis']): Signal => ({ tunnelId: G1, health, observedAt: at(sec), source: 'test', key: `${monitor}-${sec}`, evidence: monitor, monitor, basis });
+    const s = (health: Signal['health'], sec: number, monitor: string, basis: Signal['basis']): Signal => ({
+      tunnelId: G1,
+      health,
+      observedAt: at(sec),
+      source: 'test',
+      key: `${monitor}-${sec}`,
+      evidence: monitor,
+      monitor,
+      basis,
+    });
     env.clock.t = Date.parse(at(0));
     expect((await handleSignal(env.deps, s('down', 0, 'established', 'state'))).decision).toBe('record');
     cloud.setStatus(G1, 'up');
@@ -157,7 +188,16 @@ describe('a tunnel-state alert that arrives after the tunnel is back', () => {
     const t = incident();
     const cloud = new MemoryCloud(t.gcpTunnels, t.gcpPaths);
     const env = testDeps({ gcp: portsOf(cloud) }, { drainMode: 'withdraw' });
-    const r = await handleSignal(env.deps, { tunnelId: gcp('tunnel-1'), health: 'down', observedAt: at(0), source: 'test', key: 'late-down', evidence: 'tunnel_established < 1', monitor: 'established', basis: 'state' });
+    const r = await handleSignal(env.deps, {
+      tunnelId: gcp('tunnel-1'),
+      health: 'down',
+      observedAt: at(0),
+      source: 'test',
+      key: 'late-down',
+      evidence: 'tunnel_established < 1',
+      monitor: 'established',
+      basis: 'state',
+    });
     expect(r.decision).toBe('record');
     expect(cloud.calls).toEqual([]);
   });

@@ -17,38 +17,69 @@ const A1b = aws('vpn-1', '203.0.113.11');
 
 type Scenario = [string, (lastRefusal?: string) => DecisionInput];
 
-const gcpInput = (record: Partial<LedgerRecord>, opts: { t2?: 'degraded'; withdrawnAlready?: boolean; trigger?: DecisionInput['trigger'] } = {}) => (lastRefusal?: string): DecisionInput => {
-  const t = incident();
-  const rec: LedgerRecord = { ...emptyRecord(T1, 'gcp'), version: 2, ...record, ...(lastRefusal ? { lastRefusal } : {}) };
-  const paths = opts.withdrawnAlready ? t.gcpPaths.filter((p) => !rec.withdrawn.some((w) => w.key === p.key)) : t.gcpPaths;
-  const records = opts.t2 ? [{ ...emptyRecord(T2, 'gcp'), health: opts.t2, lastSignalAt: at(30) }] : [];
-  return { trigger: opts.trigger ?? { type: 'tick' }, record: rec, records, members: [], tunnels: t.gcpTunnels, paths, policy: DEFAULT_POLICY, now: NOW };
-};
+const gcpInput =
+  (record: Partial<LedgerRecord>, opts: { t2?: 'degraded'; withdrawnAlready?: boolean; trigger?: DecisionInput['trigger'] } = {}) =>
+  (lastRefusal?: string): DecisionInput => {
+    const t = incident();
+    const rec: LedgerRecord = { ...emptyRecord(T1, 'gcp'), version: 2, ...record, ...(lastRefusal ? { lastRefusal } : {}) };
+    const paths = opts.withdrawnAlready ? t.gcpPaths.filter((p) => !rec.withdrawn.some((w) => w.key === p.key)) : t.gcpPaths;
+    const records = opts.t2 ? [{ ...emptyRecord(T2, 'gcp'), health: opts.t2, lastSignalAt: at(30) }] : [];
+    return {
+      trigger: opts.trigger ?? { type: 'tick' },
+      record: rec,
+      records,
+      members: [],
+      tunnels: t.gcpTunnels,
+      paths,
+      policy: DEFAULT_POLICY,
+      now: NOW,
+    };
+  };
 const P0 = incident().gcpPaths[0]!;
 
 const scenarios: Scenario[] = [
   ['a drain that would black-hole', gcpInput({ health: 'degraded' }, { t2: 'degraded' })],
   ['an interrupted drain that may no longer finish', gcpInput({ state: 'draining', withdrawn: [P0] }, { t2: 'degraded' })],
-  ['a withdrawn path re-created with another definition', (last) => {
-    const input = gcpInput({ state: 'drained', withdrawn: [P0], health: 'degraded' })(last);
-    return { ...input, paths: input.paths.map((p) => (p.key === P0.key ? { ...p, definition: { ...p.definition, priority: 10 } } : p)) };
-  }],
-  ['a tunnel held by monitors that cannot tell', gcpInput({ state: 'drained', withdrawn: [P0], health: 'unknown', monitors: { drops: { health: 'unknown', at: at(60) } } }, { withdrawnAlready: true })],
-  ['a restore waiting on a degraded sibling', (last) => {
-    const t = incident();
-    const route = t.awsPaths[0]!;
-    const record: LedgerRecord = { ...emptyRecord(A1, 'aws'), version: 2, state: 'drained', withdrawn: [route], health: 'healthy', healthySince: at(400), ...(last ? { lastRefusal: last } : {}) };
-    return {
-      trigger: { type: 'tick' },
-      record,
-      records: [{ ...emptyRecord(A1b, 'aws'), health: 'degraded', lastSignalAt: at(30) }],
-      members: [],
-      tunnels: t.awsTunnels.map((x) => (x.ref.id === A1b ? { ...x, status: 'up' as const } : x)),
-      paths: t.awsPaths.filter((p) => p.key !== route.key),
-      policy: DEFAULT_POLICY,
-      now: NOW,
-    };
-  }],
+  [
+    'a withdrawn path re-created with another definition',
+    (last) => {
+      const input = gcpInput({ state: 'drained', withdrawn: [P0], health: 'degraded' })(last);
+      return { ...input, paths: input.paths.map((p) => (p.key === P0.key ? { ...p, definition: { ...p.definition, priority: 10 } } : p)) };
+    },
+  ],
+  [
+    'a tunnel held by monitors that cannot tell',
+    gcpInput(
+      { state: 'drained', withdrawn: [P0], health: 'unknown', monitors: { drops: { health: 'unknown', at: at(60) } } },
+      { withdrawnAlready: true },
+    ),
+  ],
+  [
+    'a restore waiting on a degraded sibling',
+    (last) => {
+      const t = incident();
+      const route = t.awsPaths[0]!;
+      const record: LedgerRecord = {
+        ...emptyRecord(A1, 'aws'),
+        version: 2,
+        state: 'drained',
+        withdrawn: [route],
+        health: 'healthy',
+        healthySince: at(400),
+        ...(last ? { lastRefusal: last } : {}),
+      };
+      return {
+        trigger: { type: 'tick' },
+        record,
+        records: [{ ...emptyRecord(A1b, 'aws'), health: 'degraded', lastSignalAt: at(30) }],
+        members: [],
+        tunnels: t.awsTunnels.map((x) => (x.ref.id === A1b ? { ...x, status: 'up' as const } : x)),
+        paths: t.awsPaths.filter((p) => p.key !== route.key),
+        policy: DEFAULT_POLICY,
+        now: NOW,
+      };
+    },
+  ],
 ];
 
 describe('a refusal is notified once', () => {

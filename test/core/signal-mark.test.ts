@@ -21,7 +21,7 @@ const signal = (health: Health, s: number, monitor?: string, extra: Partial<Sign
 const apply = (r: LedgerRecord, ...ss: Signal[]) => ss.reduce(withSignalMark, r);
 
 describe('withSignalMark', () => {
-  it('keeps each monitor\'s latest health and takes the worst of them as the tunnel\'s', () => {
+  it("keeps each monitor's latest health and takes the worst of them as the tunnel's", () => {
     const r = apply(emptyRecord(T, 'gcp'), signal('degraded', 0, 'drops'), signal('healthy', 10, 'established'));
     expect(r.monitors).toEqual({ drops: { health: 'degraded', at: at(0) }, established: { health: 'healthy', at: at(10) } });
     expect(r.health).toBe('degraded');
@@ -80,7 +80,7 @@ describe('withSignalMark', () => {
 });
 
 describe('staleFor', () => {
-  it('a signal older than the newest from the same monitor is stale; another monitor\'s news is no reason', () => {
+  it("a signal older than the newest from the same monitor is stale; another monitor's news is no reason", () => {
     const r = apply(emptyRecord(T, 'gcp'), signal('degraded', 100, 'a'));
     expect(staleFor(r, signal('healthy', 50, 'a'))).toBe(at(100));
     expect(staleFor(r, signal('healthy', 100, 'a'))).toBeUndefined();
@@ -98,7 +98,7 @@ describe('staleFor', () => {
 });
 
 describe('localHealthOf', () => {
-  it('is the worst of the tunnel\'s own monitors, leaving out the other end\'s link messages', () => {
+  it("is the worst of the tunnel's own monitors, leaving out the other end's link messages", () => {
     const r = apply(emptyRecord(T, 'gcp'), signal('degraded', 0, 'link:aws'), signal('healthy', 1, 'drops'));
     expect(r.health).toBe('degraded');
     expect(localHealthOf(r)).toBe('healthy');

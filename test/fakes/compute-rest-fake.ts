@@ -33,7 +33,13 @@ export interface ComputeFakeState {
 export const BASE = 'https://www.googleapis.com/compute/v1';
 
 export class ComputeRestFake {
-  readonly state: ComputeFakeState = { routes: new Map(), routers: new Map(), routerStatus: new Map(), tunnels: new Map(), routePolicies: new Map() };
+  readonly state: ComputeFakeState = {
+    routes: new Map(),
+    routers: new Map(),
+    routerStatus: new Map(),
+    tunnels: new Map(),
+    routePolicies: new Map(),
+  };
   /** Every request as `METHOD path` (no query), for assertions. */
   readonly requests: { method: string; path: string; query: URLSearchParams; body?: Json }[] = [];
   /** Faults consumed one by one, in order, by matching mutations. */
@@ -152,7 +158,9 @@ export class ComputeRestFake {
         if (method === 'GET' && !name) return send(200, this.listRoutes(project, url.searchParams));
         if (method === 'GET' && name) {
           const r = this.route(project, name);
-          return r ? send(200, r) : this.error(res, 404, `The resource 'projects/${project}/global/routes/${name}' was not found`, 'notFound');
+          return r
+            ? send(200, r)
+            : this.error(res, 404, `The resource 'projects/${project}/global/routes/${name}' was not found`, 'notFound');
         }
         if (method === 'POST' && !name) return this.insertRoute(project, body ?? {}, res, send);
         if (method === 'DELETE' && name) return this.deleteRoute(project, name, res, send);
@@ -168,7 +176,9 @@ export class ComputeRestFake {
         if (coll === 'vpnTunnels') {
           if (method === 'GET' && name) {
             const t = this.state.tunnels.get(`${project}/${region}/${name}`);
-            return t ? send(200, t) : this.error(res, 404, `The resource 'projects/${project}/regions/${region}/vpnTunnels/${name}' was not found`, 'notFound');
+            return t
+              ? send(200, t)
+              : this.error(res, 404, `The resource 'projects/${project}/regions/${region}/vpnTunnels/${name}' was not found`, 'notFound');
           }
           if (method === 'GET') {
             const items = [...this.state.tunnels.entries()].filter(([k]) => k.startsWith(`${project}/${region}/`)).map(([, v]) => v);
@@ -189,7 +199,8 @@ export class ComputeRestFake {
             });
           }
           // BGP route policies: router subresources (get / updateRoutePolicy creates or replaces / delete).
-          if (name && rest[4] && /RoutePolic/.test(rest[4])) return this.routePolicyCall(project, region, name, rest[4], method, url.searchParams, body ?? {}, res, send);
+          if (name && rest[4] && /RoutePolic/.test(rest[4]))
+            return this.routePolicyCall(project, region, name, rest[4], method, url.searchParams, body ?? {}, res, send);
           if (method === 'GET' && name) {
             const r = this.state.routers.get(key);
             return r ? send(200, r) : this.error(res, 404, `router ${name} not found`, 'notFound');
@@ -286,10 +297,28 @@ export class ComputeRestFake {
     if (this.route(project, body.name)) {
       return this.error(res, 409, `The resource 'projects/${project}/global/routes/${body.name}' already exists`, 'alreadyExists');
     }
-    for (const k of ['id', 'selfLink', 'creationTimestamp', 'kind', 'warnings', 'routeStatus', 'routeType', 'asPaths', 'nextHopPeering', 'nextHopHub']) {
+    for (const k of [
+      'id',
+      'selfLink',
+      'creationTimestamp',
+      'kind',
+      'warnings',
+      'routeStatus',
+      'routeType',
+      'asPaths',
+      'nextHopPeering',
+      'nextHopHub',
+    ]) {
       if (k in body) return this.error(res, 400, `Invalid value for field 'resource.${k}': output-only`, 'invalid');
     }
-    const op = this.newOp(project, 'global', 'insert', `${BASE}/projects/${project}/global/routes/${body.name}`, () => this.addRoute(project, body), fault);
+    const op = this.newOp(
+      project,
+      'global',
+      'insert',
+      `${BASE}/projects/${project}/global/routes/${body.name}`,
+      () => this.addRoute(project, body),
+      fault,
+    );
     send(200, op);
   }
 
@@ -299,12 +328,29 @@ export class ComputeRestFake {
     if (!this.route(project, name)) {
       return this.error(res, 404, `The resource 'projects/${project}/global/routes/${name}' was not found`, 'notFound');
     }
-    const op = this.newOp(project, 'global', 'delete', `${BASE}/projects/${project}/global/routes/${name}`, () => this.state.routes.delete(`${project}/${name}`), fault);
+    const op = this.newOp(
+      project,
+      'global',
+      'delete',
+      `${BASE}/projects/${project}/global/routes/${name}`,
+      () => this.state.routes.delete(`${project}/${name}`),
+      fault,
+    );
     send(200, op);
   }
 
   /** getRoutePolicy (`?policy=`), updateRoutePolicy (body: the policy, created or replaced), deleteRoutePolicy (`?policy=`). */
-  private routePolicyCall(project: string, region: string, router: string, verb: string, method: string, query: URLSearchParams, body: Json, res: ServerResponse, send: (s: number, j: Json) => void): void {
+  private routePolicyCall(
+    project: string,
+    region: string,
+    router: string,
+    verb: string,
+    method: string,
+    query: URLSearchParams,
+    body: Json,
+    res: ServerResponse,
+    send: (s: number, j: Json) => void,
+  ): void {
     const key = `${project}/${region}/${router}`;
     if (!this.state.routers.has(key)) return this.error(res, 404, `router ${router} not found`, 'notFound');
     const policies = this.state.routePolicies.get(key) ?? new Map<string, Json>();
@@ -316,20 +362,38 @@ export class ComputeRestFake {
       return p ? send(200, { resource: p }) : this.error(res, 404, `route policy ${query.get('policy')} not found`, 'notFound');
     }
     if (verb === 'updateRoutePolicy' && method === 'POST') {
-      if (!body.name || !/^ROUTE_POLICY_TYPE_(IMPORT|EXPORT)$/.test(String(body.type))) return this.error(res, 400, 'a route policy needs a name and a type', 'invalid');
-      return regional(this.newOp(project, `regions/${region}`, 'updateRoutePolicy', target, () => void policies.set(body.name, { ...body, fingerprint: this.fingerprint() })));
+      if (!body.name || !/^ROUTE_POLICY_TYPE_(IMPORT|EXPORT)$/.test(String(body.type)))
+        return this.error(res, 400, 'a route policy needs a name and a type', 'invalid');
+      return regional(
+        this.newOp(
+          project,
+          `regions/${region}`,
+          'updateRoutePolicy',
+          target,
+          () => void policies.set(body.name, { ...body, fingerprint: this.fingerprint() }),
+        ),
+      );
     }
     if (verb === 'deleteRoutePolicy' && method === 'POST') {
       const name = query.get('policy') ?? '';
       if (!policies.has(name)) return this.error(res, 404, `route policy ${name} not found`, 'notFound');
-      const inUse = (this.state.routers.get(key)?.bgpPeers ?? []).some((bp: Json) => [...(bp.importPolicies ?? []), ...(bp.exportPolicies ?? [])].includes(name));
+      const inUse = (this.state.routers.get(key)?.bgpPeers ?? []).some((bp: Json) =>
+        [...(bp.importPolicies ?? []), ...(bp.exportPolicies ?? [])].includes(name),
+      );
       if (inUse) return this.error(res, 400, `route policy ${name} is in use`, 'resourceInUseByAnotherResource');
       return regional(this.newOp(project, `regions/${region}`, 'deleteRoutePolicy', target, () => void policies.delete(name)));
     }
     return this.error(res, 404, `unsupported ${method} ${verb}`);
   }
 
-  private patchRouter(project: string, region: string, name: string, body: Json, res: ServerResponse, send: (s: number, j: Json) => void): void {
+  private patchRouter(
+    project: string,
+    region: string,
+    name: string,
+    body: Json,
+    res: ServerResponse,
+    send: (s: number, j: Json) => void,
+  ): void {
     const fault = this.takeFault('routers.patch');
     if (fault?.kind === 'http') return this.error(res, fault.status ?? 503, fault.message ?? 'injected', fault.reason ?? 'backendError');
     const key = `${project}/${region}/${name}`;
@@ -341,13 +405,15 @@ export class ComputeRestFake {
     const interfaces = new Set((current.interfaces ?? []).map((i: Json) => i.name));
     const policies = this.state.routePolicies.get(key) ?? new Map<string, Json>();
     for (const bp of body.bgpPeers ?? []) {
-      if (bp.interfaceName && !interfaces.has(bp.interfaceName)) return this.error(res, 400, `interface ${bp.interfaceName} does not exist`, 'invalid');
+      if (bp.interfaceName && !interfaces.has(bp.interfaceName))
+        return this.error(res, 400, `interface ${bp.interfaceName} does not exist`, 'invalid');
       // As the API: applied policies must exist, and need a private peer ASN (RFC 6996).
       const applied = [...(bp.importPolicies ?? []), ...(bp.exportPolicies ?? [])] as string[];
       const missing = applied.filter((n) => !policies.has(n));
       if (missing.length) return this.error(res, 400, `route policy ${missing.join(', ')} does not exist`, 'invalid');
       const asn = Number(bp.peerAsn);
-      if (applied.length && !((asn >= 64512 && asn <= 65534) || (asn >= 4200000000 && asn <= 4294967294))) return this.error(res, 400, `BGP route policies need a private peer ASN, not ${asn}`, 'invalid');
+      if (applied.length && !((asn >= 64512 && asn <= 65534) || (asn >= 4200000000 && asn <= 4294967294)))
+        return this.error(res, 400, `BGP route policies need a private peer ASN, not ${asn}`, 'invalid');
     }
     const apply = () => {
       // PATCH semantics: every field present replaces the stored one — a `bgpPeers` list replaces the whole list.
@@ -355,7 +421,14 @@ export class ComputeRestFake {
       void _fp;
       this.state.routers.set(key, { ...current, ...fields, fingerprint: this.fingerprint() });
     };
-    const op = this.newOp(project, `regions/${region}`, 'patch', `${BASE}/projects/${project}/regions/${region}/routers/${name}`, apply, fault);
+    const op = this.newOp(
+      project,
+      `regions/${region}`,
+      'patch',
+      `${BASE}/projects/${project}/regions/${region}/routers/${name}`,
+      apply,
+      fault,
+    );
     op.region = `${BASE}/projects/${project}/regions/${region}`;
     send(200, op);
   }

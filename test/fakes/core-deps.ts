@@ -6,7 +6,12 @@ import type { CloudPorts, CoreDeps, Ledger } from '../../shared/ports';
 import type { Cloud, Health, Report, Signal } from '../../shared/types';
 
 export function testDeps(clouds: Partial<Record<Cloud, CloudPorts>>, policy: Partial<Policy> = {}, ledger: Ledger = new MemoryLedger()) {
-  const clock = { t: Date.parse('2026-11-25T00:00:00Z'), now() { return new Date(this.t); } };
+  const clock = {
+    t: Date.parse('2026-11-25T00:00:00Z'),
+    now() {
+      return new Date(this.t);
+    },
+  };
   const notes: Report[] = [];
   const logger = memoryLogger();
   const deps: CoreDeps & { clock: typeof clock } = {

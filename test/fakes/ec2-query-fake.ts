@@ -115,17 +115,30 @@ export class Ec2QueryFake {
     }
     switch (action) {
       case 'DescribeVpnConnections': {
-        const ids = Object.entries(params).filter(([k]) => /^VpnConnectionId\.\d+$/.test(k)).map(([, v]) => v);
+        const ids = Object.entries(params)
+          .filter(([k]) => /^VpnConnectionId\.\d+$/.test(k))
+          .map(([, v]) => v);
         const unknown = ids.filter((id) => !this.connections.some((c) => c.vpnConnectionId === id));
         if (unknown.length) {
           return this.error(res, 400, 'InvalidVpnConnectionID.NotFound', `The vpnConnection ID '${unknown[0]}' does not exist`, requestId);
         }
-        return this.xml(res, action, `${tag('requestId', requestId)}<vpnConnectionSet>${this.describe(params).join('')}</vpnConnectionSet>`);
+        return this.xml(
+          res,
+          action,
+          `${tag('requestId', requestId)}<vpnConnectionSet>${this.describe(params).join('')}</vpnConnectionSet>`,
+        );
       }
       case 'CreateVpnConnectionRoute':
       case 'DeleteVpnConnectionRoute': {
         const conn = this.connections.find((c) => c.vpnConnectionId === params.VpnConnectionId);
-        if (!conn) return this.error(res, 400, 'InvalidVpnConnectionID.NotFound', `The vpnConnection ID '${params.VpnConnectionId}' does not exist`, requestId);
+        if (!conn)
+          return this.error(
+            res,
+            400,
+            'InvalidVpnConnectionID.NotFound',
+            `The vpnConnection ID '${params.VpnConnectionId}' does not exist`,
+            requestId,
+          );
         const cidr = params.DestinationCidrBlock ?? '';
         const existing = conn.routes.find((r) => r.destinationCidrBlock === cidr && r.state !== 'deleted');
         if (action === 'DeleteVpnConnectionRoute') {
@@ -133,7 +146,11 @@ export class Ec2QueryFake {
           Object.assign(existing, this.settlePolls ? { state: 'deleting', settleIn: this.settlePolls } : { state: 'deleted' });
           if (!this.settlePolls) conn.routes = conn.routes.filter((r) => r !== existing);
         } else if (!existing) {
-          conn.routes.push(this.settlePolls ? { destinationCidrBlock: cidr, state: 'pending', settleIn: this.settlePolls } : { destinationCidrBlock: cidr, state: 'available' });
+          conn.routes.push(
+            this.settlePolls
+              ? { destinationCidrBlock: cidr, state: 'pending', settleIn: this.settlePolls }
+              : { destinationCidrBlock: cidr, state: 'available' },
+          );
         }
         return this.xml(res, action, `${tag('requestId', requestId)}<return>true</return>`);
       }
@@ -142,7 +159,10 @@ export class Ec2QueryFake {
           res,
           action,
           `${tag('requestId', requestId)}<transitGatewayAttachments>${this.tgwAttachments
-            .filter((a) => !this.filterValues(params, 'resource-type').length || this.filterValues(params, 'resource-type').includes(a.resourceType))
+            .filter(
+              (a) =>
+                !this.filterValues(params, 'resource-type').length || this.filterValues(params, 'resource-type').includes(a.resourceType),
+            )
             .map(
               (a) =>
                 `<item>${tag('transitGatewayAttachmentId', a.transitGatewayAttachmentId)}${tag('transitGatewayId', a.transitGatewayId)}` +
@@ -151,19 +171,25 @@ export class Ec2QueryFake {
             .join('')}</transitGatewayAttachments>`,
         );
       case 'DescribeTransitGatewayRouteTables': {
-        const ids = Object.entries(params).filter(([k]) => /^TransitGatewayRouteTableIds\.\d+$/.test(k)).map(([, v]) => v);
+        const ids = Object.entries(params)
+          .filter(([k]) => /^TransitGatewayRouteTableIds\.\d+$/.test(k))
+          .map(([, v]) => v);
         return this.xml(
           res,
           action,
           `${tag('requestId', requestId)}<transitGatewayRouteTables>${this.tgwRouteTables
             .filter((t) => !ids.length || ids.includes(t.transitGatewayRouteTableId))
-            .map((t) => `<item>${tag('transitGatewayRouteTableId', t.transitGatewayRouteTableId)}${tag('transitGatewayId', t.transitGatewayId)}${tag('state', 'available')}</item>`)
+            .map(
+              (t) =>
+                `<item>${tag('transitGatewayRouteTableId', t.transitGatewayRouteTableId)}${tag('transitGatewayId', t.transitGatewayId)}${tag('state', 'available')}</item>`,
+            )
             .join('')}</transitGatewayRouteTables>`,
         );
       }
       case 'SearchTransitGatewayRoutes': {
         const table = this.tgwRouteTables.find((t) => t.transitGatewayRouteTableId === params.TransitGatewayRouteTableId);
-        if (!table) return this.error(res, 400, 'InvalidRouteTableID.NotFound', `no route table ${params.TransitGatewayRouteTableId}`, requestId);
+        if (!table)
+          return this.error(res, 400, 'InvalidRouteTableID.NotFound', `no route table ${params.TransitGatewayRouteTableId}`, requestId);
         const exact = this.filterValues(params, 'route-search.exact-match');
         const subnetOf = this.filterValues(params, 'route-search.subnet-of-match');
         const types = this.filterValues(params, 'type');
@@ -194,7 +220,8 @@ export class Ec2QueryFake {
       case 'DeleteTransitGatewayRoute':
       case 'ReplaceTransitGatewayRoute': {
         const table = this.tgwRouteTables.find((t) => t.transitGatewayRouteTableId === params.TransitGatewayRouteTableId);
-        if (!table) return this.error(res, 400, 'InvalidRouteTableID.NotFound', `no route table ${params.TransitGatewayRouteTableId}`, requestId);
+        if (!table)
+          return this.error(res, 400, 'InvalidRouteTableID.NotFound', `no route table ${params.TransitGatewayRouteTableId}`, requestId);
         const cidr = params.DestinationCidrBlock ?? '';
         const existing = table.routes.find((r) => r.destinationCidrBlock === cidr);
         if (action === 'CreateTransitGatewayRoute') {
@@ -207,7 +234,11 @@ export class Ec2QueryFake {
         } else {
           existing.transitGatewayAttachmentId = params.TransitGatewayAttachmentId ?? '';
         }
-        return this.xml(res, action, `${tag('requestId', requestId)}<route>${tag('destinationCidrBlock', cidr)}${tag('state', 'active')}</route>`);
+        return this.xml(
+          res,
+          action,
+          `${tag('requestId', requestId)}<route>${tag('destinationCidrBlock', cidr)}${tag('state', 'active')}</route>`,
+        );
       }
       default:
         return this.error(res, 400, 'InvalidAction', `The action ${action} is not valid for this web service.`, requestId);
@@ -225,7 +256,9 @@ export class Ec2QueryFake {
   }
 
   private describe(params: Record<string, string>): string[] {
-    const ids = Object.entries(params).filter(([k]) => /^VpnConnectionId\.\d+$/.test(k)).map(([, v]) => v);
+    const ids = Object.entries(params)
+      .filter(([k]) => /^VpnConnectionId\.\d+$/.test(k))
+      .map(([, v]) => v);
     const idFilter = this.filterValues(params, 'vpn-connection-id');
     const stateFilter = this.filterValues(params, 'state');
     // Reading settles asynchronous changes, like time passing between polls.
@@ -262,12 +295,16 @@ export class Ec2QueryFake {
 
   private xml(res: ServerResponse, action: string, inner: string): void {
     res.writeHead(200, { 'content-type': 'text/xml;charset=UTF-8' });
-    res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">${inner}</${action}Response>`);
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">${inner}</${action}Response>`,
+    );
   }
 
   private error(res: ServerResponse, status: number, code: string, message: string, requestId: string): void {
     res.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8' });
-    res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>${tag('Code', code)}${tag('Message', message)}</Error></Errors>${tag('RequestID', requestId)}</Response>`);
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>${tag('Code', code)}${tag('Message', message)}</Error></Errors>${tag('RequestID', requestId)}</Response>`,
+    );
   }
 }
 

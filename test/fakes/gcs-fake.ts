@@ -31,12 +31,13 @@ export class GcsFake {
   }
 
   async start(): Promise<number> {
-    this.server = createServer((req, res) =>
-      void this.handle(req, res).catch((e: unknown) => {
-        // A bug in the fake must fail the test quickly, not hang the client.
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 500, message: String(e) } }));
-      }),
+    this.server = createServer(
+      (req, res) =>
+        void this.handle(req, res).catch((e: unknown) => {
+          // A bug in the fake must fail the test quickly, not hang the client.
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 500, message: String(e) } }));
+        }),
     );
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
@@ -116,7 +117,11 @@ export class GcsFake {
       const boundary = /boundary="?([^";]+)"?/.exec(ct)?.[1];
       if (q.get('uploadType') === 'multipart' && boundary) {
         const parts = splitMultipart(body, boundary);
-        const meta = JSON.parse(parts[0]!.body.toString('utf8')) as { name?: string; metadata?: Record<string, string>; contentType?: string };
+        const meta = JSON.parse(parts[0]!.body.toString('utf8')) as {
+          name?: string;
+          metadata?: Record<string, string>;
+          contentType?: string;
+        };
         name = meta.name ?? name;
         metadata = meta.metadata;
         data = parts[1]!.body;
@@ -148,7 +153,11 @@ export class GcsFake {
           const wantGen = q.get('generation');
           if (wantGen && Number(wantGen) !== o.generation) return error(404, `No such object: ${bucket}/${name}#${wantGen}`, 'notFound');
           if (q.get('alt') === 'media') {
-            res.writeHead(200, { 'content-type': o.contentType, 'x-goog-generation': String(o.generation), 'content-length': String(o.data.length) });
+            res.writeHead(200, {
+              'content-type': o.contentType,
+              'x-goog-generation': String(o.generation),
+              'content-length': String(o.data.length),
+            });
             return void res.end(o.data);
           }
           return json(200, this.resource(bucket, name, o));

@@ -59,7 +59,13 @@ export class GoogleFront {
 
     const bucket = /^\/(?:upload\/)?storage\/v1\/b\/([^/]+)/.exec(p)?.[1];
     if (bucket && this.missingBuckets.has(decodeURIComponent(bucket))) {
-      return json(404, { error: { code: 404, message: 'The specified bucket does not exist.', errors: [{ message: 'The specified bucket does not exist.', domain: 'global', reason: 'notFound' }] } });
+      return json(404, {
+        error: {
+          code: 404,
+          message: 'The specified bucket does not exist.',
+          errors: [{ message: 'The specified bucket does not exist.', domain: 'global', reason: 'notFound' }],
+        },
+      });
     }
     let m = /^\/compute\/v1\/projects\/([^/]+)\/aggregated\/(vpnTunnels|routers)$/.exec(p);
     if (m && method === 'GET') return json(200, this.aggregated(decodeURIComponent(m[1]!), m[2] as 'vpnTunnels' | 'routers'));
@@ -70,14 +76,24 @@ export class GoogleFront {
       return json(200, { permissions: asked.filter((x) => this.granted.has(x)) });
     }
     if (/^\/storage\/v1\/b\/[^/]+\/iam\/testPermissions$/.test(p) && method === 'GET') {
-      return json(200, { kind: 'storage#testIamPermissionsResponse', permissions: url.searchParams.getAll('permissions').filter((x) => this.granted.has(x)) });
+      return json(200, {
+        kind: 'storage#testIamPermissionsResponse',
+        permissions: url.searchParams.getAll('permissions').filter((x) => this.granted.has(x)),
+      });
     }
-    const port = p.startsWith('/compute/') ? this.compute.port : p.startsWith('/storage/') || p.startsWith('/upload/') ? this.storagePort : 0;
+    const port = p.startsWith('/compute/')
+      ? this.compute.port
+      : p.startsWith('/storage/') || p.startsWith('/upload/')
+        ? this.storagePort
+        : 0;
     if (!port) return json(404, { error: { code: 404, message: `no fake for ${method} ${p}` } });
-    const fwd = request({ host: '127.0.0.1', port, method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${port}` } }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const fwd = request(
+      { host: '127.0.0.1', port, method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${port}` } },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     fwd.on('error', (e) => json(502, { error: { code: 502, message: String(e) } }));
     fwd.end(body);
   }
@@ -91,6 +107,10 @@ export class GoogleFront {
       if (proj !== project) continue;
       (items[`regions/${region}`] ??= { [kind]: [] })[kind].push(value);
     }
-    return { kind: `compute#${kind === 'vpnTunnels' ? 'vpnTunnel' : 'router'}AggregatedList`, id: `projects/${project}/aggregated/${kind}`, items };
+    return {
+      kind: `compute#${kind === 'vpnTunnels' ? 'vpnTunnel' : 'router'}AggregatedList`,
+      id: `projects/${project}/aggregated/${kind}`,
+      items,
+    };
   }
 }

@@ -23,19 +23,33 @@ export class IamQueryFake {
         res.end(body);
       };
       if (params.Action !== 'SimulatePrincipalPolicy') {
-        return xml(400, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>not faked: ${params.Action}</Message></Error><RequestId>1</RequestId></ErrorResponse>`);
+        return xml(
+          400,
+          `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>not faked: ${params.Action}</Message></Error><RequestId>1</RequestId></ErrorResponse>`,
+        );
       }
       const role = params.PolicySourceArn ?? '';
       const grants = this.allowed.get(role);
       if (!grants) {
-        return xml(404, `<ErrorResponse><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The role with name ${role.split('/').pop()} cannot be found.</Message></Error><RequestId>1</RequestId></ErrorResponse>`);
+        return xml(
+          404,
+          `<ErrorResponse><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The role with name ${role.split('/').pop()} cannot be found.</Message></Error><RequestId>1</RequestId></ErrorResponse>`,
+        );
       }
-      const actions = Object.entries(params).filter(([k]) => /^ActionNames\.member\.\d+$/.test(k)).map(([, v]) => v);
+      const actions = Object.entries(params)
+        .filter(([k]) => /^ActionNames\.member\.\d+$/.test(k))
+        .map(([, v]) => v);
       const resource = params['ResourceArns.member.1'] ?? '*';
       const members = actions
-        .map((a) => `<member><EvalActionName>${a}</EvalActionName><EvalResourceName>${resource}</EvalResourceName><EvalDecision>${grants.has(a) ? 'allowed' : 'implicitDeny'}</EvalDecision><MatchedStatements/><MissingContextValues/></member>`)
+        .map(
+          (a) =>
+            `<member><EvalActionName>${a}</EvalActionName><EvalResourceName>${resource}</EvalResourceName><EvalDecision>${grants.has(a) ? 'allowed' : 'implicitDeny'}</EvalDecision><MatchedStatements/><MissingContextValues/></member>`,
+        )
         .join('');
-      xml(200, `<SimulatePrincipalPolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><SimulatePrincipalPolicyResult><IsTruncated>false</IsTruncated><EvaluationResults>${members}</EvaluationResults></SimulatePrincipalPolicyResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></SimulatePrincipalPolicyResponse>`);
+      xml(
+        200,
+        `<SimulatePrincipalPolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><SimulatePrincipalPolicyResult><IsTruncated>false</IsTruncated><EvaluationResults>${members}</EvaluationResults></SimulatePrincipalPolicyResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></SimulatePrincipalPolicyResponse>`,
+      );
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;

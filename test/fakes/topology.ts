@@ -47,7 +47,12 @@ export const gcpRoute = (name: string, tunnel: string, cidr: string, priority = 
 });
 
 export function incident() {
-  const awsTunnels = [awsTunnel('vpn-1', '203.0.113.10'), awsTunnel('vpn-1', '203.0.113.11', 'down'), awsTunnel('vpn-2', '203.0.113.20'), awsTunnel('vpn-2', '203.0.113.21', 'down')];
+  const awsTunnels = [
+    awsTunnel('vpn-1', '203.0.113.10'),
+    awsTunnel('vpn-1', '203.0.113.11', 'down'),
+    awsTunnel('vpn-2', '203.0.113.20'),
+    awsTunnel('vpn-2', '203.0.113.21', 'down'),
+  ];
   const awsPaths = [
     vgwRoute('vpn-1', [aws('vpn-1', '203.0.113.10'), aws('vpn-1', '203.0.113.11')], '10.240.0.0/16'),
     vgwRoute('vpn-2', [aws('vpn-2', '203.0.113.20'), aws('vpn-2', '203.0.113.21')], '10.240.0.0/16'),

@@ -11,7 +11,9 @@ import { ledgerFileFor } from '../../shared/simulator';
 import { fuzzPayload } from '../support/mutate';
 
 const fixtures = (cloud: string) =>
-  readdirSync(join(__dirname, '..', 'fixtures', cloud)).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', cloud, f), 'utf8')));
+  readdirSync(join(__dirname, '..', 'fixtures', cloud))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', cloud, f), 'utf8')));
 
 let dir: string;
 let sim: string;
@@ -30,39 +32,66 @@ afterAll(() => {
 async function cli(args: string[]) {
   let out = '';
   let err = '';
-  const code = await main(args, { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: { TUNNEL_GUARD_SIMULATOR: sim, TUNNEL_GUARD_WEBHOOK_AUTH: 'none' }, cwd: dir });
+  const code = await main(args, {
+    stdout: (s) => void (out += s),
+    stderr: (s) => void (err += s),
+    env: { TUNNEL_GUARD_SIMULATOR: sim, TUNNEL_GUARD_WEBHOOK_AUTH: 'none' },
+    cwd: dir,
+  });
   return { code, out, err };
 }
-const bytes = (f: string) => { try { return readFileSync(f, 'utf8'); } catch { return '<absent>'; } };
+const bytes = (f: string) => {
+  try {
+    return readFileSync(f, 'utf8');
+  } catch {
+    return '<absent>';
+  }
+};
 
 describe('CLI file inputs (fuzzing)', () => {
-  it.each(['aws', 'gcp'] as const)('invoke %s: 10,000 event files, contract exit codes, nothing changed on bad input', async (cloud) => {
-    const event = join(dir, `event-${cloud}.json`);
-    const content = fc.oneof(
-      { weight: 8, arbitrary: fuzzPayload(fixtures(cloud)).map((v) => JSON.stringify(v) ?? 'undefined') },
-      { weight: 1, arbitrary: fc.string() },
-    );
-    await fc.assert(
-      fc.asyncProperty(content, async (text) => {
-        writeFileSync(event, text);
-        const before = bytes(sim) + bytes(ledgerFileFor(sim));
-        const r = await cli(['invoke', cloud, event]);
-        expect([0, 1, 2, 3]).toContain(r.code);
-        if (r.code === 2) expect(bytes(sim) + bytes(ledgerFileFor(sim))).toBe(before);
-        if (r.code !== 0) expect(r.out + r.err).toMatch(/\w{4,}/);
-      }),
-      { numRuns: 10_000, seed: cloud === 'aws' ? 404 : 505 },
-    );
-  }, 300_000);
+  it.each(['aws', 'gcp'] as const)(
+    'invoke %s: 10,000 event files, contract exit codes, nothing changed on bad input',
+    async (cloud) => {
+      const event = join(dir, `event-${cloud}.json`);
+      const content = fc.oneof(
+        { weight: 8, arbitrary: fuzzPayload(fixtures(cloud)).map((v) => JSON.stringify(v) ?? 'undefined') },
+        { weight: 1, arbitrary: fc.string() },
+      );
+      await fc.assert(
+        fc.asyncProperty(content, async (text) => {
+          writeFileSync(event, text);
+          const before = bytes(sim) + bytes(ledgerFileFor(sim));
+          const r = await cli(['invoke', cloud, event]);
+          expect([0, 1, 2, 3]).toContain(r.code);
+          if (r.code === 2) expect(bytes(sim) + bytes(ledgerFileFor(sim))).toBe(before);
+          if (r.code !== 0) expect(r.out + r.err).toMatch(/\w{4,}/);
+        }),
+        { numRuns: 10_000, seed: cloud === 'aws' ? 404 : 505 },
+      );
+    },
+    300_000,
+  );
 
   it('status: 10,000 corrupted simulator and ledger files → exit 0 or 2 with a reason, and the files are never rewritten', async () => {
     const good = JSON.parse(readFileSync(sim, 'utf8'));
-    const goodLedger = [{ tunnelId: 'gcp:example-project:asia-northeast1:tunnel-aws-1', cloud: 'gcp', version: 1, state: 'active', health: 'healthy', recentKeys: [], withdrawn: [], drains: [], suppressed: false }];
+    const goodLedger = [
+      {
+        tunnelId: 'gcp:example-project:asia-northeast1:tunnel-aws-1',
+        cloud: 'gcp',
+        version: 1,
+        state: 'active',
+        health: 'healthy',
+        recentKeys: [],
+        withdrawn: [],
+        drains: [],
+        suppressed: false,
+      },
+    ];
     const which = fc.constantFrom('sim', 'ledger');
     await fc.assert(
       fc.asyncProperty(which, fuzzPayload([good, goodLedger]), fc.boolean(), async (target, value, raw) => {
         const file = target === 'sim' ? sim : ledgerFileFor(sim);
-        const text = raw ? (JSON.stringify(value) ?? '').slice(0, 50) : JSON.stringify(value) ?? 'null';
+        const text = raw ? (JSON.stringify(value) ?? '').slice(0, 50) : (JSON.stringify(value) ?? 'null');
         writeFileSync(sim, JSON.stringify(good));
         rmSync(ledgerFileFor(sim), { force: true });
         writeFileSync(file, text);

@@ -11,7 +11,14 @@ const realConfig = {
 };
 
 const envArb = fc.dictionary(
-  fc.constantFrom('TUNNEL_GUARD_DRY_RUN', 'TUNNEL_GUARD_MIN_HEALTHY_PATHS', 'TUNNEL_GUARD_SCOPE', 'TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS', 'TUNNEL_GUARD_MAX_DRAINED_FRACTION', 'OTHER'),
+  fc.constantFrom(
+    'TUNNEL_GUARD_DRY_RUN',
+    'TUNNEL_GUARD_MIN_HEALTHY_PATHS',
+    'TUNNEL_GUARD_SCOPE',
+    'TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS',
+    'TUNNEL_GUARD_MAX_DRAINED_FRACTION',
+    'OTHER',
+  ),
   fc.oneof(fc.string(), fc.constantFrom('true', '0', '-1', '1e9', 'NaN', ' 3 ', '')),
 );
 
@@ -29,10 +36,16 @@ describe('config loader fuzzing', () => {
 
   it('never throws on 10,000 raw config file contents', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fuzzPayload([realConfig]).map((v) => JSON.stringify(v) ?? 'undefined')), (text) => {
-        const r = configFromEnv({ TUNNEL_GUARD_CONFIG: 'x.json' }, () => text, '/tmp');
-        if (!r.ok) expect(r.reason.length).toBeGreaterThan(5);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fuzzPayload([realConfig]).map((v) => JSON.stringify(v) ?? 'undefined'),
+        ),
+        (text) => {
+          const r = configFromEnv({ TUNNEL_GUARD_CONFIG: 'x.json' }, () => text, '/tmp');
+          if (!r.ok) expect(r.reason.length).toBeGreaterThan(5);
+        },
+      ),
       { numRuns: 10_000, seed: 43 },
     );
   });

@@ -21,10 +21,37 @@ import { awsTunnel, gcpRoute, gcpTunnel, vgwRoute, aws } from '../fakes/topology
 import { fuzzPayload } from '../support/mutate';
 
 const fixtures = (cloud: string) =>
-  readdirSync(join(__dirname, '..', 'fixtures', cloud)).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', cloud, f), 'utf8')));
+  readdirSync(join(__dirname, '..', 'fixtures', cloud))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', cloud, f), 'utf8')));
 const SECRET = 'fuzz-link-secret';
-const link = signLinkMessage({ v: 1, id: 'l1', origin: 'gcp', fromTunnelId: 'gcp:p:r:t', toTunnelId: 'aws:ap-northeast-1:vpn-0a1b2c3d4e5f60001:203.0.113.11', health: 'degraded', observedAt: '2026-11-25T00:00:00Z', reason: 'x' }, SECRET);
-const snsLink = { Records: [{ EventSource: 'aws:sns', Sns: { Type: 'Notification', MessageId: 'm', TopicArn: 'arn:aws:sns:ap-northeast-1:123456789012:tunnel-guard-prod-link', Message: JSON.stringify(link), Timestamp: '2026-11-25T00:00:00.000Z' } }] };
+const link = signLinkMessage(
+  {
+    v: 1,
+    id: 'l1',
+    origin: 'gcp',
+    fromTunnelId: 'gcp:p:r:t',
+    toTunnelId: 'aws:ap-northeast-1:vpn-0a1b2c3d4e5f60001:203.0.113.11',
+    health: 'degraded',
+    observedAt: '2026-11-25T00:00:00Z',
+    reason: 'x',
+  },
+  SECRET,
+);
+const snsLink = {
+  Records: [
+    {
+      EventSource: 'aws:sns',
+      Sns: {
+        Type: 'Notification',
+        MessageId: 'm',
+        TopicArn: 'arn:aws:sns:ap-northeast-1:123456789012:tunnel-guard-prod-link',
+        Message: JSON.stringify(link),
+        Timestamp: '2026-11-25T00:00:00.000Z',
+      },
+    },
+  ],
+};
 
 function counted() {
   const ledger = new MemoryLedger();
@@ -37,8 +64,15 @@ describe('handler fuzzing', () => {
 
   it('tunnelAlarm: 10,000 payloads, no uncaught exception, a reason every time, nothing changed without a signal', async () => {
     const VPN = 'vpn-0a1b2c3d4e5f60001';
-    const tunnels = [awsTunnel(VPN, '203.0.113.11'), awsTunnel(VPN, '203.0.113.12', 'down'), awsTunnel('vpn-0a1b2c3d4e5f60002', '203.0.113.21')];
-    const paths = [vgwRoute(VPN, [aws(VPN, '203.0.113.11'), aws(VPN, '203.0.113.12')], '10.240.0.0/16'), vgwRoute('vpn-0a1b2c3d4e5f60002', [aws('vpn-0a1b2c3d4e5f60002', '203.0.113.21')], '10.240.0.0/16')];
+    const tunnels = [
+      awsTunnel(VPN, '203.0.113.11'),
+      awsTunnel(VPN, '203.0.113.12', 'down'),
+      awsTunnel('vpn-0a1b2c3d4e5f60002', '203.0.113.21'),
+    ];
+    const paths = [
+      vgwRoute(VPN, [aws(VPN, '203.0.113.11'), aws(VPN, '203.0.113.12')], '10.240.0.0/16'),
+      vgwRoute('vpn-0a1b2c3d4e5f60002', [aws('vpn-0a1b2c3d4e5f60002', '203.0.113.21')], '10.240.0.0/16'),
+    ];
     let withSignal = 0;
     await fc.assert(
       fc.asyncProperty(fuzzPayload(awsSeeds), async (event) => {
@@ -61,11 +95,20 @@ describe('handler fuzzing', () => {
   }, 120_000);
 
   function gcpEdge() {
-    const cloud = new MemoryCloud([gcpTunnel('tunnel-aws-1'), gcpTunnel('tunnel-aws-2')], [gcpRoute('r1', 'tunnel-aws-1', '10.0.0.0/16'), gcpRoute('r2', 'tunnel-aws-2', '10.0.0.0/16')]);
+    const cloud = new MemoryCloud(
+      [gcpTunnel('tunnel-aws-1'), gcpTunnel('tunnel-aws-2')],
+      [gcpRoute('r1', 'tunnel-aws-1', '10.0.0.0/16'), gcpRoute('r2', 'tunnel-aws-2', '10.0.0.0/16')],
+    );
     const ledger = counted();
     const { deps } = testDeps({ gcp: portsOf(cloud) }, {}, ledger);
     deps.logger = memoryLogger();
-    const edge: GcpEdge = { deps, config: configSchema.parse({}), auth: authConfigFromEnv({ TUNNEL_GUARD_WEBHOOK_TOKEN: 'a-long-enough-webhook-token' }), linkSecret: SECRET, target: 'fuzz' };
+    const edge: GcpEdge = {
+      deps,
+      config: configSchema.parse({}),
+      auth: authConfigFromEnv({ TUNNEL_GUARD_WEBHOOK_TOKEN: 'a-long-enough-webhook-token' }),
+      linkSecret: SECRET,
+      target: 'fuzz',
+    };
     return { edge, cloud, ledger };
   }
 
@@ -100,7 +143,13 @@ describe('handler fuzzing', () => {
         let status = 0;
         let sent: any;
         const res: any = { status: (s: number) => ((status = s), res), json: (b: unknown) => ((sent = b), res), set: () => res };
-        const req: any = { method, headers: { 'content-type': 'application/json', 'content-length': String(raw.length) }, query: auth === undefined ? {} : { auth_token: auth }, rawBody: raw, body: undefined };
+        const req: any = {
+          method,
+          headers: { 'content-type': 'application/json', 'content-length': String(raw.length) },
+          query: auth === undefined ? {} : { auth_token: auth },
+          rawBody: raw,
+          body: undefined,
+        };
         await makeIncidentHandler(() => edge)(req, res);
         expect(status).toBeGreaterThanOrEqual(200);
         expect(sent.reason ?? sent.report?.summary ?? sent.status).toBeTruthy();

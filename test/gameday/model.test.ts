@@ -27,7 +27,13 @@ describe('the traffic model', () => {
     const gcpToAws = 5_000 * 0.05 * 115 * 60 + 10_000 * 0.05 * 5 * 60;
     const awsToGcp = 10_000 * 0.05 * 120 * 60;
     expect(result.strategies.none.lostPackets).toEqual({ gcpToAws, awsToGcp, total: gcpToAws + awsToGcp });
-    expect(result.strategies.none).toMatchObject({ unreachablePackets: 0, routeChanges: 0, drains: 0, restores: 0, timeToMitigateSeconds: null });
+    expect(result.strategies.none).toMatchObject({
+      unreachablePackets: 0,
+      routeChanges: 0,
+      drains: 0,
+      restores: 0,
+      timeToMitigateSeconds: null,
+    });
     // The first loss starts on a minute boundary: its sample ends a minute later and is visible 60 s after that.
     expect(result.floorSeconds).toBe(120);
   });
@@ -76,7 +82,9 @@ describe('the shipped AWS alarm', () => {
   });
 
   it('is what the model can tell apart: 60 s periods with missing data breaching alarm on a healthy tunnel published every 300 s', () => {
-    const old = deployed.alarmsFor(tunnels).map((a) => ({ ...a, Period: 60, EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'breaching' as const }));
+    const old = deployed
+      .alarmsFor(tunnels)
+      .map((a) => ({ ...a, Period: 60, EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'breaching' as const }));
     expect(states(old, 300)).toContain('ALARM');
     expect(states(old, 60)).toEqual([]);
   });
@@ -97,7 +105,8 @@ describe('the shipped definitions drive the game day', () => {
   let root: string;
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'tg-gameday-root-'));
-    for (const p of ['package.json', 'serverless.yml', 'deploy', 'functions/deploy']) cpSync(join(ROOT, p), join(root, p), { recursive: true });
+    for (const p of ['package.json', 'serverless.yml', 'deploy', 'functions/deploy'])
+      cpSync(join(ROOT, p), join(root, p), { recursive: true });
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -160,10 +169,41 @@ describe('scenario files', () => {
 
   it.each([
     ['not JSON', '{', /not valid JSON/],
-    ['an event ending before it starts', JSON.stringify({ name: 'x', minutes: 10, traffic: { gcpToAwsPps: 1, awsToGcpPps: 1 }, events: [{ at: 5, until: 4, tunnel: 'tunnel-aws-1', loss: 0.1 }] }), /events\.0\.until: must be after at/],
-    ['a loss above 1', JSON.stringify({ name: 'x', minutes: 10, traffic: { gcpToAwsPps: 1, awsToGcpPps: 1 }, events: [{ at: 1, until: 4, tunnel: 'tunnel-aws-1', loss: 2 }] }), /events\.0/],
-    ['an unknown tunnel', JSON.stringify({ name: 'x', minutes: 10, traffic: { gcpToAwsPps: 1, awsToGcpPps: 1 }, events: [{ at: 1, until: 4, tunnel: 'nope', loss: 0.1 }] }), /unknown tunnel "nope"/],
-    ['an unknown field', JSON.stringify({ name: 'x', minutes: 10, traffic: { gcpToAwsPps: 1, awsToGcpPps: 1 }, events: [], extra: 1 }), /invalid at \(root\)/],
+    [
+      'an event ending before it starts',
+      JSON.stringify({
+        name: 'x',
+        minutes: 10,
+        traffic: { gcpToAwsPps: 1, awsToGcpPps: 1 },
+        events: [{ at: 5, until: 4, tunnel: 'tunnel-aws-1', loss: 0.1 }],
+      }),
+      /events\.0\.until: must be after at/,
+    ],
+    [
+      'a loss above 1',
+      JSON.stringify({
+        name: 'x',
+        minutes: 10,
+        traffic: { gcpToAwsPps: 1, awsToGcpPps: 1 },
+        events: [{ at: 1, until: 4, tunnel: 'tunnel-aws-1', loss: 2 }],
+      }),
+      /events\.0/,
+    ],
+    [
+      'an unknown tunnel',
+      JSON.stringify({
+        name: 'x',
+        minutes: 10,
+        traffic: { gcpToAwsPps: 1, awsToGcpPps: 1 },
+        events: [{ at: 1, until: 4, tunnel: 'nope', loss: 0.1 }],
+      }),
+      /unknown tunnel "nope"/,
+    ],
+    [
+      'an unknown field',
+      JSON.stringify({ name: 'x', minutes: 10, traffic: { gcpToAwsPps: 1, awsToGcpPps: 1 }, events: [], extra: 1 }),
+      /invalid at \(root\)/,
+    ],
   ])('refuses %s with exit 2 and the reason', async (_what, text, reason) => {
     const dir = mkdtempSync(join(tmpdir(), 'tg-gameday-bad-'));
     try {
@@ -186,9 +226,15 @@ describe('scenario files', () => {
       const result = JSON.parse(x.out.join(''));
       expect(Object.keys(result)).toEqual(['scenario', 'floorSeconds', 'strategies']);
       expect(Object.keys(result.strategies)).toEqual(['none', 'naive', 'tunnel-guard']);
-      expect(Object.keys(result.strategies.none).sort()).toEqual(
-        ['drains', 'lostPackets', 'restores', 'restoresIntoLoss', 'routeChanges', 'timeToMitigateSeconds', 'unreachablePackets'],
-      );
+      expect(Object.keys(result.strategies.none).sort()).toEqual([
+        'drains',
+        'lostPackets',
+        'restores',
+        'restoresIntoLoss',
+        'routeChanges',
+        'timeToMitigateSeconds',
+        'unreachablePackets',
+      ]);
       expect(Object.keys(result.strategies.none.lostPackets)).toEqual(['gcpToAws', 'awsToGcp', 'total']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -196,7 +242,20 @@ describe('scenario files', () => {
   });
 
   it('accepts every built-in scenario and the documented example', () => {
-    for (const f of readdirSync(SCENARIOS).filter((x) => x.endsWith('.json') && !x.endsWith('.world.json'))) expect(() => loadScenarioFile(join(SCENARIOS, f))).not.toThrow();
-    expect(parseScenario({ name: 'seed-incident', minutes: 180, traffic: { gcpToAwsPps: 10000, awsToGcpPps: 10000 }, probes: false, awsMetricPeriodSeconds: 300, events: [{ at: 10, until: 130, tunnel: 'tunnel-aws-1', loss: 0.05, direction: 'both' }, { at: 40, until: 45, tunnel: 'tunnel-aws-2', down: true }] }).events).toHaveLength(2);
+    for (const f of readdirSync(SCENARIOS).filter((x) => x.endsWith('.json') && !x.endsWith('.world.json')))
+      expect(() => loadScenarioFile(join(SCENARIOS, f))).not.toThrow();
+    expect(
+      parseScenario({
+        name: 'seed-incident',
+        minutes: 180,
+        traffic: { gcpToAwsPps: 10000, awsToGcpPps: 10000 },
+        probes: false,
+        awsMetricPeriodSeconds: 300,
+        events: [
+          { at: 10, until: 130, tunnel: 'tunnel-aws-1', loss: 0.05, direction: 'both' },
+          { at: 40, until: 45, tunnel: 'tunnel-aws-2', down: true },
+        ],
+      }).events,
+    ).toHaveLength(2);
   });
 });

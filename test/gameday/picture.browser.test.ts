@@ -23,7 +23,15 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     // playwright starts each browser with a fresh, empty profile of its own.
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 });
 afterAll(async () => {
@@ -47,22 +55,29 @@ it('draws a timeline per scenario and strategy, with loss, traffic, signals, dec
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`file://${file}`);
 
-  const panels = await page.$$eval('section.panel', (els) => els.map((e) => {
-    const svg = e.querySelector('svg')!.getBoundingClientRect();
-    return {
-      scenario: e.getAttribute('data-scenario'),
-      strategy: e.getAttribute('data-strategy'),
-      width: svg.width,
-      height: svg.height,
-      loss: e.querySelectorAll('rect.loss').length,
-      traffic: e.querySelectorAll('polyline.traffic').length,
-      signals: e.querySelectorAll('.signal').length,
-      drains: e.querySelectorAll('circle.decision.drain').length,
-      lost: e.querySelectorAll('polyline.lost').length,
-    };
-  }));
+  const panels = await page.$$eval('section.panel', (els) =>
+    els.map((e) => {
+      const svg = e.querySelector('svg')!.getBoundingClientRect();
+      return {
+        scenario: e.getAttribute('data-scenario'),
+        strategy: e.getAttribute('data-strategy'),
+        width: svg.width,
+        height: svg.height,
+        loss: e.querySelectorAll('rect.loss').length,
+        traffic: e.querySelectorAll('polyline.traffic').length,
+        signals: e.querySelectorAll('.signal').length,
+        drains: e.querySelectorAll('circle.decision.drain').length,
+        lost: e.querySelectorAll('polyline.lost').length,
+      };
+    }),
+  );
   expect(panels.map((p) => `${p.scenario}/${p.strategy}`)).toEqual([
-    'seed-incident/none', 'seed-incident/naive', 'seed-incident/tunnel-guard', 'blip/none', 'blip/naive', 'blip/tunnel-guard',
+    'seed-incident/none',
+    'seed-incident/naive',
+    'seed-incident/tunnel-guard',
+    'blip/none',
+    'blip/naive',
+    'blip/tunnel-guard',
   ]);
   for (const p of panels) {
     expect(p.width).toBeGreaterThan(500);

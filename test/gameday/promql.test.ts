@@ -19,7 +19,10 @@ describe('PromQL in the game day', () => {
   });
 
   it('computes the loss ratio over the window from the points visible at that moment', () => {
-    const s = store([{ ok: 6000, lost: 0 }, { ok: 5700, lost: 300 }]);
+    const s = store([
+      { ok: 6000, lost: 0 },
+      { ok: 5700, lost: 300 },
+    ]);
     const ratio = parsePromql(`${bad} / ${all}`);
     // At 180 s the 2-minute window (60 s, 180 s] holds the second sample, visible 60 s after its end: 300 of 6,000.
     expect([...evaluatePromql(ratio, s, 180).values()][0]!.value).toBeCloseTo(0.05);
@@ -28,7 +31,10 @@ describe('PromQL in the game day', () => {
   });
 
   it('keeps a series only where a comparison holds; `and` needs both sides, `or` either', () => {
-    const s = store([{ ok: 0, lost: 0 }, { ok: 0, lost: 0 }]);
+    const s = store([
+      { ok: 0, lost: 0 },
+      { ok: 0, lost: 0 },
+    ]);
     // Idle: the ratio is 0/0, so `> 0.002` drops it, and the floor side of `or` keeps it (too little traffic to tell).
     expect(evaluatePromql(parsePromql(`${bad} / ${all} > 0.002`), s, 180).size).toBe(0);
     expect(evaluatePromql(parsePromql(`${bad} / ${all} > 0.002 or ${all} < 10`), s, 180).size).toBe(1);

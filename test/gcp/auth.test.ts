@@ -16,12 +16,22 @@ describe('webhook authentication', () => {
   });
 
   it('accepts the token in the query and HTTP Basic, and nothing else', () => {
-    const cfg = authConfigFromEnv({ TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN, TUNNEL_GUARD_WEBHOOK_USERNAME: 'mon', TUNNEL_GUARD_WEBHOOK_PASSWORD: 'pw' });
+    const cfg = authConfigFromEnv({
+      TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN,
+      TUNNEL_GUARD_WEBHOOK_USERNAME: 'mon',
+      TUNNEL_GUARD_WEBHOOK_PASSWORD: 'pw',
+    });
     expect(authenticate({ query: { auth_token: TOKEN }, headers: {} }, cfg)).toEqual({ ok: true, method: 'token' });
     expect(authenticate({ query: {}, headers: { authorization: basic('mon', 'pw') } }, cfg)).toEqual({ ok: true, method: 'basic' });
     expect(authenticate({ query: { auth_token: `${TOKEN}x` }, headers: {} }, cfg)).toEqual({ ok: false, reason: 'invalid credentials' });
-    expect(authenticate({ query: {}, headers: { authorization: basic('mon', 'pw:') } }, cfg)).toEqual({ ok: false, reason: 'invalid credentials' });
-    expect(authenticate({ query: {}, headers: { authorization: `Bearer ${TOKEN}` } }, cfg)).toMatchObject({ ok: false, reason: expect.stringMatching(/missing/) });
+    expect(authenticate({ query: {}, headers: { authorization: basic('mon', 'pw:') } }, cfg)).toEqual({
+      ok: false,
+      reason: 'invalid credentials',
+    });
+    expect(authenticate({ query: {}, headers: { authorization: `Bearer ${TOKEN}` } }, cfg)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/missing/),
+    });
     expect(authenticate({ query: { auth_token: [TOKEN, 'x'] }, headers: {} }, cfg)).toEqual({ ok: true, method: 'token' });
   });
 

@@ -23,21 +23,40 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const bounded = (args: string[], env: Record<string, string>) => {
   const started = Date.now();
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: BOUND_MS, killSignal: 'SIGKILL' });
+  const r = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: BOUND_MS,
+    killSignal: 'SIGKILL',
+  });
   return { ...r, took: Date.now() - started, text: `${r.stdout}${r.stderr}` };
 };
 
-it.each(['tunnelIncident', 'tunnelIncidentPubSub', 'reconcile'])('the Functions Framework serving %s exits 1 at start with the reason', (target) => {
-  const r = bounded(
-    [join(ROOT, 'node_modules/@google-cloud/functions-framework/build/src/main.js'), `--target=${target}`, `--source=${dist}`, '--port=0'],
-    // NODE_PATH: the bundle lives outside the project and finds the framework (external) there, as in deployment.
-    { TUNNEL_GUARD_SIMULATOR: join(dir, 'sim.json'), TUNNEL_GUARD_CONFIG_JSON: '{"policy": {"minHealthyPaths": "many"}}', NODE_PATH: join(ROOT, 'node_modules') },
-  );
-  expect(r.signal).toBeNull(); // ended by itself, within the bound
-  expect(r.took).toBeLessThan(BOUND_MS);
-  expect(r.status).toBe(1);
-  expect(r.text).toMatch(/configuration error, not starting: tunnel-guard configuration: .*minHealthyPaths/);
-}, 30_000);
+it.each(['tunnelIncident', 'tunnelIncidentPubSub', 'reconcile'])(
+  'the Functions Framework serving %s exits 1 at start with the reason',
+  (target) => {
+    const r = bounded(
+      [
+        join(ROOT, 'node_modules/@google-cloud/functions-framework/build/src/main.js'),
+        `--target=${target}`,
+        `--source=${dist}`,
+        '--port=0',
+      ],
+      // NODE_PATH: the bundle lives outside the project and finds the framework (external) there, as in deployment.
+      {
+        TUNNEL_GUARD_SIMULATOR: join(dir, 'sim.json'),
+        TUNNEL_GUARD_CONFIG_JSON: '{"policy": {"minHealthyPaths": "many"}}',
+        NODE_PATH: join(ROOT, 'node_modules'),
+      },
+    );
+    expect(r.signal).toBeNull(); // ended by itself, within the bound
+    expect(r.took).toBeLessThan(BOUND_MS);
+    expect(r.status).toBe(1);
+    expect(r.text).toMatch(/configuration error, not starting: tunnel-guard configuration: .*minHealthyPaths/);
+  },
+  30_000,
+);
 
 it('the same server starts normally with a good configuration (the check is not in the way)', () => {
   // Loading the bundle the way the framework does, without serving: no error, the three functions registered.
@@ -49,11 +68,23 @@ it('the same server starts normally with a good configuration (the check is not 
 
 it.each([
   ['gcp', 'test/fixtures/gcp/incident-open-dropped-packets.json', { TUNNEL_GUARD_CONFIG_JSON: '{bad' }, /TUNNEL_GUARD_CONFIG_JSON/],
-  ['aws', 'test/fixtures/aws/example-tunnel-down-alarm.json', { TUNNEL_GUARD_ALARM_TOPIC_ARNS: 'bad' }, /TUNNEL_GUARD_ALARM_TOPIC_ARNS must list SNS topic ARNs: "bad"/],
-])('tunnel-guard invoke %s ends non-zero with the reason', (cloud, event, env, reason) => {
-  const r = bounded([join(ROOT, 'bin/tunnel-guard.js'), 'invoke', cloud, event], { TUNNEL_GUARD_SIMULATOR: join(dir, 'sim.json'), ...env });
-  expect(r.signal).toBeNull();
-  expect(r.took).toBeLessThan(BOUND_MS);
-  expect(r.status).not.toBe(0);
-  expect(r.text).toMatch(reason);
-}, 30_000);
+  [
+    'aws',
+    'test/fixtures/aws/example-tunnel-down-alarm.json',
+    { TUNNEL_GUARD_ALARM_TOPIC_ARNS: 'bad' },
+    /TUNNEL_GUARD_ALARM_TOPIC_ARNS must list SNS topic ARNs: "bad"/,
+  ],
+])(
+  'tunnel-guard invoke %s ends non-zero with the reason',
+  (cloud, event, env, reason) => {
+    const r = bounded([join(ROOT, 'bin/tunnel-guard.js'), 'invoke', cloud, event], {
+      TUNNEL_GUARD_SIMULATOR: join(dir, 'sim.json'),
+      ...env,
+    });
+    expect(r.signal).toBeNull();
+    expect(r.took).toBeLessThan(BOUND_MS);
+    expect(r.status).not.toBe(0);
+    expect(r.text).toMatch(reason);
+  },
+  30_000,
+);

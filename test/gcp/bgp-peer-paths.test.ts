@@ -7,8 +7,25 @@ type Env = Awaited<ReturnType<typeof startCompute>>;
 let env: Env;
 let table: BgpPeerPaths;
 
-const peer0 = { name: 'aws-peer-0', interfaceName: 'if-0', ipAddress: '169.254.10.2', peerIpAddress: '169.254.10.1', peerAsn: 64512, advertisedRoutePriority: 100, advertiseMode: 'CUSTOM', advertisedIpRanges: [{ range: '10.240.0.0/16', description: 'gcp vpc' }] };
-const peer1 = { name: 'aws-peer-1', interfaceName: 'if-1', ipAddress: '169.254.11.2', peerIpAddress: '169.254.11.1', peerAsn: 64512, advertisedRoutePriority: 100, enable: 'TRUE' };
+const peer0 = {
+  name: 'aws-peer-0',
+  interfaceName: 'if-0',
+  ipAddress: '169.254.10.2',
+  peerIpAddress: '169.254.10.1',
+  peerAsn: 64512,
+  advertisedRoutePriority: 100,
+  advertiseMode: 'CUSTOM',
+  advertisedIpRanges: [{ range: '10.240.0.0/16', description: 'gcp vpc' }],
+};
+const peer1 = {
+  name: 'aws-peer-1',
+  interfaceName: 'if-1',
+  ipAddress: '169.254.11.2',
+  peerIpAddress: '169.254.11.1',
+  peerAsn: 64512,
+  advertisedRoutePriority: 100,
+  enable: 'TRUE',
+};
 
 beforeEach(async () => {
   env = await startCompute();
@@ -38,7 +55,8 @@ beforeEach(async () => {
 });
 afterEach(() => env.stop());
 
-const paths = async () => Object.fromEntries((await table.list()).map((p) => [String((p.definition as { peer: { name: string } }).peer.name), p]));
+const paths = async () =>
+  Object.fromEntries((await table.list()).map((p) => [String((p.definition as { peer: { name: string } }).peer.name), p]));
 
 describe('BgpPeerPaths (real RoutersClient against the Compute REST fake)', () => {
   it('lists one path per enabled peer, tied to the tunnel of its interface, carrying the learned prefixes', async () => {
@@ -63,7 +81,13 @@ describe('BgpPeerPaths (real RoutersClient against the Compute REST fake)', () =
     env.fake.addRouter(
       PROJECT,
       REGION,
-      { name: 'cr-relative', network: `projects/${PROJECT}/global/networks/vpc-main`, bgp: { asn: 65001 }, interfaces: [{ name: 'if-9', linkedVpnTunnel: tunnelUrl('ha-t9'), ipRange: '169.254.19.2/30' }], bgpPeers: [{ name: 'aws-peer-9', interfaceName: 'if-9', ipAddress: '169.254.19.2', peerIpAddress: '169.254.19.1', peerAsn: 64512 }] },
+      {
+        name: 'cr-relative',
+        network: `projects/${PROJECT}/global/networks/vpc-main`,
+        bgp: { asn: 65001 },
+        interfaces: [{ name: 'if-9', linkedVpnTunnel: tunnelUrl('ha-t9'), ipRange: '169.254.19.2/30' }],
+        bgpPeers: [{ name: 'aws-peer-9', interfaceName: 'if-9', ipAddress: '169.254.19.2', peerIpAddress: '169.254.19.1', peerAsn: 64512 }],
+      },
       { network: NETWORK, bestRoutes: [] },
     );
     expect((await paths())['aws-peer-9']!.domain).toBe(`${NETWORK}@${REGION}`);
@@ -118,7 +142,10 @@ describe('BgpPeerPaths (real RoutersClient against the Compute REST fake)', () =
 
   it('withdraws two peers of the same router concurrently without losing either change', async () => {
     const ps = await paths();
-    await expect(Promise.all([table.withdraw(ps['aws-peer-0']!), table.withdraw(ps['aws-peer-1']!)])).resolves.toEqual(['applied', 'applied']);
+    await expect(Promise.all([table.withdraw(ps['aws-peer-0']!), table.withdraw(ps['aws-peer-1']!)])).resolves.toEqual([
+      'applied',
+      'applied',
+    ]);
     expect(env.fake.router(PROJECT, REGION, 'cr-aws')!.bgpPeers.map((p: any) => p.enable)).toEqual(['FALSE', 'FALSE']);
   });
 
@@ -132,8 +159,20 @@ describe('BgpPeerPaths (real RoutersClient against the Compute REST fake)', () =
 
 describe('GcpTunnelHealth (real VpnTunnelsClient)', () => {
   it('maps ESTABLISHED to up and anything else to down, with gateway and peer IP', async () => {
-    env.fake.addTunnel(PROJECT, REGION, { name: 'classic-1', status: 'ESTABLISHED', detailedStatus: 'Tunnel is up and running.', peerIp: '52.0.0.1', targetVpnGateway: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/regions/${REGION}/targetVpnGateways/gw-1` });
-    env.fake.addTunnel(PROJECT, REGION, { name: 'ha-t0', status: 'NO_INCOMING_PACKETS', peerIp: '52.0.0.2', vpnGateway: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/regions/${REGION}/vpnGateways/ha-gw`, router: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/regions/${REGION}/routers/cr-aws` });
+    env.fake.addTunnel(PROJECT, REGION, {
+      name: 'classic-1',
+      status: 'ESTABLISHED',
+      detailedStatus: 'Tunnel is up and running.',
+      peerIp: '52.0.0.1',
+      targetVpnGateway: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/regions/${REGION}/targetVpnGateways/gw-1`,
+    });
+    env.fake.addTunnel(PROJECT, REGION, {
+      name: 'ha-t0',
+      status: 'NO_INCOMING_PACKETS',
+      peerIp: '52.0.0.2',
+      vpnGateway: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/regions/${REGION}/vpnGateways/ha-gw`,
+      router: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/regions/${REGION}/routers/cr-aws`,
+    });
     const view = new GcpTunnelHealth(env.clients.vpnTunnels, { project: PROJECT, regions: [REGION] });
     const list = await view.list();
     expect(list.map((t) => [t.ref.id, t.status])).toEqual([
@@ -156,7 +195,10 @@ describe('BgpPeerPaths: a router that no longer exists', () => {
 
 describe('BgpPeerPaths de-preference: BGP route policies with the real RoutersClient', () => {
   const key0 = `projects/${PROJECT}/regions/${REGION}/routers/cr-aws/bgpPeers/aws-peer-0`;
-  const calls = () => env.fake.requests.filter((r) => /RoutePolic|routers\/cr-aws$/.test(r.path) && r.method !== 'GET').map((r) => `${r.method} ${r.path.split('/').pop()}${r.query.get('policy') ? `?${r.query.get('policy')}` : ''}`);
+  const calls = () =>
+    env.fake.requests
+      .filter((r) => /RoutePolic|routers\/cr-aws$/.test(r.path) && r.method !== 'GET')
+      .map((r) => `${r.method} ${r.path.split('/').pop()}${r.query.get('policy') ? `?${r.query.get('policy')}` : ''}`);
 
   it('creates the policies (confirmed by getRoutePolicy), then attaches them; the session stays up; restore gives back the router exactly', async () => {
     const before = env.fake.router(PROJECT, REGION, 'cr-aws');
@@ -168,15 +210,25 @@ describe('BgpPeerPaths de-preference: BGP route policies with the real RoutersCl
     expect(peer).toMatchObject({ importPolicies: ['tg-deprefer-import'], exportPolicies: ['tg-deprefer-export'] });
     expect(peer.enable).not.toBe('FALSE');
     const policies = env.fake.state.routePolicies.get(`${PROJECT}/${REGION}/cr-aws`)!;
-    expect(policies.get('tg-deprefer-import')).toMatchObject({ type: 'ROUTE_POLICY_TYPE_IMPORT', terms: [{ priority: 0, actions: [{ expression: 'med.add(10000)' }] }] });
-    expect(policies.get('tg-deprefer-export')).toMatchObject({ type: 'ROUTE_POLICY_TYPE_EXPORT', terms: [{ actions: [{ expression: 'asPath.prependSequence([65000, 65000, 65000])' }, { expression: 'med.add(10000)' }] }] });
+    expect(policies.get('tg-deprefer-import')).toMatchObject({
+      type: 'ROUTE_POLICY_TYPE_IMPORT',
+      terms: [{ priority: 0, actions: [{ expression: 'med.add(10000)' }] }],
+    });
+    expect(policies.get('tg-deprefer-export')).toMatchObject({
+      type: 'ROUTE_POLICY_TYPE_EXPORT',
+      terms: [{ actions: [{ expression: 'asPath.prependSequence([65000, 65000, 65000])' }, { expression: 'med.add(10000)' }] }],
+    });
     // Listed as its own standby: not an active path of the tunnel any more.
     expect((await table.list()).find((x) => x.key === key0)).toMatchObject({ standbyFor: key0 });
     // Again: nothing to do.
     expect(await table.withdraw({ ...p, lever: 'deprefer' })).toBe('already-in-state');
 
     expect(await table.restore({ ...p, lever: 'deprefer' })).toBe('applied');
-    expect(calls().slice(3)).toEqual(['PATCH cr-aws', 'POST deleteRoutePolicy?tg-deprefer-import', 'POST deleteRoutePolicy?tg-deprefer-export']);
+    expect(calls().slice(3)).toEqual([
+      'PATCH cr-aws',
+      'POST deleteRoutePolicy?tg-deprefer-import',
+      'POST deleteRoutePolicy?tg-deprefer-export',
+    ]);
     const after = env.fake.router(PROJECT, REGION, 'cr-aws')!;
     // Exactly as before (an absent `enable` is the API's default TRUE, which the restore writes out).
     const withoutEnable = (ps: { enable?: string }[]) => ps.map(({ enable: _e, ...rest }) => rest);

@@ -24,8 +24,20 @@ beforeEach(async () => {
   gcs = new GcsFake();
   await Promise.all([compute.start(), gcs.start()]);
   for (const n of [1, 2]) {
-    compute.addTunnel(PROJECT, REGION, { name: `tunnel-aws-${n}`, status: 'ESTABLISHED', peerIp: `203.0.113.${n}1`, targetVpnGateway: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/regions/${REGION}/targetVpnGateways/gw-aws-${n}` });
-    compute.addRoute(PROJECT, { name: `route-to-aws-via-tunnel-aws-${n}`, network: NETWORK, destRange: '10.0.0.0/16', priority: 1000, description: `AWS VPC via tunnel ${n}`, nextHopVpnTunnel: tunnelUrl(`tunnel-aws-${n}`) });
+    compute.addTunnel(PROJECT, REGION, {
+      name: `tunnel-aws-${n}`,
+      status: 'ESTABLISHED',
+      peerIp: `203.0.113.${n}1`,
+      targetVpnGateway: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/regions/${REGION}/targetVpnGateways/gw-aws-${n}`,
+    });
+    compute.addRoute(PROJECT, {
+      name: `route-to-aws-via-tunnel-aws-${n}`,
+      network: NETWORK,
+      destRange: '10.0.0.0/16',
+      priority: 1000,
+      description: `AWS VPC via tunnel ${n}`,
+      nextHopVpnTunnel: tunnelUrl(`tunnel-aws-${n}`),
+    });
   }
   env = {
     TUNNEL_GUARD_GCP_PROJECT: PROJECT,
@@ -54,7 +66,10 @@ it('drains and restores a Classic VPN static route through the real clients', as
   expect(compute.route(PROJECT, 'route-to-aws-via-tunnel-aws-2')).toBeDefined();
   // Write-ahead: the ledger object holds the full definition of the withdrawn route.
   const ledgerObj = [...gcs.objects.entries()].find(([k]) => k.includes('tunnel-aws-1'))!;
-  expect(JSON.parse(ledgerObj[1].data.toString()).withdrawn[0].definition).toMatchObject({ name: 'route-to-aws-via-tunnel-aws-1', destRange: '10.0.0.0/16' });
+  expect(JSON.parse(ledgerObj[1].data.toString()).withdrawn[0].definition).toMatchObject({
+    name: 'route-to-aws-via-tunnel-aws-1',
+    destRange: '10.0.0.0/16',
+  });
 
   const closed = await processNotification(edge, fixture('incident-closed-recovered.json'));
   expect(closed.body.report).toMatchObject({ decision: 'restore', stateAfter: 'active' });
@@ -63,7 +78,11 @@ it('drains and restores a Classic VPN static route through the real clients', as
 });
 
 it('invokeGcpLocal runs the same logic without HTTP or credentials, and reports bad configuration', async () => {
-  const ok = await invokeGcpLocal(fixture('notification-test.json'), { ...env, TUNNEL_GUARD_WEBHOOK_AUTH: '' }, { authClient: testAuthClient(), logger: memoryLogger() });
+  const ok = await invokeGcpLocal(
+    fixture('notification-test.json'),
+    { ...env, TUNNEL_GUARD_WEBHOOK_AUTH: '' },
+    { authClient: testAuthClient(), logger: memoryLogger() },
+  );
   expect(ok).toMatchObject({ status: 200, body: { status: 'ignored' } });
   const bad = await invokeGcpLocal(fixture('notification-test.json'), { TUNNEL_GUARD_GCP_PROJECT: PROJECT });
   expect(bad).toMatchObject({ status: 500, body: { status: 'error', reason: expect.stringMatching(/TUNNEL_GUARD_GCP_REGIONS/) } });

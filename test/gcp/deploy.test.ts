@@ -8,7 +8,13 @@ const ROOT = join(__dirname, '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { deployCommands, render, gcloudTooOld, MIN_GCLOUD } = require('../../deploy/gcp/deploy.js');
 
-const env = { TUNNEL_GUARD_GCP_PROJECT: 'example-project', TUNNEL_GUARD_GCP_REGIONS: 'asia-northeast1,us-central1', TUNNEL_GUARD_LEDGER_BUCKET: 'tg-ledger', TUNNEL_GUARD_SERVICE_ACCOUNT: 'tunnel-guard@example-project.iam.gserviceaccount.com', TUNNEL_GUARD_LINK_SECRET_NAME: 'tunnel-guard-link' };
+const env = {
+  TUNNEL_GUARD_GCP_PROJECT: 'example-project',
+  TUNNEL_GUARD_GCP_REGIONS: 'asia-northeast1,us-central1',
+  TUNNEL_GUARD_LEDGER_BUCKET: 'tg-ledger',
+  TUNNEL_GUARD_SERVICE_ACCOUNT: 'tunnel-guard@example-project.iam.gserviceaccount.com',
+  TUNNEL_GUARD_LINK_SECRET_NAME: 'tunnel-guard-link',
+};
 
 describe('deploy:gcp', () => {
   it('deploys the three functions gen2, nodejs22, one instance, concurrency 1, secrets from Secret Manager', () => {
@@ -20,9 +26,24 @@ describe('deploy:gcp', () => {
       'gcloud functions deploy reconcile',
     ]);
     for (const c of commands) {
-      expect(c).toEqual(expect.arrayContaining(['--gen2', '--runtime=nodejs22', '--max-instances=1', '--concurrency=1', '--timeout=300s', '--source=dist/gcp', '--region=asia-northeast1', '--project=example-project']));
-      expect(c).toContain('--set-secrets=TUNNEL_GUARD_WEBHOOK_TOKEN=tunnel-guard-webhook-token:latest,TUNNEL_GUARD_LINK_SECRET=tunnel-guard-link:latest');
-      expect(c).toContain('--set-env-vars=^|^TUNNEL_GUARD_GCP_PROJECT=example-project|TUNNEL_GUARD_GCP_REGIONS=asia-northeast1,us-central1|TUNNEL_GUARD_LEDGER_BUCKET=tg-ledger');
+      expect(c).toEqual(
+        expect.arrayContaining([
+          '--gen2',
+          '--runtime=nodejs22',
+          '--max-instances=1',
+          '--concurrency=1',
+          '--timeout=300s',
+          '--source=dist/gcp',
+          '--region=asia-northeast1',
+          '--project=example-project',
+        ]),
+      );
+      expect(c).toContain(
+        '--set-secrets=TUNNEL_GUARD_WEBHOOK_TOKEN=tunnel-guard-webhook-token:latest,TUNNEL_GUARD_LINK_SECRET=tunnel-guard-link:latest',
+      );
+      expect(c).toContain(
+        '--set-env-vars=^|^TUNNEL_GUARD_GCP_PROJECT=example-project|TUNNEL_GUARD_GCP_REGIONS=asia-northeast1,us-central1|TUNNEL_GUARD_LEDGER_BUCKET=tg-ledger',
+      );
       expect(c).toContain(`--service-account=${env.TUNNEL_GUARD_SERVICE_ACCOUNT}`);
       expect(c[4]).toBe(`--entry-point=${c[3]}`);
     }
@@ -30,7 +51,13 @@ describe('deploy:gcp', () => {
     expect(incident).toEqual(expect.arrayContaining(['--trigger-http', '--allow-unauthenticated'])); // webhooks carry no Google identity: we authenticate
     expect(reconcile).toEqual(expect.arrayContaining(['--trigger-http', '--no-allow-unauthenticated'])); // Scheduler sends an OIDC token
     // The durable path: Pub/Sub trigger with retries (thrown failures are redelivered), invoked as our service account.
-    expect(pubsub).toEqual(expect.arrayContaining(['--trigger-topic=tunnel-guard-incidents', '--retry', `--trigger-service-account=${env.TUNNEL_GUARD_SERVICE_ACCOUNT}`]));
+    expect(pubsub).toEqual(
+      expect.arrayContaining([
+        '--trigger-topic=tunnel-guard-incidents',
+        '--retry',
+        `--trigger-service-account=${env.TUNNEL_GUARD_SERVICE_ACCOUNT}`,
+      ]),
+    );
     expect(pubsub).not.toContain('--trigger-http');
     expect(pubsub.some((a: string) => /allow-unauthenticated/.test(a))).toBe(false);
     expect(render(commands[0])).toContain(`'--set-env-vars=^|^TUNNEL_GUARD_GCP_PROJECT=example-project|`);
@@ -47,7 +74,10 @@ describe('deploy:gcp', () => {
   });
 
   it('prints the exact commands and exits non-zero when gcloud is absent', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'deploy/gcp/deploy.js')], { env: { ...env, PATH: '/nonexistent' }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'deploy/gcp/deploy.js')], {
+      env: { ...env, PATH: '/nonexistent' },
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/gcloud is not installed/);
     expect(r.stdout.trim().split('\n')).toEqual(deployCommands(env).commands.map(render));
@@ -72,7 +102,11 @@ describe('deploy:gcp', () => {
       expect(js).toMatch(/require\("@google-cloud\/functions-framework"\)/);
       // Registers the three contract names, and loads in a fresh process (the framework resolved from the project).
       const probe = `require(${JSON.stringify(join(dist, 'index.js'))});const t=require('@google-cloud/functions-framework/testing');console.log(['tunnelIncident','tunnelIncidentPubSub','reconcile'].map((n)=>!!t.getFunction(n)).join(' '))`;
-      const out = execFileSync(process.execPath, ['-e', probe], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } });
+      const out = execFileSync(process.execPath, ['-e', probe], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') },
+      });
       expect(out.trim()).toBe('true true true');
     } finally {
       rmSync(tmp, { recursive: true, force: true });
@@ -85,7 +119,11 @@ describe('alert policies shipped for gcloud monitoring policies create --policy-
   const policies = readdirSync(dir).filter((f) => f.startsWith('alert-policy-') && f.endsWith('.json'));
 
   it('exist for the loss ratio (trip and clear) and tunnel_established', () => {
-    expect(policies.sort()).toEqual(['alert-policy-loss-ratio-clear.json', 'alert-policy-loss-ratio-trip.json', 'alert-policy-tunnel-established.json']);
+    expect(policies.sort()).toEqual([
+      'alert-policy-loss-ratio-clear.json',
+      'alert-policy-loss-ratio-trip.json',
+      'alert-policy-tunnel-established.json',
+    ]);
   });
 
   it('the loss-ratio pair is one monitor with a trip and a lower clear threshold, both above a traffic floor', () => {
@@ -108,20 +146,25 @@ describe('alert policies shipped for gcloud monitoring policies create --policy-
     }
   });
 
-  it.each(policies.filter((f) => !f.includes('loss-ratio')))('%s watches Cloud VPN per tunnel, keeping the labels the webhook parser needs', (file) => {
-    const p = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    expect(p.displayName).toMatch(/tunnel-guard/);
-    expect(p.conditions.length).toBeGreaterThan(0);
-    for (const c of p.conditions) {
-      const t = c.conditionThreshold;
-      expect(t.filter).toMatch(/resource\.type = "vpn_gateway"/);
-      expect(t.filter).toMatch(/metric\.type = "vpn\.googleapis\.com\//);
-      for (const a of t.aggregations.filter((x: any) => x.crossSeriesReducer)) {
-        expect(a.groupByFields).toEqual(expect.arrayContaining(['metric.label.tunnel_name', 'resource.label.project_id', 'resource.label.region']));
+  it.each(policies.filter((f) => !f.includes('loss-ratio')))(
+    '%s watches Cloud VPN per tunnel, keeping the labels the webhook parser needs',
+    (file) => {
+      const p = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+      expect(p.displayName).toMatch(/tunnel-guard/);
+      expect(p.conditions.length).toBeGreaterThan(0);
+      for (const c of p.conditions) {
+        const t = c.conditionThreshold;
+        expect(t.filter).toMatch(/resource\.type = "vpn_gateway"/);
+        expect(t.filter).toMatch(/metric\.type = "vpn\.googleapis\.com\//);
+        for (const a of t.aggregations.filter((x: any) => x.crossSeriesReducer)) {
+          expect(a.groupByFields).toEqual(
+            expect.arrayContaining(['metric.label.tunnel_name', 'resource.label.project_id', 'resource.label.region']),
+          );
+        }
+        expect(['COMPARISON_GT', 'COMPARISON_LT']).toContain(t.comparison);
       }
-      expect(['COMPARISON_GT', 'COMPARISON_LT']).toContain(t.comparison);
-    }
-    // Closing notifications are what restores: they must be sent.
-    expect(p.alertStrategy.notificationPrompts).toEqual(expect.arrayContaining(['OPENED', 'CLOSED']));
-  });
+      // Closing notifications are what restores: they must be sent.
+      expect(p.alertStrategy.notificationPrompts).toEqual(expect.arrayContaining(['OPENED', 'CLOSED']));
+    },
+  );
 });

@@ -13,7 +13,12 @@ let ledger: GcsLedger;
 beforeEach(async () => {
   fake = new GcsFake();
   await fake.start();
-  const storage = new Storage({ apiEndpoint: fake.endpoint, projectId: 'example-project', authClient: testAuthClient() as never, retryOptions: { autoRetry: false, maxRetries: 0 } });
+  const storage = new Storage({
+    apiEndpoint: fake.endpoint,
+    projectId: 'example-project',
+    authClient: testAuthClient() as never,
+    retryOptions: { autoRetry: false, maxRetries: 0 },
+  });
   ledger = new GcsLedger(storage.bucket(BUCKET));
 });
 afterEach(() => fake.stop());
@@ -48,8 +53,14 @@ describe('GcsLedger (real @google-cloud/storage client against a GCS JSON API fa
     // Another writer slips in between our metadata read and our upload.
     const name = ledger.objectName(ID);
     const orig = fake.objects.get(`${BUCKET}/${name}`)!;
-    const spy = jest.spyOn(GcsFake.prototype as never, 'resource' as never).mockImplementationOnce(function (this: GcsFake, ...args: unknown[]) {
-      const out = (jest.requireActual('../fakes/gcs-fake').GcsFake.prototype as { resource: (...a: unknown[]) => unknown }).resource.apply(this, args);
+    const spy = jest.spyOn(GcsFake.prototype as never, 'resource' as never).mockImplementationOnce(function (
+      this: GcsFake,
+      ...args: unknown[]
+    ) {
+      const out = (jest.requireActual('../fakes/gcs-fake').GcsFake.prototype as { resource: (...a: unknown[]) => unknown }).resource.apply(
+        this,
+        args,
+      );
       fake.put(BUCKET, name, orig.data, orig.metadata); // bump the generation, same version metadata
       return out;
     } as never);

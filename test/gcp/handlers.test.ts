@@ -56,22 +56,39 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const post = (body: unknown, query = `?auth_token=${TOKEN}`) =>
-  request(getTestServer('tunnelIncident')).post(`/${query}`).set('content-type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
+  request(getTestServer('tunnelIncident'))
+    .post(`/${query}`)
+    .set('content-type', 'application/json')
+    .send(typeof body === 'string' ? body : JSON.stringify(body));
 
 describe('tunnelIncident through the Functions Framework', () => {
   it('drains the tunnel on an open incident and restores exactly the same route on the real recovery', async () => {
     const before = (await sim().read()).gcp.routes;
     const open = await post(fixture('incident-open-dropped-packets.json'));
     expect(open.status).toBe(200);
-    expect(open.body).toMatchObject({ status: 'handled', signal: { tunnelId: T1, health: 'degraded' }, report: { decision: 'drain', stateAfter: 'drained' } });
+    expect(open.body).toMatchObject({
+      status: 'handled',
+      signal: { tunnelId: T1, health: 'degraded' },
+      report: { decision: 'drain', stateAfter: 'drained' },
+    });
     expect(await gcpRoutes()).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2']); // de-preferred: its standby stays
 
     const closed = await post(fixture('incident-closed-recovered.json'));
     expect(closed.status).toBe(200);
     expect(closed.body.report).toMatchObject({ decision: 'restore', stateAfter: 'active' });
     const after = (await sim().read()).gcp.routes;
-    const writable = (r: any) => ({ name: r.name, network: r.network, destRange: r.destRange, priority: r.priority, tags: r.tags, description: r.description, nextHopVpnTunnel: r.nextHopVpnTunnel });
-    expect(after.map(writable).sort((a, b) => a.name.localeCompare(b.name))).toEqual(before.map(writable).sort((a, b) => a.name.localeCompare(b.name)));
+    const writable = (r: any) => ({
+      name: r.name,
+      network: r.network,
+      destRange: r.destRange,
+      priority: r.priority,
+      tags: r.tags,
+      description: r.description,
+      nextHopVpnTunnel: r.nextHopVpnTunnel,
+    });
+    expect(after.map(writable).sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+      before.map(writable).sort((a, b) => a.name.localeCompare(b.name)),
+    );
     // One invocation line per request, with a severity.
     expect(logger.entries.filter((e) => e.handler === 'tunnelIncident')).toHaveLength(2);
   });
@@ -107,7 +124,10 @@ describe('tunnelIncident through the Functions Framework', () => {
   });
 
   it('accepts HTTP Basic credentials', async () => {
-    const res = await request(getTestServer('tunnelIncident')).post('/').auth('monitoring', 'basic-secret-password').send(fixture('incident-open-dropped-packets.json'));
+    const res = await request(getTestServer('tunnelIncident'))
+      .post('/')
+      .auth('monitoring', 'basic-secret-password')
+      .send(fixture('incident-open-dropped-packets.json'));
     expect(res.status).toBe(200);
     expect(res.body.report.decision).toBe('drain');
   });
@@ -118,7 +138,9 @@ describe('tunnelIncident through the Functions Framework', () => {
     ['a wrong Basic password', (r: request.Test) => r.auth('monitoring', 'wrong'), ''],
     ['a wrong Basic user', (r: request.Test) => r.auth('someone', 'basic-secret-password'), ''],
   ])('refuses %s with 401 and changes nothing', async (_what, decorate, query) => {
-    const res = await decorate(request(getTestServer('tunnelIncident')).post(`/${query}`)).send(fixture('incident-open-dropped-packets.json'));
+    const res = await decorate(request(getTestServer('tunnelIncident')).post(`/${query}`)).send(
+      fixture('incident-open-dropped-packets.json'),
+    );
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toMatch(/Basic/);
     expect(await gcpRoutes()).toEqual(ALL);
@@ -144,7 +166,10 @@ describe('tunnelIncident through the Functions Framework', () => {
 
   it('answers 400 to malformed JSON (the framework itself rejects it for a JSON content type)', async () => {
     expect((await post('{"incident": ')).status).toBe(400);
-    const res = await request(getTestServer('tunnelIncident')).post(`/?auth_token=${TOKEN}`).set('content-type', 'text/plain').send('{"incident": ');
+    const res = await request(getTestServer('tunnelIncident'))
+      .post(`/?auth_token=${TOKEN}`)
+      .set('content-type', 'text/plain')
+      .send('{"incident": ');
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ status: 'invalid', reason: 'body is not valid JSON' });
     expect(await gcpRoutes()).toEqual(ALL);
@@ -189,7 +214,16 @@ describe('tunnelIncident through the Functions Framework', () => {
 describe('link messages from the AWS end on the same authenticated endpoint', () => {
   const A1 = awsTunnelId({ region: 'ap-northeast-1', vpnConnectionId: 'vpn-0a1b2c3d4e5f60001', outsideIpAddress: '203.0.113.11' });
   const SECRET = 'link-secret-for-tests';
-  const message = { v: 1 as const, id: 'aws-drain-1', origin: 'aws' as const, fromTunnelId: A1, toTunnelId: T1, health: 'degraded' as const, observedAt: '2026-11-25T10:00:00Z', reason: 'AWS end drained' };
+  const message = {
+    v: 1 as const,
+    id: 'aws-drain-1',
+    origin: 'aws' as const,
+    fromTunnelId: A1,
+    toTunnelId: T1,
+    health: 'degraded' as const,
+    observedAt: '2026-11-25T10:00:00Z',
+    reason: 'AWS end drained',
+  };
   beforeEach(() => {
     env.TUNNEL_GUARD_LINK_SECRET = SECRET;
     env.TUNNEL_GUARD_CONFIG_JSON = JSON.stringify({ links: [{ gcp: T1, aws: A1 }] });
@@ -207,7 +241,10 @@ describe('link messages from the AWS end on the same authenticated endpoint', ()
 
   it.each([
     ['forged (wrong key)', () => signLinkMessage(message, 'not-the-secret')],
-    ['altered after signing', () => ({ ...signLinkMessage(message, SECRET), message: JSON.stringify({ ...message, toTunnelId: T1, id: 'x' }) })],
+    [
+      'altered after signing',
+      () => ({ ...signLinkMessage(message, SECRET), message: JSON.stringify({ ...message, toTunnelId: T1, id: 'x' }) }),
+    ],
     ['unsigned', () => ({ message: JSON.stringify(message), signature: '' })],
   ])('refuses a %s message with 401 and changes nothing', async (_what, make) => {
     const res = await post(make());

@@ -26,12 +26,12 @@ function fakeCloud() {
     const a = argv.slice(1);
     const is = (...w: string[]) => w.every((x, i) => a[i] === x);
     if (is('pubsub', 'topics', 'describe')) return { status: topics.has(a[3]!) ? 0 : 1, stdout: '' };
-    if (is('pubsub', 'topics', 'create')) return topics.add(a[3]!), { status: 0, stdout: '' };
+    if (is('pubsub', 'topics', 'create')) return (topics.add(a[3]!), { status: 0, stdout: '' });
     if (is('projects', 'describe')) return { status: 0, stdout: '123456789012\n' };
     if (is('functions', 'describe')) return { status: 0, stdout: `https://${a[2]!.toLowerCase()}-abc-an.a.run.app\n` };
     if (is('secrets', 'versions', 'access')) return { status: 0, stdout: TOKEN };
     if (is('scheduler', 'jobs', 'describe')) return { status: jobs.has(a[3]!) ? 0 : 1, stdout: '' };
-    if (is('scheduler', 'jobs', 'create')) return jobs.add(a[4]!), { status: 0, stdout: '' };
+    if (is('scheduler', 'jobs', 'create')) return (jobs.add(a[4]!), { status: 0, stdout: '' });
     return { status: 0, stdout: '' };
   };
   const http = async (method: string, url: string, body?: any) => {
@@ -71,9 +71,16 @@ describe('monitoring:gcp', () => {
       ['webhook_tokenauth', { url: `https://tunnelincident-abc-an.a.run.app/?auth_token=${TOKEN}` }],
     ]);
     expect(gcloudCalls(c, 'pubsub', 'topics', 'add-iam-policy-binding')[0]).toEqual(
-      expect.arrayContaining(['--member=serviceAccount:service-123456789012@gcp-sa-monitoring-notification.iam.gserviceaccount.com', '--role=roles/pubsub.publisher']),
+      expect.arrayContaining([
+        '--member=serviceAccount:service-123456789012@gcp-sa-monitoring-notification.iam.gserviceaccount.com',
+        '--role=roles/pubsub.publisher',
+      ]),
     );
-    expect(c.policies.map((p) => p.displayName).sort()).toEqual(['tunnel-guard: loss ratio per tunnel (clear)', 'tunnel-guard: loss ratio per tunnel (trip)', 'tunnel-guard: tunnel established']);
+    expect(c.policies.map((p) => p.displayName).sort()).toEqual([
+      'tunnel-guard: loss ratio per tunnel (clear)',
+      'tunnel-guard: loss ratio per tunnel (trip)',
+      'tunnel-guard: tunnel established',
+    ]);
     for (const p of c.policies) expect(p.notificationChannels).toEqual(c.channels.map((x) => x.name));
     expect(gcloudCalls(c, 'functions', 'add-invoker-policy-binding').map((x) => x[3])).toEqual(['tunnelIncidentPubSub', 'reconcile']);
     const [job] = gcloudCalls(c, 'scheduler', 'jobs', 'create', 'http');
@@ -117,11 +124,17 @@ describe('monitoring:gcp', () => {
 
   it('--print shows the plan without the webhook token and without running anything', async () => {
     const out: string[] = [];
-    const code = await main(['--print'], { ...env, PATH: '/nonexistent' }, { out: (s: string) => out.push(s), err: (s: string) => out.push(s) });
+    const code = await main(
+      ['--print'],
+      { ...env, PATH: '/nonexistent' },
+      { out: (s: string) => out.push(s), err: (s: string) => out.push(s) },
+    );
     expect(code).toBe(0);
     const text = out.join('\n');
     expect(text).toMatch(/scheduler jobs create http tunnel-guard-reconcile .*--attempt-deadline=330s --max-retry-attempts=3/);
-    expect(text).toMatch(/POST https:\/\/monitoring\.googleapis\.com\/v3\/projects\/example-project\/notificationChannels .*"type":"pubsub"/);
+    expect(text).toMatch(
+      /POST https:\/\/monitoring\.googleapis\.com\/v3\/projects\/example-project\/notificationChannels .*"type":"pubsub"/,
+    );
     expect(text).toContain('auth_token=<WEBHOOK_TOKEN>');
     expect(text).not.toMatch(/alpha|beta/); // GA commands and the GA API only
   });

@@ -14,7 +14,13 @@ let env: Env;
 
 beforeEach(async () => {
   env = await startCompute();
-  env.fake.addRoute(PROJECT, { name: 'to-aws-via-t1', network: NETWORK, destRange: '10.0.0.0/16', priority: 1000, nextHopVpnTunnel: tunnelUrl('t1') });
+  env.fake.addRoute(PROJECT, {
+    name: 'to-aws-via-t1',
+    network: NETWORK,
+    destRange: '10.0.0.0/16',
+    priority: 1000,
+    nextHopVpnTunnel: tunnelUrl('t1'),
+  });
 });
 afterEach(() => env.stop());
 
@@ -51,7 +57,16 @@ it('a BGP peer change whose operation never finishes fails within the deadline t
       network: NETWORK,
       bgp: { asn: 65000 },
       interfaces: [{ name: 'if-0', linkedVpnTunnel: tunnelUrl('ha-t0'), ipRange: '169.254.10.2/30' }],
-      bgpPeers: [{ name: 'aws-peer-0', interfaceName: 'if-0', ipAddress: '169.254.10.2', peerIpAddress: '169.254.10.1', peerAsn: 64512, enable: 'TRUE' }],
+      bgpPeers: [
+        {
+          name: 'aws-peer-0',
+          interfaceName: 'if-0',
+          ipAddress: '169.254.10.2',
+          peerIpAddress: '169.254.10.1',
+          peerAsn: 64512,
+          enable: 'TRUE',
+        },
+      ],
     },
     { network: NETWORK, bestRoutes: [{ destRange: '10.0.0.0/16', nextHopIp: '169.254.10.1', priority: 100 }] },
   );
@@ -65,7 +80,9 @@ it('a BGP peer change whose operation never finishes fails within the deadline t
 it('an operation already DONE needs no wait call; a failed DONE operation is reported, not waited on', async () => {
   const wait = jest.fn();
   await expect(waitOperation('x', { name: 'op', status: 'DONE' }, wait)).resolves.toEqual({ ok: true });
-  await expect(waitOperation('x', { name: 'op', status: 'DONE', error: { errors: [{ code: 'RESOURCE_NOT_FOUND', message: 'gone' }] } }, wait)).resolves.toMatchObject({ ok: false, codes: ['RESOURCE_NOT_FOUND'] });
+  await expect(
+    waitOperation('x', { name: 'op', status: 'DONE', error: { errors: [{ code: 'RESOURCE_NOT_FOUND', message: 'gone' }] } }, wait),
+  ).resolves.toMatchObject({ ok: false, codes: ['RESOURCE_NOT_FOUND'] });
   expect(wait).not.toHaveBeenCalled();
 });
 

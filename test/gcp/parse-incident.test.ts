@@ -30,7 +30,12 @@ describe('parseIncident: Cloud Monitoring webhook → Signal', () => {
     };
 
     it('is gcp-policy:<policy_name>/<condition_name>, shared by the open and every closed notification', () => {
-      for (const f of ['incident-open-dropped-packets.json', 'incident-closed-recovered.json', 'incident-closed-cancelled.json', 'incident-closed-no-data.json']) {
+      for (const f of [
+        'incident-open-dropped-packets.json',
+        'incident-closed-recovered.json',
+        'incident-closed-cancelled.json',
+        'incident-closed-no-data.json',
+      ]) {
         expect(monitorOf(fixture(f))).toBe(DROPPED);
       }
     });
@@ -38,8 +43,12 @@ describe('parseIncident: Cloud Monitoring webhook → Signal', () => {
     it('differs between two policies on the same tunnel', () => {
       const established = parseIncident(fixture('incident-open-tunnel-established.json'), cfg);
       const dropped = parseIncident(fixture('incident-open-dropped-packets.json'), cfg);
-      expect(established.kind === 'signal' && dropped.kind === 'signal' && established.signal.tunnelId === dropped.signal.tunnelId).toBe(true);
-      expect(monitorOf(fixture('incident-open-tunnel-established.json'))).toBe('gcp-policy:tunnel-guard: tunnel established/Tunnel established per tunnel');
+      expect(established.kind === 'signal' && dropped.kind === 'signal' && established.signal.tunnelId === dropped.signal.tunnelId).toBe(
+        true,
+      );
+      expect(monitorOf(fixture('incident-open-tunnel-established.json'))).toBe(
+        'gcp-policy:tunnel-guard: tunnel established/Tunnel established per tunnel',
+      );
       expect(monitorOf(fixture('incident-open-tunnel-established.json'))).not.toBe(DROPPED);
       // Same policy, another condition: another monitor too.
       const other = fixture('incident-open-dropped-packets.json');
@@ -58,7 +67,10 @@ describe('parseIncident: Cloud Monitoring webhook → Signal', () => {
   });
 
   it('acknowledges a test notification and changes nothing', () => {
-    expect(parseIncident(fixture('notification-test.json'), cfg)).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/test notification/) });
+    expect(parseIncident(fixture('notification-test.json'), cfg)).toMatchObject({
+      kind: 'ignored',
+      reason: expect.stringMatching(/test notification/),
+    });
   });
 
   it('explains why a cancellation is not a recovery, even though the summary says "returned to normal"', () => {
@@ -86,9 +98,25 @@ describe('parseIncident: Cloud Monitoring webhook → Signal', () => {
   });
 
   it.each([
-    ['a metric that is not Cloud VPN', (p: any) => (p.incident.metric.type = 'compute.googleapis.com/instance/cpu/utilization'), /not a Cloud VPN metric/],
-    ['a policy not grouped by tunnel_name and not mapped', (p: any) => delete p.incident.metric.labels.tunnel_name, /names no tunnel.*not mapped/],
-    ['schema 1.1 from an unmapped policy', (p: any) => { delete p.incident.resource; delete p.incident.metric; p.incident.policy_name = 'other'; }, /schema 1.1.*not mapped/],
+    [
+      'a metric that is not Cloud VPN',
+      (p: any) => (p.incident.metric.type = 'compute.googleapis.com/instance/cpu/utilization'),
+      /not a Cloud VPN metric/,
+    ],
+    [
+      'a policy not grouped by tunnel_name and not mapped',
+      (p: any) => delete p.incident.metric.labels.tunnel_name,
+      /names no tunnel.*not mapped/,
+    ],
+    [
+      'schema 1.1 from an unmapped policy',
+      (p: any) => {
+        delete p.incident.resource;
+        delete p.incident.metric;
+        p.incident.policy_name = 'other';
+      },
+      /schema 1.1.*not mapped/,
+    ],
     ['an unknown state', (p: any) => (p.incident.state = 'acknowledged'), /neither open nor closed/],
   ])('ignores %s, with a reason', (_what, edit, reason) => {
     const p = fixture('incident-open-dropped-packets.json');

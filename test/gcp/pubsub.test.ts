@@ -142,7 +142,10 @@ describe('tunnelIncidentPubSub', () => {
   });
 
   it('decodes what Cloud Monitoring publishes: base64 JSON in message.data', () => {
-    expect(decodeMessage(fixture('pubsub-message-published-open.json'))).toEqual({ ok: true, body: fixture('incident-open-dropped-packets.json') });
+    expect(decodeMessage(fixture('pubsub-message-published-open.json'))).toEqual({
+      ok: true,
+      body: fixture('incident-open-dropped-packets.json'),
+    });
     expect(decodeMessage({})).toMatchObject({ ok: false, reason: expect.stringMatching(/no data/) });
   });
 });

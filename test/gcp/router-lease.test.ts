@@ -11,32 +11,63 @@ import { GcsFake } from '../fakes/gcs-fake';
 import { testAuthClient } from './support/auth';
 import { NETWORK, PROJECT, REGION, startCompute, tunnelUrl } from './support/compute';
 
-const peer = (i: number, extra: object = {}) => ({ name: `peer-${i}`, interfaceName: `if-${i}`, ipAddress: `169.254.1${i}.2`, peerIpAddress: `169.254.1${i}.1`, peerAsn: 64512, advertisedRoutePriority: 100, ...extra });
+const peer = (i: number, extra: object = {}) => ({
+  name: `peer-${i}`,
+  interfaceName: `if-${i}`,
+  ipAddress: `169.254.1${i}.2`,
+  peerIpAddress: `169.254.1${i}.1`,
+  peerAsn: 64512,
+  advertisedRoutePriority: 100,
+  ...extra,
+});
 const where = { project: PROJECT, region: REGION, router: 'cr' };
-const pathOf = (i: number, extra: object = {}) => ({ key: `k${i}`, kind: 'gcp-bgp-peer' as const, cloud: 'gcp' as const, destinations: [], tunnelIds: [], definition: { ...where, peer: peer(i, extra) } });
+const pathOf = (i: number, extra: object = {}) => ({
+  key: `k${i}`,
+  kind: 'gcp-bgp-peer' as const,
+  cloud: 'gcp' as const,
+  destinations: [],
+  tunnelIds: [],
+  definition: { ...where, peer: peer(i, extra) },
+});
 
 async function race(withLease: boolean) {
   const env = await startCompute();
   const gcs = new GcsFake();
   await gcs.start();
   try {
-    env.fake.addRouter(PROJECT, REGION, {
-      name: 'cr', network: NETWORK, bgp: { asn: 65000 },
-      interfaces: [0, 1, 2].map((i) => ({ name: `if-${i}`, linkedVpnTunnel: tunnelUrl(`t${i}`), ipRange: `169.254.1${i}.2/30` })),
-      bgpPeers: [peer(0, { enable: 'FALSE' }), peer(1), peer(2)],
-    }, { network: NETWORK, bestRoutes: [] });
+    env.fake.addRouter(
+      PROJECT,
+      REGION,
+      {
+        name: 'cr',
+        network: NETWORK,
+        bgp: { asn: 65000 },
+        interfaces: [0, 1, 2].map((i) => ({ name: `if-${i}`, linkedVpnTunnel: tunnelUrl(`t${i}`), ipRange: `169.254.1${i}.2/30` })),
+        bgpPeers: [peer(0, { enable: 'FALSE' }), peer(1), peer(2)],
+      },
+      { network: NETWORK, bestRoutes: [] },
+    );
     // Slow patches widen the read → patch window, as a real routers.patch (seconds) does.
     const slowClients = {
       ...env.clients,
       routers: new Proxy(env.clients.routers, {
         get(t, k) {
           const v = (t as any)[k];
-          if (k === 'patch') return async (...a: unknown[]) => { await new Promise((r) => setTimeout(r, 150)); return v.apply(t, a); };
+          if (k === 'patch')
+            return async (...a: unknown[]) => {
+              await new Promise((r) => setTimeout(r, 150));
+              return v.apply(t, a);
+            };
           return typeof v === 'function' ? v.bind(t) : v;
         },
       }),
     };
-    const storage = new Storage({ apiEndpoint: gcs.endpoint, projectId: PROJECT, authClient: testAuthClient() as never, retryOptions: { autoRetry: false, maxRetries: 0 } });
+    const storage = new Storage({
+      apiEndpoint: gcs.endpoint,
+      projectId: PROJECT,
+      authClient: testAuthClient() as never,
+      retryOptions: { autoRetry: false, maxRetries: 0 },
+    });
     const lease = () => (withLease ? { lease: new GcsRouterLease(storage.bucket('tg-ledger')) } : {});
     const A = new BgpPeerPaths(slowClients as never, { project: PROJECT, regions: [REGION], ...lease() });
     const B = new BgpPeerPaths(slowClients as never, { project: PROJECT, regions: [REGION], ...lease() });

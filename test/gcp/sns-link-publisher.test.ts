@@ -31,7 +31,11 @@ const message: LinkMessage = {
 describe('SnsLinkPublisher', () => {
   const snsMock = mockClient(SNSClient);
   beforeEach(() => snsMock.reset());
-  const publisher = () => new SnsLinkPublisher(new SNSClient({ region: 'ap-northeast-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }), { topicArn: TOPIC, secret: SECRET });
+  const publisher = () =>
+    new SnsLinkPublisher(new SNSClient({ region: 'ap-northeast-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }), {
+      topicArn: TOPIC,
+      secret: SECRET,
+    });
 
   it('publishes the signed envelope as the Message, with filterable attributes', async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
@@ -50,17 +54,34 @@ describe('SnsLinkPublisher', () => {
     [Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }), TransientError],
     [Object.assign(new Error('internal'), { name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500 } }), TransientError],
     [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), TransientError],
-    [Object.assign(new Error('not authorized to perform: SNS:Publish'), { name: 'AuthorizationErrorException', $fault: 'client', $metadata: { httpStatusCode: 403 } }), PermanentError],
-    [Object.assign(new Error('Topic does not exist'), { name: 'NotFoundException', $fault: 'client', $metadata: { httpStatusCode: 404 } }), PermanentError],
+    [
+      Object.assign(new Error('not authorized to perform: SNS:Publish'), {
+        name: 'AuthorizationErrorException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+      }),
+      PermanentError,
+    ],
+    [
+      Object.assign(new Error('Topic does not exist'), { name: 'NotFoundException', $fault: 'client', $metadata: { httpStatusCode: 404 } }),
+      PermanentError,
+    ],
   ])('classifies %s', async (error, kind) => {
     snsMock.on(PublishCommand).rejects(error);
-    const err = await publisher().publish(message).catch((e: unknown) => e);
+    const err = await publisher()
+      .publish(message)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(kind);
     expect((err as Error).message).toContain(TOPIC);
   });
 
   it('parses topic ARNs (and refuses anything else)', () => {
-    expect(parseTopicArn(TOPIC)).toEqual({ partition: 'aws', region: 'ap-northeast-1', account: '123456789012', name: 'tunnel-guard-prod-link' });
+    expect(parseTopicArn(TOPIC)).toEqual({
+      partition: 'aws',
+      region: 'ap-northeast-1',
+      account: '123456789012',
+      name: 'tunnel-guard-prod-link',
+    });
     expect(parseTopicArn('arn:aws-cn:sns:cn-north-1:123456789012:t')?.region).toBe('cn-north-1');
     expect(parseTopicArn('arn:aws:sqs:ap-northeast-1:123456789012:q')).toBeUndefined();
   });
@@ -103,14 +124,22 @@ describe('composeGcp wiring of the GCP → AWS link', () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'tg-gcp-link-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  const link = { TUNNEL_GUARD_AWS_LINK_TOPIC_ARN: TOPIC, TUNNEL_GUARD_LINK_SECRET: SECRET, AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' };
+  const link = {
+    TUNNEL_GUARD_AWS_LINK_TOPIC_ARN: TOPIC,
+    TUNNEL_GUARD_LINK_SECRET: SECRET,
+    AWS_ACCESS_KEY_ID: 'a',
+    AWS_SECRET_ACCESS_KEY: 'b',
+  };
 
   it('no topic → no SNS publisher; a topic → SnsLinkPublisher (also on the simulator)', () => {
     expect(snsLinkFromEnv({}, SECRET)).toBeUndefined();
     expect(snsLinkFromEnv(link, SECRET)).toBeInstanceOf(SnsLinkPublisher);
     const sim = composeGcp({ TUNNEL_GUARD_SIMULATOR: join(dir, 's.json'), TUNNEL_GUARD_WEBHOOK_AUTH: 'none' }, { logger: memoryLogger() });
     expect(sim.deps.link).toHaveProperty('wire'); // the in-process simulator delivery
-    const real = composeGcp({ TUNNEL_GUARD_SIMULATOR: join(dir, 's.json'), TUNNEL_GUARD_WEBHOOK_AUTH: 'none', ...link }, { logger: memoryLogger() });
+    const real = composeGcp(
+      { TUNNEL_GUARD_SIMULATOR: join(dir, 's.json'), TUNNEL_GUARD_WEBHOOK_AUTH: 'none', ...link },
+      { logger: memoryLogger() },
+    );
     expect(real.deps.link).toBeInstanceOf(SnsLinkPublisher);
   });
 

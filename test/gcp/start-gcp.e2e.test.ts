@@ -30,12 +30,24 @@ const freePort = () =>
   });
 
 const post = async (body: string, token = TOKEN) => {
-  const res = await fetch(`http://127.0.0.1:${port}/?auth_token=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const res = await fetch(`http://127.0.0.1:${port}/?auth_token=${encodeURIComponent(token)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
   return { status: res.status, body: (await res.json()) as any };
 };
 
 const routes = async () => (await openSimulator(simFile).read()).gcp.routes;
-const writable = (r: any) => ({ name: r.name, network: r.network, destRange: r.destRange, priority: r.priority, tags: r.tags, description: r.description, nextHopVpnTunnel: r.nextHopVpnTunnel });
+const writable = (r: any) => ({
+  name: r.name,
+  network: r.network,
+  destRange: r.destRange,
+  priority: r.priority,
+  tags: r.tags,
+  description: r.description,
+  nextHopVpnTunnel: r.nextHopVpnTunnel,
+});
 const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
 
 beforeAll(async () => {

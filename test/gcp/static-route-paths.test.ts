@@ -8,10 +8,36 @@ let env: Env;
 let table: StaticRoutePaths;
 
 const seed = () => {
-  env.fake.addRoute(PROJECT, { name: 'to-aws-via-t1', network: NETWORK, destRange: '10.0.0.0/16', priority: 1000, tags: ['vpn'], description: 'AWS VPC via tunnel 1', nextHopVpnTunnel: tunnelUrl('t1') });
-  env.fake.addRoute(PROJECT, { name: 'to-aws-via-t2', network: NETWORK, destRange: '10.0.0.0/16', priority: 1000, nextHopVpnTunnel: tunnelUrl('t2') });
-  env.fake.addRoute(PROJECT, { name: 'to-aws-extra-t1', network: NETWORK, destRange: '10.1.0.0/16', priority: 900, nextHopVpnTunnel: tunnelUrl('t1') });
-  env.fake.addRoute(PROJECT, { name: 'default-internet', network: NETWORK, destRange: '0.0.0.0/0', priority: 1000, nextHopGateway: 'https://www.googleapis.com/compute/v1/projects/example-project/global/gateways/default-internet-gateway' });
+  env.fake.addRoute(PROJECT, {
+    name: 'to-aws-via-t1',
+    network: NETWORK,
+    destRange: '10.0.0.0/16',
+    priority: 1000,
+    tags: ['vpn'],
+    description: 'AWS VPC via tunnel 1',
+    nextHopVpnTunnel: tunnelUrl('t1'),
+  });
+  env.fake.addRoute(PROJECT, {
+    name: 'to-aws-via-t2',
+    network: NETWORK,
+    destRange: '10.0.0.0/16',
+    priority: 1000,
+    nextHopVpnTunnel: tunnelUrl('t2'),
+  });
+  env.fake.addRoute(PROJECT, {
+    name: 'to-aws-extra-t1',
+    network: NETWORK,
+    destRange: '10.1.0.0/16',
+    priority: 900,
+    nextHopVpnTunnel: tunnelUrl('t1'),
+  });
+  env.fake.addRoute(PROJECT, {
+    name: 'default-internet',
+    network: NETWORK,
+    destRange: '0.0.0.0/0',
+    priority: 1000,
+    nextHopGateway: 'https://www.googleapis.com/compute/v1/projects/example-project/global/gateways/default-internet-gateway',
+  });
 };
 
 beforeEach(async () => {
@@ -35,7 +61,15 @@ describe('StaticRoutePaths (real RoutesClient against the Compute REST fake)', (
     const p = paths[`projects/${PROJECT}/global/routes/to-aws-via-t1`]!;
     expect(p).toMatchObject({ kind: 'gcp-static-route', cloud: 'gcp', destinations: ['10.0.0.0/16'] });
     expect(p.tunnelIds).toEqual([gcpTunnelId({ project: PROJECT, region: REGION, name: 't1' })]);
-    expect(p.definition).toEqual({ name: 'to-aws-via-t1', network: NETWORK, destRange: '10.0.0.0/16', priority: 1000, tags: ['vpn'], description: 'AWS VPC via tunnel 1', nextHopVpnTunnel: tunnelUrl('t1') });
+    expect(p.definition).toEqual({
+      name: 'to-aws-via-t1',
+      network: NETWORK,
+      destRange: '10.0.0.0/16',
+      priority: 1000,
+      tags: ['vpn'],
+      description: 'AWS VPC via tunnel 1',
+      nextHopVpnTunnel: tunnelUrl('t1'),
+    });
     for (const k of Object.keys(p.definition)) expect(ROUTE_WRITABLE_FIELDS).toContain(k);
     // The filter is sent to the API, and the listing really paged (page size 2, 4 routes).
     const lists = env.fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/global/routes'));
@@ -45,8 +79,20 @@ describe('StaticRoutePaths (real RoutesClient against the Compute REST fake)', (
 
   it('sets the routing domain (the network, as its full URL) and the instance tags the route applies to', async () => {
     // The same network written as `projects/P/global/networks/N`: one domain all the same.
-    env.fake.addRoute(PROJECT, { name: 'to-aws-relative-t2', network: `projects/${PROJECT}/global/networks/vpc-main`, destRange: '10.3.0.0/16', priority: 1000, nextHopVpnTunnel: tunnelUrl('t2') });
-    env.fake.addRoute(PROJECT, { name: 'to-aws-other-vpc', network: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/global/networks/vpc-other`, destRange: '10.0.0.0/16', priority: 1000, nextHopVpnTunnel: tunnelUrl('t2') });
+    env.fake.addRoute(PROJECT, {
+      name: 'to-aws-relative-t2',
+      network: `projects/${PROJECT}/global/networks/vpc-main`,
+      destRange: '10.3.0.0/16',
+      priority: 1000,
+      nextHopVpnTunnel: tunnelUrl('t2'),
+    });
+    env.fake.addRoute(PROJECT, {
+      name: 'to-aws-other-vpc',
+      network: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/global/networks/vpc-other`,
+      destRange: '10.0.0.0/16',
+      priority: 1000,
+      nextHopVpnTunnel: tunnelUrl('t2'),
+    });
     const paths = await byKey();
     const key = (n: string) => `projects/${PROJECT}/global/routes/${n}`;
     expect(paths[key('to-aws-via-t1')]).toMatchObject({ domain: NETWORK, appliesTo: ['vpn'] });
@@ -68,7 +114,15 @@ describe('StaticRoutePaths (real RoutesClient against the Compute REST fake)', (
     for (const k of ROUTE_WRITABLE_FIELDS) expect(restored[k]).toEqual(original[k]);
     // Output-only fields were not sent (the fake rejects them, like Compute does).
     const insert = env.fake.requests.find((r) => r.method === 'POST' && r.path.endsWith('/global/routes'))!;
-    expect(Object.keys(insert.body!).sort()).toEqual(['description', 'destRange', 'name', 'network', 'nextHopVpnTunnel', 'priority', 'tags']);
+    expect(Object.keys(insert.body!).sort()).toEqual([
+      'description',
+      'destRange',
+      'name',
+      'network',
+      'nextHopVpnTunnel',
+      'priority',
+      'tags',
+    ]);
     expect(await byKey()).toEqual(before);
   });
 
@@ -105,12 +159,18 @@ describe('StaticRoutePaths (real RoutesClient against the Compute REST fake)', (
     await expect(table.restore(p)).resolves.toBe('already-in-state'); // the same route: fine
     await table.withdraw(p);
     // Someone creates a route with the same name through another tunnel meanwhile.
-    env.fake.addRoute(PROJECT, { name: 'to-aws-via-t1', network: NETWORK, destRange: '10.0.0.0/16', priority: 1000, nextHopVpnTunnel: tunnelUrl('t2') });
+    env.fake.addRoute(PROJECT, {
+      name: 'to-aws-via-t1',
+      network: NETWORK,
+      destRange: '10.0.0.0/16',
+      priority: 1000,
+      nextHopVpnTunnel: tunnelUrl('t2'),
+    });
     await expect(table.restore(p)).rejects.toThrow(/different route with this name exists \(.*nextHopVpnTunnel.*differ\)/);
     expect(env.fake.route(PROJECT, 'to-aws-via-t1')!.nextHopVpnTunnel).toContain('/t2');
   });
 
-  it.each(['rateLimitExceeded', 'userRateLimitExceeded'])('treats Google\'s 403 %s (throttling) as transient', async (reason) => {
+  it.each(['rateLimitExceeded', 'userRateLimitExceeded'])("treats Google's 403 %s (throttling) as transient", async (reason) => {
     const p = (await byKey())[`projects/${PROJECT}/global/routes/to-aws-via-t1`]!;
     env.fake.faults.push({ method: 'routes.delete', kind: 'http', status: 403, message: 'Rate Limit Exceeded', reason });
     await expect(table.withdraw(p)).rejects.toThrow(TransientError);
@@ -136,7 +196,10 @@ describe('networkDomain: one string per VPC network, whatever form the API used'
 
 describe('StaticRoutePaths de-preference: make-before-break with the real RoutesClient', () => {
   const key = (n: string) => `projects/${PROJECT}/global/routes/${n}`;
-  const mutations = () => env.fake.requests.filter((r) => r.method !== 'GET' && r.path.includes('/global/routes')).map((r) => `${r.method} ${r.method === 'POST' ? (r.body as { name: string }).name : r.path.split('/').pop()}`);
+  const mutations = () =>
+    env.fake.requests
+      .filter((r) => r.method !== 'GET' && r.path.includes('/global/routes'))
+      .map((r) => `${r.method} ${r.method === 'POST' ? (r.body as { name: string }).name : r.path.split('/').pop()}`);
 
   it('marks routes it can de-prefer, inserts the standby copy, confirms it, then deletes the original; restore reverses it exactly', async () => {
     const before = await byKey();
@@ -150,7 +213,12 @@ describe('StaticRoutePaths de-preference: make-before-break with the real Routes
     const mid = await byKey();
     expect(mid[key('to-aws-via-t1')]).toBeUndefined();
     const standby = mid[key('to-aws-via-t1-tg-standby')]!;
-    expect(standby).toMatchObject({ standbyFor: key('to-aws-via-t1'), tunnelIds: p.tunnelIds, destinations: ['10.0.0.0/16'], appliesTo: ['vpn'] });
+    expect(standby).toMatchObject({
+      standbyFor: key('to-aws-via-t1'),
+      tunnelIds: p.tunnelIds,
+      destinations: ['10.0.0.0/16'],
+      appliesTo: ['vpn'],
+    });
     expect(standby.canDeprefer).toBeUndefined();
     expect(standby.definition).toEqual({ ...p.definition, name: 'to-aws-via-t1-tg-standby', priority: 65535 });
 
@@ -175,13 +243,25 @@ describe('StaticRoutePaths de-preference: make-before-break with the real Routes
 
   it('a foreign route under the standby name is not taken for the copy: nothing is deleted', async () => {
     const p = (await byKey())[key('to-aws-via-t2')]!;
-    env.fake.addRoute(PROJECT, { name: 'to-aws-via-t2-tg-standby', network: NETWORK, destRange: '10.9.0.0/16', priority: 65535, nextHopVpnTunnel: tunnelUrl('t2') });
+    env.fake.addRoute(PROJECT, {
+      name: 'to-aws-via-t2-tg-standby',
+      network: NETWORK,
+      destRange: '10.9.0.0/16',
+      priority: 65535,
+      nextHopVpnTunnel: tunnelUrl('t2'),
+    });
     await expect(table.withdraw({ ...p, lever: 'deprefer' })).rejects.toThrow(/a different route with this name exists/);
     expect((await byKey())[key('to-aws-via-t2')]).toBeDefined();
   });
 
   it('a route already at the worst priority is not de-preferrable', async () => {
-    env.fake.addRoute(PROJECT, { name: 'to-aws-last-resort', network: NETWORK, destRange: '10.4.0.0/16', priority: 65535, nextHopVpnTunnel: tunnelUrl('t2') });
+    env.fake.addRoute(PROJECT, {
+      name: 'to-aws-last-resort',
+      network: NETWORK,
+      destRange: '10.4.0.0/16',
+      priority: 65535,
+      nextHopVpnTunnel: tunnelUrl('t2'),
+    });
     const p = (await byKey())[key('to-aws-last-resort')]!;
     expect(p.canDeprefer).toBeUndefined();
     await expect(table.withdraw({ ...p, lever: 'deprefer' })).rejects.toBeInstanceOf(PermanentError);

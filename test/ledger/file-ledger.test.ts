@@ -6,7 +6,9 @@ import { FileLedger } from '../../shared/ledger/file-ledger';
 import { emptyRecord } from '../../shared/types';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'tg-ledger-')); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tg-ledger-'));
+});
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const ID = 'gcp:example-project:asia-northeast1:tunnel-aws-1';

@@ -52,15 +52,33 @@ function cliDeps(env: Record<string, string> = {}) {
 }
 
 const gcpSignal = (tunnelId: string, health: Signal['health'], s: number): Signal => ({
-  tunnelId, health, observedAt: iso(s), source: 'gcp-webhook', key: `test:${tunnelId}:${health}:${s}`, evidence: 'Cloud Monitoring incident',
+  tunnelId,
+  health,
+  observedAt: iso(s),
+  source: 'gcp-webhook',
+  key: `test:${tunnelId}:${health}:${s}`,
+  evidence: 'Cloud Monitoring incident',
 });
 
 /** Both clouds' route tables: AWS route objects per connection, GCP routes' writable fields. */
 function world() {
   const s = JSON.parse(readFileSync(sim, 'utf8'));
-  const writable = (r: any) => ({ name: r.name, network: r.network, destRange: r.destRange, priority: r.priority, tags: r.tags, description: r.description, nextHopVpnTunnel: r.nextHopVpnTunnel });
+  const writable = (r: any) => ({
+    name: r.name,
+    network: r.network,
+    destRange: r.destRange,
+    priority: r.priority,
+    tags: r.tags,
+    description: r.description,
+    nextHopVpnTunnel: r.nextHopVpnTunnel,
+  });
   return {
-    aws: Object.fromEntries(s.aws.vpnConnections.map((c: any) => [c.vpnConnectionId, [...c.routes].sort((a: any, b: any) => a.destinationCidrBlock.localeCompare(b.destinationCidrBlock))])),
+    aws: Object.fromEntries(
+      s.aws.vpnConnections.map((c: any) => [
+        c.vpnConnectionId,
+        [...c.routes].sort((a: any, b: any) => a.destinationCidrBlock.localeCompare(b.destinationCidrBlock)),
+      ]),
+    ),
     gcp: [...s.gcp.routes].map(writable).sort((a: any, b: any) => a.name.localeCompare(b.name)),
   } as { aws: Record<string, unknown[]>; gcp: Array<{ name: string }> };
 }
@@ -80,14 +98,18 @@ describe('a GCP incident drains both ends of the link; the recovery restores bot
     expect(world().aws[VPN1]).toEqual([]);
     expect(world().aws[VPN2]).toEqual(initial.aws[VPN2]);
     expect(d.link!.wire).toHaveLength(1);
-    expect(d.link!.deliveries).toEqual([expect.objectContaining({ ok: true, report: expect.objectContaining({ tunnelId: A11, decision: 'drain', viaLink: true, ok: true }) })]);
+    expect(d.link!.deliveries).toEqual([
+      expect.objectContaining({ ok: true, report: expect.objectContaining({ tunnelId: A11, decision: 'drain', viaLink: true, ok: true }) }),
+    ]);
 
     at(300);
     const h = await deps();
     const healthy = await handleSignal(h, gcpSignal(T1, 'healthy', 300));
     expect(healthy.decision).not.toBe('restore');
     // GCP's own monitors are healthy again: it tells the AWS end, which starts its own hold-down now.
-    expect(h.link!.deliveries).toEqual([expect.objectContaining({ ok: true, message: expect.objectContaining({ health: 'healthy', toTunnelId: A11 }) })]);
+    expect(h.link!.deliveries).toEqual([
+      expect.objectContaining({ ok: true, message: expect.objectContaining({ health: 'healthy', toTunnelId: A11 }) }),
+    ]);
     expect(world().aws[VPN1]).toEqual([]);
 
     at(550);
@@ -97,7 +119,12 @@ describe('a GCP incident drains both ends of the link; the recovery restores bot
     at(601); // both hold-downs (300 s from t=300) passed: each end restores from its own ledger
     const r1 = await deps();
     const first = await reconcile(r1);
-    expect(first.filter((r) => r.decision === 'restore').map((r) => r.tunnelId).sort()).toEqual([A11, T1].sort());
+    expect(
+      first
+        .filter((r) => r.decision === 'restore')
+        .map((r) => r.tunnelId)
+        .sort(),
+    ).toEqual([A11, T1].sort());
     expect(world()).toEqual(initial);
     const ledger = JSON.parse(readFileSync(ledgerFileFor(sim), 'utf8'));
     expect(JSON.stringify(ledger)).not.toMatch(/"withdrawn":\[\{/); // nothing left in any ledger record
@@ -111,7 +138,11 @@ describe('a GCP incident drains both ends of the link; the recovery restores bot
     const doc = JSON.parse((await cli(['status', '--json'])).out);
     const byId = (id: string) => doc.tunnels.find((t: any) => t.id === id);
     expect(byId(T1)).toMatchObject({ state: 'drained', peer: A11, peerSource: 'discovered' });
-    expect(byId(A11)).toMatchObject({ state: 'drained', peer: T1, withdrawn: [{ destination: '10.240.0.0/16' }, { destination: '192.168.1.0/24' }] });
+    expect(byId(A11)).toMatchObject({
+      state: 'drained',
+      peer: T1,
+      withdrawn: [{ destination: '10.240.0.0/16' }, { destination: '192.168.1.0/24' }],
+    });
     expect(byId('aws:ap-northeast-1:vpn-0a1b2c3d4e5f60001:203.0.113.12')).toMatchObject({ peer: null });
     expect((await cli(['status'])).out).toMatch(/links: 2 pair\(s\) discovered on the simulator/);
 
@@ -197,7 +228,16 @@ describe('link messages: replayed ones are no-ops, forged or unsigned ones chang
     await ctx.sim.read();
     await handleSignal(await deps(), gcpSignal(T2, 'healthy', 0)); // ledger exists
     // a genuine envelope to tamper with: AWS vpn-1 tunnel 1 "degraded" from GCP tunnel-aws-1
-    const genuine: LinkMessage = { v: 1, id: 'gcp:forged:1', origin: 'gcp', fromTunnelId: T1, toTunnelId: A11, health: 'degraded', observedAt: iso(5), reason: 'GCP end drained' };
+    const genuine: LinkMessage = {
+      v: 1,
+      id: 'gcp:forged:1',
+      origin: 'gcp',
+      fromTunnelId: T1,
+      toTunnelId: A11,
+      health: 'degraded',
+      observedAt: iso(5),
+      reason: 'GCP end drained',
+    };
     const before = files();
     const r = await (await deps()).link!.receive(forge(signLinkMessage(genuine, SECRET)));
     expect(r).toEqual({ ok: false, reason: expect.stringMatching(reason) });
@@ -208,7 +248,16 @@ describe('link messages: replayed ones are no-ops, forged or unsigned ones chang
     const { ctx, deps } = cliDeps();
     await ctx.sim.read();
     const before = files();
-    const wrongPair: LinkMessage = { v: 1, id: 'gcp:x', origin: 'gcp', fromTunnelId: T1, toTunnelId: A21, health: 'degraded', observedAt: iso(5), reason: 'r' };
+    const wrongPair: LinkMessage = {
+      v: 1,
+      id: 'gcp:x',
+      origin: 'gcp',
+      fromTunnelId: T1,
+      toTunnelId: A21,
+      health: 'degraded',
+      observedAt: iso(5),
+      reason: 'r',
+    };
     const r = await (await deps()).link!.receive(signLinkMessage(wrongPair, SECRET));
     expect(r).toEqual({ ok: false, reason: expect.stringMatching(/no configured link pairs/) });
     expect(files()).toEqual(before);
@@ -243,7 +292,9 @@ describe('where the links come from', () => {
     expect(world().aws[VPN1]).toHaveLength(2);
     const s = await cli(['status'], { TUNNEL_GUARD_LINKS: 'off' });
     expect(s.out).toMatch(/links: off/);
-    expect(JSON.parse((await cli(['status', '--json'], { TUNNEL_GUARD_LINKS: 'off' })).out).tunnels.every((t: any) => t.peer === null)).toBe(true);
+    expect(
+      JSON.parse((await cli(['status', '--json'], { TUNNEL_GUARD_LINKS: 'off' })).out).tunnels.every((t: any) => t.peer === null),
+    ).toBe(true);
     const bad = await cli(['status'], { TUNNEL_GUARD_LINKS: 'sometimes' });
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/TUNNEL_GUARD_LINKS/);

@@ -37,7 +37,10 @@ let server: Server;
 let url: string;
 
 // The GCP function as deployed, registered with the real framework; its edge is composed per test (below).
-http('tunnelIncident', makeIncidentHandler(() => gcpEdge!));
+http(
+  'tunnelIncident',
+  makeIncidentHandler(() => gcpEdge!),
+);
 
 beforeAll(async () => {
   server = getTestServer('tunnelIncident');
@@ -86,12 +89,17 @@ function awsEdge(extra: Record<string, string> = {}): { edge: AwsEdge; logger: R
 async function world() {
   const s = await openSimulator(simFile).read();
   return {
-    aws: s.aws.vpnConnections.flatMap((c) => c.routes.filter((r) => r.state === 'available').map((r) => `${c.vpnConnectionId}:${r.destinationCidrBlock}`)).sort(),
+    aws: s.aws.vpnConnections
+      .flatMap((c) => c.routes.filter((r) => r.state === 'available').map((r) => `${c.vpnConnectionId}:${r.destinationCidrBlock}`))
+      .sort(),
     gcp: s.gcp.routes.map((r) => r.name).sort(),
   };
 }
 /** Both files byte for byte. */
-const files = () => [readFileSync(simFile, 'utf8'), existsSync(ledgerFileFor(simFile)) ? readFileSync(ledgerFileFor(simFile), 'utf8') : '(no ledger)'];
+const files = () => [
+  readFileSync(simFile, 'utf8'),
+  existsSync(ledgerFileFor(simFile)) ? readFileSync(ledgerFileFor(simFile), 'utf8') : '(no ledger)',
+];
 
 /** Every POST the AWS side made, as it crossed the wire (URL with the token, and the exact body). */
 function recordFetch() {
@@ -99,7 +107,11 @@ function recordFetch() {
   const real = globalThis.fetch;
   jest.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
     const headers = (init?.headers ?? {}) as Record<string, string>;
-    calls.push({ url: String(input), body: String(init?.body), ...(headers.authorization ? { authorization: headers.authorization } : {}) });
+    calls.push({
+      url: String(input),
+      body: String(init?.body),
+      ...(headers.authorization ? { authorization: headers.authorization } : {}),
+    });
     return real(input, init);
   });
   return calls;
@@ -130,7 +142,11 @@ describe('AWS → GCP: an AWS alarm drains the GCP end through the real Function
     expect(drained.aws).toEqual(['vpn-0a1b2c3d4e5f60002:10.240.0.0/16', 'vpn-0a1b2c3d4e5f60002:192.168.1.0/24']);
     expect(drained.gcp).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2']);
     const gcpLine = gcpLogger.entries.find((e) => e.handler === 'tunnelIncident');
-    expect(gcpLine).toMatchObject({ httpStatus: 200, outcome: 'handled', signal: { tunnelId: G1, source: 'link:aws', key: `link:${JSON.parse(envelope.message).id}` } });
+    expect(gcpLine).toMatchObject({
+      httpStatus: 200,
+      outcome: 'handled',
+      signal: { tunnelId: G1, source: 'link:aws', key: `link:${JSON.parse(envelope.message).id}` },
+    });
     expect(logger.entries.map((e) => e.message)).toContain(`told the other end of the link: ${G1} degraded`);
     // No echo: the GCP end's report was caused by the link, so its own publisher (to the AWS end) sent nothing.
     expect((gcpEdge!.deps.link as SimulatorLink).wire).toEqual([]);
@@ -163,11 +179,21 @@ describe('AWS → GCP: an AWS alarm drains the GCP end through the real Function
 
   it('also authenticates with HTTP Basic when that is what the function is configured with', async () => {
     gcpEdge = composeGcp(
-      { TUNNEL_GUARD_SIMULATOR: simFile, TUNNEL_GUARD_WEBHOOK_USERNAME: 'aws-link', TUNNEL_GUARD_WEBHOOK_PASSWORD: 'basic-password-for-link', TUNNEL_GUARD_LINK_SECRET: SECRET, TUNNEL_GUARD_CONFIG_JSON: LINKS },
+      {
+        TUNNEL_GUARD_SIMULATOR: simFile,
+        TUNNEL_GUARD_WEBHOOK_USERNAME: 'aws-link',
+        TUNNEL_GUARD_WEBHOOK_PASSWORD: 'basic-password-for-link',
+        TUNNEL_GUARD_LINK_SECRET: SECRET,
+        TUNNEL_GUARD_CONFIG_JSON: LINKS,
+      },
       { logger: gcpLogger, cwd: dir },
     );
     const calls = recordFetch();
-    const { edge } = awsEdge({ TUNNEL_GUARD_GCP_LINK_TOKEN: '', TUNNEL_GUARD_GCP_LINK_USERNAME: 'aws-link', TUNNEL_GUARD_GCP_LINK_PASSWORD: 'basic-password-for-link' });
+    const { edge } = awsEdge({
+      TUNNEL_GUARD_GCP_LINK_TOKEN: '',
+      TUNNEL_GUARD_GCP_LINK_USERNAME: 'aws-link',
+      TUNNEL_GUARD_GCP_LINK_PASSWORD: 'basic-password-for-link',
+    });
     await makeTunnelAlarmHandler(edge)(fixture('example-tunnel-degraded-alarm.json'));
     expect(calls).toHaveLength(1);
     expect(calls[0]!.url).not.toMatch(/auth_token/);
@@ -192,7 +218,10 @@ describe('AWS → GCP: what the GCP end refuses changes nothing', () => {
     await world(); // create the files
     const before = files();
     const calls = recordFetch();
-    const publisher = httpLinkFromEnv({ TUNNEL_GUARD_GCP_LINK_URL: url, TUNNEL_GUARD_GCP_LINK_TOKEN: 'not-the-right-token-at-all' }, SECRET)!;
+    const publisher = httpLinkFromEnv(
+      { TUNNEL_GUARD_GCP_LINK_URL: url, TUNNEL_GUARD_GCP_LINK_TOKEN: 'not-the-right-token-at-all' },
+      SECRET,
+    )!;
     const err = await publisher.publish(message).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermanentError);
     expect(String((err as Error).message)).toMatch(/HTTP 401: invalid credentials/);

@@ -52,7 +52,12 @@ const listen = async (s: Server) => {
 
 beforeAll(async () => {
   moto = await startMoto();
-  sns = new SNSClient({ region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
+  sns = new SNSClient({
+    region: REGION,
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 1,
+  });
   sink = createServer((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
@@ -68,7 +73,9 @@ beforeAll(async () => {
     const aud = new URL(req.url ?? '/', 'http://x').searchParams.get('audience');
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     res.setHeader('Metadata-Flavor', 'Google');
-    res.end(`${b64({ alg: 'RS256', typ: 'JWT' })}.${b64({ iss: 'https://accounts.google.com', aud, azp: '112233445566778899000', sub: '112233445566778899000' })}.c2ln`);
+    res.end(
+      `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64({ iss: 'https://accounts.google.com', aud, azp: '112233445566778899000', sub: '112233445566778899000' })}.c2ln`,
+    );
   });
   metadataHost = `127.0.0.1:${await listen(metadata)}`;
 });
@@ -87,7 +94,14 @@ beforeEach(async () => {
   topicArn = (await sns.send(new CreateTopicCommand({ Name: 'tunnel-guard-prod-link' }))).TopicArn!;
   // Only link messages reach this subscriber: proves the `kind` message attribute is sent (moto applies filter
   // policies even though its HTTP delivery drops the attributes from the body).
-  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'http', Endpoint: sinkUrl, Attributes: { FilterPolicy: JSON.stringify({ kind: ['tunnel-guard-link'] }) } }));
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: 'http',
+      Endpoint: sinkUrl,
+      Attributes: { FilterPolicy: JSON.stringify({ kind: ['tunnel-guard-link'] }) },
+    }),
+  );
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -110,7 +124,15 @@ function gcpEdge(credentials: Record<string, string> = { AWS_ACCESS_KEY_ID: 'tes
 
 function awsHandler() {
   const logger = memoryLogger();
-  const edge = composeAws({ TUNNEL_GUARD_SIMULATOR: simFile, TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS: '0', TUNNEL_GUARD_LINK_SECRET: SECRET, TUNNEL_GUARD_CONFIG_JSON: LINKS }, { logger, cwd: dir });
+  const edge = composeAws(
+    {
+      TUNNEL_GUARD_SIMULATOR: simFile,
+      TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS: '0',
+      TUNNEL_GUARD_LINK_SECRET: SECRET,
+      TUNNEL_GUARD_CONFIG_JSON: LINKS,
+    },
+    { logger, cwd: dir },
+  );
   return { handler: makeTunnelAlarmHandler(edge), edge, logger };
 }
 
@@ -146,11 +168,16 @@ function lambdaEvent(n: any) {
 async function world() {
   const s = await openSimulator(simFile).read();
   return {
-    aws: s.aws.vpnConnections.flatMap((c) => c.routes.filter((r) => r.state === 'available').map((r) => `${c.vpnConnectionId}:${r.destinationCidrBlock}`)).sort(),
+    aws: s.aws.vpnConnections
+      .flatMap((c) => c.routes.filter((r) => r.state === 'available').map((r) => `${c.vpnConnectionId}:${r.destinationCidrBlock}`))
+      .sort(),
     gcp: s.gcp.routes.map((r) => r.name).sort(),
   };
 }
-const files = () => [readFileSync(simFile, 'utf8'), existsSync(ledgerFileFor(simFile)) ? readFileSync(ledgerFileFor(simFile), 'utf8') : '(no ledger)'];
+const files = () => [
+  readFileSync(simFile, 'utf8'),
+  existsSync(ledgerFileFor(simFile)) ? readFileSync(ledgerFileFor(simFile), 'utf8') : '(no ledger)',
+];
 
 describe('GCP → AWS: a GCP incident drains the AWS end through SNS (moto) and the real tunnelAlarm handler', () => {
   it('drains both ends, a replayed record is a no-op, and the recovery restores both exactly', async () => {
@@ -175,7 +202,10 @@ describe('GCP → AWS: a GCP incident drains the AWS end through SNS (moto) and 
     expect(r).toMatchObject({ ok: true, ignored: [], failed: [] });
     expect(r.reports[0]).toMatchObject({ tunnelId: A11, decision: 'drain', stateAfter: 'drained', viaLink: true });
     const drained = await world();
-    expect(drained).toEqual({ aws: ['vpn-0a1b2c3d4e5f60002:10.240.0.0/16', 'vpn-0a1b2c3d4e5f60002:192.168.1.0/24'], gcp: ['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2'] });
+    expect(drained).toEqual({
+      aws: ['vpn-0a1b2c3d4e5f60002:10.240.0.0/16', 'vpn-0a1b2c3d4e5f60002:192.168.1.0/24'],
+      gcp: ['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2'],
+    });
     // No echo: the AWS end's own publisher (towards GCP) sent nothing for a change a link message caused.
     expect((aws.deps.link as SimulatorLink).wire).toEqual([]);
 
@@ -204,8 +234,24 @@ describe('GCP → AWS: a GCP incident drains the AWS end through SNS (moto) and 
 
   it('a forged (wrong secret) or unsigned message published on the topic is refused and changes nothing', async () => {
     await world();
-    const message: LinkMessage = { v: 1, id: 'gcp:forged:1', origin: 'gcp', fromTunnelId: G1, toTunnelId: A11, health: 'degraded', observedAt: new Date().toISOString(), reason: 'forged' };
-    const publish = (body: unknown) => sns.send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(body), MessageAttributes: { kind: { DataType: 'String', StringValue: 'tunnel-guard-link' } } }));
+    const message: LinkMessage = {
+      v: 1,
+      id: 'gcp:forged:1',
+      origin: 'gcp',
+      fromTunnelId: G1,
+      toTunnelId: A11,
+      health: 'degraded',
+      observedAt: new Date().toISOString(),
+      reason: 'forged',
+    };
+    const publish = (body: unknown) =>
+      sns.send(
+        new PublishCommand({
+          TopicArn: topicArn,
+          Message: JSON.stringify(body),
+          MessageAttributes: { kind: { DataType: 'String', StringValue: 'tunnel-guard-link' } },
+        }),
+      );
     await publish(signLinkMessage(message, 'an-attacker-guess'));
     await publish({ message: JSON.stringify(message), signature: '' });
     await publish(message);
@@ -226,7 +272,11 @@ describe('GCP → AWS: a GCP incident drains the AWS end through SNS (moto) and 
 });
 
 describe('GCP → AWS with keyless federation (metadata-server ID token → STS AssumeRoleWithWebIdentity)', () => {
-  const keyless = () => ({ TUNNEL_GUARD_AWS_ROLE_ARN: ROLE, TUNNEL_GUARD_AWS_ID_TOKEN_AUDIENCE: 'tunnel-guard-link', GCE_METADATA_HOST: metadataHost });
+  const keyless = () => ({
+    TUNNEL_GUARD_AWS_ROLE_ARN: ROLE,
+    TUNNEL_GUARD_AWS_ID_TOKEN_AUDIENCE: 'tunnel-guard-link',
+    GCE_METADATA_HOST: metadataHost,
+  });
 
   it('gets short-lived role credentials from STS with a Google ID token for the configured audience', async () => {
     const creds = awsCredentialsFromEnv(keyless(), { region: REGION, endpoint: moto.endpoint });
@@ -237,7 +287,9 @@ describe('GCP → AWS with keyless federation (metadata-server ID token → STS 
     expect(c.expiration).toBeInstanceOf(Date);
     expect(metadataHits).toHaveLength(1);
     expect(metadataHits[0]!.flavor).toBe('Google');
-    expect(metadataHits[0]!.url).toBe('/computeMetadata/v1/instance/service-accounts/default/identity?audience=tunnel-guard-link&format=full');
+    expect(metadataHits[0]!.url).toBe(
+      '/computeMetadata/v1/instance/service-accounts/default/identity?audience=tunnel-guard-link&format=full',
+    );
   });
 
   it('publishes through SNS with them, asking the metadata server once for several messages', async () => {

@@ -40,7 +40,9 @@ const memoryGcp: Scenario = {
   tunnel: gcp('tunnel-1'),
   make: async () => {
     const paths: Path[] = [
-      ...['10.0.0.0/16', '10.1.0.0/16', '10.2.0.0/16', '10.3.0.0/16', '10.4.0.0/24', '10.5.0.0/24'].map((c, i) => gcpRoute(`t1-r${i}`, 'tunnel-1', c)),
+      ...['10.0.0.0/16', '10.1.0.0/16', '10.2.0.0/16', '10.3.0.0/16', '10.4.0.0/24', '10.5.0.0/24'].map((c, i) =>
+        gcpRoute(`t1-r${i}`, 'tunnel-1', c),
+      ),
       gcpRoute('t2-all', 'tunnel-2', '10.0.0.0/8'),
     ];
     const cloud = new MemoryCloud([gcpTunnel('tunnel-1'), gcpTunnel('tunnel-2')], paths);
@@ -51,14 +53,28 @@ const memoryGcp: Scenario = {
 async function simWorld(cloud: Cloud, ha = false): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'tg-crash-'));
   tmp.push(dir);
-  const sim = openSimulator(join(dir, 'sim.json'), { initial: () => (ha ? addHaVpn(incidentTopology(), { learned: ['10.1.0.0/16', '10.2.0.0/16'] }) : incidentTopology()) });
+  const sim = openSimulator(join(dir, 'sim.json'), {
+    initial: () => (ha ? addHaVpn(incidentTopology(), { learned: ['10.1.0.0/16', '10.2.0.0/16'] }) : incidentTopology()),
+  });
   const ports = sim.ports(cloud);
   return { cloud, ports, ledger: sim.ledger, original: await ports.paths.list() };
 }
 const I = INCIDENT;
-const simAws: Scenario = { name: 'simulator AWS (VGW connection routes)', tunnel: awsTunnelId({ region: I.awsRegion, vpnConnectionId: I.vpn[0].id, outsideIpAddress: I.vpn[0].tunnelIps[0] }), make: () => simWorld('aws') };
-const simGcp: Scenario = { name: 'simulator GCP (Classic VPN route)', tunnel: gcpTunnelId({ project: I.gcpProject, region: I.gcpRegion, name: I.vpn[0].gcpTunnel }), make: () => simWorld('gcp') };
-const simHa: Scenario = { name: 'simulator GCP (HA VPN BGP peer)', tunnel: gcpTunnelId({ project: I.gcpProject, region: I.gcpRegion, name: 'ha-tunnel-0' }), make: () => simWorld('gcp', true) };
+const simAws: Scenario = {
+  name: 'simulator AWS (VGW connection routes)',
+  tunnel: awsTunnelId({ region: I.awsRegion, vpnConnectionId: I.vpn[0].id, outsideIpAddress: I.vpn[0].tunnelIps[0] }),
+  make: () => simWorld('aws'),
+};
+const simGcp: Scenario = {
+  name: 'simulator GCP (Classic VPN route)',
+  tunnel: gcpTunnelId({ project: I.gcpProject, region: I.gcpRegion, name: I.vpn[0].gcpTunnel }),
+  make: () => simWorld('gcp'),
+};
+const simHa: Scenario = {
+  name: 'simulator GCP (HA VPN BGP peer)',
+  tunnel: gcpTunnelId({ project: I.gcpProject, region: I.gcpRegion, name: 'ha-tunnel-0' }),
+  make: () => simWorld('gcp', true),
+};
 
 const drainOf = (t: string): Signal[] => [sig(t, 'degraded', 10, `drain-${t}`)];
 const restoreOf = (t: string): Signal[] => [sig(t, 'healthy', 20, `restore-${t}`)];
@@ -74,7 +90,12 @@ const sortKey = (ps: Path[]) => [...ps].sort((a, b) => a.key.localeCompare(b.key
 async function state(w: World) {
   return {
     cloud: sortKey(await w.ports.paths.list()),
-    records: (await w.ledger.list()).map((r) => ({ id: r.tunnelId, state: r.state, withdrawn: r.withdrawn.map((p) => p.key).sort(), members: r.members })),
+    records: (await w.ledger.list()).map((r) => ({
+      id: r.tunnelId,
+      state: r.state,
+      withdrawn: r.withdrawn.map((p) => p.key).sort(),
+      members: r.members,
+    })),
   };
 }
 
@@ -167,27 +188,47 @@ describe('crash inside make-before-break: simulator GCP (Classic VPN), every clo
       if (new Set(names).size !== names.length) violations.push(`${when}: a route exists twice`);
       for (const d of before) if (!routes.some((r) => r.destRange === d)) violations.push(`${when}: ${d} has no route`);
       // Stricter than reachability: every original route is there, or its standby is (never neither).
-      for (const o of original) if (!names.includes(o) && !names.includes(`${o}-tg-standby`)) violations.push(`${when}: neither ${o} nor its standby exists`);
+      for (const o of original)
+        if (!names.includes(o) && !names.includes(`${o}-tg-standby`)) violations.push(`${when}: neither ${o} nor its standby exists`);
     };
     const pending: Promise<void>[] = [];
     const open = (k?: number) =>
-      openSimulator(file, { faults: { ...(k ? { crashAfter: k } : {}), onMutation: (m) => void pending.push(check(`after call ${m.n} (${m.op} ${m.pathKey})`)) } });
+      openSimulator(file, {
+        faults: {
+          ...(k ? { crashAfter: k } : {}),
+          onMutation: (m) => void pending.push(check(`after call ${m.n} (${m.op} ${m.pathKey})`)),
+        },
+      });
     const sim = open(crashAfter);
     return { file, sim, open, watch, violations, settle: () => Promise.all(pending) };
   }
 
-  const deps = (sim: ReturnType<typeof openSimulator>) => run({ cloud: 'gcp', ports: sim.ports('gcp'), ledger: sim.ledger, original: [] }, sim.ports('gcp'), sim.ledger, []);
+  const deps = (sim: ReturnType<typeof openSimulator>) =>
+    run({ cloud: 'gcp', ports: sim.ports('gcp'), ledger: sim.ledger, original: [] }, sim.ports('gcp'), sim.ledger, []);
   const phases = {
     drain: { prefix: [] as Signal[], events: [...drainOf(t1), sig(t2, 'degraded', 11, `drain-${t2}`)] },
-    restore: { prefix: [...drainOf(t1), sig(t2, 'degraded', 11, `drain-${t2}`)], events: [sig(t1, 'healthy', 20, `restore-${t1}`), sig(t2, 'healthy', 21, `restore-${t2}`)] },
+    restore: {
+      prefix: [...drainOf(t1), sig(t2, 'degraded', 11, `drain-${t2}`)],
+      events: [sig(t1, 'healthy', 20, `restore-${t1}`), sig(t2, 'healthy', 21, `restore-${t2}`)],
+    },
   };
 
   it.each(['drain', 'restore'] as const)('%s: no prefix without a route, no route twice, converges', async (phase) => {
     const { prefix, events } = phases[phase];
     const ref = await world();
-    await run({ cloud: 'gcp', ports: ref.sim.ports('gcp'), ledger: ref.sim.ledger, original: [] }, ref.sim.ports('gcp'), ref.sim.ledger, prefix);
+    await run(
+      { cloud: 'gcp', ports: ref.sim.ports('gcp'), ledger: ref.sim.ledger, original: [] },
+      ref.sim.ports('gcp'),
+      ref.sim.ledger,
+      prefix,
+    );
     const callsBefore = ref.sim.stats().mutatingCalls;
-    await run({ cloud: 'gcp', ports: ref.sim.ports('gcp'), ledger: ref.sim.ledger, original: [] }, ref.sim.ports('gcp'), ref.sim.ledger, events);
+    await run(
+      { cloud: 'gcp', ports: ref.sim.ports('gcp'), ledger: ref.sim.ledger, original: [] },
+      ref.sim.ports('gcp'),
+      ref.sim.ledger,
+      events,
+    );
     await ref.settle();
     expect(ref.violations).toEqual([]);
     const calls = ref.sim.stats().mutatingCalls - callsBefore;
@@ -204,7 +245,12 @@ describe('crash inside make-before-break: simulator GCP (Classic VPN), every clo
       await run({ cloud: 'gcp', ports: w.sim.ports('gcp'), ledger: w.sim.ledger, original: [] }, w.sim.ports('gcp'), w.sim.ledger, prefix);
       const dying = w.open(k); // a fresh handle counts its own calls
       // The cloud dies mid-way (the engine sees the failure and keeps the work in the ledger, or dies with it).
-      await run({ cloud: 'gcp', ports: dying.ports('gcp'), ledger: dying.ledger, original: [] }, dying.ports('gcp'), dying.ledger, events).catch(() => undefined);
+      await run(
+        { cloud: 'gcp', ports: dying.ports('gcp'), ledger: dying.ledger, original: [] },
+        dying.ports('gcp'),
+        dying.ledger,
+        events,
+      ).catch(() => undefined);
       expect(dying.stats().crashed).toBe(true);
       // Restart: the platform re-delivers the events, then the scheduled reconcile runs.
       const again = w.open();
@@ -213,8 +259,14 @@ describe('crash inside make-before-break: simulator GCP (Classic VPN), every clo
       await reconcile(await deps(again));
       await w.settle();
       expect({ k, violations: w.violations }).toEqual({ k, violations: [] });
-      expect({ k, routes: (await w.watch.read()).gcp.routes.map((r) => `${r.name} ${r.priority}`).sort() }).toEqual({ k, routes: expected });
-      expect({ k, states: (await again.ledger.list()).filter((r) => r.tunnelId.startsWith('gcp:')).map((r) => r.state) }).toEqual({ k, states: [phase === 'drain' ? 'drained' : 'active', phase === 'drain' ? 'drained' : 'active'] });
+      expect({ k, routes: (await w.watch.read()).gcp.routes.map((r) => `${r.name} ${r.priority}`).sort() }).toEqual({
+        k,
+        routes: expected,
+      });
+      expect({ k, states: (await again.ledger.list()).filter((r) => r.tunnelId.startsWith('gcp:')).map((r) => r.state) }).toEqual({
+        k,
+        states: [phase === 'drain' ? 'drained' : 'active', phase === 'drain' ? 'drained' : 'active'],
+      });
     }
   });
 });
@@ -244,14 +296,20 @@ describe('crash inside a BGP de-preference: simulator GCP (HA VPN), every cloud 
       for (const r of (await watch.read()).gcp.routers) {
         for (const p of r.bgpPeers) {
           if (p.enable !== 'TRUE') violations.push(`${when}: peer ${p.name} disabled`);
-          for (const n of [...(p.importPolicies ?? []), ...(p.exportPolicies ?? [])]) if (!r.routePolicies?.some((x) => x.name === n)) violations.push(`${when}: ${p.name} names missing policy ${n}`);
+          for (const n of [...(p.importPolicies ?? []), ...(p.exportPolicies ?? [])])
+            if (!r.routePolicies?.some((x) => x.name === n)) violations.push(`${when}: ${p.name} names missing policy ${n}`);
         }
       }
     };
-    const open = (k?: number) => openSimulator(file, { initial, faults: { ...(k ? { crashAfter: k } : {}), onMutation: (m) => void pending.push(check(`after call ${m.n} (${m.pathKey})`)) } });
+    const open = (k?: number) =>
+      openSimulator(file, {
+        initial,
+        faults: { ...(k ? { crashAfter: k } : {}), onMutation: (m) => void pending.push(check(`after call ${m.n} (${m.pathKey})`)) },
+      });
     return { sim: open(), open, watch, violations, settle: () => Promise.all(pending) };
   }
-  const gcpRun = (sim: ReturnType<typeof openSimulator>, events: Signal[]) => run({ cloud: 'gcp', ports: sim.ports('gcp'), ledger: sim.ledger, original: [] }, sim.ports('gcp'), sim.ledger, events);
+  const gcpRun = (sim: ReturnType<typeof openSimulator>, events: Signal[]) =>
+    run({ cloud: 'gcp', ports: sim.ports('gcp'), ledger: sim.ledger, original: [] }, sim.ports('gcp'), sim.ledger, events);
 
   it.each(['drain', 'restore'] as const)('%s: the session never drops, no dangling policy, converges', async (phase) => {
     const { prefix, events } = phases[phase];

@@ -14,18 +14,30 @@ const TUNNELS = ['t0', 't1', 't2'];
 function world() {
   const tunnels = TUNNELS.map((t) => gcpTunnel(t));
   const paths: Path[] = [
-    gcpRoute('a0', 't0', '10.0.0.0/16'), gcpRoute('a1', 't1', '10.0.0.0/16'), gcpRoute('a2', 't2', '10.0.0.0/16'),
-    gcpRoute('b0', 't0', '10.9.0.0/24'), gcpRoute('b2', 't2', '10.9.0.0/16'),
+    gcpRoute('a0', 't0', '10.0.0.0/16'),
+    gcpRoute('a1', 't1', '10.0.0.0/16'),
+    gcpRoute('a2', 't2', '10.0.0.0/16'),
+    gcpRoute('b0', 't0', '10.9.0.0/24'),
+    gcpRoute('b2', 't2', '10.9.0.0/16'),
   ];
   return { cloud: new MemoryCloud(tunnels, paths), ledger: new MemoryLedger(), paths };
 }
 
 /** Events 60 s apart; each is delivered 1–5 times, copies up to 50 s late (less than the spacing). */
-const eventsArb = fc.array(fc.record({ tunnel: fc.constantFrom(...TUNNELS), health: fc.constantFrom<Health>('healthy', 'degraded', 'down', 'unknown') }), { minLength: 1, maxLength: 15 });
-const copiesArb = (n: number) => fc.array(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 0, maxLength: 4 }), { minLength: n, maxLength: n });
+const eventsArb = fc.array(
+  fc.record({ tunnel: fc.constantFrom(...TUNNELS), health: fc.constantFrom<Health>('healthy', 'degraded', 'down', 'unknown') }),
+  { minLength: 1, maxLength: 15 },
+);
+const copiesArb = (n: number) =>
+  fc.array(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 0, maxLength: 4 }), { minLength: n, maxLength: n });
 
 const toSignal = (e: { tunnel: string; health: Health }, i: number): Signal => ({
-  tunnelId: gcp(e.tunnel), health: e.health, observedAt: new Date(BASE + i * 60_000).toISOString(), source: 'test', key: `ev-${i}`, evidence: 'test',
+  tunnelId: gcp(e.tunnel),
+  health: e.health,
+  observedAt: new Date(BASE + i * 60_000).toISOString(),
+  source: 'test',
+  key: `ev-${i}`,
+  evidence: 'test',
 });
 
 async function deliver(schedule: { at: number; signal: Signal }[], fault?: (n: number) => 'transient' | undefined) {
@@ -38,19 +50,32 @@ async function deliver(schedule: { at: number; signal: Signal }[], fault?: (n: n
   }
   clock.t = BASE + 24 * 3600_000;
   await reconcile(deps);
-  const records = (await w.ledger.list()).map((r) => ({ id: r.tunnelId, state: r.state, health: r.health, withdrawn: r.withdrawn.map((p) => p.key).sort() }));
+  const records = (await w.ledger.list()).map((r) => ({
+    id: r.tunnelId,
+    state: r.state,
+    health: r.health,
+    withdrawn: r.withdrawn.map((p) => p.key).sort(),
+  }));
   return { cloud: w.cloud.snapshot(), records, mutations: w.cloud.calls.length };
 }
 
 describe('delivery (properties)', () => {
   it('duplicates and late copies change nothing: same final state and the same number of cloud calls', async () => {
     await fc.assert(
-      fc.asyncProperty(eventsArb.chain((ev) => fc.tuple(fc.constant(ev), copiesArb(ev.length))), async ([events, extra]) => {
-        const signals = events.map(toSignal);
-        const once = await deliver(signals.map((s, i) => ({ at: i * 60_000 + 1, signal: s })));
-        const messy = await deliver(signals.flatMap((s, i) => [{ at: i * 60_000 + 1, signal: s }, ...extra[i]!.map((d) => ({ at: i * 60_000 + 2 + d * 1000, signal: s }))]));
-        expect(messy).toEqual(once);
-      }),
+      fc.asyncProperty(
+        eventsArb.chain((ev) => fc.tuple(fc.constant(ev), copiesArb(ev.length))),
+        async ([events, extra]) => {
+          const signals = events.map(toSignal);
+          const once = await deliver(signals.map((s, i) => ({ at: i * 60_000 + 1, signal: s })));
+          const messy = await deliver(
+            signals.flatMap((s, i) => [
+              { at: i * 60_000 + 1, signal: s },
+              ...extra[i]!.map((d) => ({ at: i * 60_000 + 2 + d * 1000, signal: s })),
+            ]),
+          );
+          expect(messy).toEqual(once);
+        },
+      ),
       { numRuns: 300, seed: 7 },
     );
   });
@@ -58,7 +83,10 @@ describe('delivery (properties)', () => {
   it('a stale signal never undoes a newer one', async () => {
     const newer = toSignal({ tunnel: 't0', health: 'degraded' }, 2);
     const older = toSignal({ tunnel: 't0', health: 'healthy' }, 1);
-    const r = await deliver([{ at: 2 * 60_000, signal: newer }, { at: 3 * 60_000, signal: older }]);
+    const r = await deliver([
+      { at: 2 * 60_000, signal: newer },
+      { at: 3 * 60_000, signal: older },
+    ]);
     expect(r.records.find((x) => x.id === gcp('t0'))).toMatchObject({ state: 'drained', health: 'degraded' });
   });
 
@@ -68,7 +96,7 @@ describe('delivery (properties)', () => {
         const signals = events.map((s, i) => ({ at: i * 60_000 + 1, signal: toSignal(s, i) }));
         const clean = await deliver(signals);
         let x = seed;
-        const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+        const rnd = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
         const throttled = await deliver(signals, () => (rnd() < 0.3 ? 'transient' : undefined));
         expect({ cloud: throttled.cloud, records: throttled.records }).toEqual({ cloud: clean.cloud, records: clean.records });
       }),

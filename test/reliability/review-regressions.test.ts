@@ -21,10 +21,19 @@ const T1 = gcp('tunnel-aws-1');
 const T2 = gcp('tunnel-aws-2');
 function gcpTwo() {
   const tunnels = [gcpTunnel('tunnel-aws-1'), gcpTunnel('tunnel-aws-2')];
-  const paths = [gcpRoute('r1', 'tunnel-aws-1', '10.0.0.0/16'), gcpRoute('r1b', 'tunnel-aws-1', '10.1.0.0/16'), gcpRoute('r2', 'tunnel-aws-2', '10.0.0.0/16'), gcpRoute('r2b', 'tunnel-aws-2', '10.1.0.0/16')];
+  const paths = [
+    gcpRoute('r1', 'tunnel-aws-1', '10.0.0.0/16'),
+    gcpRoute('r1b', 'tunnel-aws-1', '10.1.0.0/16'),
+    gcpRoute('r2', 'tunnel-aws-2', '10.0.0.0/16'),
+    gcpRoute('r2b', 'tunnel-aws-2', '10.1.0.0/16'),
+  ];
   return { tunnels, paths, cloud: new MemoryCloud(tunnels, paths) };
 }
-const into = (c: MemoryCloud, t: string) => c.snapshot().filter((p) => p.tunnelIds.includes(t)).map((p) => p.key);
+const into = (c: MemoryCloud, t: string) =>
+  c
+    .snapshot()
+    .filter((p) => p.tunnelIds.includes(t))
+    .map((p) => p.key);
 
 describe('fixed after review', () => {
   it('one alert policy recovering does not restore a tunnel another policy still reports degraded', async () => {
@@ -72,7 +81,10 @@ describe('fixed after review', () => {
     expect(rec?.health).toBe('degraded');
     expect(rec?.state).toBe('drained');
     expect(into(cloud, T1)).toEqual([]);
-    expect(rec?.withdrawn.map((p) => p.key).sort()).toEqual(['projects/example-project/global/routes/r1', 'projects/example-project/global/routes/r1b']);
+    expect(rec?.withdrawn.map((p) => p.key).sort()).toEqual([
+      'projects/example-project/global/routes/r1',
+      'projects/example-project/global/routes/r1b',
+    ]);
   });
 
   it('a refused drift re-withdrawal keeps the tunnel drained and restores everything after recovery', async () => {
@@ -96,7 +108,9 @@ describe('fixed after review', () => {
 
   it('blast radius counts both tunnels of an earlier AWS connection drain', async () => {
     const t = [1, 2, 3].flatMap((i) => [awsTunnel(`vpn-${i}`, `${i}.${i}.${i}.1`), awsTunnel(`vpn-${i}`, `${i}.${i}.${i}.2`)]);
-    const p = [1, 2, 3].map((i) => vgwRoute(`vpn-${i}`, [aws(`vpn-${i}`, `${i}.${i}.${i}.1`), aws(`vpn-${i}`, `${i}.${i}.${i}.2`)], '10.240.0.0/16'));
+    const p = [1, 2, 3].map((i) =>
+      vgwRoute(`vpn-${i}`, [aws(`vpn-${i}`, `${i}.${i}.${i}.1`), aws(`vpn-${i}`, `${i}.${i}.${i}.2`)], '10.240.0.0/16'),
+    );
     const { deps } = testDeps({ aws: portsOf(new MemoryCloud(t, p)) }, { maxDrainedTunnels: 3, maxDrainedFraction: 1 });
     expect((await handleSignal(deps, sig(aws('vpn-1', '1.1.1.1'), 'degraded', 0))).decision).toBe('drain');
     const r2 = await handleSignal(deps, sig(aws('vpn-2', '2.2.2.1'), 'degraded', 10));
@@ -106,7 +120,10 @@ describe('fixed after review', () => {
 
   it('scope covers every tunnel a withdrawal touches (an AWS connection feeds both)', async () => {
     const t = [awsTunnel('vpn-1', '1.1.1.1'), awsTunnel('vpn-1', '1.1.1.2'), awsTunnel('vpn-2', '2.2.2.1'), awsTunnel('vpn-2', '2.2.2.2')];
-    const p = [vgwRoute('vpn-1', [aws('vpn-1', '1.1.1.1'), aws('vpn-1', '1.1.1.2')], '10.240.0.0/16'), vgwRoute('vpn-2', [aws('vpn-2', '2.2.2.1'), aws('vpn-2', '2.2.2.2')], '10.240.0.0/16')];
+    const p = [
+      vgwRoute('vpn-1', [aws('vpn-1', '1.1.1.1'), aws('vpn-1', '1.1.1.2')], '10.240.0.0/16'),
+      vgwRoute('vpn-2', [aws('vpn-2', '2.2.2.1'), aws('vpn-2', '2.2.2.2')], '10.240.0.0/16'),
+    ];
     const cloud = new MemoryCloud(t, p);
     const { deps } = testDeps({ aws: portsOf(cloud) }, { exclude: [aws('vpn-1', '1.1.1.2')] });
     const r = await handleSignal(deps, sig(aws('vpn-1', '1.1.1.1'), 'degraded', 0));
@@ -116,9 +133,20 @@ describe('fixed after review', () => {
   });
 
   it('a GCP "down" reaches the AWS end as "down": a down AWS tunnel with a healthy sibling is not drained', async () => {
-    const g = new MemoryCloud([gcpTunnel('tunnel-aws-1'), gcpTunnel('tunnel-aws-2')], [gcpRoute('r1', 'tunnel-aws-1', '10.0.0.0/16'), gcpRoute('r2', 'tunnel-aws-2', '10.0.0.0/16')]);
-    const at = [awsTunnel('vpn-1', '1.1.1.1', 'down'), awsTunnel('vpn-1', '1.1.1.2'), awsTunnel('vpn-2', '2.2.2.1'), awsTunnel('vpn-2', '2.2.2.2')];
-    const a = new MemoryCloud(at, [vgwRoute('vpn-1', [aws('vpn-1', '1.1.1.1'), aws('vpn-1', '1.1.1.2')], '10.240.0.0/16'), vgwRoute('vpn-2', [aws('vpn-2', '2.2.2.1'), aws('vpn-2', '2.2.2.2')], '10.240.0.0/16')]);
+    const g = new MemoryCloud(
+      [gcpTunnel('tunnel-aws-1'), gcpTunnel('tunnel-aws-2')],
+      [gcpRoute('r1', 'tunnel-aws-1', '10.0.0.0/16'), gcpRoute('r2', 'tunnel-aws-2', '10.0.0.0/16')],
+    );
+    const at = [
+      awsTunnel('vpn-1', '1.1.1.1', 'down'),
+      awsTunnel('vpn-1', '1.1.1.2'),
+      awsTunnel('vpn-2', '2.2.2.1'),
+      awsTunnel('vpn-2', '2.2.2.2'),
+    ];
+    const a = new MemoryCloud(at, [
+      vgwRoute('vpn-1', [aws('vpn-1', '1.1.1.1'), aws('vpn-1', '1.1.1.2')], '10.240.0.0/16'),
+      vgwRoute('vpn-2', [aws('vpn-2', '2.2.2.1'), aws('vpn-2', '2.2.2.2')], '10.240.0.0/16'),
+    ]);
     const { deps } = testDeps({ gcp: portsOf(g), aws: portsOf(a) }, { maxDrainedTunnels: 4, maxDrainedFraction: 1 });
     deps.links = [{ gcp: T1, aws: aws('vpn-1', '1.1.1.1') }];
     const link = simulatorLinkPublisher(() => deps);
@@ -165,7 +193,10 @@ describe('fixed after review', () => {
   });
 
   it('a refused drain on "down" is retried by reconcile once the fallback recovers', async () => {
-    const cloud = new MemoryCloud([gcpTunnel('tunnel-1'), gcpTunnel('tunnel-2')], [gcpRoute('a', 'tunnel-1', '10.0.0.0/16'), gcpRoute('b', 'tunnel-2', '10.0.0.0/16')]);
+    const cloud = new MemoryCloud(
+      [gcpTunnel('tunnel-1'), gcpTunnel('tunnel-2')],
+      [gcpRoute('a', 'tunnel-1', '10.0.0.0/16'), gcpRoute('b', 'tunnel-2', '10.0.0.0/16')],
+    );
     const { deps, clock } = testDeps({ gcp: portsOf(cloud) }, { maxDrainedFraction: 1, restoreHoldDownSeconds: 0 });
     clock.t += 60_000;
     await handleSignal(deps, sig(gcp('tunnel-2'), 'degraded', 0));
@@ -177,7 +208,10 @@ describe('fixed after review', () => {
   });
 
   it('finishing an interrupted drain re-checks the guards: it never withdraws the last path', async () => {
-    const cloud = new MemoryCloud([gcpTunnel('tunnel-1'), gcpTunnel('tunnel-2')], [gcpRoute('a', 'tunnel-1', '10.0.0.0/16'), gcpRoute('b', 'tunnel-2', '10.0.0.0/16')]);
+    const cloud = new MemoryCloud(
+      [gcpTunnel('tunnel-1'), gcpTunnel('tunnel-2')],
+      [gcpRoute('a', 'tunnel-1', '10.0.0.0/16'), gcpRoute('b', 'tunnel-2', '10.0.0.0/16')],
+    );
     const { deps, clock } = testDeps({ gcp: portsOf(cloud) }, { retryAttempts: 1 });
     cloud.fault = (n) => (n === 1 ? 'transient' : undefined);
     const r = await handleSignal(deps, sig(gcp('tunnel-1'), 'degraded', 0));
@@ -190,7 +224,10 @@ describe('fixed after review', () => {
   });
 
   it('a permanent failure is retried by reconcile but notified once, not on every run', async () => {
-    const cloud = new MemoryCloud([gcpTunnel('tunnel-1'), gcpTunnel('tunnel-2')], [gcpRoute('a', 'tunnel-1', '10.0.0.0/16'), gcpRoute('b', 'tunnel-2', '10.0.0.0/16')]);
+    const cloud = new MemoryCloud(
+      [gcpTunnel('tunnel-1'), gcpTunnel('tunnel-2')],
+      [gcpRoute('a', 'tunnel-1', '10.0.0.0/16'), gcpRoute('b', 'tunnel-2', '10.0.0.0/16')],
+    );
     cloud.fault = () => 'permanent';
     const { deps, clock, notes, logger } = testDeps({ gcp: portsOf(cloud) });
     await handleSignal(deps, sig(gcp('tunnel-1'), 'degraded', 0));
@@ -210,7 +247,10 @@ describe('fixed after review', () => {
 });
 
 describe('fixed after the second review', () => {
-  const mon = (tunnelId: string, health: Signal['health'], at: number, monitor: string): Signal => ({ ...sig(tunnelId, health, at), monitor });
+  const mon = (tunnelId: string, health: Signal['health'], at: number, monitor: string): Signal => ({
+    ...sig(tunnelId, health, at),
+    monitor,
+  });
 
   it('staleness is judged per monitor: a late alarm from another monitor is not dropped', async () => {
     const { cloud } = gcpTwo();
@@ -227,10 +267,27 @@ describe('fixed after the second review', () => {
   });
 
   it('two ends that told each other "degraded" are released when their own monitors recover (no deadlock)', async () => {
-    const g = new MemoryCloud([gcpTunnel('tunnel-aws-1'), gcpTunnel('tunnel-aws-2')], [gcpRoute('r1', 'tunnel-aws-1', '10.0.0.0/16'), gcpRoute('r2', 'tunnel-aws-2', '10.0.0.0/16')]);
+    const g = new MemoryCloud(
+      [gcpTunnel('tunnel-aws-1'), gcpTunnel('tunnel-aws-2')],
+      [gcpRoute('r1', 'tunnel-aws-1', '10.0.0.0/16'), gcpRoute('r2', 'tunnel-aws-2', '10.0.0.0/16')],
+    );
     const A1 = aws('vpn-1', '1.1.1.1');
-    const a = new MemoryCloud([awsTunnel('vpn-1', '1.1.1.1'), awsTunnel('vpn-1', '1.1.1.2', 'down'), awsTunnel('vpn-2', '2.2.2.1'), awsTunnel('vpn-2', '2.2.2.2', 'down')], [vgwRoute('vpn-1', [A1, aws('vpn-1', '1.1.1.2')], '10.240.0.0/16'), vgwRoute('vpn-2', [aws('vpn-2', '2.2.2.1'), aws('vpn-2', '2.2.2.2')], '10.240.0.0/16')]);
-    const { deps, clock } = testDeps({ gcp: portsOf(g), aws: portsOf(a) }, { restoreHoldDownSeconds: 60, maxDrainedFraction: 1, maxDrainedTunnels: 4 });
+    const a = new MemoryCloud(
+      [
+        awsTunnel('vpn-1', '1.1.1.1'),
+        awsTunnel('vpn-1', '1.1.1.2', 'down'),
+        awsTunnel('vpn-2', '2.2.2.1'),
+        awsTunnel('vpn-2', '2.2.2.2', 'down'),
+      ],
+      [
+        vgwRoute('vpn-1', [A1, aws('vpn-1', '1.1.1.2')], '10.240.0.0/16'),
+        vgwRoute('vpn-2', [aws('vpn-2', '2.2.2.1'), aws('vpn-2', '2.2.2.2')], '10.240.0.0/16'),
+      ],
+    );
+    const { deps, clock } = testDeps(
+      { gcp: portsOf(g), aws: portsOf(a) },
+      { restoreHoldDownSeconds: 60, maxDrainedFraction: 1, maxDrainedTunnels: 4 },
+    );
     deps.links = [{ gcp: T1, aws: A1 }];
     deps.link = simulatorLinkPublisher(() => deps);
     clock.t += 10_000;
@@ -246,7 +303,7 @@ describe('fixed after the second review', () => {
     expect(into(a, A1)).toHaveLength(1);
   });
 
-  it("an operator drain on a drained or restoring tunnel is remembered: no automatic restore", async () => {
+  it('an operator drain on a drained or restoring tunnel is remembered: no automatic restore', async () => {
     const { cloud } = gcpTwo();
     const { deps, clock } = testDeps({ gcp: portsOf(cloud) }, { restoreHoldDownSeconds: 0 });
     clock.t += 10_000;
@@ -266,8 +323,22 @@ describe('fixed after the second review', () => {
     const KEY = 'tgw-rtb-1:10.240.0.0/16->att-1';
     /** One TGW route into vpn-1, with vpn-2 as its fallback attachment: the route is the only path to 10.240.0.0/16. */
     const world = (fallbackStatus: 'up' | 'down' = 'up') => {
-      const tunnels = [awsTunnel('vpn-1', '1.1.1.1'), awsTunnel('vpn-1', '1.1.1.2'), awsTunnel('vpn-2', '2.2.2.1', fallbackStatus), awsTunnel('vpn-2', '2.2.2.2', fallbackStatus)];
-      const route: Path = { key: KEY, kind: 'aws-tgw-route', cloud: 'aws', destinations: ['10.240.0.0/16'], tunnelIds: [A11, aws('vpn-1', '1.1.1.2')], fallbackTunnelIds: [A21, aws('vpn-2', '2.2.2.2')], definition: {}, domain: 'tgw-rtb:1' };
+      const tunnels = [
+        awsTunnel('vpn-1', '1.1.1.1'),
+        awsTunnel('vpn-1', '1.1.1.2'),
+        awsTunnel('vpn-2', '2.2.2.1', fallbackStatus),
+        awsTunnel('vpn-2', '2.2.2.2', fallbackStatus),
+      ];
+      const route: Path = {
+        key: KEY,
+        kind: 'aws-tgw-route',
+        cloud: 'aws',
+        destinations: ['10.240.0.0/16'],
+        tunnelIds: [A11, aws('vpn-1', '1.1.1.2')],
+        fallbackTunnelIds: [A21, aws('vpn-2', '2.2.2.2')],
+        definition: {},
+        domain: 'tgw-rtb:1',
+      };
       const cloud = new MemoryCloud(tunnels, [route]);
       return { cloud, ...testDeps({ aws: portsOf(cloud) }, { maxDrainedFraction: 1, maxDrainedTunnels: 4 }) };
     };
@@ -285,7 +356,13 @@ describe('fixed after the second review', () => {
       await handleSignal(deps, mon(A21, 'degraded', 0, 'loss-2')); // no paths of its own to withdraw: recorded
       const r = await handleSignal(deps, mon(A11, 'degraded', 1, 'loss-1'));
       expect(r.decision).toBe('refuse');
-      expect(r.refusals).toEqual([expect.objectContaining({ guard: 'black-hole', urgent: true, reason: expect.stringContaining('10.240.0.0/16 in tgw-rtb:1 (0 healthy paths left)') })]);
+      expect(r.refusals).toEqual([
+        expect.objectContaining({
+          guard: 'black-hole',
+          urgent: true,
+          reason: expect.stringContaining('10.240.0.0/16 in tgw-rtb:1 (0 healthy paths left)'),
+        }),
+      ]);
       expect(cloud.calls).toEqual([]);
       expect((await deps.ledger.get(A11))?.state).toBe('active');
     });
@@ -304,7 +381,11 @@ describe('fixed after the second review', () => {
     const { deps, notes } = testDeps({ gcp: portsOf(cloud) });
     await handleSignal(deps, sig(T1, 'degraded', 0));
     const r1 = paths.find((p) => p.key.endsWith('/r1'))!;
-    const changed: Path = { ...structuredClone(r1), destinations: ['10.50.0.0/16'], definition: { ...r1.definition, destRange: '10.50.0.0/16', priority: 500 } };
+    const changed: Path = {
+      ...structuredClone(r1),
+      destinations: ['10.50.0.0/16'],
+      definition: { ...r1.definition, destRange: '10.50.0.0/16', priority: 500 },
+    };
     cloud.table.set(r1.key, changed);
     const [r] = await reconcile(deps);
     expect(r!.decision).toBe('refuse');

@@ -11,10 +11,21 @@ function withProbes() {
   const s = incidentTopology();
   s.aws.probeTargets = ['10.240.255.10/32'];
   s.aws.vpnConnections[0]!.routes.push({ destinationCidrBlock: '10.240.255.10/32', source: 'Static', state: 'available' });
-  s.gcp.routes.push(gcpRoute(INCIDENT.gcpProject, {
-    name: 'tunnel-guard-probe-tunnel-aws-1', network: gcpNetworkUrl(INCIDENT.gcpProject, INCIDENT.gcpNetwork), destRange: '10.0.255.0/28', priority: 0, tags: [],
-    description: 'probe return route', nextHopVpnTunnel: gcpTunnelUrl(INCIDENT.gcpProject, INCIDENT.gcpRegion, 'tunnel-aws-1'),
-  }, 99));
+  s.gcp.routes.push(
+    gcpRoute(
+      INCIDENT.gcpProject,
+      {
+        name: 'tunnel-guard-probe-tunnel-aws-1',
+        network: gcpNetworkUrl(INCIDENT.gcpProject, INCIDENT.gcpNetwork),
+        destRange: '10.0.255.0/28',
+        priority: 0,
+        tags: [],
+        description: 'probe return route',
+        nextHopVpnTunnel: gcpTunnelUrl(INCIDENT.gcpProject, INCIDENT.gcpRegion, 'tunnel-aws-1'),
+      },
+      99,
+    ),
+  );
   return s;
 }
 
@@ -31,9 +42,14 @@ describe('probe routes', () => {
 
   it('are not paths in the AWS adapter when the Lambda knows the probe targets', () => {
     const c = {
-      vpnConnectionId: 'vpn-1', region: 'ap-northeast-1', vpnGatewayId: 'vgw-1',
+      vpnConnectionId: 'vpn-1',
+      region: 'ap-northeast-1',
+      vpnGatewayId: 'vgw-1',
       tunnels: [{ id: 'aws:ap-northeast-1:vpn-1:203.0.113.10', outsideIpAddress: '203.0.113.10', status: 'UP' }],
-      staticRoutes: [{ destinationCidrBlock: '10.240.0.0/16', state: 'available' }, { destinationCidrBlock: '10.240.255.10/32', state: 'available' }],
+      staticRoutes: [
+        { destinationCidrBlock: '10.240.0.0/16', state: 'available' },
+        { destinationCidrBlock: '10.240.255.10/32', state: 'available' },
+      ],
     } as unknown as Parameters<typeof vgwPathsOf>[0];
     expect(vgwPathsOf(c, new Set(['10.240.255.10/32'])).flatMap((p) => p.destinations)).toEqual(['10.240.0.0/16']);
     // Without the targets, a /32 is an ordinary route (nothing is guessed from its length).

@@ -29,7 +29,10 @@ describe('built-in topology (the original incident)', () => {
     expect(gcp).toHaveLength(2);
     // tunnel 1 of each AWS connection is the GCP peer and up; tunnel 2 has no peer and is down
     expect(aws.map((t) => t.status)).toEqual(['up', 'down', 'up', 'down']);
-    expect(gcp.map((t) => (t.ref.cloud === 'gcp' ? t.ref.native.peerIp : ''))).toEqual([INCIDENT.vpn[0].tunnelIps[0], INCIDENT.vpn[1].tunnelIps[0]]);
+    expect(gcp.map((t) => (t.ref.cloud === 'gcp' ? t.ref.native.peerIp : ''))).toEqual([
+      INCIDENT.vpn[0].tunnelIps[0],
+      INCIDENT.vpn[1].tunnelIps[0],
+    ]);
     expect(gcp[0]!.ref).toEqual({
       id: GCP_T1,
       cloud: 'gcp',
@@ -58,7 +61,15 @@ describe('built-in topology (the original incident)', () => {
       ['projects/example-project/global/routes/route-to-aws-via-tunnel-aws-1', [GCP_T1], ['10.0.0.0/16']],
       ['projects/example-project/global/routes/route-to-aws-via-tunnel-aws-2', [GCP_T2], ['10.0.0.0/16']],
     ]);
-    expect(Object.keys(gcp[0]!.definition).sort()).toEqual(['description', 'destRange', 'name', 'network', 'nextHopVpnTunnel', 'priority', 'tags']);
+    expect(Object.keys(gcp[0]!.definition).sort()).toEqual([
+      'description',
+      'destRange',
+      'name',
+      'network',
+      'nextHopVpnTunnel',
+      'priority',
+      'tags',
+    ]);
     for (const p of gcp) expect(p).toMatchObject({ domain: NETWORK_URL, appliesTo: [] });
   });
 
@@ -103,7 +114,15 @@ describe('withdraw / restore', () => {
     expect(await gcp.restore(snapshot)).toBe('applied');
     expect(await gcp.restore(snapshot)).toBe('already-in-state');
     const after = (await sim.read()).gcp.routes.find((r) => r.name === before.name)!;
-    const writable = (r: typeof before) => ({ name: r.name, network: r.network, destRange: r.destRange, priority: r.priority, tags: r.tags, description: r.description, nextHopVpnTunnel: r.nextHopVpnTunnel });
+    const writable = (r: typeof before) => ({
+      name: r.name,
+      network: r.network,
+      destRange: r.destRange,
+      priority: r.priority,
+      tags: r.tags,
+      description: r.description,
+      nextHopVpnTunnel: r.nextHopVpnTunnel,
+    });
     expect(writable(after)).toEqual(writable(before));
     expect(after.id).not.toBe(before.id); // a new resource, like the real cloud
     expect((await gcp.list()).find((p) => p.key === path.key)).toEqual(path);
@@ -119,14 +138,18 @@ describe('withdraw / restore', () => {
     expect(conn.routes.map((r) => r.destinationCidrBlock)).toEqual(['10.240.0.0/16']);
     expect(await aws.restore(path)).toBe('applied');
     expect(await aws.restore(path)).toBe('already-in-state');
-    expect((await aws.list()).map((p) => p.key).sort()).toEqual((await openSimulator(join(dir, 'fresh.json')).ports('aws').paths.list()).map((p) => p.key).sort());
+    expect((await aws.list()).map((p) => p.key).sort()).toEqual(
+      (await openSimulator(join(dir, 'fresh.json')).ports('aws').paths.list()).map((p) => p.key).sort(),
+    );
   });
 
   it('AWS restore onto a missing connection is a PermanentError and changes nothing', async () => {
     const sim = openSimulator(file);
     const path = (await sim.ports('aws').paths.list())[0]!;
     const bytes = readFileSync(file, 'utf8');
-    await expect(sim.ports('aws').paths.restore({ ...path, definition: { vpnConnectionId: 'vpn-0000', destinationCidrBlock: '10.9.0.0/16' } })).rejects.toBeInstanceOf(PermanentError);
+    await expect(
+      sim.ports('aws').paths.restore({ ...path, definition: { vpnConnectionId: 'vpn-0000', destinationCidrBlock: '10.9.0.0/16' } }),
+    ).rejects.toBeInstanceOf(PermanentError);
     expect(readFileSync(file, 'utf8')).toBe(bytes);
   });
 
@@ -156,7 +179,9 @@ describe('withdraw / restore', () => {
     const peerPath = (await gcp.list()).find((p) => p.kind === 'gcp-bgp-peer')!;
     const peerBefore = structuredClone((await sim.read()).gcp.routers[0]!.bgpPeers[0]!);
     await gcp.withdraw(peerPath);
-    await sim.update((s) => { s.gcp.routers[0]!.bgpPeers[0]!.advertisedRoutePriority = 999; });
+    await sim.update((s) => {
+      s.gcp.routers[0]!.bgpPeers[0]!.advertisedRoutePriority = 999;
+    });
     expect(await gcp.restore(peerPath)).toBe('applied');
     expect((await sim.read()).gcp.routers[0]!.bgpPeers[0]).toEqual(peerBefore);
   });
@@ -188,7 +213,7 @@ describe('withdraw / restore', () => {
 });
 
 describe('state lives in the file', () => {
-  it('two handles on one file see each other\'s changes', async () => {
+  it("two handles on one file see each other's changes", async () => {
     const a = openSimulator(file);
     const b = openSimulator(file);
     const path = (await a.ports('gcp').paths.list())[0]!;
@@ -218,8 +243,22 @@ describe('state lives in the file', () => {
 describe('corrupt files', () => {
   it.each([
     ['not JSON', '{"format":'],
-    ['a route without destRange', (() => { const s = incidentTopology() as unknown as { gcp: { routes: Record<string, unknown>[] } }; delete s.gcp.routes[0]!.destRange; return JSON.stringify(s); })()],
-    ['an AWS connection with 3 tunnels', (() => { const s = incidentTopology(); s.aws.vpnConnections[0]!.tunnels.push(s.aws.vpnConnections[0]!.tunnels[0]!); return JSON.stringify(s); })()],
+    [
+      'a route without destRange',
+      (() => {
+        const s = incidentTopology() as unknown as { gcp: { routes: Record<string, unknown>[] } };
+        delete s.gcp.routes[0]!.destRange;
+        return JSON.stringify(s);
+      })(),
+    ],
+    [
+      'an AWS connection with 3 tunnels',
+      (() => {
+        const s = incidentTopology();
+        s.aws.vpnConnections[0]!.tunnels.push(s.aws.vpnConnections[0]!.tunnels[0]!);
+        return JSON.stringify(s);
+      })(),
+    ],
   ])('%s → CorruptStateError naming the file, and the bytes are unchanged', async (_what, content) => {
     writeFileSync(file, content);
     const sim = openSimulator(file);
@@ -258,7 +297,12 @@ describe('fault injection', () => {
       const out: string[] = [];
       for (let i = 0; i < 12; i++) {
         const [p] = await aws.list();
-        out.push(await aws.restore(p!).then((o) => o, (e: Error) => e.name));
+        out.push(
+          await aws.restore(p!).then(
+            (o) => o,
+            (e: Error) => e.name,
+          ),
+        );
       }
       return out;
     };

@@ -42,7 +42,9 @@ export async function startMoto(timeoutMs = 20_000): Promise<Moto> {
   const child: ChildProcess = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr = (stderr + String(d)).slice(-4000)));
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`moto_server exited (code ${code}): ${stderr}`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`moto_server exited (code ${code}): ${stderr}`))),
+  );
 
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -58,7 +58,9 @@ const opArb: fc.Arbitrary<Op> = fc.record({
 
 /** 1–4 mutations of one of the given real payloads. */
 export const mutatedFrom = (fixtures: unknown[]): fc.Arbitrary<unknown> =>
-  fc.tuple(fc.constantFrom(...(fixtures as Json[])), fc.array(opArb, { minLength: 1, maxLength: 4 })).map(([f, ops]) => ops.reduce(apply, f));
+  fc
+    .tuple(fc.constantFrom(...(fixtures as Json[])), fc.array(opArb, { minLength: 1, maxLength: 4 }))
+    .map(([f, ops]) => ops.reduce(apply, f));
 
 /** Real payloads broken, plus arbitrary JSON and non-JSON-ish values. */
 export const fuzzPayload = (fixtures: unknown[]): fc.Arbitrary<unknown> =>

@@ -57,9 +57,16 @@ export async function startWorld(): Promise<World> {
   const front = new GoogleFront(compute, gcs.port);
   await front.start();
   const world: World = {
-    moto, ec2, iam, compute, gcs, front,
+    moto,
+    ec2,
+    iam,
+    compute,
+    gcs,
+    front,
     endpoints: { moto: moto.endpoint, ec2: ec2Url, iam: iamUrl, google: front.endpoint },
-    topicArn: '', linkTopicArn: '', env: {},
+    topicArn: '',
+    linkTopicArn: '',
+    env: {},
     stop: async () => {
       await Promise.all([front.stop(), compute.stop(), gcs.stop(), ec2.stop(), iam.stop()]);
       await moto.stop();
@@ -84,57 +91,150 @@ export async function seed(w: World): Promise<void> {
   w.compute.state.routers.clear();
   w.compute.requests.length = 0;
   for (const n of [1, 2]) {
-    w.compute.addTunnel(PROJECT, GCP_REGION, { name: `tunnel-aws-${n}`, status: 'ESTABLISHED', peerIp: outside(n, 1), targetVpnGateway: `${GCP}/projects/${PROJECT}/regions/${GCP_REGION}/targetVpnGateways/gw-aws-${n}` });
-    w.compute.addRoute(PROJECT, { name: `route-to-aws-via-tunnel-aws-${n}`, network: NETWORK, destRange: '10.0.0.0/16', priority: 1000, description: `AWS VPC via tunnel ${n}`, nextHopVpnTunnel: `${GCP}/projects/${PROJECT}/regions/${GCP_REGION}/vpnTunnels/tunnel-aws-${n}` });
+    w.compute.addTunnel(PROJECT, GCP_REGION, {
+      name: `tunnel-aws-${n}`,
+      status: 'ESTABLISHED',
+      peerIp: outside(n, 1),
+      targetVpnGateway: `${GCP}/projects/${PROJECT}/regions/${GCP_REGION}/targetVpnGateways/gw-aws-${n}`,
+    });
+    w.compute.addRoute(PROJECT, {
+      name: `route-to-aws-via-tunnel-aws-${n}`,
+      network: NETWORK,
+      destRange: '10.0.0.0/16',
+      priority: 1000,
+      description: `AWS VPC via tunnel ${n}`,
+      nextHopVpnTunnel: `${GCP}/projects/${PROJECT}/regions/${GCP_REGION}/vpnTunnels/tunnel-aws-${n}`,
+    });
   }
   w.gcs.objects.clear();
   w.front.missingBuckets.clear();
-  w.iam.allowed = new Map([[ROLE, new Set(['ec2:DescribeVpnConnections', 'ec2:CreateVpnConnectionRoute', 'ec2:DeleteVpnConnectionRoute', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'sns:Publish'])]]);
+  w.iam.allowed = new Map([
+    [
+      ROLE,
+      new Set([
+        'ec2:DescribeVpnConnections',
+        'ec2:CreateVpnConnectionRoute',
+        'ec2:DeleteVpnConnectionRoute',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Scan',
+        'sns:Publish',
+      ]),
+    ],
+  ]);
   w.front.alertPolicies = [
     {
       name: `projects/${PROJECT}/alertPolicies/111`,
       displayName: 'tunnel-guard: VPN dropped packets',
       enabled: true,
       notificationChannels: [`projects/${PROJECT}/notificationChannels/222`],
-      conditions: [{ displayName: 'dropped', conditionThreshold: { filter: 'resource.type = "vpn_gateway" AND metric.type = "vpn.googleapis.com/network/dropped_received_packets_count"' } }],
+      conditions: [
+        {
+          displayName: 'dropped',
+          conditionThreshold: {
+            filter: 'resource.type = "vpn_gateway" AND metric.type = "vpn.googleapis.com/network/dropped_received_packets_count"',
+          },
+        },
+      ],
     },
     {
       name: `projects/${PROJECT}/alertPolicies/112`,
       displayName: 'tunnel-aws-1 established',
       enabled: true,
       notificationChannels: [`projects/${PROJECT}/notificationChannels/222`],
-      conditions: [{ displayName: 'down', conditionThreshold: { filter: 'metric.type = "vpn.googleapis.com/tunnel_established" AND metric.label.tunnel_name = "tunnel-aws-1"' } }],
+      conditions: [
+        {
+          displayName: 'down',
+          conditionThreshold: {
+            filter: 'metric.type = "vpn.googleapis.com/tunnel_established" AND metric.label.tunnel_name = "tunnel-aws-1"',
+          },
+        },
+      ],
     },
   ];
-  w.front.notificationChannels = [{ name: `projects/${PROJECT}/notificationChannels/222`, type: 'webhook_tokenauth', enabled: true, labels: { url: `${FUNCTION_URL}/?auth_token=secret-token` } }];
+  w.front.notificationChannels = [
+    {
+      name: `projects/${PROJECT}/notificationChannels/222`,
+      type: 'webhook_tokenauth',
+      enabled: true,
+      labels: { url: `${FUNCTION_URL}/?auth_token=secret-token` },
+    },
+  ];
   w.front.granted = new Set([
-    'compute.routes.list', 'compute.routes.get', 'compute.routes.create', 'compute.routes.delete', 'compute.networks.updatePolicy',
-    'compute.routers.get', 'compute.routers.update', 'compute.vpnTunnels.list', 'compute.vpnTunnels.get',
-    'compute.globalOperations.get', 'compute.regionOperations.get',
-    'storage.objects.get', 'storage.objects.list', 'storage.objects.create', 'storage.objects.delete',
+    'compute.routes.list',
+    'compute.routes.get',
+    'compute.routes.create',
+    'compute.routes.delete',
+    'compute.networks.updatePolicy',
+    'compute.routers.get',
+    'compute.routers.update',
+    'compute.vpnTunnels.list',
+    'compute.vpnTunnels.get',
+    'compute.globalOperations.get',
+    'compute.regionOperations.get',
+    'storage.objects.get',
+    'storage.objects.list',
+    'storage.objects.create',
+    'storage.objects.delete',
   ]);
 
-  const cfg = { region: REGION, endpoint: w.moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 };
+  const cfg = {
+    region: REGION,
+    endpoint: w.moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 1,
+  };
   const ddb = new DynamoDBClient(cfg);
   const sns = new SNSClient(cfg);
   const cw = new CloudWatchClient(cfg);
   const eb = new EventBridgeClient(cfg);
   try {
-    await ddb.send(new CreateTableCommand({ TableName: TABLE, KeySchema: [{ AttributeName: 'tunnelId', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'tunnelId', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: TABLE,
+        KeySchema: [{ AttributeName: 'tunnelId', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'tunnelId', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
     w.topicArn = (await sns.send(new CreateTopicCommand({ Name: 'tunnel-guard-prod-decisions' }))).TopicArn!;
     w.linkTopicArn = (await sns.send(new CreateTopicCommand({ Name: 'tunnel-guard-prod-link' }))).TopicArn!;
     await sns.send(new SubscribeCommand({ TopicArn: w.linkTopicArn, Protocol: 'lambda', Endpoint: FUNCTION_ARN }));
     for (const c of [1, 2]) {
       for (const t of [1, 2]) {
-        await cw.send(new PutMetricAlarmCommand({
-          AlarmName: `tunnel-guard-${VPNS[c - 1]}-${outside(c, t)}`, Namespace: 'AWS/VPN', MetricName: 'TunnelState', Statistic: 'Maximum',
-          Dimensions: [{ Name: 'VpnId', Value: VPNS[c - 1] }, { Name: 'TunnelIpAddress', Value: outside(c, t) }],
-          Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
-        }));
+        await cw.send(
+          new PutMetricAlarmCommand({
+            AlarmName: `tunnel-guard-${VPNS[c - 1]}-${outside(c, t)}`,
+            Namespace: 'AWS/VPN',
+            MetricName: 'TunnelState',
+            Statistic: 'Maximum',
+            Dimensions: [
+              { Name: 'VpnId', Value: VPNS[c - 1] },
+              { Name: 'TunnelIpAddress', Value: outside(c, t) },
+            ],
+            Period: 300,
+            EvaluationPeriods: 1,
+            Threshold: 1,
+            ComparisonOperator: 'LessThanThreshold',
+            TreatMissingData: 'breaching',
+          }),
+        );
       }
     }
-    await eb.send(new PutRuleCommand({ Name: 'tunnel-guard-prod-tunnelAlarm-rule-1', State: 'ENABLED', EventPattern: JSON.stringify({ source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { alarmName: [{ prefix: 'tunnel-guard-' }] } }) }));
-    await eb.send(new PutTargetsCommand({ Rule: 'tunnel-guard-prod-tunnelAlarm-rule-1', Targets: [{ Id: 'tunnelAlarm', Arn: FUNCTION_ARN }] }));
+    await eb.send(
+      new PutRuleCommand({
+        Name: 'tunnel-guard-prod-tunnelAlarm-rule-1',
+        State: 'ENABLED',
+        EventPattern: JSON.stringify({
+          source: ['aws.cloudwatch'],
+          'detail-type': ['CloudWatch Alarm State Change'],
+          detail: { alarmName: [{ prefix: 'tunnel-guard-' }] },
+        }),
+      }),
+    );
+    await eb.send(
+      new PutTargetsCommand({ Rule: 'tunnel-guard-prod-tunnelAlarm-rule-1', Targets: [{ Id: 'tunnelAlarm', Arn: FUNCTION_ARN }] }),
+    );
   } finally {
     for (const c of [ddb, sns, cw, eb]) c.destroy();
   }
@@ -165,9 +265,20 @@ export async function seed(w: World): Promise<void> {
 
 /** What an exact restore must give back: every writable field of every route, per cloud. */
 export function routesOf(w: World) {
-  const writable = (r: Record<string, unknown>) => ({ name: r.name, network: r.network, destRange: r.destRange, priority: r.priority, tags: r.tags, description: r.description, nextHopVpnTunnel: r.nextHopVpnTunnel });
+  const writable = (r: Record<string, unknown>) => ({
+    name: r.name,
+    network: r.network,
+    destRange: r.destRange,
+    priority: r.priority,
+    tags: r.tags,
+    description: r.description,
+    nextHopVpnTunnel: r.nextHopVpnTunnel,
+  });
   return {
-    aws: w.ec2.connections.map((c) => ({ id: c.vpnConnectionId, routes: c.routes.filter((r) => r.state !== 'deleted').map((r) => ({ cidr: r.destinationCidrBlock, state: r.state })) })),
+    aws: w.ec2.connections.map((c) => ({
+      id: c.vpnConnectionId,
+      routes: c.routes.filter((r) => r.state !== 'deleted').map((r) => ({ cidr: r.destinationCidrBlock, state: r.state })),
+    })),
     gcp: [...w.compute.state.routes.values()].map(writable).sort((a, b) => String(a.name).localeCompare(String(b.name))),
   };
 }
