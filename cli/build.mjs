@@ -16,7 +16,7 @@ const common = {
   minify: true,
   logLevel: 'warning',
   absWorkingDir: root,
-  // Prefer ESM builds of the SDKs: smaller and faster to load (../shared/FACTS.md).
+  // Prefer ESM builds of the SDKs: smaller and faster to load.
   mainFields: ['module', 'main'],
 };
 
@@ -42,7 +42,7 @@ await build({
 
 const invokers = [
   { src: 'functions/local.ts', out: 'dist/invoke-aws.js', external: [] },
-  // A bundled Functions Framework has its own registry (../shared/FACTS.md): keep it external.
+  // A bundled Functions Framework has its own registry: keep it external.
   { src: 'gcp-functions/local.ts', out: 'dist/invoke-gcp.js', external: ['@google-cloud/functions-framework'] },
 ];
 for (const i of invokers) {

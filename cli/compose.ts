@@ -1,9 +1,9 @@
 /**
  * The CLI's composition root: the simulator file (`TUNNEL_GUARD_SIMULATOR`, default `./tunnel-guard.sim.json`),
- * the configuration (`configFromEnv`), and the core's dependencies over them — including both ends of each link
- * (issue 6): the pairs come from the configuration's `links`, or, when it names none, are discovered from the
+ * the configuration (`configFromEnv`), and the core's dependencies over them — including both ends of each link.
+ * The pairs come from the configuration's `links`, or, when it names none, are discovered from the
  * simulator; link messages are delivered in-process by `simulatorLinkPublisher`. `TUNNEL_GUARD_LINKS=off` turns
- * links off (each cloud then acts alone, as before issue 6).
+ * links off (each cloud then acts alone, as before).
  */
 import { readFileSync } from 'node:fs';
 import { configFromEnv, resolveFromCaller, type Env } from '../shared/config-source';

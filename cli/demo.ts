@@ -1,9 +1,9 @@
 /**
- * `tunnel-guard demo` / `npm run demo`: replays the original incident (DESIGN.md §1) on a FRESH simulator in a
+ * `tunnel-guard demo` / `npm run demo`: replays the original incident on a FRESH simulator in a
  * temporary directory (never the user's file), with a controlled clock, as a readable timeline with the route
  * tables before and after. It also checks each step went as expected and that the final route tables equal the
- * initial ones, so it doubles as an end-to-end test (exit 1 if anything is off). Both ends of each link act
- * (issue 6): GCP sees the dropped packets and tells the AWS end over the link; each end keeps its own guards and
+ * initial ones, so it doubles as an end-to-end test (exit 1 if anything is off). Both ends of each link act:
+ * GCP sees the dropped packets and tells the AWS end over the link; each end keeps its own guards and
  * its own hold-down.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -91,7 +91,7 @@ async function replay(io: CliIo, sim: SimulatorHandle): Promise<ExitCode> {
     logger: memoryLogger(),
     policy: { ...DEFAULT_POLICY, restoreHoldDownSeconds: HOLD_DOWN_S, dryRun: false },
     sleep: async () => undefined,
-    // Both ends of each link (issue 6): pairs discovered on the simulator, messages signed, verified and handled
+    // Both ends of each link: pairs discovered on the simulator, messages signed, verified and handled
     // by the receiving end with its own guards, exactly as between the deployed edges.
     links: discovery.links,
     link: simulatorLinkPublisher(() => deps),

@@ -14,7 +14,7 @@ export interface CliIo {
   confirm?: (question: string) => Promise<boolean>;
 }
 
-/** Exit codes are a contract (issue 2). */
+/** Exit codes are a contract. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, refused: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

@@ -1,5 +1,5 @@
 /**
- * Human output for links (issue 6): what `tunnel-guard discover` proposes, and what the other end of a link did
+ * Human output for links: what `tunnel-guard discover` proposes, and what the other end of a link did
  * with a link message sent by a command.
  */
 import type { Discovery, UnpairedTunnel } from '../shared/discover';

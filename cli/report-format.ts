@@ -1,5 +1,5 @@
 /**
- * How the CLI shows a `Report` and turns it into an exit code (the contract of issue 2):
+ * How the CLI shows a `Report` and turns it into an exit code (a contract other tools rely on):
  * 0 done (including "nothing to do"), 2 bad input, 3 refused by a guard, 1 failure.
  */
 import type { Report } from '../shared/types';

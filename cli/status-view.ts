@@ -1,5 +1,5 @@
 /**
- * `status`: the contract shape of issue 2 (`{"tunnels":[{id,cloud,health,state,native,routes,withdrawn}]}`), built
+ * `status`: the contract shape (`{"tunnels":[{id,cloud,health,state,native,routes,withdrawn}]}`), built
  * purely from what the clouds and the ledger say, and a readable table of it.
  */
 import { effectiveHealth } from '../shared/health';
@@ -27,7 +27,7 @@ export interface StatusTunnel {
   reason?: string;
   lastSignalAt?: string;
   healthySince?: string;
-  /** The other cloud's end of this tunnel's link (issue 6), or null when it is not paired. */
+  /** The other cloud's end of this tunnel's link, or null when it is not paired. */
   peer: string | null;
   /** Where the pair came from: the configuration's `links`, or discovery on the simulator. */
   peerSource?: 'config' | 'discovered';

@@ -6,11 +6,12 @@
  * normally — so Lambda does not retry it. Transient failures (throttling, 5xx, a lost conditional write) are
  * thrown so Lambda/EventBridge retries; the core is idempotent, so a retry converges.
  */
+import { worstSeverity } from '../shared/severity';
 import { handleSignal, reconcile as reconcileCore } from '../shared/engine';
 import { LedgerConflictError, PermanentError, errorMessage, isTransient } from '../shared/errors';
 import { jsonLogger } from '../shared/log';
 import type { LogEntry } from '../shared/ports';
-import type { Report, Severity, Signal } from '../shared/types';
+import type { Report, Signal } from '../shared/types';
 import { composeAws, type AwsEdge } from './compose';
 import { linkToSignal } from './link-signal';
 import { parseAlarmEvent } from './parse-alarm';
@@ -32,8 +33,7 @@ export interface ReconcileResult {
   reports: Report[];
 }
 
-const RANK: Severity[] = ['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL'];
-const worst = (list: Severity[], floor: Severity): Severity => list.reduce((a, b) => (RANK.indexOf(b) > RANK.indexOf(a) ? b : a), floor);
+const worst = worstSeverity;
 
 const brief = (r: Report) => ({
   tunnelId: r.tunnelId,

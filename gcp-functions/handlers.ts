@@ -8,6 +8,7 @@
  * 503 transient trouble (cloud API throttling/5xx, ledger conflict): Cloud Monitoring and Cloud Scheduler retry ·
  * 500 anything else (a bug or a configuration error: logged at ERROR).
  */
+import { worstSeverity } from '../shared/severity';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { handleSignal as coreHandleSignal, reconcile as coreReconcile } from '../shared/engine';
 import { LedgerConflictError, errorMessage, isTransient } from '../shared/errors';
@@ -43,7 +44,6 @@ export interface EdgeResult {
   };
 }
 
-const RANK: Severity[] = ['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL'];
 const severityOf = (status: number, report?: Report): Severity =>
   report ? report.severity : status >= 500 ? 'ERROR' : status === 401 ? 'WARNING' : status >= 400 ? 'WARNING' : 'INFO';
 
@@ -197,8 +197,8 @@ export function makeReconcileHandler(edge: () => GcpEdge, opts: HandlerOptions =
     }
     const reports = result.body.reports ?? [];
     (e?.deps.logger ?? fallbackLogger).log({
-      severity: reports.reduce<Severity>(
-        (a, r) => (RANK.indexOf(r.severity) > RANK.indexOf(a) ? r.severity : a),
+      severity: worstSeverity(
+        reports.map((r) => r.severity),
         severityOf(result.status),
       ),
       message: `reconcile: ${result.status} ${result.body.status}${result.body.reason ? `: ${result.body.reason}` : `: ${reports.length} tunnel(s) looked at`}`,

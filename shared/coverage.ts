@@ -1,5 +1,5 @@
 /**
- * Guard 1, never black-hole (DESIGN.md §5): after withdrawing some paths, every destination they carried must
+ * Guard 1, never black-hole: after withdrawing some paths, every destination they carried must
  * still be covered, address by address, by at least `minHealthyPaths` healthy paths of the same routing domain
  * that apply to the same instances. Pure.
  */

@@ -1,5 +1,5 @@
 /**
- * The decision (DESIGN.md §5): a pure function of (trigger, ledger, observed paths and tunnel status, policy,
+ * The decision: a pure function of (trigger, ledger, observed paths and tunnel status, policy,
  * now). All branching lives here; `engine.ts` only carries out what this returns.
  */
 import { depreferGaps, drainGuards, nativeFailoverCovers } from './guards';
@@ -528,7 +528,7 @@ function decideInner(input: DecisionInput): Decision {
   const ctx: Ctx = { input, view, record, id };
   const t = input.trigger;
 
-  // Interrupted work is finished before anything else (crash safety, DESIGN.md §6) — but never blindly: the
+  // Interrupted work is finished before anything else (crash safety) — but never blindly: the
   // world may have changed since the decision (the fallback tunnel may be down now, the tunnel degraded again).
   const s0 = t.type === 'signal' ? t.signal : undefined;
   const fresh = !!s0 && !record.recentKeys.some((k) => k.key === s0.key) && !staleFor(record, s0);

@@ -1,5 +1,5 @@
 /**
- * Discovering both ends of each link (DESIGN.md §8, issue 6): a GCP tunnel and an AWS tunnel are the same IPsec
+ * Discovering both ends of each link: a GCP tunnel and an AWS tunnel are the same IPsec
  * tunnel when the GCP tunnel's `peerIp` is the AWS tunnel's outside IP (`VgwTelemetry[].OutsideIpAddress`, the
  * `TunnelIpAddress` metric dimension). Pure: the caller reads both clouds and passes their tunnels in.
  *

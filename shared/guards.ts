@@ -1,5 +1,5 @@
 /**
- * The guards of a drain (DESIGN.md §5: scope, blast radius, never black-hole) and the one case where the cloud
+ * The guards of a drain (: scope, blast radius, never black-hole) and the one case where the cloud
  * fails over by itself. Pure; used by `decide()`.
  */
 import { coverageGaps, type CoverageGap } from './coverage';

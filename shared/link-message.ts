@@ -1,5 +1,5 @@
 /**
- * The message one cloud's end of a link sends to the other (DESIGN.md §8): versioned and HMAC-signed,
+ * The message one cloud's end of a link sends to the other: versioned and HMAC-signed,
  * so a forged or altered message is refused before it reaches the core.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';

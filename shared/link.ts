@@ -1,5 +1,5 @@
 /**
- * Both ends of a link (DESIGN.md §8): which tunnel on the other cloud is the same IPsec tunnel, what to tell it
+ * Both ends of a link: which tunnel on the other cloud is the same IPsec tunnel, what to tell it
  * after this side acted, and how a message from the other side becomes a local signal. Pure.
  */
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Ports: the only ways the core touches the world (DESIGN.md §3). Adapters for AWS, GCP, the simulator and
+ * Ports: the only ways the core touches the world. Adapters for AWS, GCP, the simulator and
  * the in-memory test fakes implement these; the core depends on nothing else.
  */
 import type { Cloud, LedgerRecord, Outcome, Path, PathSnapshot, Report, Severity, TunnelStatus } from './types';
@@ -52,7 +52,7 @@ export interface Logger {
   log(entry: LogEntry): void;
 }
 
-/** Tells the other cloud's end of a link what this side did (DESIGN.md §8). */
+/** Tells the other cloud's end of a link what this side did. */
 export interface LinkPublisher {
   publish(message: LinkMessage): Promise<void>;
 }

@@ -1,5 +1,5 @@
 /**
- * The vocabulary of tunnel-guard (DESIGN.md §2). Plain data only: every cloud shape is turned into these
+ * The vocabulary of tunnel-guard. Plain data only: every cloud shape is turned into these
  * types at an edge, and the core never sees anything else.
  */
 
@@ -24,7 +24,7 @@ export interface GcpTunnelNative {
   name: string;
   /** VPN gateway name (`gateway_id` resource label / `gateway_name` metric label). */
   gateway: string;
-  /** Remote (AWS) outside IP of the tunnel: the key that links both ends (DESIGN.md §8). */
+  /** Remote (AWS) outside IP of the tunnel: the key that links both ends. */
   peerIp?: string;
   /** HA VPN: the Cloud Router and BGP peer bound to this tunnel. */
   router?: string;
@@ -72,7 +72,7 @@ export interface Path {
    * it there* (TGW: re-point to an alternate attachment). Empty for plain deletes.
    */
   fallbackTunnelIds?: string[];
-  /** The complete definition needed to re-create this path exactly (DESIGN.md §6). Cloud-specific, JSON. */
+  /** The complete definition needed to re-create this path exactly. Cloud-specific, JSON. */
   definition: Record<string, unknown>;
   /**
    * Routing domain: paths back each other up only within one domain (a GCP VPC network, an AWS virtual private
@@ -119,7 +119,7 @@ export interface Signal {
   key: string;
   /** Human-readable evidence (alarm name and reason, incident summary). */
   evidence: string;
-  /** Set when the signal came from the other cloud's end of a link: never echoed back (DESIGN.md §8). */
+  /** Set when the signal came from the other cloud's end of a link: never echoed back. */
   viaLink?: boolean;
   /**
    * Which monitor said it (an alarm ARN, an alert policy + condition, `link:gcp`, `cli`). A tunnel watched by
@@ -145,7 +145,7 @@ export interface SignalMark {
   at: string;
 }
 
-/** Durable record per tunnel (DESIGN.md §2, §6). */
+/** Durable record per tunnel (§6). */
 export interface LedgerRecord {
   tunnelId: string;
   cloud: Cloud;
@@ -181,7 +181,7 @@ export interface LedgerRecord {
   /**
    * Only on a cloud's fence record (`fenceId(cloud)`): the tunnels of that cloud that are draining, drained or
    * restoring. Every drain commits by a conditional write of the fence, so two concurrent drains in one cloud
-   * cannot both pass the black-hole guard on stale views (DESIGN.md §3: a second writer fails loudly).
+   * cannot both pass the black-hole guard on stale views (: a second writer fails loudly).
    */
   members?: string[];
 }
@@ -252,12 +252,12 @@ export interface Report {
   plan: { type: ActionType; pathKey: string; destinations: string[]; lever?: 'deprefer' }[];
   results: ActionResult[];
   refusals: Refusal[];
-  /** Definitions withdrawn by this run: people hold a copy outside the ledger (DESIGN.md §6). */
+  /** Definitions withdrawn by this run: people hold a copy outside the ledger. */
   withdrawn: PathSnapshot[];
   stateBefore: TunnelState;
   stateAfter: TunnelState;
   severity: Severity;
-  /** The change was caused by the other end of a link (DESIGN.md §8): not echoed back. */
+  /** The change was caused by the other end of a link: not echoed back. */
   viaLink: boolean;
   /** This tunnel's own monitors all became healthy with this signal (the other end is told, see link.ts). */
   localRecovered?: boolean;

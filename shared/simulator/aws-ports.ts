@@ -1,7 +1,7 @@
 /**
  * The simulated AWS side: VGW static routes of Site-to-Site VPN connections. AWS has no per-tunnel lever — a
  * connection's static route feeds BOTH of its tunnels — so each route is one `Path` whose `tunnelIds` are both
- * tunnels of the connection (DESIGN.md §2), exactly like the EC2 adapter.
+ * tunnels of the connection, exactly like the EC2 adapter.
  */
 import { z } from 'zod';
 import { PermanentError } from '../errors';

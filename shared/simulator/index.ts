@@ -1,5 +1,5 @@
 /**
- * The two-cloud simulator (DESIGN.md §9): both clouds in one JSON file, behind the same ports as the real
+ * The two-cloud simulator: both clouds in one JSON file, behind the same ports as the real
  * adapters, with optional latency and faults. Edges select it with `TUNNEL_GUARD_SIMULATOR=<path>`.
  */
 import type { CloudPorts, Ledger, Notifier } from '../ports';

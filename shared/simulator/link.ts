@@ -1,5 +1,5 @@
 /**
- * Link messages between the simulator's two clouds (DESIGN.md §8, issue 6), delivered through the same steps as
+ * Link messages between the simulator's two clouds, delivered through the same steps as
  * production: the sender signs the message, the envelope crosses a "wire" as JSON text, the receiver verifies the
  * signature, turns the message into a `viaLink` signal with `signalFromLink`, and hands it to `handleSignal` on its
  * own dependencies — so the receiving side applies its own guards, de-duplication and hold-down, and never echoes

@@ -1,6 +1,6 @@
 /**
- * Built-in topologies. `incidentTopology` is the setup of the original incident (DESIGN.md §1, the PLAID blog
- * post in ../shared/seed): AWS gives two tunnels per VPN connection, GCP Classic VPN one tunnel per gateway,
+ * Built-in topologies. `incidentTopology` is the setup of the original incident (a Japanese engineering blog
+ * post this project grew from): AWS gives two tunnels per VPN connection, GCP Classic VPN one tunnel per gateway,
  * and both sides are configured twice. Each GCP tunnel peers with tunnel 1 of one AWS connection; tunnel 2 of
  * each AWS connection has no GCP peer, so it is DOWN — exactly as in that setup.
  *

@@ -56,7 +56,7 @@ const snapshotWorld = () => {
 
 const T1 = 'gcp:example-project:asia-northeast1:tunnel-aws-1';
 
-describe('status --json (the contract of issue 2)', () => {
+describe('status --json (a contract)', () => {
   it('prints one object with every tunnel in the contract shape', async () => {
     const r = await run(['status', '--json']);
     expect(r.code).toBe(0);

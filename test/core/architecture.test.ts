@@ -1,5 +1,5 @@
 /**
- * The dependency rule (HOUSE_STYLE): shared/ imports no cloud SDK and reads no environment variable; the two
+ * The dependency rule: shared/ imports no cloud SDK and reads no environment variable; the two
  * edges never import each other.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -57,5 +57,17 @@ describe('architecture', () => {
 
   it('catches a violation (the check itself can fail)', () => {
     expect(importsOf('test/core/architecture.test.ts')).toContain('node:fs');
+  });
+});
+
+describe('the repository explains itself', () => {
+  // A clone has no design notes or tracker beside it: a comment that points there explains nothing.
+  const sources = ['shared', 'functions', 'gcp-functions', 'cli', 'bench', 'gameday', 'deploy', 'test']
+    .flatMap((d) => filesUnder(d))
+    .concat(['serverless.yml']);
+  it.each(sources)('%s points at no document or issue outside the repository', (file) => {
+    const text = readFileSync(join(root, file), 'utf8');
+    const pattern = ['DESIGN', 'FACTS', 'HOUSE_STYLE'].map((d) => `${d}\\.md`).join('|');
+    expect(text).not.toMatch(new RegExp(`${pattern}|\\.\\./shared/(seed|[A-Z])|\\bissue #?\\d`));
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Pairing both ends of each link (issue 6): `discoverLinks` and `tunnel-guard discover`. A wrong pair would make
+ * Pairing both ends of each link: `discoverLinks` and `tunnel-guard discover`. A wrong pair would make
  * one cloud drain an unrelated connection of the other, so anything that is not one-to-one is reported, never
  * guessed.
  */

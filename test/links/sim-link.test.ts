@@ -1,5 +1,5 @@
 /**
- * Both ends of a link on the simulator (issue 6): a GCP incident drains the GCP routes AND, through a signed link
+ * Both ends of a link on the simulator: a GCP incident drains the GCP routes AND, through a signed link
  * message handled by the AWS end with its own guards, the paired AWS connection's static routes; the recovery
  * restores both exactly. Replayed messages are no-ops, forged or unsigned ones change nothing.
  */

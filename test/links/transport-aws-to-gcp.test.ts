@@ -1,5 +1,5 @@
 /**
- * AWS → GCP over the real transport (issue 6): the AWS edge (`tunnelAlarm`, composed by `composeAws` with
+ * AWS → GCP over the real transport: the AWS edge (`tunnelAlarm`, composed by `composeAws` with
  * `TUNNEL_GUARD_GCP_LINK_URL`) acts on a CloudWatch alarm, and its `HttpLinkPublisher` POSTs the signed link message
  * with Node's `fetch` to the REAL Functions Framework stack (`getTestServer('tunnelIncident')` listening on
  * 127.0.0.1:0) — so the request crosses a real socket, Express's body parsing and `gcp-functions/auth.ts`. Both

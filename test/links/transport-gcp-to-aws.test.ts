@@ -1,5 +1,5 @@
 /**
- * GCP → AWS over the real transport (issue 6): the GCP edge (`composeGcp` with `TUNNEL_GUARD_AWS_LINK_TOPIC_ARN`)
+ * GCP → AWS over the real transport: the GCP edge (`composeGcp` with `TUNNEL_GUARD_AWS_LINK_TOPIC_ARN`)
  * handles a Cloud Monitoring incident and its `SnsLinkPublisher` publishes the signed link message with the REAL
  * `@aws-sdk/client-sns` to a topic in moto. An HTTP endpoint on 127.0.0.1:0 is subscribed to the topic; the
  * notification moto delivers there is wrapped as the Lambda SNS event record (`Records[].Sns`) and handed to the

@@ -1,5 +1,5 @@
 /**
- * Crash at every step (DESIGN.md §6): for a drain and for a restore, kill the run right after the k-th mutating
+ * Crash at every step: for a drain and for a restore, kill the run right after the k-th mutating
  * call (cloud or ledger) for every k; at that instant every original path must be in the cloud or in the ledger;
  * after a restart (the platform re-delivers the event, then the scheduled reconcile runs) the final state must
  * equal an uninterrupted run's. Run on the in-memory fake and on the simulator's AWS and GCP ports (static

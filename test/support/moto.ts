@@ -28,7 +28,7 @@ export function requireMotoServer(): string {
   const path = found.stdout.trim();
   if (found.status !== 0 || !path) {
     throw new Error(
-      'moto_server is not installed: these tests need it (pip install "moto[server]"; see ../shared/FACTS.md). ' +
+      'moto_server is not installed: these tests need it (pip install "moto[server]"). ' +
         'They fail instead of being skipped so a missing emulator is never mistaken for a pass.',
     );
   }
