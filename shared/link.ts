@@ -43,6 +43,32 @@ export function linkMessageFor(report: Report, links: Links): LinkMessage | unde
       ...(report.signal.basis ? { basis: report.signal.basis } : {}),
     };
   }
+  // A probe measures the whole link, both directions. An end that has nothing to change (an AWS BGP connection has
+  // no static lever) still passes on what its probe says, so the other end can act on it — and recover on it.
+  const probeNews = report.signal?.basis === 'probe' && (report.signal.health === 'degraded' || report.signal.health === 'healthy');
+  if (
+    probeNews &&
+    to0 &&
+    report.decision === 'record' &&
+    report.stateBefore === 'active' &&
+    report.stateAfter === 'active' &&
+    report.signal
+  ) {
+    return {
+      v: 1,
+      id: `${report.cloud}:probe:${createHash('sha256').update(`${report.tunnelId}\n${report.signal.key}`).digest('hex').slice(0, 40)}`,
+      origin: report.cloud,
+      fromTunnelId: report.tunnelId,
+      toTunnelId: to0,
+      health: report.signal.health,
+      observedAt: report.signal.observedAt,
+      reason: `${report.cloud.toUpperCase()} end's probe of ${report.tunnelId}: ${report.signal.health} (${report.signal.evidence})`.slice(
+        0,
+        2000,
+      ),
+      basis: 'probe',
+    };
+  }
   if (!report.ok) return undefined;
   const acted = report.results.some((r) => r.outcome !== 'failed');
   if (!acted) return undefined;

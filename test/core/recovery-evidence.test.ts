@@ -202,3 +202,48 @@ describe('a tunnel-state alert that arrives after the tunnel is back', () => {
     expect(cloud.calls).toEqual([]);
   });
 });
+
+describe('an end with nothing to change passes on what its probe says', () => {
+  it("forwards a probe's degradation and recovery over the link; nothing else that changed nothing", async () => {
+    const { linkMessageFor } = await import('../../shared/link');
+    const links = [{ aws: 'aws:ap-northeast-1:vpn-3:203.0.113.31', gcp: 'gcp:example-project:asia-northeast1:ha-tunnel-0' }];
+    const report = (health: Signal['health'], basis?: Signal['basis']) =>
+      ({
+        tunnelId: links[0]!.aws,
+        cloud: 'aws',
+        trigger: 'signal',
+        decision: 'record',
+        signal: {
+          tunnelId: links[0]!.aws,
+          health,
+          observedAt: at(0),
+          source: 'test',
+          key: `k-${health}-${basis}`,
+          evidence: 'probe',
+          ...(basis ? { basis } : {}),
+        },
+        summary: 'recorded',
+        dryRun: false,
+        forced: false,
+        plan: [],
+        results: [],
+        refusals: [],
+        withdrawn: [],
+        stateBefore: 'active',
+        stateAfter: 'active',
+        severity: 'INFO',
+        viaLink: false,
+        startedAt: at(0),
+        durationMs: 0,
+        ok: true,
+      }) as import('../../shared/types').Report;
+    expect(linkMessageFor(report('degraded', 'probe'), links)).toMatchObject({
+      toTunnelId: links[0]!.gcp,
+      health: 'degraded',
+      basis: 'probe',
+    });
+    expect(linkMessageFor(report('healthy', 'probe'), links)).toMatchObject({ health: 'healthy', basis: 'probe' });
+    expect(linkMessageFor(report('degraded', 'traffic'), links)).toBeUndefined();
+    expect(linkMessageFor(report('unknown', 'probe'), links)).toBeUndefined();
+  });
+});
