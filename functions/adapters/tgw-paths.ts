@@ -40,11 +40,6 @@ export interface TgwRouteDefinition {
 export interface TgwPathTableOptions {
   /** The TGW route tables to manage (TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS). */
   routeTableIds: string[];
-  /**
-   * `replace` uses ReplaceTransitGatewayRoute (atomic, the production default). `delete-create` deletes then
-   * creates, for emulators without ReplaceTransitGatewayRoute (moto); it leaves a short gap without the route.
-   */
-  replaceMode?: 'replace' | 'delete-create';
   /** `MaxResults` of each SearchTransitGatewayRoutes call (default and EC2's maximum: 1000; tests use less). */
   searchMaxResults?: number;
 }
@@ -250,12 +245,9 @@ export class TgwPathTable implements PathTable {
   private async pointAt(d: TgwRouteDefinition, attachmentId: string, exists: boolean): Promise<void> {
     const args = { TransitGatewayRouteTableId: d.transitGatewayRouteTableId, DestinationCidrBlock: d.destinationCidrBlock };
     try {
-      if (exists && (this.options.replaceMode ?? 'replace') === 'replace') {
-        await this.ec2.send(new ReplaceTransitGatewayRouteCommand({ ...args, TransitGatewayAttachmentId: attachmentId }));
-        return;
-      }
-      if (exists) await this.ec2.send(new DeleteTransitGatewayRouteCommand(args));
-      await this.ec2.send(new CreateTransitGatewayRouteCommand({ ...args, TransitGatewayAttachmentId: attachmentId }));
+      // ReplaceTransitGatewayRoute is atomic: the prefix is never without a route while it moves.
+      if (exists) await this.ec2.send(new ReplaceTransitGatewayRouteCommand({ ...args, TransitGatewayAttachmentId: attachmentId }));
+      else await this.ec2.send(new CreateTransitGatewayRouteCommand({ ...args, TransitGatewayAttachmentId: attachmentId }));
     } catch (e) {
       throw translateAwsError(e, `point ${d.transitGatewayRouteTableId}:${d.destinationCidrBlock} at ${attachmentId}`);
     }

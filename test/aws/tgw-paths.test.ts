@@ -66,8 +66,7 @@ beforeEach(() => {
   ];
 });
 
-const table = (replaceMode?: 'replace' | 'delete-create') =>
-  new TgwPathTable(ec2, new VpnInventory(ec2, { region: REGION }), { routeTableIds: ['tgw-rtb-1'], replaceMode });
+const table = () => new TgwPathTable(ec2, new VpnInventory(ec2, { region: REGION }), { routeTableIds: ['tgw-rtb-1'] });
 const target = (cidr: string) => fake.tgwRouteTables[0]!.routes.find((r) => r.destinationCidrBlock === cidr)?.transitGatewayAttachmentId;
 const tid = (vpn: string, ip: string) => `aws:${REGION}:${vpn}:${ip}`;
 
@@ -108,17 +107,6 @@ it('withdraw re-points with ReplaceTransitGatewayRoute, restore points back; bot
   expect(target('10.240.0.0/16')).toBe('tgw-attach-1');
   expect(await t.restore(p!)).toBe('already-in-state');
   expect(fake.count('ReplaceTransitGatewayRoute')).toBe(2);
-});
-
-it('in delete-create mode (emulators without Replace) re-points by delete then create', async () => {
-  const t = table('delete-create');
-  const [p] = await t.list();
-  expect(await t.withdraw(p!)).toBe('applied');
-  expect(target('10.240.0.0/16')).toBe('tgw-attach-2');
-  expect(fake.count('ReplaceTransitGatewayRoute')).toBe(0);
-  expect(fake.count('DeleteTransitGatewayRoute')).toBe(1);
-  expect(await t.restore(p!)).toBe('applied');
-  expect(target('10.240.0.0/16')).toBe('tgw-attach-1');
 });
 
 it('without a healthy alternate, withdraw deletes the route and restore re-creates it exactly', async () => {
