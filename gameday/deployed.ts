@@ -23,6 +23,15 @@ export const GAMEDAY_MONITOR = 'tunnel-guard-gameday-probes';
 export const probeDimension = (p: Pick<ProbeDeclaration, 'vpnId' | 'tunnelIp'>): string =>
   `probe-${`${p.vpnId}${p.tunnelIp}`.replace(/[^A-Za-z0-9]/g, '')}`;
 
+/**
+ * The tunnel a probe alarm of the deploy tooling names (`tunnel-guard-probe-<vpn>-<ip>-<trip|clear>`): the alarm
+ * name is all that carries it, for the game day as for the Lambda.
+ */
+export function probeAlarmTunnel(alarmName: string): { vpnId: string; tunnelIp: string; role: 'trip' | 'clear' } | undefined {
+  const m = /^tunnel-guard-probe-(vpn-[0-9a-f]+)-([\d.]+)-(trip|clear)$/.exec(alarmName);
+  return m ? { vpnId: m[1]!, tunnelIp: m[2]!, role: m[3] as 'trip' | 'clear' } : undefined;
+}
+
 export interface Deployed {
   policies: AlertPolicy[];
   /** The probe alarms (trip and clear) the AWS deploy tooling creates for these probes. */
@@ -98,11 +107,11 @@ export function loadDeployed(root: string): Deployed {
       for (const r of Object.values(Resources)) {
         if (r.Type !== 'AWS::CloudWatch::Alarm') continue;
         const dims = r.Properties.Dimensions as { Name: string; Value: unknown }[];
-        const name = String(r.Properties.AlarmName);
-        const m = /^tunnel-guard-probe-(vpn-[0-9a-f]+)-([\d.]+)-(trip|clear)$/.exec(name);
+        const probe = probeAlarmTunnel(String(r.Properties.AlarmName));
+        if (!probe) throw new Error(`probe alarm ${String(r.Properties.AlarmName)} does not name its tunnel`);
         r.Properties.Dimensions = dims.map((d) => ({
           Name: d.Name,
-          Value: d.Name === 'Monitor' ? GAMEDAY_MONITOR : probeDimension({ vpnId: m?.[1] ?? '', tunnelIp: m?.[2] ?? '' }),
+          Value: d.Name === 'Monitor' ? GAMEDAY_MONITOR : probeDimension(probe),
         }));
       }
       return alarmsFromResources(Resources);

@@ -7,7 +7,6 @@ import { loadConfig } from '../shared/policy';
 import { simStateSchema, type SimState } from '../shared/simulator/sim-state';
 import { incidentTopology } from '../shared/simulator/topology';
 import { readFileSync } from 'node:fs';
-import type { AwsAlarmEvaluator as AwsEval } from './aws-alarms';
 import { AwsAlarmEvaluator } from './aws-alarms';
 import { GAMEDAY_MONITOR, probeDimension, type Deployed, type ProbeDeclaration } from './deployed';
 import { GcpAlertEvaluator } from './gcp-alerts';
@@ -112,7 +111,7 @@ async function runStrategy(
         subnetArn: 'arn:aws:ec2:ap-northeast-1:123456789012:subnet/subnet-0a1b2c3d4e5f60001',
       }))
     : [];
-  const awsAlarms: AwsEval = new AwsAlarmEvaluator([
+  const awsAlarms = new AwsAlarmEvaluator([
     ...deployed.alarmsFor(links.map((l) => `${l.aws.vpnConnectionId}:${l.aws.outsideIpAddress}`)),
     ...(probes.length ? deployed.probeAlarmsFor(probes) : []),
   ]);

@@ -5,6 +5,7 @@
  *   put them back on every OK / incident close; no guards, no hold-down, no link to the other cloud;
  * - `tunnel-guard`: the real edges (see edges.ts) with the shipped configuration.
  */
+import { probeAlarmTunnel } from './deployed';
 import type { Config } from '../shared/policy';
 import type { LogEntry } from '../shared/ports';
 import { gcpTunnelUrl, type GcpRoute, type SimState } from '../shared/simulator/sim-state';
@@ -101,15 +102,15 @@ export function naiveStrategy(world: World): Strategy {
     onAlarm: async (c, t) => {
       if (c.state === 'INSUFFICIENT_DATA' || c.alarm.AlarmName.endsWith('-clear')) return;
       // A probe alarm names its tunnel; every other alarm carries the AWS/VPN dimensions.
-      const probe = /^tunnel-guard-probe-(vpn-[0-9a-f]+)-([\d.]+)-trip$/.exec(c.alarm.AlarmName);
+      const probe = probeAlarmTunnel(c.alarm.AlarmName);
       if (probe)
         c = {
           ...c,
           alarm: {
             ...c.alarm,
             Dimensions: [
-              { Name: 'VpnId', Value: probe[1]! },
-              { Name: 'TunnelIpAddress', Value: probe[2]! },
+              { Name: 'VpnId', Value: probe.vpnId },
+              { Name: 'TunnelIpAddress', Value: probe.tunnelIp },
             ],
           },
         };
