@@ -5,7 +5,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolveFromCaller } from '../shared/config-source';
-import type { Command } from '../shared/engine';
+import { commandFor, type ChangeOptions, type ChangeType } from './change-command';
 import type { Report } from '../shared/types';
 import { clockFrom, parseInstant } from './clock';
 import { linksEnabled } from './compose';
@@ -53,40 +53,20 @@ export async function cloudsStatus(io: CliIo, verbose: boolean, json: boolean): 
   return EXIT.ok;
 }
 
-export interface ChangeOptions {
-  reason?: string;
-  force?: boolean;
-  now?: string;
-  json?: boolean;
-  yes?: boolean;
-  dryRun?: boolean;
-}
-
 const printReport = (io: CliIo, r: Report, json: boolean) => io.stdout(json ? `${JSON.stringify(r, null, 2)}\n` : formatReport(r));
 
 /**
  * drain / restore / release. The plan is the engine's own dry run on the same deployed state; then the real run
  * decides again (guards, fence, conditional writes): a function acting in between is seen, never overwritten.
  */
-export async function cloudsChange(
-  io: CliIo,
-  verbose: boolean,
-  type: Command['type'],
-  tunnel: string,
-  o: ChangeOptions,
-): Promise<ExitCode> {
+export async function cloudsChange(io: CliIo, verbose: boolean, type: ChangeType, tunnel: string, o: ChangeOptions): Promise<ExitCode> {
   const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, io.now ?? (() => new Date()));
   const seat = await openSeat(seatOptions(io, verbose));
   const ref = resolveTunnel(
     tunnel,
     (await seat.read()).tunnels.map((t) => t.ref),
   );
-  const command: Command = {
-    type,
-    tunnelId: ref.id,
-    ...(type === 'drain' ? { reason: o.reason ?? 'manual drain (tunnel-guard drain --target clouds)' } : {}),
-    ...(o.force ? { force: true } : {}),
-  };
+  const command = commandFor(type, ref.id, o, ' --target clouds');
   const plan = await seat.run(ref.cloud, command, clock, true);
   const json = !!o.json;
   const nothingToApply = plan.decision === 'refuse' || plan.decision === 'ignore';

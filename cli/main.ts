@@ -22,6 +22,7 @@ import { buildStatus, formatLinksLine, formatStatus } from './status-view';
 import { cloudsChange, cloudsDiscover, cloudsDoctor, cloudsStatus } from './clouds-commands';
 import { simulatorDoctor } from './simulator-doctor';
 import { targetOf } from './target';
+import { changeCommand, commandFor, type ChangeOptions } from './change-command';
 
 async function allTunnels(ctx: CliContext): Promise<TunnelRef[]> {
   const [aws, gcp] = await Promise.all([ctx.sim.ports('aws').tunnels.list(), ctx.sim.ports('gcp').tunnels.list()]);
@@ -71,6 +72,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     if (json || !deps.link) return;
     for (const d of deps.link.deliveries) io.stdout(formatDelivery(d));
   };
+  /** Print one decision's report and what the link did with it; its exit code is the command's. */
+  const answer = (deps: CliDeps, r: Report, json: boolean) => {
+    printReport(r, json);
+    printLinked(deps, json);
+    code = exitCodeFor(r);
+  };
 
   program
     .command('status')
@@ -94,83 +101,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
       io.stdout(o.json ? `${JSON.stringify(doc)}\n` : formatStatus(doc) + formatLinksLine({ ...links, unpaired }));
     });
 
-  program
-    .command('drain <tunnel>')
-    .description('withdraw every route into a tunnel (through the guards)')
-    .option('--reason <text>', 'why (recorded in the ledger and the notification)')
-    .option('--force', 'skip the guards (reported and notified as such)')
-    .option('--now <iso>', 'decide as if it were this instant')
-    .option('--json', 'print the report as JSON')
-    .option('--dry-run', 'print the plan only; change nothing')
-    .option('-y, --yes', 'on the clouds: apply the plan without asking')
-    .action(
-      async (tunnel: string, o: { reason?: string; force?: boolean; now?: string; json?: boolean; dryRun?: boolean; yes?: boolean }) => {
-        if (onClouds()) {
-          code = await cloudsChange(io, verbose(), 'drain', tunnel, o);
-          return;
-        }
-        const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
-        const c = await ctx();
-        const ref = resolveTunnel(tunnel, await allTunnels(c));
-        const deps = dryRunIf(await c.deps(clock), o.dryRun);
-        const r = await runCommand(deps, {
-          type: 'drain',
-          tunnelId: ref.id,
-          reason: o.reason ?? 'manual drain (tunnel-guard drain)',
-          force: !!o.force,
-        });
-        printReport(r, !!o.json);
-        printLinked(deps, !!o.json);
-        code = exitCodeFor(r);
-      },
-    );
-
-  program
-    .command('restore <tunnel>')
-    .description(
-      'put back exactly the routes that were withdrawn; refused while the tunnel is degraded or down unless --force (no hold-down for an operator)',
-    )
-    .option('--force', 'skip the guards (reported and notified as such)')
-    .option('--now <iso>', 'decide as if it were this instant')
-    .option('--json', 'print the report as JSON')
-    .option('--dry-run', 'print the plan only; change nothing')
-    .option('-y, --yes', 'on the clouds: apply the plan without asking')
-    .action(async (tunnel: string, o: { force?: boolean; now?: string; json?: boolean; dryRun?: boolean; yes?: boolean }) => {
+  for (const type of ['drain', 'restore', 'release'] as const) {
+    changeCommand(program, type).action(async (tunnel: string, o: ChangeOptions) => {
       if (onClouds()) {
-        code = await cloudsChange(io, verbose(), 'restore', tunnel, o);
+        code = await cloudsChange(io, verbose(), type, tunnel, o);
         return;
       }
       const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
       const c = await ctx();
       const ref = resolveTunnel(tunnel, await allTunnels(c));
       const deps = dryRunIf(await c.deps(clock), o.dryRun);
-      const r = await runCommand(deps, { type: 'restore', tunnelId: ref.id, force: !!o.force });
-      printReport(r, !!o.json);
-      printLinked(deps, !!o.json);
-      code = exitCodeFor(r);
+      answer(deps, await runCommand(deps, commandFor(type, ref.id, o, '')), !!o.json);
     });
-
-  program
-    .command('release <tunnel>')
-    .description('clear flap suppression so the tunnel can be restored again')
-    .option('--now <iso>', 'decide as if it were this instant')
-    .option('--json', 'print the report as JSON')
-    .option('--dry-run', 'print the plan only; change nothing')
-    .option('-y, --yes', 'on the clouds: apply without asking')
-    .action(async (tunnel: string, o: { now?: string; json?: boolean; dryRun?: boolean; yes?: boolean }) => {
-      if (onClouds()) {
-        code = await cloudsChange(io, verbose(), 'release', tunnel, o);
-        return;
-      }
-      const clock = clockFrom(o.now ? parseInstant(o.now, '--now') : undefined, realNow);
-      const c = await ctx();
-      const ref = resolveTunnel(tunnel, await allTunnels(c));
-      const deps = dryRunIf(await c.deps(clock), o.dryRun);
-      const r = await runCommand(deps, { type: 'release', tunnelId: ref.id });
-      printReport(r, !!o.json);
-      printLinked(deps, !!o.json);
-      code = exitCodeFor(r);
-    });
+  }
 
   program
     .command('signal <tunnel> <health>')
@@ -198,10 +141,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
         evidence: o.evidence,
       };
       const deps = await c.deps(clock);
-      const r = await handleSignal(deps, signal);
-      printReport(r, !!o.json);
-      printLinked(deps, !!o.json);
-      code = exitCodeFor(r);
+      answer(deps, await handleSignal(deps, signal), !!o.json);
     });
 
   program

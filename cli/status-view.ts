@@ -22,6 +22,7 @@ export interface StatusTunnel {
   withdrawn: StatusRoute[];
   /** Standbys left by de-preferring this tunnel's paths: they carry traffic only when nothing better exists. */
   standby: StatusRoute[];
+  /** What the cloud reports of the tunnel itself (IPsec up/down); the field name is part of the `status --json` shape. */
   linkStatus: TunnelStatus['status'];
   suppressed: boolean;
   reason?: string;

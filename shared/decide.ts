@@ -161,7 +161,13 @@ interface Ctx {
   id: string;
 }
 
-function drain(ctx: Ctx, base: LedgerRecord, reason: string, opts: { force: boolean; manual: boolean }): Decision {
+/**
+ * Who asks for the drain. A monitor's drain counts towards flapping; an operator's is never undone automatically;
+ * re-withdrawing drift keeps the tunnel's drain history, suppression and reason as they were (it is the same drain).
+ */
+type DrainBy = 'monitor' | 'operator' | 'drift';
+
+function drain(ctx: Ctx, base: LedgerRecord, reason: string, opts: { force: boolean; by: DrainBy }): Decision {
   const { input, id } = ctx;
   const own = pathsOfTunnel(input.paths, id).map((p) => withLever(p, input.policy));
   if (own.length === 0) {
@@ -189,18 +195,22 @@ function drain(ctx: Ctx, base: LedgerRecord, reason: string, opts: { force: bool
   }
   const nowIso = input.now.toISOString();
   const windowStart = input.now.getTime() - input.policy.flapWindowSeconds * 1000;
-  const drains = opts.manual ? base.drains : [...base.drains, nowIso].filter((t) => Date.parse(t) >= windowStart).slice(-MAX_DRAINS);
-  const flapping = !opts.manual && drains.length > input.policy.maxFlaps;
+  const byMonitor = opts.by === 'monitor';
+  const drains = byMonitor ? [...base.drains, nowIso].filter((t) => Date.parse(t) >= windowStart).slice(-MAX_DRAINS) : base.drains;
+  const flapping = byMonitor && drains.length > input.policy.maxFlaps;
   const next: LedgerRecord = {
     ...base,
     state: 'draining',
     withdrawn: mergeSnapshots(base.withdrawn, own),
     drains,
     // An operator's drain is never undone automatically; flapping tunnels wait for an operator too.
-    suppressed: base.suppressed || opts.manual || flapping,
-    reason: flapping
-      ? `flapping: drained ${drains.length} times in ${input.policy.flapWindowSeconds}s (max ${input.policy.maxFlaps}); stays drained until released`
-      : reason,
+    suppressed: base.suppressed || opts.by === 'operator' || flapping,
+    reason:
+      opts.by === 'drift'
+        ? base.reason
+        : flapping
+          ? `flapping: drained ${drains.length} times in ${input.policy.flapWindowSeconds}s (max ${input.policy.maxFlaps}); stays drained until released`
+          : reason,
     updatedAt: nowIso,
     lastRefusal: undefined,
   };
@@ -274,7 +284,7 @@ function restore(ctx: Ctx, base: LedgerRecord, why: string, forced: boolean): De
     return {
       ...nothing('refuse', text, base),
       next: { ...base, lastRefusal: text },
-      refusals: [{ guard: 'hold-down', reason: text }],
+      refusals: [{ guard: 'shared-path', reason: text }],
       notify: base.lastRefusal !== text,
     };
   }
@@ -354,7 +364,21 @@ function stateLagsCloud(r: LedgerRecord, view: View, id: string): boolean {
   return holding.length > 0 && holding.every((m) => m.basis === 'state');
 }
 
-/** Drained and healthy: restore once the hold-down has passed (guard 5). */
+/**
+ * A drained tunnel nothing will ever vouch for (its monitors cannot tell, or they measure only the traffic it no
+ * longer carries): it stays drained, said once and loudly, so a human checks it.
+ */
+function staysDrainedWithoutEvidence(base: LedgerRecord, text: string, changed: boolean): Decision {
+  return {
+    ...nothing('refuse', text, base),
+    next: base.lastRefusal === text && !changed ? undefined : { ...base, lastRefusal: text },
+    refusals: [{ guard: 'no-evidence', reason: text, urgent: true }],
+    severity: 'CRITICAL',
+    notify: base.lastRefusal !== text,
+  };
+}
+
+/** Drained: restore once it has been healthy for the hold-down — or at once as the last path left. */
 function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): Decision {
   const { input, id } = ctx;
   const health = ctx.view.healthOf(id);
@@ -373,7 +397,7 @@ function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): Decision 
           severity: 'CRITICAL',
           lastResort: true,
           refusals: [
-            { guard: 'black-hole', reason: `restored although ${health}: ${orphaned.join(', ')} had no other path`, urgent: true },
+            { guard: 'last-resort', reason: `restored although ${health}: ${orphaned.join(', ')} had no other path`, urgent: true },
           ],
         }
       : d;
@@ -391,13 +415,7 @@ function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): Decision 
         .map(([k]) => k)
         .join(', ') || 'unknown'
     }); restore --force once a human has checked it`;
-    return {
-      ...nothing('refuse', text, base),
-      next: base.lastRefusal === text && !changed ? undefined : { ...base, lastRefusal: text },
-      refusals: [{ guard: 'hold-down', reason: text, urgent: true }],
-      severity: 'CRITICAL',
-      notify: base.lastRefusal !== text,
-    };
+    return staysDrainedWithoutEvidence(base, text, changed);
   }
   if (health !== 'healthy' || !base.healthySince) {
     const blind = blindWhileDrained(base, input.now, input.policy.restoreHoldDownSeconds);
@@ -405,13 +423,7 @@ function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): Decision 
       // Only traffic metrics hold it, and a drained tunnel has no traffic: nothing will ever say it healed. Say so
       // once, loudly, instead of restoring into a tunnel that may still be lossy.
       const text = `${id} stays drained: only traffic metrics watch it (${blind.join(', ')}), and a drained tunnel carries no traffic, so none of them can show that it healed; check it and restore it by hand, or deploy a probe for this link`;
-      return {
-        ...nothing('refuse', text, base),
-        next: base.lastRefusal === text && !changed ? undefined : { ...base, lastRefusal: text },
-        refusals: [{ guard: 'hold-down', reason: text, urgent: true }],
-        severity: 'CRITICAL',
-        notify: base.lastRefusal !== text,
-      };
+      return staysDrainedWithoutEvidence(base, text, changed);
     }
     return nothing(changed ? 'record' : 'ignore', `${id} is drained and ${health}: stays drained`, base, {
       next: changed ? base : undefined,
@@ -490,19 +502,12 @@ function driftOf(ctx: Ctx, base: LedgerRecord, why = 'drift'): Decision | undefi
       ...nothing('refuse', text, base),
       next: { ...base, lastRefusal: text },
       finalState: 'drained',
-      refusals: [{ guard: 'black-hole', reason: text, urgent: true }],
+      refusals: [{ guard: 'conflict', reason: text, urgent: true }],
       severity: 'CRITICAL',
       notify: base.lastRefusal !== text,
     };
   }
-  const d = drain(ctx, { ...base, state: 'active' }, `${why}: ${back.length} path(s) present while drained`, {
-    force: false,
-    manual: true,
-  });
-  if (d.kind === 'drain' && d.next) d.next = { ...d.next, drains: base.drains, suppressed: base.suppressed, reason: base.reason };
-  if (d.kind === 'refuse') d.next = { ...base, lastRefusal: d.next?.lastRefusal };
-  if (d.kind === 'record') d.next = base;
-  return { ...d, finalState: 'drained' };
+  return drain(ctx, base, `${why}: ${back.length} path(s) present while drained`, { force: false, by: 'drift' });
 }
 
 /** Decide what to do. Pure: no I/O, no clock, no environment. */
@@ -519,149 +524,164 @@ export function decide(input: DecisionInput): Decision {
 
 function decideInner(input: DecisionInput): Decision {
   const record = input.record;
+  const ctx = contextOf(input, record);
+  const t = input.trigger;
+  // A signal is applied to the record before anything is decided, unless it is a copy or older news.
+  const signal = t.type === 'signal' ? t.signal : undefined;
+  const fresh = !!signal && !record.recentKeys.some((k) => k.key === signal.key) && !staleFor(record, signal);
+  const marked = fresh && signal ? contextOf(input, withSignalMark(record, signal)) : ctx;
+
+  const resumed = resumeInterrupted(marked, fresh);
+  if (resumed) return resumed;
+  switch (t.type) {
+    case 'signal':
+      return onSignal(ctx, marked, t.signal);
+    case 'drain':
+      return onOperatorDrain(ctx, t.reason, t.force);
+    case 'restore':
+      return onOperatorRestore(ctx, t.force);
+    case 'release':
+      return onRelease(ctx);
+    case 'tick':
+      return onTick(ctx);
+  }
+}
+
+/** The decision's view of the cloud: the other tunnels' records and fence membership, beside this record. */
+function contextOf(input: DecisionInput, record: LedgerRecord): Ctx {
   const id = record.tunnelId;
   const view = buildView(
     input.tunnels,
     input.records.filter((r) => r.tunnelId !== id).concat([record]),
     input.members.filter((m) => m !== id),
   );
-  const ctx: Ctx = { input, view, record, id };
-  const t = input.trigger;
+  return { input, view, record, id };
+}
 
-  // Interrupted work is finished before anything else (crash safety) — but never blindly: the
-  // world may have changed since the decision (the fallback tunnel may be down now, the tunnel degraded again).
-  const s0 = t.type === 'signal' ? t.signal : undefined;
-  const fresh = !!s0 && !record.recentKeys.some((k) => k.key === s0.key) && !staleFor(record, s0);
-  const marked = fresh && s0 ? withSignalMark(record, s0) : record;
-  const mctx: Ctx =
-    marked === record
-      ? ctx
-      : {
-          ...ctx,
-          record: marked,
-          view: buildView(
-            input.tunnels,
-            input.records.filter((r) => r.tunnelId !== id).concat([marked]),
-            input.members.filter((m) => m !== id),
-          ),
-        };
-  if (record.state === 'draining' && t.type !== 'restore') return finishDrain(mctx, marked);
-  if (record.state === 'restoring' && t.type !== 'drain') {
-    if (fresh && (marked.health === 'degraded' || marked.health === 'down')) {
-      // Degraded again before the restore finished: take back what was already restored, guards permitting.
-      const drained: LedgerRecord = { ...marked, state: 'drained' };
-      return (
-        driftOf(mctx, drained, 'degraded again during a restore') ??
-        nothing('record', `${id} degraded again during a restore; stays drained`, drained, { next: drained, finalState: 'drained' })
-      );
-    }
-    return restore(mctx, marked, 'finish interrupted restore', false);
+/**
+ * Interrupted work is finished before anything else (crash safety) — but never blindly: the world may have changed
+ * since the decision (the fallback tunnel may be down now, the tunnel degraded again). An operator's opposite
+ * command goes first. Undefined when nothing was interrupted.
+ */
+function resumeInterrupted(ctx: Ctx, fresh: boolean): Decision | undefined {
+  const { record, id } = ctx;
+  const t = ctx.input.trigger;
+  if (record.state === 'draining' && t.type !== 'restore') return finishDrain(ctx, record);
+  if (record.state !== 'restoring' || t.type === 'drain') return undefined;
+  if (fresh && (record.health === 'degraded' || record.health === 'down')) {
+    // Degraded again before the restore finished: take back what was already restored, guards permitting.
+    const drained: LedgerRecord = { ...record, state: 'drained' };
+    return (
+      driftOf(ctx, drained, 'degraded again during a restore') ??
+      nothing('record', `${id} degraded again during a restore; stays drained`, drained, { next: drained, finalState: 'drained' })
+    );
   }
+  return restore(ctx, record, 'finish interrupted restore', false);
+}
 
-  switch (t.type) {
-    case 'signal': {
-      const s = t.signal;
-      if (record.recentKeys.some((k) => k.key === s.key)) {
-        return nothing('ignore', `duplicate signal ${s.key}: already applied`, record, {
-          refusals: [{ guard: 'duplicate', reason: `signal ${s.key} was already applied` }],
-        });
-      }
-      const newer = staleFor(record, s);
-      if (newer) {
-        return nothing(
-          'ignore',
-          `stale signal observed ${s.observedAt}, older than the newest applied from ${monitorOf(s)} (${newer})`,
-          record,
-          {
-            refusals: [{ guard: 'stale', reason: `observed ${s.observedAt} < newest applied ${newer} (${monitorOf(s)})` }],
-          },
-        );
-      }
-      const base = marked;
-      const nctx = mctx;
-      const others = base.health !== s.health ? ` (another monitor still says ${base.health})` : '';
-      if (s.health === 'unknown') {
-        return nothing('record', `${id}: health unknown (${s.evidence}); no action`, base, { next: base });
-      }
-      if (record.state === 'drained') {
-        if (base.health === 'healthy') return maybeRestore(nctx, base, true);
-        return nothing('record', `${id} is already drained; ${s.health} noted${others}`, base, { next: base });
-      }
-      // state active
-      if (base.health === 'healthy') return nothing('record', `${id} healthy`, base, { next: { ...base, lastRefusal: undefined } });
-      // Only a tunnel-state monitor says down (this news, or earlier news) while the cloud already reports the
-      // tunnel up: the metric lags the cloud, and cutting a tunnel that is back only keeps it out for a hold-down.
-      if ((s.health !== 'down' || s.basis === 'state') && stateLagsCloud(base, nctx.view, id))
-        return nothing('record', `${id}: ${s.health} noted; ${LAG}`, base, { next: base });
-      const own = pathsOfTunnel(input.paths, id);
-      if (base.health === 'down' && nativeFailoverCovers(nctx.view, nctx.id, own)) {
-        return nothing(
-          'record',
-          `${id} is down; its paths also use a healthy sibling tunnel, which the cloud fails over to on its own: recorded, not drained`,
-          base,
-          {
-            next: base,
-            notify: true,
-            severity: 'WARNING',
-          },
-        );
-      }
-      return drain(nctx, base, s.health === 'healthy' ? `still ${base.health}${others}` : `${s.health}: ${s.evidence}`, {
-        force: false,
-        manual: false,
-      });
-    }
-    case 'drain': {
-      if (record.state === 'drained' || record.state === 'restoring') {
-        // The operator's intent is recorded even when the tunnel is already (being) drained: no automatic restore.
-        const pinned: LedgerRecord = { ...record, state: 'drained', suppressed: true, reason: `operator: ${t.reason}` };
-        const drift = driftOf({ ...ctx, record: pinned }, pinned, 'operator drain');
-        if (drift) return drift;
-        return nothing('record', `${id} is already drained; it now stays drained until an operator restores or releases it`, pinned, {
-          next: pinned,
-          finalState: 'drained',
-          notify: true,
-        });
-      }
-      return drain(ctx, record, `operator: ${t.reason}`, { force: t.force, manual: true });
-    }
-    case 'restore': {
-      if (record.state === 'active' && record.withdrawn.length === 0)
-        return nothing('ignore', `${id} is not drained: nothing to restore`, record);
-      const h = view.healthOf(id);
-      if (!t.force && (h === 'degraded' || h === 'down')) {
-        const text = `restore of ${id} refused: it is ${h}, so traffic would go back into it (restore --force overrides; the hold-down does not apply to an operator)`;
-        return { ...nothing('refuse', text, record), refusals: [{ guard: 'hold-down', reason: text }], notify: false };
-      }
-      // A forced restore overrides what the monitors said: they start from scratch.
-      const base: LedgerRecord = t.force
-        ? { ...record, suppressed: false, monitors: {}, health: 'unknown', healthySince: undefined, lastFailure: undefined }
-        : { ...record, suppressed: false };
-      return restore(ctx, base, t.force ? 'operator restore (--force)' : 'operator restore', t.force);
-    }
-    case 'release': {
-      if (!record.suppressed) {
-        return nothing('ignore', `${id} is not suppressed: nothing to release`, record);
-      }
-      const released: LedgerRecord = { ...record, suppressed: false, drains: [], reason: 'released by operator' };
-      const then = record.state === 'drained' ? maybeRestore(ctx, released, true) : undefined;
-      if (then && then.kind === 'restore') return { ...then, summary: `released ${id}; ${then.summary}` };
-      return nothing('release', `released ${id}: automatic restore allowed again${then ? ` (${then.summary})` : ''}`, released, {
-        next: released,
-        notify: true,
-      });
-    }
-    case 'tick': {
-      if (record.state === 'drained') return driftOf(ctx, record) ?? maybeRestore(ctx, record, false);
-      // Active but degraded or down: a refused drain is retried when conditions change (the other tunnel recovered).
-      const own = pathsOfTunnel(input.paths, id);
-      if ((record.health === 'degraded' || record.health === 'down') && own.length > 0) {
-        if (record.health === 'down' && nativeFailoverCovers(view, id, own))
-          return nothing('ignore', `${id} is down; the cloud fails over to its sibling`, record);
-        if (stateLagsCloud(record, view, id)) return nothing('ignore', `${id}: ${LAG}`, record);
-        return drain(ctx, record, `still ${record.health} (retry of an earlier decision)`, { force: false, manual: false });
-      }
-      return nothing('ignore', `${id}: nothing to do`, record);
-    }
+/** A monitor's news: `before` is the record as read, `ctx` the record with the signal applied. */
+function onSignal(before: Ctx, ctx: Ctx, s: Signal): Decision {
+  const { record } = before;
+  const { id, input } = ctx;
+  if (record.recentKeys.some((k) => k.key === s.key)) {
+    return nothing('ignore', `duplicate signal ${s.key}: already applied`, record, {
+      refusals: [{ guard: 'duplicate', reason: `signal ${s.key} was already applied` }],
+    });
   }
+  const newer = staleFor(record, s);
+  if (newer) {
+    return nothing(
+      'ignore',
+      `stale signal observed ${s.observedAt}, older than the newest applied from ${monitorOf(s)} (${newer})`,
+      record,
+      {
+        refusals: [{ guard: 'stale', reason: `observed ${s.observedAt} < newest applied ${newer} (${monitorOf(s)})` }],
+      },
+    );
+  }
+  const base = ctx.record;
+  const others = base.health !== s.health ? ` (another monitor still says ${base.health})` : '';
+  if (s.health === 'unknown') {
+    return nothing('record', `${id}: health unknown (${s.evidence}); no action`, base, { next: base });
+  }
+  if (record.state === 'drained') {
+    if (base.health === 'healthy') return maybeRestore(ctx, base, true);
+    return nothing('record', `${id} is already drained; ${s.health} noted${others}`, base, { next: base });
+  }
+  if (base.health === 'healthy') return nothing('record', `${id} healthy`, base, { next: { ...base, lastRefusal: undefined } });
+  // Only a tunnel-state monitor says down (this news, or earlier news) while the cloud already reports the
+  // tunnel up: the metric lags the cloud, and cutting a tunnel that is back only keeps it out for a hold-down.
+  if ((s.health !== 'down' || s.basis === 'state') && stateLagsCloud(base, ctx.view, id))
+    return nothing('record', `${id}: ${s.health} noted; ${LAG}`, base, { next: base });
+  if (base.health === 'down' && nativeFailoverCovers(ctx.view, id, pathsOfTunnel(input.paths, id))) {
+    return nothing(
+      'record',
+      `${id} is down; its paths also use a healthy sibling tunnel, which the cloud fails over to on its own: recorded, not drained`,
+      base,
+      { next: base, notify: true, severity: 'WARNING' },
+    );
+  }
+  return drain(ctx, base, s.health === 'healthy' ? `still ${base.health}${others}` : `${s.health}: ${s.evidence}`, {
+    force: false,
+    by: 'monitor',
+  });
+}
+
+function onOperatorDrain(ctx: Ctx, reason: string, force: boolean): Decision {
+  const { record, id } = ctx;
+  if (record.state === 'drained' || record.state === 'restoring') {
+    // The operator's intent is recorded even when the tunnel is already (being) drained: no automatic restore.
+    const pinned: LedgerRecord = { ...record, state: 'drained', suppressed: true, reason: `operator: ${reason}` };
+    const drift = driftOf({ ...ctx, record: pinned }, pinned, 'operator drain');
+    if (drift) return drift;
+    return nothing('record', `${id} is already drained; it now stays drained until an operator restores or releases it`, pinned, {
+      next: pinned,
+      finalState: 'drained',
+      notify: true,
+    });
+  }
+  return drain(ctx, record, `operator: ${reason}`, { force, by: 'operator' });
+}
+
+function onOperatorRestore(ctx: Ctx, force: boolean): Decision {
+  const { record, id } = ctx;
+  if (record.state === 'active' && record.withdrawn.length === 0)
+    return nothing('ignore', `${id} is not drained: nothing to restore`, record);
+  const h = ctx.view.healthOf(id);
+  if (!force && (h === 'degraded' || h === 'down')) {
+    const text = `restore of ${id} refused: it is ${h}, so traffic would go back into it (restore --force overrides; the hold-down does not apply to an operator)`;
+    return { ...nothing('refuse', text, record), refusals: [{ guard: 'unhealthy', reason: text }], notify: false };
+  }
+  // A forced restore overrides what the monitors said: they start from scratch.
+  const base: LedgerRecord = force
+    ? { ...record, suppressed: false, monitors: {}, health: 'unknown', healthySince: undefined, lastFailure: undefined }
+    : { ...record, suppressed: false };
+  return restore(ctx, base, force ? 'operator restore (--force)' : 'operator restore', force);
+}
+
+function onRelease(ctx: Ctx): Decision {
+  const { record, id } = ctx;
+  if (!record.suppressed) return nothing('ignore', `${id} is not suppressed: nothing to release`, record);
+  const released: LedgerRecord = { ...record, suppressed: false, drains: [], reason: 'released by operator' };
+  const then = record.state === 'drained' ? maybeRestore(ctx, released, true) : undefined;
+  if (then && then.kind === 'restore') return { ...then, summary: `released ${id}; ${then.summary}` };
+  return nothing('release', `released ${id}: automatic restore allowed again${then ? ` (${then.summary})` : ''}`, released, {
+    next: released,
+    notify: true,
+  });
+}
+
+/** The scheduled reconcile: re-withdraw drift, restore after the hold-down, retry a refused drain. */
+function onTick(ctx: Ctx): Decision {
+  const { record, id, input, view } = ctx;
+  if (record.state === 'drained') return driftOf(ctx, record) ?? maybeRestore(ctx, record, false);
+  // Active but degraded or down: a refused drain is retried when conditions change (the other tunnel recovered).
+  const own = pathsOfTunnel(input.paths, id);
+  if ((record.health === 'degraded' || record.health === 'down') && own.length > 0) {
+    if (record.health === 'down' && nativeFailoverCovers(view, id, own))
+      return nothing('ignore', `${id} is down; the cloud fails over to its sibling`, record);
+    if (stateLagsCloud(record, view, id)) return nothing('ignore', `${id}: ${LAG}`, record);
+    return drain(ctx, record, `still ${record.health} (retry of an earlier decision)`, { force: false, by: 'monitor' });
+  }
+  return nothing('ignore', `${id}: nothing to do`, record);
 }

@@ -91,44 +91,77 @@ function refusalReport(deps: CoreDeps, tunnelId: string, trigger: string, reason
   };
 }
 
+/** What a decision committed: the decision, the record as written, and the record before it. */
+interface Committed {
+  decision: Decision;
+  record: LedgerRecord;
+  before?: LedgerRecord;
+}
+
 async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, triggerName: string): Promise<Report> {
   const started = deps.clock.now();
   const signal = trigger.type === 'signal' ? trigger.signal : undefined;
+  const refused = (reason: string, notify: boolean) =>
+    finish(deps, refusalReport(deps, tunnelId, triggerName, reason, started, signal), notify);
   const cloud = cloudOf(tunnelId);
   const ports = cloud ? deps.clouds[cloud] : undefined;
-  if (!cloud || !ports) {
-    // Bad input changes nothing, not even the notification log: the log line and the response say why.
-    return finish(
-      deps,
-      refusalReport(
-        deps,
-        tunnelId,
-        triggerName,
-        `unknown tunnel ${JSON.stringify(tunnelId)}: not a tunnel of a configured cloud`,
-        started,
-        signal,
-      ),
-      false,
-    );
-  }
+  // Bad input changes nothing, not even the notification log: the log line and the response say why.
+  if (!cloud || !ports) return refused(`unknown tunnel ${JSON.stringify(tunnelId)}: not a tunnel of a configured cloud`, false);
 
-  let decision: Decision | undefined;
-  let record: LedgerRecord | undefined;
-  let before: LedgerRecord | undefined;
-  for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES && !decision; attempt++) {
+  const committed = await decideAndCommit(deps, cloud, ports, tunnelId, trigger);
+  if (committed === 'unknown') return refused(`unknown tunnel ${tunnelId}: the ${cloud} side reports no such tunnel`, false);
+  if (committed === 'conflicts')
+    return refused(`gave up after ${MAX_CONFLICT_RETRIES} ledger conflicts: another writer keeps changing ${tunnelId}`, true);
+  const { decision, record } = committed;
+  const planned = plannedReport(deps, committed, { tunnelId, cloud, triggerName, signal, started });
+
+  if (deps.policy.dryRun) return finish(deps, asDryRun(planned, decision), decision.notify || decision.actions.length > 0);
+  if (decision.actions.length === 0) return finish(deps, planned, decision.notify);
+
+  const results = await confirm(
+    ports,
+    tunnelId,
+    await executePlan(decision.actions, ports.paths, deps.policy, deps.sleep ?? realSleep),
+    decision.actions,
+  );
+  const failed = results.filter((r) => r.outcome === 'failed');
+  const failure = failed.length ? failed.map((f) => `${f.type} ${f.pathKey}: ${f.error}`).join('; ') : undefined;
+  // A failure that repeats on every reconcile (a permanent error) is notified once, logged every time.
+  const repeatedFailure = !!failure && record.lastFailure === failure;
+  const after = await settle(deps, cloud, { ...record, lastFailure: failure }, decision, results);
+  const report: Report = { ...planned, results, stateAfter: after.state };
+  if (failed.length === 0) return finish(deps, report, decision.notify);
+  return finish(
+    deps,
+    {
+      ...report,
+      ok: false,
+      severity: 'ERROR',
+      summary: `${report.summary} — ${failed.length} of ${results.length} action(s) FAILED; the ledger keeps their definitions and reconcile will finish the work${repeatedFailure ? ' (same failure as last time: not notified again)' : ''}`,
+    },
+    !repeatedFailure && (decision.notify || decision.kind !== 'refuse'),
+  );
+}
+
+/**
+ * Read the cloud and the ledger, decide, and commit the decision (fence first, then the record). A conflicting
+ * writer makes it read and decide again, a bounded number of times. In a dry run nothing is written.
+ */
+async function decideAndCommit(
+  deps: CoreDeps,
+  cloud: Cloud,
+  ports: CloudPorts,
+  tunnelId: string,
+  trigger: Trigger,
+): Promise<Committed | 'unknown' | 'conflicts'> {
+  for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const [tunnels, paths, all] = await Promise.all([ports.tunnels.list(), ports.paths.list(), deps.ledger.list()]);
     const fence = all.find((r) => r.tunnelId === fenceId(cloud)) ?? emptyRecord(fenceId(cloud), cloud);
     const records = all.filter((r) => !isFenceId(r.tunnelId) && r.cloud === cloud);
-    before = records.find((r) => r.tunnelId === tunnelId);
-    if (!before && !tunnels.some((t) => t.ref.id === tunnelId)) {
-      return finish(
-        deps,
-        refusalReport(deps, tunnelId, triggerName, `unknown tunnel ${tunnelId}: the ${cloud} side reports no such tunnel`, started, signal),
-        false,
-      );
-    }
+    const before = records.find((r) => r.tunnelId === tunnelId);
+    if (!before && !tunnels.some((t) => t.ref.id === tunnelId)) return 'unknown';
     const current = before ?? emptyRecord(tunnelId, cloud);
-    const d = decide({
+    const decision = decide({
       trigger,
       record: current,
       records,
@@ -138,44 +171,32 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
       policy: deps.policy,
       now: deps.clock.now(),
     });
-    if (deps.policy.dryRun) {
-      decision = d;
-      record = current;
-      break;
-    }
+    if (deps.policy.dryRun) return { decision, record: current, before };
     try {
       // Commit point of a drain: the fence's conditional write. A concurrent drain in the same cloud that decided
       // on the same stale view loses here and re-decides, seeing this tunnel as draining.
-      if (d.joinsFence) {
-        await joinFence(deps, fence, tunnelId);
-      }
-      record = d.next ? await deps.ledger.put(d.next) : current;
-      decision = d;
+      if (decision.joinsFence) await joinFence(deps, fence, tunnelId);
+      const record = decision.next ? await deps.ledger.put(decision.next) : current;
+      return { decision, record, before };
     } catch (e) {
       if (!(e instanceof LedgerConflictError)) throw e;
       deps.logger.log({ severity: 'NOTICE', message: 'ledger conflict: re-deciding', tunnelId, attempt: attempt + 1 });
     }
   }
-  if (!decision || !record) {
-    return finish(
-      deps,
-      refusalReport(
-        deps,
-        tunnelId,
-        triggerName,
-        `gave up after ${MAX_CONFLICT_RETRIES} ledger conflicts: another writer keeps changing ${tunnelId}`,
-        started,
-        signal,
-      ),
-      true,
-    );
-  }
+  return 'conflicts';
+}
 
-  const report: Report = {
-    tunnelId,
-    cloud,
-    trigger: triggerName,
-    signal,
+/** The report of a committed decision before anything is carried out. A refusal is never `ok`. */
+function plannedReport(
+  deps: CoreDeps,
+  { decision, record, before }: Committed,
+  at: { tunnelId: string; cloud: Cloud; triggerName: string; signal?: Signal; started: Date },
+): Report {
+  return {
+    tunnelId: at.tunnelId,
+    cloud: at.cloud,
+    trigger: at.triggerName,
+    signal: at.signal,
     decision: decision.kind,
     summary: decision.summary,
     dryRun: deps.policy.dryRun,
@@ -192,44 +213,27 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
     stateBefore: before?.state ?? 'active',
     stateAfter: record.state,
     severity: decision.severity,
-    viaLink: signal ? !!signal.viaLink : !!record.lastSignalViaLink,
+    viaLink: at.signal ? !!at.signal.viaLink : !!record.lastSignalViaLink,
     ...(decision.localRecovered ? { localRecovered: true } : {}),
     ...(decision.lastResort ? { lastResort: true } : {}),
-    startedAt: started.toISOString(),
+    startedAt: at.started.toISOString(),
     durationMs: 0,
-    ok: true,
+    ok: decision.kind !== 'refuse',
   };
+}
 
-  if (deps.policy.dryRun) {
-    if (decision.actions.length > 0) {
-      report.refusals = [
-        ...report.refusals,
-        { guard: 'dry-run', reason: `dry run: ${decision.actions.length} action(s) planned, nothing changed` },
-      ];
-      report.summary = `[dry run] ${report.summary}`;
-    }
-    return finish(deps, report, decision.notify || decision.actions.length > 0);
-  }
-
-  let repeatedFailure = false;
-  if (decision.actions.length > 0) {
-    const results = await executePlan(decision.actions, ports.paths, deps.policy, deps.sleep ?? realSleep);
-    report.results = await confirm(ports, tunnelId, results, decision.actions);
-    const failed = report.results.filter((r) => r.outcome === 'failed');
-    const failure = failed.length ? failed.map((f) => `${f.type} ${f.pathKey}: ${f.error}`).join('; ') : undefined;
-    // A failure that repeats on every reconcile (a permanent error) is notified once, logged every time.
-    repeatedFailure = !!failure && record.lastFailure === failure;
-    const after = await settle(deps, cloud, { ...record, lastFailure: failure }, decision, report.results);
-    report.stateAfter = after.state;
-    if (failed.length > 0) {
-      report.ok = false;
-      report.severity = 'ERROR';
-      report.summary = `${report.summary} — ${failed.length} of ${report.results.length} action(s) FAILED; the ledger keeps their definitions and reconcile will finish the work${repeatedFailure ? ' (same failure as last time: not notified again)' : ''}`;
-    }
-  }
-  if (decision.kind === 'refuse') report.ok = false;
-  // A refusal notifies when decide() says so (a new reason, not the same one on every reconcile).
-  return finish(deps, report, !repeatedFailure && (decision.notify || (!report.ok && decision.kind !== 'refuse')));
+/**
+ * A dry run says what it would have done, and that it did nothing. It is `ok` even when the decision is a refusal:
+ * the run did what it was asked (look, change nothing), and `--dry-run` callers read the refusal from the report.
+ */
+function asDryRun(report: Report, decision: Decision): Report {
+  if (decision.actions.length === 0) return { ...report, ok: true };
+  return {
+    ...report,
+    ok: true,
+    refusals: [...report.refusals, { guard: 'dry-run', reason: `dry run: ${decision.actions.length} action(s) planned, nothing changed` }],
+    summary: `[dry run] ${report.summary}`,
+  };
 }
 
 /**
@@ -309,9 +313,13 @@ async function settle(
 
 const URGENT: Severity[] = ['CRITICAL', 'ERROR'];
 
-async function finish(deps: CoreDeps, report: Report, notify: boolean): Promise<Report> {
-  report.durationMs = deps.clock.now().getTime() - Date.parse(report.startedAt);
-  if (report.refusals.some((r) => r.urgent) && !URGENT.includes(report.severity)) report.severity = 'CRITICAL';
+async function finish(deps: CoreDeps, done: Report, notify: boolean): Promise<Report> {
+  const report: Report = {
+    ...done,
+    durationMs: deps.clock.now().getTime() - Date.parse(done.startedAt),
+    // An urgent refusal is never reported below CRITICAL.
+    severity: done.refusals.some((r) => r.urgent) && !URGENT.includes(done.severity) ? 'CRITICAL' : done.severity,
+  };
   deps.logger.log({
     severity: report.severity,
     message: report.summary,

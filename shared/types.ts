@@ -39,11 +39,11 @@ export const awsTunnelId = (n: Pick<AwsTunnelNative, 'region' | 'vpnConnectionId
 export const gcpTunnelId = (n: Pick<GcpTunnelNative, 'project' | 'region' | 'name'>): string => `gcp:${n.project}:${n.region}:${n.name}`;
 
 /** What the cloud itself reports about a tunnel (IKE/IPsec up or down), independent of our signals. */
-export type LinkStatus = 'up' | 'down' | 'unknown';
+export type ReportedStatus = 'up' | 'down' | 'unknown';
 
 export interface TunnelStatus {
   ref: TunnelRef;
-  status: LinkStatus;
+  status: ReportedStatus;
   /** Free text from the cloud (e.g. VgwTelemetry StatusMessage, vpnTunnels.detailedStatus). */
   detail?: string;
 }
@@ -204,9 +204,31 @@ export const emptyRecord = (tunnelId: string, cloud: Cloud): LedgerRecord => ({
 
 export type Outcome = 'applied' | 'already-in-state' | 'failed';
 
-/** A guard said no. `guard` names which one (for filtering), `reason` is for humans. */
+/**
+ * A guard said no, or a rule bent the usual course and says why. `guard` names which one (for filtering):
+ * - `black-hole`: a drain would leave a destination without a healthy path; `scope`, `blast-radius`: limits;
+ * - `hold-down`: healthy, but not for long enough to restore; `shared-path`: a restore waits because its paths also
+ *   feed another tunnel that is still degraded; `unhealthy`: an operator's restore of a degraded tunnel;
+ * - `no-evidence`: drained, and nothing that watches it can ever say it healed; `last-resort`: restored although
+ *   unhealthy, as the last path of its destinations; `conflict`: a withdrawn path re-appeared with another definition;
+ * - `stale`, `duplicate`: old or repeated news; `dry-run`: nothing done; `input`: the request itself was wrong.
+ * `reason` is for humans.
+ */
 export interface Refusal {
-  guard: 'black-hole' | 'scope' | 'blast-radius' | 'stale' | 'duplicate' | 'hold-down' | 'flap' | 'dry-run' | 'input';
+  guard:
+    | 'black-hole'
+    | 'scope'
+    | 'blast-radius'
+    | 'hold-down'
+    | 'shared-path'
+    | 'unhealthy'
+    | 'no-evidence'
+    | 'last-resort'
+    | 'conflict'
+    | 'stale'
+    | 'duplicate'
+    | 'dry-run'
+    | 'input';
   reason: string;
   /** A human must decide (black-hole refusals are urgent). */
   urgent?: boolean;

@@ -7,7 +7,7 @@ import { RoutersClient } from '@google-cloud/compute/build/src/v1/routers_client
 import { VpnTunnelsClient } from '@google-cloud/compute/build/src/v1/vpn_tunnels_client';
 import type { Env } from '../../shared/config-source';
 import { gcpTunnelId, type TunnelStatus } from '../../shared/types';
-import { linkStatusOf } from '../../gcp-functions/adapters/tunnel-health';
+import { reportedStatusOf } from '../../gcp-functions/adapters/tunnel-health';
 import { callTimeoutMs, withTimeout } from './bounded';
 import type { GcpAuth } from './gcp-api';
 
@@ -78,7 +78,7 @@ export async function listGcpTunnels(env: Env, auth: GcpAuth, project: string): 
         };
         out.push({
           ref: { id: gcpTunnelId(native), cloud: 'gcp', native },
-          status: linkStatusOf(t.status),
+          status: reportedStatusOf(t.status),
           ...(t.status ? { detail: String(t.status) } : {}),
         });
       }

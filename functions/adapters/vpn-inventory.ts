@@ -4,13 +4,13 @@
  * the TGW path table and the tunnel health view, so each invocation describes the connections once per use.
  */
 import { DescribeVpnConnectionsCommand, type EC2Client, type VpnConnection } from '@aws-sdk/client-ec2';
-import { awsTunnelId, type LinkStatus } from '../../shared/types';
+import { awsTunnelId, type ReportedStatus } from '../../shared/types';
 import { translateAwsError } from './aws-errors';
 
 export interface VpnTunnelInfo {
   id: string;
   outsideIpAddress: string;
-  status: LinkStatus;
+  status: ReportedStatus;
   detail?: string;
 }
 
@@ -42,7 +42,7 @@ export interface VpnInventoryOptions {
   onMissing?: (vpnConnectionIds: string[]) => void;
 }
 
-const linkStatus = (s: string | undefined): LinkStatus => (s === 'UP' ? 'up' : s === 'DOWN' ? 'down' : 'unknown');
+const reportedStatus = (s: string | undefined): ReportedStatus => (s === 'UP' ? 'up' : s === 'DOWN' ? 'down' : 'unknown');
 
 export function toConnectionInfo(c: VpnConnection, region: string): VpnConnectionInfo | undefined {
   if (!c.VpnConnectionId) return undefined;
@@ -57,7 +57,7 @@ export function toConnectionInfo(c: VpnConnection, region: string): VpnConnectio
       .map((t) => ({
         id: awsTunnelId({ region, vpnConnectionId, outsideIpAddress: t.OutsideIpAddress! }),
         outsideIpAddress: t.OutsideIpAddress!,
-        status: linkStatus(t.Status),
+        status: reportedStatus(t.Status),
         detail: t.StatusMessage || undefined,
       })),
     staticRoutes: (c.Routes ?? [])

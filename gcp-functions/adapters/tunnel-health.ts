@@ -5,7 +5,7 @@
  */
 import type { VpnTunnelsClient } from '@google-cloud/compute/build/src/v1/vpn_tunnels_client';
 import type { TunnelHealthView } from '../../shared/ports';
-import { gcpTunnelId, type LinkStatus, type TunnelStatus } from '../../shared/types';
+import { gcpTunnelId, type ReportedStatus, type TunnelStatus } from '../../shared/types';
 import { classifyComputeError, lastSegment } from './compute-calls';
 
 export interface TunnelHealthOptions {
@@ -24,7 +24,7 @@ type VpnTunnel = {
 };
 
 /** ESTABLISHED → up; any other known status → down; missing → unknown. */
-export function linkStatusOf(status: string | number | null | undefined): LinkStatus {
+export function reportedStatusOf(status: string | number | null | undefined): ReportedStatus {
   if (status === undefined || status === null || status === '') return 'unknown';
   return status === 'ESTABLISHED' ? 'up' : 'down';
 }
@@ -55,7 +55,7 @@ export class GcpTunnelHealth implements TunnelHealthView {
           };
           out.push({
             ref: { id: gcpTunnelId(native), cloud: 'gcp', native },
-            status: linkStatusOf(t.status),
+            status: reportedStatusOf(t.status),
             ...(t.detailedStatus ? { detail: `${t.status}: ${t.detailedStatus}` } : t.status ? { detail: String(t.status) } : {}),
           });
         }

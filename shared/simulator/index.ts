@@ -4,7 +4,7 @@
  */
 import type { CloudPorts, Ledger, Notifier } from '../ports';
 import { FileLedger } from '../ledger/file-ledger';
-import type { Cloud, LinkStatus, Report } from '../types';
+import type { Cloud, ReportedStatus, Report } from '../types';
 import { awsTunnelId, gcpTunnelId } from '../types';
 import { InputError } from '../errors';
 import { awsPorts } from './aws-ports';
@@ -51,7 +51,7 @@ export interface SimulatorHandle {
   /** Change the simulated world directly (tests, the demo); bypasses fault injection and counting. */
   update<T>(change: (state: SimState) => T): Promise<T>;
   /** Set what the cloud itself reports about a tunnel (AWS UP/DOWN, GCP ESTABLISHED/NO_INCOMING_PACKETS). */
-  setLinkStatus(tunnelId: string, status: Exclude<LinkStatus, 'unknown'>): Promise<void>;
+  setTunnelStatus(tunnelId: string, status: Exclude<ReportedStatus, 'unknown'>): Promise<void>;
   /** Reports recorded by `notifier`, oldest first. */
   notifications(): Promise<Report[]>;
   /** Fault-injection counters of this handle: mutating calls attempted and applied. */
@@ -89,7 +89,7 @@ export function openSimulator(file: string, options: SimulatorOptions = {}): Sim
     },
     read: () => store.read(),
     update: (change) => store.update(change),
-    setLinkStatus: (tunnelId, status) =>
+    setTunnelStatus: (tunnelId, status) =>
       store.update((state) => {
         for (const c of state.aws.vpnConnections) {
           for (const t of c.tunnels) {

@@ -134,8 +134,8 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
     const { edge } = simEdge(file);
     const sim = openSimulator(file);
     // The cloud agrees: the alarmed tunnel is DOWN, its sibling in the connection UP (AWS fails over by itself).
-    await sim.setLinkStatus(T1, 'down');
-    await sim.setLinkStatus(`aws:ap-northeast-1:${VPN1}:203.0.113.12`, 'up');
+    await sim.setTunnelStatus(T1, 'down');
+    await sim.setTunnelStatus(`aws:ap-northeast-1:${VPN1}:203.0.113.12`, 'up');
     const before = await awsRoutes(file);
     const r = await makeTunnelAlarmHandler(edge)(fixture('example-tunnel-down-alarm.json'));
     expect(r.reports).toHaveLength(1);

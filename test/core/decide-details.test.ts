@@ -263,7 +263,7 @@ describe('what a restore says and writes', () => {
     expect(d.summary).toBe(
       `${T1} stays drained: its monitors cannot tell whether it is healthy (a, c); restore --force once a human has checked it`,
     );
-    expect(d.refusals[0]).toMatchObject({ guard: 'hold-down', urgent: true });
+    expect(d.refusals[0]).toMatchObject({ guard: 'no-evidence', urgent: true });
   });
 });
 

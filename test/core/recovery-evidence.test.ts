@@ -97,6 +97,9 @@ describe('the last path', () => {
     const r = (await w.tick(60)).find((x) => x.tunnelId === A1);
     expect(r).toMatchObject({ decision: 'restore', ok: true, severity: 'CRITICAL' });
     expect(r?.summary).toMatch(/last resort: 10\.240\.0\.0\/16 has no other path/);
+    // Named for what it is (not a refused drain), urgent, and vouching for nothing to the other end.
+    expect(r?.lastResort).toBe(true);
+    expect(r?.refusals).toEqual([expect.objectContaining({ guard: 'last-resort', urgent: true })]);
     expect(w.routes()).toEqual(['vpn-1:10.240.0.0/16', 'vpn-2:10.240.0.0/16']);
     w.cloud.setStatus(aws('vpn-2', '203.0.113.20'), 'up');
     expect((await w.tick(120)).find((x) => x.tunnelId === A1)).toMatchObject({ decision: 'drain' });

@@ -193,7 +193,7 @@ describe('withdraw / restore', () => {
     const inode = statSync(file).ino; // an atomic write (temp + rename) would give the file a new inode
     expect(await sim.ports('gcp').paths.withdraw(path!)).toBe('already-in-state');
     expect(statSync(file).ino).toBe(inode);
-    await sim.setLinkStatus(GCP_T1, 'down');
+    await sim.setTunnelStatus(GCP_T1, 'down');
     expect(statSync(file).ino).not.toBe(inode);
   });
 
@@ -219,9 +219,9 @@ describe('state lives in the file', () => {
     const path = (await a.ports('gcp').paths.list())[0]!;
     await a.ports('gcp').paths.withdraw(path);
     expect((await b.ports('gcp').paths.list()).map((p) => p.key)).not.toContain(path.key);
-    await b.setLinkStatus(GCP_T2, 'down');
+    await b.setTunnelStatus(GCP_T2, 'down');
     expect((await a.ports('gcp').tunnels.list()).find((t) => t.ref.id === GCP_T2)?.status).toBe('down');
-    await b.setLinkStatus(AWS_T2, 'up');
+    await b.setTunnelStatus(AWS_T2, 'up');
     expect((await a.ports('aws').tunnels.list()).find((t) => t.ref.id === AWS_T2)?.status).toBe('up');
   });
 
