@@ -8,7 +8,7 @@
  */
 import { worstSeverity } from '../shared/severity';
 import { handleSignal, reconcile as reconcileCore } from '../shared/engine';
-import { LedgerConflictError, PermanentError, errorMessage, isTransient } from '../shared/errors';
+import { errorMessage, shouldRetry } from '../shared/errors';
 import { jsonLogger } from '../shared/log';
 import type { LogEntry } from '../shared/ports';
 import type { Report, Signal } from '../shared/types';
@@ -81,7 +81,7 @@ export function makeTunnelAlarmHandler(edge: AwsEdge) {
       try {
         reports.push(await handleSignal(deps, signal));
       } catch (e) {
-        if (isTransient(e) || e instanceof LedgerConflictError || !(e instanceof PermanentError)) {
+        if (shouldRetry(e)) {
           retry ??= e;
           failed.push(`${signal.tunnelId}: ${errorMessage(e)} (will be retried)`);
         } else {

@@ -11,7 +11,7 @@
 import { worstSeverity } from '../shared/severity';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { handleSignal as coreHandleSignal, reconcile as coreReconcile } from '../shared/engine';
-import { LedgerConflictError, errorMessage, isTransient } from '../shared/errors';
+import { errorMessage, shouldRetry } from '../shared/errors';
 import { signalFromLink } from '../shared/link';
 import { verifyLinkMessage } from '../shared/link-message';
 import { jsonLogger } from '../shared/log';
@@ -93,12 +93,9 @@ export async function processNotification(edge: GcpEdge, body: unknown, opts: Ha
     const report = await core.handleSignal(edge.deps, signal);
     return { status: 200, body: { status: 'handled', signal: sig, report, target: edge.target } };
   } catch (e) {
-    return { status: retryable(e) ? 503 : 500, body: { status: 'error', reason: errorMessage(e), signal: sig, target: edge.target } };
+    return { status: shouldRetry(e) ? 503 : 500, body: { status: 'error', reason: errorMessage(e), signal: sig, target: edge.target } };
   }
 }
-
-/** Transient errors and lost conditional writes: the caller should send it again. */
-const retryable = (e: unknown): boolean => isTransient(e) || e instanceof LedgerConflictError;
 
 function isLinkEnvelope(body: unknown): boolean {
   return (
@@ -156,7 +153,7 @@ export function makeIncidentHandler(edge: () => GcpEdge, opts: HandlerOptions = 
       const check = admit(req, e, maxBytes);
       result = check.ok ? await processNotification(e, check.body, opts) : check.result;
     } catch (err) {
-      result = { status: retryable(err) ? 503 : 500, body: { status: 'error', reason: errorMessage(err) } };
+      result = { status: shouldRetry(err) ? 503 : 500, body: { status: 'error', reason: errorMessage(err) } };
     }
     const report = result.body.report;
     const entry: LogEntry = {
@@ -193,7 +190,7 @@ export function makeReconcileHandler(edge: () => GcpEdge, opts: HandlerOptions =
         result = { status: 200, body: { status: 'handled', reports, target: e.target } };
       }
     } catch (err) {
-      result = { status: retryable(err) ? 503 : 500, body: { status: 'error', reason: errorMessage(err), target: e?.target } };
+      result = { status: shouldRetry(err) ? 503 : 500, body: { status: 'error', reason: errorMessage(err), target: e?.target } };
     }
     const reports = result.body.reports ?? [];
     (e?.deps.logger ?? fallbackLogger).log({

@@ -1,5 +1,6 @@
 /**
- * Errors are classified by what a retry would do (house style habit 6).
+ * Errors are classified by what a retry would do, so every edge answers its platform the same way: retry the
+ * transient, acknowledge the permanent, refuse bad input.
  */
 
 /** Throttling, 5xx, timeouts: the platform (or our retry loop) should try again. */
@@ -41,5 +42,14 @@ export class CorruptStateError extends PermanentError {
 }
 
 export const isTransient = (e: unknown): boolean => e instanceof TransientError;
+
+/**
+ * Should the platform deliver the event again? The one rule both edges answer their platform by (Lambda: throw;
+ * Cloud Functions: 503 instead of 500). Transient trouble and a lost conditional write: yes. A permanent error —
+ * bad input, a missing permission, a broken configuration, a corrupt file — no: a retry cannot fix it, and it is
+ * reported instead. Anything unclassified (an SDK error no adapter translated, a bug): yes — every decision is
+ * idempotent, so another delivery is safe and may succeed, and the platform's retry budget bounds it.
+ */
+export const shouldRetry = (e: unknown): boolean => isTransient(e) || e instanceof LedgerConflictError || !(e instanceof PermanentError);
 
 export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));

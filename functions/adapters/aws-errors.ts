@@ -1,5 +1,5 @@
 /**
- * Classify AWS SDK errors by what a retry would do (house style habit 6). The SDK has already retried
+ * Classify AWS SDK errors by what a retry would do. The SDK has already retried
  * (its default retry strategy is the first layer); what still fails here is either worth another try later
  * (throttling, 5xx, network) or not (validation, permissions, missing resources).
  */

@@ -9,7 +9,7 @@
  * so the function is already public and protected by the webhook credentials — and every link message is also
  * HMAC-signed, so a stolen webhook credential alone cannot forge one.
  *
- * Classification (house style habit 6): 2xx and handled = done; 401/403 and other 4xx = permanent (wrong
+ * Classification by what a retry would do: 2xx and handled = done; 401/403 and other 4xx = permanent (wrong
  * credentials or signature, a retry cannot fix it); 408, 429, 5xx, network errors and timeouts are retried a few
  * times with backoff, then reported as transient. A 200 saying the message was `ignored` (a pair the GCP end does
  * not know) is permanent too: the simulator's publisher and this one both report a refusal as a failure, which

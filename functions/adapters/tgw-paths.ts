@@ -9,6 +9,7 @@
  * The path key names the attachment (`tgw-rtb-1:10.0.0.0/16->tgw-attach-1`): after a re-point the same prefix
  * appears as a different path (to the alternate), so the withdrawn and the re-pointed route are never confused.
  */
+import { definitionOf, type TgwRouteDefinition } from '../../shared/path-definitions';
 import {
   CreateTransitGatewayRouteCommand,
   DeleteTransitGatewayRouteCommand,
@@ -26,16 +27,8 @@ import type { Outcome, Path, PathSnapshot } from '../../shared/types';
 import { awsErrorCode, translateAwsError } from './aws-errors';
 import type { VpnConnectionInfo, VpnInventory } from './vpn-inventory';
 
-export const TGW_ROUTE: Path['kind'] = 'aws-tgw-route';
-
-export interface TgwRouteDefinition {
-  transitGatewayRouteTableId: string;
-  destinationCidrBlock: string;
-  transitGatewayAttachmentId: string;
-  vpnConnectionId: string;
-  /** Where withdraw re-points the route; absent = withdraw deletes it. */
-  fallback?: { transitGatewayAttachmentId: string; vpnConnectionId: string };
-}
+export const TGW_ROUTE = 'aws-tgw-route' satisfies Path['kind'];
+export type { TgwRouteDefinition };
 
 export interface TgwPathTableOptions {
   /** The TGW route tables to manage (TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS). */
@@ -67,20 +60,6 @@ interface VpnAttachment {
 export const tgwPathKey = (
   d: Pick<TgwRouteDefinition, 'transitGatewayRouteTableId' | 'destinationCidrBlock' | 'transitGatewayAttachmentId'>,
 ): string => `${d.transitGatewayRouteTableId}:${d.destinationCidrBlock}->${d.transitGatewayAttachmentId}`;
-
-function definitionOf(path: Path): TgwRouteDefinition {
-  const d = path.definition as Partial<TgwRouteDefinition>;
-  if (
-    path.kind !== TGW_ROUTE ||
-    typeof d.transitGatewayRouteTableId !== 'string' ||
-    typeof d.destinationCidrBlock !== 'string' ||
-    typeof d.transitGatewayAttachmentId !== 'string' ||
-    typeof d.vpnConnectionId !== 'string'
-  ) {
-    throw new PermanentError(`path ${path.key} is not a TGW route definition`);
-  }
-  return d as TgwRouteDefinition;
-}
 
 const upCount = (c: VpnConnectionInfo | undefined): number => c?.tunnels.filter((t) => t.status === 'up').length ?? 0;
 
@@ -263,7 +242,7 @@ export class TgwPathTable implements PathTable {
   }
 
   async withdraw(path: Path): Promise<Outcome> {
-    const d = definitionOf(path);
+    const d = definitionOf(path, TGW_ROUTE);
     const now = await this.currentTarget(d.transitGatewayRouteTableId, d.destinationCidrBlock);
     if (now !== d.transitGatewayAttachmentId) return 'already-in-state'; // gone, or no longer into this attachment
     if (d.fallback) {
@@ -286,7 +265,7 @@ export class TgwPathTable implements PathTable {
   }
 
   async restore(snapshot: PathSnapshot): Promise<Outcome> {
-    const d = definitionOf(snapshot);
+    const d = definitionOf(snapshot, TGW_ROUTE);
     const now = await this.currentTarget(d.transitGatewayRouteTableId, d.destinationCidrBlock);
     if (now === d.transitGatewayAttachmentId) return 'already-in-state';
     await this.pointAt(d, d.transitGatewayAttachmentId, now !== undefined);

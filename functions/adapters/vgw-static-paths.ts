@@ -5,6 +5,7 @@
  * over only when that tunnel goes DOWN. The only lever is the connection's static routes, so each route is one
  * `Path` whose `tunnelIds` are BOTH tunnels of the connection: draining either tunnel withdraws it.
  */
+import { definitionOf, type VgwRouteDefinition } from '../../shared/path-definitions';
 import { CreateVpnConnectionRouteCommand, DeleteVpnConnectionRouteCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { PermanentError } from '../../shared/errors';
 import type { PathTable } from '../../shared/ports';
@@ -13,12 +14,8 @@ import { awsErrorCode, translateAwsError } from './aws-errors';
 import type { VpnConnectionInfo, VpnInventory } from './vpn-inventory';
 import { DEFAULT_WAIT, waitUntil, type WaitOptions } from './wait';
 
-export const VGW_STATIC: Path['kind'] = 'aws-vgw-static';
-
-export interface VgwRouteDefinition {
-  vpnConnectionId: string;
-  destinationCidrBlock: string;
-}
+export const VGW_STATIC = 'aws-vgw-static' satisfies Path['kind'];
+export type { VgwRouteDefinition };
 
 /** `vpn-0a1:10.0.0.0/16` */
 export const vgwPathKey = (d: VgwRouteDefinition): string => `${d.vpnConnectionId}:${d.destinationCidrBlock}`;
@@ -55,14 +52,6 @@ export function vgwPathsOf(c: VpnConnectionInfo, probeTargets: ReadonlySet<strin
     });
 }
 
-function definitionOf(path: Path): VgwRouteDefinition {
-  const d = path.definition as Partial<VgwRouteDefinition>;
-  if (path.kind !== VGW_STATIC || typeof d.vpnConnectionId !== 'string' || typeof d.destinationCidrBlock !== 'string') {
-    throw new PermanentError(`path ${path.key} is not a VGW static route definition`);
-  }
-  return { vpnConnectionId: d.vpnConnectionId, destinationCidrBlock: d.destinationCidrBlock };
-}
-
 export class VgwStaticPathTable implements PathTable {
   constructor(
     private readonly ec2: EC2Client,
@@ -82,7 +71,7 @@ export class VgwStaticPathTable implements PathTable {
   }
 
   async withdraw(path: Path): Promise<Outcome> {
-    const d = definitionOf(path);
+    const d = definitionOf(path, VGW_STATIC);
     const before = await this.routeState(d);
     if (before === undefined || before === 'deleted') return 'already-in-state';
     if (before !== 'deleting') {
@@ -107,7 +96,7 @@ export class VgwStaticPathTable implements PathTable {
   }
 
   async restore(snapshot: PathSnapshot): Promise<Outcome> {
-    const d = definitionOf(snapshot);
+    const d = definitionOf(snapshot, VGW_STATIC);
     const before = await this.routeState(d);
     if (before === 'available') return 'already-in-state';
     // A route still `deleting` cannot be re-created yet: wait for it to finish first.

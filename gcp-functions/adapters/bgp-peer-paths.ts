@@ -21,6 +21,7 @@
  * atomic against other writers of the same router: tunnel-guard runs one instance at a time (max instances 1,
  * concurrency 1), and every write is read back and verified before it counts as applied.
  */
+import { definitionOf, type BgpPeerDefinition } from '../../shared/path-definitions';
 import type { RegionOperationsClient } from '@google-cloud/compute/build/src/v1/region_operations_client';
 import type { RoutersClient } from '@google-cloud/compute/build/src/v1/routers_client';
 import { PermanentError, TransientError } from '../../shared/errors';
@@ -66,13 +67,7 @@ export interface BgpPeerOptions {
   lease?: RouterLease;
 }
 
-/** What the ledger keeps for a peer: where it lives and every setting it had before we touched it. */
-export interface BgpPeerDefinition {
-  project: string;
-  region: string;
-  router: string;
-  peer: Record<string, unknown> & { name: string };
-}
+export type { BgpPeerDefinition };
 
 type Peer = Record<string, unknown> & {
   name?: string;
@@ -150,7 +145,7 @@ export class BgpPeerPaths implements PathTable {
             cloud: 'gcp',
             destinations,
             tunnelIds: [gcpTunnelId(tunnel)],
-            definition: definition as unknown as Record<string, unknown>,
+            definition: { ...definition },
             // Learned routes apply to every instance of the router's network (no `appliesTo`) — in its region only.
             domain: learnedRoutesDomain(router.network, this.opts.project, region),
             // De-preferred (our policies attached): its own standby — session up, routes behind the other peers'.
@@ -164,7 +159,7 @@ export class BgpPeerPaths implements PathTable {
 
   /** Disable the peer (or de-prefer it with route policies). Already disabled, or gone = already-in-state. */
   async withdraw(path: Path): Promise<Outcome> {
-    const d = definitionOf(path);
+    const d = definitionOf(path, 'gcp-bgp-peer');
     if (isDeprefer(path)) return this.deprefer(d);
     return this.change(d, 'withdraw', (peers) => {
       const i = peers.findIndex((p) => p.name === d.peer.name);
@@ -266,8 +261,8 @@ export class BgpPeerPaths implements PathTable {
 
   /** Put the saved settings back exactly (re-adding the peer if someone deleted it). */
   async restore(snapshot: PathSnapshot): Promise<Outcome> {
-    if (!isDeprefer(snapshot)) return this.restorePeer(definitionOf(snapshot));
-    const d = definitionOf(snapshot);
+    if (!isDeprefer(snapshot)) return this.restorePeer(definitionOf(snapshot, 'gcp-bgp-peer'));
+    const d = definitionOf(snapshot, 'gcp-bgp-peer');
     // The saved peer had no policies of ours: say so explicitly, or attached ones would survive the comparison.
     const back = await this.restorePeer({ ...d, peer: { importPolicies: [], exportPolicies: [], ...d.peer } });
     const dropped = await this.dropUnusedPolicies(d);
@@ -364,12 +359,4 @@ export class BgpPeerPaths implements PathTable {
 function sameTunnel(url: string | null | undefined, t: { project: string; region: string; name: string }): boolean {
   const u = parseTunnelUrl(url);
   return !!u && u.project === t.project && u.region === t.region && u.name === t.name;
-}
-
-function definitionOf(path: Path): BgpPeerDefinition {
-  const d = path.definition as unknown as Partial<BgpPeerDefinition>;
-  if (path.kind !== 'gcp-bgp-peer' || !d.project || !d.region || !d.router || !d.peer || typeof d.peer.name !== 'string') {
-    throw new PermanentError(`not a GCP BGP peer path: ${path.key}`);
-  }
-  return d as BgpPeerDefinition;
 }

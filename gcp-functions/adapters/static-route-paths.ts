@@ -9,6 +9,7 @@
  * the copy. Every step is idempotent (409 on an identical route and 404 on a gone one are successes), so a run that
  * dies between two calls leaves both routes, and the next run finishes from the ledger.
  */
+import { definitionOf } from '../../shared/path-definitions';
 import { isProbeRouteName } from '../../shared/probe-routes';
 import type { GlobalOperationsClient } from '@google-cloud/compute/build/src/v1/global_operations_client';
 import type { RoutesClient } from '@google-cloud/compute/build/src/v1/routes_client';
@@ -205,10 +206,4 @@ export class StaticRoutePaths implements PathTable {
   }
 }
 
-function nameOf(path: Path): string {
-  const name = path.definition.name;
-  if (path.kind !== 'gcp-static-route' || typeof name !== 'string' || !name) {
-    throw new PermanentError(`not a GCP static route path: ${path.key}`);
-  }
-  return name;
-}
+const nameOf = (path: Path): string => definitionOf(path, 'gcp-static-route').name;

@@ -8,6 +8,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, w
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { CorruptStateError, LedgerConflictError } from '../errors';
+import { definitionProblem } from '../path-definitions';
 import type { Ledger } from '../ports';
 import { HEALTHS, type LedgerRecord } from '../types';
 
@@ -21,7 +22,12 @@ const pathSnapshotSchema = z
     fallbackTunnelIds: z.array(z.string()).optional(),
     definition: z.record(z.string(), z.unknown()),
   })
-  .loose();
+  .loose()
+  // A definition that cannot re-create its path is as lost as a missing one: refuse the file at once, not at restore.
+  .superRefine((p, ctx) => {
+    const problem = definitionProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['definition'], message: `not a ${p.kind} definition (${problem})` });
+  });
 
 const recordSchema = z
   .object({

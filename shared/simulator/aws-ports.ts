@@ -3,15 +3,12 @@
  * connection's static route feeds BOTH of its tunnels — so each route is one `Path` whose `tunnelIds` are both
  * tunnels of the connection, exactly like the EC2 adapter.
  */
-import { z } from 'zod';
 import { PermanentError } from '../errors';
+import { definitionOf } from '../path-definitions';
 import type { CloudPorts } from '../ports';
-import { awsTunnelId, type Path, type PathSnapshot, type TunnelStatus } from '../types';
+import { awsTunnelId, type Path, type TunnelStatus } from '../types';
 import type { SimCalls } from './sim-calls';
 import type { AwsVpnConnection, SimState } from './sim-state';
-
-/** `{vpnConnectionId, destinationCidrBlock}`: all `CreateVpnConnectionRoute` needs. */
-const definitionSchema = z.object({ vpnConnectionId: z.string().min(1), destinationCidrBlock: z.string().min(1) });
 
 export const awsPathKey = (vpnConnectionId: string, cidr: string): string => `${vpnConnectionId}:${cidr}`;
 
@@ -21,14 +18,6 @@ const tunnelIdsOf = (state: SimState, c: AwsVpnConnection): string[] =>
 /** A connection's routing domain: its virtual private gateway, or its transit gateway (undefined if neither). */
 const domainOf = (c: AwsVpnConnection): string | undefined =>
   c.vpnGatewayId ? `vgw:${c.vpnGatewayId}` : c.transitGatewayId ? `tgw:${c.transitGatewayId}` : undefined;
-
-function definitionOf(path: PathSnapshot): z.infer<typeof definitionSchema> {
-  const d = definitionSchema.safeParse(path.definition);
-  if (path.kind !== 'aws-vgw-static' || !d.success) {
-    throw new PermanentError(`simulator (aws): path ${path.key} is not an AWS VGW static route definition`);
-  }
-  return d.data;
-}
 
 export function awsPorts(calls: SimCalls): CloudPorts {
   return {
@@ -57,7 +46,7 @@ export function awsPorts(calls: SimCalls): CloudPorts {
         ),
 
       withdraw: async (path) => {
-        const def = definitionOf(path);
+        const def = definitionOf(path, 'aws-vgw-static');
         return calls.mutate('aws', 'withdraw', path.key, (state) => {
           const c = state.aws.vpnConnections.find((x) => x.vpnConnectionId === def.vpnConnectionId);
           const i = c?.routes.findIndex((r) => r.destinationCidrBlock === def.destinationCidrBlock) ?? -1;
@@ -68,7 +57,7 @@ export function awsPorts(calls: SimCalls): CloudPorts {
       },
 
       restore: async (snapshot) => {
-        const def = definitionOf(snapshot);
+        const def = definitionOf(snapshot, 'aws-vgw-static');
         return calls.mutate('aws', 'restore', snapshot.key, (state) => {
           const c = state.aws.vpnConnections.find((x) => x.vpnConnectionId === def.vpnConnectionId);
           // Like EC2's InvalidVpnConnectionID.NotFound: a retry cannot fix it.

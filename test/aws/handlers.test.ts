@@ -324,6 +324,16 @@ describe('error policy with fakes', () => {
     });
   });
 
+  it('throws an error nothing classified too (another delivery is safe: the decision is idempotent)', async () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'Routes')");
+    const { edge } = edgeWith({
+      list: async () => {
+        throw bug;
+      },
+    });
+    await expect(makeTunnelAlarmHandler(edge)(fixture('example-tunnel-degraded-alarm.json'))).rejects.toBe(bug);
+  });
+
   it('does not throw for a permanent failure (a retry cannot fix it): reports it', async () => {
     const { edge } = edgeWith({
       list: async () => {

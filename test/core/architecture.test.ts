@@ -69,5 +69,7 @@ describe('the repository explains itself', () => {
     const text = readFileSync(join(root, file), 'utf8');
     const pattern = ['DESIGN', 'FACTS', 'HOUSE_STYLE'].map((d) => `${d}\\.md`).join('|');
     expect(text).not.toMatch(new RegExp(`${pattern}|\\.\\./shared/(seed|[A-Z])|\\bissue #?\\d`));
+    // Nor the style guide and its numbered habits: they are not in a clone either.
+    expect(text).not.toMatch(/house\sstyle/i);
   });
 });

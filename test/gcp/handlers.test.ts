@@ -11,7 +11,7 @@ import request from 'supertest';
 import { composeGcp, type GcpEdge } from '../../gcp-functions/compose';
 import { makeIncidentHandler, makeReconcileHandler } from '../../gcp-functions/handlers';
 import { handleSignal, reconcile } from '../../shared/engine';
-import { TransientError } from '../../shared/errors';
+import { PermanentError, TransientError } from '../../shared/errors';
 import { memoryLogger } from '../../shared/log';
 import { openSimulator } from '../../shared/simulator';
 import { signLinkMessage } from '../../shared/link-message';
@@ -201,6 +201,13 @@ describe('tunnelIncident through the Functions Framework', () => {
     const res = await post(fixture('incident-open-dropped-packets.json'));
     expect(res.status).toBe(503);
     expect(logger.entries.at(-1)).toMatchObject({ severity: 'ERROR', httpStatus: 503 });
+  });
+
+  it('answers 503 on an error nothing classified (the decision is idempotent: another delivery is safe), 500 on a permanent one', async () => {
+    failCore = new TypeError("Cannot read properties of undefined (reading 'Routes')");
+    expect((await post(fixture('incident-open-dropped-packets.json'))).status).toBe(503);
+    failCore = new PermanentError('compute: 403 permission denied');
+    expect((await post(fixture('incident-open-dropped-packets.json'))).status).toBe(500);
   });
 
   it('answers 500 with the reason when the configuration is broken', async () => {

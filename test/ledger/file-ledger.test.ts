@@ -56,6 +56,29 @@ describe('FileLedger', () => {
     ['wrong shape', JSON.stringify({ format: 'tunnel-guard-ledger/1', records: { [ID]: { tunnelId: ID, version: 'x' } } })],
     ['unknown format', JSON.stringify({ records: {} })],
     ['empty file', ''],
+    [
+      'a withdrawn route whose definition cannot re-create it',
+      JSON.stringify({
+        format: 'tunnel-guard-ledger/1',
+        records: {
+          [ID]: {
+            ...emptyRecord(ID, 'gcp'),
+            version: 1,
+            state: 'drained',
+            withdrawn: [
+              {
+                key: 'r1',
+                kind: 'gcp-static-route',
+                cloud: 'gcp',
+                destinations: ['10.0.0.0/16'],
+                tunnelIds: [ID],
+                definition: { destRange: '10.0.0.0/16' },
+              },
+            ],
+          },
+        },
+      }),
+    ],
   ])('treats a corrupt file (%s) as CorruptStateError and never overwrites it', async (_what, content) => {
     const file = join(dir, 'l.json');
     writeFileSync(file, content);
