@@ -4,6 +4,7 @@
  * Each mutant re-runs every test that covers it, so a 1,000-run property would dominate the run while adding
  * little over the table and scenario tests; the full suite (`npm test`) still runs every property at full size.
  */
+const path = require('node:path');
 const base = require('./jest.config');
 
 /** @type {import('jest').Config} */
@@ -30,4 +31,9 @@ module.exports = {
     '/test/reliability/crash-every-step\\.test\\.ts$',
   ],
   setupFiles: [...base.setupFiles, '<rootDir>/test/support/mutation-env.js'],
+  // A killed mutant stops at its first failing test, and the focused tests go first: see the three files.
+  // Absolute paths: Stryker resolves the environment itself, before jest would expand <rootDir>.
+  testEnvironment: path.join(__dirname, 'test/support/mutation-environment.js'),
+  runner: path.join(__dirname, 'test/support/mutation-runner.js'),
+  testSequencer: path.join(__dirname, 'test/support/mutation-sequencer.js'),
 };

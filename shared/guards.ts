@@ -1,6 +1,6 @@
 /**
- * The guards of a drain (: scope, blast radius, never black-hole) and the one case where the cloud
- * fails over by itself. Pure; used by `decide()`.
+ * The guards of a drain (scope, blast radius, never black-hole) and the one case where the cloud fails over by
+ * itself. Pure; used by `decide()`.
  */
 import { coverageGaps, type CoverageGap } from './coverage';
 import type { DecisionInput } from './decide';
@@ -27,7 +27,7 @@ export function drainGuards(input: DecisionInput, view: View, id: string, withdr
   // every path of every tunnel is no worse than doing nothing, so only outright withdrawals answer to the blast-radius
   // and black-hole guards. What de-preference leaves uncovered is said by `depreferGaps`, not refused.
   const removing = withdrawing.filter((p) => !isDeprefer(p));
-  if (removing.length === 0 && withdrawing.length > 0) return refusals;
+  if (removing.length === 0) return refusals;
   // Blast radius counts every tunnel this plan takes out of service: on AWS a connection's routes feed both
   // of its tunnels, so draining one drains two.
   const affected = new Set<string>(view.unavailable);

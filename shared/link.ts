@@ -76,8 +76,7 @@ export function linkMessageFor(report: Report, links: Links): LinkMessage | unde
   if (report.decision === 'drain' || report.decision === 'suppress') {
     // Pass on what was observed: `down` lets the other end apply its own rule (AWS: a down tunnel whose sibling is
     // up is not drained); an operator's drain (no signal) cuts the tunnel at both ends.
-    const seen = report.signal?.health;
-    health = seen === 'down' || seen === 'degraded' ? seen : 'degraded';
+    health = report.signal?.health === 'down' ? 'down' : 'degraded';
   } else if (report.decision === 'restore' && report.trigger !== 'restore' && !report.lastResort) {
     // Only a restore earned by health (a signal, or reconcile after the hold-down) vouches for the tunnel; an
     // operator's `restore` on one end says nothing about the other end, nor does a last-resort restore of a

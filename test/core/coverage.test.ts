@@ -87,6 +87,9 @@ describe('coverageGaps', () => {
     expect(coverageGaps([tagged, untagged], [tagged], new Set(['t1']), view(UP), 1)).toEqual([]);
     expect(coverageGaps([tagged, sameTags], [tagged], new Set(['t1']), view(UP), 1)).toEqual([]);
     expect(coverageGaps([tagged, otherTags], [tagged], new Set(['t1']), view(UP), 1)).toHaveLength(1);
+    // Tag sets compare as sets of names: tags "web" + "db" are not one tag "webdb".
+    const glued = path('g', ['t2'], ['10.0.0.0/16'], { appliesTo: ['dbweb'] });
+    expect(coverageGaps([tagged, glued], [tagged], new Set(['t1']), view(UP), 1)).toHaveLength(1);
     // The reverse does not hold: a tagged route reaches only its instances.
     const plain = path('e', ['t1'], ['10.0.0.0/16']);
     expect(coverageGaps([plain, sameTags], [plain], new Set(['t1']), view(UP), 1)).toHaveLength(1);

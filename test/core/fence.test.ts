@@ -72,6 +72,16 @@ describe('leaveFence', () => {
     expect(ledger.writes).toBe(before);
   });
 
+  it('is a no-op on a fence record that never had members (as another version may have written it)', async () => {
+    const { deps, ledger } = await world([]);
+    const { members: _none, ...bare } = (await ledger.get(FENCE))!;
+    await ledger.put(bare);
+    const before = ledger.writes;
+    await leaveFence(deps, 'gcp', 't1');
+    await dropStaleMembers(deps, 'gcp');
+    expect(ledger.writes).toBe(before);
+  });
+
   it('retries after losing a race, and gives up quietly after five losses', async () => {
     const a = await world(['t0', 't1']);
     a.deps.ledger = losing(a.ledger, 4);
