@@ -43,7 +43,14 @@ const report = (extra: Partial<Report> = {}): Report => ({
   ...extra,
 });
 const applied = [
-  { type: 'withdraw' as const, pathKey: 'vpn-1:10.240.0.0/16', destinations: ['10.240.0.0/16'], outcome: 'applied' as const },
+  {
+    type: 'withdraw' as const,
+    pathKey: 'vpn-1:10.240.0.0/16',
+    destinations: ['10.240.0.0/16'],
+    outcome: 'applied' as const,
+    attempts: 1,
+    ms: 0,
+  },
 ];
 
 describe('probe news from an end with nothing to change', () => {
