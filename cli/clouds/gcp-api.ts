@@ -17,7 +17,6 @@ export function gcpEndpoints(env: Env) {
     resourceManager: trim(env.TUNNEL_GUARD_RESOURCE_MANAGER_ENDPOINT || 'https://cloudresourcemanager.googleapis.com'),
   };
 }
-export type GcpEndpoints = ReturnType<typeof gcpEndpoints>;
 
 export interface GcpAuth {
   client: AuthClient;

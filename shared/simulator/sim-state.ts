@@ -155,8 +155,6 @@ export const simStateSchema = z.object({
 export type SimState = z.infer<typeof simStateSchema>;
 export type AwsVpnConnection = z.infer<typeof awsVpnConnectionSchema>;
 export type GcpRoute = z.infer<typeof gcpRouteSchema>;
-export type GcpTunnel = z.infer<typeof gcpTunnelSchema>;
-export type GcpRouter = z.infer<typeof gcpRouterSchema>;
 export type GcpBgpPeer = z.infer<typeof gcpBgpPeerSchema>;
 
 /** The writable fields of a Compute `Route` (what a restore re-creates). Output-only fields are dropped. */
