@@ -279,7 +279,8 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
                   cloud: 'gcp' as const,
                   destinations: [...p.learnedPrefixes],
                   tunnelIds: peerTunnelIds(state, router, p),
-                  definition: { router: router.name, region: router.region, peer: peerSettings(p) },
+                  // The same shape as the Compute adapter writes (one schema per kind for every ledger).
+                  definition: { project, router: router.name, region: router.region, peer: peerSettings(p) },
                   domain: learnedRoutesDomain(router.network, project, router.region),
                   ...(isDepreferredPeer(p) ? { standbyFor: key } : why ? { noDeprefer: why } : { canDeprefer: true }),
                 };
