@@ -31,6 +31,8 @@ module.exports = {
     '/test/reliability/crash-every-step\\.test\\.ts$',
   ],
   setupFiles: [...base.setupFiles, '<rootDir>/test/support/mutation-env.js'],
+  // A mutant that leaves a promise hanging fails here in 10 s, not 30: no test of this selection needs more than 2.
+  testTimeout: 10000,
   // A killed mutant stops at its first failing test, and the focused tests go first: see the three files.
   // Absolute paths: Stryker resolves the environment itself, before jest would expand <rootDir>.
   testEnvironment: path.join(__dirname, 'test/support/mutation-environment.js'),
