@@ -6,7 +6,7 @@ import { handleSignal, reconcile, runCommand } from '../../shared/engine';
 import { LedgerConflictError } from '../../shared/errors';
 import { MemoryLedger } from '../../shared/ledger/memory-ledger';
 import type { CloudPorts, Ledger } from '../../shared/ports';
-import type { Path } from '../../shared/types';
+import type { LedgerRecord, Path } from '../../shared/types';
 import { testDeps, sig } from '../fakes/core-deps';
 import { MemoryCloud, portsOf } from '../fakes/memory-cloud';
 import { gcp, incident } from '../fakes/topology';
@@ -135,49 +135,40 @@ describe('what reconcile looks at', () => {
   });
 });
 
+/**
+ * A ledger where another writer gets in between the drain's commit and its outcome: on T1's second write it
+ * rewrites the record (as `meddle` says) and the write loses.
+ */
+function contested(meddle: (current: LedgerRecord) => LedgerRecord) {
+  const t = incident();
+  const cloud = new MemoryCloud(t.gcpTunnels, t.gcpPaths);
+  const inner = new MemoryLedger();
+  let puts = 0;
+  const ledger: Ledger = {
+    get: (id) => inner.get(id),
+    list: () => inner.list(),
+    put: async (r) => {
+      if (r.tunnelId === T1 && ++puts === 2) {
+        const current = (await inner.get(T1))!;
+        await inner.put(meddle(current));
+        throw new LedgerConflictError(T1, r.version, current.version + 1);
+      }
+      return inner.put(r);
+    },
+  };
+  return { inner, deps: testDeps({ gcp: portsOf(cloud) }, {}, ledger).deps };
+}
+
 describe('settling the outcome against another writer', () => {
   it('a write of the outcome lost to a writer that changed nothing else is retried on the fresh record', async () => {
-    const t = incident();
-    const cloud = new MemoryCloud(t.gcpTunnels, t.gcpPaths);
-    const inner = new MemoryLedger();
-    let puts = 0;
-    const ledger: Ledger = {
-      get: (id) => inner.get(id),
-      list: () => inner.list(),
-      put: async (r) => {
-        if (r.tunnelId === T1 && ++puts === 2) {
-          // Someone else touches the record between the commit and the outcome: same state, newer version.
-          const current = (await inner.get(T1))!;
-          await inner.put({ ...current });
-          throw new LedgerConflictError(T1, r.version, current.version + 1);
-        }
-        return inner.put(r);
-      },
-    };
-    const { deps } = testDeps({ gcp: portsOf(cloud) }, {}, ledger);
+    const { inner, deps } = contested((current) => ({ ...current }));
     const r = await handleSignal(deps, sig(T1, 'degraded', 0));
     expect(r).toMatchObject({ decision: 'drain', ok: true, stateAfter: 'drained' });
     expect((await inner.get(T1))?.state).toBe('drained');
   });
 
   it('an outcome lost to a writer that moved the tunnel on is left to that writer (reconcile converges)', async () => {
-    const t = incident();
-    const cloud = new MemoryCloud(t.gcpTunnels, t.gcpPaths);
-    const inner = new MemoryLedger();
-    let puts = 0;
-    const ledger: Ledger = {
-      get: (id) => inner.get(id),
-      list: () => inner.list(),
-      put: async (r) => {
-        if (r.tunnelId === T1 && ++puts === 2) {
-          const current = (await inner.get(T1))!;
-          await inner.put({ ...current, state: 'restoring' });
-          throw new LedgerConflictError(T1, r.version, current.version + 1);
-        }
-        return inner.put(r);
-      },
-    };
-    const { deps } = testDeps({ gcp: portsOf(cloud) }, {}, ledger);
+    const { inner, deps } = contested((current) => ({ ...current, state: 'restoring' }));
     const r = await handleSignal(deps, sig(T1, 'degraded', 0));
     expect(r.stateAfter).toBe('restoring');
     expect((await inner.get(T1))?.state).toBe('restoring');
