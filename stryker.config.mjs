@@ -17,13 +17,12 @@
 import { execFileSync } from 'node:child_process';
 
 const CORE = [
-  'shared/decide.ts',
+  'shared/decide/*.ts',
   'shared/guards.ts',
   'shared/coverage.ts',
-  'shared/engine.ts',
-  'shared/fence.ts',
+  'shared/engine/*.ts',
   'shared/health.ts',
-  'shared/link.ts',
+  'shared/links/rules.ts',
   // Safety paths of the edges: what a retry would do, and who may drain routes at all.
   'functions/adapters/aws-errors.ts',
   'gcp-functions/auth.ts',

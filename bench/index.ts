@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { handleSignal, runCommand } from '../shared/engine';
-import { MemoryLedger } from '../shared/ledger/memory-ledger';
+import { MemoryLedger } from '../simulator/memory-ledger';
 import { silentLogger } from '../shared/log';
 import { DEFAULT_POLICY } from '../shared/policy';
 import { memoryWorld } from './memory-ports';

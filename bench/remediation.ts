@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { handleSignal, runCommand } from '../shared/engine';
 import { silentLogger } from '../shared/log';
 import { DEFAULT_POLICY, type Policy } from '../shared/policy';
-import { openSimulator } from '../shared/simulator';
-import { gcpNetworkUrl, gcpTunnelUrl } from '../shared/simulator/sim-state';
-import { INCIDENT, gcpRoute, incidentTopology } from '../shared/simulator/topology';
+import { openSimulator } from '../simulator';
+import { gcpNetworkUrl, gcpTunnelUrl } from '../simulator/sim-state';
+import { INCIDENT, gcpRoute, incidentTopology } from '../simulator/topology';
 import { gcpTunnelId } from '../shared/types';
 
 export const LATENCY_MS = 20;

@@ -5,8 +5,8 @@
  * ledger. Each cloud keeps its own ledger, as the functions do.
  */
 import { readFileSync } from 'node:fs';
-import { configFromEnv, type Env } from '../shared/config-source';
-import { discoverLinks } from '../shared/discover';
+import { configFromEnv, type Env } from '../config/source';
+import { discoverLinks } from '../shared/links/discover';
 import type { Config } from '../shared/policy';
 import type { Cloud } from '../shared/types';
 import { loadSide } from './clouds-loader';

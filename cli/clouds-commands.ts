@@ -4,7 +4,7 @@
  * only with `--yes` or a confirmation at a terminal.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { resolveFromCaller } from '../shared/config-source';
+import { resolveFromCaller } from '../config/source';
 import { commandFor, type ChangeOptions, type ChangeType } from './change-command';
 import type { Report } from '../shared/types';
 import { clockFrom, parseInstant } from './clock';

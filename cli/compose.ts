@@ -6,13 +6,13 @@
  * links off (each cloud then acts alone, as before).
  */
 import { readFileSync } from 'node:fs';
-import { configFromEnv, resolveFromCaller, type Env } from '../shared/config-source';
-import { discoverLinks, type Discovery } from '../shared/discover';
+import { configFromEnv, resolveFromCaller, type Env } from '../config/source';
+import { discoverLinks, type Discovery } from '../shared/links/discover';
 import { jsonLogger, memoryLogger } from '../shared/log';
 import type { Clock, CoreDeps, Logger } from '../shared/ports';
 import type { Config } from '../shared/policy';
-import { openSimulator, simulatorLinkPublisher, type SimulatorHandle, type SimulatorLink } from '../shared/simulator';
-import { simulatorOptionsFromEnv } from '../shared/simulator/options-from-env';
+import { openSimulator, simulatorLinkPublisher, type SimulatorHandle, type SimulatorLink } from '../simulator';
+import { simulatorOptionsFromEnv } from '../simulator/options-from-env';
 import { UsageError, type CliIo } from './io';
 
 export const DEFAULT_SIMULATOR_FILE = 'tunnel-guard.sim.json';

@@ -22,9 +22,9 @@ import {
   type SimState,
   type SimulatorHandle,
   type SimulatorLink,
-} from '../shared/simulator';
-import { parseTunnelUrl } from '../shared/simulator/sim-state';
-import { STANDBY_PRIORITY } from '../shared/gcp-standby';
+} from '../simulator';
+import { parseTunnelUrl } from '../simulator/sim-state';
+import { STANDBY_PRIORITY } from '../clouds/gcp/standby';
 import { awsTunnelId, gcpTunnelId, type Health, type Report } from '../shared/types';
 import { discoverOnSimulator } from './compose';
 import { formatDelivery } from './link-format';

@@ -3,7 +3,7 @@
  * function's URL and credentials on the AWS end, the AWS link topic on the GCP end (and the Lambda subscribed to
  * it) — and each configured pair must still be the same IPsec tunnel (GCP peerIp = AWS outside IP).
  */
-import type { Env } from '../shared/config-source';
+import type { Env } from '../config/source';
 import type { Config } from '../shared/policy';
 import type { TunnelStatus } from '../shared/types';
 import type { DoctorCheck } from './seat';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { format } from 'node:util';
-import { resolveFromCaller } from '../shared/config-source';
+import { resolveFromCaller } from '../config/source';
 import { errorMessage } from '../shared/errors';
 import { DEFAULT_SIMULATOR_FILE } from './compose';
 import { loadInvoker } from './invoke';

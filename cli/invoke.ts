@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Env } from '../shared/config-source';
+import type { Env } from '../config/source';
 
 export type Invoker = (input: unknown, env: Env) => Promise<unknown>;
 

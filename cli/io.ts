@@ -1,7 +1,7 @@
 /**
  * What the CLI touches of its process, passed in so that tests run `main()` in-process with fakes.
  */
-import type { Env } from '../shared/config-source';
+import type { Env } from '../config/source';
 
 export interface CliIo {
   stdout(text: string): void;

@@ -2,9 +2,9 @@
  * Human output for links: what `tunnel-guard discover` proposes, and what the other end of a link did
  * with a link message sent by a command.
  */
-import type { Discovery, UnpairedTunnel } from '../shared/discover';
+import type { Discovery, UnpairedTunnel } from '../shared/links/discover';
 import type { Config } from '../shared/policy';
-import type { LinkDelivery } from '../shared/simulator';
+import type { LinkDelivery } from '../simulator';
 import { formatReport } from './report-format';
 
 const indent = (text: string, by: string): string => text.replace(/^(?=.)/gm, by);

@@ -10,7 +10,7 @@ import { reconcile, runCommand, handleSignal } from '../shared/engine';
 import { CorruptStateError, InputError, errorMessage } from '../shared/errors';
 import { HEALTHS, type Health, type Report, type Signal, type TunnelRef } from '../shared/types';
 import { clockFrom, parseInstant } from './clock';
-import { resolveFromCaller } from '../shared/config-source';
+import { resolveFromCaller } from '../config/source';
 import { composeCli, discoverOnSimulator, type CliContext, type CliDeps } from './compose';
 import { formatDelivery, formatDiscovery } from './link-format';
 import { runDemo } from './demo';

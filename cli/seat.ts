@@ -3,8 +3,8 @@
  * (`dist/clouds-aws.js`, `dist/clouds-gcp.js`), loaded only when that cloud takes part in a `--target clouds`
  * command: the simulator commands load neither, and an AWS-only operator never loads the Google libraries.
  */
-import type { Env } from '../shared/config-source';
-import type { Discovery } from '../shared/discover';
+import type { Env } from '../config/source';
+import type { Discovery } from '../shared/links/discover';
 import type { Command } from '../shared/engine';
 import type { Config } from '../shared/policy';
 import type { Clock } from '../shared/ports';

@@ -3,7 +3,7 @@
  * purely from what the clouds and the ledger say, and a readable table of it.
  */
 import { effectiveHealth } from '../shared/health';
-import { peerOf } from '../shared/link';
+import { peerOf } from '../shared/links/rules';
 import type { Config } from '../shared/policy';
 import { isFenceId, type Health, type LedgerRecord, type Path, type TunnelStatus } from '../shared/types';
 

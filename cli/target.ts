@@ -2,7 +2,7 @@
  * `--target simulator|clouds` (or `TUNNEL_GUARD_TARGET`), and which clouds take part on `clouds`. Pure: no SDK is
  * loaded here, so the simulator commands stay as light as before.
  */
-import type { Env } from '../shared/config-source';
+import type { Env } from '../config/source';
 import type { Cloud } from '../shared/types';
 import { UsageError } from './io';
 

@@ -21,18 +21,18 @@
  * | `TUNNEL_GUARD_GCP_LINK_URL` | HTTPS URL of the GCP function `tunnelIncident`: link messages to the GCP end are POSTed there |
  * | `TUNNEL_GUARD_GCP_LINK_TOKEN` or `TUNNEL_GUARD_GCP_LINK_USERNAME` + `_PASSWORD` | the webhook credentials that function accepts |
  * | `TUNNEL_GUARD_GCP_LINK_TIMEOUT_MS` | per-attempt timeout of that POST (default 10000; 3 attempts) |
- * | `TUNNEL_GUARD_CONFIG` / `TUNNEL_GUARD_CONFIG_JSON` / `TUNNEL_GUARD_<KNOB>` | configuration (shared/config-source.ts) |
+ * | `TUNNEL_GUARD_CONFIG` / `TUNNEL_GUARD_CONFIG_JSON` / `TUNNEL_GUARD_<KNOB>` | configuration (config/source.ts) |
  */
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { configFromEnv, type Env } from '../shared/config-source';
+import { configFromEnv, type Env } from '../config/source';
 import { PermanentError } from '../shared/errors';
 import { jsonLogger } from '../shared/log';
 import type { Config } from '../shared/policy';
 import type { CoreDeps, Logger, PathTable } from '../shared/ports';
-import { composeSimulatorSide } from '../shared/simulator/compose-side';
+import { composeSimulatorSide } from '../simulator/compose-side';
 import type { PathKind } from '../shared/types';
 import { AwsPathTable } from './adapters/aws-path-table';
 import { DynamoDbLedger } from './adapters/dynamodb-ledger';

@@ -3,8 +3,8 @@
  * (`signalFromLink`: addressed to an AWS tunnel, from GCP, for a configured pair) turns it into a `Signal` marked
  * `viaLink` (never echoed back). A forged, unsigned or misaddressed message changes nothing and says why.
  */
-import { signalFromLink, type Links } from '../shared/link';
-import { verifyLinkMessage } from '../shared/link-message';
+import { signalFromLink, type Links } from '../shared/links/rules';
+import { verifyLinkMessage } from '../shared/links/message';
 import type { Signal } from '../shared/types';
 
 /** `links`: the configured pairs. A correctly signed message for a pair we do not know is still refused: a wrong

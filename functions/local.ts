@@ -3,7 +3,7 @@
  * environment — with `TUNNEL_GUARD_SIMULATOR=<file>` it acts on the simulator. An EventBridge
  * `Scheduled Event` runs `reconcile`, anything else goes to `tunnelAlarm`.
  */
-import type { Env } from '../shared/config-source';
+import type { Env } from '../config/source';
 import { jsonLogger } from '../shared/log';
 import { composeAws } from './compose';
 import { makeReconcileHandler, makeTunnelAlarmHandler } from './handlers';

@@ -13,11 +13,11 @@ import type { AwsEdge } from '../functions/compose';
 import { makeReconcileHandler as makeAwsReconcile, makeTunnelAlarmHandler } from '../functions/handlers';
 import type { GcpEdge } from '../gcp-functions/compose';
 import { makeIncidentHandler, makeReconcileHandler as makeGcpReconcile } from '../gcp-functions/handlers';
-import { MemoryLedger } from '../shared/ledger/memory-ledger';
-import { signLinkMessage } from '../shared/link-message';
+import { MemoryLedger } from '../simulator/memory-ledger';
+import { signLinkMessage } from '../shared/links/message';
 import type { Config } from '../shared/policy';
 import type { Clock, LinkPublisher, LogEntry, Logger } from '../shared/ports';
-import type { SimulatorHandle } from '../shared/simulator';
+import type { SimulatorHandle } from '../simulator';
 import { snsEvent } from './payloads';
 
 const LINK_SECRET = 'gameday-link-secret-0123456789abcdef';

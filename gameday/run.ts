@@ -4,8 +4,8 @@
  * every packet is counted as delivered, lost in a lossy tunnel, or unreachable.
  */
 import { loadConfig } from '../shared/policy';
-import { simStateSchema, type SimState } from '../shared/simulator/sim-state';
-import { incidentTopology } from '../shared/simulator/topology';
+import { simStateSchema, type SimState } from '../simulator/sim-state';
+import { incidentTopology } from '../simulator/topology';
 import { readFileSync } from 'node:fs';
 import { AwsAlarmEvaluator } from './aws-alarms';
 import { GAMEDAY_MONITOR, probeDimension, type Deployed, type ProbeDeclaration } from './deployed';

@@ -8,7 +8,7 @@
 import { probeAlarmTunnel } from './deployed';
 import type { Config } from '../shared/policy';
 import type { LogEntry } from '../shared/ports';
-import { gcpTunnelUrl, type GcpRoute, type SimState } from '../shared/simulator/sim-state';
+import { gcpTunnelUrl, type GcpRoute, type SimState } from '../simulator/sim-state';
 import type { AlarmChange } from './aws-alarms';
 import { composeEdges, recordingLogger, type Edges } from './edges';
 import type { IncidentChange } from './gcp-alerts';

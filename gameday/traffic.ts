@@ -17,7 +17,7 @@
  * connections: one preferred tunnel among those whose session is up (shortest AS path, lowest MED; equal here).
  */
 import { contains } from '../shared/cidr';
-import { parseTunnelUrl, type SimState } from '../shared/simulator/sim-state';
+import { parseTunnelUrl, type SimState } from '../simulator/sim-state';
 import { awsTunnelId, gcpTunnelId } from '../shared/types';
 
 /** One destination of one direction: a prefix as seen from one routing domain (GCP network, AWS gateway). */

@@ -5,9 +5,9 @@
  * decides anything about routes.
  */
 import { resolveTunnel } from '../cli/resolve-tunnel';
-import { discoverLinks } from '../shared/discover';
-import { openSimulator, type SimState, type SimulatorHandle } from '../shared/simulator';
-import { gcpTunnelUrl } from '../shared/simulator/sim-state';
+import { discoverLinks } from '../shared/links/discover';
+import { openSimulator, type SimState, type SimulatorHandle } from '../simulator';
+import { gcpTunnelUrl } from '../simulator/sim-state';
 import type { TunnelRef } from '../shared/types';
 import { isLoss, ScenarioError, type Scenario } from './scenario';
 

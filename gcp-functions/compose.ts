@@ -18,7 +18,7 @@
  * | `TUNNEL_GUARD_AWS_REGION` | region of SNS/STS calls (default: the topic ARN's region) |
  * | `TUNNEL_GUARD_AWS_ENDPOINT` | SNS/STS endpoint override (moto, tests) |
  * | `TUNNEL_GUARD_COMPUTE_ENDPOINT`, `TUNNEL_GUARD_GCS_ENDPOINT` | endpoint overrides (`http://127.0.0.1:PORT`: local fakes) |
- * | `TUNNEL_GUARD_CONFIG` / `TUNNEL_GUARD_CONFIG_JSON` / `TUNNEL_GUARD_<KNOB>` | configuration (shared/config-source.ts) |
+ * | `TUNNEL_GUARD_CONFIG` / `TUNNEL_GUARD_CONFIG_JSON` / `TUNNEL_GUARD_<KNOB>` | configuration (config/source.ts) |
  */
 import { readFileSync } from 'node:fs';
 // Only the Compute clients used, never the package root: the root import loads every Compute client
@@ -29,12 +29,12 @@ import { RoutersClient } from '@google-cloud/compute/build/src/v1/routers_client
 import { RoutesClient } from '@google-cloud/compute/build/src/v1/routes_client';
 import { VpnTunnelsClient } from '@google-cloud/compute/build/src/v1/vpn_tunnels_client';
 import { Storage } from '@google-cloud/storage';
-import { configFromEnv, type Env } from '../shared/config-source';
+import { configFromEnv, type Env } from '../config/source';
 import { PermanentError } from '../shared/errors';
 import { jsonLogger } from '../shared/log';
 import type { Config } from '../shared/policy';
 import type { CoreDeps, Logger } from '../shared/ports';
-import { composeSimulatorSide } from '../shared/simulator/compose-side';
+import { composeSimulatorSide } from '../simulator/compose-side';
 import { awsCredentialsFromEnv } from './adapters/aws-credentials';
 import { BgpPeerPaths } from './adapters/bgp-peer-paths';
 import { GcpPaths } from './adapters/gcp-paths';

@@ -2,7 +2,7 @@
  * The GCP handler logic without HTTP or webhook credentials: a local, trusted path for
  * `tunnel-guard invoke gcp <payload.json>` (usually with `TUNNEL_GUARD_SIMULATOR=<file>`).
  */
-import type { Env } from '../shared/config-source';
+import type { Env } from '../config/source';
 import { errorMessage } from '../shared/errors';
 import { jsonLogger } from '../shared/log';
 import { composeGcp, type ComposeOptions } from './compose';

@@ -3,13 +3,19 @@
  * itself. Pure; used by `decide()`.
  */
 import { coverageGaps, type CoverageGap } from './coverage';
-import type { DecisionInput } from './decide';
 import { pathIsHealthy, type View } from './health';
-import { inScope } from './policy';
-import { isDeprefer, type Path, type Refusal } from './types';
+import { inScope, type Policy } from './policy';
+import { isDeprefer, type Path, type Refusal, type TunnelStatus } from './types';
+
+/** What the guards read of a decision's input: the policy and the cloud as observed — never the trigger or a record. */
+export interface GuardInput {
+  policy: Policy;
+  tunnels: readonly TunnelStatus[];
+  paths: readonly Path[];
+}
 
 /** Guards 1–3 for a drain of `tunnelId` withdrawing `withdrawing`. Returns the refusals (empty = allowed). */
-export function drainGuards(input: DecisionInput, view: View, id: string, withdrawing: readonly Path[]): Refusal[] {
+export function drainGuards(input: GuardInput, view: View, id: string, withdrawing: readonly Path[]): Refusal[] {
   const { policy } = input;
   const refusals: Refusal[] = [];
   // Every tunnel the plan touches must be in scope, not only the one signalled: an AWS connection's routes feed
@@ -60,7 +66,7 @@ export function drainGuards(input: DecisionInput, view: View, id: string, withdr
  * The destinations that de-preferring these paths of `id` leaves without `minHealthyPaths` healthy paths. Not a
  * refusal: the standbys keep them reachable. Reported so that a human hears that every path of them is unhealthy.
  */
-export function depreferGaps(input: DecisionInput, view: View, id: string, paths: readonly Path[]): CoverageGap[] {
+export function depreferGaps(input: GuardInput, view: View, id: string, paths: readonly Path[]): CoverageGap[] {
   const deprefer = paths.filter(isDeprefer);
   return deprefer.length ? coverageGaps(input.paths, deprefer, new Set([id]), view, input.policy.minHealthyPaths) : [];
 }

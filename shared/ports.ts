@@ -3,7 +3,7 @@
  * the in-memory test fakes implement these; the core depends on nothing else.
  */
 import type { Cloud, LedgerRecord, Outcome, Path, PathSnapshot, Report, Severity, TunnelStatus } from './types';
-import type { LinkMessage } from './link-message';
+import type { LinkMessage } from './links/message';
 
 /** The paths (routes, BGP peers) of one cloud. Every mutation is idempotent by contract. */
 export interface PathTable {

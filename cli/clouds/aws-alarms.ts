@@ -5,7 +5,7 @@
  */
 import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
-import type { Env } from '../../shared/config-source';
+import type { Env } from '../../config/source';
 import { awsTunnelId } from '../../shared/types';
 import { boundedAwsConfig } from './bounded';
 

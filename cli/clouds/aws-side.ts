@@ -4,7 +4,7 @@
  */
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeVpnConnectionsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import type { Env } from '../../shared/config-source';
+import type { Env } from '../../config/source';
 import { PermanentError, errorMessage } from '../../shared/errors';
 import type { Logger } from '../../shared/ports';
 import { composeAws, type AwsEdge } from '../../functions/compose';

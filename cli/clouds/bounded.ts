@@ -3,7 +3,7 @@
  * unreachable endpoint, missing credentials or a missing table must not sit in the SDKs' default retry loops
  * (minutes for Google's idempotent reads). The edges keep their own settings for the actual work.
  */
-import type { Env } from '../../shared/config-source';
+import type { Env } from '../../config/source';
 import { errorMessage } from '../../shared/errors';
 
 /** Per-request timeout of a preflight or doctor call, in ms (`TUNNEL_GUARD_CLI_TIMEOUT_MS`, default 5000). */

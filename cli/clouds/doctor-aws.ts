@@ -13,7 +13,7 @@ import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { randomUUID } from 'node:crypto';
-import type { Env } from '../../shared/config-source';
+import type { Env } from '../../config/source';
 import { inScope, type Config } from '../../shared/policy';
 import type { TunnelStatus } from '../../shared/types';
 import { VpnInventory, type VpnConnectionInfo } from '../../functions/adapters/vpn-inventory';

@@ -8,7 +8,7 @@
  * own service account, run doctor with impersonated credentials (see the README).
  */
 import { randomUUID } from 'node:crypto';
-import type { Env } from '../../shared/config-source';
+import type { Env } from '../../config/source';
 import { inScope, type Config } from '../../shared/policy';
 import type { TunnelStatus } from '../../shared/types';
 import { DEFAULT_LEDGER_PREFIX } from '../../gcp-functions/adapters/gcs-ledger';

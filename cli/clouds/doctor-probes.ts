@@ -5,7 +5,7 @@
  * The Network Synthetic Monitor monitor and probe themselves are not read (no client for that API here).
  */
 import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import type { Env } from '../../shared/config-source';
+import type { Env } from '../../config/source';
 import { errorMessage } from '../../shared/errors';
 import type { VpnConnectionInfo } from '../../functions/adapters/vpn-inventory';
 import type { DoctorCheck } from '../seat';

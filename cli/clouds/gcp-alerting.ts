@@ -3,7 +3,7 @@
  * the edge already uses signs the calls). APIs: projects.alertPolicies.list and projects.notificationChannels.list
  * (https://cloud.google.com/monitoring/api/ref_v3/rest).
  */
-import type { Env } from '../../shared/config-source';
+import type { Env } from '../../config/source';
 import { gcpEndpoints, gcpRequest, type GcpAuth } from './gcp-api';
 
 export interface AlertPolicy {

@@ -4,7 +4,7 @@
  * surfaces as an unhandled rejection instead of a message.
  */
 import { GoogleAuth, PassThroughClient, type AuthClient } from 'google-auth-library';
-import type { Env } from '../../shared/config-source';
+import type { Env } from '../../config/source';
 import { callTimeoutMs, CloudUnavailableError, explainGcpError, withTimeout } from './bounded';
 
 /** Endpoints; each can point at a local fake (`http://127.0.0.1:PORT`). */

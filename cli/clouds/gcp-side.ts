@@ -2,7 +2,7 @@
  * The GCP side of the operator's seat: the Cloud Function's own composition root (`composeGcp`), with credentials
  * resolved up front and a bounded preflight of Compute and the ledger bucket.
  */
-import type { Env } from '../../shared/config-source';
+import type { Env } from '../../config/source';
 import { PermanentError, errorMessage } from '../../shared/errors';
 import type { Logger } from '../../shared/ports';
 import { composeGcp, type GcpEdge } from '../../gcp-functions/compose';

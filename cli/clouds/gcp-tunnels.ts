@@ -5,7 +5,7 @@
  */
 import { RoutersClient } from '@google-cloud/compute/build/src/v1/routers_client';
 import { VpnTunnelsClient } from '@google-cloud/compute/build/src/v1/vpn_tunnels_client';
-import type { Env } from '../../shared/config-source';
+import type { Env } from '../../config/source';
 import { gcpTunnelId, type TunnelStatus } from '../../shared/types';
 import { reportedStatusOf } from '../../gcp-functions/adapters/tunnel-health';
 import { callTimeoutMs, withTimeout } from './bounded';

@@ -3,7 +3,7 @@
  * `npm run probe-routes:gcp` — the GCP half of pinning each link's probe to that link: a route back to the AWS
  * probe subnet through the link's Classic VPN tunnel (`nextHopVpnTunnel`), so the probe's replies return through
  * the same tunnel the probe left by. tunnel-guard never withdraws these routes and never counts them as paths: they
- * are recognised by their name prefix `tunnel-guard-probe-` (shared/probe-routes.ts).
+ * are recognised by their name prefix `tunnel-guard-probe-` (clouds/probes.ts).
  *
  * Settings: TUNNEL_GUARD_GCP_PROJECT and TUNNEL_GUARD_GCP_PROBE_ROUTES, a JSON list of
  * { "tunnel": "<Classic VPN tunnel name>", "region": "<its region>", "network": "<VPC network>", "sourceCidr": "<the

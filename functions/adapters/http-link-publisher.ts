@@ -16,7 +16,7 @@
  * the engine logs.
  */
 import { PermanentError, TransientError } from '../../shared/errors';
-import { signLinkMessage, type LinkMessage } from '../../shared/link-message';
+import { signLinkMessage, type LinkMessage } from '../../shared/links/message';
 import type { LinkPublisher } from '../../shared/ports';
 
 export interface HttpLinkPublisherOptions {

@@ -9,7 +9,7 @@
  * stays up, so it can be observed and the session re-enabled when it recovers.
  *
  * With `lever: 'deprefer'` (drainMode deprefer) a drain attaches BGP route policies to the peer instead and keeps the
- * session up (shared/gcp-route-policy.ts: MED up on learned routes; AS path prepended and MED up on advertised ones):
+ * session up (clouds/gcp/route-policy.ts: MED up on learned routes; AS path prepended and MED up on advertised ones):
  * first routers.updateRoutePolicy creates or replaces our two policies on the router (confirmed with
  * routers.getRoutePolicy), then routers.patch attaches them to the peer. Restore puts the peer's saved settings back
  * (so the policy lists are what they were) and routers.deleteRoutePolicy removes our policies once no peer uses them.
@@ -37,7 +37,7 @@ import {
   type ComputeOperation,
 } from './compute-calls';
 import type { RouterLease } from './router-lease';
-import { learnedRoutesDomain } from '../../shared/gcp-network';
+import { learnedRoutesDomain } from '../../clouds/gcp/network';
 import {
   EXPORT_POLICY,
   IMPORT_POLICY,
@@ -46,7 +46,7 @@ import {
   whyNotDeprefer,
   withDepreferPolicies,
   type RoutePolicy,
-} from '../../shared/gcp-route-policy';
+} from '../../clouds/gcp/route-policy';
 
 export interface BgpPeerClients {
   routers: Pick<

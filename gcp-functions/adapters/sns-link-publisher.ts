@@ -8,7 +8,7 @@
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PermanentError, TransientError } from '../../shared/errors';
-import { signLinkMessage, type LinkMessage } from '../../shared/link-message';
+import { signLinkMessage, type LinkMessage } from '../../shared/links/message';
 import type { LinkPublisher } from '../../shared/ports';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from './aws-credentials';
 

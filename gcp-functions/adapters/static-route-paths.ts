@@ -3,19 +3,19 @@
  * Routes are immutable in Compute Engine, so withdraw = delete and restore = insert of the saved writable
  * fields; both wait on the global operation and check its `error`.
  *
- * De-preference (`lever: 'deprefer'`, see shared/gcp-standby.ts) is make-before-break in three calls: insert the
+ * De-preference (`lever: 'deprefer'`, see clouds/gcp/standby.ts) is make-before-break in three calls: insert the
  * standby copy (the same writable fields, `<name>-tg-standby`, priority 65535), read it back with routes.get and
  * compare, and only then delete the original. Its restore is the reverse: insert the original, read it back, delete
  * the copy. Every step is idempotent (409 on an identical route and 404 on a gone one are successes), so a run that
  * dies between two calls leaves both routes, and the next run finishes from the ledger.
  */
 import { definitionOf } from '../../shared/path-definitions';
-import { isProbeRouteName } from '../../shared/probe-routes';
+import { isProbeRouteName } from '../../clouds/probes';
 import type { GlobalOperationsClient } from '@google-cloud/compute/build/src/v1/global_operations_client';
 import type { RoutesClient } from '@google-cloud/compute/build/src/v1/routes_client';
 import { PermanentError, TransientError } from '../../shared/errors';
-import { networkDomain } from '../../shared/gcp-network';
-import { STANDBY_PRIORITY, canDepreferRoute, originalOfStandby, standbyDefinition, standbyRouteName } from '../../shared/gcp-standby';
+import { networkDomain } from '../../clouds/gcp/network';
+import { STANDBY_PRIORITY, canDepreferRoute, originalOfStandby, standbyDefinition, standbyRouteName } from '../../clouds/gcp/standby';
 import type { PathTable } from '../../shared/ports';
 import { gcpTunnelId, isDeprefer, type Outcome, type Path, type PathSnapshot } from '../../shared/types';
 import {
@@ -76,7 +76,7 @@ export class StaticRoutePaths implements PathTable {
         { autoPaginate: false },
       )) {
         const tunnel = parseTunnelUrl(r.nextHopVpnTunnel);
-        // A probe's return route pins the probe to this tunnel: never a path (see shared/probe-routes.ts).
+        // A probe's return route pins the probe to this tunnel: never a path (see clouds/probes.ts).
         if (!tunnel || !r.name || !r.destRange || isProbeRouteName(r.name)) continue;
         if (this.opts.regions?.length && !this.opts.regions.includes(tunnel.region)) continue;
         const definition = pick(r, ROUTE_WRITABLE_FIELDS);

@@ -14,12 +14,12 @@ import { composeAws, type AwsEdge } from '../../functions/compose';
 import { makeReconcileHandler, makeTunnelAlarmHandler } from '../../functions/handlers';
 import { invokeAwsLocal } from '../../functions/local';
 import { TransientError, PermanentError } from '../../shared/errors';
-import { signLinkMessage, type LinkMessage } from '../../shared/link-message';
-import { MemoryLedger } from '../../shared/ledger/memory-ledger';
+import { signLinkMessage, type LinkMessage } from '../../shared/links/message';
+import { MemoryLedger } from '../../simulator/memory-ledger';
 import { memoryLogger } from '../../shared/log';
 import { DEFAULT_POLICY, configSchema } from '../../shared/policy';
 import type { CoreDeps, PathTable } from '../../shared/ports';
-import { openSimulator } from '../../shared/simulator';
+import { openSimulator } from '../../simulator';
 
 const fixture = (name: string): any => JSON.parse(readFileSync(join(__dirname, '../fixtures/aws', name), 'utf8'));
 const VPN1 = 'vpn-0a1b2c3d4e5f60001';

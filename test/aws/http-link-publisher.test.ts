@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { HttpLinkPublisher } from '../../functions/adapters/http-link-publisher';
 import { composeAws, httpLinkFromEnv } from '../../functions/compose';
 import { PermanentError, TransientError } from '../../shared/errors';
-import { verifyLinkMessage, type LinkMessage } from '../../shared/link-message';
+import { verifyLinkMessage, type LinkMessage } from '../../shared/links/message';
 import { memoryLogger } from '../../shared/log';
 
 const SECRET = 'link-secret-for-publisher-tests';

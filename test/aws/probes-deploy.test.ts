@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROBE_ALARM } from '../../functions/parse-alarm';
-import { PROBE_ROUTE_PREFIX } from '../../shared/probe-routes';
+import { PROBE_ROUTE_PREFIX } from '../../clouds/probes';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const probes = require('../../functions/deploy/probes.js');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../cli/main';
 import type { CliIo } from '../../cli/io';
-import { ledgerFileFor } from '../../shared/simulator';
+import { ledgerFileFor } from '../../simulator';
 
 let dir: string;
 let sim: string;

@@ -4,9 +4,9 @@
  * other end covers the link, and does not read the TunnelState alarm that a disabled peer causes as a new fault.
  */
 import { handleSignal, reconcile } from '../../shared/engine';
-import { openSimulator } from '../../shared/simulator';
-import { addHaVpn, INCIDENT, incidentTopology } from '../../shared/simulator/topology';
-import { routePolicyEffect } from '../../shared/gcp-route-policy';
+import { openSimulator } from '../../simulator';
+import { addHaVpn, INCIDENT, incidentTopology } from '../../simulator/topology';
+import { routePolicyEffect } from '../../clouds/gcp/route-policy';
 import { gcpTunnelId, type Signal } from '../../shared/types';
 import { testDeps, sig } from '../fakes/core-deps';
 import { MemoryCloud, portsOf } from '../fakes/memory-cloud';

@@ -4,7 +4,7 @@
  */
 import { handleSignal, reconcile, runCommand } from '../../shared/engine';
 import { LedgerConflictError } from '../../shared/errors';
-import { MemoryLedger } from '../../shared/ledger/memory-ledger';
+import { MemoryLedger } from '../../simulator/memory-ledger';
 import type { LedgerRecord } from '../../shared/types';
 import { testDeps, sig } from '../fakes/core-deps';
 import { MemoryCloud, portsOf } from '../fakes/memory-cloud';

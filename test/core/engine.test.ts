@@ -1,5 +1,5 @@
 import { handleSignal, reconcile, runCommand } from '../../shared/engine';
-import { MemoryLedger } from '../../shared/ledger/memory-ledger';
+import { MemoryLedger } from '../../simulator/memory-ledger';
 import { fenceId } from '../../shared/types';
 import { MemoryCloud, portsOf } from '../fakes/memory-cloud';
 import { testDeps, sig } from '../fakes/core-deps';

@@ -3,8 +3,8 @@
  * that died between its two writes are dropped once no live invocation can still be between them.
  */
 import { LedgerConflictError } from '../../shared/errors';
-import { dropStaleMembers, joinFence, leaveFence } from '../../shared/fence';
-import { MemoryLedger } from '../../shared/ledger/memory-ledger';
+import { dropStaleMembers, joinFence, leaveFence } from '../../shared/engine/fence';
+import { MemoryLedger } from '../../simulator/memory-ledger';
 import { emptyRecord, fenceId, type LedgerRecord } from '../../shared/types';
 import { testDeps } from '../fakes/core-deps';
 

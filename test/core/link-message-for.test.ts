@@ -2,7 +2,7 @@
  * What one end tells the other, straight through `linkMessageFor` and `signalFromLink`: which reports speak, what
  * they say (health, basis, a stable id), and which stay silent.
  */
-import { linkMessageFor, signalFromLink } from '../../shared/link';
+import { linkMessageFor, signalFromLink } from '../../shared/links/rules';
 import type { Report, Signal } from '../../shared/types';
 import { aws, gcp } from '../fakes/topology';
 

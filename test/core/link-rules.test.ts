@@ -3,8 +3,8 @@
  * and how a message from the other end becomes a local signal.
  */
 import { createHash } from 'node:crypto';
-import { linkMessageFor, peerOf, signalFromLink } from '../../shared/link';
-import type { LinkMessage } from '../../shared/link-message';
+import { linkMessageFor, peerOf, signalFromLink } from '../../shared/links/rules';
+import type { LinkMessage } from '../../shared/links/message';
 import type { Report } from '../../shared/types';
 
 const G1 = 'gcp:p:r:tunnel-1';

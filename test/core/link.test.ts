@@ -1,7 +1,7 @@
 import { handleSignal, reconcile } from '../../shared/engine';
-import { peerOf, signalFromLink } from '../../shared/link';
-import { signLinkMessage, verifyLinkMessage, type LinkMessage } from '../../shared/link-message';
-import { MemoryLedger } from '../../shared/ledger/memory-ledger';
+import { peerOf, signalFromLink } from '../../shared/links/rules';
+import { signLinkMessage, verifyLinkMessage, type LinkMessage } from '../../shared/links/message';
+import { MemoryLedger } from '../../simulator/memory-ledger';
 import type { Report } from '../../shared/types';
 import { testDeps, sig } from '../fakes/core-deps';
 import { MemoryCloud, portsOf } from '../fakes/memory-cloud';

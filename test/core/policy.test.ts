@@ -1,5 +1,5 @@
 import { DEFAULT_POLICY, POLICY_ENV_VARS, envNameOf, globMatch, inScope, loadConfig } from '../../shared/policy';
-import { configFromEnv } from '../../shared/config-source';
+import { configFromEnv } from '../../config/source';
 
 describe('policy and configuration', () => {
   it('has safe defaults', () => {

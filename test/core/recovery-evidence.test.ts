@@ -208,7 +208,7 @@ describe('a tunnel-state alert that arrives after the tunnel is back', () => {
 
 describe('an end with nothing to change passes on what its probe says', () => {
   it("forwards a probe's degradation and recovery over the link; nothing else that changed nothing", async () => {
-    const { linkMessageFor } = await import('../../shared/link');
+    const { linkMessageFor } = await import('../../shared/links/rules');
     const links = [{ aws: 'aws:ap-northeast-1:vpn-3:203.0.113.31', gcp: 'gcp:example-project:asia-northeast1:ha-tunnel-0' }];
     const report = (health: Signal['health'], basis?: Signal['basis']) =>
       ({

@@ -1,5 +1,5 @@
 /** CoreDeps wired to in-memory fakes, with a controllable clock. */
-import { MemoryLedger } from '../../shared/ledger/memory-ledger';
+import { MemoryLedger } from '../../simulator/memory-ledger';
 import { memoryLogger } from '../../shared/log';
 import { DEFAULT_POLICY, type Policy } from '../../shared/policy';
 import type { CloudPorts, CoreDeps, Ledger } from '../../shared/ports';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../cli/main';
-import { ledgerFileFor } from '../../shared/simulator';
+import { ledgerFileFor } from '../../simulator';
 import { fuzzPayload } from '../support/mutate';
 
 const fixtures = (cloud: string) =>

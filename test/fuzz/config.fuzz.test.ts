@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { configFromEnv } from '../../shared/config-source';
+import { configFromEnv } from '../../config/source';
 import { loadConfig } from '../../shared/policy';
 import { fuzzPayload } from '../support/mutate';
 

@@ -13,8 +13,8 @@ import { makeIncidentHandler, makeReconcileHandler } from '../../gcp-functions/h
 import { handleSignal, reconcile } from '../../shared/engine';
 import { PermanentError, TransientError } from '../../shared/errors';
 import { memoryLogger } from '../../shared/log';
-import { openSimulator } from '../../shared/simulator';
-import { signLinkMessage } from '../../shared/link-message';
+import { openSimulator } from '../../simulator';
+import { signLinkMessage } from '../../shared/links/message';
 import { awsTunnelId, gcpTunnelId } from '../../shared/types';
 
 const TOKEN = 'tg-test-token-0123456789abcdef';

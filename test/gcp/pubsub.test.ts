@@ -15,7 +15,7 @@ import { decodeMessage, makePubSubIncidentHandler } from '../../gcp-functions/pu
 import { handleSignal, reconcile } from '../../shared/engine';
 import { TransientError } from '../../shared/errors';
 import { memoryLogger } from '../../shared/log';
-import { openSimulator } from '../../shared/simulator';
+import { openSimulator } from '../../simulator';
 
 const fixture = (name: string): any => JSON.parse(readFileSync(join(__dirname, '../fixtures/gcp', name), 'utf8'));
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64');

@@ -12,7 +12,7 @@ import { awsCredentialsFromEnv, metadataIdToken } from '../../gcp-functions/adap
 import { parseTopicArn, SnsLinkPublisher } from '../../gcp-functions/adapters/sns-link-publisher';
 import { composeGcp, snsLinkFromEnv } from '../../gcp-functions/compose';
 import { PermanentError, TransientError } from '../../shared/errors';
-import { verifyLinkMessage, type LinkMessage } from '../../shared/link-message';
+import { verifyLinkMessage, type LinkMessage } from '../../shared/links/message';
 import { memoryLogger } from '../../shared/log';
 
 const SECRET = 'link-secret-for-gcp-publisher-tests';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSimulator } from '../../shared/simulator';
+import { openSimulator } from '../../simulator';
 
 const ROOT = join(__dirname, '..', '..');
 const TOKEN = 'e2e-webhook-token-0123456789';

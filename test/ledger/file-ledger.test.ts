@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CorruptStateError, LedgerConflictError } from '../../shared/errors';
-import { FileLedger } from '../../shared/ledger/file-ledger';
+import { FileLedger } from '../../simulator/file-ledger';
 import { emptyRecord } from '../../shared/types';
 
 let dir: string;

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../cli/main';
-import { discoverLinks } from '../../shared/discover';
+import { discoverLinks } from '../../shared/links/discover';
 import { loadConfig } from '../../shared/policy';
-import { addHaVpn, incidentTopology, openSimulator, type SimState } from '../../shared/simulator';
+import { addHaVpn, incidentTopology, openSimulator, type SimState } from '../../simulator';
 import type { TunnelStatus } from '../../shared/types';
 
 const T1 = 'gcp:example-project:asia-northeast1:tunnel-aws-1';

@@ -10,8 +10,8 @@ import { composeCli, type CliDeps } from '../../cli/compose';
 import type { CliIo } from '../../cli/io';
 import { main } from '../../cli/main';
 import { handleSignal, reconcile } from '../../shared/engine';
-import { signLinkMessage, type LinkMessage } from '../../shared/link-message';
-import { ledgerFileFor } from '../../shared/simulator';
+import { signLinkMessage, type LinkMessage } from '../../shared/links/message';
+import { ledgerFileFor } from '../../simulator';
 import type { Signal } from '../../shared/types';
 
 const T1 = 'gcp:example-project:asia-northeast1:tunnel-aws-1';
@@ -278,7 +278,7 @@ describe('where the links come from', () => {
 
   it('a GCP tunnel that discovery cannot pair drains alone', async () => {
     await cli(['status']);
-    const { openSimulator } = await import('../../shared/simulator');
+    const { openSimulator } = await import('../../simulator');
     await openSimulator(sim).update((s) => void (s.gcp.vpnTunnels.find((t) => t.name === 'tunnel-aws-1')!.peerIp = '198.18.0.1'));
     const r = await cli(['signal', 'tunnel-aws-1', 'degraded', '--at', iso(0)]);
     expect(r.code).toBe(0);

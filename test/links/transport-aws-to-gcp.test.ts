@@ -18,9 +18,9 @@ import { makeTunnelAlarmHandler } from '../../functions/handlers';
 import { composeGcp, type GcpEdge } from '../../gcp-functions/compose';
 import { makeIncidentHandler } from '../../gcp-functions/handlers';
 import { PermanentError } from '../../shared/errors';
-import { signLinkMessage, type LinkMessage } from '../../shared/link-message';
+import { signLinkMessage, type LinkMessage } from '../../shared/links/message';
 import { memoryLogger } from '../../shared/log';
-import { ledgerFileFor, openSimulator, type SimulatorLink } from '../../shared/simulator';
+import { ledgerFileFor, openSimulator, type SimulatorLink } from '../../simulator';
 
 const A11 = 'aws:ap-northeast-1:vpn-0a1b2c3d4e5f60001:203.0.113.11';
 const G1 = 'gcp:example-project:asia-northeast1:tunnel-aws-1';

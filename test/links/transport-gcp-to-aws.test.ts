@@ -18,9 +18,9 @@ import { awsCredentialsFromEnv } from '../../gcp-functions/adapters/aws-credenti
 import { SnsLinkPublisher } from '../../gcp-functions/adapters/sns-link-publisher';
 import { composeGcp, type GcpEdge } from '../../gcp-functions/compose';
 import { processNotification } from '../../gcp-functions/handlers';
-import { signLinkMessage, type LinkMessage } from '../../shared/link-message';
+import { signLinkMessage, type LinkMessage } from '../../shared/links/message';
 import { memoryLogger } from '../../shared/log';
-import { ledgerFileFor, openSimulator, type SimulatorLink } from '../../shared/simulator';
+import { ledgerFileFor, openSimulator, type SimulatorLink } from '../../simulator';
 import { startMoto, type Moto } from '../support/moto';
 
 const REGION = 'ap-northeast-1';

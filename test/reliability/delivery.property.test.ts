@@ -3,7 +3,7 @@
  */
 import fc from 'fast-check';
 import { handleSignal, reconcile } from '../../shared/engine';
-import { MemoryLedger } from '../../shared/ledger/memory-ledger';
+import { MemoryLedger } from '../../simulator/memory-ledger';
 import type { Health, Path, Signal } from '../../shared/types';
 import { testDeps } from '../fakes/core-deps';
 import { MemoryCloud, portsOf } from '../fakes/memory-cloud';

@@ -8,9 +8,9 @@ import { composeAws } from '../../functions/compose';
 import { makeTunnelAlarmHandler } from '../../functions/handlers';
 import { composeGcp } from '../../gcp-functions/compose';
 import { makeIncidentHandler } from '../../gcp-functions/handlers';
-import { signLinkMessage } from '../../shared/link-message';
+import { signLinkMessage } from '../../shared/links/message';
 import { memoryLogger, redact } from '../../shared/log';
-import { openSimulator } from '../../shared/simulator';
+import { openSimulator } from '../../simulator';
 
 const LINK = 'link-secret-0123456789abcdef';
 const TOKEN = 'webhook-token-0123456789abcdef';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseIncident } from '../../gcp-functions/parse-incident';
 import { handleSignal, reconcile, runCommand } from '../../shared/engine';
-import { simulatorLinkPublisher } from '../../shared/simulator/link';
+import { simulatorLinkPublisher } from '../../simulator/link';
 import type { Path, Signal } from '../../shared/types';
 import { testDeps, sig } from '../fakes/core-deps';
 import { MemoryCloud, portsOf } from '../fakes/memory-cloud';

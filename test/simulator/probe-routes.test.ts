@@ -3,9 +3,9 @@
  * measured) and they never count as coverage for production prefixes — in the simulator and in the AWS adapter.
  */
 import { vgwPathsOf } from '../../functions/adapters/vgw-static-paths';
-import { openSimulator } from '../../shared/simulator';
-import { gcpNetworkUrl, gcpTunnelUrl } from '../../shared/simulator/sim-state';
-import { INCIDENT, gcpRoute, incidentTopology } from '../../shared/simulator/topology';
+import { openSimulator } from '../../simulator';
+import { gcpNetworkUrl, gcpTunnelUrl } from '../../simulator/sim-state';
+import { INCIDENT, gcpRoute, incidentTopology } from '../../simulator/topology';
 
 function withProbes() {
   const s = incidentTopology();

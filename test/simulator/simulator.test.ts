@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CorruptStateError, PermanentError, TransientError } from '../../shared/errors';
-import { addHaVpn, incidentTopology, INCIDENT, ledgerFileFor, openSimulator, SimulatedCrashError } from '../../shared/simulator';
+import { addHaVpn, incidentTopology, INCIDENT, ledgerFileFor, openSimulator, SimulatedCrashError } from '../../simulator';
 import { awsTunnelId, gcpTunnelId, type Path } from '../../shared/types';
 
 let dir: string;

@@ -2,17 +2,17 @@
  * The two-cloud simulator: both clouds in one JSON file, behind the same ports as the real
  * adapters, with optional latency and faults. Edges select it with `TUNNEL_GUARD_SIMULATOR=<path>`.
  */
-import type { CloudPorts, Ledger, Notifier } from '../ports';
-import { FileLedger } from '../ledger/file-ledger';
-import type { Cloud, ReportedStatus, Report } from '../types';
-import { awsTunnelId, gcpTunnelId } from '../types';
-import { InputError } from '../errors';
+import type { CloudPorts, Ledger, Notifier } from '../shared/ports';
+import { FileLedger } from './file-ledger';
+import type { Cloud, ReportedStatus, Report } from '../shared/types';
+import { awsTunnelId, gcpTunnelId } from '../shared/types';
+import { InputError } from '../shared/errors';
 import { awsPorts } from './aws-ports';
 import type { FaultInjector, FaultSpec } from './faults';
 import { gcpPorts } from './gcp-ports';
 import { SimCalls } from './sim-calls';
 import type { SimState } from './sim-state';
-import { MemoryLedger } from '../ledger/memory-ledger';
+import { MemoryLedger } from './memory-ledger';
 import { MemorySimStore, SimStore } from './sim-store';
 import { incidentTopology } from './topology';
 

@@ -6,8 +6,8 @@
  * Pairing drives automatic drains on the other cloud, so a wrong pair would withdraw routes of an unrelated
  * connection. Hence anything that is not a one-to-one match is reported with its reason and never guessed.
  */
-import type { Config } from './policy';
-import type { TunnelStatus } from './types';
+import type { Config } from '../policy';
+import type { TunnelStatus } from '../types';
 
 /** A proposed pair, with the address that matched (for people; the config only needs the two ids). */
 export interface DiscoveredPair {

@@ -3,9 +3,9 @@
  * after this side acted, and how a message from the other side becomes a local signal. Pure.
  */
 import { createHash } from 'node:crypto';
-import type { Config } from './policy';
-import type { LinkMessage } from './link-message';
-import type { Report, Signal } from './types';
+import type { Config } from '../policy';
+import type { LinkMessage } from './message';
+import type { Report, Signal } from '../types';
 
 export type Links = Config['links'];
 

@@ -3,10 +3,10 @@
  * a conditional write of it, so two drains that decided on the same stale view cannot both go ahead (the loser gets
  * a `LedgerConflictError` and re-decides).
  */
-import { LedgerConflictError } from './errors';
-import type { CoreDeps } from './ports';
-import type { Cloud, LedgerRecord } from './types';
-import { fenceId } from './types';
+import { LedgerConflictError } from '../errors';
+import type { CoreDeps } from '../ports';
+import type { Cloud, LedgerRecord } from '../types';
+import { fenceId } from '../types';
 
 const MAX_CONFLICT_RETRIES = 5;
 /** A fence member whose record never left `active` is stale after this long (longer than any invocation). */

@@ -7,10 +7,10 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { CorruptStateError, LedgerConflictError } from '../errors';
-import { definitionProblem } from '../path-definitions';
-import type { Ledger } from '../ports';
-import { HEALTHS, type LedgerRecord } from '../types';
+import { CorruptStateError, LedgerConflictError } from '../shared/errors';
+import { definitionProblem } from '../shared/path-definitions';
+import type { Ledger } from '../shared/ports';
+import { HEALTHS, type LedgerRecord } from '../shared/types';
 
 const pathSnapshotSchema = z
   .object({

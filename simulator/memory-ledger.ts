@@ -1,9 +1,9 @@
 /**
  * In-memory ledger with the same conditional-write contract as the durable ones (tests, benchmarks).
  */
-import { LedgerConflictError } from '../errors';
-import type { Ledger } from '../ports';
-import type { LedgerRecord } from '../types';
+import { LedgerConflictError } from '../shared/errors';
+import type { Ledger } from '../shared/ports';
+import type { LedgerRecord } from '../shared/types';
 
 export class MemoryLedger implements Ledger {
   private readonly records = new Map<string, LedgerRecord>();

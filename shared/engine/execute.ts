@@ -2,10 +2,10 @@
  * Carry out a plan: many paths at once with a bounded concurrency (cloud write quotas are finite), retries with
  * exponential backoff and full jitter for transient errors (after the SDKs' own retries), an outcome per action.
  */
-import { errorMessage, isTransient } from './errors';
-import type { PathTable } from './ports';
-import type { Policy } from './policy';
-import type { Action, ActionResult, Outcome } from './types';
+import { errorMessage, isTransient } from '../errors';
+import type { PathTable } from '../ports';
+import type { Policy } from '../policy';
+import type { Action, ActionResult, Outcome } from '../types';
 
 export type Sleep = (ms: number) => Promise<void>;
 export const realSleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -5,8 +5,8 @@
  * file are serialised, because the core withdraws paths concurrently.
  */
 import { resolve } from 'node:path';
-import { readIfExists, withFileLock, writeFileAtomic } from '../ledger/file-ledger';
-import { CorruptStateError } from '../errors';
+import { readIfExists, withFileLock, writeFileAtomic } from './file-ledger';
+import { CorruptStateError } from '../shared/errors';
 import { simStateSchema, type SimState } from './sim-state';
 import { incidentTopology } from './topology';
 

@@ -4,7 +4,7 @@
  * the core never reads `process.env` itself.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { loadConfig, type ConfigResult } from './policy';
+import { loadConfig, type ConfigResult } from '../shared/policy';
 
 export type Env = Record<string, string | undefined>;
 

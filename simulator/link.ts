@@ -6,11 +6,11 @@
  * the change back (the engine sends nothing for a `viaLink` report).
  */
 import { randomBytes } from 'node:crypto';
-import { handleSignal } from '../engine';
-import { signalFromLink } from '../link';
-import { signLinkMessage, verifyLinkMessage, type LinkMessage, type SignedLinkMessage } from '../link-message';
-import type { CoreDeps, LinkPublisher } from '../ports';
-import type { Cloud, Report } from '../types';
+import { handleSignal } from '../shared/engine';
+import { signalFromLink } from '../shared/links/rules';
+import { signLinkMessage, verifyLinkMessage, type LinkMessage, type SignedLinkMessage } from '../shared/links/message';
+import type { CoreDeps, LinkPublisher } from '../shared/ports';
+import type { Cloud, Report } from '../shared/types';
 
 /** What became of one received envelope. A refusal changes nothing. */
 export type LinkDelivery = { ok: true; message: LinkMessage; report: Report } | { ok: false; reason: string };

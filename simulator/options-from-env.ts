@@ -3,7 +3,7 @@
  * `TUNNEL_GUARD_SIMULATOR_LATENCY_MS`, `TUNNEL_GUARD_SIMULATOR_OPERATION_MS`, `TUNNEL_GUARD_SIMULATOR_FAIL_RATE`,
  * `TUNNEL_GUARD_SIMULATOR_FAIL_KIND` (transient|permanent), `TUNNEL_GUARD_SIMULATOR_SEED`.
  */
-import type { SimulatorOptions } from './index';
+import type { SimulatorOptions } from './';
 
 export type SimOptionsResult = { ok: true; value: SimulatorOptions } | { ok: false; reason: string };
 

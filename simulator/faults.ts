@@ -2,7 +2,7 @@
  * Fault injection for the simulator: the reliability suite and the benchmarks need clouds that throttle, fail
  * and die at chosen moments, reproducibly (seeded).
  */
-import { PermanentError, TransientError } from '../errors';
+import { PermanentError, TransientError } from '../shared/errors';
 
 export type FaultKind = 'transient' | 'permanent';
 

@@ -4,7 +4,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { Cloud, Health } from './types';
+import type { Cloud, Health } from '../types';
 
 export const LINK_MESSAGE_VERSION = 1;
 

@@ -12,11 +12,11 @@
  *   longer AS path and higher MED on advertised ones) and keeps the session up; restore puts the peer's settings
  *   back and removes the policies once no peer uses them.
  */
-import { isProbeRouteName } from '../probe-routes';
+import { isProbeRouteName } from '../clouds/probes';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import { PermanentError, TransientError } from '../errors';
-import { canDepreferRoute, originalOfStandby, standbyDefinition } from '../gcp-standby';
+import { PermanentError, TransientError } from '../shared/errors';
+import { canDepreferRoute, originalOfStandby, standbyDefinition } from '../clouds/gcp/standby';
 import {
   EXPORT_POLICY,
   IMPORT_POLICY,
@@ -24,10 +24,10 @@ import {
   isDepreferredPeer,
   whyNotDeprefer,
   withDepreferPolicies,
-} from '../gcp-route-policy';
-import { learnedRoutesDomain, networkDomain } from '../gcp-network';
-import type { CloudPorts } from '../ports';
-import { gcpTunnelId, isDeprefer, type Path, type PathSnapshot, type TunnelStatus } from '../types';
+} from '../clouds/gcp/route-policy';
+import { learnedRoutesDomain, networkDomain } from '../clouds/gcp/network';
+import type { CloudPorts } from '../shared/ports';
+import { gcpTunnelId, isDeprefer, type Path, type PathSnapshot, type TunnelStatus } from '../shared/types';
 import type { SimCalls } from './sim-calls';
 import {
   gcpBgpPeerSchema,

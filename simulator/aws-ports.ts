@@ -3,10 +3,10 @@
  * connection's static route feeds BOTH of its tunnels — so each route is one `Path` whose `tunnelIds` are both
  * tunnels of the connection, exactly like the EC2 adapter.
  */
-import { PermanentError } from '../errors';
-import { definitionOf } from '../path-definitions';
-import type { CloudPorts } from '../ports';
-import { awsTunnelId, type Path, type TunnelStatus } from '../types';
+import { PermanentError } from '../shared/errors';
+import { definitionOf } from '../shared/path-definitions';
+import type { CloudPorts } from '../shared/ports';
+import { awsTunnelId, type Path, type TunnelStatus } from '../shared/types';
 import type { SimCalls } from './sim-calls';
 import type { AwsVpnConnection, SimState } from './sim-state';
 

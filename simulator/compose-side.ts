@@ -3,11 +3,11 @@
  * mode): its own cloud's ports, the file ledger and notifier, and a link to the other cloud's end — the real
  * transport when the edge configured one, otherwise the simulator's own delivery to the same file's other cloud.
  */
-import { resolveFromCaller, type Env } from '../config-source';
-import { PermanentError } from '../errors';
-import type { CoreDeps, LinkPublisher } from '../ports';
-import type { Cloud } from '../types';
-import { openSimulator } from './index';
+import { resolveFromCaller, type Env } from '../config/source';
+import { PermanentError } from '../shared/errors';
+import type { CoreDeps, LinkPublisher } from '../shared/ports';
+import type { Cloud } from '../shared/types';
+import { openSimulator } from './';
 import { simulatorLinkPublisher } from './link';
 import { simulatorOptionsFromEnv } from './options-from-env';
 

@@ -1,0 +1,116 @@
+/**
+ * One rule per trigger: a monitor's signal, an operator's drain / restore / release, and the scheduled reconcile. Pure.
+ */
+import { decisionOf, pathsOfTunnel, type Ctx, type Decision } from './decision';
+import { drain, driftOf } from './drain';
+import { LAG, monitorOf, staleFor, stateLagsCloud } from './monitors';
+import { maybeRestore, restore } from './restore';
+import { nativeFailoverCovers } from '../guards';
+import type { LedgerRecord, Signal } from '../types';
+
+/** A monitor's news: `before` is the record as read, `ctx` the record with the signal applied. */
+export function onSignal(before: Ctx, ctx: Ctx, s: Signal): Decision {
+  const { record } = before;
+  const { id, input } = ctx;
+  if (record.recentKeys.some((k) => k.key === s.key)) {
+    return decisionOf('ignore', `duplicate signal ${s.key}: already applied`, record, {
+      refusals: [{ guard: 'duplicate', reason: `signal ${s.key} was already applied` }],
+    });
+  }
+  const newer = staleFor(record, s);
+  if (newer) {
+    return decisionOf(
+      'ignore',
+      `stale signal observed ${s.observedAt}, older than the newest applied from ${monitorOf(s)} (${newer})`,
+      record,
+      {
+        refusals: [{ guard: 'stale', reason: `observed ${s.observedAt} < newest applied ${newer} (${monitorOf(s)})` }],
+      },
+    );
+  }
+  const base = ctx.record;
+  const others = base.health !== s.health ? ` (another monitor still says ${base.health})` : '';
+  if (s.health === 'unknown') {
+    return decisionOf('record', `${id}: health unknown (${s.evidence}); no action`, base, { next: base });
+  }
+  if (record.state === 'drained') {
+    if (base.health === 'healthy') return maybeRestore(ctx, base, true);
+    return decisionOf('record', `${id} is already drained; ${s.health} noted${others}`, base, { next: base });
+  }
+  if (base.health === 'healthy') return decisionOf('record', `${id} healthy`, base, { next: { ...base, lastRefusal: undefined } });
+  // Only a tunnel-state monitor says down (this news, or earlier news) while the cloud already reports the
+  // tunnel up: the metric lags the cloud, and cutting a tunnel that is back only keeps it out for a hold-down.
+  if ((s.health !== 'down' || s.basis === 'state') && stateLagsCloud(base, ctx.view, id))
+    return decisionOf('record', `${id}: ${s.health} noted; ${LAG}`, base, { next: base });
+  if (base.health === 'down' && nativeFailoverCovers(ctx.view, id, pathsOfTunnel(input.paths, id))) {
+    return decisionOf(
+      'record',
+      `${id} is down; its paths also use a healthy sibling tunnel, which the cloud fails over to on its own: recorded, not drained`,
+      base,
+      { next: base, notify: true, severity: 'WARNING' },
+    );
+  }
+  return drain(ctx, base, s.health === 'healthy' ? `still ${base.health}${others}` : `${s.health}: ${s.evidence}`, {
+    force: false,
+    by: 'monitor',
+  });
+}
+
+export function onOperatorDrain(ctx: Ctx, reason: string, force: boolean): Decision {
+  const { record, id } = ctx;
+  if (record.state === 'drained' || record.state === 'restoring') {
+    // The operator's intent is recorded even when the tunnel is already (being) drained: no automatic restore.
+    const pinned: LedgerRecord = { ...record, state: 'drained', suppressed: true, reason: `operator: ${reason}` };
+    const drift = driftOf({ ...ctx, record: pinned }, pinned, 'operator drain');
+    if (drift) return drift;
+    return decisionOf('record', `${id} is already drained; it now stays drained until an operator restores or releases it`, pinned, {
+      next: pinned,
+      finalState: 'drained',
+      notify: true,
+    });
+  }
+  return drain(ctx, record, `operator: ${reason}`, { force, by: 'operator' });
+}
+
+export function onOperatorRestore(ctx: Ctx, force: boolean): Decision {
+  const { record, id } = ctx;
+  if (record.state === 'active' && record.withdrawn.length === 0)
+    return decisionOf('ignore', `${id} is not drained: nothing to restore`, record);
+  const h = ctx.view.healthOf(id);
+  if (!force && (h === 'degraded' || h === 'down')) {
+    const text = `restore of ${id} refused: it is ${h}, so traffic would go back into it (restore --force overrides; the hold-down does not apply to an operator)`;
+    return { ...decisionOf('refuse', text, record), refusals: [{ guard: 'unhealthy', reason: text }], notify: false };
+  }
+  // A forced restore overrides what the monitors said: they start from scratch.
+  const base: LedgerRecord = force
+    ? { ...record, suppressed: false, monitors: {}, health: 'unknown', healthySince: undefined, lastFailure: undefined }
+    : { ...record, suppressed: false };
+  return restore(ctx, base, force ? 'operator restore (--force)' : 'operator restore', force);
+}
+
+export function onRelease(ctx: Ctx): Decision {
+  const { record, id } = ctx;
+  if (!record.suppressed) return decisionOf('ignore', `${id} is not suppressed: nothing to release`, record);
+  const released: LedgerRecord = { ...record, suppressed: false, drains: [], reason: 'released by operator' };
+  const then = record.state === 'drained' ? maybeRestore(ctx, released, true) : undefined;
+  if (then && then.kind === 'restore') return { ...then, summary: `released ${id}; ${then.summary}` };
+  return decisionOf('release', `released ${id}: automatic restore allowed again${then ? ` (${then.summary})` : ''}`, released, {
+    next: released,
+    notify: true,
+  });
+}
+
+/** The scheduled reconcile: re-withdraw drift, restore after the hold-down, retry a refused drain. */
+export function onTick(ctx: Ctx): Decision {
+  const { record, id, input, view } = ctx;
+  if (record.state === 'drained') return driftOf(ctx, record) ?? maybeRestore(ctx, record, false);
+  // Active but degraded or down: a refused drain is retried when conditions change (the other tunnel recovered).
+  const own = pathsOfTunnel(input.paths, id);
+  if ((record.health === 'degraded' || record.health === 'down') && own.length > 0) {
+    if (record.health === 'down' && nativeFailoverCovers(view, id, own))
+      return decisionOf('ignore', `${id} is down; the cloud fails over to its sibling`, record);
+    if (stateLagsCloud(record, view, id)) return decisionOf('ignore', `${id}: ${LAG}`, record);
+    return drain(ctx, record, `still ${record.health} (retry of an earlier decision)`, { force: false, by: 'monitor' });
+  }
+  return decisionOf('ignore', `${id}: nothing to do`, record);
+}

@@ -1,0 +1,102 @@
+/**
+ * The core's entry points: handle one signal, run one operator command, reconcile everything.
+ * Each reads the ledger and the cloud, asks the pure `decide()` what to do, commits the decision to the ledger
+ * (write-ahead: a path's definition is durable before it is removed), carries out the plan through the ports,
+ * confirms by reading back, logs one line and notifies.
+ */
+import type { Trigger } from '../decide';
+
+import { executePlan, realSleep } from './execute';
+import { dropStaleMembers } from './fence';
+
+import type { CoreDeps } from '../ports';
+import { isFenceId, type Cloud, type Report, type Signal } from '../types';
+import { MAX_CONFLICT_RETRIES, decideAndCommit, settle } from './commit';
+import { confirm } from './read-back';
+import { asDryRun, cloudOf, finish, plannedReport, refusalReport } from './report';
+
+export { cloudOf } from './report';
+
+export interface Command {
+  type: 'drain' | 'restore' | 'release';
+  tunnelId: string;
+  reason?: string;
+  /** Skip the guards (never silently: the report says so and the notification is urgent). */
+  force?: boolean;
+}
+
+/** Handle one normalised signal for one tunnel. Never throws for bad input (a refusal report instead);
+ * throws `TransientError` when reading the cloud fails transiently, so the platform retries. */
+export function handleSignal(deps: CoreDeps, signal: Signal): Promise<Report> {
+  return handle(deps, signal.tunnelId, { type: 'signal', signal }, 'signal');
+}
+
+/** Operator override (`tunnel-guard drain|restore|release`). */
+export function runCommand(deps: CoreDeps, command: Command): Promise<Report> {
+  const trigger: Trigger =
+    command.type === 'drain'
+      ? { type: 'drain', reason: command.reason ?? 'manual drain', force: !!command.force }
+      : command.type === 'restore'
+        ? { type: 'restore', force: !!command.force }
+        : { type: 'release' };
+  return handle(deps, command.tunnelId, trigger, command.type);
+}
+
+/** Converge: finish interrupted work, re-withdraw drift, retry refused drains, restore after hold-down. */
+export async function reconcile(deps: CoreDeps): Promise<Report[]> {
+  const reports: Report[] = [];
+  for (const cloud of Object.keys(deps.clouds) as Cloud[]) {
+    await dropStaleMembers(deps, cloud);
+    const records = (await deps.ledger.list()).filter((r) => !isFenceId(r.tunnelId) && r.cloud === cloud);
+    for (const r of records) {
+      if (r.state === 'active' && r.health !== 'degraded' && r.health !== 'down' && r.withdrawn.length === 0) continue;
+      reports.push(await handle(deps, r.tunnelId, { type: 'tick' }, 'reconcile'));
+    }
+  }
+  return reports;
+}
+
+async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, triggerName: string): Promise<Report> {
+  const started = deps.clock.now();
+  const signal = trigger.type === 'signal' ? trigger.signal : undefined;
+  const refused = (reason: string, notify: boolean) =>
+    finish(deps, refusalReport(deps, tunnelId, triggerName, reason, started, signal), notify);
+  const cloud = cloudOf(tunnelId);
+  const ports = cloud ? deps.clouds[cloud] : undefined;
+  // Bad input changes nothing, not even the notification log: the log line and the response say why.
+  if (!cloud || !ports) return refused(`unknown tunnel ${JSON.stringify(tunnelId)}: not a tunnel of a configured cloud`, false);
+
+  const committed = await decideAndCommit(deps, cloud, ports, tunnelId, trigger);
+  if (committed === 'unknown') return refused(`unknown tunnel ${tunnelId}: the ${cloud} side reports no such tunnel`, false);
+  if (committed === 'conflicts')
+    return refused(`gave up after ${MAX_CONFLICT_RETRIES} ledger conflicts: another writer keeps changing ${tunnelId}`, true);
+  const { decision, record } = committed;
+  const planned = plannedReport(deps, committed, { tunnelId, cloud, triggerName, signal, started });
+
+  if (deps.policy.dryRun) return finish(deps, asDryRun(planned, decision), decision.notify || decision.actions.length > 0);
+  if (decision.actions.length === 0) return finish(deps, planned, decision.notify);
+
+  const results = await confirm(
+    ports,
+    tunnelId,
+    await executePlan(decision.actions, ports.paths, deps.policy, deps.sleep ?? realSleep),
+    decision.actions,
+  );
+  const failed = results.filter((r) => r.outcome === 'failed');
+  const failure = failed.length ? failed.map((f) => `${f.type} ${f.pathKey}: ${f.error}`).join('; ') : undefined;
+  // A failure that repeats on every reconcile (a permanent error) is notified once, logged every time.
+  const repeatedFailure = !!failure && record.lastFailure === failure;
+  const after = await settle(deps, cloud, { ...record, lastFailure: failure }, decision, results);
+  const report: Report = { ...planned, results, stateAfter: after.state };
+  if (failed.length === 0) return finish(deps, report, decision.notify);
+  return finish(
+    deps,
+    {
+      ...report,
+      ok: false,
+      severity: 'ERROR',
+      summary: `${report.summary} — ${failed.length} of ${results.length} action(s) FAILED; the ledger keeps their definitions and reconcile will finish the work${repeatedFailure ? ' (same failure as last time: not notified again)' : ''}`,
+    },
+    !repeatedFailure && (decision.notify || decision.kind !== 'refuse'),
+  );
+}
