@@ -3,6 +3,7 @@
  * tunnel-guard's bounded concurrency vs a sequential baseline (one call at a time, as a hand-written script
  * would), against the critical-path lower bound.
  */
+import { gcpNetworkUrl, gcpTunnelUrl } from '../clouds/gcp/urls';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { handleSignal, runCommand } from '../shared/engine';
 import { silentLogger } from '../shared/log';
 import { DEFAULT_POLICY, type Policy } from '../shared/policy';
 import { openSimulator } from '../simulator';
-import { gcpNetworkUrl, gcpTunnelUrl } from '../simulator/sim-state';
+
 import { INCIDENT, gcpRoute, incidentTopology } from '../simulator/topology';
 import { gcpTunnelId } from '../shared/types';
 

@@ -6,6 +6,7 @@
  * GCP sees the dropped packets and tells the AWS end over the link; each end keeps its own guards and
  * its own hold-down.
  */
+import { parseTunnelUrl } from '../clouds/gcp/urls';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ import {
   type SimulatorHandle,
   type SimulatorLink,
 } from '../simulator';
-import { parseTunnelUrl } from '../simulator/sim-state';
+
 import { STANDBY_PRIORITY } from '../clouds/gcp/standby';
 import { awsTunnelId, gcpTunnelId, type Health, type Report } from '../shared/types';
 import { discoverOnSimulator } from './compose';

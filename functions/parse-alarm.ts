@@ -12,6 +12,7 @@
  * delivered by AWS itself and need no allow-list.
  */
 import { z } from 'zod';
+import { parseProbeAlarmName } from '../clouds/probes';
 import { awsTunnelId, type Health, type Signal } from '../shared/types';
 import type { Config } from '../shared/policy';
 
@@ -242,21 +243,14 @@ function fromSnsMessage(message: string, topicArn: string | undefined): { ok: tr
 const HEALTH_OF: Record<AlarmValue, Health> = { OK: 'healthy', ALARM: 'degraded', INSUFFICIENT_DATA: 'unknown' };
 
 /**
- * The alarms the deploy tooling creates on a link's probe (CloudWatch Network Synthetic Monitor `PacketLoss`), two
- * per probe: `…-trip` (loss above the trip threshold) and `…-clear` (loss above the lower clear threshold). The
- * name carries the tunnel, because EventBridge alarm events carry no tags by default and the probe's own
- * dimensions (`Monitor`, `Probe`) name no tunnel.
- */
-export const PROBE_ALARM = /^tunnel-guard-probe-(vpn-[0-9a-f]+)-(\d{1,3}(?:\.\d{1,3}){3})-(trip|clear)$/;
-
-/**
  * Hysteresis from two alarms on one monitor: the trip alarm's ALARM drains, the clear alarm's OK recovers; the
  * other two transitions say nothing ("below trip" is not "recovered"; "above clear" is not "degraded").
  */
 function probeRole(a: AlarmChange, region: string | undefined): { tunnelId: string; role: 'trip' | 'clear' } | undefined {
-  const m = PROBE_ALARM.exec(a.alarmName);
+  // Probe alarms are recognised by the name the deploy tooling gives them (the name is all that carries the tunnel).
+  const m = parseProbeAlarmName(a.alarmName);
   if (!m || !region) return undefined;
-  return { tunnelId: awsTunnelId({ region, vpnConnectionId: m[1]!, outsideIpAddress: m[2]! }), role: m[3] as 'trip' | 'clear' };
+  return { tunnelId: awsTunnelId({ region, vpnConnectionId: m.vpnId, outsideIpAddress: m.tunnelIp }), role: m.role };
 }
 
 /** Map one alarm state change to a signal for exactly one tunnel, or say why not. */

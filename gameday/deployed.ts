@@ -4,6 +4,7 @@
  * the generator `serverless.yml` includes) and the reconcile schedules (`serverless.yml`'s `rate(…)`, the Cloud
  * Scheduler job in `deploy/gcp/monitoring.js`).
  */
+import { parseProbeAlarmName } from '../clouds/probes';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -23,14 +24,8 @@ export const GAMEDAY_MONITOR = 'tunnel-guard-gameday-probes';
 export const probeDimension = (p: Pick<ProbeDeclaration, 'vpnId' | 'tunnelIp'>): string =>
   `probe-${`${p.vpnId}${p.tunnelIp}`.replace(/[^A-Za-z0-9]/g, '')}`;
 
-/**
- * The tunnel a probe alarm of the deploy tooling names (`tunnel-guard-probe-<vpn>-<ip>-<trip|clear>`): the alarm
- * name is all that carries it, for the game day as for the Lambda.
- */
-export function probeAlarmTunnel(alarmName: string): { vpnId: string; tunnelIp: string; role: 'trip' | 'clear' } | undefined {
-  const m = /^tunnel-guard-probe-(vpn-[0-9a-f]+)-([\d.]+)-(trip|clear)$/.exec(alarmName);
-  return m ? { vpnId: m[1]!, tunnelIp: m[2]!, role: m[3] as 'trip' | 'clear' } : undefined;
-}
+/** The tunnel a probe alarm of the deploy tooling names: the alarm name is all that carries it, here as for the Lambda. */
+export const probeAlarmTunnel = parseProbeAlarmName;
 
 export interface Deployed {
   policies: AlertPolicy[];

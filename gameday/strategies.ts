@@ -5,10 +5,11 @@
  *   put them back on every OK / incident close; no guards, no hold-down, no link to the other cloud;
  * - `tunnel-guard`: the real edges (see edges.ts) with the shipped configuration.
  */
+import { gcpTunnelUrl } from '../clouds/gcp/urls';
 import { probeAlarmTunnel } from './deployed';
 import type { Config } from '../shared/policy';
 import type { LogEntry } from '../shared/ports';
-import { gcpTunnelUrl, type GcpRoute, type SimState } from '../simulator/sim-state';
+import type { GcpRoute, SimState } from '../simulator/sim-state';
 import type { AlarmChange } from './aws-alarms';
 import { composeEdges, recordingLogger, type Edges } from './edges';
 import type { IncidentChange } from './gcp-alerts';

@@ -16,8 +16,10 @@
  * connection (in the order EC2 lists them) that has the route and an UP tunnel, and says so in the docs. BGP
  * connections: one preferred tunnel among those whose session is up (shortest AS path, lowest MED; equal here).
  */
+import { parseTunnelUrl } from '../clouds/gcp/urls';
+import { chainEffect, type PolicyEffect, type RoutePolicy } from '../clouds/gcp/route-policy';
 import { contains } from '../shared/cidr';
-import { parseTunnelUrl, type SimState } from '../simulator/sim-state';
+import type { SimState } from '../simulator/sim-state';
 import { awsTunnelId, gcpTunnelId } from '../shared/types';
 
 /** One destination of one direction: a prefix as seen from one routing domain (GCP network, AWS gateway). */
@@ -41,30 +43,9 @@ export const LEARNED_ROUTE_PRIORITY = 100;
 type Router = SimState['gcp']['routers'][number];
 type Peer = Router['bgpPeers'][number];
 
-/**
- * What a peer's attached BGP route policies do to its routes, as Cloud Router applies them: every term's actions,
- * in order (the model implements `med.add(n)`, `med.set(n)` and `asPath.prependSequence([...])`, with terms without
- * a match applying to every route; a policy that fails to evaluate fails open, so anything else changes nothing).
- * https://cloud.google.com/network-connectivity/docs/router/reference/bgp-route-policy-reference
- */
-export function policyEffect(router: Router, names: readonly string[] | undefined): { medAdd: number; medSet?: number; prepend: number } {
-  const out: { medAdd: number; medSet?: number; prepend: number } = { medAdd: 0, prepend: 0 };
-  for (const name of names ?? []) {
-    const policy = router.routePolicies?.find((p) => p.name === name);
-    for (const term of [...(policy?.terms ?? [])].sort((a, b) => a.priority - b.priority)) {
-      if (term.match && term.match.expression.trim() !== '' && term.match.expression.trim() !== 'true') continue;
-      for (const { expression } of term.actions) {
-        const add = /^med\.add\((\d+)\)$/.exec(expression.trim());
-        const set = /^med\.set\((\d+)\)$/.exec(expression.trim());
-        const prepend = /^asPath\.prependSequence\(\[([\d,\s]*)\]\)$/.exec(expression.trim());
-        if (add) out.medAdd += Number(add[1]);
-        else if (set) out.medSet = Number(set[1]);
-        else if (prepend) out.prepend += prepend[1]!.split(',').filter((x) => x.trim()).length;
-      }
-    }
-  }
-  return out;
-}
+/** What a peer's attached BGP route policies do to its routes: the one reading of a policy, shared with the adapters. */
+const policyEffect = (router: Router, names: readonly string[] | undefined): PolicyEffect =>
+  chainEffect((router.routePolicies ?? []) as RoutePolicy[], names);
 
 /** The Cloud Router peer that runs BGP over the GCP tunnel whose peer IP is `awsOutsideIp`. */
 function gcpPeerFor(state: SimState, awsOutsideIp: string): { router: Router; peer: Peer } | undefined {

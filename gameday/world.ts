@@ -4,10 +4,11 @@
  * cloud's own view of a tunnel (GCP `status`, AWS `VgwTelemetry` status) in step with the scenario, and never
  * decides anything about routes.
  */
+import { gcpTunnelUrl } from '../clouds/gcp/urls';
 import { resolveTunnel } from '../cli/resolve-tunnel';
 import { discoverLinks } from '../shared/links/discover';
 import { openSimulator, type SimState, type SimulatorHandle } from '../simulator';
-import { gcpTunnelUrl } from '../simulator/sim-state';
+
 import type { TunnelRef } from '../shared/types';
 import { isLoss, ScenarioError, type Scenario } from './scenario';
 

@@ -4,7 +4,7 @@
  * tunnels of the connection, exactly like the EC2 adapter.
  */
 import { PermanentError } from '../shared/errors';
-import { definitionOf } from '../shared/path-definitions';
+import { definitionOf } from '../clouds/path-definitions';
 import type { CloudPorts } from '../shared/ports';
 import { awsTunnelId, type Path, type TunnelStatus } from '../shared/types';
 import type { SimCalls } from './sim-calls';

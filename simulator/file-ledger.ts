@@ -8,7 +8,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, w
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { CorruptStateError, LedgerConflictError } from '../shared/errors';
-import { definitionProblem } from '../shared/path-definitions';
+import { definitionProblem } from '../clouds/path-definitions';
 import type { Ledger } from '../shared/ports';
 import { HEALTHS, type LedgerRecord } from '../shared/types';
 

@@ -12,6 +12,8 @@
  *   longer AS path and higher MED on advertised ones) and keeps the session up; restore puts the peer's settings
  *   back and removes the policies once no peer uses them.
  */
+import { gcpRouteUrl, gcpTunnelUrl, parseTunnelUrl } from '../clouds/gcp/urls';
+import { GCP_ROUTE_WRITABLE_FIELDS, gcpRouteDefinition, type GcpRouteDefinition } from '../clouds/gcp/route';
 import { isProbeRouteName } from '../clouds/probes';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
@@ -29,32 +31,17 @@ import { learnedRoutesDomain, networkDomain } from '../clouds/gcp/network';
 import type { CloudPorts } from '../shared/ports';
 import { gcpTunnelId, isDeprefer, type Path, type PathSnapshot, type TunnelStatus } from '../shared/types';
 import type { SimCalls } from './sim-calls';
-import {
-  gcpBgpPeerSchema,
-  gcpRouteDefinitionSchema,
-  gcpRouteUrl,
-  gcpTunnelUrl,
-  parseTunnelUrl,
-  type GcpBgpPeer,
-  type GcpRoute,
-  type GcpRouteDefinition,
-  type SimState,
-} from './sim-state';
+import { gcpBgpPeerSchema, gcpRouteSchema, type GcpBgpPeer, type GcpRoute, type SimState } from './sim-state';
 
 export const gcpRoutePathKey = (project: string, name: string): string => `projects/${project}/global/routes/${name}`;
 export const gcpPeerPathKey = (project: string, region: string, router: string, peer: string): string =>
   `projects/${project}/regions/${region}/routers/${router}/bgpPeers/${peer}`;
 
 /** The writable fields of a route: exactly what a restore re-creates. */
-export const routeDefinition = (r: GcpRoute): GcpRouteDefinition => ({
-  name: r.name,
-  network: r.network,
-  destRange: r.destRange,
-  priority: r.priority,
-  tags: [...r.tags],
-  description: r.description,
-  nextHopVpnTunnel: r.nextHopVpnTunnel,
-});
+export const routeDefinition = (r: GcpRoute): GcpRouteDefinition =>
+  structuredClone(
+    Object.fromEntries(GCP_ROUTE_WRITABLE_FIELDS.flatMap((f) => (f in r ? [[f, (r as Record<string, unknown>)[f]]] : []))),
+  ) as GcpRouteDefinition;
 
 /** A peer's settings without the simulator-only `learnedPrefixes` (they come from the remote side). */
 const peerSettings = (p: GcpBgpPeer): Record<string, unknown> => {
@@ -92,7 +79,7 @@ function kindCheck(path: PathSnapshot, kind: Path['kind']): void {
 
 export function gcpPorts(calls: SimCalls): CloudPorts {
   const withdrawRoute = async (path: PathSnapshot) => {
-    const def = gcpRouteDefinitionSchema.safeParse(path.definition);
+    const def = gcpRouteDefinition.safeParse(path.definition);
     if (!def.success) throw new PermanentError(`simulator (gcp): path ${path.key} has no valid route definition`);
     return calls.mutate('gcp', 'withdraw', path.key, (state) => {
       const i = state.gcp.routes.findIndex((r) => r.name === def.data.name);
@@ -107,13 +94,16 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
     calls.mutate('gcp', op, key, (state) => {
       if (state.gcp.routes.some((r) => r.name === def.name)) return 'already-in-state';
       const id = state.nextId++;
-      state.gcp.routes.push({
-        ...structuredClone(def),
-        id: String(7_000_000_000_000_000 + id),
-        selfLink: gcpRouteUrl(state.gcp.project, def.name),
-        creationTimestamp: new Date().toISOString(),
-        kind: 'compute#route',
-      });
+      // As the API does, an insert without a field the route needs (network, destination, next hop) is refused.
+      state.gcp.routes.push(
+        gcpRouteSchema.parse({
+          ...structuredClone(def),
+          id: String(7_000_000_000_000_000 + id),
+          selfLink: gcpRouteUrl(state.gcp.project, def.name),
+          creationTimestamp: new Date().toISOString(),
+          kind: 'compute#route',
+        }),
+      );
       return 'applied';
     });
 
@@ -139,7 +129,7 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
   };
 
   const restoreRoute = async (snapshot: PathSnapshot) => {
-    const def = gcpRouteDefinitionSchema.safeParse(snapshot.definition);
+    const def = gcpRouteDefinition.safeParse(snapshot.definition);
     if (!def.success)
       throw new PermanentError(`simulator (gcp): path ${snapshot.key} has no valid route definition: ${def.error.issues[0]?.message}`);
     if (!isDeprefer(snapshot)) return insertRoute('restore', snapshot.key, def.data);
@@ -153,7 +143,7 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
 
   /** Make-before-break: the standby copy first, confirmed by reading it back, and only then the original goes. */
   const depreferRoute = async (path: PathSnapshot) => {
-    const def = gcpRouteDefinitionSchema.safeParse(path.definition);
+    const def = gcpRouteDefinition.safeParse(path.definition);
     if (!def.success) throw new PermanentError(`simulator (gcp): path ${path.key} has no valid route definition`);
     if (!canDepreferRoute(def.data))
       throw new PermanentError(

@@ -156,31 +156,3 @@ export type SimState = z.infer<typeof simStateSchema>;
 export type AwsVpnConnection = z.infer<typeof awsVpnConnectionSchema>;
 export type GcpRoute = z.infer<typeof gcpRouteSchema>;
 export type GcpBgpPeer = z.infer<typeof gcpBgpPeerSchema>;
-
-/** The writable fields of a Compute `Route` (what a restore re-creates). Output-only fields are dropped. */
-export const GCP_ROUTE_WRITABLE = ['name', 'network', 'destRange', 'priority', 'tags', 'description', 'nextHopVpnTunnel'] as const;
-export type GcpRouteDefinition = Pick<GcpRoute, (typeof GCP_ROUTE_WRITABLE)[number]>;
-
-export const gcpRouteDefinitionSchema = gcpRouteSchema
-  .pick({
-    name: true,
-    network: true,
-    destRange: true,
-    priority: true,
-    tags: true,
-    description: true,
-    nextHopVpnTunnel: true,
-  })
-  .strict();
-
-export const COMPUTE = 'https://www.googleapis.com/compute/v1';
-export const gcpTunnelUrl = (project: string, region: string, name: string): string =>
-  `${COMPUTE}/projects/${project}/regions/${region}/vpnTunnels/${name}`;
-export const gcpNetworkUrl = (project: string, network: string): string => `${COMPUTE}/projects/${project}/global/networks/${network}`;
-export const gcpRouteUrl = (project: string, name: string): string => `${COMPUTE}/projects/${project}/global/routes/${name}`;
-
-/** `…/projects/p/regions/r/vpnTunnels/t` → its parts; undefined for anything else. */
-export function parseTunnelUrl(url: string): { project: string; region: string; name: string } | undefined {
-  const m = /projects\/([^/]+)\/regions\/([^/]+)\/vpnTunnels\/([^/?#]+)$/.exec(url);
-  return m ? { project: m[1]!, region: m[2]!, name: m[3]! } : undefined;
-}

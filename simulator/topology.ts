@@ -7,7 +7,8 @@
  * Addresses are documentation ranges (RFC 5737): 203.0.113.0/24 for AWS outside IPs, 198.51.100.0/24 for GCP
  * gateway IPs. Timestamps and ids are fixed so that a fresh simulator is byte-for-byte reproducible.
  */
-import { gcpNetworkUrl, gcpRouteUrl, gcpTunnelUrl, type GcpRoute, type SimState } from './sim-state';
+import { gcpNetworkUrl, gcpRouteUrl, gcpTunnelUrl } from '../clouds/gcp/urls';
+import type { GcpRoute, SimState } from './sim-state';
 
 export const INCIDENT = {
   awsRegion: 'ap-northeast-1',

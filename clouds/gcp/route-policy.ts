@@ -99,24 +99,49 @@ export function withDepreferPolicies<P extends { importPolicies?: string[] | nul
   return { ...peer, importPolicies: add(peer.importPolicies, IMPORT_POLICY), exportPolicies: add(peer.exportPolicies, EXPORT_POLICY) };
 }
 
+/** What a chain of policies does to a route, as Cloud Router applies it. */
+export interface PolicyEffect {
+  medAdd: number;
+  /** The last `med.set(n)` of the chain, if any (an add after it still adds). */
+  medSet?: number;
+  prepend: number;
+}
+
 /**
- * What the policies attached to a peer do, read from their terms (only the actions tunnel-guard writes are
- * understood): for models of route selection such as the simulator's game day.
+ * What the policies named in a chain do to every route, as Cloud Router applies them: each policy's terms by
+ * priority, every action in order. Understood: `med.add(n)`, `med.set(n)` and `asPath.prependSequence([...])`, in
+ * terms without a match (or matching `true`), which apply to every route. A policy that fails to evaluate fails open,
+ * so anything else changes nothing. The one reading of a policy for the real adapter's tests, the simulator and the
+ * game day's model of route selection.
+ * https://cloud.google.com/network-connectivity/docs/router/reference/bgp-route-policy-reference
  */
+export function chainEffect(policies: readonly RoutePolicy[], names: readonly string[] | null | undefined): PolicyEffect {
+  const out: PolicyEffect = { medAdd: 0, prepend: 0 };
+  for (const name of names ?? []) {
+    const policy = policies.find((p) => p.name === name);
+    for (const term of [...(policy?.terms ?? [])].sort((a, b) => a.priority - b.priority)) {
+      const match = term.match?.expression.trim();
+      if (match && match !== 'true') continue;
+      for (const { expression } of term.actions) {
+        const e = expression.trim();
+        const add = /^med\.add\((\d+)\)$/.exec(e);
+        const set = /^med\.set\((\d+)\)$/.exec(e);
+        const prepend = /^asPath\.prependSequence\(\[([\d,\s]*)\]\)$/.exec(e);
+        if (add) out.medAdd += Number(add[1]);
+        else if (set) out.medSet = Number(set[1]);
+        else if (prepend) out.prepend += prepend[1]!.split(',').filter((x) => x.trim()).length;
+      }
+    }
+  }
+  return out;
+}
+
+/** What the policies attached to a peer do: on the routes it learns (import) and on those it advertises (export). */
 export function routePolicyEffect(
   policies: readonly RoutePolicy[],
   peer: { importPolicies?: readonly string[] | null; exportPolicies?: readonly string[] | null },
 ): { importMedAdd: number; exportMedAdd: number; exportPrepend: number } {
-  const effect = { importMedAdd: 0, exportMedAdd: 0, exportPrepend: 0 };
-  const actionsOf = (names: readonly string[] | null | undefined) =>
-    (names ?? []).flatMap(
-      (n) => policies.find((p) => p.name === n)?.terms.flatMap((t) => (t.match ? [] : t.actions.map((a) => a.expression))) ?? [],
-    );
-  for (const a of actionsOf(peer.importPolicies)) effect.importMedAdd += Number(/^med\.add\((\d+)\)$/.exec(a)?.[1] ?? 0);
-  for (const a of actionsOf(peer.exportPolicies)) {
-    effect.exportMedAdd += Number(/^med\.add\((\d+)\)$/.exec(a)?.[1] ?? 0);
-    const prepend = /^asPath\.prependSequence\(\[([\d,\s]*)\]\)$/.exec(a);
-    if (prepend) effect.exportPrepend += prepend[1]!.split(',').filter((x) => x.trim()).length;
-  }
-  return effect;
+  const imp = chainEffect(policies, peer.importPolicies);
+  const exp = chainEffect(policies, peer.exportPolicies);
+  return { importMedAdd: imp.medAdd, exportMedAdd: exp.medAdd, exportPrepend: exp.prepend };
 }

@@ -14,7 +14,8 @@
  */
 const { spawnSync } = require('node:child_process');
 
-const PREFIX = 'tunnel-guard-probe-';
+// The one spelling of the probe names, shared with the adapters and the AWS deploy tooling.
+const { prefix: PREFIX } = require('../../clouds/probe-names.json');
 const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/(\d{1,2})$/;
 const NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 

@@ -9,7 +9,7 @@
  * The path key names the attachment (`tgw-rtb-1:10.0.0.0/16->tgw-attach-1`): after a re-point the same prefix
  * appears as a different path (to the alternate), so the withdrawn and the re-pointed route are never confused.
  */
-import { definitionOf, type TgwRouteDefinition } from '../../shared/path-definitions';
+import { definitionOf, type TgwRouteDefinition } from '../../clouds/path-definitions';
 import {
   CreateTransitGatewayRouteCommand,
   DeleteTransitGatewayRouteCommand,

@@ -5,7 +5,7 @@
  * over only when that tunnel goes DOWN. The only lever is the connection's static routes, so each route is one
  * `Path` whose `tunnelIds` are BOTH tunnels of the connection: draining either tunnel withdraws it.
  */
-import { definitionOf, type VgwRouteDefinition } from '../../shared/path-definitions';
+import { definitionOf, type VgwRouteDefinition } from '../../clouds/path-definitions';
 import { CreateVpnConnectionRouteCommand, DeleteVpnConnectionRouteCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { PermanentError } from '../../shared/errors';
 import type { PathTable } from '../../shared/ports';

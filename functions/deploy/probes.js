@@ -14,7 +14,8 @@
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmonitor-probe.html ,
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/nw-monitor-metrics.html
 
-const PROBE_ALARM_PREFIX = 'tunnel-guard-probe-';
+// The one spelling of the probe names, shared with the Lambda's alarm parser and the GCP probe routes.
+const { prefix: PROBE_ALARM_PREFIX } = require('../../clouds/probe-names.json');
 
 /**
  * How the two alarms of a probe evaluate. 30 s periods follow the monitor's 30 s aggregation; the trip alarm needs

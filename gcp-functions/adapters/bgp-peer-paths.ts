@@ -21,21 +21,14 @@
  * atomic against other writers of the same router: tunnel-guard runs one instance at a time (max instances 1,
  * concurrency 1), and every write is read back and verified before it counts as applied.
  */
-import { definitionOf, type BgpPeerDefinition } from '../../shared/path-definitions';
+import { parseTunnelUrl } from '../../clouds/gcp/urls';
+import { definitionOf, type BgpPeerDefinition } from '../../clouds/path-definitions';
 import type { RegionOperationsClient } from '@google-cloud/compute/build/src/v1/region_operations_client';
 import type { RoutersClient } from '@google-cloud/compute/build/src/v1/routers_client';
 import { PermanentError, TransientError } from '../../shared/errors';
 import type { PathTable } from '../../shared/ports';
 import { gcpTunnelId, isDeprefer, type Outcome, type Path, type PathSnapshot } from '../../shared/types';
-import {
-  classifyComputeError,
-  httpStatusOf,
-  latestOperation,
-  parseTunnelUrl,
-  plain,
-  waitOperation,
-  type ComputeOperation,
-} from './compute-calls';
+import { classifyComputeError, httpStatusOf, latestOperation, plain, waitOperation, type ComputeOperation } from './compute-calls';
 import type { RouterLease } from './router-lease';
 import { learnedRoutesDomain } from '../../clouds/gcp/network';
 import {

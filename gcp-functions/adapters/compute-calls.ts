@@ -183,11 +183,5 @@ export function plain(v: unknown): unknown {
   return v;
 }
 
-/** `https://…/projects/P/regions/R/vpnTunnels/N` → parts; undefined when it is not a tunnel URL. */
-export function parseTunnelUrl(url: string | null | undefined): { project: string; region: string; name: string } | undefined {
-  const m = /projects\/([^/]+)\/regions\/([^/]+)\/vpnTunnels\/([^/?#]+)/.exec(url ?? '');
-  return m ? { project: m[1]!, region: m[2]!, name: m[3]! } : undefined;
-}
-
 /** Last path segment of a resource URL (`…/targetVpnGateways/gw-1` → `gw-1`). */
 export const lastSegment = (url: string | null | undefined): string => (url ?? '').split('/').filter(Boolean).pop() ?? '';

@@ -9,7 +9,8 @@
  * the copy. Every step is idempotent (409 on an identical route and 404 on a gone one are successes), so a run that
  * dies between two calls leaves both routes, and the next run finishes from the ledger.
  */
-import { definitionOf } from '../../shared/path-definitions';
+import { parseTunnelUrl } from '../../clouds/gcp/urls';
+import { definitionOf } from '../../clouds/path-definitions';
 import { isProbeRouteName } from '../../clouds/probes';
 import type { GlobalOperationsClient } from '@google-cloud/compute/build/src/v1/global_operations_client';
 import type { RoutesClient } from '@google-cloud/compute/build/src/v1/routes_client';
@@ -18,21 +19,13 @@ import { networkDomain } from '../../clouds/gcp/network';
 import { STANDBY_PRIORITY, canDepreferRoute, originalOfStandby, standbyDefinition, standbyRouteName } from '../../clouds/gcp/standby';
 import type { PathTable } from '../../shared/ports';
 import { gcpTunnelId, isDeprefer, type Outcome, type Path, type PathSnapshot } from '../../shared/types';
-import {
-  classifyComputeError,
-  httpStatusOf,
-  latestOperation,
-  parseTunnelUrl,
-  pick,
-  waitOperation,
-  type ComputeOperation,
-} from './compute-calls';
+import { classifyComputeError, httpStatusOf, latestOperation, pick, waitOperation, type ComputeOperation } from './compute-calls';
 
 /**
  * The fields a caller may set on insert. Everything else (`id`, `selfLink`, `creationTimestamp`, `kind`,
  * `warnings`, `routeStatus`, `routeType`, `asPaths`, …) is output-only and makes an insert fail.
  */
-export const ROUTE_WRITABLE_FIELDS = [
+export const GCP_ROUTE_WRITABLE_FIELDS = [
   'name',
   'description',
   'network',
@@ -79,7 +72,7 @@ export class StaticRoutePaths implements PathTable {
         // A probe's return route pins the probe to this tunnel: never a path (see clouds/probes.ts).
         if (!tunnel || !r.name || !r.destRange || isProbeRouteName(r.name)) continue;
         if (this.opts.regions?.length && !this.opts.regions.includes(tunnel.region)) continue;
-        const definition = pick(r, ROUTE_WRITABLE_FIELDS);
+        const definition = pick(r, GCP_ROUTE_WRITABLE_FIELDS);
         const original = originalOfStandby(r.name);
         out.push({
           key: routeKey(this.opts.project, r.name),
@@ -104,7 +97,7 @@ export class StaticRoutePaths implements PathTable {
   async withdraw(path: Path): Promise<Outcome> {
     const name = nameOf(path);
     if (!isDeprefer(path)) return this.deleteRoute(name);
-    const original = pick(path.definition, ROUTE_WRITABLE_FIELDS);
+    const original = pick(path.definition, GCP_ROUTE_WRITABLE_FIELDS);
     if (!canDepreferRoute(original))
       throw new PermanentError(
         `route ${name} cannot be de-preferred (its name leaves no room for the standby suffix, or its priority is already ${STANDBY_PRIORITY})`,
@@ -120,7 +113,7 @@ export class StaticRoutePaths implements PathTable {
   /** Insert exactly the saved writable fields; for a de-preferred route, then remove its standby. */
   async restore(snapshot: PathSnapshot): Promise<Outcome> {
     const name = nameOf(snapshot);
-    const routeResource = pick(snapshot.definition, ROUTE_WRITABLE_FIELDS);
+    const routeResource = pick(snapshot.definition, GCP_ROUTE_WRITABLE_FIELDS);
     if (!isDeprefer(snapshot)) return this.insertRoute(name, routeResource);
     const inserted = await this.insertRoute(name, routeResource);
     await this.sameAsSaved(name, routeResource);

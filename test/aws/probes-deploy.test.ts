@@ -7,8 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROBE_ALARM } from '../../functions/parse-alarm';
-import { PROBE_ROUTE_PREFIX } from '../../clouds/probes';
+import { PROBE_ALARM, PROBE_PREFIX } from '../../clouds/probes';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const probes = require('../../functions/deploy/probes.js');
@@ -115,7 +114,7 @@ describe('GCP probe return routes', () => {
   it('routes the probe subnet back through the link tunnel, under the name tunnel-guard never withdraws', () => {
     const [cmd] = probeRoutes.probeRouteCommands(env);
     expect(cmd.slice(0, 5)).toEqual(['gcloud', 'compute', 'routes', 'create', 'tunnel-guard-probe-tunnel-aws-1']);
-    expect(cmd[4].startsWith(PROBE_ROUTE_PREFIX)).toBe(true);
+    expect(cmd[4].startsWith(PROBE_PREFIX)).toBe(true);
     expect(cmd).toEqual(
       expect.arrayContaining([
         '--destination-range=10.0.255.0/28',

@@ -1,5 +1,5 @@
 import { PermanentError } from '../../shared/errors';
-import { definitionOf, definitionProblem } from '../../shared/path-definitions';
+import { definitionOf, definitionProblem } from '../../clouds/path-definitions';
 import type { Path, PathKind } from '../../shared/types';
 
 const path = (kind: PathKind, definition: Record<string, unknown>): Pick<Path, 'key' | 'kind' | 'definition'> => ({

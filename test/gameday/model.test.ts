@@ -105,7 +105,7 @@ describe('the shipped definitions drive the game day', () => {
   let root: string;
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'tg-gameday-root-'));
-    for (const p of ['package.json', 'serverless.yml', 'deploy', 'functions/deploy'])
+    for (const p of ['package.json', 'serverless.yml', 'deploy', 'functions/deploy', 'clouds/probe-names.json'])
       cpSync(join(ROOT, p), join(root, p), { recursive: true });
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,6 +1,7 @@
 import { PermanentError, TransientError } from '../../shared/errors';
+import { GCP_ROUTE_WRITABLE_FIELDS } from '../../clouds/gcp/route';
 import { gcpTunnelId } from '../../shared/types';
-import { ROUTE_WRITABLE_FIELDS, StaticRoutePaths, networkDomain } from '../../gcp-functions/adapters/static-route-paths';
+import { StaticRoutePaths, networkDomain } from '../../gcp-functions/adapters/static-route-paths';
 import { NETWORK, PROJECT, REGION, startCompute, tunnelUrl } from './support/compute';
 
 type Env = Awaited<ReturnType<typeof startCompute>>;
@@ -70,7 +71,7 @@ describe('StaticRoutePaths (real RoutesClient against the Compute REST fake)', (
       description: 'AWS VPC via tunnel 1',
       nextHopVpnTunnel: tunnelUrl('t1'),
     });
-    for (const k of Object.keys(p.definition)) expect(ROUTE_WRITABLE_FIELDS).toContain(k);
+    for (const k of Object.keys(p.definition)) expect(GCP_ROUTE_WRITABLE_FIELDS).toContain(k);
     // The filter is sent to the API, and the listing really paged (page size 2, 4 routes).
     const lists = env.fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/global/routes'));
     expect(lists.length).toBeGreaterThanOrEqual(2);
@@ -111,7 +112,7 @@ describe('StaticRoutePaths (real RoutesClient against the Compute REST fake)', (
 
     await expect(table.restore(structuredClone(p))).resolves.toBe('applied');
     const restored = env.fake.route(PROJECT, 'to-aws-via-t1')!;
-    for (const k of ROUTE_WRITABLE_FIELDS) expect(restored[k]).toEqual(original[k]);
+    for (const k of GCP_ROUTE_WRITABLE_FIELDS) expect(restored[k]).toEqual(original[k]);
     // Output-only fields were not sent (the fake rejects them, like Compute does).
     const insert = env.fake.requests.find((r) => r.method === 'POST' && r.path.endsWith('/global/routes'))!;
     expect(Object.keys(insert.body!).sort()).toEqual([

@@ -2,9 +2,10 @@
  * The routes that pin a link's probe are never paths: a drain must not withdraw them (the drained tunnel must stay
  * measured) and they never count as coverage for production prefixes — in the simulator and in the AWS adapter.
  */
+import { gcpNetworkUrl, gcpTunnelUrl } from '../../clouds/gcp/urls';
 import { vgwPathsOf } from '../../functions/adapters/vgw-static-paths';
 import { openSimulator } from '../../simulator';
-import { gcpNetworkUrl, gcpTunnelUrl } from '../../simulator/sim-state';
+
 import { INCIDENT, gcpRoute, incidentTopology } from '../../simulator/topology';
 
 function withProbes() {

@@ -5,8 +5,9 @@
  * permanent error: retrying cannot make it whole, and the record keeps it for a human.
  */
 import { z } from 'zod';
-import { PermanentError } from './errors';
-import type { Path, PathKind } from './types';
+import { gcpRouteDefinition } from './gcp/route';
+import { PermanentError } from '../shared/errors';
+import type { Path, PathKind } from '../shared/types';
 
 const id = z.string().min(1);
 
@@ -21,9 +22,6 @@ export const tgwRouteDefinition = z.object({
   vpnConnectionId: id,
   fallback: z.object({ transitGatewayAttachmentId: id, vpnConnectionId: id }).optional(),
 });
-
-/** A GCP route's writable fields as read from `routes.get`; its name is how every call addresses it. */
-export const gcpRouteDefinition = z.object({ name: id }).loose();
 
 /** A Cloud Router BGP peer: where it lives and every setting it had before tunnel-guard touched it. */
 export const bgpPeerDefinition = z.object({
@@ -42,7 +40,6 @@ const SCHEMAS = {
 
 export type VgwRouteDefinition = z.infer<typeof vgwRouteDefinition>;
 export type TgwRouteDefinition = z.infer<typeof tgwRouteDefinition>;
-export type GcpRouteDefinition = z.infer<typeof gcpRouteDefinition>;
 export type BgpPeerDefinition = z.infer<typeof bgpPeerDefinition>;
 export type DefinitionOf<K extends PathKind> = z.infer<(typeof SCHEMAS)[K]>;
 
