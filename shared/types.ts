@@ -281,10 +281,6 @@ export interface Report {
   severity: Severity;
   /** The change was caused by the other end of a link: not echoed back. */
   viaLink: boolean;
-  /** This tunnel's own monitors all became healthy with this signal (the other end is told, see link.ts). */
-  localRecovered?: boolean;
-  /** A restore of a tunnel that is still unhealthy because nothing else could carry its destinations. */
-  lastResort?: boolean;
   startedAt: string;
   durationMs: number;
   ok: boolean;

@@ -4,6 +4,7 @@
  */
 import { buildView, type View } from '../health';
 import type { Policy } from '../policy';
+import type { LinkNews } from '../links/rules';
 import type { Action, DecisionKind, LedgerRecord, Path, Refusal, Severity, Signal, TunnelState, TunnelStatus } from '../types';
 
 export type Trigger =
@@ -42,10 +43,8 @@ export interface Decision {
   joinsFence: boolean;
   notify: boolean;
   forced: boolean;
-  /** A local signal made every one of the tunnel's own monitors healthy again (tell the other end). */
-  localRecovered?: boolean;
-  /** Restored although unhealthy, as the last path of its destinations: it vouches for nothing. */
-  lastResort?: boolean;
+  /** What to tell the other end of the link, decided with everything else; the engine sends it. */
+  tell?: LinkNews;
 }
 
 export const sec = (ms: number) => Math.round(ms / 1000);

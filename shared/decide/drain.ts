@@ -2,7 +2,8 @@
  * Taking a tunnel out of service: the guards, the lever each path is taken out with, flap damping, and paths that
  * came back while the tunnel is drained (drift). Pure.
  */
-import { decisionOf, pathsOfTunnel, withLever, type Ctx, type Decision } from './decision';
+import { decisionOf, pathsOfTunnel, withLever, type Ctx, type Decision, type DecisionInput } from './decision';
+import type { LinkNews } from '../links/rules';
 import { isLinkMonitor, localHealthOf } from './monitors';
 import { depreferGaps, drainGuards } from '../guards';
 import { isDeprefer } from '../types';
@@ -20,6 +21,15 @@ export const mergeSnapshots = (held: readonly PathSnapshot[], more: readonly Pat
  * Who asks for the drain. A monitor's drain counts towards flapping; an operator's is never undone automatically;
  * re-withdrawing drift keeps the tunnel's drain history, suppression and reason as they were (it is the same drain).
  */
+/**
+ * A drain tells the other end what was observed: `down` lets it apply its own rule (AWS: a down tunnel whose sibling
+ * is up is not drained); anything else — an operator's drain included — cuts the link at both ends.
+ */
+export const changeNews = (input: DecisionInput): LinkNews => ({
+  about: 'change',
+  health: input.trigger.type === 'signal' && input.trigger.signal.health === 'down' ? 'down' : 'degraded',
+});
+
 export type DrainBy = 'monitor' | 'operator' | 'drift';
 
 export function drain(ctx: Ctx, base: LedgerRecord, reason: string, opts: { force: boolean; by: DrainBy }): Decision {
@@ -81,6 +91,7 @@ export function drain(ctx: Ctx, base: LedgerRecord, reason: string, opts: { forc
     actions: own.map((p) => ({ type: 'withdraw' as const, path: p })),
     refusals: refusalsToReport,
     joinsFence: true,
+    tell: changeNews(input),
     notify: true,
     forced: opts.force && refusals.length > 0,
   };

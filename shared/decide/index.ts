@@ -5,6 +5,7 @@
 import { contextOf, type Decision, type DecisionInput } from './decision';
 import { localHealthOf, staleFor, withSignalMark } from './monitors';
 import { resumeInterrupted } from './resume';
+import type { LinkNews } from '../links/rules';
 import { onOperatorDrain, onOperatorRestore, onRelease, onSignal, onTick } from './triggers';
 
 export { pathsOfTunnel, withLever, type Decision, type DecisionInput, type Trigger } from './decision';
@@ -13,13 +14,34 @@ export { localHealthOf, speakingMonitors, staleFor, withSignalMark } from './mon
 /** Decide what to do. Pure: no I/O, no clock, no environment. */
 export function decide(input: DecisionInput): Decision {
   const d = decideInner(input);
+  const tell = linkNews(input, d);
+  const { tell: _, ...rest } = d;
+  return tell ? { ...rest, tell } : rest;
+}
+
+/**
+ * What the other end of the link hears of this decision. Never news that came over the link (no echo, no ping-pong):
+ * a signal from the other end, or a reconcile or command acting on a record the other end's message last moved.
+ */
+function linkNews(input: DecisionInput, d: Decision): LinkNews | undefined {
   const t = input.trigger;
-  if (t.type !== 'signal' || t.signal.viaLink || !d.next) return d;
-  // The tunnel's own monitors all healthy again (the other end's link message aside): the other end must hear it,
-  // or each end could hold the other drained forever.
-  const before = localHealthOf(input.record);
-  const after = localHealthOf(d.next);
-  return before !== 'healthy' && after === 'healthy' ? { ...d, localRecovered: true } : d;
+  if (t.type !== 'signal') return input.record.lastSignalViaLink ? undefined : d.tell;
+  const s = t.signal;
+  if (s.viaLink) return undefined;
+  // The tunnel's own monitors all healthy again (the other end's link message aside), on a tunnel we took out of
+  // service: the other end must hear it, or each end could hold the other drained forever.
+  if (d.next && input.record.state !== 'active' && localHealthOf(input.record) !== 'healthy' && localHealthOf(d.next) === 'healthy')
+    return { about: 'recovered', health: 'healthy' };
+  // A probe measures the whole link: an end with nothing to change still passes on what its probe says.
+  if (
+    s.basis === 'probe' &&
+    (s.health === 'degraded' || s.health === 'healthy') &&
+    d.kind === 'record' &&
+    input.record.state === 'active' &&
+    d.finalState === 'active'
+  )
+    return { about: 'probe', health: s.health };
+  return d.tell;
 }
 
 function decideInner(input: DecisionInput): Decision {

@@ -35,6 +35,9 @@ export function restore(ctx: Ctx, base: LedgerRecord, why: string, forced: boole
   const dests = [...new Set(base.withdrawn.flatMap((p) => p.destinations))];
   return {
     kind: 'restore',
+    // Only a restore earned by health vouches for the tunnel at the other end; an operator's `restore` on one end
+    // says nothing about the other end.
+    ...(input.trigger.type === 'restore' ? {} : { tell: { about: 'change' as const, health: 'healthy' as const } }),
     summary: `restore ${id}: re-create ${base.withdrawn.length} path(s) for ${dests.join(', ') || 'nothing'} — ${why}`,
     severity: 'NOTICE',
     next,
@@ -116,7 +119,8 @@ export function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): De
       ? {
           ...d,
           severity: 'CRITICAL',
-          lastResort: true,
+          // Restored although unhealthy, as the last path of its destinations: it vouches for nothing.
+          tell: undefined,
           refusals: [
             { guard: 'last-resort', reason: `restored although ${health}: ${orphaned.join(', ')} had no other path`, urgent: true },
           ],

@@ -2,7 +2,7 @@
  * Interrupted work (a crash, a failed call) is finished before anything else — under the guards of now. Pure.
  */
 import { decisionOf, pathsOfTunnel, type Ctx, type Decision } from './decision';
-import { driftOf } from './drain';
+import { changeNews, driftOf } from './drain';
 import { restore } from './restore';
 import { drainGuards } from '../guards';
 import type { LedgerRecord } from '../types';
@@ -35,6 +35,7 @@ export function finishDrain(ctx: Ctx, base: LedgerRecord): Decision {
   }
   return {
     kind: 'drain',
+    tell: changeNews(input),
     summary: `finish interrupted drain of ${id}: ${base.withdrawn.length} path(s)`,
     severity: 'WARNING',
     next: base === ctx.input.record ? undefined : base,

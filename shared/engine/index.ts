@@ -74,7 +74,7 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
   const planned = plannedReport(deps, committed, { tunnelId, cloud, triggerName, signal, started });
 
   if (deps.policy.dryRun) return finish(deps, asDryRun(planned, decision), decision.notify || decision.actions.length > 0);
-  if (decision.actions.length === 0) return finish(deps, planned, decision.notify);
+  if (decision.actions.length === 0) return finish(deps, planned, decision.notify, decision.tell);
 
   const results = await confirm(
     ports,
@@ -88,7 +88,7 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
   const repeatedFailure = !!failure && record.lastFailure === failure;
   const after = await settle(deps, cloud, { ...record, lastFailure: failure }, decision, results);
   const report: Report = { ...planned, results, stateAfter: after.state };
-  if (failed.length === 0) return finish(deps, report, decision.notify);
+  if (failed.length === 0) return finish(deps, report, decision.notify, decision.tell);
   return finish(
     deps,
     {
@@ -98,5 +98,6 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
       summary: `${report.summary} — ${failed.length} of ${results.length} action(s) FAILED; the ledger keeps their definitions and reconcile will finish the work${repeatedFailure ? ' (same failure as last time: not notified again)' : ''}`,
     },
     !repeatedFailure && (decision.notify || decision.kind !== 'refuse'),
+    decision.tell,
   );
 }

@@ -6,7 +6,7 @@ import type { Committed } from './commit';
 import type { Decision } from '../decide';
 import { errorMessage } from '../errors';
 
-import { linkMessageFor } from '../links/rules';
+import { linkMessageFor, type LinkNews } from '../links/rules';
 import type { CoreDeps } from '../ports';
 import type { ActionResult, Cloud, Report, Severity, Signal } from '../types';
 
@@ -65,8 +65,6 @@ export function plannedReport(
     stateAfter: record.state,
     severity: decision.severity,
     viaLink: at.signal ? !!at.signal.viaLink : !!record.lastSignalViaLink,
-    ...(decision.localRecovered ? { localRecovered: true } : {}),
-    ...(decision.lastResort ? { lastResort: true } : {}),
     startedAt: at.started.toISOString(),
     durationMs: 0,
     ok: decision.kind !== 'refuse',
@@ -89,7 +87,8 @@ export function asDryRun(report: Report, decision: Decision): Report {
 
 export const URGENT: Severity[] = ['CRITICAL', 'ERROR'];
 
-export async function finish(deps: CoreDeps, done: Report, notify: boolean): Promise<Report> {
+/** Log, notify, and tell the other end of the link what the decision chose to tell it (`news`), once it holds. */
+export async function finish(deps: CoreDeps, done: Report, notify: boolean, news?: LinkNews): Promise<Report> {
   const report: Report = {
     ...done,
     durationMs: deps.clock.now().getTime() - Date.parse(done.startedAt),
@@ -117,7 +116,7 @@ export async function finish(deps: CoreDeps, done: Report, notify: boolean): Pro
       deps.logger.log({ severity: 'ERROR', message: `notification failed: ${errorMessage(e)}`, tunnelId: report.tunnelId });
     }
   }
-  const message = deps.link && deps.links ? linkMessageFor(report, deps.links) : undefined;
+  const message = deps.link && deps.links ? linkMessageFor(report, news, deps.links) : undefined;
   if (message && deps.link) {
     try {
       await deps.link.publish(message);

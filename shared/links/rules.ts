@@ -19,84 +19,62 @@ export function peerOf(links: Links, tunnelId: string): string | undefined {
 }
 
 /**
- * What to tell the other end after this report, if anything: only when this side really drained or restored
- * (not a refusal, not a dry run), and never when the change was itself caused by a link message — so a message
- * is never echoed back and two sides cannot ping-pong.
+ * What one end tells the other, as the decision chose it:
+ * - `recovered`: every monitor of the tunnel is healthy again — clear what we told the other end, even when this
+ *   end stays drained for a reason of its own (its link message, the hold-down); each end then decides with its guards;
+ * - `probe`: what this end's probe measured, passed on by an end that had nothing to change itself (an AWS BGP
+ *   connection has no static lever), so the other end can act on it — and recover on it;
+ * - `change`: this end drained (`degraded`, or `down` as observed, so the other end applies its own rule) or restored
+ *   on evidence (`healthy`). Sent only once the cloud confirmed at least one action.
+ * Never decided for news that came over the link itself, so a message is never echoed back.
  */
-export function linkMessageFor(report: Report, links: Links): LinkMessage | undefined {
-  if (report.viaLink || report.dryRun || !report.cloud) return undefined;
-  const to0 = peerOf(links, report.tunnelId);
-  // Only a tunnel we took out of service can have told the other end anything.
-  if (report.localRecovered && to0 && report.signal && report.stateBefore !== 'active') {
-    // Our own monitors are all healthy again: clear what we told the other end, even if we stay drained for a
-    // reason of our own (its link message, the hold-down). Each end then decides with its own guards.
-    return {
-      v: 1,
-      // Ids stay short and stable: the key of the signal that completed the recovery, hashed.
-      id: `${report.cloud}:recovered:${createHash('sha256').update(`${report.tunnelId}\n${report.signal.key}`).digest('hex').slice(0, 40)}`,
-      origin: report.cloud,
-      fromTunnelId: report.tunnelId,
-      toTunnelId: to0,
-      health: 'healthy',
-      observedAt: report.signal.observedAt,
-      reason: `${report.cloud.toUpperCase()} end: every monitor of ${report.tunnelId} reports healthy again`,
-      ...(report.signal.basis ? { basis: report.signal.basis } : {}),
-    };
-  }
-  // A probe measures the whole link, both directions. An end that has nothing to change (an AWS BGP connection has
-  // no static lever) still passes on what its probe says, so the other end can act on it — and recover on it.
-  const probeNews = report.signal?.basis === 'probe' && (report.signal.health === 'degraded' || report.signal.health === 'healthy');
-  if (
-    probeNews &&
-    to0 &&
-    report.decision === 'record' &&
-    report.stateBefore === 'active' &&
-    report.stateAfter === 'active' &&
-    report.signal
-  ) {
-    return {
-      v: 1,
-      id: `${report.cloud}:probe:${createHash('sha256').update(`${report.tunnelId}\n${report.signal.key}`).digest('hex').slice(0, 40)}`,
-      origin: report.cloud,
-      fromTunnelId: report.tunnelId,
-      toTunnelId: to0,
-      health: report.signal.health,
-      observedAt: report.signal.observedAt,
-      reason: `${report.cloud.toUpperCase()} end's probe of ${report.tunnelId}: ${report.signal.health} (${report.signal.evidence})`.slice(
-        0,
-        2000,
-      ),
-      basis: 'probe',
-    };
-  }
-  if (!report.ok) return undefined;
-  const acted = report.results.some((r) => r.outcome !== 'failed');
-  if (!acted) return undefined;
-  let health: 'healthy' | 'degraded' | 'down' | undefined;
-  if (report.decision === 'drain' || report.decision === 'suppress') {
-    // Pass on what was observed: `down` lets the other end apply its own rule (AWS: a down tunnel whose sibling is
-    // up is not drained); an operator's drain (no signal) cuts the tunnel at both ends.
-    health = report.signal?.health === 'down' ? 'down' : 'degraded';
-  } else if (report.decision === 'restore' && report.trigger !== 'restore' && !report.lastResort) {
-    // Only a restore earned by health (a signal, or reconcile after the hold-down) vouches for the tunnel; an
-    // operator's `restore` on one end says nothing about the other end, nor does a last-resort restore of a
-    // tunnel that is still unhealthy.
-    health = 'healthy';
-  }
-  if (!health) return undefined;
+export interface LinkNews {
+  about: 'recovered' | 'probe' | 'change';
+  health: 'healthy' | 'degraded' | 'down';
+}
+
+const digest = (report: Report): string =>
+  createHash('sha256')
+    .update(`${report.tunnelId}\n${report.signal?.key ?? report.startedAt}`)
+    .digest('hex')
+    .slice(0, 40);
+
+/**
+ * The message that carries `news` for this report, if it is to be sent now: never in a dry run, never for a tunnel
+ * without a configured other end, and a change only when the cloud confirmed something of it.
+ */
+export function linkMessageFor(report: Report, news: LinkNews | undefined, links: Links): LinkMessage | undefined {
+  if (!news || report.dryRun || !report.cloud) return undefined;
   const to = peerOf(links, report.tunnelId);
   if (!to) return undefined;
-  const observedAt = report.signal?.observedAt ?? report.startedAt;
+  const cloud = report.cloud;
+  const end = cloud.toUpperCase();
+  const base = { v: 1 as const, origin: cloud, fromTunnelId: report.tunnelId, toTunnelId: to, health: news.health };
+  const basis = report.signal?.basis ? { basis: report.signal.basis } : {};
+  if (news.about === 'recovered' && report.signal)
+    // Ids stay short and stable: the key of the signal that completed the recovery, hashed.
+    return {
+      ...base,
+      id: `${cloud}:recovered:${digest(report)}`,
+      observedAt: report.signal.observedAt,
+      reason: `${end} end: every monitor of ${report.tunnelId} reports healthy again`,
+      ...basis,
+    };
+  if (news.about === 'probe' && report.signal)
+    return {
+      ...base,
+      id: `${cloud}:probe:${digest(report)}`,
+      observedAt: report.signal.observedAt,
+      reason: `${end} end's probe of ${report.tunnelId}: ${news.health} (${report.signal.evidence})`.slice(0, 2000),
+      basis: 'probe',
+    };
+  if (news.about !== 'change' || !report.ok || !report.results.some((r) => r.outcome !== 'failed')) return undefined;
   return {
-    v: 1,
-    id: `${report.cloud}:${report.tunnelId}:${report.decision}:${report.startedAt}`,
-    origin: report.cloud,
-    fromTunnelId: report.tunnelId,
-    toTunnelId: to,
-    health,
-    observedAt,
-    reason: `${report.cloud.toUpperCase()} end ${report.decision === 'restore' ? 'restored' : 'drained'}: ${report.summary}`.slice(0, 2000),
-    ...(report.signal?.basis ? { basis: report.signal.basis } : {}),
+    ...base,
+    id: `${cloud}:${report.tunnelId}:${report.decision}:${report.startedAt}`,
+    observedAt: report.signal?.observedAt ?? report.startedAt,
+    reason: `${end} end ${news.health === 'healthy' ? 'restored' : 'drained'}: ${report.summary}`.slice(0, 2000),
+    ...basis,
   };
 }
 

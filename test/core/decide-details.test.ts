@@ -303,29 +303,73 @@ describe('signals that change nothing', () => {
   });
 });
 
-describe('localRecovered', () => {
-  it('is set when a local signal makes every own monitor healthy, not for the link, not twice', () => {
-    const drained = {
-      state: 'drained' as const,
-      withdrawn: [P0],
-      health: 'degraded' as const,
-      monitors: { test: { health: 'degraded' as const, at: at(60) } },
-    };
-    expect(run(signal('healthy'), drained, { withdrawnAlready: true }).localRecovered).toBe(true);
+describe('what the other end of the link hears (decided with everything else)', () => {
+  const drained = {
+    state: 'drained' as const,
+    withdrawn: [P0],
+    health: 'degraded' as const,
+    monitors: { test: { health: 'degraded' as const, at: at(60) } },
+  };
+  it('a local signal that makes every own monitor healthy clears what was said, not for the link, not twice', () => {
+    expect(run(signal('healthy'), drained, { withdrawnAlready: true }).tell).toEqual({ about: 'recovered', health: 'healthy' });
     expect(
       run(
         signal('healthy', 0, { viaLink: true, monitor: 'link:aws' }),
         { ...drained, monitors: { 'link:aws': { health: 'degraded', at: at(60) } } },
         { withdrawnAlready: true },
-      ).localRecovered,
+      ).tell,
     ).toBeUndefined();
     expect(
       run(
         signal('healthy'),
         { ...drained, health: 'healthy', monitors: { test: { health: 'healthy', at: at(60) } } },
         { withdrawnAlready: true },
-      ).localRecovered,
+      ).tell,
     ).toBeUndefined();
-    expect(run({ type: 'tick' }, drained, { withdrawnAlready: true }).localRecovered).toBeUndefined();
+  });
+
+  it('a drain says degraded (down when observed down); an operator drain says degraded', () => {
+    expect(run(signal('degraded')).tell).toEqual({ about: 'change', health: 'degraded' });
+    expect(run({ type: 'drain', reason: 'maintenance', force: false }).tell).toEqual({ about: 'change', health: 'degraded' });
+  });
+
+  it('a restore after the hold-down says healthy; an operator restore says nothing of the other end', () => {
+    const healed = {
+      ...drained,
+      health: 'healthy' as const,
+      healthySince: at(3600),
+      monitors: { test: { health: 'healthy' as const, at: at(3600) } },
+    };
+    const tick = run({ type: 'tick' }, healed, { withdrawnAlready: true });
+    expect(tick.kind).toBe('restore');
+    expect(tick.tell).toEqual({ about: 'change', health: 'healthy' });
+    const operator = run({ type: 'restore', force: false }, healed, { withdrawnAlready: true });
+    expect(operator.kind).toBe('restore');
+    expect(operator.tell).toBeUndefined();
+  });
+
+  it('nothing is told of a reconcile acting on what the other end last said (no echo)', () => {
+    const healed = {
+      ...drained,
+      health: 'healthy' as const,
+      healthySince: at(3600),
+      lastSignalViaLink: true,
+      monitors: { 'link:aws': { health: 'healthy' as const, at: at(3600) } },
+    };
+    const tick = run({ type: 'tick' }, healed, { withdrawnAlready: true });
+    expect(tick.kind).toBe('restore');
+    expect(tick.tell).toBeUndefined();
+  });
+
+  it('probe news from an end that stays in service is passed on; a refusal or a traffic monitor is not', () => {
+    const probe = (h: Health) => signal(h, 0, { basis: 'probe', monitor: 'probe:x' });
+    const calm = run(probe('healthy'));
+    expect(calm.kind).toBe('record');
+    expect(calm.tell).toEqual({ about: 'probe', health: 'healthy' });
+    expect(run(signal('healthy')).tell).toBeUndefined();
+    // Degraded with the only other path gone: refused, so nothing is passed on as probe news.
+    const refused = run(probe('degraded'), {}, { others: { [T2]: 'degraded' } });
+    expect(refused.kind).toBe('refuse');
+    expect(refused.tell).toBeUndefined();
   });
 });

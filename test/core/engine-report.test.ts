@@ -275,13 +275,19 @@ describe('edges of a run', () => {
     expect(after?.reason).toBeUndefined();
   });
 
-  it("the report says when the tunnel's own monitors recovered", async () => {
+  it("tells the other end once when the tunnel's own monitors recovered, though it stays drained for the hold-down", async () => {
     const { deps } = setup({ restoreHoldDownSeconds: 300 });
+    const sent: { id: string; health: string }[] = [];
+    deps.link = { publish: async (m) => void sent.push(m) };
+    deps.links = [{ gcp: T1, aws: 'aws:r:vpn-1:203.0.113.10' }];
     await handleSignal(deps, sig(T1, 'degraded', 0));
+    expect(sent.map((m) => m.health)).toEqual(['degraded']);
     const r = await handleSignal(deps, sig(T1, 'healthy', 10));
-    expect(r.localRecovered).toBe(true);
-    const again = await handleSignal(deps, sig(T1, 'healthy', 20));
-    expect(again).not.toHaveProperty('localRecovered');
+    expect(r.stateAfter).toBe('drained');
+    expect(sent.map((m) => m.health)).toEqual(['degraded', 'healthy']);
+    expect(sent[1]!.id).toMatch(/:recovered:/);
+    await handleSignal(deps, sig(T1, 'healthy', 20));
+    expect(sent).toHaveLength(2);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * What one end tells the other, straight through `linkMessageFor` and `signalFromLink`: which reports speak, what
- * they say (health, basis, a stable id), and which stay silent.
+ * What one end tells the other, straight through `linkMessageFor` and `signalFromLink`: the decision chooses the news
+ * (see the decision's tests); here, what each kind of news says (health, basis, a stable id) and when it is held back.
  */
 import { linkMessageFor, signalFromLink } from '../../shared/links/rules';
 import type { Report, Signal } from '../../shared/types';
@@ -9,6 +9,7 @@ import { aws, gcp } from '../fakes/topology';
 const A1 = aws('vpn-1', '203.0.113.10');
 const G1 = gcp('tunnel-1');
 const links = [{ gcp: G1, aws: A1 }];
+const PROBE = (health: 'healthy' | 'degraded') => ({ about: 'probe' as const, health });
 
 const probe = (health: Signal['health'], key = 'probe-alarm:ALARM:1'): Signal => ({
   tunnelId: A1,
@@ -55,7 +56,7 @@ const applied = [
 
 describe('probe news from an end with nothing to change', () => {
   it('passes on what its probe says, with a short stable id per signal', () => {
-    const m = linkMessageFor(report({ signal: probe('degraded') }), links);
+    const m = linkMessageFor(report({ signal: probe('degraded') }), PROBE('degraded'), links);
     expect(m).toEqual({
       v: 1,
       id: expect.stringMatching(/^aws:probe:[0-9a-f]{40}$/),
@@ -67,32 +68,26 @@ describe('probe news from an end with nothing to change', () => {
       reason: `AWS end's probe of ${A1}: degraded (tunnel-guard-probe-vpn-1-203.0.113.10-trip ALARM)`,
       basis: 'probe',
     });
-    expect(linkMessageFor(report({ signal: probe('degraded') }), links)?.id).toBe(m?.id);
-    expect(linkMessageFor(report({ signal: probe('degraded', 'probe-alarm:ALARM:2') }), links)?.id).not.toBe(m?.id);
-    expect(linkMessageFor(report({ signal: probe('healthy') }), links)?.health).toBe('healthy');
+    expect(linkMessageFor(report({ signal: probe('degraded') }), PROBE('degraded'), links)?.id).toBe(m?.id);
+    expect(linkMessageFor(report({ signal: probe('degraded', 'probe-alarm:ALARM:2') }), PROBE('degraded'), links)?.id).not.toBe(m?.id);
+    expect(linkMessageFor(report({ signal: probe('healthy') }), PROBE('healthy'), links)?.health).toBe('healthy');
   });
 
-  it.each([
-    ['a refused drain', { decision: 'refuse' as const, ok: false }],
-    ['nothing done (ignored)', { decision: 'ignore' as const }],
-    ['a tunnel that was not in service', { stateBefore: 'drained' as const, stateAfter: 'drained' as const }],
-    ['a tunnel that ends out of service', { stateAfter: 'drained' as const }],
-    ['a dry run', { dryRun: true }],
-    ['news that itself came over the link', { viaLink: true }],
-  ])('stays silent for %s', (_what, extra) => {
-    expect(linkMessageFor(report({ signal: probe('degraded'), ...extra }), links)).toBeUndefined();
-  });
-
-  it('says nothing of an unknown probe reading, nor of a tunnel without a peer', () => {
-    expect(linkMessageFor(report({ signal: probe('unknown') }), links)).toBeUndefined();
-    expect(linkMessageFor(report({ signal: probe('degraded') }), [])).toBeUndefined();
+  it('is held back in a dry run and for a tunnel without a peer, and says nothing without news', () => {
+    expect(linkMessageFor(report({ signal: probe('degraded'), dryRun: true }), PROBE('degraded'), links)).toBeUndefined();
+    expect(linkMessageFor(report({ signal: probe('degraded') }), PROBE('degraded'), [])).toBeUndefined();
+    expect(linkMessageFor(report({ signal: probe('degraded') }), undefined, links)).toBeUndefined();
   });
 });
 
 describe('what a drain, a restore and a recovery say', () => {
   it('a drain on a degraded signal says degraded; on down, down; an operator drain (no signal), degraded', () => {
     const drain = (signal?: Signal) =>
-      linkMessageFor(report({ decision: 'drain', stateAfter: 'drained', results: applied, ...(signal ? { signal } : {}) }), links);
+      linkMessageFor(
+        report({ decision: 'drain', stateAfter: 'drained', results: applied, ...(signal ? { signal } : {}) }),
+        { about: 'change', health: signal?.health === 'down' ? 'down' : 'degraded' },
+        links,
+      );
     expect(drain({ ...probe('degraded'), basis: 'traffic' })).toMatchObject({ health: 'degraded', basis: 'traffic' });
     expect(drain({ ...probe('down'), basis: 'state' })).toMatchObject({ health: 'down', basis: 'state' });
     const operator = drain();
@@ -102,14 +97,24 @@ describe('what a drain, a restore and a recovery say', () => {
 
   it('a recovery of every local monitor clears what was said, and carries what measured it', () => {
     const m = linkMessageFor(
-      report({ localRecovered: true, stateBefore: 'drained', stateAfter: 'drained', signal: probe('healthy') }),
+      report({ stateBefore: 'drained', stateAfter: 'drained', signal: probe('healthy') }),
+      { about: 'recovered', health: 'healthy' },
       links,
     );
     expect(m).toMatchObject({ health: 'healthy', basis: 'probe', id: expect.stringMatching(/^aws:recovered:[0-9a-f]{40}$/) });
   });
 
+  it('a change is sent only once the cloud confirmed some of it', () => {
+    const change = { about: 'change' as const, health: 'degraded' as const };
+    const drained = report({ decision: 'drain', stateAfter: 'drained' });
+    expect(linkMessageFor({ ...drained, results: applied }, change, links)).toMatchObject({ health: 'degraded' });
+    expect(linkMessageFor(drained, change, links)).toBeUndefined();
+    expect(linkMessageFor({ ...drained, results: [{ ...applied[0]!, outcome: 'failed' as const }] }, change, links)).toBeUndefined();
+    expect(linkMessageFor({ ...drained, results: applied, ok: false }, change, links)).toBeUndefined();
+  });
+
   it('the receiving end keeps the basis, so a probe recovery there is worth a probe recovery', () => {
-    const m = linkMessageFor(report({ signal: probe('healthy') }), links)!;
+    const m = linkMessageFor(report({ signal: probe('healthy') }), PROBE('healthy'), links)!;
     const s = signalFromLink(m, links, 'gcp');
     expect(s).toMatchObject({ ok: true, value: { tunnelId: G1, health: 'healthy', basis: 'probe', viaLink: true, monitor: 'link:aws' } });
     const { basis: _drop, ...plain } = m;

@@ -48,9 +48,13 @@ describe('peerOf', () => {
   });
 });
 
-describe('linkMessageFor', () => {
-  it('after a drain: the observed health, to the peer, with a stable id and the summary as the reason', () => {
-    expect(linkMessageFor(report(), links)).toEqual({
+describe('linkMessageFor (the envelope of what the decision chose to tell)', () => {
+  const DRAINED = { about: 'change' as const, health: 'degraded' as const };
+  const RESTORED = { about: 'change' as const, health: 'healthy' as const };
+  const RECOVERED = { about: 'recovered' as const, health: 'healthy' as const };
+
+  it('after a drain: the decided health, to the peer, with a stable id and the summary as the reason', () => {
+    expect(linkMessageFor(report(), DRAINED, links)).toEqual({
       v: 1,
       id: `gcp:${G1}:drain:${STARTED}`,
       origin: 'gcp',
@@ -60,60 +64,46 @@ describe('linkMessageFor', () => {
       observedAt: OBSERVED,
       reason: 'GCP end drained: drain it',
     });
-  });
-
-  it.each([
-    ['a down signal stays down (the other end applies its own rule)', { signal: { ...report().signal!, health: 'down' as const } }, 'down'],
-    ['a drain retried on a healthy signal says degraded', { signal: { ...report().signal!, health: 'healthy' as const } }, 'degraded'],
-    ['an operator drain (no signal) cuts both ends', { signal: undefined, trigger: 'drain' }, 'degraded'],
-    ['a flapping tunnel suppressed is drained too', { decision: 'suppress' as const }, 'degraded'],
-    ['a restore earned by health', { decision: 'restore' as const, trigger: 'reconcile', signal: undefined }, 'healthy'],
-    [
-      'a restore on a healthy signal',
-      { decision: 'restore' as const, signal: { ...report().signal!, health: 'healthy' as const } },
-      'healthy',
-    ],
-  ])('%s', (_what, extra, health) => {
-    expect(linkMessageFor(report(extra), links)?.health).toBe(health);
+    expect(linkMessageFor(report(), { about: 'change', health: 'down' }, links)?.health).toBe('down');
   });
 
   it('without a signal the message is dated by the run', () => {
-    expect(linkMessageFor(report({ signal: undefined, trigger: 'drain' }), links)?.observedAt).toBe(STARTED);
+    expect(linkMessageFor(report({ signal: undefined, trigger: 'drain' }), DRAINED, links)?.observedAt).toBe(STARTED);
   });
 
   it('an AWS restore reads as restored, from the AWS end', () => {
-    const m = linkMessageFor(report({ tunnelId: A1, cloud: 'aws', decision: 'restore', trigger: 'reconcile', summary: 'back' }), links);
-    expect(m).toMatchObject({ origin: 'aws', fromTunnelId: A1, toTunnelId: G1, reason: 'AWS end restored: back' });
+    const m = linkMessageFor(
+      report({ tunnelId: A1, cloud: 'aws', decision: 'restore', trigger: 'reconcile', summary: 'back' }),
+      RESTORED,
+      links,
+    );
+    expect(m).toMatchObject({ origin: 'aws', fromTunnelId: A1, toTunnelId: G1, health: 'healthy', reason: 'AWS end restored: back' });
   });
 
   it('a very long summary is cut to 2,000 characters', () => {
-    expect(linkMessageFor(report({ summary: 'x'.repeat(5000) }), links)?.reason).toHaveLength(2000);
+    expect(linkMessageFor(report({ summary: 'x'.repeat(5000) }), DRAINED, links)?.reason).toHaveLength(2000);
   });
 
   it.each([
-    ['a change caused by a link message (never echoed back)', { viaLink: true }],
     ['a dry run', { dryRun: true }],
     ['a report without a cloud', { cloud: undefined }],
     ['a refusal', { decision: 'refuse' as const, ok: false, results: [] }],
     ['a run whose every action failed', { ok: true, results: [{ ...report().results[0]!, outcome: 'failed' as const }] }],
     ['a run that did nothing', { results: [] }],
     ['a failed run', { ok: false }],
-    ['an operator restore (says nothing about the other end)', { decision: 'restore' as const, trigger: 'restore', signal: undefined }],
-    ['a recorded signal', { decision: 'record' as const }],
     ['an unpaired tunnel', { tunnelId: 'gcp:p:r:tunnel-9' }],
-  ])('says nothing after %s', (_what, extra) => {
-    expect(linkMessageFor(report(extra), links)).toBeUndefined();
+  ])('holds a change back after %s', (_what, extra) => {
+    expect(linkMessageFor(report(extra), DRAINED, links)).toBeUndefined();
   });
 
   it('a run that half worked still tells the other end', () => {
     const r = report({ results: [report().results[0]!, { ...report().results[0]!, pathKey: 'r2', outcome: 'failed' }] });
-    expect(linkMessageFor(r, links)?.health).toBe('degraded');
+    expect(linkMessageFor(r, DRAINED, links)?.health).toBe('degraded');
   });
 
   describe('when its own monitors recover', () => {
     const recovered = (extra: Partial<Report> = {}) =>
       report({
-        localRecovered: true,
         decision: 'record',
         stateBefore: 'drained',
         stateAfter: 'drained',
@@ -124,7 +114,7 @@ describe('linkMessageFor', () => {
 
     it('tells the other end, even while staying drained, with an id from the signal that completed the recovery', () => {
       const hash = createHash('sha256').update(`${G1}\nincident-1-closed`).digest('hex').slice(0, 40);
-      expect(linkMessageFor(recovered(), links)).toEqual({
+      expect(linkMessageFor(recovered(), RECOVERED, links)).toEqual({
         v: 1,
         id: `gcp:recovered:${hash}`,
         origin: 'gcp',
@@ -136,16 +126,11 @@ describe('linkMessageFor', () => {
       });
     });
 
-    it('only if this end had taken the tunnel out of service, and the tunnel is paired', () => {
-      expect(linkMessageFor(recovered({ stateBefore: 'active' }), links)).toBeUndefined();
-      expect(linkMessageFor(recovered({ tunnelId: 'gcp:p:r:tunnel-9' }), links)).toBeUndefined();
-      expect(linkMessageFor(recovered({ viaLink: true }), links)).toBeUndefined();
-    });
-
-    it('a recovery that also restores says so as a recovery', () => {
-      expect(linkMessageFor(recovered({ decision: 'restore', stateBefore: 'restoring', results: report().results }), links)?.id).toMatch(
-        /^gcp:recovered:/,
-      );
+    it('only to a paired tunnel, and a recovery that also restores says so as a recovery', () => {
+      expect(linkMessageFor(recovered({ tunnelId: 'gcp:p:r:tunnel-9' }), RECOVERED, links)).toBeUndefined();
+      expect(
+        linkMessageFor(recovered({ decision: 'restore', stateBefore: 'restoring', results: report().results }), RECOVERED, links)?.id,
+      ).toMatch(/^gcp:recovered:/);
     });
   });
 });

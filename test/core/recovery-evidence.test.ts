@@ -97,8 +97,8 @@ describe('the last path', () => {
     const r = (await w.tick(60)).find((x) => x.tunnelId === A1);
     expect(r).toMatchObject({ decision: 'restore', ok: true, severity: 'CRITICAL' });
     expect(r?.summary).toMatch(/last resort: 10\.240\.0\.0\/16 has no other path/);
-    // Named for what it is (not a refused drain), urgent, and vouching for nothing to the other end.
-    expect(r?.lastResort).toBe(true);
+    // Named for what it is (not a refused drain), urgent, and vouching for nothing to the other end (see the
+    // decision's link-news tests).
     expect(r?.refusals).toEqual([expect.objectContaining({ guard: 'last-resort', urgent: true })]);
     expect(w.routes()).toEqual(['vpn-1:10.240.0.0/16', 'vpn-2:10.240.0.0/16']);
     w.cloud.setStatus(aws('vpn-2', '203.0.113.20'), 'up');
@@ -203,50 +203,5 @@ describe('a tunnel-state alert that arrives after the tunnel is back', () => {
     });
     expect(r.decision).toBe('record');
     expect(cloud.calls).toEqual([]);
-  });
-});
-
-describe('an end with nothing to change passes on what its probe says', () => {
-  it("forwards a probe's degradation and recovery over the link; nothing else that changed nothing", async () => {
-    const { linkMessageFor } = await import('../../shared/links/rules');
-    const links = [{ aws: 'aws:ap-northeast-1:vpn-3:203.0.113.31', gcp: 'gcp:example-project:asia-northeast1:ha-tunnel-0' }];
-    const report = (health: Signal['health'], basis?: Signal['basis']) =>
-      ({
-        tunnelId: links[0]!.aws,
-        cloud: 'aws',
-        trigger: 'signal',
-        decision: 'record',
-        signal: {
-          tunnelId: links[0]!.aws,
-          health,
-          observedAt: at(0),
-          source: 'test',
-          key: `k-${health}-${basis}`,
-          evidence: 'probe',
-          ...(basis ? { basis } : {}),
-        },
-        summary: 'recorded',
-        dryRun: false,
-        forced: false,
-        plan: [],
-        results: [],
-        refusals: [],
-        withdrawn: [],
-        stateBefore: 'active',
-        stateAfter: 'active',
-        severity: 'INFO',
-        viaLink: false,
-        startedAt: at(0),
-        durationMs: 0,
-        ok: true,
-      }) as import('../../shared/types').Report;
-    expect(linkMessageFor(report('degraded', 'probe'), links)).toMatchObject({
-      toTunnelId: links[0]!.gcp,
-      health: 'degraded',
-      basis: 'probe',
-    });
-    expect(linkMessageFor(report('healthy', 'probe'), links)).toMatchObject({ health: 'healthy', basis: 'probe' });
-    expect(linkMessageFor(report('degraded', 'traffic'), links)).toBeUndefined();
-    expect(linkMessageFor(report('unknown', 'probe'), links)).toBeUndefined();
   });
 });
