@@ -4,6 +4,7 @@
  * here, once, by its `kind`, instead of being cast in each adapter. A definition that does not parse is a
  * permanent error: retrying cannot make it whole, and the record keeps it for a human.
  */
+import { zodIssue } from '../shared/result';
 import { z } from 'zod';
 import { gcpRouteDefinition } from './gcp/route';
 import { PermanentError } from '../shared/errors';
@@ -49,8 +50,7 @@ export function definitionProblem(path: Pick<Path, 'kind' | 'definition'>): stri
   if (!schema) return `unknown path kind ${JSON.stringify(path.kind)}`;
   const r = schema.safeParse(path.definition);
   if (r.success) return undefined;
-  const issue = r.error.issues[0];
-  return `${issue?.path.length ? issue.path.join('.') : '(definition)'}: ${issue?.message ?? 'invalid'}`;
+  return zodIssue(r.error, '(definition)');
 }
 
 /** The definition of a path of kind `kind`; a `PermanentError` saying what is wrong when it is not one. */

@@ -2,6 +2,7 @@
  * The validated configuration: policy knobs (guards), scope, alarm/policy → tunnel mappings and links.
  * Pure: the edges read the file and the environment and pass them in; nothing here touches process.env.
  */
+import { zodIssue, type Result } from './result';
 import { z } from 'zod';
 
 const glob = z.string().min(1).max(300);
@@ -97,9 +98,9 @@ export const POLICY_ENV_VARS: readonly { key: PolicyKey; env: string; default: u
   (key) => ({ key, env: envNameOf(key), default: DEFAULT_POLICY[key] }),
 );
 
-export type ConfigResult = { ok: true; value: Config } | { ok: false; reason: string };
+export type ConfigResult = Result<Config>;
 
-function fromEnv(key: PolicyKey, raw: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+function fromEnv(key: PolicyKey, raw: string): Result<unknown> {
   const v = raw.trim();
   const kind = kindOf[key];
   if (typeof kind !== 'string') {
@@ -151,9 +152,7 @@ export function loadConfig(file: unknown, env: Record<string, string | undefined
   }
   const parsed = configSchema.safeParse({ ...fileCfg, policy });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : '(root)';
-    return { ok: false, reason: `configuration ${where}: ${issue?.message ?? 'invalid'}` };
+    return { ok: false, reason: `configuration ${zodIssue(parsed.error)}` };
   }
   return { ok: true, value: parsed.data };
 }

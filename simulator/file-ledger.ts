@@ -4,6 +4,7 @@
  * to a temporary file, fsynced, then renamed over the old one, so a crash leaves either the old or the new
  * file, never half of one. A file that cannot be read back is a `CorruptStateError` and is never overwritten.
  */
+import { zodWhere } from '../shared/result';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -161,11 +162,8 @@ export class FileLedger implements Ledger {
     }
     const parsed = ledgerFileSchema.safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? issue.path.join('.') : '(root)';
-      throw new CorruptStateError(
-        `ledger file ${this.file} is invalid at ${where}: ${issue?.message ?? 'invalid'}; it was left untouched — fix or remove it`,
-      );
+      const { where, message } = zodWhere(parsed.error);
+      throw new CorruptStateError(`ledger file ${this.file} is invalid at ${where}: ${message}; it was left untouched — fix or remove it`);
     }
     for (const [id, r] of Object.entries(parsed.data.records)) {
       if (r.tunnelId !== id)

@@ -3,9 +3,10 @@
  * `TUNNEL_GUARD_SIMULATOR_LATENCY_MS`, `TUNNEL_GUARD_SIMULATOR_OPERATION_MS`, `TUNNEL_GUARD_SIMULATOR_FAIL_RATE`,
  * `TUNNEL_GUARD_SIMULATOR_FAIL_KIND` (transient|permanent), `TUNNEL_GUARD_SIMULATOR_SEED`.
  */
+import type { Result } from '../shared/result';
 import type { SimulatorOptions } from './';
 
-export type SimOptionsResult = { ok: true; value: SimulatorOptions } | { ok: false; reason: string };
+export type SimOptionsResult = Result<SimulatorOptions>;
 
 export const SIMULATOR_ENV_VARS = {
   file: 'TUNNEL_GUARD_SIMULATOR',

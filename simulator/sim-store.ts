@@ -4,6 +4,7 @@
  * the Functions Framework server) can use one file one after another. Within one process all accesses to a
  * file are serialised, because the core withdraws paths concurrently.
  */
+import { zodWhere } from '../shared/result';
 import { resolve } from 'node:path';
 import { readIfExists, withFileLock, writeFileAtomic } from './file-ledger';
 import { CorruptStateError } from '../shared/errors';
@@ -65,10 +66,9 @@ export class SimStore implements StateStore {
     }
     const parsed = simStateSchema.safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? issue.path.join('.') : '(root)';
+      const { where, message } = zodWhere(parsed.error);
       throw new CorruptStateError(
-        `simulator file ${this.file} is invalid at ${where}: ${issue?.message ?? 'invalid'}; it was left untouched — fix or remove it`,
+        `simulator file ${this.file} is invalid at ${where}: ${message}; it was left untouched — fix or remove it`,
       );
     }
     return { state: parsed.data, text };

@@ -12,7 +12,7 @@ export type Trigger =
   | { type: 'drain'; reason: string; force: boolean }
   | { type: 'restore'; force: boolean }
   | { type: 'release' }
-  | { type: 'tick' };
+  | { type: 'reconcile' };
 
 export interface DecisionInput {
   trigger: Trigger;

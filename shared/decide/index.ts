@@ -6,7 +6,7 @@ import { contextOf, type Decision, type DecisionInput } from './decision';
 import { localHealthOf, staleFor, withSignalMark } from './monitors';
 import { resumeInterrupted } from './resume';
 import type { LinkNews } from '../links/rules';
-import { onOperatorDrain, onOperatorRestore, onRelease, onSignal, onTick } from './triggers';
+import { onOperatorDrain, onOperatorRestore, onRelease, onSignal, onReconcile } from './triggers';
 
 export { pathsOfTunnel, withLever, type Decision, type DecisionInput, type Trigger } from './decision';
 export { localHealthOf, speakingMonitors, staleFor, withSignalMark } from './monitors';
@@ -64,7 +64,7 @@ function decideInner(input: DecisionInput): Decision {
       return onOperatorRestore(ctx, t.force);
     case 'release':
       return onRelease(ctx);
-    case 'tick':
-      return onTick(ctx);
+    case 'reconcile':
+      return onReconcile(ctx);
   }
 }

@@ -101,7 +101,7 @@ export function onRelease(ctx: Ctx): Decision {
 }
 
 /** The scheduled reconcile: re-withdraw drift, restore after the hold-down, retry a refused drain. */
-export function onTick(ctx: Ctx): Decision {
+export function onReconcile(ctx: Ctx): Decision {
   const { record, id, input, view } = ctx;
   if (record.state === 'drained') return driftOf(ctx, record) ?? maybeRestore(ctx, record, false);
   // Active but degraded or down: a refused drain is retried when conditions change (the other tunnel recovered).

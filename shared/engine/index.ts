@@ -50,7 +50,7 @@ export async function reconcile(deps: CoreDeps): Promise<Report[]> {
     const records = (await deps.ledger.list()).filter((r) => !isFenceId(r.tunnelId) && r.cloud === cloud);
     for (const r of records) {
       if (r.state === 'active' && r.health !== 'degraded' && r.health !== 'down' && r.withdrawn.length === 0) continue;
-      reports.push(await handle(deps, r.tunnelId, { type: 'tick' }, 'reconcile'));
+      reports.push(await handle(deps, r.tunnelId, { type: 'reconcile' }, 'reconcile'));
     }
   }
   return reports;

@@ -2,6 +2,7 @@
  * The message one cloud's end of a link sends to the other: versioned and HMAC-signed,
  * so a forged or altered message is refused before it reaches the core.
  */
+import { zodIssue, type Result } from '../result';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Cloud, Health } from '../types';
@@ -40,7 +41,7 @@ export function signLinkMessage(message: LinkMessage, secret: string): SignedLin
   return { message: body, signature: mac(secret, body) };
 }
 
-export type VerifyResult = { ok: true; value: LinkMessage } | { ok: false; reason: string };
+export type VerifyResult = Result<LinkMessage>;
 
 /** Verify the signature (constant time), then parse. Never throws. */
 export function verifyLinkMessage(input: unknown, secret: string): VerifyResult {
@@ -59,6 +60,6 @@ export function verifyLinkMessage(input: unknown, secret: string): VerifyResult 
     return { ok: false, reason: 'link message body is not JSON' };
   }
   const parsed = linkMessageSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, reason: `link message is malformed: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
+  if (!parsed.success) return { ok: false, reason: `link message is malformed: ${zodIssue(parsed.error)}` };
   return { ok: true, value: parsed.data as LinkMessage };
 }

@@ -2,6 +2,7 @@
  * Both ends of a link: which tunnel on the other cloud is the same IPsec tunnel, what to tell it
  * after this side acted, and how a message from the other side becomes a local signal. Pure.
  */
+import type { Result } from '../result';
 import { createHash } from 'node:crypto';
 import type { Config } from '../policy';
 import type { LinkMessage } from './message';
@@ -78,7 +79,7 @@ export function linkMessageFor(report: Report, news: LinkNews | undefined, links
   };
 }
 
-export type LinkSignalResult = { ok: true; value: Signal } | { ok: false; reason: string };
+export type LinkSignalResult = Result<Signal>;
 
 /** Turn a verified message into a signal for the local end; refuse messages for links we do not know. */
 export function signalFromLink(message: LinkMessage, links: Links, localCloud: 'aws' | 'gcp'): LinkSignalResult {

@@ -124,7 +124,7 @@ describe('what a drain says and writes', () => {
 describe('what a restore says and writes', () => {
   it('after the hold-down: when it became healthy, what comes back, in the record', () => {
     const d = run(
-      { type: 'tick' },
+      { type: 'reconcile' },
       { state: 'drained', withdrawn: [P0], health: 'healthy', healthySince: at(400) },
       { withdrawnAlready: true },
     );
@@ -141,7 +141,7 @@ describe('what a restore says and writes', () => {
 
   it('within the hold-down: how long so far, and when', () => {
     const d = run(
-      { type: 'tick' },
+      { type: 'reconcile' },
       { state: 'drained', withdrawn: [P0], health: 'healthy', healthySince: at(100) },
       { withdrawnAlready: true },
     );
@@ -152,12 +152,18 @@ describe('what a restore says and writes', () => {
 
   it('exactly at the end of the hold-down it restores', () => {
     expect(
-      run({ type: 'tick' }, { state: 'drained', withdrawn: [P0], health: 'healthy', healthySince: at(300) }, { withdrawnAlready: true })
-        .kind,
+      run(
+        { type: 'reconcile' },
+        { state: 'drained', withdrawn: [P0], health: 'healthy', healthySince: at(300) },
+        { withdrawnAlready: true },
+      ).kind,
     ).toBe('restore');
     expect(
-      run({ type: 'tick' }, { state: 'drained', withdrawn: [P0], health: 'healthy', healthySince: at(299) }, { withdrawnAlready: true })
-        .kind,
+      run(
+        { type: 'reconcile' },
+        { state: 'drained', withdrawn: [P0], health: 'healthy', healthySince: at(299) },
+        { withdrawnAlready: true },
+      ).kind,
     ).toBe('ignore');
   });
 
@@ -236,13 +242,13 @@ describe('what a restore says and writes', () => {
 
   it('a suppressed tunnel says why it stays drained', () => {
     const d = run(
-      { type: 'tick' },
+      { type: 'reconcile' },
       { state: 'drained', withdrawn: [P0], suppressed: true, reason: 'operator: maintenance', health: 'healthy', healthySince: at(4000) },
       { withdrawnAlready: true },
     );
     expect(d.summary).toBe(`${T1} stays drained until an operator releases it (operator: maintenance)`);
     const noReason = run(
-      { type: 'tick' },
+      { type: 'reconcile' },
       { state: 'drained', withdrawn: [P0], suppressed: true, health: 'healthy', healthySince: at(4000) },
       { withdrawnAlready: true },
     );
@@ -251,7 +257,7 @@ describe('what a restore says and writes', () => {
 
   it('held only by monitors that cannot tell: names them', () => {
     const d = run(
-      { type: 'tick' },
+      { type: 'reconcile' },
       {
         state: 'drained',
         withdrawn: [P0],
@@ -340,7 +346,7 @@ describe('what the other end of the link hears (decided with everything else)', 
       healthySince: at(3600),
       monitors: { test: { health: 'healthy' as const, at: at(3600) } },
     };
-    const tick = run({ type: 'tick' }, healed, { withdrawnAlready: true });
+    const tick = run({ type: 'reconcile' }, healed, { withdrawnAlready: true });
     expect(tick.kind).toBe('restore');
     expect(tick.tell).toEqual({ about: 'change', health: 'healthy' });
     const operator = run({ type: 'restore', force: false }, healed, { withdrawnAlready: true });
@@ -356,7 +362,7 @@ describe('what the other end of the link hears (decided with everything else)', 
       lastSignalViaLink: true,
       monitors: { 'link:aws': { health: 'healthy' as const, at: at(3600) } },
     };
-    const tick = run({ type: 'tick' }, healed, { withdrawnAlready: true });
+    const tick = run({ type: 'reconcile' }, healed, { withdrawnAlready: true });
     expect(tick.kind).toBe('restore');
     expect(tick.tell).toBeUndefined();
   });

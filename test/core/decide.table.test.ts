@@ -284,7 +284,7 @@ const rows: Row[] = [
   },
   {
     name: 'tick while drained and healthy past hold-down → restore',
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: { state: 'drained', health: 'healthy', healthySince: at(301), withdrawn: incident().gcpPaths.slice(0, 1) },
     withdrawnAlready: true,
     kind: 'restore',
@@ -296,7 +296,7 @@ const rows: Row[] = [
   },
   {
     name: 'tick while draining (crash) → finish the drain',
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: { state: 'draining', withdrawn: incident().gcpPaths.slice(0, 1) },
     kind: 'drain',
     actions: 1,
@@ -307,7 +307,7 @@ const rows: Row[] = [
   },
   {
     name: 'tick while restoring (crash) → finish the restore',
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: { state: 'restoring', withdrawn: incident().gcpPaths.slice(0, 1) },
     withdrawnAlready: true,
     kind: 'restore',
@@ -544,7 +544,7 @@ const more: Row[] = [
   },
   {
     name: 'tick while active and degraded (an earlier refusal) → drain',
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: { health: 'degraded' },
     kind: 'drain',
     actions: 1,
@@ -556,7 +556,7 @@ const more: Row[] = [
   {
     name: 'tick while active and down, AWS sibling up → ignore',
     tunnel: A1,
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: { health: 'down' },
     status: { [A1b]: 'up' },
     kind: 'ignore',
@@ -569,7 +569,7 @@ const more: Row[] = [
   {
     name: 'tick while active and down, AWS sibling down → drain',
     tunnel: A1,
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: { health: 'down' },
     kind: 'drain',
     actions: 1,
@@ -580,7 +580,7 @@ const more: Row[] = [
   },
   {
     name: 'tick while active and healthy → ignore',
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: { health: 'healthy' },
     kind: 'ignore',
     actions: 0,
@@ -591,7 +591,7 @@ const more: Row[] = [
   },
   {
     name: 'tick while drained, held only by a monitor that cannot tell → refuse, urgent',
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: drainedWith({ health: 'unknown', monitors: { drops: { health: 'unknown', at: at(60) } } }),
     withdrawnAlready: true,
     kind: 'refuse',
@@ -603,7 +603,7 @@ const more: Row[] = [
   },
   {
     name: 'the same, already reported → refuse, not notified, nothing written',
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: drainedWith({ health: 'unknown', monitors: { drops: { health: 'unknown', at: at(60) } }, lastRefusal: CANNOT_TELL }),
     withdrawnAlready: true,
     kind: 'refuse',
@@ -615,7 +615,7 @@ const more: Row[] = [
   },
   {
     name: 'tick while drained and degraded → ignore',
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: drainedWith({ health: 'degraded' }),
     withdrawnAlready: true,
     kind: 'ignore',
@@ -627,7 +627,7 @@ const more: Row[] = [
   },
   {
     name: 'tick while drained, a withdrawn path is back → withdraw it again (drift)',
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: drainedWith({ health: 'degraded' }),
     kind: 'drain',
     actions: 1,
@@ -638,7 +638,7 @@ const more: Row[] = [
   },
   {
     name: 'tick while drained, a withdrawn path is back with another definition → refuse (a human decides)',
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: drainedWith({ health: 'degraded' }),
     pathsFor: (ps) => ps.map((p) => (p.key === P0.key ? { ...p, definition: { ...p.definition, priority: 10 } } : p)),
     kind: 'refuse',
@@ -673,7 +673,7 @@ const more: Row[] = [
   },
   {
     name: 'tick while draining, the other tunnel degraded since → refuse, left drained',
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: { state: 'draining', withdrawn: [P0] },
     others: { [T2]: 'degraded' },
     kind: 'refuse',
@@ -686,7 +686,7 @@ const more: Row[] = [
   {
     name: 'AWS healthy past the hold-down, the sibling sharing the route degraded → refuse, restore waits',
     tunnel: A1,
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: { state: 'drained', withdrawn: [incident().awsPaths[0]!], health: 'healthy', healthySince: at(400) },
     withdrawnAlready: true,
     status: { [A1b]: 'up' },
@@ -701,7 +701,7 @@ const more: Row[] = [
   {
     name: 'AWS healthy past the hold-down, the sibling sharing the route healthy → restore (control for the row above)',
     tunnel: A1,
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: { state: 'drained', withdrawn: [incident().awsPaths[0]!], health: 'healthy', healthySince: at(400) },
     withdrawnAlready: true,
     status: { [A1b]: 'up' },
@@ -726,7 +726,7 @@ const more: Row[] = [
   },
   {
     name: 'tick while drained and suppressed → suppress, quietly',
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: drainedWith({ suppressed: true, health: 'healthy', healthySince: at(4000) }),
     withdrawnAlready: true,
     kind: 'suppress',
@@ -762,7 +762,7 @@ const more: Row[] = [
   },
   {
     name: 'tick while draining, the path already gone → finish (nothing left to guard)',
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: { state: 'draining', withdrawn: [P0] },
     others: { [T2]: 'degraded' },
     withdrawnAlready: true,
@@ -775,7 +775,7 @@ const more: Row[] = [
   },
   {
     name: 'tick while drained, a path back but the other tunnel degraded → refuse, stays drained',
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: drainedWith({ health: 'degraded' }),
     others: { [T2]: 'degraded' },
     kind: 'refuse',
@@ -788,7 +788,7 @@ const more: Row[] = [
   },
   {
     name: 'drift of a tunnel that is not suppressed is withdrawn without suppressing it',
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: drainedWith({ health: 'degraded' }),
     kind: 'drain',
     actions: 1,
@@ -812,7 +812,7 @@ const more: Row[] = [
   },
   {
     name: 'tick while active and degraded without a path of its own → ignore',
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: { health: 'degraded' },
     pathsFor: (ps) => ps.filter((p) => !p.tunnelIds.includes(T1)),
     kind: 'ignore',

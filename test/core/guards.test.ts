@@ -33,7 +33,7 @@ function world(
   const tunnels = Object.entries(statuses).map(([id, s]) => tunnel(id, s));
   const records = opts.records ?? [];
   const input: DecisionInput = {
-    trigger: { type: 'tick' },
+    trigger: { type: 'reconcile' },
     record: emptyRecord('t1', 'gcp'),
     records,
     members: opts.members ?? [],

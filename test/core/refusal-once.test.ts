@@ -25,7 +25,7 @@ const gcpInput =
     const paths = opts.withdrawnAlready ? t.gcpPaths.filter((p) => !rec.withdrawn.some((w) => w.key === p.key)) : t.gcpPaths;
     const records = opts.t2 ? [{ ...emptyRecord(T2, 'gcp'), health: opts.t2, lastSignalAt: at(30) }] : [];
     return {
-      trigger: opts.trigger ?? { type: 'tick' },
+      trigger: opts.trigger ?? { type: 'reconcile' },
       record: rec,
       records,
       members: [],
@@ -69,7 +69,7 @@ const scenarios: Scenario[] = [
         ...(last ? { lastRefusal: last } : {}),
       };
       return {
-        trigger: { type: 'tick' },
+        trigger: { type: 'reconcile' },
         record,
         records: [{ ...emptyRecord(A1b, 'aws'), health: 'degraded', lastSignalAt: at(30) }],
         members: [],
