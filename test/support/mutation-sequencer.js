@@ -10,7 +10,11 @@ const { basename } = require('node:path');
 const Sequencer = require('@jest/test-sequencer').default;
 
 const FIRST = [
-  'decide.table.test.ts',
+  // the decision table, split by trigger (test/core/decide/)
+  'signal.table.test.ts',
+  'reconcile.table.test.ts',
+  'operator.table.test.ts',
+  'resume.table.test.ts',
   'decide-details.test.ts',
   'engine.test.ts',
   'engine-report.test.ts',

@@ -1,0 +1,106 @@
+/**
+ * The policy as a table, one row per situation: interrupted work (shared/decide/resume.ts): a drain or restore left half done by a crash or a failed call is finished first, whatever the trigger, under the guards of now.
+ */
+import { checkRow, T1, T2, P0, at, s, type Row } from './support';
+import { incident } from '../../fakes/topology';
+
+const rows: Row[] = [
+  {
+    name: 'tick while draining (crash) → finish the drain',
+    trigger: { type: 'reconcile' },
+    record: { state: 'draining', withdrawn: incident().gcpPaths.slice(0, 1) },
+    kind: 'drain',
+    actions: 1,
+    guards: [],
+    notify: true,
+    severity: 'WARNING',
+    writes: null,
+  },
+  {
+    name: 'tick while restoring (crash) → finish the restore',
+    trigger: { type: 'reconcile' },
+    record: { state: 'restoring', withdrawn: incident().gcpPaths.slice(0, 1) },
+    withdrawnAlready: true,
+    kind: 'restore',
+    actions: 1,
+    guards: [],
+    notify: true,
+    severity: 'NOTICE',
+    writes: 'restoring',
+  },
+  {
+    name: 'degraded during a restore, a path already back → withdraw it again',
+    trigger: s(T1, 'degraded'),
+    record: { state: 'restoring', withdrawn: [P0], health: 'healthy', monitors: { test: { health: 'healthy', at: at(100) } } },
+    kind: 'drain',
+    actions: 1,
+    guards: [],
+    notify: true,
+    severity: 'WARNING',
+    writes: 'draining',
+  },
+  {
+    name: 'degraded during a restore, nothing back yet → record, stays drained',
+    trigger: s(T1, 'degraded'),
+    record: { state: 'restoring', withdrawn: [P0], health: 'healthy', monitors: { test: { health: 'healthy', at: at(100) } } },
+    withdrawnAlready: true,
+    kind: 'record',
+    actions: 0,
+    guards: [],
+    notify: false,
+    severity: 'INFO',
+    writes: 'drained',
+  },
+  {
+    name: 'tick while draining, the other tunnel degraded since → refuse, left drained',
+    trigger: { type: 'reconcile' },
+    record: { state: 'draining', withdrawn: [P0] },
+    others: { [T2]: 'degraded' },
+    kind: 'refuse',
+    actions: 0,
+    guards: ['black-hole'],
+    notify: true,
+    severity: 'CRITICAL',
+    writes: 'drained',
+  },
+  {
+    name: 'a fresh signal while draining → finish the drain, the signal recorded',
+    trigger: s(T1, 'degraded'),
+    record: { state: 'draining', withdrawn: [P0] },
+    kind: 'drain',
+    actions: 1,
+    guards: [],
+    notify: true,
+    severity: 'WARNING',
+    writes: 'draining',
+  },
+  {
+    name: 'tick while draining, the path already gone → finish (nothing left to guard)',
+    trigger: { type: 'reconcile' },
+    record: { state: 'draining', withdrawn: [P0] },
+    others: { [T2]: 'degraded' },
+    withdrawnAlready: true,
+    kind: 'drain',
+    actions: 1,
+    guards: [],
+    notify: true,
+    severity: 'WARNING',
+    writes: null,
+  },
+  {
+    name: 'operator drain during a restore, a path already back → withdraw it again, suppressed',
+    trigger: { type: 'drain', reason: 'x', force: false },
+    record: { state: 'restoring', withdrawn: [P0], health: 'healthy' },
+    kind: 'drain',
+    actions: 1,
+    guards: [],
+    notify: true,
+    severity: 'WARNING',
+    writes: 'draining',
+    suppressed: true,
+  },
+];
+
+describe('decide() with interrupted work in the ledger', () => {
+  it.each(rows)('$name', checkRow);
+});
