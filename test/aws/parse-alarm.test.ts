@@ -388,6 +388,15 @@ describe('garbage', () => {
   });
 });
 
+describe('configuration maps are looked up by own keys only', () => {
+  it('an alarm named "constructor" is ignored with a reason, never crashes', () => {
+    const ev = fixture('lambda-action-composite.json');
+    ev.alarmData.alarmName = 'constructor';
+    const items = parseAlarmEvent(ev, { alarmTunnels: {}, defaultRegion: 'ap-northeast-1' });
+    expect(items.every((i) => !i.ok)).toBe(true);
+  });
+});
+
 describe('timestamps', () => {
   it.each([
     ['2019-10-02T17:04:40.989+0000', '2019-10-02T17:04:40.989Z'],

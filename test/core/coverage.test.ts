@@ -7,6 +7,11 @@ import { coverageGaps } from '../../shared/coverage';
 import { buildView } from '../../shared/health';
 import type { LedgerRecord, Path, TunnelStatus } from '../../shared/types';
 import { emptyRecord } from '../../shared/types';
+import { handleSignal } from '../../shared/engine';
+import { testDeps, sig } from '../fakes/core-deps';
+import { MemoryCloud, portsOf } from '../fakes/memory-cloud';
+import { mon } from '../fakes/scenario';
+import { NETWORK, aws, awsTunnel, gcp, gcpRoute, gcpTunnel } from '../fakes/topology';
 
 const tunnel = (id: string, status: TunnelStatus['status'] = 'up'): TunnelStatus => ({
   ref: { id, cloud: 'gcp', native: {} } as TunnelStatus['ref'],
@@ -128,6 +133,86 @@ describe('coverageGaps', () => {
 
     it('no fallback tunnels: a plain delete, a gap', () => {
       expect(coverageGaps([tgw([])], [tgw([])], new Set(['t1']), view(UP), 1)).toHaveLength(1);
+    });
+  });
+});
+
+describe('what counts as a fallback, through the engine', () => {
+  it('routes of another VPC network, or scoped to tagged instances, are not a fallback', async () => {
+    const other = 'https://www.googleapis.com/compute/v1/projects/example-project/global/networks/other';
+    const rA = gcpRoute('to-aws-a', 'tunnel-a', '10.0.0.0/16');
+    const rB: Path = { ...gcpRoute('to-aws-b', 'tunnel-b', '10.0.0.0/16'), domain: other };
+    const net = new MemoryCloud([gcpTunnel('tunnel-a'), gcpTunnel('tunnel-b')], [rA, rB]);
+    const a = testDeps({ gcp: portsOf(net) });
+    expect((await handleSignal(a.deps, sig(gcp('tunnel-a'), 'degraded', 0))).decision).toBe('refuse');
+
+    const r1 = gcpRoute('to-aws-1', 'tunnel-1', '10.0.0.0/16');
+    const r2: Path = { ...gcpRoute('to-aws-2', 'tunnel-2', '10.0.0.0/16'), appliesTo: ['only-these-vms'] };
+    const tagged = new MemoryCloud([gcpTunnel('tunnel-1'), gcpTunnel('tunnel-2')], [r1, r2]);
+    const b = testDeps({ gcp: portsOf(tagged) });
+    expect((await handleSignal(b.deps, sig(gcp('tunnel-1'), 'degraded', 0))).decision).toBe('refuse');
+    // ...while an untagged route of the same network does cover a tagged one.
+    const c = testDeps({ gcp: portsOf(new MemoryCloud([gcpTunnel('tunnel-1'), gcpTunnel('tunnel-2')], [r1, r2])) });
+    expect((await handleSignal(c.deps, sig(gcp('tunnel-2'), 'degraded', 0))).decision).toBe('drain');
+    expect(NETWORK).toMatch(/networks\/default$/);
+  });
+
+  describe('a TGW route re-pointed to a fallback attachment keeps its destinations covered only if the fallback is sound', () => {
+    const A11 = aws('vpn-1', '1.1.1.1');
+    const A21 = aws('vpn-2', '2.2.2.1');
+    const KEY = 'tgw-rtb-1:10.240.0.0/16->att-1';
+    /** One TGW route into vpn-1, with vpn-2 as its fallback attachment: the route is the only path to 10.240.0.0/16. */
+    const world = (fallbackStatus: 'up' | 'down' = 'up') => {
+      const tunnels = [
+        awsTunnel('vpn-1', '1.1.1.1'),
+        awsTunnel('vpn-1', '1.1.1.2'),
+        awsTunnel('vpn-2', '2.2.2.1', fallbackStatus),
+        awsTunnel('vpn-2', '2.2.2.2', fallbackStatus),
+      ];
+      const route: Path = {
+        key: KEY,
+        kind: 'aws-tgw-route',
+        cloud: 'aws',
+        destinations: ['10.240.0.0/16'],
+        tunnelIds: [A11, aws('vpn-1', '1.1.1.2')],
+        fallbackTunnelIds: [A21, aws('vpn-2', '2.2.2.2')],
+        definition: {},
+        domain: 'tgw-rtb:1',
+      };
+      const cloud = new MemoryCloud(tunnels, [route]);
+      return { cloud, ...testDeps({ aws: portsOf(cloud) }, { maxDrainedFraction: 1, maxDrainedTunnels: 4 }) };
+    };
+
+    it('a healthy fallback attachment is a fallback: the only route is withdrawn (re-pointed)', async () => {
+      const { deps, cloud } = world();
+      const r = await handleSignal(deps, mon(A11, 'degraded', 1, 'loss-1'));
+      expect(r).toMatchObject({ decision: 'drain', ok: true, stateAfter: 'drained', refusals: [] });
+      expect(r.withdrawn.map((p) => p.key)).toEqual([KEY]);
+      expect(cloud.calls).toEqual([{ type: 'withdraw', key: KEY }]);
+    });
+
+    it('a TGW fallback attachment with a degraded tunnel is not a fallback', async () => {
+      const { deps, cloud } = world();
+      await handleSignal(deps, mon(A21, 'degraded', 0, 'loss-2')); // no paths of its own to withdraw: recorded
+      const r = await handleSignal(deps, mon(A11, 'degraded', 1, 'loss-1'));
+      expect(r.decision).toBe('refuse');
+      expect(r.refusals).toEqual([
+        expect.objectContaining({
+          guard: 'black-hole',
+          urgent: true,
+          reason: expect.stringContaining('10.240.0.0/16 in tgw-rtb:1 (0 healthy paths left)'),
+        }),
+      ]);
+      expect(cloud.calls).toEqual([]);
+      expect((await deps.ledger.get(A11))?.state).toBe('active');
+    });
+
+    it('a TGW fallback attachment whose tunnels are all down is not a fallback', async () => {
+      const { deps, cloud } = world('down');
+      const r = await handleSignal(deps, mon(A11, 'degraded', 1, 'loss-1'));
+      expect(r.decision).toBe('refuse');
+      expect(r.refusals.map((x) => x.guard)).toEqual(['black-hole']);
+      expect(cloud.calls).toEqual([]);
     });
   });
 });

@@ -9,7 +9,8 @@ import type { CloudPorts, Ledger } from '../../shared/ports';
 import type { LedgerRecord, Path } from '../../shared/types';
 import { testDeps, sig } from '../fakes/core-deps';
 import { MemoryCloud, portsOf } from '../fakes/memory-cloud';
-import { gcp, incident } from '../fakes/topology';
+import { gcp, incident, gcpRoute, gcpTunnel } from '../fakes/topology';
+import { into } from '../fakes/scenario';
 
 const T1 = gcp('tunnel-1');
 const T2 = gcp('tunnel-2');
@@ -172,5 +173,29 @@ describe('settling the outcome against another writer', () => {
     const r = await handleSignal(deps, sig(T1, 'degraded', 0));
     expect(r.stateAfter).toBe('restoring');
     expect((await inner.get(T1))?.state).toBe('restoring');
+  });
+});
+
+describe('a failure reconcile keeps retrying', () => {
+  it('a permanent failure is retried by reconcile but notified once, not on every run', async () => {
+    const cloud = new MemoryCloud(
+      [gcpTunnel('tunnel-1'), gcpTunnel('tunnel-2')],
+      [gcpRoute('a', 'tunnel-1', '10.0.0.0/16'), gcpRoute('b', 'tunnel-2', '10.0.0.0/16')],
+    );
+    cloud.fault = () => 'permanent';
+    const { deps, clock, notes, logger } = testDeps({ gcp: portsOf(cloud) });
+    await handleSignal(deps, sig(gcp('tunnel-1'), 'degraded', 0));
+    for (let i = 0; i < 5; i++) {
+      clock.t += 60_000;
+      await reconcile(deps);
+    }
+    expect(notes.filter((n) => n.severity === 'ERROR')).toHaveLength(1);
+    expect(logger.entries.filter((e) => e.severity === 'ERROR').length).toBeGreaterThanOrEqual(6); // still logged every time
+    expect(cloud.table.size).toBe(2); // nothing lost
+    cloud.fault = undefined;
+    clock.t += 60_000;
+    await reconcile(deps);
+    expect(into(cloud, gcp('tunnel-1'))).toEqual([]);
+    expect((await deps.ledger.get(gcp('tunnel-1')))?.lastFailure).toBeUndefined();
   });
 });

@@ -7,6 +7,11 @@ import { depreferGaps, drainGuards, nativeFailoverCovers } from '../../shared/gu
 import { buildView } from '../../shared/health';
 import { DEFAULT_POLICY, type Policy } from '../../shared/policy';
 import { emptyRecord, type LedgerRecord, type Path, type TunnelStatus } from '../../shared/types';
+import { handleSignal, runCommand } from '../../shared/engine';
+import { testDeps, sig } from '../fakes/core-deps';
+import { MemoryCloud, portsOf } from '../fakes/memory-cloud';
+import { gcpTwo } from '../fakes/scenario';
+import { aws, awsTunnel, gcp, vgwRoute } from '../fakes/topology';
 
 const tunnel = (id: string, status: TunnelStatus['status'] = 'up'): TunnelStatus => ({
   ref: { id, cloud: 'gcp', native: {} } as TunnelStatus['ref'],
@@ -143,5 +148,46 @@ describe('nativeFailoverCovers: the cloud already moves the traffic', () => {
     expect(nativeFailoverCovers(view, 't1', [both, only])).toBe(false);
     const down = world({ t1: 'down', t2: 'up' }, [both, only], { records: [withHealth('t2', 'degraded')] });
     expect(nativeFailoverCovers(down.view, 't1', [both, only])).toBe(false);
+  });
+});
+
+describe('the guards through the engine: every tunnel a withdrawal touches, and a forced restore', () => {
+  // The tunnels of `gcpTwo()`.
+  const T1 = gcp('tunnel-aws-1');
+  const T2 = gcp('tunnel-aws-2');
+
+  it('blast radius counts both tunnels of an earlier AWS connection drain', async () => {
+    const t = [1, 2, 3].flatMap((i) => [awsTunnel(`vpn-${i}`, `${i}.${i}.${i}.1`), awsTunnel(`vpn-${i}`, `${i}.${i}.${i}.2`)]);
+    const p = [1, 2, 3].map((i) =>
+      vgwRoute(`vpn-${i}`, [aws(`vpn-${i}`, `${i}.${i}.${i}.1`), aws(`vpn-${i}`, `${i}.${i}.${i}.2`)], '10.240.0.0/16'),
+    );
+    const { deps } = testDeps({ aws: portsOf(new MemoryCloud(t, p)) }, { maxDrainedTunnels: 3, maxDrainedFraction: 1 });
+    expect((await handleSignal(deps, sig(aws('vpn-1', '1.1.1.1'), 'degraded', 0))).decision).toBe('drain');
+    const r2 = await handleSignal(deps, sig(aws('vpn-2', '2.2.2.1'), 'degraded', 10));
+    expect(r2.decision).toBe('refuse');
+    expect(r2.refusals.map((r) => r.guard)).toContain('blast-radius');
+  });
+
+  it('scope covers every tunnel a withdrawal touches (an AWS connection feeds both)', async () => {
+    const t = [awsTunnel('vpn-1', '1.1.1.1'), awsTunnel('vpn-1', '1.1.1.2'), awsTunnel('vpn-2', '2.2.2.1'), awsTunnel('vpn-2', '2.2.2.2')];
+    const p = [
+      vgwRoute('vpn-1', [aws('vpn-1', '1.1.1.1'), aws('vpn-1', '1.1.1.2')], '10.240.0.0/16'),
+      vgwRoute('vpn-2', [aws('vpn-2', '2.2.2.1'), aws('vpn-2', '2.2.2.2')], '10.240.0.0/16'),
+    ];
+    const cloud = new MemoryCloud(t, p);
+    const { deps } = testDeps({ aws: portsOf(cloud) }, { exclude: [aws('vpn-1', '1.1.1.2')] });
+    const r = await handleSignal(deps, sig(aws('vpn-1', '1.1.1.1'), 'degraded', 0));
+    expect(r.decision).toBe('refuse');
+    expect(r.refusals[0]!.guard).toBe('scope');
+    expect(cloud.calls).toEqual([]);
+  });
+
+  it('after restore --force the tunnel counts as a fallback again', async () => {
+    const { cloud } = gcpTwo();
+    const { deps } = testDeps({ gcp: portsOf(cloud) });
+    await handleSignal(deps, sig(T1, 'degraded', 0));
+    await runCommand(deps, { type: 'restore', tunnelId: T1, force: true });
+    const r = await handleSignal(deps, sig(T2, 'degraded', 10));
+    expect(r.decision).toBe('drain');
   });
 });

@@ -1,11 +1,13 @@
-import { handleSignal, reconcile } from '../../shared/engine';
+import { handleSignal, reconcile, runCommand } from '../../shared/engine';
 import { peerOf, signalFromLink } from '../../shared/links/rules';
 import { signLinkMessage, verifyLinkMessage, type LinkMessage } from '../../shared/links/message';
 import { MemoryLedger } from '../../simulator/memory-ledger';
 import type { Report } from '../../shared/types';
 import { testDeps, sig } from '../fakes/core-deps';
 import { MemoryCloud, portsOf } from '../fakes/memory-cloud';
-import { aws, gcp, incident } from '../fakes/topology';
+import { aws, gcp, incident, awsTunnel, gcpRoute, gcpTunnel, vgwRoute } from '../fakes/topology';
+import { simulatorLinkPublisher } from '../../simulator/link';
+import { gcpTwo, into, mon } from '../fakes/scenario';
 
 const SECRET = 'test-link-secret';
 const links = [
@@ -116,5 +118,88 @@ describe('links between the two ends', () => {
     expect(awsCloud.snapshot()).toHaveLength(1); // AWS refused to drain vpn-1, its last path
     await reconcile(A.deps);
     expect(awsCloud.snapshot()).toHaveLength(1);
+  });
+});
+
+describe('what crosses the link, and what does not', () => {
+  // The first tunnel of `gcpTwo()`.
+  const T1 = gcp('tunnel-aws-1');
+
+  it('a GCP "down" reaches the AWS end as "down": a down AWS tunnel with a healthy sibling is not drained', async () => {
+    const g = new MemoryCloud(
+      [gcpTunnel('tunnel-aws-1'), gcpTunnel('tunnel-aws-2')],
+      [gcpRoute('r1', 'tunnel-aws-1', '10.0.0.0/16'), gcpRoute('r2', 'tunnel-aws-2', '10.0.0.0/16')],
+    );
+    const at = [
+      awsTunnel('vpn-1', '1.1.1.1', 'down'),
+      awsTunnel('vpn-1', '1.1.1.2'),
+      awsTunnel('vpn-2', '2.2.2.1'),
+      awsTunnel('vpn-2', '2.2.2.2'),
+    ];
+    const a = new MemoryCloud(at, [
+      vgwRoute('vpn-1', [aws('vpn-1', '1.1.1.1'), aws('vpn-1', '1.1.1.2')], '10.240.0.0/16'),
+      vgwRoute('vpn-2', [aws('vpn-2', '2.2.2.1'), aws('vpn-2', '2.2.2.2')], '10.240.0.0/16'),
+    ]);
+    const { deps } = testDeps({ gcp: portsOf(g), aws: portsOf(a) }, { maxDrainedTunnels: 4, maxDrainedFraction: 1 });
+    deps.links = [{ gcp: T1, aws: aws('vpn-1', '1.1.1.1') }];
+    const link = simulatorLinkPublisher(() => deps);
+    deps.link = link;
+    expect((await handleSignal(deps, sig(T1, 'down', 0))).decision).toBe('drain');
+    expect(link.wire.map((w) => JSON.parse(JSON.parse(w).message).health)).toEqual(['down']);
+    expect(a.snapshot().map((x) => x.key)).toContain('vpn-1:10.240.0.0/16');
+  });
+
+  it('an operator restore without --force is refused while the tunnel is degraded, and tells the other end nothing', async () => {
+    const { cloud } = gcpTwo();
+    const { deps } = testDeps({ gcp: portsOf(cloud) });
+    const wire: unknown[] = [];
+    deps.links = [{ gcp: T1, aws: aws('vpn-1', '1.1.1.1') }];
+    deps.link = { publish: async (m) => void wire.push(m) };
+    await handleSignal(deps, sig(T1, 'degraded', 0));
+    expect(wire).toHaveLength(1);
+    const r = await runCommand(deps, { type: 'restore', tunnelId: T1 });
+    expect(r.decision).toBe('refuse');
+    expect(into(cloud, T1)).toEqual([]);
+    const forced = await runCommand(deps, { type: 'restore', tunnelId: T1, force: true });
+    expect(forced.decision).toBe('restore');
+    expect(into(cloud, T1)).toHaveLength(2);
+    expect(wire).toHaveLength(1); // an operator's restore on one end says nothing about the other end
+  });
+
+  it('two ends that told each other "degraded" are released when their own monitors recover (no deadlock)', async () => {
+    const g = new MemoryCloud(
+      [gcpTunnel('tunnel-aws-1'), gcpTunnel('tunnel-aws-2')],
+      [gcpRoute('r1', 'tunnel-aws-1', '10.0.0.0/16'), gcpRoute('r2', 'tunnel-aws-2', '10.0.0.0/16')],
+    );
+    const A1 = aws('vpn-1', '1.1.1.1');
+    const a = new MemoryCloud(
+      [
+        awsTunnel('vpn-1', '1.1.1.1'),
+        awsTunnel('vpn-1', '1.1.1.2', 'down'),
+        awsTunnel('vpn-2', '2.2.2.1'),
+        awsTunnel('vpn-2', '2.2.2.2', 'down'),
+      ],
+      [
+        vgwRoute('vpn-1', [A1, aws('vpn-1', '1.1.1.2')], '10.240.0.0/16'),
+        vgwRoute('vpn-2', [aws('vpn-2', '2.2.2.1'), aws('vpn-2', '2.2.2.2')], '10.240.0.0/16'),
+      ],
+    );
+    const { deps, clock } = testDeps(
+      { gcp: portsOf(g), aws: portsOf(a) },
+      { restoreHoldDownSeconds: 60, maxDrainedFraction: 1, maxDrainedTunnels: 4 },
+    );
+    deps.links = [{ gcp: T1, aws: A1 }];
+    deps.link = simulatorLinkPublisher(() => deps);
+    clock.t += 10_000;
+    await handleSignal(deps, mon(T1, 'degraded', 1, 'gcp-policy:drops'));
+    await handleSignal(deps, mon(A1, 'degraded', 2, 'aws-alarm:loss'));
+    // Each end now also holds the other's "degraded": the state that deadlocked before.
+    expect((await deps.ledger.get(A1))?.monitors?.['link:gcp']?.health).toBe('degraded');
+    await handleSignal(deps, mon(A1, 'healthy', 5, 'aws-alarm:loss'));
+    await handleSignal(deps, mon(T1, 'healthy', 6, 'gcp-policy:drops'));
+    clock.t += 120_000;
+    await reconcile(deps);
+    expect(into(g, T1)).toHaveLength(1);
+    expect(into(a, A1)).toHaveLength(1);
   });
 });

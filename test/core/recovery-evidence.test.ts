@@ -3,11 +3,15 @@
  * measure traffic fall quiet for the wrong reason; a probe keeps measuring it. And a drained path whose fallback
  * has since gone down is the last path: it goes back, lossy or not.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseIncident } from '../../gcp-functions/parse-incident';
 import { handleSignal, reconcile } from '../../shared/engine';
 import type { Signal } from '../../shared/types';
 import { testDeps } from '../fakes/core-deps';
 import { MemoryCloud, portsOf } from '../fakes/memory-cloud';
-import { aws, incident } from '../fakes/topology';
+import { aws, incident, gcp } from '../fakes/topology';
+import { gcpTwo, into, mon } from '../fakes/scenario';
 
 const A1 = aws('vpn-1', '203.0.113.10');
 const at = (s: number) => new Date(Date.parse('2026-11-25T00:00:00Z') + s * 1000).toISOString();
@@ -203,5 +207,68 @@ describe('a tunnel-state alert that arrives after the tunnel is back', () => {
     });
     expect(r.decision).toBe('record');
     expect(cloud.calls).toEqual([]);
+  });
+});
+
+describe('every monitor of the tunnel has its say', () => {
+  // The tunnels of `gcpTwo()`.
+  const T1 = gcp('tunnel-aws-1');
+  const T2 = gcp('tunnel-aws-2');
+  // Real incident payloads, parsed as the GCP edge does.
+  const fx = (f: string) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'gcp', f), 'utf8'));
+  const toSignal = (body: unknown): Signal => {
+    const p = parseIncident(body, { policyTunnels: {} });
+    if (p.kind !== 'signal') throw new Error(JSON.stringify(p));
+    return p.signal;
+  };
+
+  it('one alert policy recovering does not restore a tunnel another policy still reports degraded', async () => {
+    const { cloud } = gcpTwo();
+    const { deps, clock } = testDeps({ gcp: portsOf(cloud) }, { restoreHoldDownSeconds: 300 });
+    const dropOpen = fx('incident-open-dropped-packets.json');
+    clock.t = dropOpen.incident.started_at * 1000;
+    expect((await handleSignal(deps, toSignal(dropOpen))).decision).toBe('drain');
+    const estOpen = fx('incident-open-tunnel-established.json');
+    estOpen.incident.started_at = dropOpen.incident.started_at + 60;
+    clock.t += 60_000;
+    await handleSignal(deps, toSignal(estOpen));
+    const estClosed = structuredClone(estOpen);
+    estClosed.incident.state = 'closed';
+    estClosed.incident.ended_at = estOpen.incident.started_at + 120;
+    estClosed.incident.observed_value = '1.000';
+    clock.t += 120_000;
+    const s3 = toSignal(estClosed);
+    expect(s3.health).toBe('healthy');
+    await handleSignal(deps, s3);
+    clock.t += 301_000;
+    await reconcile(deps);
+    expect(into(cloud, T1)).toEqual([]); // the dropped-packets incident is still open
+    expect((await deps.ledger.get(T1))?.health).toBe('degraded');
+  });
+
+  it('a tunnel held drained only by monitors that cannot tell is reported once, urgently', async () => {
+    const { cloud } = gcpTwo();
+    const { deps, clock, notes } = testDeps({ gcp: portsOf(cloud) }, { restoreHoldDownSeconds: 60 });
+    clock.t += 10_000;
+    await handleSignal(deps, mon(T1, 'degraded', 0, 'drops'));
+    await handleSignal(deps, mon(T1, 'unknown', 5, 'drops')); // the incident was cancelled
+    const before = notes.length;
+    for (let i = 0; i < 4; i++) {
+      clock.t += 600_000;
+      await reconcile(deps);
+    }
+    const held = notes.slice(before).filter((n) => n.severity === 'CRITICAL' && n.summary.includes('cannot tell'));
+    expect(held).toHaveLength(1);
+    expect(into(cloud, T1)).toEqual([]);
+  });
+
+  it('"healthy" from one monitor while another still says degraded retries the refused drain at once', async () => {
+    const { cloud } = gcpTwo();
+    const { deps } = testDeps({ gcp: portsOf(cloud) }, { maxDrainedFraction: 1 });
+    await handleSignal(deps, mon(T2, 'degraded', 0, 'x'));
+    expect((await handleSignal(deps, mon(T1, 'degraded', 1, 'drops'))).decision).toBe('refuse');
+    await handleSignal(deps, mon(T2, 'healthy', 2, 'x')); // T2 is drained; its restore waits for the hold-down
+    const r = await handleSignal(deps, mon(T1, 'healthy', 3, 'established'));
+    expect(r.decision).toBe('refuse'); // the retry happened at once (before: 'record'); still refused, T2 is not back yet
   });
 });

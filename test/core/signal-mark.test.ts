@@ -5,6 +5,11 @@
  */
 import { localHealthOf, staleFor, withSignalMark } from '../../shared/decide';
 import { emptyRecord, type Health, type LedgerRecord, type Signal } from '../../shared/types';
+import { handleSignal, reconcile } from '../../shared/engine';
+import { testDeps } from '../fakes/core-deps';
+import { portsOf } from '../fakes/memory-cloud';
+import { gcpTwo, into, mon } from '../fakes/scenario';
+import { gcp } from '../fakes/topology';
 
 const T = 'gcp:p:r:t1';
 const at = (s: number) => new Date(Date.parse('2026-11-25T00:00:00Z') + s * 1000).toISOString();
@@ -104,5 +109,24 @@ describe('localHealthOf', () => {
     expect(localHealthOf(r)).toBe('healthy');
     expect(localHealthOf(withSignalMark(r, signal('down', 2, 'est')))).toBe('down');
     expect(localHealthOf(emptyRecord(T, 'gcp'))).toBe('healthy');
+  });
+});
+
+describe('staleness through the engine', () => {
+  // The first tunnel of `gcpTwo()`.
+  const T1 = gcp('tunnel-aws-1');
+
+  it('staleness is judged per monitor: a late alarm from another monitor is not dropped', async () => {
+    const { cloud } = gcpTwo();
+    const { deps, clock } = testDeps({ gcp: portsOf(cloud) }, { restoreHoldDownSeconds: 60 });
+    clock.t += 100_000;
+    await handleSignal(deps, mon(T1, 'degraded', 100, 'policy-A'));
+    clock.t += 100_000;
+    await handleSignal(deps, mon(T1, 'healthy', 200, 'policy-A'));
+    const late = await handleSignal(deps, mon(T1, 'degraded', 150, 'policy-B')); // observed earlier, delivered later
+    expect(late.decision).not.toBe('ignore');
+    clock.t += 400_000;
+    await reconcile(deps);
+    expect(into(cloud, T1)).toEqual([]);
   });
 });

@@ -142,3 +142,12 @@ describe('parseIncident: Cloud Monitoring webhook → Signal', () => {
     expect(parseIncident(body, cfg).kind).toBe('invalid');
   });
 });
+
+describe('configuration maps are looked up by own keys only', () => {
+  it('a policy named "toString" is ignored with a reason, never crashes', () => {
+    const inc = fixture('incident-v1.1-open.json');
+    inc.incident.policy_name = 'toString';
+    const r = parseIncident(inc, { policyTunnels: {} });
+    expect(r.kind).toBe('ignored');
+  });
+});

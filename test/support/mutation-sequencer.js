@@ -22,7 +22,7 @@ const FIRST = [
   'guards.test.ts',
   'coverage.test.ts',
 ];
-const LAST = ['review-regressions.test.ts', 'never-black-hole.property.test.ts'];
+const LAST = ['never-black-hole.property.test.ts'];
 
 const rank = (path) => {
   const name = basename(path);

@@ -1,7 +1,14 @@
 /**
- * The policy as a table, one row per situation: an operator's drain, restore and release (`onOperatorDrain`, `onOperatorRestore`, `onRelease` in shared/decide/triggers.ts): operators win and stay won; `--force` overrides the guards, never silently.
+ * The policy as a table, one row per situation: an operator's drain, restore and release (`onOperatorDrain`,
+ * `onOperatorRestore`, `onRelease` in shared/decide/triggers.ts) — operators win and stay won; `--force` overrides
+ * the guards, never silently. After the table, the same rules carried out by the engine on the in-memory cloud.
  */
 import { checkRow, T2, P0, at, drainedWith, type Row } from './support';
+import { handleSignal, reconcile, runCommand } from '../../../shared/engine';
+import { testDeps, sig } from '../../fakes/core-deps';
+import { portsOf } from '../../fakes/memory-cloud';
+import { gcpTwo, into } from '../../fakes/scenario';
+import { gcp } from '../../fakes/topology';
 
 const rows: Row[] = [
   {
@@ -168,4 +175,23 @@ const rows: Row[] = [
 
 describe("decide() on an operator's drain, restore or release", () => {
   it.each(rows)('$name', checkRow);
+});
+
+describe("an operator's drain through the engine", () => {
+  // The first tunnel of `gcpTwo()`.
+  const T1 = gcp('tunnel-aws-1');
+
+  it('an operator drain on a drained or restoring tunnel is remembered: no automatic restore', async () => {
+    const { cloud } = gcpTwo();
+    const { deps, clock } = testDeps({ gcp: portsOf(cloud) }, { restoreHoldDownSeconds: 0 });
+    clock.t += 10_000;
+    await handleSignal(deps, sig(T1, 'degraded', 0));
+    const d = await runCommand(deps, { type: 'drain', tunnelId: T1, reason: 'vendor maintenance' });
+    expect(d.decision).toBe('record');
+    await handleSignal(deps, sig(T1, 'healthy', 5));
+    clock.t += 600_000;
+    await reconcile(deps);
+    expect(into(cloud, T1)).toEqual([]);
+    expect((await deps.ledger.get(T1))?.suppressed).toBe(true);
+  });
 });

@@ -1,5 +1,6 @@
 /**
- * The policy as a table, one row per situation: a monitor's signal (`onSignal` in shared/decide/triggers.ts): drain under the guards, record, restore after the hold-down, or ignore a copy or older news.
+ * The policy as a table, one row per situation: a monitor's signal (`onSignal` in shared/decide/triggers.ts) —
+ * drain under the guards, record, restore after the hold-down, or ignore a copy or older news.
  */
 import { checkRow, T1, T2, A1, A2, at, s, LAST_PATH, drainedWith, type Row } from './support';
 import { aws, incident } from '../../fakes/topology';
