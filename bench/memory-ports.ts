@@ -4,7 +4,8 @@
  * re-reading and validating a 1 MB JSON file per call — is reported separately).
  */
 import type { CloudPorts } from '../shared/ports';
-import { gcpTunnelId, type Outcome, type Path, type TunnelStatus } from '../shared/types';
+import { gcpTunnelId, type Path, type TunnelStatus } from '../shared/types';
+import { type Outcome } from '../shared/report-types';
 
 export function memoryWorld(n: number): { ports: CloudPorts; tunnelId: string } {
   const native = (name: string) => ({ project: 'bench', region: 'r1', name, gateway: `${name}-gw` });

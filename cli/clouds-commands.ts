@@ -6,7 +6,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolveFromCaller } from '../config/source';
 import { commandFor, type ChangeOptions, type ChangeType } from './change-command';
-import type { Report } from '../shared/types';
+import type { Report } from '../shared/report-types';
 import { clockFrom, parseInstant } from './clock';
 import { linksEnabled } from './compose';
 import { configOf, formatCloudDiscovery } from './discover-format';

@@ -26,7 +26,8 @@ import {
 } from '../simulator';
 
 import { STANDBY_PRIORITY } from '../clouds/gcp/standby';
-import { awsTunnelId, gcpTunnelId, type Health, type Report } from '../shared/types';
+import { awsTunnelId, gcpTunnelId, type Health } from '../shared/types';
+import { type Report } from '../shared/report-types';
 import { discoverOnSimulator } from './compose';
 import { formatDelivery } from './link-format';
 import { EXIT, type CliIo, type ExitCode } from './io';

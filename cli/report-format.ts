@@ -2,7 +2,7 @@
  * How the CLI shows a `Report` and turns it into an exit code (a contract other tools rely on):
  * 0 done (including "nothing to do"), 2 bad input, 3 refused by a guard, 1 failure.
  */
-import type { Report } from '../shared/types';
+import type { Report } from '../shared/report-types';
 import { EXIT, type ExitCode } from './io';
 
 /** Guards whose refusal means "nothing to do", not "a guard said no to you". */

@@ -8,7 +8,8 @@ import type { Discovery } from '../shared/links/discover';
 import type { Command } from '../shared/engine';
 import type { Config } from '../shared/policy';
 import type { Clock } from '../shared/ports';
-import type { Cloud, LedgerRecord, Path, Report, TunnelStatus } from '../shared/types';
+import type { Cloud, LedgerRecord, Path, TunnelStatus } from '../shared/types';
+import type { Report } from '../shared/report-types';
 
 /** One cloud's view, read through the deployed edge's own adapters. */
 export interface CloudSnapshot {

@@ -20,7 +20,7 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { errorMessage } from '../shared/errors';
 import { jsonLogger } from '../shared/log';
-import type { Severity } from '../shared/types';
+import type { Severity } from '../shared/report-types';
 import type { GcpEdge } from './compose';
 import { MAX_BODY_BYTES, processNotification, type EdgeResult, type HandlerOptions } from './handlers';
 

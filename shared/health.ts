@@ -27,6 +27,12 @@ export interface View {
   unavailable: ReadonlySet<string>;
 }
 
+/** The view with these tunnels counted healthy: measurably better carriers, whatever their label says. */
+export const withHealthy = (view: View, ids: readonly string[]): View => {
+  const set = new Set(ids);
+  return { ...view, healthOf: (id) => (set.has(id) && view.healthOf(id) !== 'down' ? 'healthy' : view.healthOf(id)) };
+};
+
 export function buildView(tunnels: readonly TunnelStatus[], records: readonly LedgerRecord[], members: readonly string[]): View {
   const statuses = new Map(tunnels.map((t) => [t.ref.id, t]));
   const recs = new Map(records.map((r) => [r.tunnelId, r]));

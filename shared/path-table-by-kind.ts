@@ -4,7 +4,8 @@
  */
 import { PermanentError } from './errors';
 import type { PathTable } from './ports';
-import type { Outcome, Path, PathKind, PathSnapshot } from './types';
+import type { Path, PathKind, PathSnapshot } from './types';
+import type { Outcome } from './report-types';
 
 export class PathTableByKind implements PathTable {
   constructor(

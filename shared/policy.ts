@@ -48,6 +48,21 @@ export const policySchema = z
      * carries traffic when nothing better exists; paths without such a lever are withdrawn. `withdraw`: always remove.
      */
     drainMode: z.enum(['deprefer', 'withdraw']).default('deprefer'),
+    /** Loss figures older than this no longer describe a tunnel (a drained tunnel's traffic monitors fall silent). */
+    lossMaxAgeSeconds: z.number().int().min(30).max(86400).default(900),
+    /**
+     * Traffic moves to a tunnel only when it is measurably less lossy than the one it leaves: by this factor (2 =
+     * at most half the loss) and by `lossBetterMargin` (a loss ratio, 0.005 = half a percentage point) both, so two
+     * similar tunnels never ping-pong.
+     */
+    lossBetterFactor: z.number().min(1).max(100).default(2),
+    lossBetterMargin: z.number().min(0).max(1).default(0.005),
+    /**
+     * Packet-rate limits per tunnel, sent plus received, where the adapter reads no figure of its own: AWS documents
+     * up to 140,000 packets/s per Site-to-Site VPN tunnel, GCP 250,000 packets/s per Cloud VPN tunnel.
+     */
+    awsTunnelCapacityPps: z.number().int().min(1).max(10_000_000).default(140_000),
+    gcpTunnelCapacityPps: z.number().int().min(1).max(10_000_000).default(250_000),
   })
   .strict();
 export type Policy = z.infer<typeof policySchema>;
@@ -89,6 +104,11 @@ const kindOf: Record<PolicyKey, 'int' | 'number' | 'bool' | 'list' | readonly st
   retryBaseMs: 'int',
   retryMaxMs: 'int',
   drainMode: ['deprefer', 'withdraw'],
+  lossMaxAgeSeconds: 'int',
+  lossBetterFactor: 'number',
+  lossBetterMargin: 'number',
+  awsTunnelCapacityPps: 'int',
+  gcpTunnelCapacityPps: 'int',
 };
 
 /** `restoreHoldDownSeconds` → `TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS`. */

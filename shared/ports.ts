@@ -2,7 +2,8 @@
  * Ports: the only ways the core touches the world. Adapters for AWS, GCP, the simulator and
  * the in-memory test fakes implement these; the core depends on nothing else.
  */
-import type { Cloud, LedgerRecord, Outcome, Path, PathSnapshot, Report, Severity, TunnelStatus } from './types';
+import type { Cloud, LedgerRecord, Path, PathSnapshot, TunnelStatus } from './types';
+import type { Outcome, Report, Severity } from './report-types';
 import type { LinkMessage } from './links/message';
 
 /** The paths (routes, BGP peers) of one cloud. Every mutation is idempotent by contract. */

@@ -1,5 +1,5 @@
 /** Severities in rising order, and the worst of several: one log line or notification carries the worst. */
-import type { Severity } from './types';
+import type { Severity } from './report-types';
 
 export const SEVERITIES: readonly Severity[] = ['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL'];
 

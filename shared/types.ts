@@ -3,6 +3,11 @@
  * types at an edge, and the core never sees anything else.
  */
 
+import type { DropReason, LossEstimate, LossMeasure, SignalBasis, Span } from './quantity';
+
+export type { Direction, DropReason, LossEstimate, LossMeasure, SignalBasis, Span } from './quantity';
+export { SPANS } from './quantity';
+
 export type Cloud = 'aws' | 'gcp';
 
 /** Normalised health of one tunnel. `unknown` never causes an action. */
@@ -44,6 +49,13 @@ export type ReportedStatus = 'up' | 'down' | 'unknown';
 export interface TunnelStatus {
   ref: TunnelRef;
   status: ReportedStatus;
+  /**
+   * Packets per second through the tunnel, sent plus received (the unit of the clouds' per-tunnel limits): the peak
+   * of the recent 1-minute rates, and when it was read. Absent where no adapter reads it.
+   */
+  load?: { pps: number; at: string };
+  /** The tunnel's packet-rate limit (sent plus received), from the configuration or the cloud's documented default. */
+  capacityPps?: number;
   /** Free text from the cloud (e.g. VgwTelemetry StatusMessage, vpnTunnels.detailedStatus). */
   detail?: string;
 }
@@ -133,9 +145,17 @@ export interface Signal {
    * carries; `state` — whether it is up (IKE/BGP). Absent: not known (treated like any monitor).
    */
   basis?: SignalBasis;
+  /** The loss the monitor measured, where the edge has a figure (an alarm's datapoint, an incident's observed value). */
+  measure?: LossMeasure;
+  /** Why the packets drop, where the monitor can tell (absent: path loss). */
+  reason?: DropReason;
+  /**
+   * Not recovered, not tripped: the monitor is above its clear threshold but below its trip threshold (a probe's
+   * clear alarm back in ALARM). It holds a drained tunnel out — the hold-down starts again — and never drains one.
+   */
+  hold?: boolean;
 }
 
-export type SignalBasis = 'probe' | 'traffic' | 'state';
 
 /** The tunnel's remediation state in the ledger. */
 export type TunnelState = 'active' | 'draining' | 'drained' | 'restoring';
@@ -172,6 +192,13 @@ export interface LedgerRecord {
   updatedAt?: string;
   /** The newest applied signal came from the other end of a link: what follows is not echoed back. */
   lastSignalViaLink?: boolean;
+  /** The latest measured loss per span (what the decision compares; `status` shows it with its age). */
+  loss?: Partial<Record<Span, LossEstimate>>;
+  /**
+   * The last restore put back a tunnel that was still unhealthy — as the last path of its destinations, or as the
+   * less lossy of two bad tunnels: the drain that follows is a change of placement, not a flap.
+   */
+  restoredUnhealthy?: boolean;
   /** The latest health per monitor; `health` is the worst of them (see `Signal.monitor`). */
   monitors?: Record<string, { health: Health; at: string; basis?: SignalBasis }>;
   /** The last failure reported for this tunnel: a failure that repeats on every reconcile is notified once. */
@@ -202,86 +229,3 @@ export const emptyRecord = (tunnelId: string, cloud: Cloud): LedgerRecord => ({
   suppressed: false,
 });
 
-export type Outcome = 'applied' | 'already-in-state' | 'failed';
-
-/**
- * A guard said no, or a rule bent the usual course and says why. `guard` names which one (for filtering):
- * - `black-hole`: a drain would leave a destination without a healthy path; `scope`, `blast-radius`: limits;
- * - `hold-down`: healthy, but not for long enough to restore; `shared-path`: a restore waits because its paths also
- *   feed another tunnel that is still degraded; `unhealthy`: an operator's restore of a degraded tunnel;
- * - `no-evidence`: drained, and nothing that watches it can ever say it healed; `last-resort`: restored although
- *   unhealthy, as the last path of its destinations; `conflict`: a withdrawn path re-appeared with another definition;
- * - `stale`, `duplicate`: old or repeated news; `dry-run`: nothing done; `input`: the request itself was wrong.
- * `reason` is for humans.
- */
-export interface Refusal {
-  guard:
-    | 'black-hole'
-    | 'scope'
-    | 'blast-radius'
-    | 'hold-down'
-    | 'shared-path'
-    | 'unhealthy'
-    | 'no-evidence'
-    | 'last-resort'
-    | 'conflict'
-    | 'stale'
-    | 'duplicate'
-    | 'dry-run'
-    | 'input';
-  reason: string;
-  /** A human must decide (black-hole refusals are urgent). */
-  urgent?: boolean;
-}
-
-export type ActionType = 'withdraw' | 'restore';
-export interface Action {
-  type: ActionType;
-  path: PathSnapshot;
-}
-export interface ActionResult {
-  type: ActionType;
-  pathKey: string;
-  destinations: string[];
-  outcome: Outcome;
-  error?: string;
-  attempts: number;
-  ms: number;
-}
-
-/** What kind of decision was made; also the SNS `kind` attribute. */
-export type DecisionKind =
-  | 'drain'
-  | 'restore'
-  | 'record' // state updated (health noted), no cloud change
-  | 'ignore' // nothing to do (duplicate, stale, unknown, already in state)
-  | 'refuse' // a guard said no
-  | 'suppress' // flap damping tripped
-  | 'release';
-
-export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL';
-
-/** The result of handling one signal or command: logged, notified, returned by the CLI, asserted in tests. */
-export interface Report {
-  tunnelId: string;
-  cloud?: Cloud;
-  trigger: string; // 'signal' | 'drain' | 'restore' | 'release' | 'reconcile'
-  signal?: Signal;
-  decision: DecisionKind;
-  summary: string;
-  dryRun: boolean;
-  forced: boolean;
-  plan: { type: ActionType; pathKey: string; destinations: string[]; lever?: 'deprefer' }[];
-  results: ActionResult[];
-  refusals: Refusal[];
-  /** Definitions withdrawn by this run: people hold a copy outside the ledger. */
-  withdrawn: PathSnapshot[];
-  stateBefore: TunnelState;
-  stateAfter: TunnelState;
-  severity: Severity;
-  /** The change was caused by the other end of a link: not echoed back. */
-  viaLink: boolean;
-  startedAt: string;
-  durationMs: number;
-  ok: boolean;
-}

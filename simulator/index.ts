@@ -4,7 +4,8 @@
  */
 import type { CloudPorts, Ledger, Notifier } from '../shared/ports';
 import { FileLedger } from './file-ledger';
-import type { Cloud, ReportedStatus, Report } from '../shared/types';
+import type { Cloud, ReportedStatus } from '../shared/types';
+import type { Report } from '../shared/report-types';
 import { awsTunnelId, gcpTunnelId } from '../shared/types';
 import { InputError } from '../shared/errors';
 import { awsPorts } from './aws-ports';

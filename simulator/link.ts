@@ -10,7 +10,8 @@ import { handleSignal } from '../shared/engine';
 import { signalFromLink } from '../shared/links/rules';
 import { signLinkMessage, verifyLinkMessage, type LinkMessage, type SignedLinkMessage } from '../shared/links/message';
 import type { CoreDeps, LinkPublisher } from '../shared/ports';
-import type { Cloud, Report } from '../shared/types';
+import type { Cloud } from '../shared/types';
+import type { Report } from '../shared/report-types';
 
 /** What became of one received envelope. A refusal changes nothing. */
 export type LinkDelivery = { ok: true; message: LinkMessage; report: Report } | { ok: false; reason: string };

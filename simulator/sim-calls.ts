@@ -3,7 +3,7 @@
  * a mutation to finish, like `globalOperations.wait`), fault injection on mutating calls, and the file store.
  * Latency is spent OUTSIDE the file lock, so concurrent calls overlap as they would against a real cloud.
  */
-import type { Outcome } from '../shared/types';
+import type { Outcome } from '../shared/report-types';
 import { FaultInjector, type FaultSpec } from './faults';
 import type { SimState } from './sim-state';
 import type { StateStore } from './sim-store';

@@ -5,7 +5,7 @@
 import { runCommand, type Command } from '../../shared/engine';
 import { jsonLogger, memoryLogger } from '../../shared/log';
 import type { Clock, CoreDeps, Logger } from '../../shared/ports';
-import type { Report } from '../../shared/types';
+import type { Report } from '../../shared/report-types';
 import type { SideOptions } from '../seat';
 
 export const sideLogger = (o: SideOptions): Logger => (o.verbose ? jsonLogger((line) => o.stderr(`${line}\n`)) : memoryLogger());

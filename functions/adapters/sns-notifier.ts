@@ -7,7 +7,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { errorMessage } from '../../shared/errors';
 import type { Logger, Notifier } from '../../shared/ports';
-import type { Report } from '../../shared/types';
+import type { Report } from '../../shared/report-types';
 import { isTransientAwsError, translateAwsError } from './aws-errors';
 
 /** SNS message limit is 256 KiB; keep headroom for attributes. */

@@ -23,7 +23,8 @@ import {
 import ipaddr from 'ipaddr.js';
 import { PermanentError } from '../../shared/errors';
 import type { PathTable } from '../../shared/ports';
-import type { Outcome, Path, PathSnapshot } from '../../shared/types';
+import type { Path, PathSnapshot } from '../../shared/types';
+import type { Outcome } from '../../shared/report-types';
 import { awsErrorCode, translateAwsError } from './aws-errors';
 import type { VpnConnectionInfo, VpnInventory } from './vpn-inventory';
 

@@ -9,7 +9,8 @@ import { definitionOf, type VgwRouteDefinition } from '../../clouds/path-definit
 import { CreateVpnConnectionRouteCommand, DeleteVpnConnectionRouteCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { PermanentError } from '../../shared/errors';
 import type { PathTable } from '../../shared/ports';
-import type { Outcome, Path, PathSnapshot } from '../../shared/types';
+import type { Path, PathSnapshot } from '../../shared/types';
+import type { Outcome } from '../../shared/report-types';
 import { awsErrorCode, translateAwsError } from './aws-errors';
 import type { VpnConnectionInfo, VpnInventory } from './vpn-inventory';
 import { DEFAULT_WAIT, waitUntil, type WaitOptions } from './wait';

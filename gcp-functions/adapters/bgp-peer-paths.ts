@@ -27,7 +27,8 @@ import type { RegionOperationsClient } from '@google-cloud/compute/build/src/v1/
 import type { RoutersClient } from '@google-cloud/compute/build/src/v1/routers_client';
 import { PermanentError, TransientError } from '../../shared/errors';
 import type { PathTable } from '../../shared/ports';
-import { gcpTunnelId, isDeprefer, type Outcome, type Path, type PathSnapshot } from '../../shared/types';
+import { gcpTunnelId, isDeprefer, type Path, type PathSnapshot } from '../../shared/types';
+import { type Outcome } from '../../shared/report-types';
 import { classifyComputeError, httpStatusOf, latestOperation, plain, waitOperation, type ComputeOperation } from './compute-calls';
 import type { RouterLease } from './router-lease';
 import { learnedRoutesDomain } from '../../clouds/gcp/network';

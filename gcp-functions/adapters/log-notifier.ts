@@ -4,7 +4,7 @@
  * ledger. Publishing to the SNS topic from GCP is the links issue's job; this is the seam.
  */
 import type { Logger, Notifier } from '../../shared/ports';
-import type { Report } from '../../shared/types';
+import type { Report } from '../../shared/report-types';
 
 export class LogNotifier implements Notifier {
   constructor(private readonly logger: Logger) {}

@@ -5,7 +5,8 @@
 import { buildView, type View } from '../health';
 import type { Policy } from '../policy';
 import type { LinkNews } from '../links/rules';
-import type { Action, DecisionKind, LedgerRecord, Path, Refusal, Severity, Signal, TunnelState, TunnelStatus } from '../types';
+import type { LedgerRecord, Path, Signal, TunnelState, TunnelStatus } from '../types';
+import type { Action, DecisionKind, Refusal, Severity } from '../report-types';
 
 export type Trigger =
   | { type: 'signal'; signal: Signal }

@@ -6,7 +6,10 @@ import { decisionOf, pathsOfTunnel, withLever, type Ctx, type Decision, type Dec
 import type { LinkNews } from '../links/rules';
 import { isLinkMonitor, localHealthOf } from './monitors';
 import { depreferGaps, drainGuards } from '../guards';
+import { withHealthy } from '../health';
+import { compared } from '../measure';
 import { isDeprefer } from '../types';
+import { capacityCheck, carriersOf, clearlyBetterCarriers, directionOf, lossOf, worsePath } from './placement';
 import type { LedgerRecord, Path, PathSnapshot } from '../types';
 
 export const MAX_DRAINS = 100;
@@ -18,10 +21,6 @@ export const mergeSnapshots = (held: readonly PathSnapshot[], more: readonly Pat
 };
 
 /**
- * Who asks for the drain. A monitor's drain counts towards flapping; an operator's is never undone automatically;
- * re-withdrawing drift keeps the tunnel's drain history, suppression and reason as they were (it is the same drain).
- */
-/**
  * A drain tells the other end what was observed: `down` lets it apply its own rule (AWS: a down tunnel whose sibling
  * is up is not drained); anything else — an operator's drain included — cuts the link at both ends.
  */
@@ -30,6 +29,11 @@ export const changeNews = (input: DecisionInput): LinkNews => ({
   health: input.trigger.type === 'signal' && input.trigger.signal.health === 'down' ? 'down' : 'degraded',
 });
 
+/**
+ * Who asks for the drain. A monitor's drain counts towards flapping and answers to the placement guards (never onto a
+ * worse or full tunnel); an operator's is never undone automatically; re-withdrawing drift keeps the tunnel's drain
+ * history, suppression and reason as they were (it is the same drain).
+ */
 export type DrainBy = 'monitor' | 'operator' | 'drift';
 
 export function drain(ctx: Ctx, base: LedgerRecord, reason: string, opts: { force: boolean; by: DrainBy }): Decision {
@@ -44,7 +48,19 @@ export function drain(ctx: Ctx, base: LedgerRecord, reason: string, opts: { forc
       notify: true,
     });
   }
-  const refusals = drainGuards(ctx.input, ctx.view, ctx.id, own);
+  const carriers = carriersOf(ctx, own);
+  // A carrier measurably less lossy than this tunnel may take its traffic whatever its label says (3 % beats 20 %).
+  const better = clearlyBetterCarriers(ctx, carriers);
+  const view = better.length ? withHealthy(ctx.view, better) : ctx.view;
+  const refusals = drainGuards(ctx.input, view, ctx.id, own);
+  let capacityNote: string | undefined;
+  if (opts.by === 'monitor') {
+    const worse = worsePath(ctx, carriers);
+    if (worse) refusals.push(worse);
+    const capacity = capacityCheck(ctx, carriers);
+    if (capacity?.refusal) refusals.push(capacity.refusal);
+    capacityNote = capacity?.note;
+  }
   const refusalsToReport = opts.force ? refusals.map((r) => ({ ...r, reason: `overridden by --force: ${r.reason}` })) : refusals;
   if (refusals.length > 0 && !opts.force) {
     const text = refusals.map((r) => r.reason).join('; ');
@@ -60,7 +76,9 @@ export function drain(ctx: Ctx, base: LedgerRecord, reason: string, opts: { forc
   }
   const nowIso = input.now.toISOString();
   const windowStart = input.now.getTime() - input.policy.flapWindowSeconds * 1000;
-  const byMonitor = opts.by === 'monitor';
+  // A drain after a restore of a still-unhealthy tunnel (last resort, or the less lossy of two) moves traffic back
+  // where it was: a change of placement, not a flap.
+  const byMonitor = opts.by === 'monitor' && !base.restoredUnhealthy;
   const drains = byMonitor ? [...base.drains, nowIso].filter((t) => Date.parse(t) >= windowStart).slice(-MAX_DRAINS) : base.drains;
   const flapping = byMonitor && drains.length > input.policy.maxFlaps;
   const next: LedgerRecord = {
@@ -78,14 +96,17 @@ export function drain(ctx: Ctx, base: LedgerRecord, reason: string, opts: { forc
           : reason,
     updatedAt: nowIso,
     lastRefusal: undefined,
+    restoredUnhealthy: undefined,
   };
   const dests = [...new Set(own.flatMap((p) => p.destinations))];
-  const standbyNote = depreferNote(ctx, own);
+  const standbyNote = depreferNote({ ...ctx, view }, own);
+  const figures = figuresOf(ctx, better.length ? better : carriers);
   return {
     kind: flapping ? 'suppress' : 'drain',
-    summary: `drain ${id}: ${leverSummary(own)} for ${dests.join(', ')} — ${reason}${flapping ? ` (${next.reason})` : ''}${standbyNote ? `; ${standbyNote}` : ''}`,
-    // Every tunnel of a destination de-preferred: nothing refused, but a human should know its traffic has no healthy path.
-    severity: opts.force || standbyNote ? 'CRITICAL' : 'WARNING',
+    summary: `drain ${id}: ${leverSummary(own)} for ${dests.join(', ')} — ${reason}${figures ? ` (${figures})` : ''}${flapping ? ` (${next.reason})` : ''}${standbyNote ? `; ${standbyNote}` : ''}${capacityNote ? `; ${capacityNote}` : ''}`,
+    // Every tunnel of a destination de-preferred: nothing refused, but a human should know its traffic has no healthy
+    // path; a drain that overloads a survivor, though less than keeping the loss, is a human's business too.
+    severity: opts.force || standbyNote || capacityNote ? 'CRITICAL' : 'WARNING',
     next,
     finalState: 'drained',
     actions: own.map((p) => ({ type: 'withdraw' as const, path: p })),
@@ -161,4 +182,16 @@ export function driftOf(ctx: Ctx, base: LedgerRecord, why = 'drift'): Decision |
     };
   }
   return drain(ctx, base, `${why}: ${back.length} path(s) present while drained`, { force: false, by: 'drift' });
+}
+
+/** The figures a drain compared: this tunnel's loss against the best measured carrier's. */
+function figuresOf(ctx: Ctx, carriers: readonly string[]): string | undefined {
+  const own = lossOf(ctx, ctx.id);
+  const measured = carriers.flatMap((t) => {
+    const l = lossOf(ctx, t);
+    return l ? [{ t, l }] : [];
+  });
+  if (!own || measured.length === 0) return undefined;
+  const best = measured.reduce((a, b) => (b.l.ratio < a.l.ratio ? b : a));
+  return compared(ctx.id, own.ratio, best.t, best.l.ratio, directionOf(ctx.id));
 }

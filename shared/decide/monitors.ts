@@ -4,6 +4,7 @@
  */
 
 import type { View } from '../health';
+import { withMeasure } from '../measure';
 import type { Health, LedgerRecord, Signal } from '../types';
 
 export const MAX_KEYS = 50;
@@ -55,7 +56,7 @@ export function withSignalMark(record: LedgerRecord, signal: Signal): LedgerReco
   const health = worstOf(Object.values(speakingMonitors(record.state, monitors)).map((m) => m.health));
   const wasHealthy = record.health === 'healthy' && record.healthySince;
   return {
-    ...record,
+    ...withMeasure(record, signal, monitorOf(signal)),
     recentKeys: keys,
     monitors,
     health,

@@ -4,6 +4,7 @@
  */
 import { decisionOf, sec, type Ctx, type Decision } from './decision';
 import { speakingMonitors } from './monitors';
+import { betterThanCarriers } from './placement';
 import { contains } from '../cidr';
 import type { LedgerRecord, PathSnapshot } from '../types';
 
@@ -30,6 +31,7 @@ export function restore(ctx: Ctx, base: LedgerRecord, why: string, forced: boole
     updatedAt: input.now.toISOString(),
     reason: why,
     lastRefusal: undefined,
+    restoredUnhealthy: undefined,
     ...(monitors ? { monitors } : {}),
   };
   const dests = [...new Set(base.withdrawn.flatMap((p) => p.destinations))];
@@ -118,6 +120,7 @@ export function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): De
     return d.kind === 'restore'
       ? {
           ...d,
+          next: { ...d.next!, restoredUnhealthy: true },
           severity: 'CRITICAL',
           // Restored although unhealthy, as the last path of its destinations: it vouches for nothing.
           tell: undefined,
@@ -130,6 +133,25 @@ export function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): De
   if (base.suppressed) {
     const text = `${id} stays drained until an operator releases it (${base.reason ?? 'suppressed'})`;
     return decisionOf('suppress', text, base, { next: changed ? base : undefined, notify: changed && base.health === 'healthy' });
+  }
+  // Measurably less lossy than the tunnel carrying its traffic: back now, whatever its label and hold-down say —
+  // keeping it out would keep the traffic in the worse tunnel. An operator's drain stays the operator's.
+  const better = base.reason?.startsWith('operator:') ? undefined : betterThanCarriers(ctx, base.withdrawn);
+  const settled =
+    health === 'healthy' &&
+    !!base.healthySince &&
+    input.now.getTime() - Date.parse(base.healthySince) >= input.policy.restoreHoldDownSeconds * 1000;
+  if (better && !settled) {
+    const d = restore(ctx, base, better, false);
+    if (d.kind !== 'restore') return d;
+    const unhealthy = health !== 'healthy';
+    return {
+      ...d,
+      next: { ...d.next!, ...(unhealthy ? { restoredUnhealthy: true } : {}) },
+      severity: 'WARNING',
+      // A tunnel restored as the lesser evil vouches for nothing at the other end.
+      ...(unhealthy ? { tell: undefined } : {}),
+    };
   }
   if (health === 'unknown' && Object.values(base.monitors ?? {}).some((m) => m.health === 'unknown')) {
     // Held only by monitors that cannot tell (an incident cancelled, insufficient data): say so once, loudly —

@@ -7,6 +7,8 @@ import { LAG, monitorOf, staleFor, stateLagsCloud } from './monitors';
 import { maybeRestore, restore } from './restore';
 import { nativeFailoverCovers } from '../guards';
 import type { LedgerRecord, Signal } from '../types';
+import type { Refusal } from '../report-types';
+import { otherDirectionOnly } from './placement';
 
 /** A monitor's news: `before` is the record as read, `ctx` the record with the signal applied. */
 export function onSignal(before: Ctx, ctx: Ctx, s: Signal): Decision {
@@ -33,8 +35,13 @@ export function onSignal(before: Ctx, ctx: Ctx, s: Signal): Decision {
   if (s.health === 'unknown') {
     return decisionOf('record', `${id}: health unknown (${s.evidence}); no action`, base, { next: base });
   }
+  const aside = setAside(before, ctx, s);
+  if (aside) return aside;
   if (record.state === 'drained') {
     if (base.health === 'healthy') return maybeRestore(ctx, base, true);
+    // Still unhealthy, but perhaps far less lossy than the tunnel that carries its traffic now.
+    const better = maybeRestore(ctx, base, true);
+    if (better.kind === 'restore') return better;
     return decisionOf('record', `${id} is already drained; ${s.health} noted${others}`, base, { next: base });
   }
   if (base.health === 'healthy') return decisionOf('record', `${id} healthy`, base, { next: { ...base, lastRefusal: undefined } });
@@ -113,4 +120,41 @@ export function onReconcile(ctx: Ctx): Decision {
     return drain(ctx, record, `still ${record.health} (retry of an earlier decision)`, { force: false, by: 'monitor' });
   }
   return decisionOf('ignore', `${id}: nothing to do`, record);
+}
+
+/**
+ * News that is noted but moves no route: packets dropped for a reason no route change fixes (an MTU problem affects
+ * every tunnel alike; a throttled tunnel is full — draining it fills its sibling), loss only in the direction the
+ * other end's lever steers, and a monitor between its clear and trip thresholds on a tunnel in service. Such a signal
+ * does not become the tunnel's health (a reconcile would otherwise retry a drain it must not make); it is recorded as
+ * seen, and said once.
+ */
+function setAside(before: Ctx, ctx: Ctx, s: Signal): Decision | undefined {
+  const { record } = before;
+  const seen: LedgerRecord = { ...ctx.record, monitors: record.monitors, health: record.health, healthySince: record.healthySince };
+  const note = (text: string, guard: Refusal['guard'], extra: Partial<Decision> = {}): Decision =>
+    decisionOf('record', text, seen, {
+      next: { ...seen, lastRefusal: text },
+      refusals: [{ guard, reason: text }],
+      notify: record.lastRefusal !== text,
+      severity: 'WARNING',
+      ...extra,
+    });
+  if (s.health !== 'degraded' && s.health !== 'down') return undefined;
+  if (s.hold && record.state !== 'drained')
+    return decisionOf('ignore', `${ctx.id}: ${s.evidence} — above the clear threshold, below the trip threshold: no drain`, record);
+  if (s.reason === 'mtu')
+    return note(
+      `${ctx.id}: packets dropped as too big for the tunnel (${s.evidence}); no route change helps — every tunnel has the same MTU. Clamp the TCP MSS (1360 bytes is safe for IPsec) or lower the MTU on the sending side`,
+      'drop-reason',
+    );
+  if (s.reason === 'throttled')
+    return note(
+      `${ctx.id}: packets dropped because the tunnel is over its packet-rate limit (${s.evidence}); draining it would fill the tunnels that take its load. Add tunnels (more ECMP paths) or move load`,
+      'capacity',
+      { severity: 'CRITICAL', refusals: [{ guard: 'capacity', reason: `${ctx.id} is throttled: add tunnels or move load`, urgent: true }] },
+    );
+  const other = record.state === 'active' ? otherDirectionOnly(ctx, s) : undefined;
+  if (other) return note(other, 'direction', { tell: { about: 'measure', health: s.health } });
+  return undefined;
 }

@@ -5,7 +5,7 @@
 import { errorMessage, isTransient } from '../errors';
 import type { PathTable } from '../ports';
 import type { Policy } from '../policy';
-import type { Action, ActionResult, Outcome } from '../types';
+import type { Action, ActionResult, Outcome } from '../report-types';
 
 export type Sleep = (ms: number) => Promise<void>;
 export const realSleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -10,7 +10,8 @@ import { executePlan, realSleep } from './execute';
 import { dropStaleMembers } from './fence';
 
 import type { CoreDeps } from '../ports';
-import { isFenceId, type Cloud, type Report, type Signal } from '../types';
+import { isFenceId, type Cloud, type Signal } from '../types';
+import { type Report } from '../report-types';
 import { MAX_CONFLICT_RETRIES, decideAndCommit, settle } from './commit';
 import { confirm } from './read-back';
 import { asDryRun, cloudOf, finish, plannedReport, refusalReport } from './report';

@@ -4,7 +4,7 @@
 import { pathsOfTunnel } from '../decide';
 
 import type { CloudPorts } from '../ports';
-import type { ActionResult } from '../types';
+import type { ActionResult } from '../report-types';
 
 /**
  * Read back: a withdrawn path must be gone from the tunnel, a restored one present. A de-preferred path must have

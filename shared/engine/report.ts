@@ -8,7 +8,8 @@ import { errorMessage } from '../errors';
 
 import { linkMessageFor, type LinkNews } from '../links/rules';
 import type { CoreDeps } from '../ports';
-import type { ActionResult, Cloud, Report, Severity, Signal } from '../types';
+import type { Cloud, Signal } from '../types';
+import type { ActionResult, Report, Severity } from '../report-types';
 
 export const cloudOf = (tunnelId: string): Cloud | undefined =>
   tunnelId.startsWith('aws:') ? 'aws' : tunnelId.startsWith('gcp:') ? 'gcp' : undefined;

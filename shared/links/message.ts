@@ -23,6 +23,8 @@ export const linkMessageSchema = z.object({
   reason: z.string().max(2000),
   /** What the sender's news rests on (a probe, traffic, tunnel state): lets a probe on one end vouch for both. */
   basis: z.enum(['probe', 'traffic', 'state']).optional(),
+  /** The loss the sender measured and what it covers (a GCP end's received counters see AWS→GCP only). */
+  measure: z.object({ ratio: z.number().min(0).max(1), span: z.enum(['gcp-to-aws', 'aws-to-gcp', 'round-trip']) }).optional(),
 });
 export type LinkMessage = z.infer<typeof linkMessageSchema> & { origin: Cloud; health: Health };
 

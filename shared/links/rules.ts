@@ -6,7 +6,8 @@ import type { Result } from '../result';
 import { createHash } from 'node:crypto';
 import type { Config } from '../policy';
 import type { LinkMessage } from './message';
-import type { Report, Signal } from '../types';
+import type { Signal } from '../types';
+import type { Report } from '../report-types';
 
 export type Links = Config['links'];
 
@@ -30,7 +31,8 @@ export function peerOf(links: Links, tunnelId: string): string | undefined {
  * Never decided for news that came over the link itself, so a message is never echoed back.
  */
 export interface LinkNews {
-  about: 'recovered' | 'probe' | 'change';
+  /** `measure`: loss this end measured in the direction only the other end's lever steers — for that lever. */
+  about: 'recovered' | 'probe' | 'change' | 'measure';
   health: 'healthy' | 'degraded' | 'down';
 }
 
@@ -51,7 +53,10 @@ export function linkMessageFor(report: Report, news: LinkNews | undefined, links
   const cloud = report.cloud;
   const end = cloud.toUpperCase();
   const base = { v: 1 as const, origin: cloud, fromTunnelId: report.tunnelId, toTunnelId: to, health: news.health };
-  const basis = report.signal?.basis ? { basis: report.signal.basis } : {};
+  const basis = {
+    ...(report.signal?.basis ? { basis: report.signal.basis } : {}),
+    ...(report.signal?.measure ? { measure: report.signal.measure } : {}),
+  };
   if (news.about === 'recovered' && report.signal)
     // Ids stay short and stable: the key of the signal that completed the recovery, hashed.
     return {
@@ -67,7 +72,16 @@ export function linkMessageFor(report: Report, news: LinkNews | undefined, links
       id: `${cloud}:probe:${digest(report)}`,
       observedAt: report.signal.observedAt,
       reason: `${end} end's probe of ${report.tunnelId}: ${news.health} (${report.signal.evidence})`.slice(0, 2000),
+      ...basis,
       basis: 'probe',
+    };
+  if (news.about === 'measure' && report.signal)
+    return {
+      ...base,
+      id: `${cloud}:measure:${digest(report)}`,
+      observedAt: report.signal.observedAt,
+      reason: `${end} end measured ${report.tunnelId}: ${report.summary}`.slice(0, 2000),
+      ...basis,
     };
   if (news.about !== 'change' || !report.ok || !report.results.some((r) => r.outcome !== 'failed')) return undefined;
   return {
@@ -102,6 +116,7 @@ export function signalFromLink(message: LinkMessage, links: Links, localCloud: '
       viaLink: true,
       monitor: `link:${message.origin}`,
       ...(message.basis ? { basis: message.basis } : {}),
+      ...(message.measure ? { measure: message.measure } : {}),
     },
   };
 }

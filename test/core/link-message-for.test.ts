@@ -3,7 +3,8 @@
  * (see the decision's tests); here, what each kind of news says (health, basis, a stable id) and when it is held back.
  */
 import { linkMessageFor, signalFromLink } from '../../shared/links/rules';
-import type { Report, Signal } from '../../shared/types';
+import type { Signal } from '../../shared/types';
+import type { Report } from '../../shared/report-types';
 import { aws, gcp } from '../fakes/topology';
 
 const A1 = aws('vpn-1', '203.0.113.10');

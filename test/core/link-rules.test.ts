@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { linkMessageFor, peerOf, signalFromLink } from '../../shared/links/rules';
 import type { LinkMessage } from '../../shared/links/message';
-import type { Report } from '../../shared/types';
+import type { Report } from '../../shared/report-types';
 
 const G1 = 'gcp:p:r:tunnel-1';
 const A1 = 'aws:r:vpn-1:1.1.1.1';

@@ -2,7 +2,7 @@ import { handleSignal, reconcile, runCommand } from '../../shared/engine';
 import { peerOf, signalFromLink } from '../../shared/links/rules';
 import { signLinkMessage, verifyLinkMessage, type LinkMessage } from '../../shared/links/message';
 import { MemoryLedger } from '../../simulator/memory-ledger';
-import type { Report } from '../../shared/types';
+import type { Report } from '../../shared/report-types';
 import { testDeps, sig } from '../fakes/core-deps';
 import { MemoryCloud, portsOf } from '../fakes/memory-cloud';
 import { aws, gcp, incident, awsTunnel, gcpRoute, gcpTunnel, vgwRoute } from '../fakes/topology';

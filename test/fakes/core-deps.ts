@@ -3,7 +3,8 @@ import { MemoryLedger } from '../../simulator/memory-ledger';
 import { memoryLogger } from '../../shared/log';
 import { DEFAULT_POLICY, type Policy } from '../../shared/policy';
 import type { CloudPorts, CoreDeps, Ledger } from '../../shared/ports';
-import type { Cloud, Health, Report, Signal } from '../../shared/types';
+import type { Cloud, Health, Signal } from '../../shared/types';
+import type { Report } from '../../shared/report-types';
 
 export function testDeps(clouds: Partial<Record<Cloud, CloudPorts>>, policy: Partial<Policy> = {}, ledger: Ledger = new MemoryLedger()) {
   const clock = {

@@ -4,7 +4,8 @@
  */
 import { PermanentError, TransientError } from '../../shared/errors';
 import type { CloudPorts } from '../../shared/ports';
-import type { Outcome, Path, PathSnapshot, TunnelStatus } from '../../shared/types';
+import type { Path, PathSnapshot, TunnelStatus } from '../../shared/types';
+import type { Outcome } from '../../shared/report-types';
 
 export class CrashError extends Error {
   override readonly name = 'CrashError';

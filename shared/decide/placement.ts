@@ -1,0 +1,129 @@
+/**
+ * Placement on quantities: where a tunnel's traffic goes when it is drained or restored, and what that is expected
+ * to cost. A drain moves the traffic of the direction this end's lever steers onto the tunnels that carry the same
+ * destinations; it is worth doing only when they lose measurably less, and have room. A drained tunnel that now loses
+ * measurably less than the tunnel carrying its traffic comes back. Unmeasured tunnels keep the label rules. Pure.
+ */
+import { contains } from '../cidr';
+import { clearlyBetter, compared, DIRECTION_LABEL, lossToward, overloadPps, percent, steeredBy, type Loss } from '../measure';
+import type { Cloud, Direction, LedgerRecord, Path, PathSnapshot, Signal, TunnelStatus } from '../types';
+import type { Refusal } from '../report-types';
+import type { Ctx } from './decision';
+
+const cloudOfId = (id: string): Cloud => (id.startsWith('aws:') ? 'aws' : 'gcp');
+
+/** The direction this tunnel's own lever steers. */
+export const directionOf = (id: string): Direction => steeredBy(cloudOfId(id));
+
+export const lossOf = (ctx: Ctx, id: string, record?: LedgerRecord): Loss | undefined =>
+  lossToward(
+    record ?? (id === ctx.id ? ctx.record : ctx.view.recordOf(id)),
+    directionOf(ctx.id),
+    ctx.input.now,
+    ctx.input.policy.lossMaxAgeSeconds,
+  );
+
+/**
+ * The other tunnels in service that carry some of these destinations now: the paths a drain moves traffic onto, or
+ * the paths a drained tunnel's traffic went to. Standbys wait; a tunnel the cloud reports down carries nothing.
+ */
+export function carriersOf(ctx: Ctx, paths: readonly Pick<Path, 'destinations' | 'domain'>[]): string[] {
+  const { id, view, input } = ctx;
+  const out = new Set<string>();
+  for (const p of input.paths) {
+    if (p.standbyFor || p.tunnelIds.includes(id)) continue;
+    const covers = paths.some(
+      (w) => (w.domain ?? '') === (p.domain ?? '') && w.destinations.some((d) => p.destinations.some((c) => contains(c, d))),
+    );
+    if (!covers) continue;
+    for (const t of p.tunnelIds) if (!view.unavailable.has(t) && view.statusOf(t)?.status !== 'down') out.add(t);
+  }
+  return [...out];
+}
+
+/**
+ * The carriers that are measurably less lossy than `id` in the direction its lever steers: they may carry its
+ * traffic although their label says degraded (a 3 % tunnel beats a 20 % one).
+ */
+export function clearlyBetterCarriers(ctx: Ctx, carriers: readonly string[]): string[] {
+  const own = lossOf(ctx, ctx.id);
+  if (!own) return [];
+  return carriers.filter((t) => {
+    const l = lossOf(ctx, t);
+    return !!l && clearlyBetter(l.ratio, own.ratio, ctx.input.policy);
+  });
+}
+
+/**
+ * Never move traffic onto a path measured worse: when this tunnel's loss is known and every carrier's is too, and
+ * none is measurably better, the drain would move the traffic onto an equal or worse tunnel. Undefined: go ahead.
+ */
+export function worsePath(ctx: Ctx, carriers: readonly string[]): Refusal | undefined {
+  const own = lossOf(ctx, ctx.id);
+  if (!own || carriers.length === 0) return undefined;
+  const measured = carriers.map((t) => ({ t, l: lossOf(ctx, t) }));
+  if (measured.some((m) => !m.l)) return undefined;
+  if (measured.some((m) => clearlyBetter(m.l!.ratio, own.ratio, ctx.input.policy))) return undefined;
+  const best = measured.reduce((a, b) => (b.l!.ratio < a.l!.ratio ? b : a));
+  return {
+    guard: 'worse-path',
+    reason: `not drained: ${compared(ctx.id, own.ratio, best.t, best.l!.ratio, directionOf(ctx.id))} — its traffic would move onto a tunnel no less lossy`,
+  };
+}
+
+/**
+ * A drained tunnel that now loses measurably less than the best tunnel carrying its traffic: the text of its restore,
+ * with the figures compared. Undefined when it is not measured, or not clearly better.
+ */
+export function betterThanCarriers(ctx: Ctx, withdrawn: readonly PathSnapshot[]): string | undefined {
+  const own = lossOf(ctx, ctx.id);
+  if (!own) return undefined;
+  const carriers = carriersOf(ctx, withdrawn).map((t) => ({ t, l: lossOf(ctx, t) }));
+  if (carriers.length === 0 || carriers.some((c) => !c.l)) return undefined;
+  const best = carriers.reduce((a, b) => (b.l!.ratio < a.l!.ratio ? b : a));
+  if (!clearlyBetter(own.ratio, best.l!.ratio, ctx.input.policy)) return undefined;
+  return `less lossy than the tunnel carrying its traffic: ${compared(ctx.id, own.ratio, best.t, best.l!.ratio, directionOf(ctx.id))}`;
+}
+
+const capacityOf = (ctx: Ctx, s: TunnelStatus): TunnelStatus => ({
+  ...s,
+  capacityPps: s.capacityPps ?? (s.ref.cloud === 'aws' ? ctx.input.policy.awsTunnelCapacityPps : ctx.input.policy.gcpTunnelCapacityPps),
+});
+
+/**
+ * The capacity guard: the load a drain moves, projected onto the carriers the lever would use (a static AWS
+ * connection sends everything over one tunnel of its choosing: the busiest candidate is assumed; equal-cost GCP
+ * routes spread by flow, unevenly). Overload drops packets as surely as loss does, so the drain goes ahead only if
+ * it is expected to lose fewer packets than keeping the traffic where it is; when both lose, the smaller is chosen and
+ * said loudly. Undefined when loads are not known or nothing overflows.
+ */
+export function capacityCheck(ctx: Ctx, carriers: readonly string[]): { refusal?: Refusal; note?: string } | undefined {
+  const own = ctx.view.statusOf(ctx.id);
+  if (!own?.load || carriers.length === 0) return undefined;
+  const survivors = carriers.flatMap((t) => {
+    const s = ctx.view.statusOf(t);
+    return s ? [capacityOf(ctx, s)] : [];
+  });
+  const oneTunnel = cloudOfId(ctx.id) === 'aws';
+  const over = oneTunnel
+    ? Math.max(...survivors.map((s) => overloadPps(own.load!.pps, [s]) ?? Number.NaN))
+    : overloadPps(own.load.pps, survivors);
+  if (over === undefined || !Number.isFinite(over) || over <= 0) return undefined;
+  const loss = lossOf(ctx, ctx.id);
+  const keep = loss ? own.load.pps * loss.ratio : undefined;
+  const figures = `moving ${Math.round(own.load.pps).toLocaleString('en-US')} pps onto ${carriers.join(', ')} would drop about ${Math.round(over).toLocaleString('en-US')} pps over capacity; keeping it loses ${keep === undefined ? 'an unmeasured share' : `about ${Math.round(keep).toLocaleString('en-US')} pps (${percent(loss!.ratio)} ${DIRECTION_LABEL[directionOf(ctx.id)]})`}`;
+  if (keep !== undefined && over < keep) return { note: `capacity: ${figures}: draining loses less; add tunnels or move load` };
+  return { refusal: { guard: 'capacity', reason: `not drained: ${figures}; add tunnels or move load`, urgent: true } };
+}
+
+/**
+ * Loss measured only in the direction this end's lever does not steer, while the steered direction is measured
+ * clean: moving this end's routes would move healthy traffic. The other end's lever moves the lossy direction.
+ */
+export function otherDirectionOnly(ctx: Ctx, s: Signal): string | undefined {
+  const steered = directionOf(ctx.id);
+  if (!s.measure || s.measure.span === steered || s.measure.span === 'round-trip') return undefined;
+  const mine = lossOf(ctx, ctx.id);
+  if (!mine || mine.ratio >= ctx.input.policy.lossBetterMargin) return undefined;
+  return `${ctx.id}: ${percent(s.measure.ratio)} lost ${DIRECTION_LABEL[s.measure.span]}, while ${DIRECTION_LABEL[steered]} — the direction this end's routes steer — loses ${percent(mine.ratio)}: not drained here; the other end's routes steer the lossy direction`;
+}

@@ -1,0 +1,101 @@
+/**
+ * Health as quantities: how lossy a tunnel is, in which direction, measured by whom and how long ago — and what a
+ * move of traffic from one tunnel to another is expected to cost. Labels (`degraded`) say that something is wrong;
+ * these figures say which of two wrong things is worse. Pure.
+ */
+import type { Cloud, Direction, LedgerRecord, LossEstimate, Signal, Span, TunnelStatus } from './types';
+
+/** The direction whose tunnel a cloud's routes choose: GCP routes steer GCP→AWS, AWS routes AWS→GCP. */
+export const steeredBy = (cloud: Cloud): Direction => (cloud === 'gcp' ? 'gcp-to-aws' : 'aws-to-gcp');
+
+export const DIRECTION_LABEL: Record<Span, string> = { 'gcp-to-aws': 'GCP→AWS', 'aws-to-gcp': 'AWS→GCP', 'round-trip': 'round trip' };
+
+/** The settings of a comparison; defaults are the policy's. */
+export interface Comparing {
+  /** Figures older than this no longer describe the tunnel (a drained tunnel's traffic monitors fall silent). */
+  lossMaxAgeSeconds: number;
+  /** A move must at least divide the loss by this factor ... */
+  lossBetterFactor: number;
+  /** ... and save at least this much loss ratio: two similar tunnels never ping-pong. */
+  lossBetterMargin: number;
+}
+
+/**
+ * Keep the loss a signal measured, per span. A healthy probe verdict without a figure says "below the clear
+ * threshold": close enough to no loss to compare with, and better than keeping a stale trip figure.
+ */
+export function withMeasure(record: LedgerRecord, s: Signal, monitor: string): LedgerRecord {
+  const figure = s.measure ?? (s.health === 'healthy' && s.basis === 'probe' ? { ratio: 0, span: 'round-trip' as const } : undefined);
+  if (!figure || !Number.isFinite(figure.ratio)) return record;
+  const ratio = Math.min(1, Math.max(0, figure.ratio));
+  const estimate: LossEstimate = { ratio, at: s.observedAt, monitor, ...(s.basis ? { basis: s.basis } : {}) };
+  const held = record.loss?.[figure.span];
+  if (held && held.at > s.observedAt) return record;
+  return { ...record, loss: { ...(record.loss ?? {}), [figure.span]: estimate } };
+}
+
+/** What the core knows of a tunnel's loss in one direction, and from what. */
+export interface Loss {
+  ratio: number;
+  /** Which figure it came from: the direction itself, or a round trip (an upper bound on each direction). */
+  from: Span;
+  ageSeconds: number;
+}
+
+const fresh = (e: LossEstimate | undefined, now: Date, maxAge: number): e is LossEstimate =>
+  !!e && (now.getTime() - Date.parse(e.at)) / 1000 <= maxAge;
+
+/**
+ * The tunnel's loss in direction `d` now, from the freshest figures: the direction's own, else a round trip less
+ * what the opposite direction is known to lose (loss compounds: 1 − r = (1 − a)(1 − b)), else the round trip (the
+ * direction may carry all of it). Undefined when nothing fresh measures it.
+ */
+export function lossToward(record: LedgerRecord | undefined, d: Direction, now: Date, maxAgeSeconds: number): Loss | undefined {
+  const loss = record?.loss ?? {};
+  const age = (e: LossEstimate) => Math.max(0, Math.round((now.getTime() - Date.parse(e.at)) / 1000));
+  const own = loss[d];
+  const rt = loss['round-trip'];
+  const opposite = loss[d === 'gcp-to-aws' ? 'aws-to-gcp' : 'gcp-to-aws'];
+  const ownFresh = fresh(own, now, maxAgeSeconds) ? own : undefined;
+  const rtFresh = fresh(rt, now, maxAgeSeconds) ? rt : undefined;
+  // The newer of the two wins: a round trip measured after the direction's own figure describes the tunnel now.
+  if (ownFresh && (!rtFresh || ownFresh.at >= rtFresh.at)) return { ratio: ownFresh.ratio, from: d, ageSeconds: age(ownFresh) };
+  if (rtFresh) {
+    const other = fresh(opposite, now, maxAgeSeconds) ? opposite : undefined;
+    const ratio = other && other.ratio < 1 ? Math.max(0, 1 - (1 - rtFresh.ratio) / (1 - other.ratio)) : rtFresh.ratio;
+    return { ratio, from: 'round-trip', ageSeconds: age(rtFresh) };
+  }
+  return undefined;
+}
+
+/** Is `candidate` measurably better than `current`? By a factor and a margin both, so near-equals stay put. */
+export function clearlyBetter(candidate: number, current: number, c: Pick<Comparing, 'lossBetterFactor' | 'lossBetterMargin'>): boolean {
+  return candidate * c.lossBetterFactor <= current && current - candidate >= c.lossBetterMargin;
+}
+
+export const percent = (ratio: number): string => {
+  const p = ratio * 100;
+  return `${p >= 10 || p === 0 ? p.toFixed(0) : p >= 1 ? p.toFixed(1) : p.toFixed(2)} %`;
+};
+
+/** `tunnel-aws-1 3 % vs tunnel-aws-2 20 % AWS→GCP`: the figures a decision compared, for its report. */
+export const compared = (a: string, la: number, b: string, lb: number, d: Direction): string =>
+  `${a} ${percent(la)} vs ${b} ${percent(lb)} ${DIRECTION_LABEL[d]}`;
+
+/**
+ * What moving `movedPps` onto `survivors` is expected to cost per second in packets dropped over capacity: the
+ * survivors share it (a static AWS connection sends everything over one tunnel — pass one survivor; equal-cost
+ * routes spread by flow, unevenly: `unevenness` is the share the busiest gets above an even split). Undefined when
+ * a survivor's load or capacity is not known: nothing can be projected.
+ */
+export function overloadPps(
+  movedPps: number,
+  survivors: readonly Pick<TunnelStatus, 'load' | 'capacityPps'>[],
+  unevenness = 1.25,
+): number | undefined {
+  if (survivors.length === 0) return undefined;
+  if (survivors.some((s) => s.load === undefined || s.capacityPps === undefined)) return undefined;
+  const share = survivors.length === 1 ? 1 : Math.min(1, unevenness / survivors.length);
+  // The busiest survivor sets the overload of the spread; the others carry their even part within their room.
+  return survivors.reduce((worst, s) => Math.max(worst, s.load!.pps + movedPps * share - s.capacityPps!), 0);
+}

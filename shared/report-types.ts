@@ -1,0 +1,92 @@
+/**
+ * What a run reports: each action's outcome, the guards' refusals and notes, the decision, the report itself. Plain data.
+ */
+import type { Cloud, PathSnapshot, Signal, TunnelState } from './types';
+
+export type Outcome = 'applied' | 'already-in-state' | 'failed';
+
+/**
+ * A guard said no, or a rule bent the usual course and says why. `guard` names which one (for filtering):
+ * - `black-hole`: a drain would leave a destination without a healthy path; `scope`, `blast-radius`: limits;
+ * - `hold-down`: healthy, but not for long enough to restore; `shared-path`: a restore waits because its paths also
+ *   feed another tunnel that is still degraded; `unhealthy`: an operator's restore of a degraded tunnel;
+ * - `no-evidence`: drained, and nothing that watches it can ever say it healed; `last-resort`: restored although
+ *   unhealthy, as the last path of its destinations; `conflict`: a withdrawn path re-appeared with another definition;
+ * - `stale`, `duplicate`: old or repeated news; `dry-run`: nothing done; `input`: the request itself was wrong.
+ * `reason` is for humans.
+ */
+export interface Refusal {
+  guard:
+    | 'black-hole'
+    | 'scope'
+    | 'blast-radius'
+    | 'hold-down'
+    | 'shared-path'
+    | 'unhealthy'
+    | 'no-evidence'
+    | 'last-resort'
+    | 'conflict'
+    | 'stale'
+    | 'duplicate'
+    | 'dry-run'
+    | 'input'
+    | 'worse-path'
+    | 'capacity'
+    | 'drop-reason'
+    | 'direction';
+  reason: string;
+  /** A human must decide (black-hole refusals are urgent). */
+  urgent?: boolean;
+}
+
+export type ActionType = 'withdraw' | 'restore';
+export interface Action {
+  type: ActionType;
+  path: PathSnapshot;
+}
+export interface ActionResult {
+  type: ActionType;
+  pathKey: string;
+  destinations: string[];
+  outcome: Outcome;
+  error?: string;
+  attempts: number;
+  ms: number;
+}
+
+/** What kind of decision was made; also the SNS `kind` attribute. */
+export type DecisionKind =
+  | 'drain'
+  | 'restore'
+  | 'record' // state updated (health noted), no cloud change
+  | 'ignore' // nothing to do (duplicate, stale, unknown, already in state)
+  | 'refuse' // a guard said no
+  | 'suppress' // flap damping tripped
+  | 'release';
+
+export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL';
+
+/** The result of handling one signal or command: logged, notified, returned by the CLI, asserted in tests. */
+export interface Report {
+  tunnelId: string;
+  cloud?: Cloud;
+  trigger: string; // 'signal' | 'drain' | 'restore' | 'release' | 'reconcile'
+  signal?: Signal;
+  decision: DecisionKind;
+  summary: string;
+  dryRun: boolean;
+  forced: boolean;
+  plan: { type: ActionType; pathKey: string; destinations: string[]; lever?: 'deprefer' }[];
+  results: ActionResult[];
+  refusals: Refusal[];
+  /** Definitions withdrawn by this run: people hold a copy outside the ledger. */
+  withdrawn: PathSnapshot[];
+  stateBefore: TunnelState;
+  stateAfter: TunnelState;
+  severity: Severity;
+  /** The change was caused by the other end of a link: not echoed back. */
+  viaLink: boolean;
+  startedAt: string;
+  durationMs: number;
+  ok: boolean;
+}
