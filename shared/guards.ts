@@ -6,7 +6,7 @@ import { coverageGaps, type CoverageGap } from './coverage';
 import { pathIsHealthy, type View } from './health';
 import { inScope, type Policy } from './policy';
 import { isDeprefer, type Path, type TunnelStatus } from './types';
-import { type Refusal } from './report-types';
+import type { Refusal } from './report-types';
 
 /** What the guards read of a decision's input: the policy and the cloud as observed — never the trigger or a record. */
 export interface GuardInput {

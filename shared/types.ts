@@ -156,7 +156,6 @@ export interface Signal {
   hold?: boolean;
 }
 
-
 /** The tunnel's remediation state in the ledger. */
 export type TunnelState = 'active' | 'draining' | 'drained' | 'restoring';
 
@@ -228,4 +227,3 @@ export const emptyRecord = (tunnelId: string, cloud: Cloud): LedgerRecord => ({
   drains: [],
   suppressed: false,
 });
-

@@ -9,7 +9,7 @@ import { joinFence, leaveFence } from './fence';
 
 import type { CloudPorts, CoreDeps } from '../ports';
 import { emptyRecord, fenceId, isFenceId, type Cloud, type LedgerRecord } from '../types';
-import { type ActionResult } from '../report-types';
+import type { ActionResult } from '../report-types';
 
 /** How many times a decision is re-made after losing a conditional write to another writer. */
 export const MAX_CONFLICT_RETRIES = 5;

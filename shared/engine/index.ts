@@ -11,7 +11,7 @@ import { dropStaleMembers } from './fence';
 
 import type { CoreDeps } from '../ports';
 import { isFenceId, type Cloud, type Signal } from '../types';
-import { type Report } from '../report-types';
+import type { Report } from '../report-types';
 import { MAX_CONFLICT_RETRIES, decideAndCommit, settle } from './commit';
 import { confirm } from './read-back';
 import { asDryRun, cloudOf, finish, plannedReport, refusalReport } from './report';
@@ -28,8 +28,24 @@ export interface Command {
 
 /** Handle one normalised signal for one tunnel. Never throws for bad input (a refusal report instead);
  * throws `TransientError` when reading the cloud fails transiently, so the platform retries. */
-export function handleSignal(deps: CoreDeps, signal: Signal): Promise<Report> {
-  return handle(deps, signal.tunnelId, { type: 'signal', signal }, 'signal');
+export async function handleSignal(deps: CoreDeps, signal: Signal): Promise<Report> {
+  const report = await handle(deps, signal.tunnelId, { type: 'signal', signal }, 'signal');
+  if ((signal.health === 'degraded' || signal.health === 'down') && report.decision !== 'ignore' && report.cloud)
+    await reconsiderDrained(deps, report.cloud, signal.tunnelId);
+  return report;
+}
+
+/**
+ * A tunnel got worse: every drained tunnel of its cloud is news too, now rather than at the next reconcile — the
+ * tunnel that went down may have been the last fallback of a drained path (restore it as the last resort), or the
+ * drained tunnel may now be the less lossy of the two. Each is decided under its own guards; reports are logged and
+ * notified as usual.
+ */
+async function reconsiderDrained(deps: CoreDeps, cloud: Cloud, except: string): Promise<void> {
+  const drained = (await deps.ledger.list()).filter(
+    (r) => !isFenceId(r.tunnelId) && r.cloud === cloud && r.state === 'drained' && r.tunnelId !== except,
+  );
+  for (const r of drained) await handle(deps, r.tunnelId, { type: 'reconcile' }, 'reconcile', { quiet: true });
 }
 
 /** Operator override (`tunnel-guard drain|restore|release`). */
@@ -57,7 +73,14 @@ export async function reconcile(deps: CoreDeps): Promise<Report[]> {
   return reports;
 }
 
-async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, triggerName: string): Promise<Report> {
+/** `quiet`: a second look that finds nothing to do says nothing (the run that caused it has its own log line). */
+async function handle(
+  deps: CoreDeps,
+  tunnelId: string,
+  trigger: Trigger,
+  triggerName: string,
+  opts: { quiet?: boolean } = {},
+): Promise<Report> {
   const started = deps.clock.now();
   const signal = trigger.type === 'signal' ? trigger.signal : undefined;
   const refused = (reason: string, notify: boolean) =>
@@ -75,6 +98,7 @@ async function handle(deps: CoreDeps, tunnelId: string, trigger: Trigger, trigge
   const planned = plannedReport(deps, committed, { tunnelId, cloud, triggerName, signal, started });
 
   if (deps.policy.dryRun) return finish(deps, asDryRun(planned, decision), decision.notify || decision.actions.length > 0);
+  if (opts.quiet && decision.kind === 'ignore') return planned;
   if (decision.actions.length === 0) return finish(deps, planned, decision.notify, decision.tell);
 
   const results = await confirm(

@@ -93,6 +93,17 @@ describe('recovery on evidence', () => {
 });
 
 describe('the last path', () => {
+  it('goes back the moment the fallback is reported down, not at the next reconcile', async () => {
+    const w = world();
+    await w.send(signal('degraded', 0, 'loss-ratio', 'traffic'));
+    expect(w.routes()).toEqual(['vpn-2:10.240.0.0/16']);
+    const A2 = aws('vpn-2', '203.0.113.20');
+    w.cloud.setStatus(A2, 'down');
+    // The fallback's own down signal, a few seconds after a reconcile: no reconcile runs in between.
+    await w.send({ ...signal('down', 65, 'state', 'state'), tunnelId: A2 });
+    expect(w.routes()).toEqual(['vpn-1:10.240.0.0/16', 'vpn-2:10.240.0.0/16']);
+  });
+
   it('goes back when the fallback goes down, though still degraded; and out again once the fallback is back', async () => {
     const w = world();
     await w.send(signal('degraded', 0, 'loss-ratio', 'traffic'));

@@ -6,7 +6,7 @@
 import { decide, type Trigger } from '../../../shared/decide';
 import { DEFAULT_POLICY, type Policy } from '../../../shared/policy';
 import { emptyRecord, type Health, type LedgerRecord, type Path, type TunnelState, type TunnelStatus } from '../../../shared/types';
-import { type DecisionKind, type Severity } from '../../../shared/report-types';
+import type { DecisionKind, Severity } from '../../../shared/report-types';
 import { sig } from '../../fakes/core-deps';
 import { NETWORK, aws, gcp, incident } from '../../fakes/topology';
 

@@ -1,0 +1,307 @@
+/**
+ * Deciding on quantities: which of two bad tunnels carries the traffic, in which direction, with how much room —
+ * straight through the pure `decide()`, with the figures each decision says it compared.
+ */
+import { decide, type Trigger } from '../../../shared/decide';
+import { DEFAULT_POLICY, type Policy } from '../../../shared/policy';
+import type { Decision } from '../../../shared/decide';
+import { emptyRecord, type LedgerRecord, type LossMeasure, type Signal, type TunnelStatus } from '../../../shared/types';
+import { sig } from '../../fakes/core-deps';
+import { incident } from '../../fakes/topology';
+import { A1, A2, NOW, P0, T1, T2, at } from './support';
+
+const loss = (ratio: number, span: LossMeasure['span'] = 'round-trip', secondsAgo = 30) => ({
+  [span]: { ratio, at: at(secondsAgo), monitor: 'probe:x', basis: 'probe' as const },
+});
+
+interface Situation {
+  id?: string;
+  trigger: Trigger;
+  record?: Partial<LedgerRecord>;
+  others?: Partial<LedgerRecord>[];
+  load?: Record<string, number>;
+  policy?: Partial<Policy>;
+  withdrawnAlready?: boolean;
+}
+
+function run(x: Situation): Decision {
+  const t = incident();
+  const id = x.id ?? T1;
+  const cloud = id.startsWith('aws') ? 'aws' : 'gcp';
+  const tunnels: TunnelStatus[] = (cloud === 'aws' ? t.awsTunnels : t.gcpTunnels).map((s) =>
+    x.load?.[s.ref.id] !== undefined ? { ...s, load: { pps: x.load[s.ref.id]!, at: at(60) } } : s,
+  );
+  const record: LedgerRecord = { ...emptyRecord(id, cloud), version: 2, ...x.record };
+  let paths = cloud === 'aws' ? t.awsPaths : t.gcpPaths;
+  if (x.withdrawnAlready) paths = paths.filter((p) => !record.withdrawn.some((w) => w.key === p.key));
+  return decide({
+    trigger: x.trigger,
+    record,
+    records: (x.others ?? []).map((r) => ({ ...emptyRecord(r.tunnelId!, cloud), lastSignalAt: at(30), ...r })),
+    members: [],
+    tunnels,
+    paths,
+    policy: { ...DEFAULT_POLICY, ...x.policy },
+    now: NOW,
+  });
+}
+
+const probe = (id: string, health: Signal['health'], ratio?: number, extra: Partial<Signal> = {}): Trigger => ({
+  type: 'signal',
+  signal: {
+    ...sig(id, health, at(0)),
+    monitor: `probe:${id}`,
+    basis: 'probe',
+    ...(ratio === undefined ? {} : { measure: { ratio, span: 'round-trip' } }),
+    ...extra,
+  },
+});
+const degradedProbe = (ratio: number) => ({
+  health: 'degraded' as const,
+  monitors: { [`probe:x`]: { health: 'degraded' as const, at: at(30), basis: 'probe' as const } },
+  loss: loss(ratio),
+});
+
+describe('a drained tunnel less lossy than the one carrying its traffic', () => {
+  const drained3 = { state: 'drained' as const, withdrawn: [P0], ...degradedProbe(0.03) };
+
+  it('comes back at once, says the figures it compared, and vouches for nothing at the other end', () => {
+    const d = run({
+      trigger: { type: 'reconcile' },
+      record: drained3,
+      others: [{ tunnelId: T2, ...degradedProbe(0.2) }],
+      withdrawnAlready: true,
+    });
+    expect(d.kind).toBe('restore');
+    expect(d.summary).toContain(`${T1} 3.0 % vs ${T2} 20 % GCP→AWS`);
+    expect(d.next).toMatchObject({ state: 'restoring', restoredUnhealthy: true });
+    expect(d.tell).toBeUndefined();
+  });
+
+  it('also on its own probe news, not only at the next reconcile', () => {
+    const d = run({
+      trigger: probe(T1, 'degraded', 0.03),
+      record: drained3,
+      others: [{ tunnelId: T2, ...degradedProbe(0.2) }],
+      withdrawnAlready: true,
+    });
+    expect(d.kind).toBe('restore');
+  });
+
+  it.each([
+    ['the carrier is about as lossy (no ping-pong)', 0.05],
+    ['the carrier is better', 0.01],
+  ])('stays drained when %s', (_what, carrier) => {
+    const d = run({
+      trigger: { type: 'reconcile' },
+      record: drained3,
+      others: [{ tunnelId: T2, ...degradedProbe(carrier) }],
+      withdrawnAlready: true,
+    });
+    expect(d.kind).not.toBe('restore');
+  });
+
+  it('stays drained when the carrier is not measured (the label rules hold), or its figure is stale', () => {
+    expect(
+      run({ trigger: { type: 'reconcile' }, record: drained3, others: [{ tunnelId: T2, health: 'healthy' }], withdrawnAlready: true }).kind,
+    ).not.toBe('restore');
+    const stale = { tunnelId: T2, ...degradedProbe(0.2), loss: loss(0.2, 'round-trip', 3600) };
+    expect(run({ trigger: { type: 'reconcile' }, record: drained3, others: [stale], withdrawnAlready: true }).kind).not.toBe('restore');
+  });
+
+  it("an operator's drain stays the operator's", () => {
+    const d = run({
+      trigger: { type: 'reconcile' },
+      record: { ...drained3, reason: 'operator: maintenance', suppressed: true },
+      others: [{ tunnelId: T2, ...degradedProbe(0.2) }],
+      withdrawnAlready: true,
+    });
+    expect(d.kind).not.toBe('restore');
+  });
+});
+
+describe('a drain moves traffic only onto a measurably better tunnel', () => {
+  it('is refused onto a tunnel no less lossy, with the figures', () => {
+    const d = run({
+      trigger: probe(T1, 'degraded', 0.05),
+      others: [{ tunnelId: T2, ...degradedProbe(0.2), health: 'healthy', monitors: {} }],
+    });
+    expect(d.kind).toBe('refuse');
+    expect(d.refusals.map((r) => r.guard)).toEqual(['worse-path']);
+    expect(d.summary).toContain(`${T1} 5.0 % vs ${T2} 20 % GCP→AWS`);
+    expect(d.actions).toEqual([]);
+  });
+
+  it('goes ahead onto a degraded carrier that is measurably better (3 % beats 20 %)', () => {
+    const d = run({
+      trigger: probe(T1, 'degraded', 0.2),
+      others: [{ tunnelId: T2, ...degradedProbe(0.03) }],
+      policy: { drainMode: 'withdraw' },
+    });
+    expect(d.kind).toBe('drain');
+    expect(d.summary).toContain(`${T1} 20 % vs ${T2} 3.0 % GCP→AWS`);
+  });
+
+  it('without figures the label rules stand: a degraded carrier is no fallback', () => {
+    const d = run({ trigger: probe(T1, 'degraded'), others: [{ tunnelId: T2, health: 'degraded' }], policy: { drainMode: 'withdraw' } });
+    expect(d.refusals.map((r) => r.guard)).toEqual(['black-hole']);
+  });
+
+  it("an operator's drain is the operator's call", () => {
+    const d = run({
+      trigger: { type: 'drain', reason: 'maintenance', force: false },
+      record: { loss: loss(0.05) },
+      others: [{ tunnelId: T2, ...degradedProbe(0.2), health: 'healthy', monitors: {} }],
+    });
+    expect(d.kind).toBe('drain');
+  });
+});
+
+describe('capacity', () => {
+  const lossy = (r: number) => ({ health: 'degraded' as const, loss: loss(r) });
+
+  it('refuses a drain whose load would overflow the survivor by more than the loss it escapes, loudly, with the figures', () => {
+    // AWS: a connection's traffic goes over one tunnel. 100,000 pps onto a tunnel with 100,000 of its own and a limit
+    // of 140,000: 60,000 pps dropped, against 5 % of 100,000 = 5,000 pps lost by keeping it.
+    const d = run({ id: A1, trigger: probe(A1, 'degraded', 0.05), record: lossy(0.05), load: { [A1]: 100_000, [A2]: 100_000 } });
+    expect(d.kind).toBe('refuse');
+    expect(d.refusals).toEqual([expect.objectContaining({ guard: 'capacity', urgent: true })]);
+    expect(d.severity).toBe('CRITICAL');
+    expect(d.summary).toMatch(/moving 100,000 pps onto .* would drop about 60,000 pps over capacity; keeping it loses about 5,000 pps/);
+  });
+
+  it('drains when the overflow is smaller than the loss, and says so loudly', () => {
+    const d = run({ id: A1, trigger: probe(A1, 'degraded', 0.5), record: lossy(0.5), load: { [A1]: 50_000, [A2]: 100_000 } });
+    expect(d.kind).toBe('drain');
+    expect(d.severity).toBe('CRITICAL');
+    expect(d.summary).toMatch(/capacity: .*draining loses less/);
+  });
+
+  it('drains as before when the survivor has room', () => {
+    const d = run({ id: A1, trigger: probe(A1, 'degraded', 0.05), record: lossy(0.05), load: { [A1]: 30_000, [A2]: 30_000 } });
+    expect(d.kind).toBe('drain');
+    expect(d.refusals).toEqual([]);
+  });
+
+  it('without figures for the loss, an overflow is refused (keeping is never worse than an unknown)', () => {
+    const d = run({ id: A1, trigger: probe(A1, 'degraded'), load: { [A1]: 100_000, [A2]: 100_000 } });
+    expect(d.refusals.map((r) => r.guard)).toEqual(['capacity']);
+  });
+
+  it('uses the configured limits', () => {
+    const d = run({
+      id: A1,
+      trigger: probe(A1, 'degraded', 0.05),
+      record: lossy(0.05),
+      load: { [A1]: 100_000, [A2]: 100_000 },
+      policy: { awsTunnelCapacityPps: 1_000_000 },
+    });
+    expect(d.kind).toBe('drain');
+  });
+});
+
+describe('why packets drop decides what helps', () => {
+  it('an MTU problem is a configuration notice with the remedy: no route changes, health unchanged', () => {
+    const d = run({ trigger: { type: 'signal', signal: { ...sig(T1, 'degraded', at(0)), reason: 'mtu' } } });
+    expect(d.kind).toBe('record');
+    expect(d.actions).toEqual([]);
+    expect(d.refusals.map((r) => r.guard)).toEqual(['drop-reason']);
+    expect(d.summary).toMatch(/MSS/);
+    expect(d.next?.health).toBe('unknown');
+    expect(d.notify).toBe(true);
+  });
+
+  it('a throttled tunnel is not drained onto its sibling: an urgent capacity notice', () => {
+    const d = run({ trigger: { type: 'signal', signal: { ...sig(T1, 'degraded', at(0)), reason: 'throttled' } } });
+    expect(d.kind).toBe('record');
+    expect(d.actions).toEqual([]);
+    expect(d.refusals).toEqual([expect.objectContaining({ guard: 'capacity', urgent: true })]);
+    expect(d.severity).toBe('CRITICAL');
+    expect(d.summary).toMatch(/add tunnels/i);
+  });
+
+  it('the same notice is said once', () => {
+    const first = run({ trigger: { type: 'signal', signal: { ...sig(T1, 'degraded', at(0)), reason: 'mtu' } } });
+    const again = run({ trigger: { type: 'signal', signal: { ...sig(T1, 'degraded', at(0), 'k2'), reason: 'mtu' } }, record: first.next });
+    expect(again.notify).toBe(false);
+  });
+
+  it('path loss drains as before', () => {
+    expect(run({ trigger: { type: 'signal', signal: { ...sig(T1, 'degraded', at(0)), reason: 'path' } } }).kind).toBe('drain');
+  });
+});
+
+describe('directions', () => {
+  it('loss only in the direction the other end steers is passed to the other end, not drained here', () => {
+    // GCP end: its received counters say AWS→GCP loses 5 %; its probe's round trip says 5 % too, so GCP→AWS is clean.
+    const d = run({
+      trigger: {
+        type: 'signal',
+        signal: { ...sig(T1, 'degraded', at(0)), basis: 'traffic', measure: { ratio: 0.05, span: 'aws-to-gcp' } },
+      },
+      record: { loss: loss(0.05) },
+    });
+    expect(d.kind).toBe('record');
+    expect(d.actions).toEqual([]);
+    expect(d.refusals.map((r) => r.guard)).toEqual(['direction']);
+    expect(d.tell).toEqual({ about: 'measure', health: 'degraded' });
+  });
+
+  it('moves this end too when the steered direction is unknown (no probe) or lossy', () => {
+    const received = { ...sig(T1, 'degraded', at(0)), basis: 'traffic' as const, measure: { ratio: 0.05, span: 'aws-to-gcp' as const } };
+    expect(run({ trigger: { type: 'signal', signal: received } }).kind).toBe('drain');
+    expect(run({ trigger: { type: 'signal', signal: received }, record: { loss: loss(0.2) } }).kind).toBe('drain');
+  });
+
+  it('the other end acts on the measurement with its own lever', () => {
+    const fromGcp = {
+      ...sig(A1, 'degraded', at(0)),
+      viaLink: true,
+      monitor: 'link:gcp',
+      source: 'link:gcp',
+      measure: { ratio: 0.05, span: 'aws-to-gcp' as const },
+    };
+    const d = run({ id: A1, trigger: { type: 'signal', signal: fromGcp } });
+    expect(d.kind).toBe('drain');
+    expect(d.next?.loss?.['aws-to-gcp']?.ratio).toBe(0.05);
+  });
+});
+
+describe('signals in the gaps', () => {
+  const drainedHealthy = {
+    state: 'drained' as const,
+    withdrawn: [P0],
+    health: 'healthy' as const,
+    healthySince: at(120),
+    monitors: { [`probe:${T1}`]: { health: 'healthy' as const, at: at(120), basis: 'probe' as const } },
+  };
+
+  it('a clear alarm back in ALARM during the hold-down starts the hold-down again', () => {
+    const d = run({ trigger: probe(T1, 'degraded', undefined, { hold: true }), record: drainedHealthy, withdrawnAlready: true });
+    expect(d.next?.healthySince).toBeUndefined();
+    expect(d.actions).toEqual([]);
+  });
+
+  it('never drains a tunnel in service', () => {
+    const d = run({ trigger: probe(T1, 'degraded', undefined, { hold: true }) });
+    expect(d.kind).toBe('ignore');
+    expect(d.next).toBeUndefined();
+  });
+
+  it('a drain after a last-resort or lesser-evil restore is not counted as a flap', () => {
+    const d = run({
+      trigger: probe(T1, 'degraded'),
+      record: { restoredUnhealthy: true, drains: [at(600), at(300)] },
+      policy: { maxFlaps: 2, drainMode: 'withdraw' },
+    });
+    expect(d.kind).toBe('drain');
+    expect(d.next?.drains).toEqual([at(600), at(300)]);
+    expect(d.next?.restoredUnhealthy).toBeUndefined();
+    const counted = run({
+      trigger: probe(T1, 'degraded'),
+      record: { drains: [at(600), at(300)] },
+      policy: { maxFlaps: 2, drainMode: 'withdraw' },
+    });
+    expect(counted.kind).toBe('suppress');
+  });
+});
