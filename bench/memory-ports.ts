@@ -5,7 +5,7 @@
  */
 import type { CloudPorts } from '../shared/ports';
 import { gcpTunnelId, type Path, type TunnelStatus } from '../shared/types';
-import { type Outcome } from '../shared/report-types';
+import type { Outcome } from '../shared/report-types';
 
 export function memoryWorld(n: number): { ports: CloudPorts; tunnelId: string } {
   const native = (name: string) => ({ project: 'bench', region: 'r1', name, gateway: `${name}-gw` });

@@ -27,7 +27,7 @@ import {
 
 import { STANDBY_PRIORITY } from '../clouds/gcp/standby';
 import { awsTunnelId, gcpTunnelId, type Health } from '../shared/types';
-import { type Report } from '../shared/report-types';
+import type { Report } from '../shared/report-types';
 import { discoverOnSimulator } from './compose';
 import { formatDelivery } from './link-format';
 import { EXIT, type CliIo, type ExitCode } from './io';

@@ -9,7 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { reconcile, runCommand, handleSignal } from '../shared/engine';
 import { CorruptStateError, InputError, errorMessage } from '../shared/errors';
 import { HEALTHS, type Health, type Signal, type TunnelRef } from '../shared/types';
-import { type Report } from '../shared/report-types';
+import type { Report } from '../shared/report-types';
 import { clockFrom, parseInstant } from './clock';
 import { resolveFromCaller } from '../config/source';
 import { composeCli, discoverOnSimulator, type CliContext, type CliDeps } from './compose';

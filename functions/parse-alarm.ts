@@ -12,7 +12,7 @@
  * delivered by AWS itself and need no allow-list.
  */
 import { z } from 'zod';
-import { parseProbeAlarmName } from '../clouds/probes';
+import { parseProbeAlarmName, type ProbeRole } from '../clouds/probes';
 import { awsTunnelId, type Health, type Signal } from '../shared/types';
 import type { Config } from '../shared/policy';
 
@@ -53,6 +53,8 @@ interface AlarmChange {
   value: AlarmValue;
   timestamp: string;
   reason: string;
+  /** `state.reasonData`: JSON in a string, with the datapoints the alarm evaluated (EventBridge and alarm actions). */
+  reasonData?: string;
   metrics: MetricRef[];
   tags: Record<string, string>;
 }
@@ -194,6 +196,7 @@ const fromDetail = (
   value: detail.state.value,
   timestamp: detail.state.timestamp,
   reason: detail.state.reason ?? '',
+  ...(detail.state.reasonData ? { reasonData: detail.state.reasonData } : {}),
   metrics: (detail.configuration?.metrics ?? []).flatMap((m) =>
     m.metricStat
       ? [{ namespace: m.metricStat.metric.namespace, name: m.metricStat.metric.name, dimensions: m.metricStat.metric.dimensions ?? {} }]
@@ -240,13 +243,25 @@ function fromSnsMessage(message: string, topicArn: string | undefined): { ok: tr
   };
 }
 
+/** The newest datapoint the alarm evaluated (`reasonData.recentDatapoints`), if the event carries one. */
+export function lastDatapoint(reasonData: string | undefined): number | undefined {
+  if (!reasonData) return undefined;
+  try {
+    const points: unknown = JSON.parse(reasonData)?.recentDatapoints;
+    const last = Array.isArray(points) ? points.at(-1) : undefined;
+    return typeof last === 'number' && Number.isFinite(last) ? last : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const HEALTH_OF: Record<AlarmValue, Health> = { OK: 'healthy', ALARM: 'degraded', INSUFFICIENT_DATA: 'unknown' };
 
 /**
  * Hysteresis from two alarms on one monitor: the trip alarm's ALARM drains, the clear alarm's OK recovers; the
  * other two transitions say nothing ("below trip" is not "recovered"; "above clear" is not "degraded").
  */
-function probeRole(a: AlarmChange, region: string | undefined): { tunnelId: string; role: 'trip' | 'clear' } | undefined {
+function probeRole(a: AlarmChange, region: string | undefined): { tunnelId: string; role: ProbeRole } | undefined {
   // Probe alarms are recognised by the name the deploy tooling gives them (the name is all that carries the tunnel).
   const m = parseProbeAlarmName(a.alarmName);
   if (!m || !region) return undefined;
@@ -262,10 +277,12 @@ export function alarmToSignal(a: AlarmChange, ctx: ParseContext): { ok: true; va
 
   const probe = probeRole(a, region);
   if (probe) {
-    if (probe.role === 'trip' && a.value === 'OK')
+    if ((probe.role === 'trip' || probe.role === 'fast') && a.value === 'OK')
       return { ok: false, reason: `probe alarm "${a.alarmName}" OK: below the trip threshold; recovery is the clear alarm's to report` };
-    if (probe.role === 'clear' && a.value === 'ALARM')
-      return { ok: false, reason: `probe alarm "${a.alarmName}" ALARM: above the clear threshold; the trip alarm decides drains` };
+    // Above the clear threshold is not "degraded" (the trip alarm decides drains) but it is not recovered either: it
+    // holds a drained tunnel out, and the hold-down starts again.
+    const hold = probe.role === 'clear' && a.value === 'ALARM';
+    const loss = lastDatapoint(a.reasonData);
     return {
       ok: true,
       value: {
@@ -276,8 +293,15 @@ export function alarmToSignal(a: AlarmChange, ctx: ParseContext): { ok: true; va
         // Both alarms of one probe are one monitor: their news is ordered and de-duplicated together.
         monitor: `probe:${probe.tunnelId}`,
         basis: 'probe',
+        ...(hold ? { hold: true } : {}),
+        // PacketLoss is in percent; an echo crosses the link both ways.
+        ...(loss !== undefined ? { measure: { ratio: Math.min(1, Math.max(0, loss / 100)), span: 'round-trip' as const } } : {}),
         key: `${arn0 || a.alarmName}:${a.value}:${observedAt}`,
-        evidence: `${a.alarmName} ${a.value} (probe ${probe.role} alarm)${a.reason ? `: ${a.reason}` : ''}`.slice(0, 1000),
+        evidence:
+          `${a.alarmName} ${a.value} (probe ${probe.role} alarm${hold ? ': above the clear threshold, holds a drained tunnel out' : ''})${a.reason ? `: ${a.reason}` : ''}`.slice(
+            0,
+            1000,
+          ),
       },
     };
   }

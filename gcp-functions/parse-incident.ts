@@ -22,7 +22,7 @@
  * missing data; anything else is `unknown`, which never restores.
  */
 import { z } from 'zod';
-import { gcpTunnelId, type Health, type Signal } from '../shared/types';
+import { gcpTunnelId, type DropReason, type Health, type Signal } from '../shared/types';
 
 const labels = z.record(z.string(), z.string());
 const numOrString = z.union([z.string(), z.number()]);
@@ -143,8 +143,20 @@ export function parseIncident(body: unknown, config: ParseConfig): ParsedInciden
       basis: incident.metric?.type === TUNNEL_ESTABLISHED ? 'state' : 'traffic',
       key: `gcp-incident:${id}:${state}${ended !== undefined ? `:${ended}` : ''}`,
       evidence,
+      ...(reasonOf(incident) ? { reason: reasonOf(incident) } : {}),
     },
   };
+}
+
+/**
+ * Why the packets drop, from the policy user label `tunnel-guard-reason` (`throttled`, `mtu`): the shipped policies
+ * watch each `status` of the per-tunnel packet counters apart, because each calls for another remedy — a throttled
+ * tunnel is full (draining it fills its sibling), an MTU problem is configuration (no route change helps).
+ */
+export const REASON_LABEL = 'tunnel-guard-reason';
+function reasonOf(incident: Incident): DropReason | undefined {
+  const r = incident.policy_user_labels?.[REASON_LABEL];
+  return r === 'throttled' || r === 'mtu' || r === 'path' ? r : undefined;
 }
 
 /**

@@ -26,9 +26,13 @@ const { prefix: PROBE_ALARM_PREFIX } = require('../../clouds/probe-names.json');
  */
 const PROBE_EVALUATION = Object.freeze({
   trip: { Period: 30, EvaluationPeriods: 5, DatapointsToAlarm: 5 },
+  // Heavy loss trips at once: one minute above the heavy threshold. A 60 s period, not 30 s: CloudWatch documents
+  // sub-minute periods only for metrics stored at high resolution, and Network Synthetic Monitor documents its 30 s
+  // aggregation without saying how the metric is stored — a 30 s alarm could lapse into INSUFFICIENT_DATA.
+  fast: { Period: 60, EvaluationPeriods: 1, DatapointsToAlarm: 1 },
   clear: { Period: 30, EvaluationPeriods: 4, DatapointsToAlarm: 1 },
 });
-const DEFAULTS = Object.freeze({ tripPercent: 2, clearPercent: 0.5 });
+const DEFAULTS = Object.freeze({ tripPercent: 2, clearPercent: 0.5, heavyPercent: 25 });
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
@@ -63,11 +67,18 @@ const idOf = (p) => `${p.vpnId}${p.tunnelIp}`.replace(/[^A-Za-z0-9]/g, '');
  */
 function probeResources(
   probes,
-  { monitorName = 'tunnel-guard-probes', tripPercent = DEFAULTS.tripPercent, clearPercent = DEFAULTS.clearPercent } = {},
+  {
+    monitorName = 'tunnel-guard-probes',
+    tripPercent = DEFAULTS.tripPercent,
+    clearPercent = DEFAULTS.clearPercent,
+    heavyPercent = DEFAULTS.heavyPercent,
+  } = {},
 ) {
   const list = parseProbes(probes);
   const trip = Number(tripPercent);
   const clear = Number(clearPercent);
+  const heavy = Number(heavyPercent);
+  if (!(heavy > 0 && heavy <= 100)) throw new Error('tunnel-guard: the probe heavy-loss threshold must be a percentage in (0, 100]');
   if (!(trip > 0 && trip <= 100)) throw new Error('tunnel-guard: the probe trip threshold must be a percentage in (0, 100]');
   if (!(clear >= 0 && clear < trip)) throw new Error('tunnel-guard: the probe clear threshold must be below the trip threshold');
   const resources = {};
@@ -99,16 +110,21 @@ function probeResources(
       Type: 'AWS::EC2::VPNConnectionRoute',
       Properties: { VpnConnectionId: p.vpnId, DestinationCidrBlock: `${p.target}/32` },
     };
-    for (const role of ['trip', 'clear']) {
+    // Two speeds of detection and a recovery: `trip` (light loss held for minutes), `fast` (heavy loss, at once),
+    // `clear` (hysteresis: below the lower threshold for minutes).
+    const threshold = { trip, fast: heavy, clear };
+    const says = {
+      trip: `loses more than ${trip} % for 2.5 minutes (drain)`,
+      fast: `loses more than ${heavy} % for a minute (heavy loss: drain at once)`,
+      clear: `loses more than ${clear} % (not recovered yet)`,
+    };
+    for (const role of ['trip', 'fast', 'clear']) {
       const ev = PROBE_EVALUATION[role];
-      resources[`TunnelGuardProbe${role === 'trip' ? 'Trip' : 'Clear'}Alarm${id}`] = {
+      resources[`TunnelGuardProbe${role[0].toUpperCase()}${role.slice(1)}Alarm${id}`] = {
         Type: 'AWS::CloudWatch::Alarm',
         Properties: {
           AlarmName: `${PROBE_ALARM_PREFIX}${tunnel}-${role}`,
-          AlarmDescription:
-            role === 'trip'
-              ? `tunnel-guard: the probe through ${p.tunnelIp} of ${p.vpnId} loses more than ${trip} % (drain)`
-              : `tunnel-guard: the probe through ${p.tunnelIp} of ${p.vpnId} loses more than ${clear} % (not recovered yet)`,
+          AlarmDescription: `tunnel-guard: the probe through ${p.tunnelIp} of ${p.vpnId} ${says[role]}`,
           Namespace: 'AWS/NetworkMonitor',
           MetricName: 'PacketLoss',
           Dimensions: [
@@ -117,7 +133,7 @@ function probeResources(
           ],
           Statistic: 'Average',
           ...ev,
-          Threshold: role === 'trip' ? trip : clear,
+          Threshold: threshold[role],
           ComparisonOperator: 'GreaterThanThreshold',
           TreatMissingData: 'missing',
         },
@@ -138,8 +154,14 @@ module.exports = async ({ resolveVariable }) => {
   const probes = await resolveVariable('self:custom.tunnelGuard.probes');
   const trip = await resolveVariable('self:custom.tunnelGuard.probeTripPercent');
   const clear = await resolveVariable('self:custom.tunnelGuard.probeClearPercent');
+  const heavy = await resolveVariable('self:custom.tunnelGuard.probeHeavyPercent');
   const stage = await resolveVariable('sls:stage');
-  return probeResources(probes, { monitorName: `tunnel-guard-${stage}-probes`, tripPercent: trip, clearPercent: clear });
+  return probeResources(probes, {
+    monitorName: `tunnel-guard-${stage}-probes`,
+    tripPercent: trip,
+    clearPercent: clear,
+    heavyPercent: heavy,
+  });
 };
 module.exports.probeResources = probeResources;
 module.exports.probeTargets = probeTargets;

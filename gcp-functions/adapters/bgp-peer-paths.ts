@@ -28,7 +28,7 @@ import type { RoutersClient } from '@google-cloud/compute/build/src/v1/routers_c
 import { PermanentError, TransientError } from '../../shared/errors';
 import type { PathTable } from '../../shared/ports';
 import { gcpTunnelId, isDeprefer, type Path, type PathSnapshot } from '../../shared/types';
-import { type Outcome } from '../../shared/report-types';
+import type { Outcome } from '../../shared/report-types';
 import { classifyComputeError, httpStatusOf, latestOperation, plain, waitOperation, type ComputeOperation } from './compute-calls';
 import type { RouterLease } from './router-lease';
 import { learnedRoutesDomain } from '../../clouds/gcp/network';

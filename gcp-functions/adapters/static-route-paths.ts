@@ -19,7 +19,7 @@ import { networkDomain } from '../../clouds/gcp/network';
 import { STANDBY_PRIORITY, canDepreferRoute, originalOfStandby, standbyDefinition, standbyRouteName } from '../../clouds/gcp/standby';
 import type { PathTable } from '../../shared/ports';
 import { gcpTunnelId, isDeprefer, type Path, type PathSnapshot } from '../../shared/types';
-import { type Outcome } from '../../shared/report-types';
+import type { Outcome } from '../../shared/report-types';
 import { classifyComputeError, httpStatusOf, latestOperation, pick, waitOperation, type ComputeOperation } from './compute-calls';
 
 /**

@@ -12,7 +12,7 @@ import { DynamoDbLedger } from '../../functions/adapters/dynamodb-ledger';
 import { SnsNotifier, subjectOf } from '../../functions/adapters/sns-notifier';
 import { CorruptStateError, LedgerConflictError } from '../../shared/errors';
 import { emptyRecord } from '../../shared/types';
-import { type Report } from '../../shared/report-types';
+import type { Report } from '../../shared/report-types';
 import { startMoto, type Moto } from '../support/moto';
 
 const REGION = 'us-east-1';

@@ -1,6 +1,7 @@
 /**
  * Probe alarms (CloudWatch Network Synthetic Monitor `PacketLoss`), two per link: the trip alarm's ALARM drains,
- * the clear alarm's OK recovers, and the other two transitions say nothing — hysteresis out of two alarms.
+ * the clear alarm's OK recovers, the clear alarm's ALARM holds a drained tunnel out (the hold-down starts again), and
+ * the trip alarm's OK says nothing — hysteresis out of two alarms. Each carries the loss it evaluated.
  */
 import { parseAlarmEvent } from '../../functions/parse-alarm';
 import ev from '../fixtures/aws/eventbridge-single-metric.json';
@@ -61,13 +62,42 @@ describe('probe alarms', () => {
     expect(m(clear)).toBe(m(trip));
   });
 
-  it.each([
-    ['trip', 'OK', /below the trip threshold/],
-    ['clear', 'ALARM', /above the clear threshold/],
-  ] as const)('says nothing when the %s alarm goes %s, with the reason', (role, value, reason) => {
-    const r = only(parseAlarmEvent(probeEvent(role, value), ctx));
+  it('drains on the heavy-loss alarm too, on the same monitor', () => {
+    expect(only(parseAlarmEvent(probeEvent('fast' as 'trip', 'ALARM'), ctx))).toMatchObject({
+      ok: true,
+      value: { signal: { health: 'degraded', basis: 'probe', monitor: `probe:aws:ap-northeast-1:${VPN}:${IP}` } },
+    });
+    expect(only(parseAlarmEvent(probeEvent('fast' as 'trip', 'OK'), ctx)).ok).toBe(false);
+  });
+
+  it('says nothing when the trip alarm goes OK, with the reason', () => {
+    const r = only(parseAlarmEvent(probeEvent('trip', 'OK'), ctx));
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.reason).toMatch(reason);
+    if (!r.ok) expect(r.reason).toMatch(/below the trip threshold/);
+  });
+
+  it('the clear alarm going ALARM is a hold: not recovered, and never a reason to drain', () => {
+    expect(only(parseAlarmEvent(probeEvent('clear', 'ALARM'), ctx))).toMatchObject({
+      ok: true,
+      value: { signal: { health: 'degraded', hold: true, basis: 'probe', evidence: expect.stringMatching(/above the clear threshold/) } },
+    });
+    const trip = only(parseAlarmEvent(probeEvent('trip', 'ALARM'), ctx));
+    expect(trip.ok && trip.value.kind === 'signal' && trip.value.signal.hold).toBeFalsy();
+  });
+
+  it('carries the loss the alarm evaluated (PacketLoss is in percent; the echo crosses the link both ways)', () => {
+    const e = probeEvent('trip', 'ALARM');
+    e.detail.state.reasonData = JSON.stringify({
+      version: '1.0',
+      statistic: 'Average',
+      period: 30,
+      recentDatapoints: [1.5, 12.5],
+      threshold: 2,
+    });
+    expect(only(parseAlarmEvent(e, ctx))).toMatchObject({ ok: true, value: { signal: { measure: { ratio: 0.125, span: 'round-trip' } } } });
+    e.detail.state.reasonData = 'not json';
+    const bad = only(parseAlarmEvent(e, ctx));
+    expect(bad.ok && bad.value.kind === 'signal' && bad.value.signal.measure).toBeFalsy();
   });
 
   it('a probe that stops reporting cannot vouch for the tunnel', () => {

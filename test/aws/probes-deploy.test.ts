@@ -42,10 +42,11 @@ describe('probe resources', () => {
     ]);
   });
 
-  it('alarms on PacketLoss with a trip threshold above a lower clear threshold, named so the Lambda finds the tunnel', () => {
+  it('alarms on PacketLoss at two speeds and a lower clear threshold, named so the Lambda finds the tunnel', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
     expect(alarms.map((a) => a.AlarmName).sort()).toEqual([
       `tunnel-guard-probe-${P.vpnId}-${P.tunnelIp}-clear`,
+      `tunnel-guard-probe-${P.vpnId}-${P.tunnelIp}-fast`,
       `tunnel-guard-probe-${P.vpnId}-${P.tunnelIp}-trip`,
     ]);
     for (const a of alarms) {
@@ -60,7 +61,12 @@ describe('probe resources', () => {
     }
     const trip = alarms.find((a) => a.AlarmName.endsWith('-trip'));
     const clear = alarms.find((a) => a.AlarmName.endsWith('-clear'));
+    const fast = alarms.find((a) => a.AlarmName.endsWith('-fast'));
     expect(clear.Threshold).toBeLessThan(trip.Threshold);
+    // Heavy loss: a higher threshold, one period — and a 60 s period, which CloudWatch stores for any metric.
+    expect(fast).toMatchObject({ Threshold: 25, Period: 60, EvaluationPeriods: 1, DatapointsToAlarm: 1 });
+    expect(fast.Threshold).toBeGreaterThan(trip.Threshold);
+    expect(trip.Period * trip.EvaluationPeriods).toBeGreaterThan(fast.Period * fast.EvaluationPeriods);
   });
 
   it.each([

@@ -77,9 +77,12 @@ describe('monitoring:gcp', () => {
       ]),
     );
     expect(c.policies.map((p) => p.displayName).sort()).toEqual([
+      'tunnel-guard: heavy loss per tunnel (fast trip)',
       'tunnel-guard: loss ratio per tunnel (clear)',
       'tunnel-guard: loss ratio per tunnel (trip)',
+      'tunnel-guard: packets too big for the tunnel (MTU)',
       'tunnel-guard: tunnel established',
+      'tunnel-guard: tunnel over its packet-rate limit (throttled)',
     ]);
     for (const p of c.policies) expect(p.notificationChannels).toEqual(c.channels.map((x) => x.name));
     expect(gcloudCalls(c, 'functions', 'add-invoker-policy-binding').map((x) => x[3])).toEqual(['tunnelIncidentPubSub', 'reconcile']);
