@@ -5,10 +5,10 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AwsAlarmEvaluator, type AlarmDefinition } from '../../gameday/aws-alarms';
+import { AwsAlarmEvaluator, type AlarmDefinition } from '../../gameday/model/aws-alarms';
 import { loadDeployed } from '../../gameday/deployed';
 import { main } from '../../gameday/main';
-import { MetricStore } from '../../gameday/metrics';
+import { MetricStore } from '../../gameday/model/metrics';
 import { runScenario } from '../../gameday/run';
 import { loadScenarioFile, parseScenario } from '../../gameday/scenario';
 
