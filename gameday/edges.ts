@@ -19,7 +19,9 @@ import type { Config } from '../shared/policy';
 import type { Clock, LinkPublisher, LogEntry, Logger } from '../shared/ports';
 import type { SimulatorHandle } from '../simulator';
 import { snsEvent } from './model/payloads';
-import type { Defer } from './strategies';
+
+/** Deliver `run` after `seconds` (the run's mailbox); `run` returns `false` when the receiver failed. */
+export type Defer = (seconds: number, what: string, run: () => Promise<boolean>) => void;
 
 /** Assumed delivery time of an SNS message to a Lambda subscriber (not documented as a bound). */
 export const SNS_DELIVERY_S = 2;

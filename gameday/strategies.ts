@@ -11,13 +11,12 @@ import type { LogEntry } from '../shared/ports';
 import { gcpTunnelUrl } from '../clouds/gcp/urls';
 import type { GcpRoute, SimState } from '../simulator/sim-state';
 import type { AlarmChange } from './model/aws-alarms';
-import { composeEdges, recordingLogger, type Edges } from './edges';
+import { composeEdges, recordingLogger, type Defer, type Edges } from './edges';
 import type { IncidentChange } from './model/gcp-alerts';
 import { alarmEvent, simDate, webhookBody } from './model/payloads';
 import type { World } from './model/world';
 
-/** Deliver `run` after `seconds` (the run's mailbox); `run` returns `false` when the receiver failed. */
-export type Defer = (seconds: number, what: string, run: () => Promise<boolean>) => void;
+export type { Defer } from './edges';
 
 export type StrategyName = 'none' | 'naive' | 'tunnel-guard' | 'oracle';
 export const STRATEGIES: readonly StrategyName[] = ['none', 'naive', 'tunnel-guard', 'oracle'];
