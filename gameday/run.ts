@@ -229,10 +229,13 @@ async function runStrategy(
         subnetArn: 'arn:aws:ec2:ap-northeast-1:123456789012:subnet/subnet-0a1b2c3d4e5f60001',
       }))
     : [];
-  const awsAlarms = new AwsAlarmEvaluator([
-    ...deployed.alarmsFor(links.map((l) => `${l.aws.vpnConnectionId}:${l.aws.outsideIpAddress}`)),
-    ...(probes.length ? deployed.probeAlarmsFor(probes) : []),
-  ]);
+  const awsAlarms = new AwsAlarmEvaluator(
+    [
+      ...deployed.alarmsFor(links.map((l) => `${l.aws.vpnConnectionId}:${l.aws.outsideIpAddress}`)),
+      ...(probes.length ? deployed.probeAlarmsFor(probes) : []),
+    ],
+    (a) => (a.Namespace === 'AWS/NetworkMonitor' ? PROBE_VISIBLE_S : CLOUDWATCH_VISIBLE_S),
+  );
   const probeLoss = links.map(() => 0);
   const destinations = destinationsOf(initial);
   const domains = domainsOf(world);
