@@ -8,8 +8,8 @@ import { parseProbeAlarmName } from '../clouds/probes';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { alarmsFromResources, type AlarmDefinition } from './aws-alarms';
-import { loadShippedPolicies, type AlertPolicy } from './gcp-alerts';
+import { alarmsFromResources, type AlarmDefinition } from './model/aws-alarms';
+import { loadShippedPolicies, type AlertPolicy } from './model/gcp-alerts';
 
 /** A link's probe as the deploy tooling declares it. */
 export interface ProbeDeclaration {

@@ -18,7 +18,13 @@ import { signLinkMessage } from '../shared/links/message';
 import type { Config } from '../shared/policy';
 import type { Clock, LinkPublisher, LogEntry, Logger } from '../shared/ports';
 import type { SimulatorHandle } from '../simulator';
-import { snsEvent } from './payloads';
+import { snsEvent } from './model/payloads';
+
+/** Deliver `run` after `seconds` (the run's mailbox); `run` returns `false` when the receiver failed. */
+export type Defer = (seconds: number, what: string, run: () => Promise<boolean>) => void;
+
+/** Assumed delivery time of an SNS message to a Lambda subscriber (not documented as a bound). */
+export const SNS_DELIVERY_S = 2;
 
 const LINK_SECRET = 'gameday-link-secret-0123456789abcdef';
 const WEBHOOK_TOKEN = 'gameday-webhook-token-0123456789';
@@ -70,17 +76,33 @@ function exchange(
  * Compose both edges. `config` is the shipped configuration (policy defaults plus the links of the topology);
  * `logger` receives every structured line both edges write (the game day reads decisions from it).
  */
-export function composeEdges(sim: SimulatorHandle, config: Config, clock: Clock, logger: Logger, now: () => number, region: string): Edges {
+export function composeEdges(
+  sim: SimulatorHandle,
+  config: Config,
+  clock: Clock,
+  logger: Logger,
+  now: () => number,
+  region: string,
+  defer: Defer,
+): Edges {
   const linkTopicArn = `arn:aws:sns:${region}:123456789012:tunnel-guard-gameday-link`;
   const base = { clock, logger, policy: config.policy, links: config.links, sleep: async () => undefined };
   let snsSeq = 0;
   const notifier = { notify: async () => undefined };
 
-  // GCP → AWS: the message the GCP end publishes to the link topic reaches the Lambda as an SNS event.
+  // GCP → AWS: the message the GCP end publishes to the link topic reaches the Lambda as an SNS event, later.
   const toAws: LinkPublisher = {
     publish: async (message) => {
       const envelope = JSON.stringify(signLinkMessage(message, LINK_SECRET));
-      await alarmHandler(snsEvent(linkTopicArn, envelope, now(), ++snsSeq));
+      const seq = ++snsSeq;
+      defer(SNS_DELIVERY_S, 'link message to AWS', async () => {
+        try {
+          await alarmHandler(snsEvent(linkTopicArn, envelope, now(), seq));
+          return true;
+        } catch {
+          return false;
+        }
+      });
     },
   };
   // AWS → GCP: the real publisher; its HTTPS POST is handed to the Cloud Function's handler.

@@ -13,42 +13,82 @@ import { STRATEGIES } from './strategies';
 
 const num = (n: number | null): string => (n === null ? '—' : n.toLocaleString('en-US'));
 
-export function table(out: RunOutput): string {
+/** `part` as a percentage of `whole` ("—" when the whole is nothing to compare with). */
+export function share(part: number, whole: number): string {
+  if (whole === 0) return part === 0 ? '100 %' : '∞';
+  const p = (part / whole) * 100;
+  return `${p < 10 && p > 0 ? p.toFixed(1) : Math.round(p).toLocaleString('en-US')} %`;
+}
+
+export const TABLE_HEAD = [
+  'strategy',
+  'lost (total)',
+  'of none',
+  'of oracle',
+  'lost GCP→AWS',
+  'lost AWS→GCP',
+  'unreachable',
+  'throttled',
+  'route changes',
+  'drains',
+  'restores',
+  'restores into loss',
+  'time to mitigate (s)',
+  'healthy drained (min)',
+  'disagree (min)',
+  'exposure (s)',
+];
+
+/** One row per strategy: the numbers, with each loss as a share of doing nothing and of the oracle. */
+export function rows(out: RunOutput): string[][] {
   const r = out.result;
-  const head = [
-    'strategy',
-    'lost (total)',
-    'lost GCP→AWS',
-    'lost AWS→GCP',
-    'unreachable',
-    'route changes',
-    'drains',
-    'restores',
-    'restores into loss',
-    'time to mitigate (s)',
-  ];
-  const rows = STRATEGIES.filter((s) => r.strategies[s]).map((s) => {
+  const none = r.strategies.none?.lostPackets.total;
+  const oracle = r.strategies.oracle?.lostPackets.total;
+  return STRATEGIES.filter((s) => r.strategies[s]).map((s) => {
     const x = r.strategies[s];
     return [
       s,
       num(x.lostPackets.total),
+      none === undefined ? '—' : share(x.lostPackets.total, none),
+      oracle === undefined ? '—' : share(x.lostPackets.total, oracle),
       num(x.lostPackets.gcpToAws),
       num(x.lostPackets.awsToGcp),
       num(x.unreachablePackets),
+      num(x.throttledPackets),
       num(x.routeChanges),
       num(x.drains),
       num(x.restores),
       num(x.restoresIntoLoss),
       num(x.timeToMitigateSeconds),
+      num(x.healthyDrainedMinutes),
+      num(x.disagreeMinutes),
+      num(x.exposureSeconds),
     ];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+}
+
+export function table(out: RunOutput): string {
+  const r = out.result;
+  const body = rows(out);
+  const widths = TABLE_HEAD.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [
     `${r.scenario} (floor: ${r.floorSeconds === null ? 'no cloud metric sees the first loss' : `${r.floorSeconds} s`})`,
-    line(head),
-    ...rows.map(line),
+    line(TABLE_HEAD),
+    ...body.map(line),
   ].join('\n');
+}
+
+/** The table of every scenario as Markdown, for docs/gameday.md. */
+export function markdown(outs: readonly RunOutput[]): string {
+  const head = ['scenario', 'floor', ...TABLE_HEAD];
+  const lines = [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i < 3 ? '---' : '---:')).join(' | ')} |`];
+  for (const out of outs)
+    rows(out).forEach((row, i) => {
+      const floor = out.result.floorSeconds === null ? '—' : `${out.result.floorSeconds} s`;
+      lines.push(`| ${i === 0 ? out.result.scenario : ''} | ${i === 0 ? floor : ''} | ${row.join(' | ')} |`);
+    });
+  return lines.join('\n');
 }
 
 export function builtInScenarioFiles(root: string): string[] {
@@ -72,6 +112,7 @@ export async function main(
     .option('--scenario <file>', 'run one scenario file instead of the built-in ones')
     .option('--json', 'print one JSON result object per scenario (one per line)')
     .option('--html <file>', 'where to write the picture', 'dist/gameday/gameday.html')
+    .option('--markdown <file>', 'also write every table as one Markdown table (the one docs/gameday.md publishes)')
     .option('--root <dir>', 'the checkout whose shipped definitions are evaluated', '.')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
@@ -81,7 +122,7 @@ export async function main(
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     throw e;
   }
-  const opts = program.opts<{ scenario?: string; json?: boolean; html: string; root: string }>();
+  const opts = program.opts<{ scenario?: string; json?: boolean; html: string; markdown?: string; root: string }>();
   const root = resolve(io.cwd, opts.root);
   let scenarios: Scenario[];
   try {
@@ -105,6 +146,7 @@ export async function main(
     const html = resolve(io.cwd, opts.html);
     mkdirSync(dirname(html), { recursive: true });
     writeFileSync(html, renderHtml(outputs));
+    if (opts.markdown) writeFileSync(resolve(io.cwd, opts.markdown), `${markdown(outputs.map((o) => o.out))}\n`);
     if (!opts.json) io.out(`picture: ${html}\n`);
     return 0;
   } catch (e) {

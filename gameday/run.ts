@@ -1,42 +1,83 @@
 /**
- * One game-day run: a scenario, the three strategies, the same simulated clock. Each step the world plays the
- * clouds — tunnel status, metrics, alert evaluation, scheduled reconciles — then traffic flows for the step and
- * every packet is counted as delivered, lost in a lossy tunnel, or unreachable.
+ * One game-day run: a scenario, the four strategies, the same simulated clock. Each step the world plays the
+ * clouds — tunnel status, metrics, alert evaluation, deliveries that were on their way, scheduled reconciles —
+ * then traffic flows for the step over the routes the clouds have finished programming, and every packet is
+ * counted as delivered, throttled, dropped for its size, lost in transit, or unreachable.
  */
+import { readFileSync } from 'node:fs';
 import { loadConfig } from '../shared/policy';
 import { simStateSchema, type SimState } from '../simulator/sim-state';
 import { incidentTopology } from '../simulator/topology';
-import { readFileSync } from 'node:fs';
-import { AwsAlarmEvaluator } from './aws-alarms';
 import { GAMEDAY_MONITOR, probeDimension, type Deployed, type ProbeDeclaration } from './deployed';
-import { GcpAlertEvaluator } from './gcp-alerts';
-import { GCP_SAMPLE_S, GCP_STATUS_VISIBLE_S, MetricStore, type GcpMinute } from './metrics';
-import { ScenarioError, type Scenario } from './scenario';
+import { AwsAlarmEvaluator } from './model/aws-alarms';
+import { fateOf, lostOf } from './model/delivery';
+import { awsEndState, gcpEndState, inService, type EndState } from './model/ends';
+import { GcpAlertEvaluator } from './model/gcp-alerts';
+import {
+  CLOUDWATCH_VISIBLE_S,
+  emptyGcpMinute,
+  GCP_SAMPLE_S,
+  GCP_STATUS_VISIBLE_S,
+  MetricStore,
+  PROBE_VISIBLE_S,
+  type GcpMinute,
+} from './model/metrics';
+import { binomial, mulberry32 } from './model/random';
+import { destinationsOf, flowsOf, type Spread } from './model/traffic';
+import { DIRECTIONS, World, type Direction } from './model/world';
+import { oracleStrategy } from './oracle';
+import { probePackets, ScenarioError, type Scenario } from './scenario';
 import {
   naiveStrategy,
   noneStrategy,
   STRATEGIES,
   tunnelGuardStrategy,
   type Decision,
+  type Defer,
   type Strategy,
   type StrategyName,
 } from './strategies';
-import { destinationsOf, flowsOf } from './traffic';
-import { World, type Direction } from './world';
 
 /** The seconds one traffic step lasts: short enough for the 30 s probe aggregation, long enough to be fast. */
 export const STEP_S = 10;
 /** The probes' aggregation period (Network Synthetic Monitor offers 30 s or 60 s; the deploy tooling uses 30 s). */
 export const PROBE_PERIOD_S = 30;
+/**
+ * Share of probe data points that never arrive (an assumption: Network Synthetic Monitor documents none). A
+ * missing point is what makes a 30 s alarm lapse into INSUFFICIENT_DATA.
+ */
+export const PROBE_MISSING = 0.01;
+/** Assumed delivery delays (none is documented as a bound): EventBridge to Lambda, Cloud Monitoring to a webhook. */
+export const EVENTBRIDGE_DELIVERY_S = 5;
+export const WEBHOOK_DELIVERY_S = 10;
+/** Retries of a failed delivery: Lambda retries an asynchronous invocation twice (after about 1 and 2 minutes). */
+export const DELIVERY_RETRIES = 2;
+export const DELIVERY_RETRY_S = 60;
+/**
+ * The clouds when a scenario does not say: a share of mutating calls failing transiently, and how long a route
+ * change takes to carry traffic (a GCP operation to finish; AWS route state to turn `available`). None of these
+ * is documented as a figure: they are assumptions, stated here and in docs/gameday.md.
+ */
+export const DEFAULT_FAIL_RATE = 0.01;
+export const DEFAULT_GCP_ROUTE_S = 20;
+export const DEFAULT_AWS_ROUTE_S = 10;
 
 export interface StrategyResult {
   lostPackets: { gcpToAws: number; awsToGcp: number; total: number };
   unreachablePackets: number;
+  /** Packets dropped over a tunnel's capacity (part of `lostPackets`). */
+  throttledPackets: number;
   routeChanges: number;
   drains: number;
   restores: number;
   restoresIntoLoss: number;
   timeToMitigateSeconds: number | null;
+  /** Minutes a tunnel with no loss was out of service or de-preferred at either end (lost redundancy). */
+  healthyDrainedMinutes: number;
+  /** Minutes the two ends of a link were in different states (one in service, the other not). */
+  disagreeMinutes: number;
+  /** Seconds in which traffic flowed into a lossy path while a less lossy path with spare capacity existed. */
+  exposureSeconds: number;
 }
 
 export interface ScenarioResult {
@@ -45,20 +86,33 @@ export interface ScenarioResult {
   strategies: Record<StrategyName, StrategyResult>;
 }
 
+export type SignalKind = 'probe' | 'loss-ratio' | 'state' | 'link' | 'other';
+
 /** What the picture shows: one row per minute, plus the signals and decisions with their times. */
 export interface Timeline {
   links: string[];
+  capacity: number[];
   minutes: {
     t: number;
+    /** Per link: the worst loss of either direction (1 = down). */
     loss: number[];
+    lossGcpToAws: number[];
+    lossAwsToGcp: number[];
+    down: boolean[];
     gcpToAws: number[];
     awsToGcp: number[];
     unreachable: number;
+    throttled: number;
     lostTotal: number;
     routeChanges: number;
+    ends: { gcp: EndState; aws: EndState }[];
   }[];
-  signals: { t: number; text: string }[];
+  signals: { t: number; text: string; kind: SignalKind; trip: boolean }[];
   decisions: Decision[];
+  /** Warnings the edges logged at CRITICAL. */
+  critical: { t: number; text: string }[];
+  timeToMitigateSeconds: number | null;
+  onset: number | null;
 }
 
 export interface RunOutput {
@@ -86,24 +140,88 @@ function initialState(s: Scenario): SimState {
 
 const round = (n: number): number => Math.round(n);
 
+/** The routing domain of each link (GCP network and AWS gateway): only links of one domain can stand in for each other. */
+function domainsOf(world: World): string[] {
+  const s = world.initial;
+  return world.links.map((l) => {
+    const url = `/regions/${l.gcp.region}/vpnTunnels/${l.gcp.name}`;
+    const route = s.gcp.routes.find((r) => r.nextHopVpnTunnel?.endsWith(url));
+    const router = s.gcp.routers.find((r) => r.interfaces.some((i) => i.linkedVpnTunnel.endsWith(url)));
+    const conn = s.aws.vpnConnections.find((c) => c.vpnConnectionId === l.aws.vpnConnectionId);
+    return `${route?.network ?? router?.network ?? '?'}|${conn?.vpnGatewayId ?? conn?.transitGatewayId ?? conn?.vpnConnectionId}`;
+  });
+}
+
+/** The state the traffic follows: tunnel status as it is now, routes as the clouds have finished programming them. */
+function programmed(now: SimState, gcpThen: SimState, awsThen: SimState): SimState {
+  const s = structuredClone(now);
+  s.gcp.routes = structuredClone(gcpThen.gcp.routes);
+  s.gcp.routers = s.gcp.routers.map((r) => {
+    const then = gcpThen.gcp.routers.find((x) => x.name === r.name && x.region === r.region);
+    return then ? { ...structuredClone(then), interfaces: r.interfaces } : r;
+  });
+  for (const c of s.aws.vpnConnections) {
+    const then = awsThen.aws.vpnConnections.find((x) => x.vpnConnectionId === c.vpnConnectionId);
+    if (then) c.routes = structuredClone(then.routes);
+  }
+  return s;
+}
+
+const kindOf = (text: string): SignalKind =>
+  /probe/i.test(text)
+    ? 'probe'
+    : /loss ratio/i.test(text)
+      ? 'loss-ratio'
+      : /established|TunnelState|tunnel-state|state/i.test(text)
+        ? 'state'
+        : 'other';
+
 /** Run one strategy over the scenario. */
 async function runStrategy(
   name: StrategyName,
   scenario: Scenario,
   initial: SimState,
   deployed: Deployed,
+  floor: number | null,
 ): Promise<{ result: StrategyResult; timeline: Timeline; world: World }> {
-  const world = await World.create(initial, scenario);
+  const failRate = scenario.clouds?.failRate ?? DEFAULT_FAIL_RATE;
+  const world = new World(initial, scenario, failRate > 0 ? { failRate, seed: scenario.seed } : undefined);
   const clock = { t: 0 };
   const links = world.links;
   const config = loadConfig({ links: links.map((l) => ({ gcp: l.gcpId, aws: l.awsId })) }, {});
   if (!config.ok) throw new Error(`game day configuration: ${config.reason}`);
+  const hashing: Spread = { seed: scenario.seed, ...(scenario.flows ? { flows: scenario.flows } : {}) };
+  const random = mulberry32(scenario.seed);
+  const timeline: Timeline = {
+    links: links.map((l) => l.gcp.name),
+    capacity: [...world.capacity],
+    minutes: [],
+    signals: [],
+    decisions: [],
+    critical: [],
+    timeToMitigateSeconds: null,
+    onset: null,
+  };
+
+  // Everything on its way: alarm events, webhooks, link messages — each delivered at its time, retried on failure.
+  type Letter = { due: number; seq: number; what: string; run: () => Promise<boolean>; tries: number };
+  let mail: Letter[] = [];
+  let seq = 0;
+  const defer: Defer = (seconds, what, run) => mail.push({ due: clock.t + seconds, seq: ++seq, what, run, tries: 0 });
+
   const strategy: Strategy =
-    name === 'none' ? noneStrategy() : name === 'naive' ? naiveStrategy(world) : tunnelGuardStrategy(world, config.value, clock);
+    name === 'none'
+      ? noneStrategy()
+      : name === 'naive'
+        ? naiveStrategy(world)
+        : name === 'oracle'
+          ? oracleStrategy(world, { floor, step: STEP_S, hashing })
+          : tunnelGuardStrategy(world, config.value, clock, defer);
   const store = new MetricStore();
   const gcpAlerts = new GcpAlertEvaluator(deployed.policies);
+  const packets = probePackets(scenario);
   // With probes, one per link, as the deploy tooling declares them (the addresses are the model's own).
-  const probes: ProbeDeclaration[] = scenario.probes
+  const probes: ProbeDeclaration[] = packets
     ? links.map((l, i) => ({
         vpnId: l.aws.vpnConnectionId,
         tunnelIp: l.aws.outsideIpAddress,
@@ -111,24 +229,45 @@ async function runStrategy(
         subnetArn: 'arn:aws:ec2:ap-northeast-1:123456789012:subnet/subnet-0a1b2c3d4e5f60001',
       }))
     : [];
-  const awsAlarms = new AwsAlarmEvaluator([
-    ...deployed.alarmsFor(links.map((l) => `${l.aws.vpnConnectionId}:${l.aws.outsideIpAddress}`)),
-    ...(probes.length ? deployed.probeAlarmsFor(probes) : []),
-  ]);
+  const awsAlarms = new AwsAlarmEvaluator(
+    [
+      ...deployed.alarmsFor(links.map((l) => `${l.aws.vpnConnectionId}:${l.aws.outsideIpAddress}`)),
+      ...(probes.length ? deployed.probeAlarmsFor(probes) : []),
+    ],
+    (a) => (a.Namespace === 'AWS/NetworkMonitor' ? PROBE_VISIBLE_S : CLOUDWATCH_VISIBLE_S),
+  );
   const probeLoss = links.map(() => 0);
   const destinations = destinationsOf(initial);
+  const domains = domainsOf(world);
   const end = scenario.minutes * 60;
   const minute = new Map<string, GcpMinute>();
+  const minuteOf = (id: string): GcpMinute => {
+    const m = minute.get(id) ?? emptyGcpMinute();
+    minute.set(id, m);
+    return m;
+  };
   const lost = { gcpToAws: 0, awsToGcp: 0 };
   let unreachable = 0;
+  let throttled = 0;
+  let healthyDrained = 0;
+  let disagree = 0;
+  let exposure = 0;
   const onset = world.firstLoss()?.at;
   let mitigatedAt: number | null | undefined;
-  const timeline: Timeline = { links: links.map((l) => l.gcp.name), minutes: [], signals: [], decisions: [] };
-  let acc = { gcpToAws: links.map(() => 0), awsToGcp: links.map(() => 0), unreachable: 0 };
+  let acc = { gcpToAws: links.map(() => 0), awsToGcp: links.map(() => 0), unreachable: 0, throttled: 0 };
+  const gcpDelay = scenario.clouds?.gcpRouteSeconds ?? DEFAULT_GCP_ROUTE_S;
+  const awsDelay = scenario.clouds?.awsRouteSeconds ?? DEFAULT_AWS_ROUTE_S;
+  const history: { t: number; state: SimState }[] = [];
+  const at = (t: number): SimState => {
+    let s = history[0]!.state;
+    for (const h of history) if (h.t <= t) s = h.state;
+    return s;
+  };
 
   for (let t = 0; t < end; t += STEP_S) {
     clock.t = t;
     await world.syncTunnels(t);
+    await strategy.tick?.(t);
     const state = await world.sim.read();
     if (t % GCP_SAMPLE_S === 0 && t > 0) {
       for (const [id, m] of minute) {
@@ -143,79 +282,103 @@ async function runStrategy(
     }
     if (t % scenario.awsMetricPeriodSeconds === 0 && t > 0) {
       for (const c of state.aws.vpnConnections)
-        for (const a of c.tunnels) store.writeAws(c.vpnConnectionId, a.outsideIpAddress, 'TunnelState', t, a.status === 'UP' ? 1 : 0);
+        for (const a of c.tunnels)
+          store.writeAws(c.vpnConnectionId, a.outsideIpAddress, 'TunnelState', t, a.status === 'UP' ? 1 : 0, CLOUDWATCH_VISIBLE_S);
     }
     // A probe's loss over its 30 s aggregation period: a round trip, so the loss of both directions, and all of it
-    // when the link is down. Pinned by its own routes, it measures the link whether or not traffic uses it.
+    // while the link is dead. Pinned by its own routes, it measures the link whether or not traffic uses it. It
+    // reports what it sampled — `packets` probes, each lost with that probability — and sometimes nothing at all.
     if (probes.length && t % PROBE_PERIOD_S === 0 && t > 0) {
       probes.forEach((p, i) => {
+        const truth = probeLoss[i]! / (PROBE_PERIOD_S / STEP_S);
+        probeLoss[i] = 0;
+        const lostProbes = binomial(packets, truth, random);
+        if (random() < PROBE_MISSING) return;
         store.writeCloudWatch(
           'AWS/NetworkMonitor',
           'PacketLoss',
           { Monitor: GAMEDAY_MONITOR, Probe: probeDimension(p) },
           t,
-          (probeLoss[i]! / (PROBE_PERIOD_S / STEP_S)) * 100,
+          (lostProbes / packets) * 100,
+          PROBE_VISIBLE_S,
         );
-        probeLoss[i] = 0;
       });
     }
     if (t % 60 === 0 && t > 0) {
       for (const change of gcpAlerts.evaluate(t, store)) {
-        timeline.signals.push({
-          t,
-          text: `GCP incident ${change.state}: ${change.condition.displayName} on ${change.metricLabels.tunnel_name ?? '?'}${change.noData ? ' (no data)' : ''}`,
-        });
-        await strategy.onIncident(change, t);
+        const text = `GCP incident ${change.state}: ${change.condition.displayName} on ${change.metricLabels.tunnel_name ?? '?'}${change.noData ? ' (no data)' : ''}`;
+        timeline.signals.push({ t, text, kind: kindOf(`${change.policy.displayName} ${text}`), trip: change.state === 'open' });
+        defer(WEBHOOK_DELIVERY_S, text, async () => (await strategy.onIncident(change, clock.t)) !== false);
       }
     }
     // CloudWatch evaluates alarms on 30 s periods every 30 s, the others every minute (the evaluator keeps state).
     if (t > 0 && t % (probes.length ? PROBE_PERIOD_S : 60) === 0) {
       for (const change of awsAlarms.evaluate(t, store)) {
-        timeline.signals.push({ t, text: `AWS alarm ${change.state}: ${change.alarm.AlarmName}` });
-        await strategy.onAlarm(change, t);
+        const text = `AWS alarm ${change.state}: ${change.alarm.AlarmName}`;
+        timeline.signals.push({ t, text, kind: kindOf(text), trip: change.state === 'ALARM' });
+        defer(EVENTBRIDGE_DELIVERY_S, text, async () => (await strategy.onAlarm(change, clock.t)) !== false);
+      }
+    }
+    // Deliver what has arrived, in order; a failed delivery comes again later, a bounded number of times.
+    while (mail.some((m) => m.due <= t)) {
+      const ready = mail.filter((m) => m.due <= t).sort((a, b) => a.due - b.due || a.seq - b.seq);
+      mail = mail.filter((m) => m.due > t);
+      for (const letter of ready) {
+        const ok = await letter.run();
+        if (!ok && letter.tries < DELIVERY_RETRIES)
+          mail.push({ ...letter, due: t + DELIVERY_RETRY_S, tries: letter.tries + 1, seq: ++seq });
+        else if (!ok) timeline.signals.push({ t, text: `gave up delivering: ${letter.what}`, kind: 'other', trip: false });
       }
     }
     if (t > 0 && t % deployed.awsReconcileSeconds === 0) await strategy.reconcile('aws', t);
     if (t > 0 && t % deployed.gcpReconcileSeconds === 0) await strategy.reconcile('gcp', t);
 
     links.forEach((_, i) => {
-      const a = world.lossAt(i, 'awsToGcp', t);
-      const b = world.lossAt(i, 'gcpToAws', t);
-      probeLoss[i]! += world.isDown(i, t) ? 1 : 1 - (1 - a) * (1 - b);
+      const dead = world.downOver(i, t, t + STEP_S);
+      const a = world.lossOver(i, 'awsToGcp', t, t + STEP_S);
+      const b = world.lossOver(i, 'gcpToAws', t, t + STEP_S);
+      probeLoss[i]! += dead + (1 - dead) * (1 - (1 - a) * (1 - b));
     });
-    // Traffic for [t, t + STEP_S), over the routes as they are after this instant's actions.
+    // Traffic for [t, t + STEP_S), over the routes as the clouds have programmed them by now.
     const now = await world.sim.read();
-    const flows = flowsOf(now, destinations, scenario.traffic, () => true);
+    history.push({ t, state: now });
+    if (history.length > 1 + Math.ceil(Math.max(gcpDelay, awsDelay) / STEP_S) + 1) history.shift();
+    const effective = gcpDelay === 0 && awsDelay === 0 ? now : programmed(now, at(t - gcpDelay), at(t - awsDelay));
+    const flows = flowsOf(effective, destinations, scenario.traffic, () => true, hashing);
     let intoLossy = 0;
-    for (const [id, pps] of flows.gcpToAws) {
-      const link = world.linkOf(id);
-      const loss = link >= 0 ? world.lossAt(link, 'gcpToAws', t) : 0;
-      lost.gcpToAws += pps * STEP_S * loss;
-      if (loss > 0) intoLossy += pps;
-      const m = minute.get(id) ?? { receivedOk: 0, receivedLost: 0, sent: 0, established: true };
-      m.sent += pps * STEP_S;
-      minute.set(id, m);
-      if (link >= 0) acc.gcpToAws[link]! += pps * STEP_S;
-    }
-    for (const [id, pps] of flows.awsToGcp) {
-      const link = world.linkOf(id);
-      if (link < 0) continue;
-      const loss = world.lossAt(link, 'awsToGcp', t);
-      lost.awsToGcp += pps * STEP_S * loss;
-      if (loss > 0) intoLossy += pps;
-      const gid = links[link]!.gcpId;
-      const m = minute.get(gid) ?? { receivedOk: 0, receivedLost: 0, sent: 0, established: true };
-      m.receivedOk += pps * STEP_S * (1 - loss);
-      m.receivedLost += pps * STEP_S * loss;
-      minute.set(gid, m);
-      acc.awsToGcp[link]! += pps * STEP_S;
-    }
+    const lossFrac = links.map(() => ({ gcpToAws: 0, awsToGcp: 0 }));
+    const load = links.map(() => 0);
+    const into = links.map((l) => ({ gcpToAws: flows.gcpToAws.get(l.gcpId) ?? 0, awsToGcp: flows.awsToGcp.get(l.awsId) ?? 0 }));
+    links.forEach((l, i) => {
+      const fate = fateOf(world, i, into[i]!, t, t + STEP_S);
+      load[i] = into[i]!.gcpToAws + into[i]!.awsToGcp;
+      for (const dir of DIRECTIONS) {
+        const f = fate[dir];
+        lost[dir] += lostOf(f) * STEP_S;
+        throttled += f.throttled * STEP_S;
+        acc.throttled += f.throttled * STEP_S;
+        acc[dir][i]! += f.offered * STEP_S;
+        const harm = world.lossOver(i, dir, t, t + STEP_S) + world.downOver(i, t, t + STEP_S);
+        lossFrac[i]![dir] = harm;
+        if (harm > 0 && f.offered > 0) intoLossy += f.offered;
+      }
+      const g2a = fate.gcpToAws;
+      const a2g = fate.awsToGcp;
+      const m = minuteOf(l.gcpId);
+      m.sent += (g2a.offered - g2a.dead - g2a.throttled - g2a.mtu) * STEP_S;
+      m.sentThrottled += g2a.throttled * STEP_S;
+      m.sentMtu += g2a.mtu * STEP_S;
+      m.receivedOk += a2g.arrived * STEP_S;
+      // Gaps are inferred from what arrives: a step in which nothing arrives shows none.
+      m.receivedLost += a2g.arrived * STEP_S >= 1 ? a2g.path * STEP_S : 0;
+      m.receivedThrottled += a2g.throttled * STEP_S;
+      m.receivedMtu += a2g.mtu * STEP_S;
+    });
+    // GCP→AWS traffic into a tunnel that is not a link (no peer in this topology) is counted as delivered.
     // Every GCP tunnel reports each minute, idle or not (see metrics.ts).
     for (const g of now.gcp.vpnTunnels) {
-      const id = `gcp:${now.gcp.project}:${g.region}:${g.name}`;
-      const m = minute.get(id) ?? { receivedOk: 0, receivedLost: 0, sent: 0, established: true };
+      const m = minuteOf(`gcp:${now.gcp.project}:${g.region}:${g.name}`);
       m.established = m.established && g.status === 'ESTABLISHED';
-      minute.set(id, m);
     }
     const blackholed = (flows.unreachable.gcpToAws + flows.unreachable.awsToGcp) * STEP_S;
     unreachable += blackholed;
@@ -223,37 +386,82 @@ async function runStrategy(
     lost.awsToGcp += flows.unreachable.awsToGcp * STEP_S;
     acc.unreachable += blackholed;
 
-    if (onset !== undefined && t >= onset && mitigatedAt === undefined) {
+    // Exposure: traffic into a lossy path while a less lossy one of the same domain, up and with room, existed.
+    const exposed = links.some((_, i) =>
+      DIRECTIONS.some(
+        (dir: Direction) =>
+          into[i]![dir] > 0 &&
+          lossFrac[i]![dir] > 0 &&
+          links.some(
+            (__, k) =>
+              k !== i &&
+              domains[k] === domains[i] &&
+              !world.reportedDown(k, t) &&
+              lossFrac[k]![dir] < lossFrac[i]![dir] &&
+              load[k]! < world.capacity[k]!,
+          ),
+      ),
+    );
+    if (exposed) exposure += STEP_S;
+
+    // Each end's state, against the truth about the link.
+    const ends = links.map((l) => ({ gcp: gcpEndState(initial, now, l), aws: awsEndState(initial, now, l) }));
+    links.forEach((_, i) => {
+      const e = ends[i]!;
+      const healthy = lossFrac[i]!.gcpToAws === 0 && lossFrac[i]!.awsToGcp === 0;
+      if (healthy && (!inService(e.gcp) || !inService(e.aws))) healthyDrained += STEP_S / 60;
+      if (inService(e.gcp) !== inService(e.aws)) disagree += STEP_S / 60;
+    });
+
+    if (onset !== undefined && t + STEP_S > onset && mitigatedAt === undefined) {
       if (intoLossy === 0) mitigatedAt = links.some((_, i) => world.lossy(i, t)) ? t : null;
     }
     if ((t + STEP_S) % 60 === 0) {
       timeline.minutes.push({
         t: t + STEP_S - 60,
         loss: links.map((_, i) => Math.max(world.lossAt(i, 'gcpToAws', t), world.lossAt(i, 'awsToGcp', t), world.isDown(i, t) ? 1 : 0)),
+        lossGcpToAws: links.map((_, i) => world.lossAt(i, 'gcpToAws', t)),
+        lossAwsToGcp: links.map((_, i) => world.lossAt(i, 'awsToGcp', t)),
+        down: links.map((_, i) => world.isDown(i, t)),
         gcpToAws: acc.gcpToAws.map((v) => v / 60),
         awsToGcp: acc.awsToGcp.map((v) => v / 60),
         unreachable: acc.unreachable,
+        throttled: acc.throttled,
         lostTotal: lost.gcpToAws + lost.awsToGcp,
         routeChanges: strategy.routeChanges(),
+        ends,
       });
-      acc = { gcpToAws: links.map(() => 0), awsToGcp: links.map(() => 0), unreachable: 0 };
+      acc = { gcpToAws: links.map(() => 0), awsToGcp: links.map(() => 0), unreachable: 0, throttled: 0 };
     }
   }
 
   const decisions = strategy.decisions();
   timeline.decisions = decisions;
+  const holdDown = config.value.policy.restoreHoldDownSeconds;
   const restores = decisions.filter((d) => d.kind === 'restore');
+  const timeToMitigate = onset === undefined || mitigatedAt === undefined || mitigatedAt === null ? null : Math.max(0, mitigatedAt - onset);
+  timeline.timeToMitigateSeconds = timeToMitigate;
+  timeline.onset = onset ?? null;
+  timeline.signals.sort((a, b) => a.t - b.t);
   const result: StrategyResult = {
     lostPackets: { gcpToAws: round(lost.gcpToAws), awsToGcp: round(lost.awsToGcp), total: round(lost.gcpToAws + lost.awsToGcp) },
     unreachablePackets: round(unreachable),
+    throttledPackets: round(throttled),
     routeChanges: strategy.routeChanges(),
     drains: decisions.filter((d) => d.kind === 'drain').length,
     restores: restores.length,
+    // A restore into loss: the tunnel's loss is on at the restore or comes back within the hold-down.
     restoresIntoLoss: restores.filter((d) => {
       const link = world.linkOf(d.tunnelId);
-      return link >= 0 && world.lossy(link, d.t);
+      if (link < 0) return false;
+      for (let s = d.t; s <= d.t + holdDown; s += STEP_S)
+        if (world.lossAt(link, 'gcpToAws', s) > 0 || world.lossAt(link, 'awsToGcp', s) > 0) return true;
+      return false;
     }).length,
-    timeToMitigateSeconds: onset === undefined || mitigatedAt === undefined || mitigatedAt === null ? null : mitigatedAt - onset,
+    timeToMitigateSeconds: timeToMitigate,
+    healthyDrainedMinutes: Math.round(healthyDrained * 10) / 10,
+    disagreeMinutes: Math.round(disagree * 10) / 10,
+    exposureSeconds: exposure,
   };
   return { result, timeline, world };
 }
@@ -266,18 +474,21 @@ function gatewayId(name: string): string {
 }
 
 /**
- * The earliest moment a signal about the first loss can reach an edge: loss on AWS→GCP that AWS actually sends
- * through the link shows in GCP's `status`-labelled received counters, sampled at the end of the minute and
- * visible up to 60 s later. Loss only on GCP→AWS shows in no cloud metric (probes would see it).
+ * The earliest moment a signal about the first loss can be visible to an alert: a probe's data point at the end
+ * of its aggregation period plus its ingestion delay; path loss on AWS→GCP that AWS actually sends through the link
+ * (and that leaves something to arrive: at 100 % GCP sees no gaps, only silence) and an MTU problem on traffic the
+ * link carries show in GCP's `status`-labelled counters, sampled at the end of the minute and visible up to 60 s
+ * later. Path loss only on GCP→AWS shows in no cloud metric (probes would see it).
  */
-function floorOf(world: World, initial: SimState, scenario: Scenario): number | null {
+export function floorOf(world: World, initial: SimState, scenario: Scenario): number | null {
   const first = world.firstLoss();
   if (!first) return null;
-  // A probe sees loss in either direction at the end of its aggregation period.
-  const probeFloor = scenario.probes ? (Math.floor(first.at / PROBE_PERIOD_S) + 1) * PROBE_PERIOD_S - first.at : null;
+  const probeFloor = probePackets(scenario)
+    ? (Math.floor(first.at / PROBE_PERIOD_S) + 1) * PROBE_PERIOD_S + PROBE_VISIBLE_S - first.at
+    : null;
   const gcpFloor = gcpFloorOf(world, first, initial, scenario);
-  if (probeFloor === null) return gcpFloor;
-  return gcpFloor === null ? probeFloor : Math.min(probeFloor, gcpFloor);
+  const floors = [probeFloor, gcpFloor].filter((f): f is number => f !== null);
+  return floors.length ? Math.round(Math.min(...floors)) : null;
 }
 
 function gcpFloorOf(
@@ -286,10 +497,16 @@ function gcpFloorOf(
   initial: SimState,
   scenario: Scenario,
 ): number | null {
-  if (!first.directions.includes('awsToGcp' as Direction)) return null;
-  const flows = flowsOf(initial, destinationsOf(initial), scenario.traffic, () => true);
-  const carries = (flows.awsToGcp.get(world.links[first.link]!.awsId) ?? 0) > 0;
-  if (!carries) return null;
+  const flows = flowsOf(initial, destinationsOf(initial), scenario.traffic, () => true, {
+    seed: scenario.seed,
+    ...(scenario.flows ? { flows: scenario.flows } : {}),
+  });
+  const l = world.links[first.link]!;
+  const seen =
+    first.reason === 'mtu'
+      ? (flows.awsToGcp.get(l.awsId) ?? 0) + (flows.gcpToAws.get(l.gcpId) ?? 0) > 0
+      : first.directions.includes('awsToGcp') && first.loss < 1 && (flows.awsToGcp.get(l.awsId) ?? 0) > 0;
+  if (!seen) return null;
   const sampleEnd = (Math.floor(first.at / GCP_SAMPLE_S) + 1) * GCP_SAMPLE_S;
   return sampleEnd + GCP_STATUS_VISIBLE_S - first.at;
 }
@@ -298,12 +515,11 @@ export async function runScenario(scenario: Scenario, deployed: Deployed, only: 
   const initial = initialState(scenario);
   const strategies = {} as Record<StrategyName, StrategyResult>;
   const timelines = {} as Record<StrategyName, Timeline>;
-  let floor: number | null = null;
+  const floor = floorOf(new World(initial, scenario), initial, scenario);
   for (const name of only) {
-    const { result, timeline, world } = await runStrategy(name, scenario, initial, deployed);
+    const { result, timeline } = await runStrategy(name, scenario, initial, deployed, floor);
     strategies[name] = result;
     timelines[name] = timeline;
-    floor = floorOf(world, initial, scenario);
   }
   return { result: { scenario: scenario.name, floorSeconds: floor, strategies }, timelines };
 }

@@ -20,6 +20,12 @@ const lossEvent = z.strictObject({
   /** Fraction of the packets lost in the tunnel while the event lasts. */
   loss: z.number().min(0).max(1),
   direction: z.enum(['gcpToAws', 'awsToGcp', 'both']).default('both'),
+  /**
+   * Why packets drop: `path` (in transit; a route change onto a clean tunnel helps) or `mtu` (packets too large
+   * for the tunnel: the gateways count them as `exceeds_mtu` / `dont_fragment_*`, and no route change helps when
+   * every tunnel has the same MTU).
+   */
+  reason: z.enum(['path', 'mtu']).default('path'),
 });
 
 const downEvent = z.strictObject({
@@ -42,7 +48,33 @@ export const scenarioSchema = z
       .min(1)
       .max(24 * 60),
     traffic: z.strictObject({ gcpToAwsPps: z.number().min(0).max(1e7), awsToGcpPps: z.number().min(0).max(1e7) }),
-    probes: z.boolean().default(false),
+    /**
+     * A probe pinned through each link: `true` (the assumed default number of packets per period), `false`, or how
+     * many packets a probe sends per aggregation period (its loss is sampled from them).
+     */
+    probes: z.union([z.boolean(), z.strictObject({ packetsPerPeriod: z.number().int().min(1).max(100_000) })]).default(false),
+    /** Seed of every random choice in the run (probe sampling, missing data, ECMP hashing, cloud failures). */
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(1),
+    /** GCP spreads equal routes by flow: with `flows`, a seeded hash places that many flows (uneven shares). */
+    flows: z.number().int().min(1).max(100_000).optional(),
+    /**
+     * Capacity per tunnel in packets per second, sent plus received (`default` for every tunnel, or a tunnel's
+     * name); without it, the documented limits of each cloud, the smaller end of a link binding.
+     */
+    capacity: z.record(z.string().min(1).max(300), z.strictObject({ pps: z.number().min(1).max(1e8) })).optional(),
+    /** The clouds' API behaviour: a seeded fraction of mutating calls failing transiently, and how long a route change takes to carry traffic. */
+    clouds: z
+      .strictObject({
+        failRate: z.number().min(0).max(0.5).optional(),
+        gcpRouteSeconds: z.number().min(0).max(600).optional(),
+        awsRouteSeconds: z.number().min(0).max(600).optional(),
+      })
+      .optional(),
     /** How often AWS publishes `AWS/VPN` data points: AWS does not document it, so it is a parameter. */
     awsMetricPeriodSeconds: z.number().int().min(60).max(3600).multipleOf(60).default(300),
     /** A simulator file (relative to the scenario file); default: the built-in topology. */
@@ -91,3 +123,10 @@ export function loadScenarioFile(file: string): Scenario {
 }
 
 export const isLoss = (e: ScenarioEvent): e is LossEvent => 'loss' in e;
+
+/** Packets a probe sends per aggregation period when the scenario does not say (see model/probes.ts). */
+export const DEFAULT_PROBE_PACKETS = 30;
+
+/** How many packets each probe sends per period, or 0 without probes. */
+export const probePackets = (s: Scenario): number =>
+  s.probes === false ? 0 : s.probes === true ? DEFAULT_PROBE_PACKETS : s.probes.packetsPerPeriod;

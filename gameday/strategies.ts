@@ -1,23 +1,25 @@
 /**
- * The three ways of answering the same alerts, side by side on the same world:
+ * The ways of answering the same alerts, side by side on the same world (the fourth, `oracle`, is in oracle.ts):
  * - `none`: native failover only — routes never change;
  * - `naive`: the script a team writes on the first day: delete a tunnel's routes on every ALARM / incident open,
  *   put them back on every OK / incident close; no guards, no hold-down, no link to the other cloud;
  * - `tunnel-guard`: the real edges (see edges.ts) with the shipped configuration.
  */
-import { gcpTunnelUrl } from '../clouds/gcp/urls';
 import { probeAlarmTunnel } from './deployed';
 import type { Config } from '../shared/policy';
 import type { LogEntry } from '../shared/ports';
+import { gcpTunnelUrl } from '../clouds/gcp/urls';
 import type { GcpRoute, SimState } from '../simulator/sim-state';
-import type { AlarmChange } from './aws-alarms';
-import { composeEdges, recordingLogger, type Edges } from './edges';
-import type { IncidentChange } from './gcp-alerts';
-import { alarmEvent, simDate, webhookBody } from './payloads';
-import type { World } from './world';
+import type { AlarmChange } from './model/aws-alarms';
+import { composeEdges, recordingLogger, type Defer, type Edges } from './edges';
+import type { IncidentChange } from './model/gcp-alerts';
+import { alarmEvent, simDate, webhookBody } from './model/payloads';
+import type { World } from './model/world';
 
-export type StrategyName = 'none' | 'naive' | 'tunnel-guard';
-export const STRATEGIES: readonly StrategyName[] = ['none', 'naive', 'tunnel-guard'];
+export type { Defer } from './edges';
+
+export type StrategyName = 'none' | 'naive' | 'tunnel-guard' | 'oracle';
+export const STRATEGIES: readonly StrategyName[] = ['none', 'naive', 'tunnel-guard', 'oracle'];
 
 /** A drain or a restore by one end, as the timeline shows it. */
 export interface Decision {
@@ -29,9 +31,13 @@ export interface Decision {
 
 export interface Strategy {
   readonly name: StrategyName;
-  onIncident(change: IncidentChange, t: number): Promise<void>;
-  onAlarm(change: AlarmChange, t: number): Promise<void>;
+  /** A webhook delivery; `false` when the receiver failed and the sender would retry. */
+  onIncident(change: IncidentChange, t: number): Promise<boolean | undefined>;
+  /** An EventBridge delivery; `false` when the function failed and Lambda would retry. */
+  onAlarm(change: AlarmChange, t: number): Promise<boolean | undefined>;
   reconcile(cloud: 'aws' | 'gcp', t: number): Promise<void>;
+  /** Called at the start of every step (the oracle watches the world through it). */
+  tick?(t: number): Promise<void>;
   /** Cloud mutations so far. */
   routeChanges(): number;
   decisions(): Decision[];
@@ -65,10 +71,10 @@ export function naiveStrategy(world: World): Strategy {
     name: 'naive',
     onIncident: async (c, t) => {
       // The script is wired to the alerts, not to tunnel-guard's recovery half of a trip/clear pair.
-      if (c.policy.userLabels['tunnel-guard-role'] === 'clear') return;
+      if (c.policy.userLabels['tunnel-guard-role'] === 'clear') return true;
       const name = c.metricLabels.tunnel_name;
       const region = c.resourceLabels.region;
-      if (!name || !region) return;
+      if (!name || !region) return true;
       const url = gcpTunnelUrl(world.project, region, name);
       const id = `gcp:${world.project}:${region}:${name}`;
       await world.sim.update((state) => {
@@ -99,9 +105,10 @@ export function naiveStrategy(world: World): Strategy {
           log.push({ t, kind: 'restore', tunnelId: id, summary: `re-added ${missing.length} route(s) through ${name}` });
         }
       });
+      return true;
     },
     onAlarm: async (c, t) => {
-      if (c.state === 'INSUFFICIENT_DATA' || c.alarm.AlarmName.endsWith('-clear')) return;
+      if (c.state === 'INSUFFICIENT_DATA' || c.alarm.AlarmName.endsWith('-clear')) return true;
       // A probe alarm names its tunnel; every other alarm carries the AWS/VPN dimensions.
       const probe = probeAlarmTunnel(c.alarm.AlarmName);
       if (probe)
@@ -117,7 +124,7 @@ export function naiveStrategy(world: World): Strategy {
         };
       const dims = Object.fromEntries(c.alarm.Dimensions.map((d) => [d.Name, d.Value]));
       const vpn = dims.VpnId;
-      if (!vpn) return;
+      if (!vpn) return true;
       const id = `aws:${world.region}:${vpn}:${dims.TunnelIpAddress}`;
       await world.sim.update((state) => {
         const conn = state.aws.vpnConnections.find((x) => x.vpnConnectionId === vpn);
@@ -138,6 +145,7 @@ export function naiveStrategy(world: World): Strategy {
           log.push({ t, kind: 'restore', tunnelId: id, summary: `re-added ${back.length} static route(s) of ${vpn}` });
         }
       });
+      return true;
     },
     reconcile: async () => undefined,
     routeChanges: () => changes,
@@ -153,24 +161,36 @@ function decisionOf(line: LogEntry & { t: number }): Decision | undefined {
   if (typeof kind !== 'string' || !DECISIONS.has(kind) || typeof line.tunnelId !== 'string') return undefined;
   const applied = ((line.outcomes as Record<string, number> | undefined)?.applied ?? 0) > 0;
   if ((kind === 'drain' || kind === 'restore') && !applied) return undefined;
+  // A drain under flap damping is logged as `suppress` (it stays until an operator releases it), but it is a
+  // drain all the same: count it as one.
+  if (kind === 'suppress' && applied) return { t: line.t, kind: 'drain', tunnelId: line.tunnelId, summary: String(line.message) };
   return { t: line.t, kind: kind as Decision['kind'], tunnelId: line.tunnelId, summary: String(line.message) };
 }
 
-export function tunnelGuardStrategy(world: World, config: Config, clock: { t: number }): Strategy {
+export function tunnelGuardStrategy(world: World, config: Config, clock: { t: number }, defer: Defer): Strategy {
   const logger = recordingLogger(() => clock.t);
-  const edges: Edges = composeEdges(world.sim, config, { now: () => simDate(clock.t) }, logger, () => clock.t, world.region);
+  const edges: Edges = composeEdges(world.sim, config, { now: () => simDate(clock.t) }, logger, () => clock.t, world.region, defer);
   let eventSeq = 0;
-  const expectOk = (what: string, status: number) => {
-    // A 5xx would make Cloud Monitoring retry; in the model nothing is transient, so it is a bug to surface.
-    if (status >= 500) throw new Error(`${what}: the Cloud Function answered ${status}`);
-  };
   return {
     name: 'tunnel-guard',
-    onIncident: async (c) => expectOk('webhook', await edges.tunnelIncident(webhookBody(c, world.project))),
+    // A 4xx is a permanent refusal (no retry); a 5xx makes Cloud Monitoring send again.
+    onIncident: async (c) => (await edges.tunnelIncident(webhookBody(c, world.project))) < 500,
     onAlarm: async (c) => {
-      await edges.tunnelAlarm(alarmEvent(c, world.region, ++eventSeq));
+      try {
+        await edges.tunnelAlarm(alarmEvent(c, world.region, ++eventSeq));
+        return true;
+      } catch {
+        // The function threw (a transient cloud error outlasted its retries): Lambda invokes it again.
+        return false;
+      }
     },
-    reconcile: async (cloud) => (cloud === 'aws' ? edges.reconcileAws() : edges.reconcileGcp()),
+    reconcile: async (cloud) => {
+      try {
+        await (cloud === 'aws' ? edges.reconcileAws() : edges.reconcileGcp());
+      } catch {
+        // A failed reconcile is simply the next one's work.
+      }
+    },
     routeChanges: () => world.sim.stats().applied,
     decisions: () => {
       // A refusal repeated by every reconcile is one refusal (the engine notifies it once, too).

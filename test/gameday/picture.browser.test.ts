@@ -75,9 +75,11 @@ it('draws a timeline per scenario and strategy, with loss, traffic, signals, dec
     'seed-incident/none',
     'seed-incident/naive',
     'seed-incident/tunnel-guard',
+    'seed-incident/oracle',
     'blip/none',
     'blip/naive',
     'blip/tunnel-guard',
+    'blip/oracle',
   ]);
   for (const p of panels) {
     expect(p.width).toBeGreaterThan(500);
@@ -91,7 +93,7 @@ it('draws a timeline per scenario and strategy, with loss, traffic, signals, dec
   expect(seedGuard.drains).toBe(outputs[0]!.out.result.strategies['tunnel-guard'].drains);
   expect(panels.find((p) => p.scenario === 'blip' && p.strategy === 'tunnel-guard')!.drains).toBe(0);
   // The result table of each scenario is on the page too.
-  expect(await page.$$eval('table.results tr[data-strategy]', (rows) => rows.length)).toBe(6);
+  expect(await page.$$eval('table.results tr[data-strategy]', (rows) => rows.length)).toBe(8);
   await page.screenshot({ path: process.env.GAMEDAY_SCREENSHOT ?? join(dir, 'gameday.png'), fullPage: true });
   expect(errors).toEqual([]);
 });

@@ -1,6 +1,6 @@
 /** The PromQL subset the shipped policies use, evaluated over the game day's metric store. */
-import { MetricStore } from '../../gameday/metrics';
-import { evaluatePromql, parsePromql, PromqlModelError, promName } from '../../gameday/promql';
+import { emptyGcpMinute, MetricStore } from '../../gameday/model/metrics';
+import { evaluatePromql, parsePromql, PromqlModelError, promName } from '../../gameday/model/promql';
 
 const labels = { tunnelName: 't1', gatewayName: 'gw1', project: 'p', region: 'r', gatewayId: '1' };
 const by = 'sum by (project_id, region, gateway_id, gateway_name, tunnel_name)';
@@ -9,7 +9,7 @@ const bad = `${by} (rate(vpn_googleapis_com:network_received_packets_count{monit
 
 function store(minutes: { ok: number; lost: number }[]) {
   const s = new MetricStore();
-  minutes.forEach((m, i) => s.writeGcp(labels, (i + 1) * 60, { receivedOk: m.ok, receivedLost: m.lost, sent: 0, established: true }));
+  minutes.forEach((m, i) => s.writeGcp(labels, (i + 1) * 60, { ...emptyGcpMinute(), receivedOk: m.ok, receivedLost: m.lost }));
   return s;
 }
 

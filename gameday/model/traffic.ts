@@ -4,7 +4,8 @@
  *
  * GCP (documented): the most specific route wins; among equals the lowest priority value; routes through a
  * tunnel without an IKE SA (not ESTABLISHED) are ignored; equal-priority routes share flows (ECMP), modelled as
- * equal shares. BGP-learned routes come only from enabled peers over established tunnels. Their priority is the
+ * equal shares — or, when a scenario sets `flows`, by hashing that many flows onto the routes with a seeded hash, so
+ * shares are as uneven as real flow hashing makes them. BGP-learned routes come only from enabled peers over established tunnels. Their priority is the
  * MED the AWS side advertises; AWS does not document a default, so the model uses 100 (an assumption).
  * https://cloud.google.com/vpc/docs/routes#routing_in_vpc , https://cloud.google.com/network-connectivity/docs/router/concepts/learned-routes
  *
@@ -16,11 +17,12 @@
  * connection (in the order EC2 lists them) that has the route and an UP tunnel, and says so in the docs. BGP
  * connections: one preferred tunnel among those whose session is up (shortest AS path, lowest MED; equal here).
  */
-import { parseTunnelUrl } from '../clouds/gcp/urls';
-import { chainEffect, type PolicyEffect, type RoutePolicy } from '../clouds/gcp/route-policy';
-import { contains } from '../shared/cidr';
-import type { SimState } from '../simulator/sim-state';
-import { awsTunnelId, gcpTunnelId } from '../shared/types';
+import { contains } from '../../shared/cidr';
+import { chainEffect, type PolicyEffect, type RoutePolicy } from '../../clouds/gcp/route-policy';
+import { parseTunnelUrl } from '../../clouds/gcp/urls';
+import type { SimState } from '../../simulator/sim-state';
+import { awsTunnelId, gcpTunnelId } from '../../shared/types';
+import { hash32 } from './random';
 
 /** One destination of one direction: a prefix as seen from one routing domain (GCP network, AWS gateway). */
 export interface Destination {
@@ -44,7 +46,7 @@ type Router = SimState['gcp']['routers'][number];
 type Peer = Router['bgpPeers'][number];
 
 /** What a peer's attached BGP route policies do to its routes: the one reading of a policy, shared with the adapters. */
-const policyEffect = (router: Router, names: readonly string[] | undefined): PolicyEffect =>
+export const policyEffect = (router: Router, names: readonly string[] | undefined): PolicyEffect =>
   chainEffect((router.routePolicies ?? []) as RoutePolicy[], names);
 
 /** The Cloud Router peer that runs BGP over the GCP tunnel whose peer IP is `awsOutsideIp`. */
@@ -87,8 +89,14 @@ interface Candidate {
   priority: number;
 }
 
+/** How GCP spreads flows over equal routes: exact shares, or `flows` flows placed by a seeded hash. */
+export interface Spread {
+  flows?: number;
+  seed: number;
+}
+
 /** GCP: the tunnels a packet to `d` may take, and their shares. Empty when unreachable. */
-export function gcpChoice(state: SimState, d: Destination): Map<string, number> {
+export function gcpChoice(state: SimState, d: Destination, spread: Spread = { seed: 1 }): Map<string, number> {
   const project = state.gcp.project;
   const established = new Set(
     state.gcp.vpnTunnels.filter((t) => t.status === 'ESTABLISHED').map((t) => gcpTunnelId({ project, region: t.region, name: t.name })),
@@ -116,7 +124,7 @@ export function gcpChoice(state: SimState, d: Destination): Map<string, number> 
       }
     }
   }
-  return ecmp(best(candidates));
+  return ecmp(best(candidates), d, spread);
 }
 
 /** AWS: the one tunnel a packet to `d` takes (a map with one entry), or empty when unreachable. */
@@ -161,9 +169,18 @@ function best(cs: Candidate[]): Candidate[] {
   return specific.filter((c) => c.priority === top);
 }
 
-function ecmp(cs: Candidate[]): Map<string, number> {
+function ecmp(cs: Candidate[], d: Destination, spread: Spread): Map<string, number> {
   const shares = new Map<string, number>();
-  for (const c of cs) shares.set(c.tunnelId, (shares.get(c.tunnelId) ?? 0) + 1 / cs.length);
+  if (!spread.flows || cs.length < 2) {
+    for (const c of cs) shares.set(c.tunnelId, (shares.get(c.tunnelId) ?? 0) + 1 / cs.length);
+    return shares;
+  }
+  // Each flow's hash picks one of the equal routes (in a stable order), as a 5-tuple hash would.
+  const ids = cs.map((c) => c.tunnelId).sort();
+  for (let f = 0; f < spread.flows; f++) {
+    const id = ids[hash32(spread.seed, `${d.domain} ${d.prefix} ${f}`) % ids.length]!;
+    shares.set(id, (shares.get(id) ?? 0) + 1 / spread.flows);
+  }
   return shares;
 }
 
@@ -173,6 +190,7 @@ export function flowsOf(
   destinations: { gcpToAws: readonly Destination[]; awsToGcp: readonly Destination[] },
   offered: { gcpToAwsPps: number; awsToGcpPps: number },
   bgpSessionUp: (awsTunnelId: string) => boolean,
+  hashing: Spread = { seed: 1 },
 ): Flows {
   const flows: Flows = { gcpToAws: new Map(), awsToGcp: new Map(), unreachable: { gcpToAws: 0, awsToGcp: 0 } };
   const spread = (
@@ -193,7 +211,7 @@ export function flowsOf(
       for (const [id, share] of shares) into.set(id, (into.get(id) ?? 0) + each * share);
     }
   };
-  spread(destinations.gcpToAws, offered.gcpToAwsPps, (d) => gcpChoice(state, d), flows.gcpToAws, 'gcpToAws');
+  spread(destinations.gcpToAws, offered.gcpToAwsPps, (d) => gcpChoice(state, d, hashing), flows.gcpToAws, 'gcpToAws');
   spread(destinations.awsToGcp, offered.awsToGcpPps, (d) => awsChoice(state, d, bgpSessionUp), flows.awsToGcp, 'awsToGcp');
   return flows;
 }

@@ -83,8 +83,15 @@ const breaches = (a: AlarmDefinition, v: number): boolean =>
 export class AwsAlarmEvaluator {
   private readonly state = new Map<string, AlarmState>();
 
-  /** Alarms start OK: the run begins long after deployment, with every watched tunnel up. */
-  constructor(readonly alarms: readonly AlarmDefinition[]) {
+  /**
+   * Alarms start OK: the run begins long after deployment, with every watched tunnel up. `lag` is how far behind
+   * the clock an alarm evaluates (its metric's ingestion delay): the newest periods are not judged before their
+   * data can have arrived, or a delayed metric would always look one period short.
+   */
+  constructor(
+    readonly alarms: readonly AlarmDefinition[],
+    private readonly lag: (a: AlarmDefinition) => number = () => 0,
+  ) {
     for (const a of alarms) this.state.set(a.AlarmName, 'OK');
   }
 
@@ -101,7 +108,7 @@ export class AwsAlarmEvaluator {
         (s) => s.metricType === `${a.Namespace}/${a.MetricName}` && Object.entries(dims).every(([k, v]) => s.metricLabels[k] === v),
       );
       const P = a.Period;
-      const lastEnd = Math.floor(now / P) * P;
+      const lastEnd = Math.floor((now - this.lag(a)) / P) * P;
       const datapoints: (number | null)[] = [];
       for (let k = a.EvaluationPeriods - 1; k >= 0; k--) {
         const end = lastEnd - k * P;
