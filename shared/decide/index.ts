@@ -32,16 +32,13 @@ function linkNews(input: DecisionInput, d: Decision): LinkNews | undefined {
   // service: the other end must hear it, or each end could hold the other drained forever.
   if (d.next && input.record.state !== 'active' && localHealthOf(input.record) !== 'healthy' && localHealthOf(d.next) === 'healthy')
     return { about: 'recovered', health: 'healthy' };
-  // A probe measures the whole link: an end with nothing to change still passes on what its probe says.
-  if (
-    s.basis === 'probe' &&
-    (s.health === 'degraded' || s.health === 'healthy') &&
-    d.kind === 'record' &&
-    input.record.state === 'active' &&
-    d.finalState === 'active'
-  )
-    return { about: 'probe', health: s.health };
-  return d.tell;
+  if (d.tell) return d.tell;
+  // A probe measures the whole link, both directions: whatever this end did not change itself, the other end hears —
+  // an end with no lever of its own, a relapse while this end is still drained (the other end may have restored on
+  // the recovery it heard), a clear alarm back above its threshold during the hold-down.
+  if (s.basis === 'probe' && (s.health === 'degraded' || s.health === 'healthy') && (d.kind === 'record' || d.kind === 'refuse'))
+    return { about: 'probe', health: s.health, ...(s.hold ? { hold: true } : {}) };
+  return undefined;
 }
 
 function decideInner(input: DecisionInput): Decision {

@@ -25,6 +25,8 @@ export const linkMessageSchema = z.object({
   basis: z.enum(['probe', 'traffic', 'state']).optional(),
   /** The loss the sender measured and what it covers (a GCP end's received counters see AWS→GCP only). */
   measure: z.object({ ratio: z.number().min(0).max(1), span: z.enum(['gcp-to-aws', 'aws-to-gcp', 'round-trip']) }).optional(),
+  /** The sender's probe is between its clear and trip thresholds: hold a drained tunnel out, never drain one. */
+  hold: z.boolean().optional(),
 });
 export type LinkMessage = z.infer<typeof linkMessageSchema> & { origin: Cloud; health: Health };
 

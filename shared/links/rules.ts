@@ -34,6 +34,8 @@ export interface LinkNews {
   /** `measure`: loss this end measured in the direction only the other end's lever steers — for that lever. */
   about: 'recovered' | 'probe' | 'change' | 'measure';
   health: 'healthy' | 'degraded' | 'down';
+  /** A probe between its clear and trip thresholds: it holds a drained tunnel out and never drains one. */
+  hold?: boolean;
 }
 
 const digest = (report: Report): string =>
@@ -74,6 +76,7 @@ export function linkMessageFor(report: Report, news: LinkNews | undefined, links
       reason: `${end} end's probe of ${report.tunnelId}: ${news.health} (${report.signal.evidence})`.slice(0, 2000),
       ...basis,
       basis: 'probe',
+      ...(news.hold ? { hold: true } : {}),
     };
   if (news.about === 'measure' && report.signal)
     return {
@@ -117,6 +120,7 @@ export function signalFromLink(message: LinkMessage, links: Links, localCloud: '
       monitor: `link:${message.origin}`,
       ...(message.basis ? { basis: message.basis } : {}),
       ...(message.measure ? { measure: message.measure } : {}),
+      ...(message.hold ? { hold: true } : {}),
     },
   };
 }
