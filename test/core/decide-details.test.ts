@@ -367,15 +367,26 @@ describe('what the other end of the link hears (decided with everything else)', 
     expect(tick.tell).toBeUndefined();
   });
 
-  it('probe news from an end that stays in service is passed on; a refusal or a traffic monitor is not', () => {
+  it('probe news that changed nothing here is passed on — a refusal included, so the other end may act with its own lever; a traffic monitor is not', () => {
     const probe = (h: Health) => signal(h, 0, { basis: 'probe', monitor: 'probe:x' });
     const calm = run(probe('healthy'));
     expect(calm.kind).toBe('record');
     expect(calm.tell).toEqual({ about: 'probe', health: 'healthy' });
     expect(run(signal('healthy')).tell).toBeUndefined();
-    // Degraded with the only other path gone: refused, so nothing is passed on as probe news.
+    // Degraded with the only other path gone: refused here, and the other end hears what the probe measured.
     const refused = run(probe('degraded'), {}, { others: { [T2]: 'degraded' } });
     expect(refused.kind).toBe('refuse');
-    expect(refused.tell).toBeUndefined();
+    expect(refused.tell).toEqual({ about: 'probe', health: 'degraded' });
+    // A relapse while this end is still drained: the other end may have restored on the recovery it heard.
+    const relapse = run(probe('degraded'), drained, { withdrawnAlready: true });
+    expect(relapse.tell).toEqual({ about: 'probe', health: 'degraded' });
+    // A hold travels as a hold.
+    expect(
+      run(signal('degraded', 0, { basis: 'probe', monitor: 'probe:x', hold: true }), drained, { withdrawnAlready: true }).tell,
+    ).toEqual({
+      about: 'probe',
+      health: 'degraded',
+      hold: true,
+    });
   });
 });
