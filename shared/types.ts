@@ -198,6 +198,8 @@ export interface LedgerRecord {
    * less lossy of two bad tunnels: the drain that follows is a change of placement, not a flap.
    */
   restoredUnhealthy?: boolean;
+  /** When a monitor last saw this tunnel drop packets over its packet-rate limit (throttled): it has no room. */
+  throttledAt?: string;
   /** The latest health per monitor; `health` is the worst of them (see `Signal.monitor`). */
   monitors?: Record<string, { health: Health; at: string; basis?: SignalBasis }>;
   /** The last failure reported for this tunnel: a failure that repeats on every reconcile is notified once. */

@@ -9,7 +9,7 @@ import { depreferGaps, drainGuards } from '../guards';
 import { withHealthy } from '../health';
 import { compared } from '../measure';
 import { isDeprefer } from '../types';
-import { capacityCheck, carriersOf, clearlyBetterCarriers, directionOf, lossOf, worsePath } from './placement';
+import { capacityCheck, carriersOf, clearlyBetterCarriers, directionOf, fullCarriers, lossOf, worsePath } from './placement';
 import type { LedgerRecord, Path, PathSnapshot } from '../types';
 
 export const MAX_DRAINS = 100;
@@ -59,6 +59,13 @@ export function drain(ctx: Ctx, base: LedgerRecord, reason: string, opts: { forc
     if (worse) refusals.push(worse);
     const capacity = capacityCheck(ctx, carriers);
     if (capacity?.refusal) refusals.push(capacity.refusal);
+    const full = fullCarriers(ctx, carriers);
+    if (full.length > 0 && !capacity?.refusal)
+      refusals.push({
+        guard: 'capacity',
+        reason: `not drained: ${full.join(', ')} dropped packets over its packet-rate limit within the last ${input.policy.flapWindowSeconds}s; moving ${id}'s load there would fill it again — add tunnels or move load`,
+        urgent: true,
+      });
     capacityNote = capacity?.note;
   }
   const refusalsToReport = opts.force ? refusals.map((r) => ({ ...r, reason: `overridden by --force: ${r.reason}` })) : refusals;

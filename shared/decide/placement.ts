@@ -127,3 +127,39 @@ export function otherDirectionOnly(ctx: Ctx, s: Signal): string | undefined {
   if (!mine || mine.ratio >= ctx.input.policy.lossBetterMargin) return undefined;
   return `${ctx.id}: ${percent(s.measure.ratio)} lost ${DIRECTION_LABEL[s.measure.span]}, while ${DIRECTION_LABEL[steered]} — the direction this end's routes steer — loses ${percent(mine.ratio)}: not drained here; the other end's routes steer the lossy direction`;
 }
+
+/** A carrier that throttled since this tunnel was drained: the drain filled it. Undefined: none did. */
+export function overfilledCarrier(ctx: Ctx, base: LedgerRecord): string | undefined {
+  const since = base.updatedAt ?? base.drains.at(-1) ?? '';
+  const full = carriersOf(ctx, base.withdrawn).find((t) => {
+    const at = ctx.view.recordOf(t)?.throttledAt;
+    return !!at && at >= since && ageSeconds(ctx, at) <= ctx.input.policy.lossMaxAgeSeconds;
+  });
+  return full
+    ? `the drain filled ${full}: it drops packets over its packet-rate limit (throttled at ${ctx.view.recordOf(full)!.throttledAt}); a lossy tunnel with room beats a full one`
+    : undefined;
+}
+
+/**
+ * Without figures, labels: every tunnel now carrying a drained tunnel's traffic is degraded too. Nothing says which is
+ * worse, and doing nothing would have kept both in service — so sharing the traffic again is never worse than doing
+ * nothing, while piling it on one degraded tunnel may be. Applies only to a tunnel nothing measures better or worse.
+ */
+export function noBetterByLabel(ctx: Ctx, base: LedgerRecord): string | undefined {
+  if (ctx.view.healthOf(ctx.id) === 'down') return undefined;
+  const carriers = carriersOf(ctx, base.withdrawn);
+  if (carriers.length === 0 || !carriers.every((t) => ctx.view.healthOf(t) === 'degraded')) return undefined;
+  // Where every figure is known, the figures decide (betterThanCarriers), not the labels.
+  if (lossOf(ctx, ctx.id) && carriers.every((t) => lossOf(ctx, t))) return undefined;
+  return `every tunnel carrying its traffic is degraded too (${carriers.join(', ')}) and no figure says which is worse: sharing the traffic again is what doing nothing would do`;
+}
+
+/** The carriers that throttled recently: no room for more load. */
+export function fullCarriers(ctx: Ctx, carriers: readonly string[]): string[] {
+  return carriers.filter((t) => {
+    const at = ctx.view.recordOf(t)?.throttledAt;
+    return !!at && ageSeconds(ctx, at) <= ctx.input.policy.flapWindowSeconds;
+  });
+}
+
+const ageSeconds = (ctx: Ctx, at: string): number => (ctx.input.now.getTime() - Date.parse(at)) / 1000;

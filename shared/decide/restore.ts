@@ -4,7 +4,7 @@
  */
 import { decisionOf, sec, type Ctx, type Decision } from './decision';
 import { speakingMonitors } from './monitors';
-import { betterThanCarriers } from './placement';
+import { betterThanCarriers, noBetterByLabel, overfilledCarrier } from './placement';
 import { contains } from '../cidr';
 import type { LedgerRecord, PathSnapshot } from '../types';
 
@@ -136,7 +136,10 @@ export function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): De
   }
   // Measurably less lossy than the tunnel carrying its traffic: back now, whatever its label and hold-down say —
   // keeping it out would keep the traffic in the worse tunnel. An operator's drain stays the operator's.
-  const better = base.reason?.startsWith('operator:') ? undefined : betterThanCarriers(ctx, base.withdrawn);
+  const operators = base.reason?.startsWith('operator:');
+  const better = operators
+    ? undefined
+    : (overfilledCarrier(ctx, base) ?? betterThanCarriers(ctx, base.withdrawn) ?? noBetterByLabel(ctx, base));
   const settled =
     health === 'healthy' &&
     !!base.healthySince &&
@@ -149,8 +152,8 @@ export function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): De
       ...d,
       next: { ...d.next!, ...(unhealthy ? { restoredUnhealthy: true } : {}) },
       severity: 'WARNING',
-      // A tunnel restored as the lesser evil vouches for nothing at the other end.
-      ...(unhealthy ? { tell: undefined } : {}),
+      // The other end carries the same link: it follows the same placement (its own guards permitting).
+      tell: { about: 'change', health: 'healthy' },
     };
   }
   if (health === 'unknown' && Object.values(base.monitors ?? {}).some((m) => m.health === 'unknown')) {

@@ -152,7 +152,13 @@ function setAside(before: Ctx, ctx: Ctx, s: Signal): Decision | undefined {
     return note(
       `${ctx.id}: packets dropped because the tunnel is over its packet-rate limit (${s.evidence}); draining it would fill the tunnels that take its load. Add tunnels (more ECMP paths) or move load`,
       'capacity',
-      { severity: 'CRITICAL', refusals: [{ guard: 'capacity', reason: `${ctx.id} is throttled: add tunnels or move load`, urgent: true }] },
+      {
+        severity: 'CRITICAL',
+        refusals: [{ guard: 'capacity', reason: `${ctx.id} is throttled: add tunnels or move load`, urgent: true }],
+        // Remembered: a tunnel that throttles has no room for another tunnel's load (drains onto it are refused, and a
+        // drain that filled it is rolled back).
+        next: { ...seen, lastRefusal: record.lastRefusal, throttledAt: s.observedAt },
+      },
     );
   const other = record.state === 'active' ? otherDirectionOnly(ctx, s) : undefined;
   if (other) return note(other, 'direction', { tell: { about: 'measure', health: s.health } });

@@ -63,6 +63,8 @@ describe('the log line', () => {
           expect.stringMatching(/^black-hole: draining gcp:.*tunnel-1 would leave/),
         ],
       }),
+      // Its own line: tunnel-2 comes back, every tunnel carrying its traffic being degraded too.
+      expect.objectContaining({ decision: 'restore', trigger: 'reconcile', actions: 1, outcomes: { applied: 1 } }),
     ]);
   });
 

@@ -34,17 +34,19 @@ describe('engine: the original incident on GCP', () => {
     expect(notes[0]!.withdrawn[0]!.definition).toMatchObject({ name: 'to-aws-1' });
   });
 
-  it('refuses to drain the last healthy path, urgently, and changes nothing', async () => {
-    const { deps, gcpCloud, notes } = setup();
+  it('refuses to drain the last healthy path, urgently — and puts the first tunnel back, as doing nothing would', async () => {
+    const { deps, gcpCloud, notes, t } = setup();
     await handleSignal(deps, sig(T1, 'degraded', 0));
-    const before = gcpCloud.snapshot();
+    expect(gcpCloud.snapshot()).toHaveLength(1);
     const r = await handleSignal(deps, sig(T2, 'degraded', 10));
     expect(r.decision).toBe('refuse');
     expect(r.refusals.map((x) => x.guard)).toContain('black-hole');
     expect(r.refusals.find((x) => x.guard === 'black-hole')?.urgent).toBe(true);
     expect(r.severity).toBe('CRITICAL');
-    expect(gcpCloud.snapshot()).toEqual(before);
-    expect(notes.at(-1)?.decision).toBe('refuse');
+    // Both degraded and no figure says which is worse: the traffic is shared again rather than piled on T2.
+    expect(gcpCloud.snapshot()).toEqual([...t.gcpPaths].sort((a, b) => a.key.localeCompare(b.key)));
+    expect(notes.map((n) => n.decision)).toEqual(['drain', 'refuse', 'restore']);
+    expect(notes.at(-1)?.summary).toMatch(/every tunnel carrying its traffic is degraded too/);
   });
 
   it('restores exactly what it withdrew once the hold-down has passed, and not before', async () => {

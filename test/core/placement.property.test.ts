@@ -104,11 +104,13 @@ it('never places traffic on a measurably worse path or past capacity when an alt
         !d.refusals.some((r) => r.guard === 'last-resort')
       ) {
         const own = lossOf(record);
-        expect(own).toBeDefined();
-        for (const c of carriers) {
-          const l = lossOf(c);
-          expect(l).toBeDefined();
-          expect(clearlyBetter(own!, l!, policy)).toBe(true);
+        const figures = carriers.map((c) => lossOf(c));
+        if (own !== undefined && figures.every((l) => l !== undefined)) {
+          // Every figure known: back only if measurably better than the best carrier.
+          expect(clearlyBetter(own, Math.min(...(figures as number[])), policy)).toBe(true);
+        } else {
+          // A figure missing: the labels decide — back only when every carrier is degraded too (as doing nothing).
+          expect(carriers.every((c) => c.health === 'degraded')).toBe(true);
         }
       }
     }),

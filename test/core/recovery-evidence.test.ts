@@ -277,9 +277,11 @@ describe('every monitor of the tunnel has its say', () => {
     const { cloud } = gcpTwo();
     const { deps } = testDeps({ gcp: portsOf(cloud) }, { maxDrainedFraction: 1 });
     await handleSignal(deps, mon(T2, 'degraded', 0, 'x'));
+    // T1 degrades too: its drain is refused, and T2 — no longer worse than the only tunnel left — comes back.
     expect((await handleSignal(deps, mon(T1, 'degraded', 1, 'drops'))).decision).toBe('refuse');
-    await handleSignal(deps, mon(T2, 'healthy', 2, 'x')); // T2 is drained; its restore waits for the hold-down
+    expect(into(cloud, T2)).not.toEqual([]);
+    await handleSignal(deps, mon(T2, 'healthy', 2, 'x'));
     const r = await handleSignal(deps, mon(T1, 'healthy', 3, 'established'));
-    expect(r.decision).toBe('refuse'); // the retry happened at once (before: 'record'); still refused, T2 is not back yet
+    expect(r.decision).toBe('drain'); // the retry happened at once (before: 'record'), and T2 now carries the traffic
   });
 });

@@ -117,7 +117,9 @@ describe('delivery (properties)', () => {
           later(delayA).then(() => handleSignal(a.deps, { ...toSignal({ tunnel: 'x', health: 'degraded' }, 0), tunnelId: gcp('x') })),
           later(delayB).then(() => handleSignal(b.deps, { ...toSignal({ tunnel: 'y', health: 'degraded' }, 0), tunnelId: gcp('y') })),
         ]);
-        expect(cloud.snapshot()).toHaveLength(1);
+        // Never both out. One drains and the other is refused; the drained one may then come back, both being degraded
+        // (sharing the traffic is what doing nothing would do) — but the prefix is never left without a route.
+        expect(cloud.snapshot().length).toBeGreaterThanOrEqual(1);
         expect([ra.decision, rb.decision].sort()).toEqual(['drain', 'refuse']);
       }),
       { numRuns: 40, seed: 3 },

@@ -65,7 +65,7 @@ const degradedProbe = (ratio: number) => ({
 describe('a drained tunnel less lossy than the one carrying its traffic', () => {
   const drained3 = { state: 'drained' as const, withdrawn: [P0], ...degradedProbe(0.03) };
 
-  it('comes back at once, says the figures it compared, and vouches for nothing at the other end', () => {
+  it('comes back at once, says the figures it compared, and the other end follows', () => {
     const d = run({
       trigger: { type: 'reconcile' },
       record: drained3,
@@ -75,7 +75,7 @@ describe('a drained tunnel less lossy than the one carrying its traffic', () => 
     expect(d.kind).toBe('restore');
     expect(d.summary).toContain(`${T1} 3.0 % vs ${T2} 20 % GCP→AWS`);
     expect(d.next).toMatchObject({ state: 'restoring', restoredUnhealthy: true });
-    expect(d.tell).toBeUndefined();
+    expect(d.tell).toEqual({ about: 'change', health: 'healthy' });
   });
 
   it('also on its own probe news, not only at the next reconcile', () => {
@@ -101,12 +101,15 @@ describe('a drained tunnel less lossy than the one carrying its traffic', () => 
     expect(d.kind).not.toBe('restore');
   });
 
-  it('stays drained when the carrier is not measured (the label rules hold), or its figure is stale', () => {
+  it('without figures the labels decide: stays drained beside a healthy carrier, comes back beside a degraded one', () => {
     expect(
       run({ trigger: { type: 'reconcile' }, record: drained3, others: [{ tunnelId: T2, health: 'healthy' }], withdrawnAlready: true }).kind,
     ).not.toBe('restore');
+    // A stale figure is no figure: both labelled degraded, sharing the traffic is what doing nothing would do.
     const stale = { tunnelId: T2, ...degradedProbe(0.2), loss: loss(0.2, 'round-trip', 3600) };
-    expect(run({ trigger: { type: 'reconcile' }, record: drained3, others: [stale], withdrawnAlready: true }).kind).not.toBe('restore');
+    const d = run({ trigger: { type: 'reconcile' }, record: drained3, others: [stale], withdrawnAlready: true });
+    expect(d.kind).toBe('restore');
+    expect(d.summary).toMatch(/every tunnel carrying its traffic is degraded too/);
   });
 
   it("an operator's drain stays the operator's", () => {
