@@ -5,15 +5,15 @@
  * ledger. Each cloud keeps its own ledger, as the functions do.
  */
 import { readFileSync } from 'node:fs';
-import { configFromEnv, type Env } from '../config/source';
-import { discoverLinks } from '../shared/links/discover';
-import type { Config } from '../shared/policy';
-import type { Cloud } from '../shared/types';
-import { loadSide } from './clouds-loader';
-import { doctorLinks } from './doctor-links';
-import { UsageError } from './io';
-import type { CloudDiscovery, CloudSeat, CloudSide, DoctorCheck, SideOptions } from './seat';
-import { participatingClouds } from './target';
+import { configFromEnv, type Env } from '../../config/source';
+import { discoverLinks } from '../../shared/links/discover';
+import type { Config } from '../../shared/policy';
+import type { Cloud } from '../../shared/types';
+import { loadSide } from '../clouds-loader';
+import { doctorLinks } from '../doctor-links';
+import { UsageError } from '../io';
+import type { CloudDiscovery, CloudSeat, CloudSide, DoctorCheck, SideOptions } from '../seat';
+import { participatingClouds } from './clouds-vars';
 
 export interface SeatOptions {
   env: Env;

@@ -1,0 +1,69 @@
+/**
+ * `doctor` on the simulator: the same one-line-per-check contract as on the clouds, for what a simulator run can
+ * get wrong — the configuration, the simulator file and its ledger, the links in use. Each check is one named
+ * entry of a list, run in order once the files could be opened.
+ */
+import { errorMessage } from '../../shared/errors';
+import type { CliContext } from '../compose';
+import type { DoctorCheck } from '../seat';
+
+interface SimulatorCheck {
+  cloud: DoctorCheck['cloud'];
+  name: string;
+  run(c: CliContext): Promise<Pick<DoctorCheck, 'status' | 'detail'> & { fix?: string }>;
+}
+
+const CHECKS: readonly SimulatorCheck[] = [
+  {
+    cloud: 'links',
+    name: 'configuration',
+    run: async (c) => ({
+      status: 'pass',
+      detail: `scope ${JSON.stringify(c.config.policy.scope)}, ${c.config.links.length} configured link(s)`,
+    }),
+  },
+  {
+    cloud: 'aws',
+    name: 'simulator',
+    run: async (c) => ({ status: 'pass', detail: `${(await c.sim.ports('aws').tunnels.list()).length} tunnel(s)` }),
+  },
+  {
+    cloud: 'gcp',
+    name: 'simulator',
+    run: async (c) => ({ status: 'pass', detail: `${(await c.sim.ports('gcp').tunnels.list()).length} tunnel(s)` }),
+  },
+  {
+    cloud: 'links',
+    name: 'ledger',
+    run: async (c) => ({ status: 'pass', detail: `${(await c.sim.ledger.list()).length} record(s) readable` }),
+  },
+  {
+    cloud: 'links',
+    name: 'links',
+    run: async (c) => {
+      const links = await c.links();
+      return { status: links.source === 'off' ? 'skip' : 'pass', detail: `${links.links.length} pair(s) (${links.source})` };
+    },
+  },
+];
+
+/** `open` parses the configuration and reads the simulator file and its ledger; its failure is the one check. */
+export async function simulatorDoctor(open: () => Promise<CliContext>): Promise<DoctorCheck[]> {
+  let c: CliContext;
+  try {
+    c = await open();
+  } catch (e) {
+    return [
+      {
+        cloud: 'links',
+        name: 'simulator',
+        status: 'fail',
+        detail: errorMessage(e),
+        fix: 'fix the configuration, or remove the simulator file to start afresh',
+      },
+    ];
+  }
+  const checks: DoctorCheck[] = [];
+  for (const check of CHECKS) checks.push({ cloud: check.cloud, name: check.name, ...(await check.run(c)) });
+  return checks;
+}
