@@ -16,11 +16,18 @@ const confirm =
       }
     : undefined;
 
+// `tunnel-guard status | head`: a reader that stops early is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 main(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   env: process.env,
   cwd: process.cwd(),
+  isTTY: !!process.stdout.isTTY,
   ...(confirm ? { confirm } : {}),
 }).then(
   (code) => {

@@ -10,6 +10,8 @@ export interface CliIo {
   cwd: string;
   /** The real clock unless a test pins it. `--now`/`--at` override it per command. */
   now?: () => Date;
+  /** Whether stdout is a terminal (colour, see `paint.ts`). */
+  isTTY?: boolean;
   /** Ask a yes/no question; present only when a person is at a terminal (stdin and stdout are TTYs). */
   confirm?: (question: string) => Promise<boolean>;
 }

@@ -6,17 +6,21 @@
  * `main(argv, io)` never exits the process: it returns the exit code, so tests run it in-process.
  */
 import { Command, CommanderError } from 'commander';
+import { version } from '../package.json';
 import { CorruptStateError, InputError, errorMessage } from '../shared/errors';
+import { completion } from './commands/completion';
 import { demo } from './commands/demo';
 import { discover } from './commands/discover';
 import { doctor } from './commands/doctor';
 import { drain } from './commands/drain';
+import { init } from './commands/init';
 import { invoke } from './commands/invoke';
 import { reconcile } from './commands/reconcile';
 import { release } from './commands/release';
 import { restore } from './commands/restore';
 import { signal } from './commands/signal';
 import { status } from './commands/status';
+import { colourOn, paintFor } from './paint';
 import { EXIT, UsageError, type CliIo, type ExitCode } from './io';
 import { sessionClock, type Register, type Session } from './session';
 import { cloudsTarget } from './targets/clouds';
@@ -24,7 +28,20 @@ import { simulatorTarget } from './targets/simulator';
 import { targetOf, type Target } from './targets/target';
 
 /** In the order `--help` lists them. */
-const COMMANDS: readonly Register[] = [status, drain, restore, release, signal, reconcile, discover, doctor, demo, invoke];
+const COMMANDS: readonly Register[] = [
+  status,
+  drain,
+  restore,
+  release,
+  signal,
+  reconcile,
+  discover,
+  doctor,
+  init,
+  demo,
+  invoke,
+  completion,
+];
 
 const HELP_AFTER =
   '\nThe simulator file is $TUNNEL_GUARD_SIMULATOR (default ./tunnel-guard.sim.json, created on first use);\n' +
@@ -37,6 +54,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   const program = new Command('tunnel-guard');
   program
     .description('Drain degraded AWS<->GCP VPN tunnels and restore them when they recover (acts on the simulator file).')
+    .version(`tunnel-guard ${version}`, '-V, --version', 'print the version')
     .option('-v, --verbose', 'also print the structured log line of each decision to stderr')
     .option(
       '--target <where>',
@@ -57,6 +75,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     targetName,
     target: () => (target ??= targetName() === 'clouds' ? cloudsTarget(io, verbose()) : simulatorTarget(io, verbose())),
     clock: sessionClock(io.now ?? (() => new Date())),
+    now: io.now ?? (() => new Date()),
+    paint: paintFor(colourOn(io.env, io.isTTY)),
     act:
       (action) =>
       async (...args) => {

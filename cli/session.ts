@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { Clock } from '../shared/ports';
 import { clockFrom, parseInstant } from './clock';
 import type { CliIo, ExitCode } from './io';
+import type { Paint } from './paint';
 import type { Target, TargetName } from './targets/target';
 
 export interface Session {
@@ -18,6 +19,10 @@ export interface Session {
   target(): Target;
   /** A clock that starts at the instant given with `flag` (`--now`, `--at`), else the real clock. */
   clock(iso: string | undefined, flag: string): Clock;
+  /** The real clock (tests pin it). */
+  now(): Date;
+  /** Colour for people at a terminal (plain for pipes, files and NO_COLOR). */
+  paint: Paint;
   /** Wrap a command's action: the exit code it resolves to becomes the run's. */
   act<A extends unknown[]>(action: (...args: A) => Promise<ExitCode>): (...args: A) => Promise<void>;
 }

@@ -19,7 +19,8 @@ import { STANDBY_PRIORITY } from '../../clouds/gcp/standby';
 import type { Discovery } from '../../shared/links/discover';
 import type { Report } from '../../shared/report-types';
 import { awsTunnelId, gcpTunnelId, type Health } from '../../shared/types';
-import { buildStatus, formatStatus } from '../status-view';
+import { formatStatus } from '../status-table';
+import { buildStatus } from '../status-view';
 
 export const HOLD_DOWN_S = 300;
 export const T0 = Date.parse('2026-11-25T10:00:00Z');

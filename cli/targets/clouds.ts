@@ -41,7 +41,7 @@ export function cloudsTarget(io: CliIo, verbose: boolean): Target {
     name: 'clouds',
     commandSuffix: ' --target clouds',
     confirmsChanges: true,
-    where: async () => (await seat()).describe(),
+    describe: async () => `clouds (ledgers: ${(await seat()).describe().join('; ')})`,
     read: async () => (await seat()).read(),
     async links() {
       // On the clouds the pairs come from the configuration only: the deployed edges never guess them either.
@@ -69,5 +69,7 @@ export function cloudsTarget(io: CliIo, verbose: boolean): Target {
       return { json: { ...d, config }, config, text: formatCloudDiscovery(d, []) };
     },
     doctor: () => runDoctor(seatOptions(io, verbose)),
+    // The decisions are published to the SNS topic and logged by the functions; nothing here keeps them.
+    history: async () => undefined,
   };
 }

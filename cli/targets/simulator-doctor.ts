@@ -5,6 +5,7 @@
  */
 import { errorMessage } from '../../shared/errors';
 import type { CliContext } from '../compose';
+import { linkPairChecks } from '../doctor-links';
 import type { DoctorCheck } from '../seat';
 
 interface SimulatorCheck {
@@ -13,7 +14,13 @@ interface SimulatorCheck {
   run(c: CliContext): Promise<Pick<DoctorCheck, 'status' | 'detail'> & { fix?: string }>;
 }
 
-const CHECKS: readonly SimulatorCheck[] = [
+/** Checks that answer with one line per item (each link pair). */
+interface SimulatorChecks {
+  name: string;
+  runAll(c: CliContext): Promise<DoctorCheck[]>;
+}
+
+const CHECKS: readonly (SimulatorCheck | SimulatorChecks)[] = [
   {
     cloud: 'links',
     name: 'configuration',
@@ -45,6 +52,14 @@ const CHECKS: readonly SimulatorCheck[] = [
       return { status: links.source === 'off' ? 'skip' : 'pass', detail: `${links.links.length} pair(s) (${links.source})` };
     },
   },
+  {
+    name: 'link pairs',
+    async runAll(c) {
+      const links = await c.links();
+      const tunnels = [...(await c.sim.ports('aws').tunnels.list()), ...(await c.sim.ports('gcp').tunnels.list())];
+      return linkPairChecks(links.links, tunnels, 'tunnel-guard discover');
+    },
+  },
 ];
 
 /** `open` parses the configuration and reads the simulator file and its ledger; its failure is the one check. */
@@ -64,6 +79,7 @@ export async function simulatorDoctor(open: () => Promise<CliContext>): Promise<
     ];
   }
   const checks: DoctorCheck[] = [];
-  for (const check of CHECKS) checks.push({ cloud: check.cloud, name: check.name, ...(await check.run(c)) });
+  for (const check of CHECKS)
+    checks.push(...('runAll' in check ? await check.runAll(c) : [{ cloud: check.cloud, name: check.name, ...(await check.run(c)) }]));
   return checks;
 }

@@ -3,6 +3,7 @@
  * `./tunnel-guard.sim.json`) with its ledger beside it, acted on through the same core as the functions. Link
  * messages are delivered in-process, so a change also shows what the other end of the link did.
  */
+import { existsSync } from 'node:fs';
 import { reconcile, runCommand, handleSignal } from '../../shared/engine';
 import { ledgerFileFor } from '../../simulator';
 import { composeCli, discoverOnSimulator, type CliContext, type CliDeps } from '../compose';
@@ -22,7 +23,10 @@ export function simulatorTarget(io: CliIo, verbose: boolean): Target {
   const ctx = (): Promise<CliContext> =>
     (opened ??= (async () => {
       const c = composeCli(io, { verbose });
+      const fresh = !existsSync(c.sim.file);
       await Promise.all([c.sim.read(), c.sim.ledger.list()]);
+      // Said on stderr (stdout stays the command's answer): a typo in TUNNEL_GUARD_SIMULATOR must not pass unseen.
+      if (fresh) io.stderr(`tunnel-guard: created a new simulator world (the built-in incident) at ${c.sim.file}\n`);
       return c;
     })());
   const read = async () => {
@@ -48,9 +52,9 @@ export function simulatorTarget(io: CliIo, verbose: boolean): Target {
     name: 'simulator',
     commandSuffix: '',
     confirmsChanges: false,
-    async where() {
+    async describe() {
       const file = (await ctx()).sim.file;
-      return [`simulator ${file}`, `ledger ${ledgerFileFor(file)}`];
+      return `simulator ${file} (ledger ${ledgerFileFor(file)})`;
     },
     read,
     async links() {
@@ -81,5 +85,6 @@ export function simulatorTarget(io: CliIo, verbose: boolean): Target {
       return { json: { ...d, config }, config, text: formatDiscovery(d, c.config.links) };
     },
     doctor: () => simulatorDoctor(ctx),
+    history: async () => (await ctx()).sim.notifications(),
   };
 }

@@ -47,8 +47,8 @@ export interface Target {
   readonly commandSuffix: string;
   /** The real clouds show a change as a plan and apply it only with --yes or a confirmation at a terminal. */
   readonly confirmsChanges: boolean;
-  /** Where the state lives, for people: the simulator file and its ledger, or each cloud's ledger. */
-  where(): Promise<string[]>;
+  /** The target and where its state lives, for people: the simulator file and its ledger, or each cloud's ledger. */
+  describe(): Promise<string>;
   read(): Promise<Snapshot>;
   links(): Promise<TargetLinks>;
   /** Resolve a `<tunnel>` argument against the tunnels the target has. */
@@ -60,6 +60,8 @@ export interface Target {
   reconcile(clock: Clock): Promise<{ reports: Report[]; linked: LinkDelivery[] }>;
   discover(o: { awsRegions: string[] }): Promise<Proposal>;
   doctor(): Promise<DoctorCheck[]>;
+  /** The last decisions notified (newest last), where the target keeps them; undefined where it does not. */
+  history(): Promise<Report[] | undefined>;
 }
 
 /** The flag wins over the variable; anything but the two words is a usage error, never a silent default. */
