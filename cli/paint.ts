@@ -27,4 +27,5 @@ export function colourOn(env: Env, isTTY: boolean | undefined): boolean {
 export const paintFor = (on: boolean): Paint => (on ? COLOURS : PLAIN);
 
 /** How long a painted string looks on screen (ANSI codes take no room). */
-export const visibleLength = (s: string): number => s.replace(/\u001b\[\d+m/g, '').length;
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, 'g');
+export const visibleLength = (s: string): number => s.replace(ANSI, '').length;

@@ -3,7 +3,8 @@
  * decisions and notifications about either end (where the target keeps them: the simulator does; on the clouds
  * they are in the SNS topic and the functions' logs).
  */
-import type { LedgerRecord, Report } from '../shared/types';
+import type { Report } from '../shared/report-types';
+import type { LedgerRecord } from '../shared/types';
 import type { Paint } from './paint';
 import { age } from './status-table';
 import type { StatusDoc, StatusTunnel } from './status-view';
