@@ -19,6 +19,13 @@ export const CONFIG_NOTES: Record<string, string> = {
   'policy.retryBaseMs': 'First back-off between attempts (exponential, full jitter).',
   'policy.retryMaxMs': 'Longest back-off between attempts.',
   'policy.drainMode': 'deprefer: make a path worse where the cloud has a preference (make-before-break); withdraw: always remove.',
+  'policy.lossMaxAgeSeconds': 'Loss figures older than this no longer describe a tunnel (a drained tunnel’s traffic monitors fall silent).',
+  'policy.lossBetterFactor': 'A tunnel counts as less lossy than another only when its loss is at most 1/factor of it…',
+  'policy.lossBetterMargin': '…and lower by at least this loss ratio (0.005 = half a percentage point): similar tunnels never ping-pong.',
+  'policy.awsTunnelCapacityPps':
+    'Packets per second an AWS tunnel carries (sent + received) where no figure is read: AWS documents up to 140,000.',
+  'policy.gcpTunnelCapacityPps':
+    'Packets per second a GCP Cloud VPN tunnel carries (sent + received) where no figure is read: GCP documents 250,000.',
   alarmTunnels: 'CloudWatch alarm name → tunnel id, for alarms without AWS/VPN dimensions.',
   policyTunnels: 'GCP alert policy name → tunnel id, for notifications without the tunnel label.',
   links:

@@ -25,6 +25,13 @@ function end(t: StatusTunnel, r: LedgerRecord | undefined, now: Date, paint: Pai
   if (monitors.length === 0) out.push('    monitors: none has reported yet');
   for (const [name, m] of monitors)
     out.push(`    monitor ${name}: ${m.health}${m.basis ? ` (${m.basis})` : ''} at ${m.at} (${age(m.at, now)} ago)`);
+  // Loss per direction once a monitor has measured it (a probe's echo covers the round trip).
+  for (const [span, e] of Object.entries(r?.loss ?? {}))
+    if (e)
+      out.push(
+        `    loss ${span}: ${(e.ratio * 100).toFixed(2)} % from ${e.monitor}${e.basis ? ` (${e.basis})` : ''}, ${age(e.at, now)} ago`,
+      );
+  if (!r?.loss || Object.keys(r.loss).length === 0) out.push('    loss: not measured yet');
   if (r?.healthySince && t.state !== 'active') out.push(`    healthy since ${r.healthySince}: restored once the hold-down has passed`);
   if (r?.lastRefusal) out.push(`    last refusal: ${r.lastRefusal}`);
   return out;

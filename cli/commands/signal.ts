@@ -1,5 +1,5 @@
 /** `tunnel-guard signal <tunnel> <health>`: feed a health signal as an edge would (the simulator only). */
-import { HEALTHS, type Health } from '../../shared/types';
+import { HEALTHS, SPANS, type Health, type LossMeasure, type Span } from '../../shared/types';
 import { parseInstant } from '../clock';
 import { UsageError } from '../io';
 import { printChange } from '../print';
@@ -12,9 +12,11 @@ export const signal: Register = (program, s) => {
     .description(`feed a health signal as an edge would (${HEALTHS.join('|')})`)
     .option('--at <iso>', 'when it was observed (default: now); also the decision time')
     .option('--evidence <text>', 'human-readable evidence', 'operator signal (tunnel-guard signal)')
+    .option('--loss <percent>', 'the loss the monitor measured, in percent (shown by status <tunnel>)')
+    .option('--span <span>', `what --loss covers: ${SPANS.join(', ')}`, 'round-trip')
     .option('--json', 'print the report as JSON')
     .action(
-      s.act(async (tunnel: string, health: string, o: { at?: string; evidence: string; json?: boolean }) => {
+      s.act(async (tunnel: string, health: string, o: { at?: string; evidence: string; json?: boolean; loss?: string; span: string }) => {
         simulatorOnly(s.targetName(), 'signal');
         const target = s.target();
         if (!(HEALTHS as readonly string[]).includes(health)) {
@@ -33,6 +35,7 @@ export const signal: Register = (program, s) => {
             monitor: 'cli',
             key: `cli:${ref.id}:${health}:${observedAt}`,
             evidence: o.evidence,
+            ...(o.loss !== undefined ? { measure: lossOf(o.loss, o.span) } : {}),
           },
           clock,
         );
@@ -40,3 +43,12 @@ export const signal: Register = (program, s) => {
       }),
     );
 };
+
+function lossOf(percent: string, span: string): LossMeasure {
+  const ratio = Number(percent) / 100;
+  if (percent.trim() === '' || !(ratio >= 0 && ratio <= 1))
+    throw new UsageError(`--loss ${JSON.stringify(percent)} must be a percentage, 0..100`);
+  if (!(SPANS as readonly string[]).includes(span))
+    throw new UsageError(`--span ${JSON.stringify(span)} must be one of ${SPANS.join(', ')}`);
+  return { ratio, span: span as Span };
+}

@@ -62,8 +62,9 @@ describe('the habits of kubectl, aws and gcloud', () => {
   });
 
   it('status tunnel-aws-1 shows both ends, the monitors and the last decisions', async () => {
-    await run(['signal', 'tunnel-aws-1', 'degraded', '--at', '2026-11-25T10:00:00Z']);
+    await run(['signal', 'tunnel-aws-1', 'degraded', '--at', '2026-11-25T10:00:00Z', '--loss', '4.5', '--span', 'aws-to-gcp']);
     const r = await run(['status', 'tunnel-aws-1']);
+    expect(r.out).toMatch(/loss aws-to-gcp: 4\.50 % from cli/);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^TUNNEL\n {2}gcp:example-project:asia-northeast1:tunnel-aws-1\n/m);
     expect(r.out).toMatch(/^PEER \(discovered\)\n {2}aws:ap-northeast-1:vpn-0a1b2c3d4e5f60001:203\.0\.113\.11\n/m);
