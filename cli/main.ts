@@ -44,10 +44,12 @@ const COMMANDS: readonly Register[] = [
 ];
 
 const HELP_AFTER =
+  '\nExamples:\n  tunnel-guard status\n  tunnel-guard status tunnel-aws-1\n  tunnel-guard drain tunnel-aws-1 --reason "loss on the GCP side"\n' +
+  '  tunnel-guard --target clouds status -o wide\n' +
   '\nThe simulator file is $TUNNEL_GUARD_SIMULATOR (default ./tunnel-guard.sim.json, created on first use);\n' +
   'the ledger lives beside it (<name>.ledger.json). With --target clouds the commands act on the deployed clouds\n' +
-  'and their ledgers (see the README, "Operating it in production"). Exit codes: 0 done, 1 failure, 2 bad input,\n' +
-  '3 refused by a guard.\n';
+  'and their ledgers (docs/simulator-and-cli.md#operating-it-in-production; when something is off:\n' +
+  'docs/troubleshooting.md). Exit codes: 0 done, 1 failure, 2 bad input, 3 refused by a guard.\n';
 
 /** Run the CLI with `argv` (without `node` and the script). Resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {

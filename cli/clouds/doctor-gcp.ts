@@ -5,7 +5,7 @@
  *
  * `testIamPermissions` answers for the CALLER (https://cloud.google.com/resource-manager/reference/rest/v1/projects/testIamPermissions;
  * buckets: https://cloud.google.com/storage/docs/json_api/v1/buckets/testIamPermissions): to check the function's
- * own service account, run doctor with impersonated credentials (see the README).
+ * own service account, run doctor with impersonated credentials (docs/simulator-and-cli.md#setting-it-up-discover-and-doctor).
  */
 import { randomUUID } from 'node:crypto';
 import type { Env } from '../../config/source';
@@ -113,7 +113,7 @@ const alertPolicies: GcpDoctorCheck = {
               `alert policy ${t.ref.id}`,
               'fail',
               `${covering.map((p) => p.displayName ?? p.name).join(', ')} ${functionUrl ? `have no webhook channel calling ${functionUrl}` : 'have no webhook channel'}`,
-              'create the webhook_tokenauth channel to the function URL and add it to the policies (README: Alert policies, webhook channel)',
+              'create the webhook_tokenauth channel to the function URL and add it to the policies (docs/gcp.md#alert-policies-notification-channels-cloud-scheduler)',
             ),
           );
         else
@@ -230,7 +230,7 @@ async function permissionsCheck(env: Env, auth: GcpAuth, project: string, bucket
           'function permissions',
           'fail',
           `${who} lacks ${missing.join(', ')}`,
-          "grant them to the function's service account; run doctor impersonating it to check it (README)",
+          "grant them to the function's service account; run doctor impersonating it to check it (docs/simulator-and-cli.md#setting-it-up-discover-and-doctor)",
         )
       : check('function permissions', 'pass', `${who} holds all ${held.size} permission(s) the function needs (testIamPermissions)`);
   } catch (e) {

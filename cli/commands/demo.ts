@@ -17,12 +17,18 @@ import { EXIT, type CliIo, type ExitCode } from '../io';
 import { formatDelivery } from '../link-format';
 import { formatReport } from '../report-format';
 import type { Register } from '../session';
+
+const EXAMPLES = `
+Examples:
+  tunnel-guard demo                                                # also: npm run demo
+`;
 import { simulatorOnly } from '../targets/target';
 
 export const demo: Register = (program, s) => {
   program
     .command('demo')
     .description('replay the original incident on a fresh simulator in a temporary directory')
+    .addHelpText('after', EXAMPLES)
     .action(
       s.act(async () => {
         simulatorOnly(s.targetName(), 'demo');

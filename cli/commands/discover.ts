@@ -7,6 +7,13 @@ import { resolveFromCaller } from '../../config/source';
 import { EXIT, UsageError } from '../io';
 import type { Register } from '../session';
 
+const EXAMPLES = `
+Examples:
+  tunnel-guard discover
+  tunnel-guard discover --write tunnel-guard.json
+  AWS_REGION=ap-northeast-1 tunnel-guard --target clouds discover --aws-regions ap-northeast-1,us-east-1
+`;
+
 export const discover: Register = (program, s) => {
   program
     .command('discover')
@@ -16,6 +23,7 @@ export const discover: Register = (program, s) => {
     .option('--json', 'print the discovery as JSON ({links, pairs, unpairedGcp, unpairedAws, config})')
     .option('--write <file>', 'also write the proposed configuration to this new file (never overwrites)')
     .option('--aws-regions <list>', "on the clouds: comma list of AWS regions to read (default: AWS_REGION / the profile's)")
+    .addHelpText('after', EXAMPLES)
     .action(
       s.act(async (o: { json?: boolean; write?: string; awsRegions?: string }) => {
         const file = o.write ? resolveFromCaller(o.write, s.io.env, s.io.cwd) : undefined;

@@ -18,7 +18,13 @@ const EDGES = [
 ] as const;
 
 export const invoke: Register = (program, s) => {
-  const group = program.command('invoke').description('run an edge handler locally against the simulator');
+  const group = program
+    .command('invoke')
+    .description('run an edge handler locally against the simulator')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  tunnel-guard invoke aws test/fixtures/aws/eventbridge-single-metric.json | jq .reports\n  tunnel-guard invoke gcp incident.json\n',
+    );
   for (const edge of EDGES)
     group
       .command(`${edge.cloud} ${edge.arg}`)

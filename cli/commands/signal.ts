@@ -2,21 +2,30 @@
 import { HEALTHS, SPANS, type Health, type LossMeasure, type Span } from '../../shared/types';
 import { parseInstant } from '../clock';
 import { UsageError } from '../io';
+import { outputOf, outputOption, type OutputFlags } from '../output';
 import { printChange } from '../print';
 import type { Register } from '../session';
+
+const EXAMPLES = `
+Examples:
+  tunnel-guard signal tunnel-aws-1 degraded --loss 4.5 --span gcp-to-aws
+  tunnel-guard signal tunnel-aws-1 healthy --at 2026-11-25T10:05:00Z
+`;
 import { simulatorOnly } from '../targets/target';
 
 export const signal: Register = (program, s) => {
-  program
+  const cmd = program
     .command('signal <tunnel> <health>')
     .description(`feed a health signal as an edge would (${HEALTHS.join('|')})`)
     .option('--at <iso>', 'when it was observed (default: now); also the decision time')
     .option('--evidence <text>', 'human-readable evidence', 'operator signal (tunnel-guard signal)')
     .option('--loss <percent>', 'the loss the monitor measured, in percent (shown by status <tunnel>)')
-    .option('--span <span>', `what --loss covers: ${SPANS.join(', ')}`, 'round-trip')
-    .option('--json', 'print the report as JSON')
+    .option('--span <span>', `what --loss covers: ${SPANS.join(', ')}`, 'round-trip');
+  outputOption(cmd, 'print the report as JSON (same as -o json)')
+
+    .addHelpText('after', EXAMPLES)
     .action(
-      s.act(async (tunnel: string, health: string, o: { at?: string; evidence: string; json?: boolean; loss?: string; span: string }) => {
+      s.act(async (tunnel: string, health: string, o: OutputFlags & { at?: string; evidence: string; loss?: string; span: string }) => {
         simulatorOnly(s.targetName(), 'signal');
         const target = s.target();
         if (!(HEALTHS as readonly string[]).includes(health)) {
@@ -39,7 +48,7 @@ export const signal: Register = (program, s) => {
           },
           clock,
         );
-        return printChange(s.io, change, !!o.json);
+        return printChange(s.io, change, outputOf(o), true);
       }),
     );
 };

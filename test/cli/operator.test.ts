@@ -121,6 +121,55 @@ describe('the habits of kubectl, aws and gcloud', () => {
   });
 });
 
+describe('changes say what they did, what the other end did, and what comes next', () => {
+  it('a refusal is one short line; the whole report is behind -o wide and --json', async () => {
+    const withdraw = { TUNNEL_GUARD_DRAIN_MODE: 'withdraw', TUNNEL_GUARD_LINKS: 'off' };
+    await run(['drain', 'tunnel-aws-1'], withdraw);
+    const r = await run(['drain', 'tunnel-aws-2'], withdraw);
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/^REFUSE tunnel-aws-2: refused by blast-radius \(URGENT\): /);
+    expect(r.out).toMatch(/\nREFUSE tunnel-aws-2: refused by black-hole/);
+    expect(r.out).toMatch(/\(the whole report: -o wide or --json\)\n$/);
+    for (const line of r.out.split('\n')) expect(line.length).toBeLessThanOrEqual(120);
+    expect((await run(['drain', 'tunnel-aws-2', '-o', 'wide'], withdraw)).out).toMatch(/state active → active/);
+  });
+
+  it('--json of a change includes what the linked end did', async () => {
+    const r = await run(['drain', 'tunnel-aws-1', '--json']);
+    const doc = JSON.parse(r.out);
+    expect(doc.decision).toBe('drain');
+    expect(doc.linked).toEqual([
+      expect.objectContaining({
+        ok: true,
+        tunnelId: 'aws:ap-northeast-1:vpn-0a1b2c3d4e5f60001:203.0.113.11',
+        report: expect.objectContaining({ decision: 'drain', viaLink: true }),
+      }),
+    ]);
+  });
+
+  it('release says what happens next', async () => {
+    const r = await run(['release', 'tunnel-aws-1']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/next: tunnel-aws-1 is no longer held drained .* or now with: tunnel-guard restore tunnel-aws-1/);
+  });
+
+  it('while a change is under way, an interruption would name the state and the commands that finish or undo it', async () => {
+    const notes: (string | undefined)[] = [];
+    const io: CliIo = {
+      stdout: () => undefined,
+      stderr: () => undefined,
+      env: { TUNNEL_GUARD_SIMULATOR: sim },
+      cwd: dir,
+      inFlight: (n) => notes.push(n),
+    };
+    expect(await main(['drain', 'tunnel-aws-1'], io)).toBe(0);
+    expect(notes[0]).toMatch(
+      /interrupted during drain of tunnel-aws-1: it may be half-done.*tunnel-guard reconcile finishes it; tunnel-guard restore tunnel-aws-1 undoes it/,
+    );
+    expect(notes.at(-1)).toBeUndefined();
+  });
+});
+
 describe('set-up mistakes caught before an incident', () => {
   it('doctor fails a configured link whose GCP peerIp is not the AWS outside IP', async () => {
     const wrong = {
