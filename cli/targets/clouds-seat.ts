@@ -13,7 +13,7 @@ import { loadSide } from '../clouds-loader';
 import { doctorLinks } from '../doctor-links';
 import { UsageError } from '../io';
 import type { CloudDiscovery, CloudSeat, CloudSide, DoctorCheck, SideOptions } from '../seat';
-import { participatingClouds } from './clouds-vars';
+import { awsRegionSet, participatingClouds } from './clouds-vars';
 
 export interface SeatOptions {
   env: Env;
@@ -58,7 +58,7 @@ export async function openSeat(opts: SeatOptions): Promise<CloudSeat> {
 /** Read both clouds and propose the whole configuration (pairing as on the simulator: `discoverLinks`). */
 export async function discoverClouds(opts: SeatOptions & { awsRegions: string[] }): Promise<CloudDiscovery> {
   const o = sideOptions(opts);
-  const clouds = participatingClouds(o.env, 'inventory', { aws: opts.awsRegions.length > 0 });
+  const clouds = participatingClouds(o.env, 'inventory', { aws: opts.awsRegions.length > 0 || awsRegionSet(o.env) });
   const parts = await Promise.all(clouds.map((c) => loadSide(c).discover({ ...o, awsRegions: opts.awsRegions })));
   const all = parts.flatMap((p) => p.tunnels);
   const d = discoverLinks(

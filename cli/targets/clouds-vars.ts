@@ -46,3 +46,6 @@ export function participatingClouds(env: Env, need: keyof typeof REQUIRED_VARS, 
   }
   return clouds;
 }
+
+/** discover runs before anything is deployed: an AWS region alone makes AWS take part (no table yet). */
+export const awsRegionSet = (env: Env): boolean => isSet(env, 'AWS_REGION') || isSet(env, 'AWS_DEFAULT_REGION');

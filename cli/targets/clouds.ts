@@ -12,7 +12,7 @@ import type { Clock } from '../../shared/ports';
 import type { TunnelRef } from '../../shared/types';
 import type { CloudSeat } from '../seat';
 import { discoverClouds, openSeat, runDoctor, type SeatOptions } from './clouds-seat';
-import { participatingClouds } from './clouds-vars';
+import { awsRegionSet, participatingClouds } from './clouds-vars';
 import { simulatorOnlyError, type Change, type Target } from './target';
 
 /** Checks the variables before a side's bundle (and its SDKs) is loaded: a usage error comes back at once. */
@@ -62,7 +62,7 @@ export function cloudsTarget(io: CliIo, verbose: boolean): Target {
     reconcile: async () => Promise.reject(simulatorOnlyError('reconcile')),
     async discover(o) {
       const d = await discoverClouds({
-        ...seatOptions(io, verbose, 'inventory', { aws: o.awsRegions.length > 0 }),
+        ...seatOptions(io, verbose, 'inventory', { aws: o.awsRegions.length > 0 || awsRegionSet(io.env) }),
         awsRegions: o.awsRegions,
       });
       const config = configOf(d);
