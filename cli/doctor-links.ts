@@ -74,28 +74,26 @@ export async function doctorLinks(
     );
   else if (topicCheck) out.push(await topicCheck());
 
-  if (readClouds.aws && readClouds.gcp) {
-    const byId = new Map(tunnels.map((t) => [t.ref.id, t]));
-    for (const l of config.links) {
-      const g = byId.get(l.gcp);
-      const a = byId.get(l.aws);
-      const peerIp = g?.ref.cloud === 'gcp' ? g.ref.native.peerIp : undefined;
-      const outside = a?.ref.cloud === 'aws' ? a.ref.native.outsideIpAddress : undefined;
-      if (!g || !a)
-        out.push(
-          check(`link ${l.gcp}`, 'fail', `${!g ? l.gcp : l.aws} does not exist`, 'tunnel-guard discover --target clouds, and update links'),
-        );
-      else if (peerIp !== outside)
-        out.push(
-          check(
-            `link ${l.gcp}`,
-            'fail',
-            `peerIp ${peerIp ?? '(none)'} ≠ AWS outside IP ${outside}: not the same tunnel`,
-            'tunnel-guard discover --target clouds, and update links',
-          ),
-        );
-      else out.push(check(`link ${l.gcp}`, 'pass', `↔ ${l.aws} (${outside})`));
-    }
-  } else out.push(check('link pairs', 'skip', 'both clouds must take part to compare the ends of each link'));
+  if (readClouds.aws && readClouds.gcp) out.push(...linkPairChecks(config.links, tunnels, 'tunnel-guard discover --target clouds'));
+  else out.push(check('link pairs', 'skip', 'both clouds must take part to compare the ends of each link'));
   return out;
+}
+
+/**
+ * Each pair must still be the same IPsec tunnel seen from both clouds: the GCP tunnel's peerIp is the AWS tunnel's
+ * outside IP. A wrong pair would drain the wrong AWS tunnel when the GCP end sees loss. Shared by both targets.
+ */
+export function linkPairChecks(links: Config['links'], tunnels: readonly TunnelStatus[], discover: string): DoctorCheck[] {
+  const byId = new Map(tunnels.map((t) => [t.ref.id, t]));
+  const fix = `${discover}, and update links`;
+  return links.map((l) => {
+    const g = byId.get(l.gcp);
+    const a = byId.get(l.aws);
+    const peerIp = g?.ref.cloud === 'gcp' ? g.ref.native.peerIp : undefined;
+    const outside = a?.ref.cloud === 'aws' ? a.ref.native.outsideIpAddress : undefined;
+    if (!g || !a) return check(`link ${l.gcp}`, 'fail', `${!g ? l.gcp : l.aws} does not exist`, fix);
+    if (peerIp !== outside)
+      return check(`link ${l.gcp}`, 'fail', `peerIp ${peerIp ?? '(none)'} ≠ AWS outside IP ${outside}: not the same tunnel`, fix);
+    return check(`link ${l.gcp}`, 'pass', `↔ ${l.aws} (${outside})`);
+  });
 }

@@ -16,11 +16,28 @@ const confirm =
       }
     : undefined;
 
+/** What to say if Ctrl-C arrives now: set while a change is under way. */
+let inFlight: string | undefined;
+process.on('SIGINT', () => {
+  process.stderr.write(`\ntunnel-guard: ${inFlight ?? 'interrupted; nothing was being changed'}\n`);
+  process.exit(130);
+});
+
+// `tunnel-guard status | head`: a reader that stops early is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 main(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   env: process.env,
   cwd: process.cwd(),
+  isTTY: !!process.stdout.isTTY,
+  inFlight: (note) => {
+    inFlight = note;
+  },
   ...(confirm ? { confirm } : {}),
 }).then(
   (code) => {

@@ -10,6 +10,10 @@ export interface CliIo {
   cwd: string;
   /** The real clock unless a test pins it. `--now`/`--at` override it per command. */
   now?: () => Date;
+  /** Whether stdout is a terminal (colour, see `paint.ts`). */
+  isTTY?: boolean;
+  /** Told what to say if the process is interrupted now (a change under way), and `undefined` once it is done. */
+  inFlight?: (note: string | undefined) => void;
   /** Ask a yes/no question; present only when a person is at a terminal (stdin and stdout are TTYs). */
   confirm?: (question: string) => Promise<boolean>;
 }

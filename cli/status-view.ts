@@ -1,6 +1,6 @@
 /**
- * `status`: the contract shape (`{"tunnels":[{id,cloud,health,state,native,routes,withdrawn}]}`), built
- * purely from what the clouds and the ledger say, and a readable table of it.
+ * `status --json`: the contract shape (`{"tunnels":[{id,cloud,health,state,native,routes,withdrawn,…}]}`), built
+ * purely from what the clouds and the ledger say. The table for people is `status-table.ts`.
  */
 import { effectiveHealth } from '../shared/health';
 import { peerOf } from '../shared/links/rules';
@@ -80,44 +80,10 @@ export function buildStatus(
   };
 }
 
-/** The peer column stays readable: the GCP tunnel name, or the AWS connection and outside IP. */
-function shortId(id: string): string {
-  const parts = id.split(':');
-  if (parts[0] === 'gcp' && parts.length === 4) return parts[3]!;
-  if (parts[0] === 'aws' && parts.length === 4) return `${parts[2]}:${parts[3]}`;
-  return id;
-}
-
 /** One line saying which links are in use and where they came from. */
 export function formatLinksLine(links: StatusLinks & { unpaired?: number }): string {
   if (links.source === 'off') return 'links: off (TUNNEL_GUARD_LINKS=off): each cloud acts alone\n';
   if (links.source === 'config') return `links: ${links.links.length} pair(s) from the configuration\n`;
   const unpaired = links.unpaired ? `, ${links.unpaired} tunnel(s) unpaired` : '';
-  return `links: ${links.links.length} pair(s) discovered on the simulator (GCP peerIp = AWS outside IP${unpaired}); pin them with \`tunnel-guard discover\` and the configuration's links\n`;
-}
-
-const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
-
-/** A fixed-width table; one line per tunnel, routes and withdrawn destinations listed compactly. */
-export function formatStatus(doc: StatusDoc): string {
-  const rows = doc.tunnels.map((t) => [
-    t.id,
-    t.linkStatus,
-    t.health,
-    t.state + (t.suppressed ? ' (suppressed)' : ''),
-    t.routes.map((r) => r.destination).join(', ') || '-',
-    // A de-preferred destination is withdrawn from the active routes but still has its standby.
-    t.withdrawn
-      .map((r) => (t.standby.some((s) => s.destination === r.destination) ? `${r.destination} (standby)` : r.destination))
-      .join(', ') || '-',
-    t.peer ? shortId(t.peer) : '-',
-  ]);
-  const head = ['TUNNEL', 'LINK', 'HEALTH', 'STATE', 'ACTIVE ROUTES', 'WITHDRAWN', 'PEER'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(head), ...rows.map(line)].join('\n') + '\n';
+  return `links: ${links.links.length} pair(s) discovered on the simulator (peerIp = outside IP)${unpaired}; pin: tunnel-guard discover\n`;
 }

@@ -30,5 +30,10 @@ export function configFromEnv(env: Env, readFile: (path: string) => string, cwd:
     const where = inline ? 'TUNNEL_GUARD_CONFIG_JSON' : `TUNNEL_GUARD_CONFIG=${path}`;
     return { ok: false, reason: `cannot read configuration from ${where}: ${e instanceof Error ? e.message : String(e)}` };
   }
+  // `tunnel-guard init` writes a `$schema` pointer so that editors validate the file; it is not configuration.
+  if (file && typeof file === 'object' && !Array.isArray(file) && '$schema' in file) {
+    const { $schema: _schema, ...rest } = file as Record<string, unknown>;
+    file = rest;
+  }
   return loadConfig(file, env);
 }

@@ -5,7 +5,7 @@
  *
  * `testIamPermissions` answers for the CALLER (https://cloud.google.com/resource-manager/reference/rest/v1/projects/testIamPermissions;
  * buckets: https://cloud.google.com/storage/docs/json_api/v1/buckets/testIamPermissions): to check the function's
- * own service account, run doctor with impersonated credentials (see the README).
+ * own service account, run doctor with impersonated credentials (docs/simulator-and-cli.md#setting-it-up-discover-and-doctor).
  */
 import { randomUUID } from 'node:crypto';
 import type { Env } from '../../config/source';
@@ -44,100 +44,130 @@ const check = (name: string, status: DoctorCheck['status'], detail: string, fix?
   ...(fix ? { fix } : {}),
 });
 
+/** What the GCP checks share as they run in order (the tunnels check reads the tunnels the policy check looks at). */
+interface GcpDoctorContext {
+  env: Env;
+  config: Config;
+  project: string;
+  bucket: string;
+  auth: GcpAuth;
+  tunnels: TunnelStatus[];
+}
+
+/** A named check. */
+interface GcpDoctorCheck {
+  name: string;
+  run(c: GcpDoctorContext): Promise<DoctorCheck[]>;
+}
+
+const vpnTunnels: GcpDoctorCheck = {
+  name: 'VPN tunnels',
+  async run(c) {
+    const regions = new Set(list(c.env.TUNNEL_GUARD_GCP_REGIONS));
+    try {
+      c.tunnels = (await listGcpTunnels(c.env, c.auth, c.project)).filter((t) => t.ref.cloud === 'gcp' && regions.has(t.ref.native.region));
+      return [check('VPN tunnels', 'pass', `${c.tunnels.length} tunnel(s) in ${[...regions].join(', ')}`)];
+    } catch (e) {
+      return [check('VPN tunnels', 'fail', explainGcpError(e, 'vpnTunnels.aggregatedList', gcpEndpoints(c.env).compute))];
+    }
+  },
+};
+
+const alertPolicies: GcpDoctorCheck = {
+  name: 'alert policies',
+  async run({ env, config, project, auth, tunnels }) {
+    const scoped = tunnels.filter((t) => inScope(config.policy, t.ref.id));
+    const functionUrl = env.TUNNEL_GUARD_GCP_FUNCTION_URL || env.TUNNEL_GUARD_GCP_LINK_URL;
+    const bare = (url: string) => url.split('?')[0]!.replace(/\/+$/, '');
+    try {
+      const [policies, channels] = await Promise.all([listAlertPolicies(env, auth, project), listNotificationChannels(env, auth, project)]);
+      const toFunction = new Set(
+        channels
+          .filter((c) => c.enabled !== false)
+          .filter((c) => {
+            const url = webhookUrlOf(c);
+            return !!url && (!functionUrl || bare(url) === bare(functionUrl));
+          })
+          .map((c) => c.name),
+      );
+      const checks: DoctorCheck[] = [];
+      for (const t of scoped) {
+        if (t.ref.cloud !== 'gcp') continue;
+        const name = t.ref.native.name;
+        const covering = policies.filter(
+          (p) => p.enabled !== false && isVpnPolicy(p) && (tunnelNamesOfPolicy(p).length === 0 || tunnelNamesOfPolicy(p).includes(name)),
+        );
+        const reaching = covering.filter((p) => (p.notificationChannels ?? []).some((c) => toFunction.has(c)));
+        if (covering.length === 0)
+          checks.push(
+            check(
+              `alert policy ${t.ref.id}`,
+              'fail',
+              'no enabled alert policy on vpn.googleapis.com metrics covers this tunnel',
+              'gcloud monitoring policies create --policy-from-file=deploy/gcp/alert-policy-dropped-packets.json',
+            ),
+          );
+        else if (reaching.length === 0)
+          checks.push(
+            check(
+              `alert policy ${t.ref.id}`,
+              'fail',
+              `${covering.map((p) => p.displayName ?? p.name).join(', ')} ${functionUrl ? `have no webhook channel calling ${functionUrl}` : 'have no webhook channel'}`,
+              'create the webhook_tokenauth channel to the function URL and add it to the policies (docs/gcp.md#alert-policies-notification-channels-cloud-scheduler)',
+            ),
+          );
+        else
+          checks.push(
+            check(
+              `alert policy ${t.ref.id}`,
+              'pass',
+              `${reaching.map((p) => p.displayName ?? p.name).join(', ')} → webhook${functionUrl ? ` ${functionUrl}` : ' (set TUNNEL_GUARD_GCP_FUNCTION_URL to check which URL)'}`,
+            ),
+          );
+      }
+      if (scoped.length === 0) checks.push(check('alert policies', 'skip', 'no GCP tunnel in scope'));
+      return checks;
+    } catch (e) {
+      return [
+        check(
+          'alert policies',
+          'fail',
+          explainGcpError(e, 'alertPolicies/notificationChannels list', gcpEndpoints(env).monitoring),
+          'the caller needs monitoring.alertPolicies.list and monitoring.notificationChannels.list',
+        ),
+      ];
+    }
+  },
+};
+
+/** In the order they are run and printed, after the credentials. */
+const GCP_CHECKS: readonly GcpDoctorCheck[] = [
+  { name: 'ledger bucket', run: async (c) => [await bucketCheck(c.env, c.auth, c.bucket)] },
+  vpnTunnels,
+  alertPolicies,
+  { name: 'function permissions', run: async (c) => [await permissionsCheck(c.env, c.auth, c.project, c.bucket)] },
+];
+
 export async function doctorGcp(env: Env, config: Config): Promise<{ checks: DoctorCheck[]; tunnels: TunnelStatus[] }> {
-  const checks: DoctorCheck[] = [];
-  const project = gcpProjectOf(env);
-  const bucket = env.TUNNEL_GUARD_LEDGER_BUCKET!;
-  const ep = gcpEndpoints(env);
   let auth: GcpAuth;
   try {
     auth = await resolveGcpAuth(env);
-    checks.push(
-      check(
-        'credentials',
-        auth.mode === 'none' ? 'skip' : 'pass',
-        auth.mode === 'none'
-          ? 'TUNNEL_GUARD_GCP_AUTH=none: no credentials sent (local fakes only)'
-          : 'application default credentials resolved, token obtained',
-      ),
-    );
   } catch (e) {
-    checks.push(check('credentials', 'fail', (e as Error).message, 'gcloud auth application-default login'));
-    return { checks, tunnels: [] };
+    // Every other check would fail the same way.
+    return { checks: [check('credentials', 'fail', (e as Error).message, 'gcloud auth application-default login')], tunnels: [] };
   }
-
-  checks.push(await bucketCheck(env, auth, bucket));
-
-  let tunnels: TunnelStatus[] = [];
-  const regions = new Set(list(env.TUNNEL_GUARD_GCP_REGIONS));
-  try {
-    tunnels = (await listGcpTunnels(env, auth, project)).filter((t) => t.ref.cloud === 'gcp' && regions.has(t.ref.native.region));
-    checks.push(check('VPN tunnels', 'pass', `${tunnels.length} tunnel(s) in ${[...regions].join(', ')}`));
-  } catch (e) {
-    checks.push(check('VPN tunnels', 'fail', explainGcpError(e, 'vpnTunnels.aggregatedList', ep.compute)));
-  }
-  const scoped = tunnels.filter((t) => inScope(config.policy, t.ref.id));
-
-  const functionUrl = env.TUNNEL_GUARD_GCP_FUNCTION_URL || env.TUNNEL_GUARD_GCP_LINK_URL;
-  try {
-    const [policies, channels] = await Promise.all([listAlertPolicies(env, auth, project), listNotificationChannels(env, auth, project)]);
-    const toFunction = new Set(
-      channels
-        .filter((c) => c.enabled !== false)
-        .filter((c) => {
-          const url = webhookUrlOf(c);
-          return !!url && (!functionUrl || url.split('?')[0]!.replace(/\/+$/, '') === functionUrl.split('?')[0]!.replace(/\/+$/, ''));
-        })
-        .map((c) => c.name),
-    );
-    for (const t of scoped) {
-      if (t.ref.cloud !== 'gcp') continue;
-      const name = t.ref.native.name;
-      const covering = policies.filter(
-        (p) => p.enabled !== false && isVpnPolicy(p) && (tunnelNamesOfPolicy(p).length === 0 || tunnelNamesOfPolicy(p).includes(name)),
-      );
-      const reaching = covering.filter((p) => (p.notificationChannels ?? []).some((c) => toFunction.has(c)));
-      if (covering.length === 0)
-        checks.push(
-          check(
-            `alert policy ${t.ref.id}`,
-            'fail',
-            'no enabled alert policy on vpn.googleapis.com metrics covers this tunnel',
-            'gcloud monitoring policies create --policy-from-file=deploy/gcp/alert-policy-dropped-packets.json',
-          ),
-        );
-      else if (reaching.length === 0)
-        checks.push(
-          check(
-            `alert policy ${t.ref.id}`,
-            'fail',
-            `${covering.map((p) => p.displayName ?? p.name).join(', ')} ${functionUrl ? `have no webhook channel calling ${functionUrl}` : 'have no webhook channel'}`,
-            'create the webhook_tokenauth channel to the function URL and add it to the policies (README: Alert policies, webhook channel)',
-          ),
-        );
-      else
-        checks.push(
-          check(
-            `alert policy ${t.ref.id}`,
-            'pass',
-            `${reaching.map((p) => p.displayName ?? p.name).join(', ')} → webhook${functionUrl ? ` ${functionUrl}` : ' (set TUNNEL_GUARD_GCP_FUNCTION_URL to check which URL)'}`,
-          ),
-        );
-    }
-    if (scoped.length === 0) checks.push(check('alert policies', 'skip', 'no GCP tunnel in scope'));
-  } catch (e) {
-    checks.push(
-      check(
-        'alert policies',
-        'fail',
-        explainGcpError(e, 'alertPolicies/notificationChannels list', ep.monitoring),
-        'the caller needs monitoring.alertPolicies.list and monitoring.notificationChannels.list',
-      ),
-    );
-  }
-
-  checks.push(await permissionsCheck(env, auth, project, bucket));
-  return { checks, tunnels };
+  const checks = [
+    check(
+      'credentials',
+      auth.mode === 'none' ? 'skip' : 'pass',
+      auth.mode === 'none'
+        ? 'TUNNEL_GUARD_GCP_AUTH=none: no credentials sent (local fakes only)'
+        : 'application default credentials resolved, token obtained',
+    ),
+  ];
+  const c: GcpDoctorContext = { env, config, project: gcpProjectOf(env), bucket: env.TUNNEL_GUARD_LEDGER_BUCKET!, auth, tunnels: [] };
+  for (const k of GCP_CHECKS) checks.push(...(await k.run(c)));
+  return { checks, tunnels: c.tunnels };
 }
 
 async function bucketCheck(env: Env, auth: GcpAuth, bucket: string): Promise<DoctorCheck> {
@@ -200,7 +230,7 @@ async function permissionsCheck(env: Env, auth: GcpAuth, project: string, bucket
           'function permissions',
           'fail',
           `${who} lacks ${missing.join(', ')}`,
-          "grant them to the function's service account; run doctor impersonating it to check it (README)",
+          "grant them to the function's service account; run doctor impersonating it to check it (docs/simulator-and-cli.md#setting-it-up-discover-and-doctor)",
         )
       : check('function permissions', 'pass', `${who} holds all ${held.size} permission(s) the function needs (testIamPermissions)`);
   } catch (e) {

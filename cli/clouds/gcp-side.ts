@@ -37,7 +37,7 @@ export async function preflightGcp(env: Env, auth: GcpAuth): Promise<void> {
           (e as { status?: number; response?: { status?: number } }).status ?? (e as { response?: { status?: number } }).response?.status;
         if (status === 404)
           throw new CloudUnavailableError(
-            `GCP: the ledger bucket ${bucket} does not exist. Create it (see the README's GCP deploy), or fix TUNNEL_GUARD_LEDGER_BUCKET`,
+            `GCP: the ledger bucket ${bucket} does not exist. Create it (docs/gcp.md#deploy), or fix TUNNEL_GUARD_LEDGER_BUCKET`,
           );
         throw new CloudUnavailableError(explainGcpError(e, `GCP: ledger bucket ${bucket}`, ep.storage));
       }

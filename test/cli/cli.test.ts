@@ -94,8 +94,12 @@ describe('status --json (a contract)', () => {
   it('prints a readable table by default', async () => {
     const r = await run(['status']);
     expect(r.code).toBe(0);
-    expect(r.out.split('\n')[0]).toMatch(/^TUNNEL\s+LINK\s+HEALTH\s+STATE\s+ACTIVE ROUTES\s+WITHDRAWN\s+PEER$/);
-    expect(r.out).toContain(`${T1}`);
+    expect(r.out.split('\n')[0]).toBe(`target: simulator ${sim} (ledger ${ledgerFileFor(sim)})`);
+    expect(r.out.split('\n')[1]).toMatch(/^TUNNEL\s+LINK\s+HEALTH\s+STATE\s+ROUTES\s+PEER\s+SINCE\s+REASON$/);
+    expect(r.out).toMatch(/^tunnel-aws-1 +up +healthy +active +1\/1 +203\.0\.113\.11 /m);
+    const wide = await run(['status', '-o', 'wide']);
+    expect(wide.out.split('\n')[1]).toMatch(/^TUNNEL\s+LINK\s+HEALTH\s+STATE\s+ACTIVE ROUTES\s+WITHDRAWN\s+PEER\s+SINCE\s+REASON$/);
+    expect(wide.out).toContain(`${T1}`);
   });
 
   it('shows a degraded signal as health degraded and a drained tunnel with its withdrawn destinations', async () => {
@@ -215,7 +219,7 @@ describe('drainMode deprefer (the default): the built-in topology through the CL
       expect(t.withdrawn.map((r: any) => r.destination)).toEqual(['10.0.0.0/16']);
       expect(t.standby.map((r: any) => r.destination)).toEqual(['10.0.0.0/16']);
     }
-    expect((await run(['status'])).out).toMatch(/10\.0\.0\.0\/16 \(standby\)/);
+    expect((await run(['status', '-o', 'wide'])).out).toMatch(/10\.0\.0\.0\/16 \(standby\)/);
 
     expect((await run(['restore', 'tunnel-aws-1'])).code).toBe(0);
     expect((await run(['restore', 'tunnel-aws-2'])).code).toBe(0);

@@ -241,6 +241,21 @@ describe('discover --target clouds', () => {
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/exists/);
   });
+
+  it('with only AWS_REGION (nothing deployed yet) reads that region', async () => {
+    const bare = {
+      TUNNEL_GUARD_TABLE: undefined,
+      TUNNEL_GUARD_TOPIC_ARN: undefined,
+      TUNNEL_GUARD_AWS_VPN_IDS: undefined,
+      TUNNEL_GUARD_GCP_PROJECT: undefined,
+      TUNNEL_GUARD_GCP_REGIONS: undefined,
+      TUNNEL_GUARD_LEDGER_BUCKET: undefined,
+    };
+    const r = await tg(['discover', '--json'], bare);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).sources).toEqual(['aws:us-east-1 (4 tunnel(s))']);
+  });
 });
 
 describe('doctor --target clouds', () => {
@@ -388,6 +403,8 @@ describe('--target', () => {
       TUNNEL_GUARD_GCP_PROJECT: '',
       TUNNEL_GUARD_GCP_REGIONS: '',
       TUNNEL_GUARD_LEDGER_BUCKET: '',
+      // discover needs no more than a region: with none, nothing is configured for it either.
+      AWS_REGION: '',
     };
     for (const args of [['doctor', '--json'], ['discover']]) {
       const r = await raw(['--target', 'clouds', ...args], bare);

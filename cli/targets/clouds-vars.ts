@@ -1,21 +1,10 @@
 /**
- * `--target simulator|clouds` (or `TUNNEL_GUARD_TARGET`), and which clouds take part on `clouds`. Pure: no SDK is
- * loaded here, so the simulator commands stay as light as before.
+ * Which clouds take part on `--target clouds`: each one whose deployed functions' variables are set. Pure: no SDK
+ * is loaded here.
  */
-import type { Env } from '../config/source';
-import type { Cloud } from '../shared/types';
-import { UsageError } from './io';
-
-export type Target = 'simulator' | 'clouds';
-
-/** The flag wins over the variable; anything but the two words is a usage error, never a silent default. */
-export function targetOf(flag: string | undefined, env: Env): Target {
-  const raw = (flag ?? env.TUNNEL_GUARD_TARGET ?? '').trim().toLowerCase();
-  if (raw === '' || raw === 'simulator') return 'simulator';
-  if (raw === 'clouds') return 'clouds';
-  const from = flag !== undefined ? '--target' : 'TUNNEL_GUARD_TARGET';
-  throw new UsageError(`${from} ${JSON.stringify(flag ?? env.TUNNEL_GUARD_TARGET)} must be simulator or clouds`);
-}
+import type { Env } from '../../config/source';
+import type { Cloud } from '../../shared/types';
+import { UsageError } from '../io';
 
 /** The variables that make each cloud take part (the deployed functions' own). */
 export const CLOUD_VARS = {
@@ -57,3 +46,6 @@ export function participatingClouds(env: Env, need: keyof typeof REQUIRED_VARS, 
   }
   return clouds;
 }
+
+/** discover runs before anything is deployed: an AWS region alone makes AWS take part (no table yet). */
+export const awsRegionSet = (env: Env): boolean => isSet(env, 'AWS_REGION') || isSet(env, 'AWS_DEFAULT_REGION');

@@ -5,15 +5,15 @@
  * ledger. Each cloud keeps its own ledger, as the functions do.
  */
 import { readFileSync } from 'node:fs';
-import { configFromEnv, type Env } from '../config/source';
-import { discoverLinks } from '../shared/links/discover';
-import type { Config } from '../shared/policy';
-import type { Cloud } from '../shared/types';
-import { loadSide } from './clouds-loader';
-import { doctorLinks } from './doctor-links';
-import { UsageError } from './io';
-import type { CloudDiscovery, CloudSeat, CloudSide, DoctorCheck, SideOptions } from './seat';
-import { participatingClouds } from './target';
+import { configFromEnv, type Env } from '../../config/source';
+import { discoverLinks } from '../../shared/links/discover';
+import type { Config } from '../../shared/policy';
+import type { Cloud } from '../../shared/types';
+import { loadSide } from '../clouds-loader';
+import { doctorLinks } from '../doctor-links';
+import { UsageError } from '../io';
+import type { CloudDiscovery, CloudSeat, CloudSide, DoctorCheck, SideOptions } from '../seat';
+import { awsRegionSet, participatingClouds } from './clouds-vars';
 
 export interface SeatOptions {
   env: Env;
@@ -58,7 +58,7 @@ export async function openSeat(opts: SeatOptions): Promise<CloudSeat> {
 /** Read both clouds and propose the whole configuration (pairing as on the simulator: `discoverLinks`). */
 export async function discoverClouds(opts: SeatOptions & { awsRegions: string[] }): Promise<CloudDiscovery> {
   const o = sideOptions(opts);
-  const clouds = participatingClouds(o.env, 'inventory', { aws: opts.awsRegions.length > 0 });
+  const clouds = participatingClouds(o.env, 'inventory', { aws: opts.awsRegions.length > 0 || awsRegionSet(o.env) });
   const parts = await Promise.all(clouds.map((c) => loadSide(c).discover({ ...o, awsRegions: opts.awsRegions })));
   const all = parts.flatMap((p) => p.tunnels);
   const d = discoverLinks(

@@ -1,20 +1,46 @@
 /**
  * `tunnel-guard invoke aws|gcp <file>`: run an edge's handler on an event file against the simulator, print the
- * result, and turn it into the CLI's exit code.
+ * result, and turn it into the CLI's exit code. The edges write their log lines to stderr themselves, so stdout
+ * carries only the result and can be piped to jq.
  */
 import { readFileSync } from 'node:fs';
-import { format } from 'node:util';
-import { resolveFromCaller } from '../config/source';
-import { errorMessage } from '../shared/errors';
-import { DEFAULT_SIMULATOR_FILE } from './compose';
-import { loadInvoker } from './invoke';
-import { EXIT, UsageError, type CliIo, type ExitCode } from './io';
+import { resolveFromCaller } from '../../config/source';
+import { errorMessage } from '../../shared/errors';
+import { DEFAULT_SIMULATOR_FILE } from '../compose';
+import { loadInvoker } from '../invoke-loader';
+import { EXIT, UsageError, type CliIo, type ExitCode } from '../io';
+import type { Register } from '../session';
+import { simulatorOnly } from '../targets/target';
 
-export async function runInvoke(io: CliIo, cloud: 'aws' | 'gcp', file: string): Promise<ExitCode> {
+const EDGES = [
+  { cloud: 'aws', arg: '<event>', help: 'run the Lambda handler on an EventBridge/SNS/alarm-action event JSON file' },
+  { cloud: 'gcp', arg: '<payload>', help: 'run the Cloud Function handler on a Cloud Monitoring webhook payload JSON file' },
+] as const;
+
+export const invoke: Register = (program, s) => {
+  const group = program
+    .command('invoke')
+    .description('run an edge handler locally against the simulator')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  tunnel-guard invoke aws test/fixtures/aws/eventbridge-single-metric.json | jq .reports\n  tunnel-guard invoke gcp incident.json\n',
+    );
+  for (const edge of EDGES)
+    group
+      .command(`${edge.cloud} ${edge.arg}`)
+      .description(edge.help)
+      .action(
+        s.act(async (file: string) => {
+          simulatorOnly(s.targetName(), 'invoke');
+          return runInvoke(s.io, edge.cloud, file);
+        }),
+      );
+};
+
+async function runInvoke(io: CliIo, cloud: 'aws' | 'gcp', file: string): Promise<ExitCode> {
   let event: unknown;
-  const path = resolveFromCaller(file, io.env, io.cwd);
   try {
-    event = JSON.parse(readFileSync(path, 'utf8'));
+    event = JSON.parse(readFileSync(resolveFromCaller(file, io.env, io.cwd), 'utf8'));
   } catch (e) {
     throw new UsageError(`cannot read ${file} as JSON: ${errorMessage(e)}`);
   }
@@ -23,17 +49,7 @@ export async function runInvoke(io: CliIo, cloud: 'aws' | 'gcp', file: string): 
     ...io.env,
     TUNNEL_GUARD_SIMULATOR: resolveFromCaller(io.env.TUNNEL_GUARD_SIMULATOR || DEFAULT_SIMULATOR_FILE, io.env, io.cwd),
   };
-  const invoker = loadInvoker(cloud);
-  // The edges log with console.log (that is where Lambda and Cloud Functions collect logs). Here stdout carries
-  // only the result, so it can be piped to jq; the log lines go to stderr.
-  const log = console.log;
-  console.log = (...args: unknown[]) => io.stderr(`${format(...args)}\n`);
-  let result: unknown;
-  try {
-    result = await invoker(event, env);
-  } finally {
-    console.log = log;
-  }
+  const result = await loadInvoker(cloud)(event, env);
   io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   return invokeExitCode(cloud, result);
 }

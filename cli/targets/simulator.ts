@@ -1,0 +1,90 @@
+/**
+ * The simulator as a `Target`: both clouds in one JSON file (`TUNNEL_GUARD_SIMULATOR`, default
+ * `./tunnel-guard.sim.json`) with its ledger beside it, acted on through the same core as the functions. Link
+ * messages are delivered in-process, so a change also shows what the other end of the link did.
+ */
+import { existsSync } from 'node:fs';
+import { reconcile, runCommand, handleSignal } from '../../shared/engine';
+import { ledgerFileFor } from '../../simulator';
+import { composeCli, discoverOnSimulator, type CliContext, type CliDeps } from '../compose';
+import type { CliIo } from '../io';
+import { formatDiscovery } from '../link-format';
+import { resolveTunnel } from '../resolve-tunnel';
+import { formatLinksLine } from '../status-view';
+import { simulatorDoctor } from './simulator-doctor';
+import type { Change, Target } from './target';
+
+/** What a run delivered over the links since `from` (the deliveries list only grows within one `deps`). */
+const deliveredSince = (deps: CliDeps, from: number) => deps.link?.deliveries.slice(from) ?? [];
+
+export function simulatorTarget(io: CliIo, verbose: boolean): Target {
+  let opened: Promise<CliContext> | undefined;
+  /** Compose, and read both files once up front: a corrupt one stops every command before it changes anything. */
+  const ctx = (): Promise<CliContext> =>
+    (opened ??= (async () => {
+      const c = composeCli(io, { verbose });
+      const fresh = !existsSync(c.sim.file);
+      await Promise.all([c.sim.read(), c.sim.ledger.list()]);
+      // Said on stderr (stdout stays the command's answer): a typo in TUNNEL_GUARD_SIMULATOR must not pass unseen.
+      if (fresh) io.stderr(`tunnel-guard: created a new simulator world (the built-in incident) at ${c.sim.file}\n`);
+      return c;
+    })());
+  const read = async () => {
+    const c = await ctx();
+    const ports = [c.sim.ports('aws'), c.sim.ports('gcp')];
+    const [tunnels, paths, records] = await Promise.all([
+      Promise.all(ports.map((p) => p.tunnels.list())).then((x) => x.flat()),
+      Promise.all(ports.map((p) => p.paths.list())).then((x) => x.flat()),
+      c.sim.ledger.list(),
+    ]);
+    return { tunnels, paths, records };
+  };
+  /** Run one decision on fresh dependencies and collect what the link delivered for it. */
+  const decide = async (clock: Parameters<CliContext['deps']>[0], dryRun: boolean, run: (deps: CliDeps) => Promise<Change['report']>) => {
+    const base = await (await ctx()).deps(clock);
+    // `--dry-run` on the simulator is the engine's own dry run: the plan is computed and reported, nothing changes.
+    const deps = dryRun ? { ...base, policy: { ...base.policy, dryRun: true } } : base;
+    const report = await run(deps);
+    return { report, linked: deliveredSince(deps, 0) };
+  };
+
+  return {
+    name: 'simulator',
+    commandSuffix: '',
+    confirmsChanges: false,
+    async describe() {
+      const file = (await ctx()).sim.file;
+      return `simulator ${file} (ledger ${ledgerFileFor(file)})`;
+    },
+    read,
+    async links() {
+      const links = await (await ctx()).links();
+      const unpaired = links.discovery ? links.discovery.unpairedAws.length + links.discovery.unpairedGcp.length : 0;
+      return { links: links.links, source: links.source, line: formatLinksLine({ ...links, unpaired }) };
+    },
+    async tunnel(arg) {
+      const c = await ctx();
+      const [aws, gcp] = await Promise.all([c.sim.ports('aws').tunnels.list(), c.sim.ports('gcp').tunnels.list()]);
+      return resolveTunnel(
+        arg,
+        [...aws, ...gcp].map((t) => t.ref),
+      );
+    },
+    plan: (_ref, command, clock) => decide(clock, true, (deps) => runCommand(deps, command)),
+    apply: (_ref, command, clock) => decide(clock, false, (deps) => runCommand(deps, command)),
+    signal: (signal, clock) => decide(clock, false, (deps) => handleSignal(deps, signal)),
+    async reconcile(clock) {
+      const deps = await (await ctx()).deps(clock);
+      const reports = await reconcile(deps);
+      return { reports, linked: deliveredSince(deps, 0) };
+    },
+    async discover() {
+      const c = await ctx();
+      const d = await discoverOnSimulator(c.sim);
+      const config = { links: d.links };
+      return { json: { ...d, config }, config, text: formatDiscovery(d, c.config.links) };
+    },
+    doctor: () => simulatorDoctor(ctx),
+    history: async () => (await ctx()).sim.notifications(),
+  };
+}
