@@ -65,6 +65,8 @@ export const STEPS: readonly DemoStep[] = [
     story: [
       `${V2.gcpTunnel} also starts dropping packets: degraded.`,
       'GCP de-prefers instead of deleting, so this is no black hole: both standbys still carry the traffic.',
+      'The AWS end cannot drain its last connection; with both now degraded and no figure saying which is worse,',
+      'it puts the first one back: sharing the traffic is what doing nothing would do.',
     ],
     act: async (w) => [await w.signal(T2, 'degraded', dropping(V2.gcpTunnel))],
     expect: async (w, [r], d) => [
@@ -83,6 +85,10 @@ export const STEPS: readonly DemoStep[] = [
         `AWS end ${V2.id} refused by the last-path (never black-hole) guard: AWS static routes have no preference to lower, only delete`,
       ],
       [(await w.awsRoutesOf(V2.id)) === N, `AWS→GCP: ${V2.id} keeps its routes (slow beats unreachable)`],
+      [
+        (await w.awsRoutesOf(V1.id)) === N,
+        `AWS→GCP: ${V1.id} back in service (both connections degraded, no figure says which is worse: never worse than doing nothing)`,
+      ],
     ],
   },
   {
@@ -104,8 +110,8 @@ export const STEPS: readonly DemoStep[] = [
           told[0]!.ok &&
           told[0]!.message.health === 'healthy' &&
           told[0]!.report.decision !== 'restore' &&
-          (await w.awsRoutesOf(V1.id)) === 0,
-        'AWS end told "healthy": it holds down on its own, nothing restored yet',
+          (await w.awsRoutesOf(V1.id)) === N,
+        'AWS end told "healthy": already back in service since both connections degraded, nothing to restore',
       ],
     ],
   },
@@ -115,8 +121,8 @@ export const STEPS: readonly DemoStep[] = [
     act: (w) => reconcile(w.deps),
     expect: async (w, early) => [
       [
-        !early.some((r) => r.decision === 'restore') && (await w.gcpPreferredVia(V1.gcpTunnel)) === 0 && (await w.awsRoutesOf(V1.id)) === 0,
-        'nothing restored on either cloud before the hold-down ends',
+        !early.some((r) => r.decision === 'restore') && (await w.gcpPreferredVia(V1.gcpTunnel)) === 0,
+        'nothing restored on GCP before the hold-down ends',
       ],
     ],
   },
@@ -135,7 +141,7 @@ export const STEPS: readonly DemoStep[] = [
           restored(T1) && (await w.gcpPreferredVia(V1.gcpTunnel)) === 1 && (await w.gcpStandbyVia(V1.gcpTunnel)) === 0,
           `${V1.gcpTunnel} restored on GCP from the ledger`,
         ],
-        [restored(A1) && (await w.awsRoutesOf(V1.id)) === N, `AWS end ${V1.id} restored from its own ledger after its own hold-down`],
+        [!restored(A1) && (await w.awsRoutesOf(V1.id)) === N, `AWS end ${V1.id} in service (back since both connections degraded)`],
         [
           w.deps.link.wire.length === 6,
           'six link messages in all (for each GCP tunnel: drained, monitors healthy again, restored), none echoed back',

@@ -357,7 +357,7 @@ describe('demo', () => {
     expect(r.out).toMatch(/ok: not refused on GCP: tunnel-aws-2 de-preferred too/);
     expect(r.out).toMatch(/refused by black-hole/); // the AWS end: static routes have no preference, only delete
     expect(r.out).toMatch(/ok: final route tables of BOTH clouds equal the initial ones/);
-    expect(r.out).toMatch(/ok: AWS end vpn-0a1b2c3d4e5f60001 restored from its own ledger/);
+    expect(r.out).toMatch(/ok: AWS end vpn-0a1b2c3d4e5f60001 in service/);
     expect(r.out).not.toMatch(/UNEXPECTED/);
     expect(() => readFileSync(sim)).toThrow(); // never created the user's simulator file
   });
