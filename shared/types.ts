@@ -154,6 +154,11 @@ export interface Signal {
    * clear alarm back in ALARM). It holds a drained tunnel out — the hold-down starts again — and never drains one.
    */
   hold?: boolean;
+  /**
+   * From the other end of the link: it put the link back as a placement decision (the drain filled a carrier, or the
+   * drained tunnel is the lesser evil), not because the tunnel healed. This end follows at once, not after a hold-down.
+   */
+  follow?: boolean;
 }
 
 /** The tunnel's remediation state in the ledger. */

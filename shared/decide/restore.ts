@@ -152,8 +152,8 @@ export function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): De
       ...d,
       next: { ...d.next!, ...(unhealthy ? { restoredUnhealthy: true } : {}) },
       severity: 'WARNING',
-      // The other end carries the same link: it follows the same placement (its own guards permitting).
-      tell: { about: 'change', health: 'healthy' },
+      // The other end carries the same link: it follows the same placement at once (its own guards permitting).
+      tell: { about: 'change', health: 'healthy', follow: true },
     };
   }
   if (health === 'unknown' && Object.values(base.monitors ?? {}).some((m) => m.health === 'unknown')) {

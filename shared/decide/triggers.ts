@@ -38,6 +38,12 @@ export function onSignal(before: Ctx, ctx: Ctx, s: Signal): Decision {
   const aside = setAside(before, ctx, s);
   if (aside) return aside;
   if (record.state === 'drained') {
+    // The other end put the link back as a placement decision: follow now, not after a hold-down (its guards —
+    // a path shared with a degraded tunnel — still apply). An operator's drain stays the operator's.
+    if (s.viaLink && s.follow && s.health === 'healthy' && !base.suppressed && ctx.view.healthOf(id) !== 'down') {
+      const d = restore(ctx, base, `the other end of the link put it back: ${s.evidence}`, false);
+      return d.kind === 'restore' ? { ...d, next: { ...d.next!, restoredUnhealthy: true } } : d;
+    }
     if (base.health === 'healthy') return maybeRestore(ctx, base, true);
     // Still unhealthy, but perhaps far less lossy than the tunnel that carries its traffic now.
     const better = maybeRestore(ctx, base, true);

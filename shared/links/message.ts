@@ -27,6 +27,8 @@ export const linkMessageSchema = z.object({
   measure: z.object({ ratio: z.number().min(0).max(1), span: z.enum(['gcp-to-aws', 'aws-to-gcp', 'round-trip']) }).optional(),
   /** The sender's probe is between its clear and trip thresholds: hold a drained tunnel out, never drain one. */
   hold: z.boolean().optional(),
+  /** The sender restored as a placement decision (not on health): follow at once. */
+  follow: z.boolean().optional(),
 });
 export type LinkMessage = z.infer<typeof linkMessageSchema> & { origin: Cloud; health: Health };
 

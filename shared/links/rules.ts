@@ -36,6 +36,8 @@ export interface LinkNews {
   health: 'healthy' | 'degraded' | 'down';
   /** A probe between its clear and trip thresholds: it holds a drained tunnel out and never drains one. */
   hold?: boolean;
+  /** A restore made as a placement decision, not on health: the other end follows at once. */
+  follow?: boolean;
 }
 
 const digest = (report: Report): string =>
@@ -93,6 +95,7 @@ export function linkMessageFor(report: Report, news: LinkNews | undefined, links
     observedAt: report.signal?.observedAt ?? report.startedAt,
     reason: `${end} end ${news.health === 'healthy' ? 'restored' : 'drained'}: ${report.summary}`.slice(0, 2000),
     ...basis,
+    ...(news.follow ? { follow: true } : {}),
   };
 }
 
@@ -121,6 +124,7 @@ export function signalFromLink(message: LinkMessage, links: Links, localCloud: '
       ...(message.basis ? { basis: message.basis } : {}),
       ...(message.measure ? { measure: message.measure } : {}),
       ...(message.hold ? { hold: true } : {}),
+      ...(message.follow ? { follow: true } : {}),
     },
   };
 }

@@ -75,7 +75,7 @@ describe('a drained tunnel less lossy than the one carrying its traffic', () => 
     expect(d.kind).toBe('restore');
     expect(d.summary).toContain(`${T1} 3.0 % vs ${T2} 20 % GCP→AWS`);
     expect(d.next).toMatchObject({ state: 'restoring', restoredUnhealthy: true });
-    expect(d.tell).toEqual({ about: 'change', health: 'healthy' });
+    expect(d.tell).toEqual({ about: 'change', health: 'healthy', follow: true });
   });
 
   it('also on its own probe news, not only at the next reconcile', () => {
@@ -306,5 +306,60 @@ describe('signals in the gaps', () => {
       policy: { maxFlaps: 2, drainMode: 'withdraw' },
     });
     expect(counted.kind).toBe('suppress');
+  });
+});
+
+describe('no room, and the other end following', () => {
+  const drained = { state: 'drained' as const, withdrawn: [P0], health: 'degraded' as const, updatedAt: at(300), drains: [at(300)] };
+
+  it('a drain that filled its carrier (throttled since) is rolled back, and the other end follows at once', () => {
+    const d = run({
+      trigger: { type: 'reconcile' },
+      record: drained,
+      others: [{ tunnelId: T2, health: 'healthy', throttledAt: at(60) }],
+      withdrawnAlready: true,
+    });
+    expect(d.kind).toBe('restore');
+    expect(d.summary).toMatch(/the drain filled .*tunnel-2.*throttled/);
+    expect(d.tell).toEqual({ about: 'change', health: 'healthy', follow: true });
+  });
+
+  it('a throttle older than the drain is not this drain’s doing', () => {
+    const d = run({
+      trigger: { type: 'reconcile' },
+      record: drained,
+      others: [{ tunnelId: T2, health: 'healthy', throttledAt: at(900) }],
+      withdrawnAlready: true,
+    });
+    expect(d.kind).not.toBe('restore');
+  });
+
+  it('no drain onto a carrier that throttled within the flap window', () => {
+    const d = run({ trigger: probe(T1, 'degraded'), others: [{ tunnelId: T2, health: 'healthy', throttledAt: at(1200) }] });
+    expect(d.kind).toBe('refuse');
+    expect(d.refusals).toEqual([expect.objectContaining({ guard: 'capacity', urgent: true })]);
+  });
+
+  it('a throttled signal marks the tunnel as full, without making it degraded', () => {
+    const d = run({ trigger: { type: 'signal', signal: { ...sig(T1, 'degraded', at(0)), reason: 'throttled' } } });
+    expect(d.next).toMatchObject({ throttledAt: at(0), health: 'unknown' });
+  });
+
+  it('the other end put the link back as a placement decision: this end follows now, not after a hold-down', () => {
+    const follow = { ...sig(T1, 'healthy', at(0)), viaLink: true, follow: true, monitor: 'link:aws', source: 'link:aws' };
+    const d = run({
+      trigger: { type: 'signal', signal: follow },
+      record: { ...drained, monitors: { 'link:aws': { health: 'degraded', at: at(300) } } },
+      withdrawnAlready: true,
+    });
+    expect(d.kind).toBe('restore');
+    expect(d.next?.restoredUnhealthy).toBe(true);
+    // Without `follow`, a healthy word from the other end waits for the hold-down as before.
+    const plain = run({
+      trigger: { type: 'signal', signal: { ...follow, follow: undefined } },
+      record: { ...drained, monitors: { 'link:aws': { health: 'degraded', at: at(300) } } },
+      withdrawnAlready: true,
+    });
+    expect(plain.kind).not.toBe('restore');
   });
 });
