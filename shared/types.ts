@@ -53,7 +53,7 @@ export interface TunnelStatus {
    * Packets per second through the tunnel, sent plus received (the unit of the clouds' per-tunnel limits): the peak
    * of the recent 1-minute rates, and when it was read. Absent where no adapter reads it.
    */
-  load?: { pps: number; at: string };
+  load?: { pps: number; at?: string };
   /** The tunnel's packet-rate limit (sent plus received), from the configuration or the cloud's documented default. */
   capacityPps?: number;
   /** Free text from the cloud (e.g. VgwTelemetry StatusMessage, vpnTunnels.detailedStatus). */

@@ -8,7 +8,7 @@ import { definitionOf } from '../clouds/path-definitions';
 import type { CloudPorts } from '../shared/ports';
 import { awsTunnelId, type Path, type TunnelStatus } from '../shared/types';
 import type { SimCalls } from './sim-calls';
-import type { AwsVpnConnection, SimState } from './sim-state';
+import { loadOf, type AwsVpnConnection, type SimState } from './sim-state';
 
 export const awsPathKey = (vpnConnectionId: string, cidr: string): string => `${vpnConnectionId}:${cidr}`;
 
@@ -82,6 +82,7 @@ export function awsPorts(calls: SimCalls): CloudPorts {
               },
               status: t.status === 'UP' ? ('up' as const) : ('down' as const),
               ...(t.statusMessage ? { detail: t.statusMessage } : {}),
+              ...loadOf(t),
             })),
           ),
         ),

@@ -31,7 +31,7 @@ import { learnedRoutesDomain, networkDomain } from '../clouds/gcp/network';
 import type { CloudPorts } from '../shared/ports';
 import { gcpTunnelId, isDeprefer, type Path, type PathSnapshot, type TunnelStatus } from '../shared/types';
 import type { SimCalls } from './sim-calls';
-import { gcpBgpPeerSchema, gcpRouteSchema, type GcpBgpPeer, type GcpRoute, type SimState } from './sim-state';
+import { gcpBgpPeerSchema, gcpRouteSchema, loadOf, type GcpBgpPeer, type GcpRoute, type SimState } from './sim-state';
 
 export const gcpRoutePathKey = (project: string, name: string): string => `projects/${project}/global/routes/${name}`;
 export const gcpPeerPathKey = (project: string, region: string, router: string, peer: string): string =>
@@ -315,6 +315,7 @@ export function gcpPorts(calls: SimCalls): CloudPorts {
               // GCP ignores routes through a tunnel without an established IKE SA: anything else is down.
               status: t.status === 'ESTABLISHED' ? ('up' as const) : ('down' as const),
               ...(t.detailedStatus ? { detail: t.detailedStatus } : {}),
+              ...loadOf(t),
             };
           }),
         ),

@@ -4,6 +4,7 @@
  * the ports map them to the core exactly as the real adapters do. Validated with zod on every read.
  */
 import { z } from 'zod';
+import type { TunnelStatus } from '../shared/types';
 
 const cidr = z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'must be a CIDR block like 10.0.0.0/16');
 const ip = z.string().regex(/^[0-9a-fA-F:.]+$/, 'must be an IP address');
@@ -15,11 +16,21 @@ export const awsVpnRouteSchema = z.object({
   state: z.enum(['pending', 'available', 'deleting', 'deleted']),
 });
 
+/**
+ * Optional on every tunnel: the load it carries (packets/s, sent plus received — the unit of the clouds' per-tunnel
+ * limits) and its limit, as an adapter that reads the clouds' per-tunnel packet counts would report them. They let the
+ * capacity guard project a drain onto the tunnels that take its load.
+ */
+function measuredLoad() {
+  return { loadPps: z.number().min(0).optional(), capacityPps: z.number().int().min(1).optional() };
+}
+
 /** One tunnel of a VPN connection, like EC2's `VgwTelemetry[]`. */
 export const awsTunnelSchema = z.object({
   outsideIpAddress: ip,
   status: z.enum(['UP', 'DOWN']),
   statusMessage: z.string().default(''),
+  ...measuredLoad(),
 });
 
 export const awsVpnConnectionSchema = z.object({
@@ -59,6 +70,7 @@ export const gcpRouteSchema = z.object({
 
 /** Compute `VpnTunnel` (Classic or HA). `status` uses the API's values; ESTABLISHED means up. */
 export const gcpTunnelSchema = z.object({
+  ...measuredLoad(),
   name: z.string().min(1),
   region: z.string().min(1),
   /** Classic VPN: `targetVpnGateway` name; HA VPN: `vpnGateway` name. */
@@ -156,3 +168,9 @@ export type SimState = z.infer<typeof simStateSchema>;
 export type AwsVpnConnection = z.infer<typeof awsVpnConnectionSchema>;
 export type GcpRoute = z.infer<typeof gcpRouteSchema>;
 export type GcpBgpPeer = z.infer<typeof gcpBgpPeerSchema>;
+
+/** A simulated tunnel's configured load and limit, as the port reports them (nothing when the file gives none). */
+export const loadOf = (t: { loadPps?: number; capacityPps?: number }): Pick<TunnelStatus, 'load' | 'capacityPps'> => ({
+  ...(t.loadPps !== undefined ? { load: { pps: t.loadPps } } : {}),
+  ...(t.capacityPps !== undefined ? { capacityPps: t.capacityPps } : {}),
+});
