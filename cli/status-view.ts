@@ -32,6 +32,14 @@ export interface StatusTunnel {
   peer: string | null;
   /** Where the pair came from: the configuration's `links`, or discovery on the simulator. */
   peerSource?: 'config' | 'discovered';
+  /** Packets/s through the tunnel, sent plus received, where an adapter reads it (absent: not known). */
+  loadPps?: number;
+  /** The tunnel's packet-rate limit where known (configured, or the adapter's figure). */
+  capacityPps?: number;
+  /** The latest measured loss ratio per span (`gcp-to-aws`, `aws-to-gcp`, `round-trip`), with when and who said it. */
+  loss?: LedgerRecord['loss'];
+  /** When a monitor last saw the tunnel over its packet-rate limit (throttled). */
+  throttledAt?: string;
 }
 export interface StatusDoc {
   tunnels: StatusTunnel[];
@@ -75,6 +83,10 @@ export function buildStatus(
         ...(r?.healthySince ? { healthySince: r.healthySince } : {}),
         peer,
         ...(peer && links.source !== 'off' ? { peerSource: links.source } : {}),
+        ...(t.load ? { loadPps: t.load.pps } : {}),
+        ...(t.capacityPps !== undefined ? { capacityPps: t.capacityPps } : {}),
+        ...(r?.loss && Object.keys(r.loss).length ? { loss: r.loss } : {}),
+        ...(r?.throttledAt ? { throttledAt: r.throttledAt } : {}),
       };
     }),
   };

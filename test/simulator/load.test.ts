@@ -40,3 +40,33 @@ it('reports each tunnel’s configured load and limit, and a drain that would ov
   expect(r.decision).toBe('refuse');
   expect(r.refusals.map((x) => x.guard)).toContain('capacity');
 });
+
+it('status --json carries each tunnel’s load and capacity where known, and its measured loss', async () => {
+  const { buildStatus } = await import('../../cli/status-view');
+  const doc = buildStatus(
+    [
+      {
+        ref: { id: 'aws:r:vpn-1:1.1.1.1', cloud: 'aws', native: { vpnConnectionId: 'vpn-1', outsideIpAddress: '1.1.1.1', region: 'r' } },
+        status: 'up',
+        load: { pps: 5000 },
+        capacityPps: 140000,
+      },
+    ],
+    [],
+    [
+      {
+        tunnelId: 'aws:r:vpn-1:1.1.1.1',
+        cloud: 'aws',
+        version: 1,
+        state: 'active',
+        health: 'degraded',
+        recentKeys: [],
+        withdrawn: [],
+        drains: [],
+        suppressed: false,
+        loss: { 'round-trip': { ratio: 0.05, at: '2026-11-25T00:00:00.000Z', monitor: 'probe:x' } },
+      },
+    ],
+  );
+  expect(doc.tunnels[0]).toMatchObject({ loadPps: 5000, capacityPps: 140000, loss: { 'round-trip': { ratio: 0.05 } } });
+});
