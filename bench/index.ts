@@ -1,10 +1,11 @@
 /**
- * `npm run bench`: every comparison measured side by side in one run; prints a table and writes
- * bench/results.json. Not part of `npm test` (these machines are shared and noisy: read the ratios).
+ * `npm run bench`: every comparison measured side by side in one run; prints a table and writes the numbers to
+ * dist/bench/results.json (`-- --write`: bench/results.json, the committed run; see output.ts). Not part of `npm test`
+ * (these machines are shared and noisy: read the ratios).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { handleSignal, runCommand } from '../shared/engine';
 import { MemoryLedger } from '../simulator/memory-ledger';
 import { silentLogger } from '../shared/log';
@@ -14,6 +15,7 @@ import { benchAuthTiming } from './auth-timing';
 import { benchColdStart } from './cold-start';
 import { benchDecide } from './decide-cost';
 import { benchMemory } from './memory';
+import { resultsFile } from './output';
 import { LATENCY_MS, OPERATION_MS, benchRemediation, drainOnce } from './remediation';
 
 async function memoryChild(mode: string, n: number, file: string) {
@@ -65,7 +67,9 @@ async function main() {
   log('webhook authentication timing…');
   const authTiming = benchAuthTiming();
   const results = { when: new Date().toISOString(), machine, remediation, decision, coldStart, memory, authTiming };
-  writeFileSync(join(process.cwd(), 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const out = resultsFile(process.argv.slice(2));
+  mkdirSync(dirname(join(process.cwd(), out)), { recursive: true });
+  writeFileSync(join(process.cwd(), out), `${JSON.stringify(results, null, 2)}\n`);
 
   console.log('\nRemediation (drain one tunnel with N routes; simulator with injected latency)');
   console.table(
@@ -87,7 +91,7 @@ async function main() {
   console.table(memory.rows);
   console.log(`Webhook authentication (median ns per check; wrong tokens differ by ${authTiming.wrongTokenSpread}× max/min)`);
   console.table(authTiming.rows);
-  console.log('wrote bench/results.json');
+  console.log(`wrote ${out}`);
 }
 
 main().catch((e) => {

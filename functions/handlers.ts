@@ -10,11 +10,13 @@ import { worstSeverity } from '../shared/severity';
 import { handleSignal, reconcile as reconcileCore } from '../shared/engine';
 import { errorMessage, shouldRetry } from '../shared/errors';
 import { jsonLogger } from '../shared/log';
+import { decisionMetrics, observeTunnels } from '../shared/metrics';
 import type { LogEntry } from '../shared/ports';
 import type { Signal } from '../shared/types';
 import type { Report } from '../shared/report-types';
 import { composeAws, type AwsEdge } from './compose';
 import { linkToSignal } from './link-signal';
+import { publishMetrics } from './metrics';
 import { parseAlarmEvent } from './parse-alarm';
 
 /** What `tunnelAlarm` returns (also what `tunnel-guard invoke aws` prints). */
@@ -106,6 +108,8 @@ export function makeTunnelAlarmHandler(edge: AwsEdge) {
       failed,
       durationMs: Date.now() - started,
     };
+    // Metrics first: the invocation's own line stays the last one it writes.
+    publishMetrics(deps.logger, decisionMetrics('aws', reports), deps.clock.now());
     deps.logger.log(entry);
     if (retry !== undefined) throw retry;
     return { ok: failed.length === 0 && reports.every((r) => r.ok), target: edge.target, reports, ignored, failed };
@@ -118,6 +122,12 @@ export function makeReconcileHandler(edge: AwsEdge) {
     const started = Date.now();
     try {
       const reports = await reconcileCore(edge.deps);
+      // Every minute: drains and restores of this run, and every tunnel as this end sees it (the dashboard's rows).
+      publishMetrics(
+        edge.deps.logger,
+        [...decisionMetrics('aws', reports), ...(await observeTunnels(edge.deps, 'aws'))],
+        edge.deps.clock.now(),
+      );
       edge.deps.logger.log({
         severity: worst(
           reports.map((r) => r.severity),

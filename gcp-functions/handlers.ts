@@ -15,12 +15,14 @@ import { errorMessage, shouldRetry } from '../shared/errors';
 import { signalFromLink } from '../shared/links/rules';
 import { verifyLinkMessage } from '../shared/links/message';
 import { jsonLogger } from '../shared/log';
+import { decisionMetrics, observeTunnels } from '../shared/metrics';
 import type { LogEntry } from '../shared/ports';
 import type { Signal } from '../shared/types';
 import type { Report, Severity } from '../shared/report-types';
 import { authenticate } from './auth';
 import type { GcpEdge } from './compose';
 import { parseIncident } from './parse-incident';
+import { publishMetrics } from './metrics';
 
 /** Cloud Monitoring notifications are a few KiB; anything near this is not one. (The framework itself accepts
  * bodies of 32 MiB and more, so the limit is ours to enforce.) */
@@ -168,6 +170,8 @@ export function makeIncidentHandler(edge: () => GcpEdge, opts: HandlerOptions = 
       report: report ? brief(report) : undefined,
       durationMs: Date.now() - started,
     };
+    // Metrics first: the request's own line stays the last one it writes.
+    if (e && report) publishMetrics(e.deps.logger, decisionMetrics('gcp', [report]));
     (e?.deps.logger ?? fallbackLogger).log(entry);
     respond(res, result, e);
   };
@@ -188,6 +192,8 @@ export function makeReconcileHandler(edge: () => GcpEdge, opts: HandlerOptions =
       else if (!auth.ok) result = { status: 401, body: { status: 'refused', reason: auth.reason } };
       else {
         const reports = await core.reconcile(e.deps);
+        // Every minute: drains and restores of this run, and every tunnel as this end sees it (the dashboard's rows).
+        publishMetrics(e.deps.logger, [...decisionMetrics('gcp', reports), ...(await observeTunnels(e.deps, 'gcp'))]);
         result = { status: 200, body: { status: 'handled', reports, target: e.target } };
       }
     } catch (err) {

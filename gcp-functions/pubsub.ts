@@ -18,11 +18,13 @@
  * (the function is not public). Link messages arriving this way are verified by their HMAC signature as always.
  */
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import { decisionMetrics } from '../shared/metrics';
 import { errorMessage } from '../shared/errors';
 import { jsonLogger } from '../shared/log';
 import type { Severity } from '../shared/report-types';
 import type { GcpEdge } from './compose';
 import { MAX_BODY_BYTES, processNotification, type EdgeResult, type HandlerOptions } from './handlers';
+import { publishMetrics } from './metrics';
 
 /** `MessagePublishedData` (the fields we read). */
 export interface MessagePublishedData {
@@ -82,6 +84,7 @@ export function makePubSubIncidentHandler(edge: () => GcpEdge, opts: HandlerOpti
     const report = result.body.report;
     const again = redeliver(result);
     const severity: Severity = report ? report.severity : result.status >= 500 ? 'ERROR' : result.status >= 400 ? 'WARNING' : 'INFO';
+    if (report) publishMetrics(e.deps.logger, decisionMetrics('gcp', [report]));
     e.deps.logger.log({
       severity,
       message: `tunnelIncidentPubSub: ${again ? 'redeliver' : 'acknowledged'} ${result.body.status}${result.body.reason ? `: ${result.body.reason}` : report ? `: ${report.summary}` : ''}`,

@@ -11,7 +11,7 @@
  *   TUNNEL_GUARD_GCP_REGIONS        comma list of regions with the VPN tunnels (required; the first one hosts the functions
  *                                   unless TUNNEL_GUARD_FUNCTION_REGION is set)
  *   TUNNEL_GUARD_LEDGER_BUCKET      Cloud Storage bucket of the ledger (required)
- *   TUNNEL_GUARD_SERVICE_ACCOUNT    runtime service account (recommended: least privilege, see README "The GCP half");
+ *   TUNNEL_GUARD_SERVICE_ACCOUNT    runtime service account (recommended: least privilege, see docs/gcp.md);
  *                                   also the identity Eventarc uses to invoke `tunnelIncidentPubSub`
  *   TUNNEL_GUARD_PUBSUB_TOPIC       topic of the Cloud Monitoring Pub/Sub channel (default tunnel-guard-incidents)
  *   TUNNEL_GUARD_WEBHOOK_SECRET     Secret Manager secret holding the webhook token (default tunnel-guard-webhook-token)

@@ -13,6 +13,7 @@
  * 5. The Cloud Scheduler job that calls `reconcile` every minute, with retries and an attempt deadline longer than the
  *    function timeout (Scheduler's defaults are no retry and 180 s: a slow reconcile would be cut and never retried).
  *    https://cloud.google.com/sdk/gcloud/reference/scheduler/jobs/create/http
+ * 6. The log-based metrics of the functions' own metric lines and the Cloud Monitoring dashboard (dashboard.js).
  *
  * gcloud has no GA command for alert policies or notification channels (only `alpha monitoring policies`, `beta
  * monitoring channels`), so those go to the GA Cloud Monitoring API v3 over HTTPS with `gcloud auth
@@ -23,6 +24,7 @@ const { spawnSync } = require('node:child_process');
 const { readFileSync, readdirSync } = require('node:fs');
 const { join } = require('node:path');
 const { DEFAULT_TOPIC, FUNCTION_TIMEOUT_S, findOnPath, gcloudTooOld, render } = require('./deploy.js');
+const { applyDashboard } = require('./dashboard.js');
 
 const DIR = __dirname;
 const API = 'https://monitoring.googleapis.com/v3';
@@ -178,6 +180,9 @@ async function apply(env, { run, http, log }) {
   const exists =
     gcloud(['scheduler', 'jobs', 'describe', JOB, `--location=${s.region}`, ...p, '--format=value(name)'], { ok: true }).status === 0;
   gcloud(['scheduler', 'jobs', exists ? 'update' : 'create', 'http', JOB, ...flags], { secret: true });
+
+  // 6. The log-based metrics and the dashboard (deploy/gcp/dashboard.js).
+  applyDashboard(s.project, gcloud);
   return { channelNames };
 }
 

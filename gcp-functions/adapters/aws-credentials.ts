@@ -4,7 +4,7 @@
  * - **Keyless federation (preferred)**: the function's service account asks the metadata server for a
  *   Google-signed ID token (audience configurable), and STS `AssumeRoleWithWebIdentity` exchanges it for
  *   short-lived credentials of an IAM role whose trust policy names `accounts.google.com` and pins the service
- *   account's unique id (`accounts.google.com:aud` / `:sub`, see README "Link to AWS: credentials"). Nothing secret is stored anywhere.
+ *   account's unique id (`accounts.google.com:aud` / `:sub`, see docs/links.md, "Link to AWS: credentials"). Nothing secret is stored anywhere.
  * - **Stored keys (supported)**: `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), mounted from
  *   Secret Manager.
  *

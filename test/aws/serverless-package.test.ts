@@ -266,3 +266,40 @@ describe('serverless invoke local (the real CLI) on the simulator', () => {
     }
   }, 30_000);
 });
+
+it("declares a CloudWatch dashboard whose widgets name tunnel-guard's metrics and each tunnel's AWS/VPN metrics", () => {
+  const dashboards = resources('AWS::CloudWatch::Dashboard');
+  expect(dashboards.map(([id]) => id)).toEqual(['TunnelGuardDashboard']);
+  const props = dashboards[0]![1].Properties;
+  expect(props.DashboardName).toBe('tunnel-guard-prod');
+  // The body is an Fn::Sub string: the region (in every widget and in tunnel-guard's tunnel ids) comes from the stack.
+  const body = JSON.parse(props.DashboardBody['Fn::Sub'].replaceAll('${AWS::Region}', 'ap-northeast-1'));
+  const text = JSON.stringify(body);
+  for (const name of [
+    'TunnelsOutOfService',
+    'TunnelOutOfService',
+    'Drains',
+    'Restores',
+    'Refusals',
+    'TunnelLossPercent',
+    'TunnelProbeLossPercent',
+    'TunnelLoadPps',
+  ])
+    expect(text).toContain(name);
+  const series = body.widgets.filter((w: any) => w.type === 'metric').flatMap((w: any) => w.properties.metrics);
+  // Per configured tunnel: its AWS/VPN TunnelState beside tunnel-guard's view of the same tunnel.
+  for (const t of TUNNELS) {
+    const [vpn, ip] = t.split(':');
+    expect(series).toContainEqual(['AWS/VPN', 'TunnelState', 'VpnId', vpn, 'TunnelIpAddress', ip, expect.any(Object)]);
+    expect(series).toContainEqual([
+      'TunnelGuard',
+      'TunnelOutOfService',
+      'Cloud',
+      'aws',
+      'Tunnel',
+      `aws:ap-northeast-1:${vpn}:${ip}`,
+      expect.any(Object),
+    ]);
+  }
+  expect(text).toContain('{AWS/VPN,VpnId,TunnelIpAddress} MetricName=\\"TunnelState\\"');
+});

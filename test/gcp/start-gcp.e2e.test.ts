@@ -123,3 +123,53 @@ describe('npm run start:gcp on the simulator', () => {
     expect(kinds).toEqual(expect.arrayContaining(['drain', 'restore']));
   });
 });
+
+describe('npm run start:gcp stops with its parent', () => {
+  // A supervisor (a terminal's Ctrl-C aside: systemd, a process manager, a test runner) signals the process it
+  // started — npm — and nothing else. The server under npm must stop with it and free its port; a shell between
+  // them used to die alone and leave the Functions Framework running, holding the port.
+  it('stops the server and frees the port when npm alone gets SIGTERM', async () => {
+    const ownPort = await freePort();
+    const npm = spawn('npm', ['run', '--silent', 'start:gcp'], {
+      cwd: ROOT,
+      detached: true, // only so that the cleanup below can reach a leftover; the test signals npm's own pid
+      env: { ...process.env, PORT: String(ownPort), TUNNEL_GUARD_SIMULATOR: join(dir, 'sigterm.json'), TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    npm.stdout!.on('data', (d) => (log += d));
+    npm.stderr!.on('data', (d) => (log += d));
+    const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
+    const answers = async () => {
+      try {
+        await fetch(`http://127.0.0.1:${ownPort}/`);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const groupAlive = () => {
+      try {
+        process.kill(-npm.pid!, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!(await answers())) {
+        if (Date.now() > deadline || npm.exitCode !== null) throw new Error(`start:gcp did not come up:\n${log}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      process.kill(npm.pid!, 'SIGTERM');
+      await exited;
+      const gone = Date.now() + 5_000;
+      while (groupAlive() && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
+      expect(groupAlive()).toBe(false); // no process of it left: npm, any shell, the framework
+      expect(await answers()).toBe(false); // and the port is free
+    } finally {
+      if (groupAlive()) process.kill(-npm.pid!, 'SIGKILL');
+    }
+  }, 40_000);
+});
