@@ -42,6 +42,10 @@ export interface GcpEdge {
   linkSecret?: string;
   /** `simulator:<file>` or `gcp:<project>`: logged so every line says what it acted on. */
   target: string;
+  /** `iam`: `reconcile` is reached only through IAM (OIDC from Cloud Scheduler) and checks no webhook credentials. */
+  reconcileAuth?: 'iam' | 'webhook';
+  /** Pub/Sub messages older than this are acknowledged unhandled, with a CRITICAL line (no week-long redelivery). */
+  pubsubMaxAgeSeconds?: number;
 }
 
 export interface ComposeOptions {
@@ -89,6 +93,7 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
   if (!cfg.ok) throw new PermanentError(`tunnel-guard configuration: ${cfg.reason}`);
   const config = cfg.value;
   const auth = authConfigFromEnv(env);
+  const entry = { reconcileAuth: read(O.reconcileAuth, env) ?? 'webhook', pubsubMaxAgeSeconds: read(O.incidentMaxAgeSeconds, env) ?? 3600 };
   const linkSecret = read(C.linkSecret, env);
   const base = { clock: { now: () => new Date() }, logger, policy: config.policy, links: config.links };
   // The real transport to the AWS end when configured — also on the simulator, so a test can drive both
@@ -97,7 +102,7 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
 
   if (read(C.simulator, env)) {
     const { deps, target } = composeSimulatorSide(env, cwd, base, 'gcp', snsLink, linkSecret);
-    return { deps, config, auth, linkSecret, target };
+    return { deps, config, auth, linkSecret, target, ...entry };
   }
 
   const project = read(O.project, env) || read(O.platformProject, env) || read(O.platformProjectLegacy, env);
@@ -150,5 +155,6 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
     auth,
     linkSecret,
     target: `gcp:${project}`,
+    ...entry,
   };
 }

@@ -107,6 +107,14 @@ export const GCP_OPTIONS = {
     readers: ['Cloud Function', 'deploy:gcp'],
     delivery: 'forwarded',
   },
+  reconcileAuth: {
+    env: 'TUNNEL_GUARD_RECONCILE_AUTH',
+    parse: oneOf('iam', 'webhook'),
+    default: 'webhook',
+    doc: '`iam`: `reconcile` trusts IAM alone (deployed `--no-allow-unauthenticated`, Cloud Scheduler sends an OIDC token; deploy:gcp sets it); `webhook`: it also wants the webhook credentials (local runs)',
+    readers: ['Cloud Function'],
+    delivery: 'set-by-deploy',
+  },
   incidentMaxAgeSeconds: {
     env: 'TUNNEL_GUARD_PUBSUB_MAX_AGE_SECONDS',
     parse: integer(60, 7 * 86400, 'seconds'),
