@@ -37,6 +37,10 @@ const list = (v) =>
 /** Every function's timeout; Cloud Scheduler's attempt deadline and the operation-wait bound are derived from it. */
 const FUNCTION_TIMEOUT_S = 300;
 const DEFAULT_TOPIC = 'tunnel-guard-incidents';
+/** The public `tunnelIncident`: requests per instance, instances, and the bound on one request. */
+const PUBLIC_CONCURRENCY = 16;
+const PUBLIC_MAX_INSTANCES = 3;
+const PUBLIC_TIMEOUT_S = 120;
 // The secret keeps its first name: an existing deployment's token becomes the Basic password unchanged.
 const DEFAULT_WEBHOOK_SECRET = 'tunnel-guard-webhook-token';
 const DEFAULT_WEBHOOK_USER = 'tunnel-guard';
@@ -86,6 +90,11 @@ const POLICY_KNOB_VARS = [
   'TUNNEL_GUARD_RETRY_BASE_MS',
   'TUNNEL_GUARD_RETRY_MAX_MS',
   'TUNNEL_GUARD_DRAIN_MODE',
+  'TUNNEL_GUARD_LOSS_MAX_AGE_SECONDS',
+  'TUNNEL_GUARD_LOSS_BETTER_FACTOR',
+  'TUNNEL_GUARD_LOSS_BETTER_MARGIN',
+  'TUNNEL_GUARD_AWS_TUNNEL_CAPACITY_PPS',
+  'TUNNEL_GUARD_GCP_TUNNEL_CAPACITY_PPS',
 ];
 
 /**
@@ -163,23 +172,30 @@ function deployCommands(env) {
   }
   // gcloud splits --set-env-vars on commas; values with commas (the regions list, JSON) need the alternate
   // delimiter syntax `^|^` (see `gcloud topic escaping`).
-  const envVars = `^|^${vars.join('|')}`;
+  const envVars = (extra = []) => `^|^${[...vars, ...extra].join('|')}`;
   const topic = env.TUNNEL_GUARD_PUBSUB_TOPIC || DEFAULT_TOPIC;
-  const common = [
+  const base = [
     '--gen2',
     '--runtime=nodejs22',
     `--region=${region}`,
     `--project=${project}`,
     '--source=dist/gcp',
-    // One remediation at a time per cloud: one instance, one request per instance. Busy → 429, and both
-    // Cloud Monitoring's Pub/Sub delivery and Cloud Scheduler's retries try again later.
-    '--max-instances=1',
-    '--concurrency=1',
     '--memory=512Mi',
-    `--timeout=${FUNCTION_TIMEOUT_S}s`,
-    `--set-env-vars=${envVars}`,
     `--set-secrets=${secrets.join(',')}`,
     ...(env.TUNNEL_GUARD_SERVICE_ACCOUNT ? [`--service-account=${env.TUNNEL_GUARD_SERVICE_ACCOUNT}`] : []),
+  ];
+  // The IAM-protected functions: one instance, one request at a time (busy → 429; Pub/Sub and Scheduler retry).
+  const serial = ['--max-instances=1', '--concurrency=1', `--timeout=${FUNCTION_TIMEOUT_S}s`];
+  const common = [...base, ...serial, `--set-env-vars=${envVars()}`];
+  // The public function must not have a single slot cheap requests can hold: several requests per instance and a few
+  // instances. Serialisation does not come from here: the fence record, the conditional ledger writes and the router
+  // lease already make concurrent decisions safe. Unauthenticated requests are refused before their body is read
+  // (gcp-functions/front-door.ts), and the request time is bounded.
+  const publicScaling = [
+    `--max-instances=${PUBLIC_MAX_INSTANCES}`,
+    `--concurrency=${PUBLIC_CONCURRENCY}`,
+    '--cpu=1',
+    `--timeout=${PUBLIC_TIMEOUT_S}s`,
   ];
   return {
     missing,
@@ -195,7 +211,9 @@ function deployCommands(env) {
         'deploy',
         'tunnelIncident',
         '--entry-point=tunnelIncident',
-        ...common,
+        ...base,
+        ...publicScaling,
+        `--set-env-vars=${envVars()}`,
         '--trigger-http',
         '--allow-unauthenticated',
       ],
@@ -213,8 +231,19 @@ function deployCommands(env) {
         '--retry',
         ...(env.TUNNEL_GUARD_SERVICE_ACCOUNT ? [`--trigger-service-account=${env.TUNNEL_GUARD_SERVICE_ACCOUNT}`] : []),
       ],
-      // Cloud Scheduler sends an OIDC token: IAM checks it, and the function still wants the webhook token.
-      ['gcloud', 'functions', 'deploy', 'reconcile', '--entry-point=reconcile', ...common, '--trigger-http', '--no-allow-unauthenticated'],
+      // Cloud Scheduler sends an OIDC token and IAM checks it: the only authentication (no credential in the job's URI).
+      [
+        'gcloud',
+        'functions',
+        'deploy',
+        'reconcile',
+        '--entry-point=reconcile',
+        ...base,
+        ...serial,
+        `--set-env-vars=${envVars(['TUNNEL_GUARD_RECONCILE_AUTH=iam'])}`,
+        '--trigger-http',
+        '--no-allow-unauthenticated',
+      ],
     ],
   };
 }
@@ -276,6 +305,9 @@ module.exports = {
   DEFAULT_WEBHOOK_USER,
   POLICY_KNOB_VARS,
   FORWARDED_VARS,
+  PUBLIC_CONCURRENCY,
+  PUBLIC_MAX_INSTANCES,
+  PUBLIC_TIMEOUT_S,
 };
 
 if (require.main === module) {

@@ -17,7 +17,7 @@ const env = {
 };
 
 describe('deploy:gcp', () => {
-  it('deploys the three functions gen2, nodejs22, one instance, concurrency 1, secrets from Secret Manager', () => {
+  it('deploys the three functions gen2, nodejs22, secrets from Secret Manager; the IAM-protected ones one at a time', () => {
     const { missing, commands } = deployCommands(env);
     expect(missing).toEqual([]);
     expect(commands.map((c: string[]) => c.slice(0, 4).join(' '))).toEqual([
@@ -30,9 +30,6 @@ describe('deploy:gcp', () => {
         expect.arrayContaining([
           '--gen2',
           '--runtime=nodejs22',
-          '--max-instances=1',
-          '--concurrency=1',
-          '--timeout=300s',
           '--source=dist/gcp',
           '--region=asia-northeast1',
           '--project=example-project',
@@ -41,13 +38,20 @@ describe('deploy:gcp', () => {
       expect(c).toContain(
         '--set-secrets=TUNNEL_GUARD_WEBHOOK_PASSWORD=tunnel-guard-webhook-token:latest,TUNNEL_GUARD_LINK_SECRET=tunnel-guard-link:latest',
       );
-      expect(c).toContain(
-        '--set-env-vars=^|^TUNNEL_GUARD_GCP_PROJECT=example-project|TUNNEL_GUARD_GCP_REGIONS=asia-northeast1,us-central1|TUNNEL_GUARD_LEDGER_BUCKET=tg-ledger|TUNNEL_GUARD_WEBHOOK_USERNAME=tunnel-guard',
+      expect(c.find((a: string) => a.startsWith('--set-env-vars='))).toMatch(
+        /^--set-env-vars=\^\|\^TUNNEL_GUARD_GCP_PROJECT=example-project\|TUNNEL_GUARD_GCP_REGIONS=asia-northeast1,us-central1\|TUNNEL_GUARD_LEDGER_BUCKET=tg-ledger\|TUNNEL_GUARD_WEBHOOK_USERNAME=tunnel-guard/,
       );
       expect(c).toContain(`--service-account=${env.TUNNEL_GUARD_SERVICE_ACCOUNT}`);
       expect(c[4]).toBe(`--entry-point=${c[3]}`);
     }
     const [incident, pubsub, reconcile] = commands;
+    for (const c of [pubsub, reconcile])
+      expect(c).toEqual(expect.arrayContaining(['--max-instances=1', '--concurrency=1', '--timeout=300s']));
+    // The public function has no single slot a flood of cheap requests could hold, and a bounded request time.
+    expect(incident).toEqual(expect.arrayContaining(['--max-instances=3', '--concurrency=16', '--cpu=1', '--timeout=120s']));
+    // reconcile trusts IAM (Scheduler's OIDC token) alone.
+    expect(reconcile.find((a: string) => a.startsWith('--set-env-vars='))).toMatch(/\|TUNNEL_GUARD_RECONCILE_AUTH=iam$/);
+    expect(incident.join(' ')).not.toMatch(/RECONCILE_AUTH/);
     expect(incident).toEqual(expect.arrayContaining(['--trigger-http', '--allow-unauthenticated'])); // webhooks carry no Google identity: we authenticate
     expect(reconcile).toEqual(expect.arrayContaining(['--trigger-http', '--no-allow-unauthenticated'])); // Scheduler sends an OIDC token
     // The durable path: Pub/Sub trigger with retries (thrown failures are redelivered), invoked as our service account.
