@@ -18,6 +18,7 @@ import { SECRETS_TTL_MS } from './secrets';
 import { read } from '../config/options';
 import { AWS_OPTIONS as O } from './options';
 import { linkToSignal } from './link-signal';
+import { verifyLinkMessage } from '../shared/links/message';
 import { checkAccount, type DescribedAlarm, judge } from './alarm-confirmation';
 import { type AlarmClaim, parseAlarmEvent } from './parse-alarm';
 
@@ -104,12 +105,10 @@ export function makeTunnelAlarmHandler(edge: AwsEdge) {
           failed.push(`${admitted.reason} (will be retried)`);
         } else ignored.push(admitted.reason);
       } else {
-        let link = linkToSignal(item.value.envelope, edge.linkSecret, edge.config.links);
-        // During a key rotation the other end may still sign with the previous key.
-        if (!link.ok && edge.linkSecretPrevious) {
-          const previous = linkToSignal(item.value.envelope, edge.linkSecretPrevious, edge.config.links);
-          if (previous.ok) link = previous;
-        }
+        // During a key rotation the other end may still sign with the previous key: verify with whichever matches.
+        const envelope = item.value.envelope;
+        const key = [edge.linkSecret, edge.linkSecretPrevious].find((k) => k && verifyLinkMessage(envelope, k).ok) ?? edge.linkSecret;
+        const link = linkToSignal(envelope, key, edge.config.links);
         if (link.ok) signals.push(link.value);
         else ignored.push(link.reason);
       }
