@@ -210,6 +210,13 @@ export const AWS_OPTIONS = {
     doc: 'probe trip alarm threshold (percent loss)',
     readers: ['serverless deploy'],
   },
+  probeHeavyPercent: {
+    env: 'TUNNEL_GUARD_PROBE_HEAVY_PERCENT',
+    parse: text(),
+    default: '60',
+    doc: 'probe heavy-loss alarm threshold (percent loss, round trip, one period)',
+    readers: ['serverless deploy'],
+  },
   probeClearPercent: {
     env: 'TUNNEL_GUARD_PROBE_CLEAR_PERCENT',
     parse: text(),

@@ -125,7 +125,10 @@ describe('alert policies shipped for gcloud monitoring policies create --policy-
   it('exist for the loss ratio (trip and clear) and tunnel_established', () => {
     expect(policies.sort()).toEqual([
       'alert-policy-loss-ratio-clear.json',
+      'alert-policy-loss-ratio-heavy.json',
       'alert-policy-loss-ratio-trip.json',
+      'alert-policy-mtu.json',
+      'alert-policy-throttled.json',
       'alert-policy-tunnel-established.json',
     ]);
   });
@@ -157,6 +160,13 @@ describe('alert policies shipped for gcloud monitoring policies create --policy-
       expect(p.displayName).toMatch(/tunnel-guard/);
       expect(p.conditions.length).toBeGreaterThan(0);
       for (const c of p.conditions) {
+        const promql: string | undefined = c.conditionPrometheusQueryLanguage?.query;
+        if (promql) {
+          // PromQL: per tunnel, with the labels the parser needs, on Cloud VPN's gateway metrics.
+          expect(promql).toMatch(/monitored_resource="vpn_gateway"/);
+          expect(promql).toMatch(/sum by \(project_id, region, gateway_id, gateway_name, tunnel_name\)/);
+          continue;
+        }
         const t = c.conditionThreshold;
         expect(t.filter).toMatch(/resource\.type = "vpn_gateway"/);
         expect(t.filter).toMatch(/metric\.type = "vpn\.googleapis\.com\//);
