@@ -5,6 +5,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { loadConfig, type ConfigResult } from '../shared/policy';
+import { COMMON_OPTIONS as C, read } from './options';
 
 export type Env = Record<string, string | undefined>;
 
@@ -21,8 +22,8 @@ export function resolveFromCaller(path: string, env: Env, cwd: string): string {
 /** Read and validate the configuration. Never throws: a bad file is a clear reason. */
 export function configFromEnv(env: Env, readFile: (path: string) => string, cwd: string): ConfigResult {
   let file: unknown;
-  const inline = env.TUNNEL_GUARD_CONFIG_JSON;
-  const path = env.TUNNEL_GUARD_CONFIG;
+  const inline = read(C.configJson, env);
+  const path = read(C.config, env);
   try {
     if (inline) file = JSON.parse(inline);
     else if (path) file = JSON.parse(readFile(resolveFromCaller(path, env, cwd)));

@@ -3,30 +3,14 @@
  * returns the core's dependencies. With `TUNNEL_GUARD_SIMULATOR=<file>` the simulator stands in for AWS (and
  * its file ledger and notifier), so `serverless invoke local` and `tunnel-guard invoke aws` need no account.
  *
- * Environment (all optional except where noted):
- * | variable | meaning |
- * | --- | --- |
- * | `AWS_REGION` | region of the VPN connections (set by Lambda) |
- * | `TUNNEL_GUARD_TABLE` | DynamoDB ledger table (required without the simulator) |
- * | `TUNNEL_GUARD_TOPIC_ARN` | SNS topic for decisions (or `TUNNEL_GUARD_TOPIC_NAME`: the ARN is then built from the
- *   function's own ARN — serverless.yml uses that, so no CloudFormation reference is needed at `invoke local`) |
- * | `TUNNEL_GUARD_AWS_VPN_IDS` | comma list: only these VPN connections (default: all in the region) |
- * | `TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS` | comma list: TGW route tables whose static VPN routes are managed |
- * | `TUNNEL_GUARD_AWS_ENDPOINT` | endpoint override for EC2/SNS/DynamoDB (moto, tests) |
- * | `TUNNEL_GUARD_ALARM_TOPIC_ARNS` | comma list: SNS topics allowed to deliver CloudWatch alarm notifications (default
- *   none: SNS-wrapped alarms are refused; EventBridge events and alarm actions need no allow-list) |
- * | `TUNNEL_GUARD_LINK_TOPIC_NAME` / `TUNNEL_GUARD_LINK_TOPIC_ARN` | the link topic: it carries only signed link messages,
- *   anything else on it is refused (serverless.yml sets the name) |
- * | `TUNNEL_GUARD_LINK_SECRET` | HMAC secret of link messages, both directions |
- * | `TUNNEL_GUARD_GCP_LINK_URL` | HTTPS URL of the GCP function `tunnelIncident`: link messages to the GCP end are POSTed there |
- * | `TUNNEL_GUARD_GCP_LINK_TOKEN` or `TUNNEL_GUARD_GCP_LINK_USERNAME` + `_PASSWORD` | the webhook credentials that function accepts |
- * | `TUNNEL_GUARD_GCP_LINK_TIMEOUT_MS` | per-attempt timeout of that POST (default 10000; 3 attempts) |
- * | `TUNNEL_GUARD_CONFIG` / `TUNNEL_GUARD_CONFIG_JSON` / `TUNNEL_GUARD_<KNOB>` | configuration (config/source.ts) |
+ * Every environment variable it reads is declared once in `functions/options.ts` (name, parser, default, doc, who
+ * reads it) and read through that table; docs/configuration.md is checked against it.
  */
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { read } from '../config/options';
 import { configFromEnv, type Env } from '../config/source';
 import { PermanentError } from '../shared/errors';
 import { jsonLogger } from '../shared/log';
@@ -42,6 +26,14 @@ import { TgwPathTable } from './adapters/tgw-paths';
 import { VgwStaticPathTable } from './adapters/vgw-static-paths';
 import { VpnInventory } from './adapters/vpn-inventory';
 import { VpnTunnelHealthView } from './adapters/vpn-tunnel-health';
+import { AWS_OPTIONS as O } from './options';
+import type { AlarmDescriber } from './alarm-confirmation';
+import { CloudWatchAlarms } from './adapters/cloudwatch-alarms';
+import { httpsCertFetcher, SnsSignatureVerifier, type Verdict } from './sns-signature';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { resolveSecrets } from './secrets';
+import { COMMON_OPTIONS as C } from '../config/options';
 
 export interface AwsEdge {
   deps: CoreDeps;
@@ -49,12 +41,25 @@ export interface AwsEdge {
   region: string;
   /** Secret to verify link messages; undefined = link messages are refused. */
   linkSecret?: string;
+  /** The link key's previous version during a rotation: still accepted for verification, never used to sign. */
+  linkSecretPrevious?: string;
   /** SNS topics allowed to deliver alarm notifications (`TUNNEL_GUARD_ALARM_TOPIC_ARNS`); absent or empty = none. */
   alarmTopicArns?: readonly string[];
   /** The link topic (ARN or name): a record on it that is not a signed link envelope is refused. */
   linkTopic?: string;
   /** `simulator:<file>` or `aws:<region>`: logged so every line says what it acted on. */
   target: string;
+  /** The function's own account (from its ARN): alarm events naming another account are refused. Unset: not checked. */
+  account?: string;
+  /**
+   * Confirms every alarm event with CloudWatch before it is believed (alarm-confirmation.ts). Always set on AWS;
+   * unset only where there is no CloudWatch to ask (the simulator, the game day's in-memory world).
+   */
+  alarms?: AlarmDescriber;
+  /** The deployed probe monitor: the only one a probe alarm may watch. */
+  probeMonitor?: string;
+  /** Verifies that an SNS record is a delivery by SNS. Unset: SNS alarm notifications are refused. */
+  snsVerifier?: { verify(sns: Record<string, unknown>): Promise<Verdict> };
 }
 
 export interface ComposeOptions {
@@ -67,19 +72,12 @@ export interface ComposeOptions {
 
 /** `TUNNEL_GUARD_TOPIC_ARN`, or `TUNNEL_GUARD_TOPIC_NAME` placed in the function's own partition and account. */
 export function topicArnOf(env: Env, region: string, invokedFunctionArn: string | undefined): string | undefined {
-  if (env.TUNNEL_GUARD_TOPIC_ARN) return env.TUNNEL_GUARD_TOPIC_ARN;
-  const name = env.TUNNEL_GUARD_TOPIC_NAME;
+  const arn = read(O.topicArn, env);
+  if (arn) return arn;
+  const name = read(O.topicName, env);
   const [, partition, , , account] = (invokedFunctionArn ?? '').split(':');
   return name && partition && account ? `arn:${partition}:sns:${region}:${account}:${name}` : undefined;
 }
-
-const list = (v: string | undefined): string[] =>
-  (v ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-
-const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
 /**
  * `TUNNEL_GUARD_ALARM_TOPIC_ARNS`: the SNS topics whose alarm notifications are believed. Every entry must be a
@@ -87,11 +85,7 @@ const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256
  * reviewed.
  */
 export function alarmTopicArnsOf(env: Env): string[] {
-  const arns = list(env.TUNNEL_GUARD_ALARM_TOPIC_ARNS);
-  const bad = arns.filter((a) => !SNS_TOPIC_ARN.test(a));
-  if (bad.length)
-    throw new PermanentError(`TUNNEL_GUARD_ALARM_TOPIC_ARNS must list SNS topic ARNs: ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
-  return arns;
+  return read(O.alarmTopicArns, env);
 }
 
 /**
@@ -100,7 +94,7 @@ export function alarmTopicArnsOf(env: Env): string[] {
  * would only ever be refused by the other end.
  */
 export function httpLinkFromEnv(env: Env, linkSecret: string | undefined): HttpLinkPublisher | undefined {
-  const url = env.TUNNEL_GUARD_GCP_LINK_URL;
+  const url = read(O.gcpLinkUrl, env);
   if (!url) return undefined;
   if (!linkSecret)
     throw new PermanentError('TUNNEL_GUARD_GCP_LINK_URL is set but TUNNEL_GUARD_LINK_SECRET is not: link messages must be signed');
@@ -115,9 +109,9 @@ export function httpLinkFromEnv(env: Env, linkSecret: string | undefined): HttpL
   if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
     throw new PermanentError('TUNNEL_GUARD_GCP_LINK_URL must be https:// (plain http only for 127.0.0.1/localhost)');
   }
-  const token = env.TUNNEL_GUARD_GCP_LINK_TOKEN || undefined;
-  const username = env.TUNNEL_GUARD_GCP_LINK_USERNAME || undefined;
-  const password = env.TUNNEL_GUARD_GCP_LINK_PASSWORD || undefined;
+  const token = read(O.gcpLinkToken, env);
+  const username = read(O.gcpLinkUsername, env);
+  const password = read(O.gcpLinkPassword, env);
   if (!!username !== !!password)
     throw new PermanentError('TUNNEL_GUARD_GCP_LINK_USERNAME and TUNNEL_GUARD_GCP_LINK_PASSWORD must be set together');
   if (!token && !username) {
@@ -125,10 +119,7 @@ export function httpLinkFromEnv(env: Env, linkSecret: string | undefined): HttpL
       'TUNNEL_GUARD_GCP_LINK_URL needs the GCP webhook credentials: TUNNEL_GUARD_GCP_LINK_TOKEN, or TUNNEL_GUARD_GCP_LINK_USERNAME + _PASSWORD',
     );
   }
-  const timeout = env.TUNNEL_GUARD_GCP_LINK_TIMEOUT_MS ? Number(env.TUNNEL_GUARD_GCP_LINK_TIMEOUT_MS) : undefined;
-  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0 && timeout <= 60_000)) {
-    throw new PermanentError('TUNNEL_GUARD_GCP_LINK_TIMEOUT_MS must be an integer number of milliseconds, 1..60000');
-  }
+  const timeout = read(O.gcpLinkTimeoutMs, env);
   return new HttpLinkPublisher({
     url,
     secret: linkSecret,
@@ -164,41 +155,49 @@ export function composeAws(env: Env, options: ComposeOptions = {}): AwsEdge {
   const cfg = configFromEnv(env, readFile, cwd);
   if (!cfg.ok) throw new PermanentError(`tunnel-guard configuration: ${cfg.reason}`);
   const config = cfg.value;
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
-  const linkSecret = env.TUNNEL_GUARD_LINK_SECRET || undefined;
+  const region = read(O.region, env) || read(O.defaultRegion, env) || O.region.default;
+  const linkSecret = read(C.linkSecret, env);
   const alarmTopicArns = alarmTopicArnsOf(env);
-  const linkTopic = env.TUNNEL_GUARD_LINK_TOPIC_ARN || env.TUNNEL_GUARD_LINK_TOPIC_NAME || undefined;
+  const linkTopic = read(O.linkTopicArn, env) || read(O.linkTopicName, env);
   const inbound = { alarmTopicArns, ...(linkTopic ? { linkTopic } : {}) };
   const base = { clock: { now: () => new Date() }, logger, policy: config.policy, links: config.links };
   // The real transport to the GCP end when configured — also on the simulator, so a test can drive both
   // real edges over one simulator file.
   const httpLink = httpLinkFromEnv(env, linkSecret);
 
-  if (env.TUNNEL_GUARD_SIMULATOR) {
+  if (read(C.simulator, env)) {
     const { deps, target } = composeSimulatorSide(env, cwd, base, 'aws', httpLink, linkSecret);
     return { deps, config, region, linkSecret, ...inbound, target };
   }
 
-  const table = env.TUNNEL_GUARD_TABLE;
+  const table = read(O.table, env);
   const topic = topicArnOf(env, region, options.invokedFunctionArn);
   if (!table || !topic) {
     throw new PermanentError(
       'tunnel-guard needs TUNNEL_GUARD_TABLE and TUNNEL_GUARD_TOPIC_ARN (or TUNNEL_GUARD_TOPIC_NAME inside Lambda), or TUNNEL_GUARD_SIMULATOR=<file> to run on the simulator',
     );
   }
-  const endpoint = env.TUNNEL_GUARD_AWS_ENDPOINT || undefined;
+  const endpoint = read(C.awsEndpoint, env);
   const clientConfig = { region, ...(endpoint ? { endpoint } : {}) };
   const ec2 = new EC2Client(clientConfig);
+  const account = options.invokedFunctionArn?.split(':')[4] || undefined;
+  const probeMonitor = read(O.probeMonitor, env);
+  const trust = {
+    ...(account ? { account } : {}),
+    alarms: new CloudWatchAlarms(new CloudWatchClient(clientConfig)),
+    ...(probeMonitor ? { probeMonitor } : {}),
+    snsVerifier: new SnsSignatureVerifier(httpsCertFetcher()),
+  };
   const inventory = new VpnInventory(ec2, {
     region,
-    vpnConnectionIds: list(env.TUNNEL_GUARD_AWS_VPN_IDS),
+    vpnConnectionIds: read(O.vpnIds, env),
     onMissing: reportMissingOnce(logger),
   });
-  const probeTargets = new Set(list(env.TUNNEL_GUARD_AWS_PROBE_TARGETS));
+  const probeTargets = new Set(read(O.probeTargets, env));
   const tables: Partial<Record<PathKind, PathTable>> = {
     'aws-vgw-static': new VgwStaticPathTable(ec2, inventory, undefined, probeTargets),
   };
-  const tgwTables = list(env.TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS);
+  const tgwTables = read(O.tgwRouteTableIds, env);
   const tgw = tgwTables.length ? new TgwPathTable(ec2, inventory, { routeTableIds: tgwTables }) : undefined;
   if (tgw) tables['aws-tgw-route'] = tgw;
 
@@ -219,6 +218,24 @@ export function composeAws(env: Env, options: ComposeOptions = {}): AwsEdge {
     region,
     linkSecret,
     ...inbound,
+    ...trust,
     target: `aws:${region}`,
   };
+}
+
+/**
+ * `composeAws`, with the secrets the environment names by ARN (`TUNNEL_GUARD_LINK_SECRET_ARN`,
+ * `TUNNEL_GUARD_GCP_LINK_SECRET_ARN`) fetched from Secrets Manager first. What the deployed handlers use; without
+ * ARNs it is `composeAws` (local runs set the values directly).
+ */
+export async function composeAwsWithSecrets(
+  env: Env,
+  options: ComposeOptions & { secretsManager?: () => SecretsManagerClient } = {},
+): Promise<AwsEdge> {
+  const region = read(O.region, env) || read(O.defaultRegion, env) || O.region.default;
+  const endpoint = read(C.awsEndpoint, env);
+  const client = options.secretsManager ?? (() => new SecretsManagerClient({ region, ...(endpoint ? { endpoint } : {}) }));
+  const { linkSecretPrevious, ...values } = await resolveSecrets(env, client);
+  const edge = composeAws({ ...env, ...values }, options);
+  return linkSecretPrevious ? { ...edge, linkSecretPrevious } : edge;
 }

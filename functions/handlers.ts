@@ -8,16 +8,47 @@
  */
 import { worstSeverity } from '../shared/severity';
 import { handleSignal, reconcile as reconcileCore } from '../shared/engine';
-import { errorMessage, shouldRetry } from '../shared/errors';
+import { errorMessage, shouldRetry, TransientError } from '../shared/errors';
 import { jsonLogger } from '../shared/log';
 import { decisionMetrics, observeTunnels } from '../shared/metrics';
 import type { LogEntry } from '../shared/ports';
 import type { Signal } from '../shared/types';
 import type { Report } from '../shared/report-types';
-import { composeAws, type AwsEdge } from './compose';
+import { type AwsEdge, composeAwsWithSecrets } from './compose';
+import { SECRETS_TTL_MS } from './secrets';
+import { read } from '../config/options';
+import { AWS_OPTIONS as O } from './options';
 import { linkToSignal } from './link-signal';
+import { verifyLinkMessage } from '../shared/links/message';
+import { checkAccount, type DescribedAlarm, judge } from './alarm-confirmation';
+import { type AlarmClaim, parseAlarmEvent } from './parse-alarm';
 import { publishMetrics } from './metrics';
-import { parseAlarmEvent } from './parse-alarm';
+
+/**
+ * Believe an alarm claim only after it is checked: a real SNS delivery (its signature), this function's account, and
+ * what CloudWatch itself says about the alarm. `retry` means CloudWatch has not caught up yet: worth another attempt.
+ */
+async function admitAlarm(edge: AwsEdge, claim: AlarmClaim): Promise<{ ok: true } | { ok: false; reason: string; retry?: unknown }> {
+  if (claim.sns) {
+    if (!edge.snsVerifier)
+      return { ok: false, reason: `SNS alarm notification "${claim.alarmName}" refused: SNS signatures cannot be verified here` };
+    const v = await edge.snsVerifier.verify(claim.sns);
+    if (!v.ok) return { ok: false, reason: `SNS alarm notification "${claim.alarmName}" refused: ${v.reason}` };
+  }
+  const account = checkAccount(claim, edge.account);
+  if (!account.ok) return account;
+  if (!edge.alarms) return { ok: true };
+  let described: DescribedAlarm | undefined;
+  try {
+    described = await edge.alarms.describe(claim.alarmName);
+  } catch (e) {
+    if (shouldRetry(e)) return { ok: false, reason: `cannot confirm alarm "${claim.alarmName}": ${errorMessage(e)}`, retry: e };
+    return { ok: false, reason: `cannot confirm alarm "${claim.alarmName}": ${errorMessage(e)}` };
+  }
+  const c = judge(claim, described, { account: edge.account, probeMonitor: edge.probeMonitor });
+  if (c.ok) return c;
+  return c.retry ? { ok: false, reason: c.reason, retry: new TransientError(c.reason) } : { ok: false, reason: c.reason };
+}
 
 /** What `tunnelAlarm` returns (also what `tunnel-guard invoke aws` prints). */
 export interface TunnelAlarmResult {
@@ -68,9 +99,18 @@ export function makeTunnelAlarmHandler(edge: AwsEdge) {
       linkTopic: edge.linkTopic,
     })) {
       if (!item.ok) ignored.push(item.reason);
-      else if (item.value.kind === 'signal') signals.push(item.value.signal);
-      else {
-        const link = linkToSignal(item.value.envelope, edge.linkSecret, edge.config.links);
+      else if (item.value.kind === 'signal') {
+        const admitted = item.value.claim ? await admitAlarm(edge, item.value.claim) : { ok: true as const };
+        if (admitted.ok) signals.push(item.value.signal);
+        else if (admitted.retry !== undefined) {
+          retry ??= admitted.retry;
+          failed.push(`${admitted.reason} (will be retried)`);
+        } else ignored.push(admitted.reason);
+      } else {
+        // During a key rotation the other end may still sign with the previous key: verify with whichever matches.
+        const envelope = item.value.envelope;
+        const key = [edge.linkSecret, edge.linkSecretPrevious].find((k) => k && verifyLinkMessage(envelope, k).ok) ?? edge.linkSecret;
+        const link = linkToSignal(envelope, key, edge.config.links);
         if (link.ok) signals.push(link.value);
         else ignored.push(link.reason);
       }
@@ -158,17 +198,19 @@ export function makeReconcileHandler(edge: AwsEdge) {
 // ---- the deployed handlers: composed once per cold start, lazily so importing this module has no effects ----
 
 type LambdaContext = { awsRequestId?: string; invokedFunctionArn?: string };
-let edge: AwsEdge | undefined;
+let edge: { value: AwsEdge; at: number } | undefined;
 
 /**
- * Compose once per cold start. A configuration error is logged as one ERROR line and thrown; the next invocation
+ * Compose once per cold start (and again after SECRETS_TTL_MS when secrets come from Secrets Manager, so a rotated
+ * key reaches warm instances). A configuration error is logged as one ERROR line and thrown; the next invocation
  * tries again (a fixed environment needs a new deployment anyway, which starts new instances).
  */
-function coldStart(handler: string, context?: LambdaContext): AwsEdge {
-  if (edge) return edge;
+async function coldStart(handler: string, context?: LambdaContext): Promise<AwsEdge> {
+  const usesSecrets = read(O.linkSecretArn, process.env).length + read(O.gcpLinkSecretArn, process.env).length > 0;
+  if (edge && (!usesSecrets || Date.now() - edge.at < SECRETS_TTL_MS)) return edge.value;
   try {
-    edge = composeAws(process.env, { invokedFunctionArn: context?.invokedFunctionArn });
-    return edge;
+    edge = { value: await composeAwsWithSecrets(process.env, { invokedFunctionArn: context?.invokedFunctionArn }), at: Date.now() };
+    return edge.value;
   } catch (e) {
     fallbackLogger.log({
       severity: 'ERROR',
@@ -176,6 +218,8 @@ function coldStart(handler: string, context?: LambdaContext): AwsEdge {
       handler,
       requestId: context?.awsRequestId,
     });
+    // A secret that could not be read for a transient reason: keep the instance's previous edge if there is one.
+    if (edge && shouldRetry(e)) return edge.value;
     throw e;
   }
 }
@@ -185,6 +229,6 @@ const fallbackLogger = jsonLogger((line) => console.log(line));
 // `async`, so that a configuration error becomes a rejected promise rather than a synchronous throw: every caller
 // (the Lambda runtime, `serverless invoke local`) then takes its ordinary failed-invocation path and ends.
 export const tunnelAlarm = async (event: unknown, context?: LambdaContext) =>
-  makeTunnelAlarmHandler(coldStart('tunnelAlarm', context))(event, context);
+  makeTunnelAlarmHandler(await coldStart('tunnelAlarm', context))(event, context);
 export const reconcile = async (event: unknown, context?: LambdaContext) =>
-  makeReconcileHandler(coldStart('reconcile', context))(event, context);
+  makeReconcileHandler(await coldStart('reconcile', context))(event, context);

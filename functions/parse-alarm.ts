@@ -34,9 +34,29 @@ export interface ParseContext {
   linkTopic?: string;
 }
 
+/**
+ * What an alarm event claims, for the handler to confirm with CloudWatch (`DescribeAlarms`) and against the
+ * function's own account before the signal is believed: every field here was written by whoever invoked the function.
+ */
+export interface AlarmClaim {
+  alarmName: string;
+  alarmArn?: string;
+  /** The account the envelope names (EventBridge `account`, alarm action `accountId`, SNS `AWSAccountId`). */
+  account?: string;
+  value: AlarmValue;
+  /** ISO 8601, normalised. */
+  timestamp: string;
+  /** How the tunnel was found: the probe alarm name, `AWS/VPN` dimensions, or the operator's mapping. */
+  via: 'probe' | 'vpn-dimensions' | 'mapped';
+  /** The metrics of the tunnel as the event describes them. */
+  metrics: MetricRef[];
+  /** The SNS record that carried it (its signature is checked by the handler). */
+  sns?: Record<string, unknown>;
+}
+
 /** What one record of an event turned into. */
 export type Inbound =
-  | { kind: 'signal'; signal: Signal }
+  | { kind: 'signal'; signal: Signal; claim?: AlarmClaim }
   /** A candidate link message (`{message, signature}`), still unverified. */
   | { kind: 'link'; envelope: unknown; source: string };
 
@@ -47,6 +67,7 @@ type AlarmValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 /** The common shape all three envelopes are reduced to before mapping. */
 interface AlarmChange {
   source: 'aws-eventbridge' | 'aws-sns' | 'aws-alarm-action';
+  account?: string;
   alarmName: string;
   alarmArn?: string;
   region?: string;
@@ -59,7 +80,7 @@ interface AlarmChange {
   tags: Record<string, string>;
 }
 
-interface MetricRef {
+export interface MetricRef {
   namespace?: string;
   name?: string;
   dimensions: Record<string, string>;
@@ -98,6 +119,7 @@ const detailSchema = z.object({
 const eventBridgeSchema = z.object({
   source: z.literal('aws.cloudwatch'),
   'detail-type': z.string(),
+  account: z.string().optional(),
   region: z.string().optional(),
   resources: z.array(z.string()).optional(),
   detail: z.unknown(),
@@ -106,6 +128,7 @@ const eventBridgeSchema = z.object({
 const alarmActionSchema = z.object({
   source: z.literal('aws.cloudwatch'),
   alarmArn: z.string().optional(),
+  accountId: z.string().optional(),
   region: z.string().optional(),
   alarmData: z.unknown(),
 });
@@ -127,6 +150,7 @@ const snsEventSchema = z.object({
 const snsDimensionList = z.array(z.object({ name: z.string(), value: z.string() }));
 const snsAlarmSchema = z.object({
   AlarmName: z.string().min(1),
+  AWSAccountId: z.string().optional(),
   AlarmArn: z.string().optional(),
   NewStateValue: stateValue,
   NewStateReason: z.string().optional(),
@@ -188,8 +212,10 @@ const fromDetail = (
   source: AlarmChange['source'],
   alarmArn: string | undefined,
   region: string | undefined,
+  account: string | undefined,
 ): AlarmChange => ({
   source,
+  account,
   alarmName: detail.alarmName,
   alarmArn,
   region,
@@ -230,6 +256,7 @@ function fromSnsMessage(message: string, topicArn: string | undefined): { ok: tr
     ok: true,
     value: {
       source: 'aws-sns',
+      account: a.AWSAccountId,
       alarmName: a.AlarmName,
       alarmArn: a.AlarmArn,
       // `Region` in the message is a display name ("EU - Ireland"): take the region from the ARNs instead.
@@ -367,6 +394,28 @@ export function alarmToSignal(a: AlarmChange, ctx: ParseContext): { ok: true; va
   };
 }
 
+/** What the event claims about the alarm behind `signal` (see `AlarmClaim`). */
+function claimOf(a: AlarmChange, signal: Signal, sns?: Record<string, unknown>): AlarmClaim {
+  const vpnTunnels = new Set(
+    a.metrics
+      .filter((m) => m.dimensions.VpnId && m.dimensions.TunnelIpAddress)
+      .map((m) => `${m.dimensions.VpnId}:${m.dimensions.TunnelIpAddress}`),
+  );
+  // Same order as alarmToSignal: a probe name first, then exactly one tunnel's AWS/VPN dimensions, else a mapping.
+  const via = parseProbeAlarmName(a.alarmName) ? 'probe' : vpnTunnels.size === 1 ? 'vpn-dimensions' : 'mapped';
+  const arn = a.alarmArn?.replace(/\s+/g, '');
+  return {
+    alarmName: a.alarmName,
+    ...(arn ? { alarmArn: arn } : {}),
+    ...(a.account ? { account: a.account.trim() } : {}),
+    value: a.value,
+    timestamp: signal.observedAt,
+    via,
+    metrics: a.metrics,
+    ...(sns ? { sns } : {}),
+  };
+}
+
 /** Is `topicArn` the link topic? `linkTopic` may be a full ARN or just the topic name (the ARN's last field). */
 export function isLinkTopic(topicArn: string | undefined, linkTopic: string | undefined): boolean {
   if (!topicArn || !linkTopic) return false;
@@ -404,10 +453,10 @@ const looksLikeLink = (v: unknown): boolean => typeof v === 'object' && v !== nu
  * Never throws: anything unrecognised is `{ok:false, reason}`.
  */
 export function parseAlarmEvent(event: unknown, ctx: ParseContext): Parsed[] {
-  const signalOf = (r: { ok: true; value: AlarmChange } | { ok: false; reason: string }): Parsed => {
+  const signalOf = (r: { ok: true; value: AlarmChange } | { ok: false; reason: string }, sns?: Record<string, unknown>): Parsed => {
     if (!r.ok) return r;
     const s = alarmToSignal(r.value, ctx);
-    return s.ok ? { ok: true, value: { kind: 'signal', signal: s.value } } : s;
+    return s.ok ? { ok: true, value: { kind: 'signal', signal: s.value, claim: claimOf(r.value, s.value, sns) } } : s;
   };
 
   const sns = snsEventSchema.safeParse(event);
@@ -424,7 +473,7 @@ export function parseAlarmEvent(event: unknown, ctx: ParseContext): Parsed[] {
       if (looksLikeLink(body)) return { ok: true, value: { kind: 'link', envelope: body, source: 'aws-sns' } };
       const allowed = snsAlarmAllowed(rec.Sns.TopicArn, ctx);
       if (!allowed.ok) return allowed;
-      return signalOf(fromSnsMessage(rec.Sns.Message, rec.Sns.TopicArn));
+      return signalOf(fromSnsMessage(rec.Sns.Message, rec.Sns.TopicArn), { ...rec.Sns, EventSubscriptionArn: rec.EventSubscriptionArn });
     });
   }
 
@@ -432,7 +481,12 @@ export function parseAlarmEvent(event: unknown, ctx: ParseContext): Parsed[] {
   if (action.success && action.data.alarmData !== undefined) {
     const d = detailSchema.safeParse(action.data.alarmData);
     if (!d.success) return [{ ok: false, reason: `Lambda alarm action payload is malformed (alarmData.${issue(d.error)})` }];
-    return [signalOf({ ok: true, value: fromDetail(d.data, 'aws-alarm-action', action.data.alarmArn, action.data.region) })];
+    return [
+      signalOf({
+        ok: true,
+        value: fromDetail(d.data, 'aws-alarm-action', action.data.alarmArn, action.data.region, action.data.accountId),
+      }),
+    ];
   }
 
   const eb = eventBridgeSchema.safeParse(event);
@@ -442,7 +496,7 @@ export function parseAlarmEvent(event: unknown, ctx: ParseContext): Parsed[] {
     }
     const d = detailSchema.safeParse(eb.data.detail);
     if (!d.success) return [{ ok: false, reason: `alarm state change event is malformed (detail.${issue(d.error)})` }];
-    return [signalOf({ ok: true, value: fromDetail(d.data, 'aws-eventbridge', eb.data.resources?.[0], eb.data.region) })];
+    return [signalOf({ ok: true, value: fromDetail(d.data, 'aws-eventbridge', eb.data.resources?.[0], eb.data.region, eb.data.account) })];
   }
 
   return [{ ok: false, reason: 'not a CloudWatch alarm event (EventBridge, SNS or Lambda alarm action)' }];

@@ -3,22 +3,8 @@
  * the core's dependencies. With `TUNNEL_GUARD_SIMULATOR=<file>` the simulator stands in for GCP (with its file
  * ledger and notifier), so `npm run start:gcp` and `tunnel-guard invoke gcp` need no project.
  *
- * Environment:
- * | variable | meaning |
- * | --- | --- |
- * | `TUNNEL_GUARD_GCP_PROJECT` | project of the VPN tunnels and routes (default `GOOGLE_CLOUD_PROJECT`) |
- * | `TUNNEL_GUARD_GCP_REGIONS` | comma list of regions whose tunnels and Cloud Routers are managed (required) |
- * | `TUNNEL_GUARD_LEDGER_BUCKET` | Cloud Storage bucket of the ledger (required without the simulator) |
- * | `TUNNEL_GUARD_LEDGER_PREFIX` | object prefix of the ledger (default `tunnel-guard/ledger/`) |
- * | `TUNNEL_GUARD_WEBHOOK_TOKEN` / `_USERNAME` + `_PASSWORD` / `TUNNEL_GUARD_WEBHOOK_AUTH=none` | webhook auth (auth.ts) |
- * | `TUNNEL_GUARD_LINK_SECRET` | HMAC secret of link messages, both directions |
- * | `TUNNEL_GUARD_AWS_LINK_TOPIC_ARN` | the AWS link topic: link messages to the AWS end are published there (SNS) |
- * | `TUNNEL_GUARD_AWS_ROLE_ARN` (+ `TUNNEL_GUARD_AWS_ID_TOKEN_AUDIENCE`) | keyless: IAM role assumed with the function's Google ID token |
- * | `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` | or stored keys (Secret Manager) |
- * | `TUNNEL_GUARD_AWS_REGION` | region of SNS/STS calls (default: the topic ARN's region) |
- * | `TUNNEL_GUARD_AWS_ENDPOINT` | SNS/STS endpoint override (moto, tests) |
- * | `TUNNEL_GUARD_COMPUTE_ENDPOINT`, `TUNNEL_GUARD_GCS_ENDPOINT` | endpoint overrides (`http://127.0.0.1:PORT`: local fakes) |
- * | `TUNNEL_GUARD_CONFIG` / `TUNNEL_GUARD_CONFIG_JSON` / `TUNNEL_GUARD_<KNOB>` | configuration (config/source.ts) |
+ * Every environment variable it reads is declared once in `gcp-functions/options.ts` (and the shared ones in
+ * `config/options.ts`) and read through those tables; docs/configuration.md is checked against them.
  */
 import { readFileSync } from 'node:fs';
 // Only the Compute clients used, never the package root: the root import loads every Compute client
@@ -29,6 +15,7 @@ import { RoutersClient } from '@google-cloud/compute/build/src/v1/routers_client
 import { RoutesClient } from '@google-cloud/compute/build/src/v1/routes_client';
 import { VpnTunnelsClient } from '@google-cloud/compute/build/src/v1/vpn_tunnels_client';
 import { Storage } from '@google-cloud/storage';
+import { COMMON_OPTIONS as C, read } from '../config/options';
 import { configFromEnv, type Env } from '../config/source';
 import { PermanentError } from '../shared/errors';
 import { jsonLogger } from '../shared/log';
@@ -45,6 +32,7 @@ import { linkSnsClient, parseTopicArn, SnsLinkPublisher } from './adapters/sns-l
 import { StaticRoutePaths } from './adapters/static-route-paths';
 import { GcpTunnelHealth } from './adapters/tunnel-health';
 import { authConfigFromEnv, type AuthConfig } from './auth';
+import { GCP_OPTIONS as O } from './options';
 
 export interface GcpEdge {
   deps: CoreDeps;
@@ -54,6 +42,10 @@ export interface GcpEdge {
   linkSecret?: string;
   /** `simulator:<file>` or `gcp:<project>`: logged so every line says what it acted on. */
   target: string;
+  /** `iam`: `reconcile` is reached only through IAM (OIDC from Cloud Scheduler) and checks no webhook credentials. */
+  reconcileAuth?: 'iam' | 'webhook';
+  /** Pub/Sub messages older than this are acknowledged unhandled, with a CRITICAL line (no week-long redelivery). */
+  pubsubMaxAgeSeconds?: number;
 }
 
 export interface ComposeOptions {
@@ -63,12 +55,6 @@ export interface ComposeOptions {
   /** Auth client for the Google clients (tests inject a pass-through client; production uses ADC). */
   authClient?: unknown;
 }
-
-const list = (v: string | undefined): string[] =>
-  (v ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 
 /** `http://127.0.0.1:8089` → Compute client options for a plain-HTTP endpoint. */
 function computeEndpoint(url: string): { apiEndpoint: string; port: number; protocol: string } {
@@ -82,14 +68,14 @@ function computeEndpoint(url: string): { apiEndpoint: string; port: number; prot
  * silent "links off". Builds the SNS client once; no network call happens here.
  */
 export function snsLinkFromEnv(env: Env, linkSecret: string | undefined, logger?: Logger): SnsLinkPublisher | undefined {
-  const topicArn = env.TUNNEL_GUARD_AWS_LINK_TOPIC_ARN;
+  const topicArn = read(O.awsLinkTopicArn, env);
   if (!topicArn) return undefined;
   const topic = parseTopicArn(topicArn);
   if (!topic) throw new PermanentError(`TUNNEL_GUARD_AWS_LINK_TOPIC_ARN is not an SNS topic ARN: ${JSON.stringify(topicArn)}`);
   if (!linkSecret)
     throw new PermanentError('TUNNEL_GUARD_AWS_LINK_TOPIC_ARN is set but TUNNEL_GUARD_LINK_SECRET is not: link messages must be signed');
-  const region = env.TUNNEL_GUARD_AWS_REGION || topic.region;
-  const endpoint = env.TUNNEL_GUARD_AWS_ENDPOINT || undefined;
+  const region = read(O.awsRegion, env) || topic.region;
+  const endpoint = read(C.awsEndpoint, env);
   const creds = awsCredentialsFromEnv(env, { region, ...(endpoint ? { endpoint } : {}) });
   logger?.log({ severity: 'DEBUG', message: `link to AWS: SNS ${topicArn} with ${creds.mode} credentials` });
   return new SnsLinkPublisher(linkSnsClient({ region, credentials: creds.credentials, ...(endpoint ? { endpoint } : {}) }), {
@@ -107,28 +93,31 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
   if (!cfg.ok) throw new PermanentError(`tunnel-guard configuration: ${cfg.reason}`);
   const config = cfg.value;
   const auth = authConfigFromEnv(env);
-  const linkSecret = env.TUNNEL_GUARD_LINK_SECRET || undefined;
+  const entry = { reconcileAuth: read(O.reconcileAuth, env) ?? 'webhook', pubsubMaxAgeSeconds: read(O.incidentMaxAgeSeconds, env) ?? 3600 };
+  const linkSecret = read(C.linkSecret, env);
   const base = { clock: { now: () => new Date() }, logger, policy: config.policy, links: config.links };
   // The real transport to the AWS end when configured — also on the simulator, so a test can drive both
   // real edges over one simulator file.
   const snsLink = snsLinkFromEnv(env, linkSecret, logger);
 
-  if (env.TUNNEL_GUARD_SIMULATOR) {
+  if (read(C.simulator, env)) {
     const { deps, target } = composeSimulatorSide(env, cwd, base, 'gcp', snsLink, linkSecret);
-    return { deps, config, auth, linkSecret, target };
+    return { deps, config, auth, linkSecret, target, ...entry };
   }
 
-  const project = env.TUNNEL_GUARD_GCP_PROJECT || env.GOOGLE_CLOUD_PROJECT || env.GCLOUD_PROJECT;
-  const regions = list(env.TUNNEL_GUARD_GCP_REGIONS);
-  const bucket = env.TUNNEL_GUARD_LEDGER_BUCKET;
+  const project = read(O.project, env) || read(O.platformProject, env) || read(O.platformProjectLegacy, env);
+  const regions = read(O.regions, env);
+  const bucket = read(O.ledgerBucket, env);
   if (!project || regions.length === 0 || !bucket) {
     throw new PermanentError(
       'tunnel-guard needs TUNNEL_GUARD_GCP_PROJECT, TUNNEL_GUARD_GCP_REGIONS and TUNNEL_GUARD_LEDGER_BUCKET, or TUNNEL_GUARD_SIMULATOR=<file> to run on the simulator',
     );
   }
   const auth0 = options.authClient ? { authClient: options.authClient } : {};
+  const computeUrl = read(O.computeEndpoint, env);
+  const gcsUrl = read(O.gcsEndpoint, env);
   const computeOpts = {
-    ...(env.TUNNEL_GUARD_COMPUTE_ENDPOINT ? computeEndpoint(env.TUNNEL_GUARD_COMPUTE_ENDPOINT) : {}),
+    ...(computeUrl ? computeEndpoint(computeUrl) : {}),
     ...auth0,
   } as never;
   const routes = new RoutesClient(computeOpts);
@@ -136,10 +125,10 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
   const routers = new RoutersClient(computeOpts);
   const regionOperations = new RegionOperationsClient(computeOpts);
   const vpnTunnels = new VpnTunnelsClient(computeOpts);
-  const ledgerPrefix = env.TUNNEL_GUARD_LEDGER_PREFIX || DEFAULT_LEDGER_PREFIX;
+  const ledgerPrefix = read(O.ledgerPrefix, env) || DEFAULT_LEDGER_PREFIX;
   const storage = new Storage({
     projectId: project,
-    ...(env.TUNNEL_GUARD_GCS_ENDPOINT ? { apiEndpoint: env.TUNNEL_GUARD_GCS_ENDPOINT } : {}),
+    ...(gcsUrl ? { apiEndpoint: gcsUrl } : {}),
     ...(auth0 as object),
   });
 
@@ -166,5 +155,6 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
     auth,
     linkSecret,
     target: `gcp:${project}`,
+    ...entry,
   };
 }

@@ -19,7 +19,7 @@ import { decisionMetrics, observeTunnels } from '../shared/metrics';
 import type { LogEntry } from '../shared/ports';
 import type { Signal } from '../shared/types';
 import type { Report, Severity } from '../shared/report-types';
-import { authenticate } from './auth';
+import { authenticate, QUERY_TOKEN_DEPRECATION } from './auth';
 import type { GcpEdge } from './compose';
 import { parseIncident } from './parse-incident';
 import { publishMetrics } from './metrics';
@@ -106,7 +106,7 @@ function isLinkEnvelope(body: unknown): boolean {
   );
 }
 
-type Check = { ok: true; body: unknown } | { ok: false; result: EdgeResult };
+type Check = { ok: true; body: unknown; method: string } | { ok: false; result: EdgeResult };
 
 /** Method, size, credentials and JSON — in that order, so an unauthenticated caller learns nothing more. */
 function admit(req: Request, edge: GcpEdge, maxBytes: number): Check {
@@ -135,7 +135,7 @@ function admit(req: Request, edge: GcpEdge, maxBytes: number): Check {
       return fail(400, 'invalid', 'body is not valid JSON');
     }
   }
-  return { ok: true, body };
+  return { ok: true, body, method: auth.method };
 }
 
 function respond(res: Response, r: EdgeResult, edge: GcpEdge | undefined): void {
@@ -151,16 +151,19 @@ export function makeIncidentHandler(edge: () => GcpEdge, opts: HandlerOptions = 
     const started = Date.now();
     let e: GcpEdge | undefined;
     let result: EdgeResult;
+    let deprecated: string | undefined;
     try {
       e = edge();
       const check = admit(req, e, maxBytes);
+      if (check.ok && check.method === 'token') deprecated = QUERY_TOKEN_DEPRECATION;
       result = check.ok ? await processNotification(e, check.body, opts) : check.result;
     } catch (err) {
       result = { status: shouldRetry(err) ? 503 : 500, body: { status: 'error', reason: errorMessage(err) } };
     }
     const report = result.body.report;
     const entry: LogEntry = {
-      severity: severityOf(result.status, report),
+      severity: deprecated && severityOf(result.status, report) === 'INFO' ? 'WARNING' : severityOf(result.status, report),
+      ...(deprecated ? { deprecated } : {}),
       message: `tunnelIncident: ${result.status} ${result.body.status}${result.body.reason ? `: ${result.body.reason}` : report ? `: ${report.summary}` : ''}`,
       handler: 'tunnelIncident',
       httpStatus: result.status,
@@ -186,8 +189,14 @@ export function makeReconcileHandler(edge: () => GcpEdge, opts: HandlerOptions =
     let result: EdgeResult;
     try {
       e = edge();
+      // Deployed, reconcile is reached only through IAM (Cloud Scheduler's OIDC token, `--no-allow-unauthenticated`):
+      // no credential in the Scheduler job's URI. Locally it still wants the webhook credentials.
       const auth =
-        req.method !== 'POST' ? undefined : authenticate({ query: req.query as Record<string, unknown>, headers: req.headers }, e.auth);
+        req.method !== 'POST'
+          ? undefined
+          : e.reconcileAuth === 'iam'
+            ? ({ ok: true, method: 'none' } as const)
+            : authenticate({ query: req.query as Record<string, unknown>, headers: req.headers }, e.auth);
       if (!auth) result = { status: 405, body: { status: 'invalid', reason: `method ${req.method} not allowed: POST only` } };
       else if (!auth.ok) result = { status: 401, body: { status: 'refused', reason: auth.reason } };
       else {

@@ -9,7 +9,8 @@ import { cloudEvent, http } from '@google-cloud/functions-framework';
 import { errorMessage } from '../shared/errors';
 import { jsonLogger } from '../shared/log';
 import { composeGcp, type GcpEdge } from './compose';
-import { makeIncidentHandler, makeReconcileHandler } from './handlers';
+import { frameworkExpress, installFrontDoor } from './front-door';
+import { MAX_BODY_BYTES, makeIncidentHandler, makeReconcileHandler } from './handlers';
 import { makePubSubIncidentHandler, type MessagePublishedData } from './pubsub';
 
 let edge: GcpEdge | undefined;
@@ -25,6 +26,22 @@ const getEdge = (): GcpEdge => (edge ??= composeGcp(process.env));
  */
 const served = !!process.env.FUNCTION_TARGET || /functions-framework[\\/]build[\\/]src[\\/]main\.js$/.test(process.argv[1] ?? '');
 if (served) {
+  // The framework loads this module before it builds its Express app: the front door goes in first, so credentials
+  // are checked before any body is read, and a malformed body gets a JSON 400 rather than an HTML stack page.
+  const target = process.env.FUNCTION_TARGET || /--target=(\S+)/.exec(process.argv.join(' '))?.[1] || '';
+  installFrontDoor(frameworkExpress().application, {
+    auth: () => {
+      try {
+        return getEdge().auth;
+      } catch {
+        return undefined; // the handler answers with the configuration error
+      }
+    },
+    authenticateFirst: target === 'tunnelIncident',
+    maxBodyBytes: MAX_BODY_BYTES,
+    logger: jsonLogger((line) => console.log(line)),
+    handler: target || 'tunnel-guard',
+  });
   try {
     getEdge();
   } catch (e) {

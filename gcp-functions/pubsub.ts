@@ -77,6 +77,22 @@ export function makePubSubIncidentHandler(edge: () => GcpEdge, opts: HandlerOpti
       });
       throw new RedeliverError(`configuration error: ${errorMessage(err)}`, { cause: err });
     }
+    // Pub/Sub redelivers an unacknowledged message for up to 7 days: an incident that old is not news, and acting on it
+    // (or on a forged message kept alive by failing) would be wrong. Acknowledge it, loudly.
+    const published = Date.parse(event.data?.message?.publishTime ?? event.time ?? '');
+    const maxAge = (e.pubsubMaxAgeSeconds ?? 3600) * 1000;
+    if (Number.isFinite(published) && e.deps.clock.now().getTime() - published > maxAge) {
+      e.deps.logger.log({
+        severity: 'CRITICAL',
+        message: `tunnelIncidentPubSub: acknowledged unhandled: published ${new Date(published).toISOString()}, older than ${maxAge / 1000} s (TUNNEL_GUARD_PUBSUB_MAX_AGE_SECONDS); look at what kept it from being handled`,
+        handler: 'tunnelIncidentPubSub',
+        outcome: 'expired',
+        messageId,
+        eventId: event.id,
+        target: e.target,
+      });
+      return;
+    }
     const decoded = decodeMessage(event.data);
     const result: EdgeResult = decoded.ok
       ? await processNotification(e, decoded.body, opts)

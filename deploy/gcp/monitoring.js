@@ -5,11 +5,15 @@
  *
  * 1. The Pub/Sub topic of the durable channel, and the Cloud Monitoring notification service agent allowed to
  *    publish to it (https://cloud.google.com/monitoring/support/notification-options#pubsub).
- * 2. Two notification channels: Pub/Sub (durable: kept until the function acknowledges it, retried) and the webhook
+ * 2. Two notification channels: Pub/Sub (durable: kept until the function acknowledges it, retried; a dead-letter
+ *    topic and a bound on deliveries on the trigger's subscription) and the webhook, with HTTP Basic (the password a
+ *    sensitive label, never in the URL)
  *    (fast, best effort: its retries are undocumented). Google recommends several channel types for redundancy; the
  *    core de-duplicates, so an incident arriving both ways acts once.
  * 3. The shipped alert policies (deploy/gcp/alert-policy-*.json), each notifying both channels.
  * 4. IAM: the trigger's service account may invoke `tunnelIncidentPubSub`, the Scheduler's may invoke `reconcile`.
+ *    Publishing to the incidents topic is granted to the notification service agent only: whoever may publish there
+ *    can drain (docs/security.md).
  * 5. The Cloud Scheduler job that calls `reconcile` every minute, with retries and an attempt deadline longer than the
  *    function timeout (Scheduler's defaults are no retry and 180 s: a slow reconcile would be cut and never retried).
  *    https://cloud.google.com/sdk/gcloud/reference/scheduler/jobs/create/http
@@ -23,7 +27,15 @@
 const { spawnSync } = require('node:child_process');
 const { readFileSync, readdirSync } = require('node:fs');
 const { join } = require('node:path');
-const { DEFAULT_TOPIC, FUNCTION_TIMEOUT_S, findOnPath, gcloudTooOld, render } = require('./deploy.js');
+const {
+  DEFAULT_TOPIC,
+  DEFAULT_WEBHOOK_SECRET,
+  DEFAULT_WEBHOOK_USER,
+  FUNCTION_TIMEOUT_S,
+  findOnPath,
+  gcloudTooOld,
+  render,
+} = require('./deploy.js');
 const { applyDashboard } = require('./dashboard.js');
 
 const DIR = __dirname;
@@ -33,6 +45,11 @@ const JOB = 'tunnel-guard-reconcile';
 const ATTEMPT_DEADLINE_S = FUNCTION_TIMEOUT_S + 30;
 /** Scheduler allows 0–5; a failed reconcile is retried three times (the next minute's run comes anyway). */
 const MAX_RETRY_ATTEMPTS = 3;
+/**
+ * Deliveries of one incident message before it goes to the dead-letter topic (Pub/Sub allows 5–100). Without a bound a
+ * message a function keeps failing on is redelivered for seven days.
+ */
+const MAX_DELIVERY_ATTEMPTS = 10;
 
 const list = (v) =>
   (v || '')
@@ -47,13 +64,14 @@ function settings(env) {
     region: env.TUNNEL_GUARD_FUNCTION_REGION || regions[0],
     topic: env.TUNNEL_GUARD_PUBSUB_TOPIC || DEFAULT_TOPIC,
     serviceAccount: env.TUNNEL_GUARD_SERVICE_ACCOUNT,
-    webhookSecret: env.TUNNEL_GUARD_WEBHOOK_SECRET || 'tunnel-guard-webhook-token',
+    webhookSecret: env.TUNNEL_GUARD_WEBHOOK_SECRET || DEFAULT_WEBHOOK_SECRET,
+    webhookUser: env.TUNNEL_GUARD_WEBHOOK_USERNAME || DEFAULT_WEBHOOK_USER,
     api: env.TUNNEL_GUARD_MONITORING_API || API,
   };
 }
 
 /** The notification channel definitions (deploy/gcp/notification-channel-*.json) with the placeholders filled in. */
-function channelDefinitions({ project, topic, webhookUrl }) {
+function channelDefinitions({ project, topic, webhookUrl, username, password }) {
   const fill = (file, values) => {
     let text = readFileSync(join(DIR, file), 'utf8');
     for (const [k, v] of Object.entries(values)) text = text.split(`{{${k}}}`).join(v);
@@ -61,7 +79,7 @@ function channelDefinitions({ project, topic, webhookUrl }) {
   };
   return [
     fill('notification-channel-pubsub.json', { TOPIC: `projects/${project}/topics/${topic}` }),
-    fill('notification-channel-webhook.json', { URL: webhookUrl }),
+    fill('notification-channel-webhook.json', { URL: webhookUrl, USERNAME: username, PASSWORD: password }),
   ];
 }
 
@@ -73,15 +91,19 @@ function policyDefinitions(channelNames) {
     .map((f) => ({ ...JSON.parse(readFileSync(join(DIR, f), 'utf8')), notificationChannels: channelNames }));
 }
 
-/** The Scheduler job's flags (create and update take the same ones). */
-function schedulerFlags({ project, region, reconcileUrl, token, serviceAccount }) {
+/**
+ * The Scheduler job's flags (create and update take the same ones). `reconcile` is authenticated by IAM alone: the job
+ * sends an OIDC token for the service account, and its URI carries no credential (anyone who may read jobs reads it).
+ */
+function schedulerFlags({ project, region, reconcileUrl, serviceAccount }) {
   return [
     `--location=${region}`,
     `--project=${project}`,
     '--schedule=* * * * *',
     '--http-method=POST',
-    `--uri=${reconcileUrl}/?auth_token=${token}`,
-    ...(serviceAccount ? [`--oidc-service-account-email=${serviceAccount}`, `--oidc-token-audience=${reconcileUrl}`] : []),
+    `--uri=${reconcileUrl}/`,
+    `--oidc-service-account-email=${serviceAccount}`,
+    `--oidc-token-audience=${reconcileUrl}`,
     `--attempt-deadline=${ATTEMPT_DEADLINE_S}s`,
     `--max-retry-attempts=${MAX_RETRY_ATTEMPTS}`,
     '--min-backoff=10s',
@@ -95,7 +117,8 @@ function schedulerFlags({ project, region, reconcileUrl, token, serviceAccount }
  */
 async function apply(env, { run, http, log }) {
   const s = settings(env);
-  const missing = ['TUNNEL_GUARD_GCP_PROJECT', 'TUNNEL_GUARD_GCP_REGIONS'].filter((k) => !env[k]);
+  // TUNNEL_GUARD_SERVICE_ACCOUNT: the Scheduler job's OIDC identity, the only way `reconcile` is authenticated.
+  const missing = ['TUNNEL_GUARD_GCP_PROJECT', 'TUNNEL_GUARD_GCP_REGIONS', 'TUNNEL_GUARD_SERVICE_ACCOUNT'].filter((k) => !env[k]);
   if (missing.length) throw Object.assign(new Error(`set ${missing.join(', ')}`), { exitCode: 2 });
   const gcloud = (args, { ok = false, secret = false } = {}) => {
     log(`$ ${render(['gcloud', ...args])}${secret ? '   # output not shown' : ''}`);
@@ -115,7 +138,7 @@ async function apply(env, { run, http, log }) {
   const fn = (name) => value(['functions', 'describe', name, `--region=${s.region}`, ...p, '--format=value(serviceConfig.uri)']);
   const incidentUrl = fn('tunnelIncident');
   const reconcileUrl = fn('reconcile');
-  const token = value(['secrets', 'versions', 'access', 'latest', `--secret=${s.webhookSecret}`, ...p], { secret: true });
+  const password = value(['secrets', 'versions', 'access', 'latest', `--secret=${s.webhookSecret}`, ...p], { secret: true });
   const base = `${s.api}/projects/${s.project}`;
   const listAll = async (collection, key) => {
     const out = [];
@@ -132,7 +155,8 @@ async function apply(env, { run, http, log }) {
   };
   const existingChannels = await listAll('notificationChannels', 'notificationChannels');
   const channelNames = [];
-  for (const c of channelDefinitions({ project: s.project, topic: s.topic, webhookUrl: `${incidentUrl}/?auth_token=${token}` })) {
+  const defs = channelDefinitions({ project: s.project, topic: s.topic, webhookUrl: `${incidentUrl}/`, username: s.webhookUser, password });
+  for (const c of defs) {
     const found = existingChannels.find((x) => x.displayName === c.displayName && x.type === c.type);
     channelNames.push(found ? found.name : (await http('POST', `${base}/notificationChannels`, c)).name);
   }
@@ -161,6 +185,52 @@ async function apply(env, { run, http, log }) {
     }
   }
 
+  // The durable path's bounds: a dead-letter topic and a maximum of deliveries on the trigger's subscription, so a
+  // message the function keeps failing on is set aside (and kept for a look) rather than redelivered for a week.
+  // Pub/Sub's own service agent forwards to the dead-letter topic: it needs publish there and subscribe here.
+  const deadLetter = `${s.topic}-dead-letter`;
+  if (gcloud(['pubsub', 'topics', 'describe', deadLetter, ...p, '--format=value(name)'], { ok: true }).status !== 0) {
+    gcloud(['pubsub', 'topics', 'create', deadLetter, ...p]);
+    gcloud(['pubsub', 'subscriptions', 'create', `${deadLetter}-kept`, `--topic=${deadLetter}`, '--message-retention-duration=7d', ...p]);
+  }
+  const trigger = value([
+    'functions',
+    'describe',
+    'tunnelIncidentPubSub',
+    `--region=${s.region}`,
+    ...p,
+    '--format=value(eventTrigger.trigger)',
+  ]);
+  const subscription = value([
+    'eventarc',
+    'triggers',
+    'describe',
+    trigger,
+    `--location=${s.region}`,
+    ...p,
+    '--format=value(transport.pubsub.subscription)',
+  ]);
+  const pubsubAgent = `serviceAccount:service-${number}@gcp-pubsub.iam.gserviceaccount.com`;
+  gcloud(['pubsub', 'topics', 'add-iam-policy-binding', deadLetter, ...p, `--member=${pubsubAgent}`, '--role=roles/pubsub.publisher']);
+  gcloud([
+    'pubsub',
+    'subscriptions',
+    'add-iam-policy-binding',
+    subscription,
+    ...p,
+    `--member=${pubsubAgent}`,
+    '--role=roles/pubsub.subscriber',
+  ]);
+  gcloud([
+    'pubsub',
+    'subscriptions',
+    'update',
+    subscription,
+    ...p,
+    `--dead-letter-topic=${deadLetter}`,
+    `--max-delivery-attempts=${MAX_DELIVERY_ATTEMPTS}`,
+  ]);
+
   // 4. Who may invoke the event-driven and the scheduled function.
   if (s.serviceAccount) {
     for (const name of ['tunnelIncidentPubSub', 'reconcile']) {
@@ -176,7 +246,7 @@ async function apply(env, { run, http, log }) {
   }
 
   // 5. Scheduler job (create, or update to these settings).
-  const flags = schedulerFlags({ project: s.project, region: s.region, reconcileUrl, token, serviceAccount: s.serviceAccount });
+  const flags = schedulerFlags({ project: s.project, region: s.region, reconcileUrl, serviceAccount: s.serviceAccount });
   const exists =
     gcloud(['scheduler', 'jobs', 'describe', JOB, `--location=${s.region}`, ...p, '--format=value(name)'], { ok: true }).status === 0;
   gcloud(['scheduler', 'jobs', exists ? 'update' : 'create', 'http', JOB, ...flags], { secret: true });
@@ -200,12 +270,18 @@ function monitoringHttp(accessToken) {
   };
 }
 
+/** Never print a credential: the query token of an old channel, or the Basic password label. */
+const redact = (text) =>
+  text.replace(/auth_token=[^"&'\s]+/g, 'auth_token=<WEBHOOK_TOKEN>').replace(/("password":)"[^"]*"/g, '$1"<WEBHOOK_PASSWORD>"');
+
 /** `--print`: the same plan with placeholder answers and no changes; secrets never printed. */
 function printingRunner(log) {
-  const answers = { projects: '<PROJECT_NUMBER>', secrets: '<WEBHOOK_TOKEN>' };
+  const answers = { projects: '<PROJECT_NUMBER>', secrets: '<WEBHOOK_PASSWORD>' };
   return {
     run: (argv) => {
-      if (argv[1] === 'functions' && argv[2] === 'describe') return { status: 0, stdout: `<${argv[3]}_URL>` };
+      if (argv[1] === 'functions' && argv[2] === 'describe')
+        return { status: 0, stdout: argv.some((a) => a.includes('eventTrigger')) ? `<${argv[3]}_TRIGGER>` : `<${argv[3]}_URL>` };
+      if (argv[1] === 'eventarc') return { status: 0, stdout: '<TRIGGER_SUBSCRIPTION>' };
       if (argv[1] === 'secrets') return { status: 0, stdout: answers.secrets };
       if (argv[1] === 'projects') return { status: 0, stdout: answers.projects };
       // Pretend nothing exists yet, so the plan shows every create.
@@ -213,7 +289,7 @@ function printingRunner(log) {
       return { status: 0, stdout: '' };
     },
     http: async (method, url, body) => {
-      log(`# ${method} ${url}${body ? ` ${JSON.stringify(body).replace(/auth_token=[^"&]+/g, 'auth_token=<WEBHOOK_TOKEN>')}` : ''}`);
+      log(`# ${method} ${url}${body ? ` ${redact(JSON.stringify(body))}` : ''}`);
       if (method === 'GET') return {};
       return { name: `<${body?.displayName ?? 'created'}>` };
     },
@@ -222,7 +298,7 @@ function printingRunner(log) {
 
 async function main(argv, env, io) {
   const printOnly = argv.includes('--print');
-  const log = (line) => io.out(line.replace(/auth_token=[^'"\s&]+/g, 'auth_token=<WEBHOOK_TOKEN>'));
+  const log = (line) => io.out(redact(line));
   try {
     if (printOnly) {
       await apply(env, { ...printingRunner(log), log });
@@ -252,7 +328,17 @@ async function main(argv, env, io) {
   }
 }
 
-module.exports = { apply, main, channelDefinitions, policyDefinitions, schedulerFlags, ATTEMPT_DEADLINE_S, MAX_RETRY_ATTEMPTS, JOB };
+module.exports = {
+  apply,
+  main,
+  channelDefinitions,
+  policyDefinitions,
+  schedulerFlags,
+  ATTEMPT_DEADLINE_S,
+  MAX_RETRY_ATTEMPTS,
+  MAX_DELIVERY_ATTEMPTS,
+  JOB,
+};
 
 if (require.main === module) {
   main(process.argv.slice(2), process.env, { out: (s) => console.log(s), err: (s) => console.error(s) }).then(

@@ -20,6 +20,7 @@ import { memoryLogger } from '../../shared/log';
 import { DEFAULT_POLICY, configSchema } from '../../shared/policy';
 import type { CoreDeps, PathTable } from '../../shared/ports';
 import { openSimulator } from '../../simulator';
+import { signSnsRecord, testSnsVerifier } from './support/sns-signing';
 
 const fixture = (name: string): any => JSON.parse(readFileSync(join(__dirname, '../fixtures/aws', name), 'utf8'));
 const VPN1 = 'vpn-0a1b2c3d4e5f60001';
@@ -249,14 +250,16 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
       );
     });
 
-    it('acts on the same alarm from an allow-listed topic', async () => {
+    it('acts on the same alarm from an allow-listed topic, when SNS signed it', async () => {
       const file = join(dir, 'sim.json');
       const { edge } = simEdge(file, {
         TUNNEL_GUARD_ALARM_TOPIC_ARNS: `arn:aws:sns:ap-northeast-1:123456789012:x, ${ALARM_TOPIC}`,
         TUNNEL_GUARD_LINK_TOPIC_NAME: 'tunnel-guard-link',
       });
       const before = await awsRoutes(file);
-      const r = await makeTunnelAlarmHandler(edge)(alarmOn(ALARM_TOPIC));
+      const event = alarmOn(ALARM_TOPIC);
+      signSnsRecord(event.Records[0]);
+      const r = await makeTunnelAlarmHandler({ ...edge, snsVerifier: testSnsVerifier() })(event);
       expect(r).toMatchObject({ ok: true, ignored: [] });
       expect(r.reports[0]).toMatchObject({
         tunnelId: T1,

@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { POLICY_OPTIONS } from '../../config/options';
 
 const ROOT = join(__dirname, '../..');
 let out: string;
@@ -14,6 +15,21 @@ let template: any;
 /** The same service packaged with the optional settings on (reserved concurrency, direct alarm-action permission). */
 let optioned: any;
 const TUNNELS = ['vpn-0a1b2c3d4e5f60001:203.0.113.11', 'vpn-0a1b2c3d4e5f60001:203.0.113.12'];
+/** A distinct, valid value for every policy knob, so each can be found in the packaged template. */
+const KNOB_VALUES: Record<string, string> = Object.fromEntries(
+  Object.values(POLICY_OPTIONS).map((o, i) => [
+    o.env,
+    o.env === 'TUNNEL_GUARD_DRY_RUN'
+      ? 'true'
+      : o.env === 'TUNNEL_GUARD_DRAIN_MODE'
+        ? 'withdraw'
+        : /SCOPE|EXCLUDE/.test(o.env)
+          ? `aws:*${i}`
+          : String(i + 1),
+  ]),
+);
+const LINK_SECRET_ARN = 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:tunnel-guard/link-AbCdEf';
+const GCP_SECRET_ARN = 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:tunnel-guard/gcp-webhook-AbCdEf';
 
 function slsPackage(dir: string, extra: Record<string, string>): any {
   const env: Record<string, string | undefined> = {
@@ -48,7 +64,14 @@ beforeAll(() => {
   out = mkdtempSync(join(tmpdir(), 'tg-sls-'));
   outOptions = mkdtempSync(join(tmpdir(), 'tg-sls-options-'));
   template = slsPackage(out, {});
-  optioned = slsPackage(outOptions, { TUNNEL_GUARD_RESERVED_CONCURRENCY: '1', TUNNEL_GUARD_ALARM_ACTION_PERMISSION: 'true' });
+  optioned = slsPackage(outOptions, {
+    TUNNEL_GUARD_RESERVED_CONCURRENCY: '1',
+    TUNNEL_GUARD_ALARM_ACTION_PERMISSION: 'true',
+    ...KNOB_VALUES,
+    TUNNEL_GUARD_LINK_SECRET_ARN: LINK_SECRET_ARN,
+    TUNNEL_GUARD_GCP_LINK_SECRET_ARN: GCP_SECRET_ARN,
+    TUNNEL_GUARD_GCP_LINK_URL: 'https://asia-northeast1-example.cloudfunctions.net/tunnelIncident',
+  });
 }, 120_000);
 afterAll(() => {
   for (const d of [out, outOptions]) if (d) rmSync(d, { recursive: true, force: true });
@@ -204,7 +227,10 @@ it('declares the optional keyless GCP → AWS link role: trusts one GCP service 
   expect(granted).toEqual([{ Sid: 'LinkTopicOnly', Effect: 'Allow', Action: ['sns:Publish'], Resource: { Ref: 'LinkTopic' } }]);
   // The Lambda itself gets the GCP link's settings as plain (empty by default) strings.
   const vars = template.Resources.TunnelAlarmLambdaFunction.Properties.Environment.Variables;
-  expect(vars).toMatchObject({ TUNNEL_GUARD_GCP_LINK_URL: '', TUNNEL_GUARD_GCP_LINK_TOKEN: '' });
+  expect(vars).toMatchObject({ TUNNEL_GUARD_GCP_LINK_URL: '', TUNNEL_GUARD_GCP_LINK_SECRET_ARN: '' });
+  // Secrets travel by ARN only: no variable of the Lambda may hold a secret value.
+  for (const k of ['TUNNEL_GUARD_LINK_SECRET', 'TUNNEL_GUARD_GCP_LINK_TOKEN', 'TUNNEL_GUARD_GCP_LINK_PASSWORD'])
+    expect(vars[k]).toBeUndefined();
 });
 
 describe('serverless invoke local (the real CLI) on the simulator', () => {
@@ -302,4 +328,49 @@ it("declares a CloudWatch dashboard whose widgets name tunnel-guard's metrics an
     ]);
   }
   expect(text).toContain('{AWS/VPN,VpnId,TunnelIpAddress} MetricName=\\"TunnelState\\"');
+});
+
+describe('what the deployer sets reaches the Lambda, and secrets stay out', () => {
+  it.each(Object.keys(KNOB_VALUES).map((k) => [k]))('the policy knob %s reaches both functions', (knob) => {
+    for (const fn of ['TunnelAlarmLambdaFunction', 'ReconcileLambdaFunction'])
+      expect(optioned.Resources[fn].Properties.Environment.Variables[knob]).toBe(KNOB_VALUES[knob]);
+  });
+
+  it('carries secrets by ARN only, and the role may read only tunnel-guard/ secrets', () => {
+    const vars = optioned.Resources.TunnelAlarmLambdaFunction.Properties.Environment.Variables;
+    expect(vars).toMatchObject({ TUNNEL_GUARD_LINK_SECRET_ARN: LINK_SECRET_ARN, TUNNEL_GUARD_GCP_LINK_SECRET_ARN: GCP_SECRET_ARN });
+    const read = statements().find((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
+    expect(read.Resource).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:tunnel-guard/*',
+    });
+    const describe = statements().find((s) => actionsOf(s).includes('cloudwatch:DescribeAlarms'));
+    expect(describe.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*' });
+  });
+
+  it('refuses secret values set as plain variables, and no secret value lands in any generated file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-sls-secrets-'));
+    const values = { TUNNEL_GUARD_LINK_SECRET: 'link-key-VALUE-0123456789', TUNNEL_GUARD_GCP_LINK_PASSWORD: 'gcp-password-VALUE-987' };
+    try {
+      let message = '';
+      try {
+        slsPackage(dir, values);
+      } catch (e) {
+        message = String((e as { stdout?: Buffer }).stdout ?? '') + String((e as { stderr?: Buffer }).stderr ?? '');
+      }
+      expect(message).toMatch(/refusing to deploy TUNNEL_GUARD_LINK_SECRET, TUNNEL_GUARD_GCP_LINK_PASSWORD as plain text/);
+      expect(message).toMatch(/TUNNEL_GUARD_LINK_SECRET_ARN/);
+      // Whatever was written before the refusal, and the packages built the supported way: no secret value anywhere.
+      for (const d of [dir, outOptions, out]) {
+        const files = execFileSync('find', [d, '-type', 'f'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+        for (const f of files) {
+          const text = f.endsWith('.zip')
+            ? execFileSync('unzip', ['-p', f], { encoding: 'latin1', maxBuffer: 64 * 1024 * 1024 })
+            : readFileSync(f, 'latin1');
+          for (const v of Object.values(values)) expect(text.includes(v)).toBe(false);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

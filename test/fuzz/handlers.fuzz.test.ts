@@ -105,7 +105,7 @@ describe('handler fuzzing', () => {
     const edge: GcpEdge = {
       deps,
       config: configSchema.parse({}),
-      auth: authConfigFromEnv({ TUNNEL_GUARD_WEBHOOK_TOKEN: 'a-long-enough-webhook-token' }),
+      auth: authConfigFromEnv({ TUNNEL_GUARD_WEBHOOK_TOKEN: 'a-long-enough-webhook-token', TUNNEL_GUARD_WEBHOOK_QUERY_TOKEN: 'accept' }),
       linkSecret: SECRET,
       target: 'fuzz',
     };

@@ -10,22 +10,37 @@ const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toStri
 describe('authConfigFromEnv', () => {
   it('reads the mode case- and space-insensitively', () => {
     expect(authConfigFromEnv({ TUNNEL_GUARD_WEBHOOK_AUTH: ' NONE ' })).toEqual({ mode: 'none' });
-    expect(authConfigFromEnv({ TUNNEL_GUARD_WEBHOOK_AUTH: ' Required ', TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN })).toEqual({
+    expect(
+      authConfigFromEnv({
+        TUNNEL_GUARD_WEBHOOK_AUTH: ' Required ',
+        TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN,
+        TUNNEL_GUARD_WEBHOOK_QUERY_TOKEN: 'accept',
+      }),
+    ).toEqual({
       mode: 'required',
       token: TOKEN,
     });
   });
 
   it('names an unknown mode in the refusal', () => {
-    expect(authConfigFromEnv({ TUNNEL_GUARD_WEBHOOK_AUTH: 'Off', TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN })).toEqual({
+    expect(
+      authConfigFromEnv({
+        TUNNEL_GUARD_WEBHOOK_AUTH: 'Off',
+        TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN,
+        TUNNEL_GUARD_WEBHOOK_QUERY_TOKEN: 'accept',
+      }),
+    ).toEqual({
       mode: 'refuse-all',
       reason: 'TUNNEL_GUARD_WEBHOOK_AUTH="off" is not "none" or "required"',
     });
   });
 
   it('a token of 16 characters is enough, 15 is not', () => {
-    expect(authConfigFromEnv({ TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN })).toEqual({ mode: 'required', token: TOKEN });
-    expect(authConfigFromEnv({ TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN.slice(1) })).toEqual({
+    expect(authConfigFromEnv({ TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN, TUNNEL_GUARD_WEBHOOK_QUERY_TOKEN: 'accept' })).toEqual({
+      mode: 'required',
+      token: TOKEN,
+    });
+    expect(authConfigFromEnv({ TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN.slice(1), TUNNEL_GUARD_WEBHOOK_QUERY_TOKEN: 'accept' })).toEqual({
       mode: 'refuse-all',
       reason: 'TUNNEL_GUARD_WEBHOOK_TOKEN is shorter than 16 characters: refusing a guessable token',
     });
@@ -47,7 +62,13 @@ describe('authConfigFromEnv', () => {
   });
 
   it('a password without a username is half a credential', () => {
-    expect(authConfigFromEnv({ TUNNEL_GUARD_WEBHOOK_PASSWORD: 'pw', TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN })).toEqual({
+    expect(
+      authConfigFromEnv({
+        TUNNEL_GUARD_WEBHOOK_PASSWORD: 'pw',
+        TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN,
+        TUNNEL_GUARD_WEBHOOK_QUERY_TOKEN: 'accept',
+      }),
+    ).toEqual({
       mode: 'refuse-all',
       reason: 'TUNNEL_GUARD_WEBHOOK_USERNAME and TUNNEL_GUARD_WEBHOOK_PASSWORD must be set together',
     });
@@ -55,7 +76,12 @@ describe('authConfigFromEnv', () => {
 
   it('both methods configured: both kept', () => {
     expect(
-      authConfigFromEnv({ TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN, TUNNEL_GUARD_WEBHOOK_USERNAME: 'mon', TUNNEL_GUARD_WEBHOOK_PASSWORD: 'pw' }),
+      authConfigFromEnv({
+        TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN,
+        TUNNEL_GUARD_WEBHOOK_QUERY_TOKEN: 'accept',
+        TUNNEL_GUARD_WEBHOOK_USERNAME: 'mon',
+        TUNNEL_GUARD_WEBHOOK_PASSWORD: 'pw',
+      }),
     ).toEqual({
       mode: 'required',
       token: TOKEN,
@@ -67,6 +93,7 @@ describe('authConfigFromEnv', () => {
 describe('authenticate', () => {
   const both = authConfigFromEnv({
     TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN,
+    TUNNEL_GUARD_WEBHOOK_QUERY_TOKEN: 'accept',
     TUNNEL_GUARD_WEBHOOK_USERNAME: 'mon',
     TUNNEL_GUARD_WEBHOOK_PASSWORD: 'p:w',
   });

@@ -17,7 +17,7 @@ const env = {
 };
 
 describe('deploy:gcp', () => {
-  it('deploys the three functions gen2, nodejs22, one instance, concurrency 1, secrets from Secret Manager', () => {
+  it('deploys the three functions gen2, nodejs22, secrets from Secret Manager; the IAM-protected ones one at a time', () => {
     const { missing, commands } = deployCommands(env);
     expect(missing).toEqual([]);
     expect(commands.map((c: string[]) => c.slice(0, 4).join(' '))).toEqual([
@@ -30,24 +30,28 @@ describe('deploy:gcp', () => {
         expect.arrayContaining([
           '--gen2',
           '--runtime=nodejs22',
-          '--max-instances=1',
-          '--concurrency=1',
-          '--timeout=300s',
           '--source=dist/gcp',
           '--region=asia-northeast1',
           '--project=example-project',
         ]),
       );
       expect(c).toContain(
-        '--set-secrets=TUNNEL_GUARD_WEBHOOK_TOKEN=tunnel-guard-webhook-token:latest,TUNNEL_GUARD_LINK_SECRET=tunnel-guard-link:latest',
+        '--set-secrets=TUNNEL_GUARD_WEBHOOK_PASSWORD=tunnel-guard-webhook-token:latest,TUNNEL_GUARD_LINK_SECRET=tunnel-guard-link:latest',
       );
-      expect(c).toContain(
-        '--set-env-vars=^|^TUNNEL_GUARD_GCP_PROJECT=example-project|TUNNEL_GUARD_GCP_REGIONS=asia-northeast1,us-central1|TUNNEL_GUARD_LEDGER_BUCKET=tg-ledger',
+      expect(c.find((a: string) => a.startsWith('--set-env-vars='))).toMatch(
+        /^--set-env-vars=\^\|\^TUNNEL_GUARD_GCP_PROJECT=example-project\|TUNNEL_GUARD_GCP_REGIONS=asia-northeast1,us-central1\|TUNNEL_GUARD_LEDGER_BUCKET=tg-ledger\|TUNNEL_GUARD_WEBHOOK_USERNAME=tunnel-guard/,
       );
       expect(c).toContain(`--service-account=${env.TUNNEL_GUARD_SERVICE_ACCOUNT}`);
       expect(c[4]).toBe(`--entry-point=${c[3]}`);
     }
     const [incident, pubsub, reconcile] = commands;
+    for (const c of [pubsub, reconcile])
+      expect(c).toEqual(expect.arrayContaining(['--max-instances=1', '--concurrency=1', '--timeout=300s']));
+    // The public function has no single slot a flood of cheap requests could hold, and a bounded request time.
+    expect(incident).toEqual(expect.arrayContaining(['--max-instances=3', '--concurrency=16', '--cpu=1', '--timeout=120s']));
+    // reconcile trusts IAM (Scheduler's OIDC token) alone.
+    expect(reconcile.find((a: string) => a.startsWith('--set-env-vars='))).toMatch(/\|TUNNEL_GUARD_RECONCILE_AUTH=iam$/);
+    expect(incident.join(' ')).not.toMatch(/RECONCILE_AUTH/);
     expect(incident).toEqual(expect.arrayContaining(['--trigger-http', '--allow-unauthenticated'])); // webhooks carry no Google identity: we authenticate
     expect(reconcile).toEqual(expect.arrayContaining(['--trigger-http', '--no-allow-unauthenticated'])); // Scheduler sends an OIDC token
     // The durable path: Pub/Sub trigger with retries (thrown failures are redelivered), invoked as our service account.
@@ -121,7 +125,10 @@ describe('alert policies shipped for gcloud monitoring policies create --policy-
   it('exist for the loss ratio (trip and clear) and tunnel_established', () => {
     expect(policies.sort()).toEqual([
       'alert-policy-loss-ratio-clear.json',
+      'alert-policy-loss-ratio-heavy.json',
       'alert-policy-loss-ratio-trip.json',
+      'alert-policy-mtu.json',
+      'alert-policy-throttled.json',
       'alert-policy-tunnel-established.json',
     ]);
   });
@@ -153,6 +160,13 @@ describe('alert policies shipped for gcloud monitoring policies create --policy-
       expect(p.displayName).toMatch(/tunnel-guard/);
       expect(p.conditions.length).toBeGreaterThan(0);
       for (const c of p.conditions) {
+        const promql: string | undefined = c.conditionPrometheusQueryLanguage?.query;
+        if (promql) {
+          // PromQL: per tunnel, with the labels the parser needs, on Cloud VPN's gateway metrics.
+          expect(promql).toMatch(/monitored_resource="vpn_gateway"/);
+          expect(promql).toMatch(/sum by \(project_id, region, gateway_id, gateway_name, tunnel_name\)/);
+          continue;
+        }
         const t = c.conditionThreshold;
         expect(t.filter).toMatch(/resource\.type = "vpn_gateway"/);
         expect(t.filter).toMatch(/metric\.type = "vpn\.googleapis\.com\//);
@@ -167,4 +181,76 @@ describe('alert policies shipped for gcloud monitoring policies create --policy-
       expect(p.alertStrategy.notificationPrompts).toEqual(expect.arrayContaining(['OPENED', 'CLOSED']));
     },
   );
+});
+
+describe('deploy:gcp passes what the functions read', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { POLICY_KNOB_VARS, FORWARDED_VARS } = require('../../deploy/gcp/deploy.js');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { POLICY_OPTIONS } = require('../../config/options');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { GCP_OPTIONS } = require('../../gcp-functions/options');
+  const knobs = Object.values(POLICY_OPTIONS).map((o: any) => o.env as string);
+  const envVarsOf = (c: string[]) =>
+    (c.find((a) => a.startsWith('--set-env-vars='))!.slice('--set-env-vars=^|^'.length) as string).split('|');
+
+  it('forwards exactly the knob table and the forwarded options of the GCP table', () => {
+    expect([...POLICY_KNOB_VARS].sort()).toEqual([...knobs].sort());
+    const always = ['TUNNEL_GUARD_GCP_PROJECT', 'TUNNEL_GUARD_GCP_REGIONS', 'TUNNEL_GUARD_LEDGER_BUCKET'];
+    const forwarded = Object.values(GCP_OPTIONS)
+      .filter((o: any) => o.delivery === 'forwarded' && o.readers.includes('deploy:gcp') && !always.includes(o.env))
+      .map((o: any) => o.env);
+    expect([...FORWARDED_VARS].sort()).toEqual(forwarded.sort());
+  });
+
+  it.each(knobs.map((k) => [k]))('sets the policy knob %s on all three functions when the deployer sets it', (knob) => {
+    const value =
+      knob === 'TUNNEL_GUARD_DRY_RUN'
+        ? 'true'
+        : knob === 'TUNNEL_GUARD_DRAIN_MODE'
+          ? 'withdraw'
+          : knob.endsWith('SCOPE') || knob.endsWith('EXCLUDE')
+            ? 'gcp:*,aws:*'
+            : '7';
+    const { commands } = deployCommands({ ...env, [knob]: value });
+    for (const c of commands) expect(envVarsOf(c)).toContain(`${knob}=${value}`);
+  });
+
+  it('sends the file TUNNEL_GUARD_CONFIG names as TUNNEL_GUARD_CONFIG_JSON (the function cannot read the file)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-deploy-config-'));
+    try {
+      const file = join(dir, 'tg.json');
+      require('node:fs').writeFileSync(file, JSON.stringify({ policy: { dryRun: true } }, null, 2));
+      const { commands } = deployCommands({ ...env, TUNNEL_GUARD_CONFIG: file });
+      expect(envVarsOf(commands[0])).toContain('TUNNEL_GUARD_CONFIG_JSON={"policy":{"dryRun":true}}');
+      expect(() => deployCommands({ ...env, TUNNEL_GUARD_CONFIG: join(dir, 'missing.json') })).toThrow(/cannot read the configuration/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a value it cannot pass intact, and secret values as plain variables, with the reason', () => {
+    expect(() => deployCommands({ ...env, TUNNEL_GUARD_SCOPE: 'a|b' })).toThrow(/refusing TUNNEL_GUARD_SCOPE: a value containing "\|"/);
+    expect(() => deployCommands({ ...env, TUNNEL_GUARD_LINK_SECRET: 'k' })).toThrow(
+      /refusing to deploy TUNNEL_GUARD_LINK_SECRET.*TUNNEL_GUARD_LINK_SECRET_NAME/,
+    );
+    expect(() => deployCommands({ ...env, TUNNEL_GUARD_WEBHOOK_PASSWORD: 'p' })).toThrow(/TUNNEL_GUARD_WEBHOOK_SECRET/);
+  });
+
+  it('reads no variable in deploy/gcp that the tables do not declare', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { COMMON_OPTIONS } = require('../../config/options');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { AWS_OPTIONS } = require('../../functions/options');
+    const declared = new Set(
+      [COMMON_OPTIONS, GCP_OPTIONS, AWS_OPTIONS, POLICY_OPTIONS].flatMap((t: any) => Object.values(t).map((o: any) => o.env)),
+    );
+    const dir = join(ROOT, 'deploy/gcp');
+    const used = new Set(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.js'))
+        .flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/\benv\.(TUNNEL_GUARD_[A-Z0-9_]+)/g)].map((m) => m[1]!)),
+    );
+    expect([...used].filter((v) => !declared.has(v))).toEqual([]);
+  });
 });

@@ -44,6 +44,8 @@ beforeEach(() => {
   env = {
     TUNNEL_GUARD_SIMULATOR: join(dir, 'sim.json'),
     TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN,
+    // These tests drive the handler with the (deprecated) query token; auth.test.ts covers Basic and the default refusal.
+    TUNNEL_GUARD_WEBHOOK_QUERY_TOKEN: 'accept',
     TUNNEL_GUARD_WEBHOOK_USERNAME: 'monitoring',
     TUNNEL_GUARD_WEBHOOK_PASSWORD: 'basic-secret-password',
     TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS: '0',

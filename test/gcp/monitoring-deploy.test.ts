@@ -3,7 +3,7 @@
  * Scheduler job — driven with a recording gcloud and an in-memory Cloud Monitoring API, never a real cloud.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { apply, main, ATTEMPT_DEADLINE_S, MAX_RETRY_ATTEMPTS } = require('../../deploy/gcp/monitoring.js');
+const { apply, main, ATTEMPT_DEADLINE_S, MAX_RETRY_ATTEMPTS, MAX_DELIVERY_ATTEMPTS } = require('../../deploy/gcp/monitoring.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { FUNCTION_TIMEOUT_S } = require('../../deploy/gcp/deploy.js');
 
@@ -28,7 +28,10 @@ function fakeCloud() {
     if (is('pubsub', 'topics', 'describe')) return { status: topics.has(a[3]!) ? 0 : 1, stdout: '' };
     if (is('pubsub', 'topics', 'create')) return (topics.add(a[3]!), { status: 0, stdout: '' });
     if (is('projects', 'describe')) return { status: 0, stdout: '123456789012\n' };
+    if (is('functions', 'describe') && a.some((x) => x.includes('eventTrigger')))
+      return { status: 0, stdout: 'projects/example-project/locations/asia-northeast1/triggers/tunnelincidentpubsub-1\n' };
     if (is('functions', 'describe')) return { status: 0, stdout: `https://${a[2]!.toLowerCase()}-abc-an.a.run.app\n` };
+    if (is('eventarc', 'triggers', 'describe')) return { status: 0, stdout: 'projects/example-project/subscriptions/eventarc-sub-1\n' };
     if (is('secrets', 'versions', 'access')) return { status: 0, stdout: TOKEN };
     if (is('scheduler', 'jobs', 'describe')) return { status: jobs.has(a[3]!) ? 0 : 1, stdout: '' };
     if (is('scheduler', 'jobs', 'create')) return (jobs.add(a[4]!), { status: 0, stdout: '' });
@@ -65,10 +68,11 @@ describe('monitoring:gcp', () => {
   it('creates the topic, both channels, the policies notifying both, invoker IAM and the Scheduler job', async () => {
     const c = fakeCloud();
     await apply(env, { run: c.run, http: c.http, log: () => undefined });
-    expect([...c.topics]).toEqual(['tunnel-guard-incidents']);
+    expect([...c.topics]).toEqual(['tunnel-guard-incidents', 'tunnel-guard-incidents-dead-letter']);
     expect(c.channels.map((x) => [x.type, x.labels])).toEqual([
       ['pubsub', { topic: 'projects/example-project/topics/tunnel-guard-incidents' }],
-      ['webhook_tokenauth', { url: `https://tunnelincident-abc-an.a.run.app/?auth_token=${TOKEN}` }],
+      // HTTP Basic: the URL carries no credential (Cloud Run logs URLs; the password label is sensitive).
+      ['webhook_basicauth', { url: 'https://tunnelincident-abc-an.a.run.app/', username: 'tunnel-guard', password: TOKEN }],
     ]);
     expect(gcloudCalls(c, 'pubsub', 'topics', 'add-iam-policy-binding')[0]).toEqual(
       expect.arrayContaining([
@@ -92,11 +96,34 @@ describe('monitoring:gcp', () => {
         'tunnel-guard-reconcile',
         `--attempt-deadline=${ATTEMPT_DEADLINE_S}s`,
         `--max-retry-attempts=${MAX_RETRY_ATTEMPTS}`,
-        `--uri=https://reconcile-abc-an.a.run.app/?auth_token=${TOKEN}`,
+        '--uri=https://reconcile-abc-an.a.run.app/',
         `--oidc-service-account-email=${env.TUNNEL_GUARD_SERVICE_ACCOUNT}`,
         '--oidc-token-audience=https://reconcile-abc-an.a.run.app',
       ]),
     );
+  });
+
+  it('bounds redelivery: dead-letter topic and maximum delivery attempts on the trigger subscription', async () => {
+    const c = fakeCloud();
+    await apply(env, { run: c.run, http: c.http, log: () => undefined });
+    expect(gcloudCalls(c, 'pubsub', 'subscriptions', 'update')[0]).toEqual(
+      expect.arrayContaining([
+        'projects/example-project/subscriptions/eventarc-sub-1',
+        '--dead-letter-topic=tunnel-guard-incidents-dead-letter',
+        `--max-delivery-attempts=${MAX_DELIVERY_ATTEMPTS}`,
+      ]),
+    );
+    // Publishing on the incidents topic: the Monitoring notification agent only.
+    const grants = gcloudCalls(c, 'pubsub', 'topics', 'add-iam-policy-binding').filter((x) => x[4] === 'tunnel-guard-incidents');
+    expect(grants.map((g) => g.find((a) => a.startsWith('--member=')))).toEqual([
+      '--member=serviceAccount:service-123456789012@gcp-sa-monitoring-notification.iam.gserviceaccount.com',
+    ]);
+  });
+
+  it('refuses to create the Scheduler job without a service account: reconcile is authenticated by IAM only', async () => {
+    const c = fakeCloud();
+    const { TUNNEL_GUARD_SERVICE_ACCOUNT: _, ...noSa } = env;
+    await expect(apply(noSa, { run: c.run, http: c.http, log: () => undefined })).rejects.toThrow(/TUNNEL_GUARD_SERVICE_ACCOUNT/);
   });
 
   it('gives Scheduler an attempt deadline longer than the function timeout, and retries', () => {
@@ -112,7 +139,7 @@ describe('monitoring:gcp', () => {
     const before = { channels: structuredClone(c.channels), policies: structuredClone(c.policies) };
     await apply(env, { run: c.run, http: c.http, log: () => undefined });
     expect({ channels: c.channels, policies: c.policies }).toEqual(before);
-    expect(gcloudCalls(c, 'pubsub', 'topics', 'create')).toHaveLength(1);
+    expect(gcloudCalls(c, 'pubsub', 'topics', 'create')).toHaveLength(2); // the incidents topic and its dead-letter topic
     expect(gcloudCalls(c, 'scheduler', 'jobs', 'create')).toHaveLength(1);
     expect(gcloudCalls(c, 'scheduler', 'jobs', 'update', 'http')).toHaveLength(1);
   });
@@ -138,7 +165,8 @@ describe('monitoring:gcp', () => {
     expect(text).toMatch(
       /POST https:\/\/monitoring\.googleapis\.com\/v3\/projects\/example-project\/notificationChannels .*"type":"pubsub"/,
     );
-    expect(text).toContain('auth_token=<WEBHOOK_TOKEN>');
+    expect(text).toContain('"password":"<WEBHOOK_PASSWORD>"');
+    expect(text).not.toMatch(/auth_token/);
     expect(text).not.toMatch(/alpha|beta/); // GA commands and the GA API only
   });
 

@@ -60,10 +60,12 @@ const quietFramework = () => jest.spyOn(console, 'error').mockImplementation(() 
 
 let seq = 0;
 /** One Eventarc Pub/Sub delivery of `data` (binary content mode, as Eventarc sends it). */
-const deliver = (data: unknown, id = `msg-${++seq}`) => {
+const deliver = (data: unknown, id = `msg-${++seq}`, publishTime?: string) => {
   const envelope = structuredClone(fixture('pubsub-message-published-open.json'));
   envelope.message.data = typeof data === 'string' ? data : b64(data);
   envelope.message.messageId = envelope.message.message_id = id;
+  // Published just now: messages older than TUNNEL_GUARD_PUBSUB_MAX_AGE_SECONDS are acknowledged unhandled.
+  envelope.message.publishTime = publishTime ?? new Date().toISOString();
   return request(getTestServer('tunnelIncidentPubSub'))
     .post('/')
     .set('content-type', 'application/json')
@@ -85,7 +87,13 @@ describe('tunnelIncidentPubSub', () => {
       .set('ce-specversion', '1.0')
       .set('ce-type', 'google.cloud.pubsub.topic.v1.messagePublished')
       .set('ce-source', '//pubsub.googleapis.com/projects/example-project/topics/tunnel-guard-incidents')
-      .send(readFileSync(join(__dirname, '../fixtures/gcp/pubsub-message-published-open.json'), 'utf8'));
+      .send(
+        // The shipped fixture as published, re-dated to now (an old message is acknowledged unhandled, below).
+        readFileSync(join(__dirname, '../fixtures/gcp/pubsub-message-published-open.json'), 'utf8').replace(
+          '2026-11-25T01:03:12.345Z',
+          new Date().toISOString(),
+        ),
+      );
     expect(r.status).toBeGreaterThanOrEqual(200);
     expect(r.status).toBeLessThan(300);
     await drained();
@@ -93,6 +101,14 @@ describe('tunnelIncidentPubSub', () => {
 
     expect((await deliver(fixture('incident-closed-recovered.json'))).status).toBeLessThan(300);
     expect(await gcpRoutes()).toEqual(ALL);
+  });
+
+  it('acknowledges a message older than the bound with a CRITICAL line, and changes nothing', async () => {
+    const old = new Date(Date.now() - 2 * 3600_000).toISOString();
+    const r = await deliver(fixture('incident-open-dropped-packets.json'), 'old-1', old);
+    expect(r.status).toBeLessThan(300); // acknowledged: no week of redeliveries
+    expect(await gcpRoutes()).toEqual(ALL);
+    expect(last()).toMatchObject({ severity: 'CRITICAL', outcome: 'expired', messageId: 'old-1' });
   });
 
   it('is idempotent under redelivery: the same message twice changes the cloud once', async () => {

@@ -30,9 +30,10 @@ const freePort = () =>
   });
 
 const post = async (body: string, token = TOKEN) => {
-  const res = await fetch(`http://127.0.0.1:${port}/?auth_token=${encodeURIComponent(token)}`, {
+  // HTTP Basic, the shipped default: the credential travels in a header, never in the (logged) URL.
+  const res = await fetch(`http://127.0.0.1:${port}/`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`tunnel-guard:${token}`).toString('base64')}` },
     body,
   });
   return { status: res.status, body: (await res.json()) as any };
@@ -62,7 +63,8 @@ beforeAll(async () => {
       ...process.env,
       PORT: String(port),
       TUNNEL_GUARD_SIMULATOR: simFile,
-      TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN,
+      TUNNEL_GUARD_WEBHOOK_USERNAME: 'tunnel-guard',
+      TUNNEL_GUARD_WEBHOOK_PASSWORD: TOKEN,
       TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

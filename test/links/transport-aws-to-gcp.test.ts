@@ -57,6 +57,7 @@ beforeEach(() => {
     {
       TUNNEL_GUARD_SIMULATOR: simFile,
       TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN,
+      TUNNEL_GUARD_WEBHOOK_QUERY_TOKEN: 'accept', // this test drives the deprecated query token on purpose
       TUNNEL_GUARD_LINK_SECRET: SECRET,
       TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS: '0',
       TUNNEL_GUARD_CONFIG_JSON: LINKS,

@@ -111,6 +111,7 @@ function gcpEdge(credentials: Record<string, string> = { AWS_ACCESS_KEY_ID: 'tes
     {
       TUNNEL_GUARD_SIMULATOR: simFile,
       TUNNEL_GUARD_WEBHOOK_TOKEN: 'gcp-webhook-token-0123456789abcdef',
+      TUNNEL_GUARD_WEBHOOK_QUERY_TOKEN: 'accept',
       TUNNEL_GUARD_LINK_SECRET: SECRET,
       TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS: '0',
       TUNNEL_GUARD_CONFIG_JSON: LINKS,

@@ -71,6 +71,7 @@ describe('no secret in any log line', () => {
       {
         TUNNEL_GUARD_SIMULATOR: join(dir, 'sim.json'),
         TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN,
+        TUNNEL_GUARD_WEBHOOK_QUERY_TOKEN: 'accept',
         TUNNEL_GUARD_WEBHOOK_USERNAME: 'monitoring',
         TUNNEL_GUARD_WEBHOOK_PASSWORD: PASSWORD,
         TUNNEL_GUARD_LINK_SECRET: LINK,

@@ -1,0 +1,227 @@
+/**
+ * Every environment variable of the AWS edge, declared once: the Lambda's (read by `composeAws`), and the
+ * `serverless deploy` settings read by serverless.yml. docs/configuration.md and serverless.yml are checked
+ * against this table by tests; the CLI reads the AWS side through it too.
+ */
+import { integer, list, oneOf, type OptionTable, text } from '../config/options';
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+// The Lambda's role may read only secrets named `tunnel-guard/…` (serverless.yml): say so here, not at the first event.
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:tunnel-guard\/[A-Za-z0-9/_+=.@-]+$/;
+const secretArn = list((a) => SECRET_ARN.test(a), 'one Secrets Manager secret ARN named tunnel-guard/… (the only ones the role may read)');
+
+const LAMBDA_CLI = ['Lambda', 'CLI'] as const;
+
+export const AWS_OPTIONS = {
+  region: {
+    env: 'AWS_REGION',
+    parse: text(),
+    default: 'us-east-1',
+    doc: 'region of the VPN connections (set by Lambda; `AWS_DEFAULT_REGION` is read when it is unset)',
+    readers: LAMBDA_CLI,
+    delivery: 'platform',
+  },
+  defaultRegion: {
+    env: 'AWS_DEFAULT_REGION',
+    parse: text(),
+    default: '',
+    doc: 'region when AWS_REGION is unset',
+    readers: LAMBDA_CLI,
+    delivery: 'platform',
+  },
+  table: {
+    env: 'TUNNEL_GUARD_TABLE',
+    parse: text(),
+    default: '',
+    doc: 'the DynamoDB ledger table (required without the simulator)',
+    readers: LAMBDA_CLI,
+    delivery: 'set-by-deploy',
+  },
+  topicArn: {
+    env: 'TUNNEL_GUARD_TOPIC_ARN',
+    parse: text(),
+    default: '',
+    doc: 'the decisions topic',
+    readers: LAMBDA_CLI,
+    delivery: 'local',
+  },
+  topicName: {
+    env: 'TUNNEL_GUARD_TOPIC_NAME',
+    parse: text(),
+    default: '',
+    doc: "the decisions topic by name: the ARN is built from the function's own ARN",
+    readers: ['Lambda'],
+    delivery: 'set-by-deploy',
+  },
+  vpnIds: {
+    env: 'TUNNEL_GUARD_AWS_VPN_IDS',
+    parse: list(),
+    default: '',
+    doc: 'comma list: only these VPN connections (default: all of the region)',
+    readers: [...LAMBDA_CLI, 'serverless deploy'],
+    delivery: 'forwarded',
+  },
+  tgwRouteTableIds: {
+    env: 'TUNNEL_GUARD_AWS_TGW_ROUTE_TABLE_IDS',
+    parse: list(),
+    default: '',
+    doc: 'comma list: Transit Gateway route tables whose static VPN routes are managed',
+    readers: [...LAMBDA_CLI, 'serverless deploy'],
+    delivery: 'forwarded',
+  },
+  probeTargets: {
+    env: 'TUNNEL_GUARD_AWS_PROBE_TARGETS',
+    parse: list(),
+    default: '',
+    doc: "the probes' /32 targets: never listed as paths (derived from TUNNEL_GUARD_AWS_PROBES by the deploy)",
+    readers: ['Lambda'],
+    delivery: 'set-by-deploy',
+  },
+  probeMonitor: {
+    env: 'TUNNEL_GUARD_AWS_PROBE_MONITOR',
+    parse: text(),
+    default: '',
+    doc: 'the Network Synthetic Monitor whose PacketLoss a probe alarm must watch (set by the deploy)',
+    readers: ['Lambda'],
+    delivery: 'set-by-deploy',
+  },
+  alarmTopicArns: {
+    env: 'TUNNEL_GUARD_ALARM_TOPIC_ARNS',
+    parse: list((a) => SNS_TOPIC_ARN.test(a), 'SNS topic ARNs'),
+    default: '',
+    doc: 'SNS topics allowed to deliver alarm notifications (each record must carry a valid SNS signature)',
+    readers: ['Lambda', 'serverless deploy'],
+    delivery: 'forwarded',
+  },
+  linkTopicName: {
+    env: 'TUNNEL_GUARD_LINK_TOPIC_NAME',
+    parse: text(),
+    default: '',
+    doc: 'the link topic: only signed link messages are accepted on it',
+    readers: ['Lambda'],
+    delivery: 'set-by-deploy',
+  },
+  linkTopicArn: {
+    env: 'TUNNEL_GUARD_LINK_TOPIC_ARN',
+    parse: text(),
+    default: '',
+    doc: 'the link topic by ARN (instead of the name)',
+    readers: ['Lambda'],
+    delivery: 'local',
+  },
+  linkSecretArn: {
+    env: 'TUNNEL_GUARD_LINK_SECRET_ARN',
+    parse: secretArn,
+    default: '',
+    doc: 'Secrets Manager secret holding the link HMAC key (read at cold start, cached; the key itself never in the environment)',
+    readers: ['Lambda', 'serverless deploy'],
+    delivery: 'forwarded',
+  },
+  gcpLinkUrl: {
+    env: 'TUNNEL_GUARD_GCP_LINK_URL',
+    parse: text(),
+    default: '',
+    doc: 'HTTPS URL of the GCP function `tunnelIncident`: link messages to GCP are POSTed there',
+    readers: ['Lambda', 'serverless deploy'],
+    delivery: 'forwarded',
+  },
+  gcpLinkSecretArn: {
+    env: 'TUNNEL_GUARD_GCP_LINK_SECRET_ARN',
+    parse: secretArn,
+    default: '',
+    doc: 'Secrets Manager secret holding the GCP webhook credentials as JSON `{"username","password"}`',
+    readers: ['Lambda', 'serverless deploy'],
+    delivery: 'forwarded',
+  },
+  gcpLinkUsername: {
+    env: 'TUNNEL_GUARD_GCP_LINK_USERNAME',
+    parse: text(),
+    default: '',
+    doc: 'GCP webhook Basic user (local runs; deployed: the secret above)',
+    readers: ['Lambda'],
+    delivery: 'local',
+  },
+  gcpLinkPassword: {
+    env: 'TUNNEL_GUARD_GCP_LINK_PASSWORD',
+    parse: text(),
+    default: '',
+    doc: 'GCP webhook Basic password (local runs; deployed: the secret above)',
+    readers: ['Lambda'],
+    delivery: 'local',
+    secret: true,
+  },
+  gcpLinkToken: {
+    env: 'TUNNEL_GUARD_GCP_LINK_TOKEN',
+    parse: text(),
+    default: '',
+    doc: 'deprecated: a webhook token sent as `?auth_token=` (lands in request logs); only for an end that still accepts it',
+    readers: ['Lambda'],
+    delivery: 'local',
+    secret: true,
+  },
+  gcpLinkTimeoutMs: {
+    env: 'TUNNEL_GUARD_GCP_LINK_TIMEOUT_MS',
+    parse: integer(1, 60_000, 'milliseconds'),
+    default: '10000',
+    doc: 'per-attempt timeout of a link message to GCP (3 attempts)',
+    readers: ['Lambda', 'serverless deploy'],
+    delivery: 'forwarded',
+  },
+  // ---- read by `serverless deploy` / `package` only ----
+  alarmTunnels: {
+    env: 'TUNNEL_GUARD_AWS_ALARM_TUNNELS',
+    parse: list(),
+    default: '',
+    doc: 'tunnels (`vpn-id:outside-ip,…`) that get a `TunnelState` alarm',
+    readers: ['serverless deploy'],
+  },
+  reservedConcurrency: {
+    env: 'TUNNEL_GUARD_RESERVED_CONCURRENCY',
+    parse: integer(1, 1000),
+    default: '',
+    doc: 'reserved concurrency of both Lambdas (needs ≥ 100 unreserved left in the account)',
+    readers: ['serverless deploy'],
+  },
+  alarmActionPermission: {
+    env: 'TUNNEL_GUARD_ALARM_ACTION_PERMISSION',
+    parse: oneOf('true', 'false'),
+    default: 'false',
+    doc: 'let alarms named `tunnel-guard-*` invoke `tunnelAlarm` directly',
+    readers: ['serverless deploy'],
+  },
+  gcpServiceAccountId: {
+    env: 'TUNNEL_GUARD_GCP_SERVICE_ACCOUNT_ID',
+    parse: text(),
+    default: '',
+    doc: 'creates the role the GCP function assumes keylessly to publish to the link topic',
+    readers: ['serverless deploy'],
+  },
+  probes: {
+    env: 'TUNNEL_GUARD_AWS_PROBES',
+    parse: text(),
+    default: '',
+    doc: 'the probes, one per link (JSON list of `vpnId`, `tunnelIp`, `target`, `subnetArn`)',
+    readers: ['serverless deploy', 'doctor'],
+  },
+  probeTripPercent: {
+    env: 'TUNNEL_GUARD_PROBE_TRIP_PERCENT',
+    parse: text(),
+    default: '2',
+    doc: 'probe trip alarm threshold (percent loss)',
+    readers: ['serverless deploy'],
+  },
+  probeHeavyPercent: {
+    env: 'TUNNEL_GUARD_PROBE_HEAVY_PERCENT',
+    parse: text(),
+    default: '60',
+    doc: 'probe heavy-loss alarm threshold (percent loss, round trip, one period)',
+    readers: ['serverless deploy'],
+  },
+  probeClearPercent: {
+    env: 'TUNNEL_GUARD_PROBE_CLEAR_PERCENT',
+    parse: text(),
+    default: '0.5',
+    doc: 'probe clear alarm threshold (percent loss)',
+    readers: ['serverless deploy'],
+  },
+} satisfies OptionTable;
