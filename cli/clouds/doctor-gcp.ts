@@ -18,6 +18,7 @@ import { explainGcpError } from './bounded';
 import { gcpEndpoints, gcpRequest, resolveGcpAuth, type GcpAuth } from './gcp-api';
 import { isVpnPolicy, listAlertPolicies, listNotificationChannels, tunnelNamesOfPolicy, webhookUrlOf } from './gcp-alerting';
 import { gcpProjectOf } from './gcp-side';
+import { queryTokenCheck, type ChannelView } from '../../gcp-functions/doctor-checks';
 import { listGcpTunnels } from './gcp-tunnels';
 
 /** What the function calls: routes, Cloud Routers, tunnels, operations (project level). */
@@ -140,11 +141,39 @@ const alertPolicies: GcpDoctorCheck = {
   },
 };
 
+/**
+ * Webhook credentials out of URLs: a token in a channel's URL or accepted by the function ends up in request logs and
+ * in labels that are not sensitive. The judgement is the edge's own (pure); the doctor only fetches the channels.
+ */
+const credentialsOutOfUrls: GcpDoctorCheck = {
+  name: 'webhook credentials out of URLs',
+  async run({ env, auth, project }) {
+    try {
+      const channels = await listNotificationChannels(env, auth, project);
+      const findings = queryTokenCheck(env, channels as ChannelView[]);
+      return findings.map((f) =>
+        check(
+          f.check,
+          f.severity === 'error' ? 'fail' : 'pass',
+          // A deprecation does not fail the doctor; it is said on the line.
+          f.severity === 'warning' ? `warning (deprecated): ${f.message}` : f.message,
+          f.severity === 'ok' ? undefined : 'docs/security.md#moving-off-the-query-token',
+        ),
+      );
+    } catch (e) {
+      return [
+        check('webhook credentials out of URLs', 'fail', explainGcpError(e, 'notificationChannels.list', gcpEndpoints(env).monitoring)),
+      ];
+    }
+  },
+};
+
 /** In the order they are run and printed, after the credentials. */
 const GCP_CHECKS: readonly GcpDoctorCheck[] = [
   { name: 'ledger bucket', run: async (c) => [await bucketCheck(c.env, c.auth, c.bucket)] },
   vpnTunnels,
   alertPolicies,
+  credentialsOutOfUrls,
   { name: 'function permissions', run: async (c) => [await permissionsCheck(c.env, c.auth, c.project, c.bucket)] },
 ];
 

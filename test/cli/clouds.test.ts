@@ -303,6 +303,29 @@ describe('doctor --target clouds', () => {
     cw.destroy();
   }
 
+  it('fails a notification channel that carries its credential in the URL, and warns while the query token is accepted', async () => {
+    const basic = structuredClone(w.front.notificationChannels);
+    w.front.notificationChannels = [
+      {
+        name: 'projects/example-project/notificationChannels/333',
+        type: 'webhook_tokenauth',
+        enabled: true,
+        labels: { url: 'https://f.example/?auth_token=x' },
+      },
+    ];
+    try {
+      const r = await tg(['doctor', '--json'], { ...doctorEnv(), TUNNEL_GUARD_WEBHOOK_QUERY_TOKEN: 'accept' });
+      const checks = JSON.parse(r.out).checks.filter((c: { name: string }) => c.name === 'webhook credentials out of URLs');
+      expect(
+        checks.some((c: { status: string; detail: string }) => c.status === 'fail' && /notificationChannels\/333/.test(c.detail)),
+      ).toBe(true);
+      expect(checks.some((c: { detail: string }) => /warning \(deprecated\)/.test(c.detail))).toBe(true);
+      expect(r.code).toBe(1);
+    } finally {
+      w.front.notificationChannels = basic;
+    }
+  });
+
   it('passes every check of a wired deployment (exit 0) and leaves no scratch data', async () => {
     await deployProbe();
     const r = await tg(['doctor', '--json'], {

@@ -25,7 +25,8 @@ let edge: GcpEdge | undefined;
 let logger = memoryLogger();
 const env = () => ({
   TUNNEL_GUARD_SIMULATOR: join(dir, 'sim.json'),
-  TUNNEL_GUARD_WEBHOOK_TOKEN: TOKEN,
+  TUNNEL_GUARD_WEBHOOK_USERNAME: 'monitoring',
+  TUNNEL_GUARD_WEBHOOK_PASSWORD: TOKEN,
   TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS: '600',
   TUNNEL_GUARD_CONFIG_JSON: JSON.stringify({ policyTunnels: { 'tunnel-aws-1 dropped packets': T1 } }),
 });
@@ -41,7 +42,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const post = (fn: string, body = '{}') =>
-  request(getTestServer(fn)).post(`/?auth_token=${TOKEN}`).set('content-type', 'application/json').send(body);
+  request(getTestServer(fn)).post('/').auth('monitoring', TOKEN).set('content-type', 'application/json').send(body);
 const metricLines = () => logger.entries.filter((e) => e[KIND_FIELD]);
 
 it('logs a drain, then every tunnel as the function sees it, one subject per line, before the request line', async () => {

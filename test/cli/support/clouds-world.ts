@@ -155,9 +155,9 @@ export async function seed(w: World): Promise<void> {
   w.front.notificationChannels = [
     {
       name: `projects/${PROJECT}/notificationChannels/222`,
-      type: 'webhook_tokenauth',
+      type: 'webhook_basicauth',
       enabled: true,
-      labels: { url: `${FUNCTION_URL}/?auth_token=secret-token` },
+      labels: { url: `${FUNCTION_URL}/`, username: 'monitoring' },
     },
   ];
   w.front.granted = new Set([
