@@ -270,13 +270,17 @@ function fromSnsMessage(message: string, topicArn: string | undefined): { ok: tr
   };
 }
 
-/** The newest datapoint the alarm evaluated (`reasonData.recentDatapoints`), if the event carries one. */
-export function lastDatapoint(reasonData: string | undefined): number | undefined {
+/**
+ * The mean of the datapoints the alarm evaluated (`reasonData.recentDatapoints`), if the event carries them. The mean,
+ * not the newest: a probe sends a few dozen echoes a period, so one period's loss is coarse and noisy (1 of 30 is
+ * 3.3 %), and comparing two tunnels on single periods would make equal tunnels look different.
+ */
+export function meanDatapoint(reasonData: string | undefined): number | undefined {
   if (!reasonData) return undefined;
   try {
     const points: unknown = JSON.parse(reasonData)?.recentDatapoints;
-    const last = Array.isArray(points) ? points.at(-1) : undefined;
-    return typeof last === 'number' && Number.isFinite(last) ? last : undefined;
+    const values = Array.isArray(points) ? points.filter((p): p is number => typeof p === 'number' && Number.isFinite(p)) : [];
+    return values.length ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
   } catch {
     return undefined;
   }
@@ -309,7 +313,7 @@ export function alarmToSignal(a: AlarmChange, ctx: ParseContext): { ok: true; va
     // Above the clear threshold is not "degraded" (the trip alarm decides drains) but it is not recovered either: it
     // holds a drained tunnel out, and the hold-down starts again.
     const hold = probe.role === 'clear' && a.value === 'ALARM';
-    const loss = lastDatapoint(a.reasonData);
+    const loss = meanDatapoint(a.reasonData);
     return {
       ok: true,
       value: {

@@ -52,11 +52,11 @@ export const policySchema = z
     lossMaxAgeSeconds: z.number().int().min(30).max(86400).default(900),
     /**
      * Traffic moves to a tunnel only when it is measurably less lossy than the one it leaves: by this factor (2 =
-     * at most half the loss) and by `lossBetterMargin` (a loss ratio, 0.005 = half a percentage point) both, so two
+     * at most half the loss) and by `lossBetterMargin` (a loss ratio, 0.01 = one percentage point: probe figures are coarse) both, so two
      * similar tunnels never ping-pong.
      */
     lossBetterFactor: z.number().min(1).max(100).default(2),
-    lossBetterMargin: z.number().min(0).max(1).default(0.005),
+    lossBetterMargin: z.number().min(0).max(1).default(0.01),
     /**
      * Packet-rate limits per tunnel, sent plus received, where the adapter reads no figure of its own: AWS documents
      * up to 140,000 packets/s per Site-to-Site VPN tunnel, GCP 250,000 packets/s per Cloud VPN tunnel.
