@@ -88,6 +88,13 @@ export type Config = z.infer<typeof configSchema>;
 
 export const DEFAULT_POLICY: Policy = policySchema.parse({});
 
+/**
+ * Longer than any invocation can run (the functions' timeouts are a few minutes): work in the ledger younger than
+ * this may still be in progress in another instance, so only the scheduled reconcile takes it over, and a fence
+ * member without a record is dropped only once its fence is older than this.
+ */
+export const LONGEST_RUN_MS = 15 * 60 * 1000;
+
 type PolicyKey = keyof Policy;
 const kindOf: Record<PolicyKey, 'int' | 'number' | 'bool' | 'list' | readonly string[]> = {
   minHealthyPaths: 'int',

@@ -30,9 +30,27 @@ export interface TunnelHealthView {
  * `record.version` (0 = absent) and stores `version + 1`; otherwise it throws `LedgerConflictError`.
  */
 export interface Ledger {
+  /** One record; `CorruptStateError` when the stored item cannot be read back as this tunnel's record. */
   get(tunnelId: string): Promise<LedgerRecord | undefined>;
+  /** Every readable record. An unreadable item is left out (and named by `scan`): one bad item never hides the rest. */
   list(): Promise<LedgerRecord[]>;
+  /** The readable records and the items that cannot be read, in one read of the store. */
+  scan(): Promise<LedgerScan>;
   put(record: LedgerRecord): Promise<LedgerRecord>;
+}
+
+/**
+ * A stored item that does not parse as a record (not JSON, not a record, another tunnel's id inside). It is never
+ * overwritten and never acted on: the core refuses decisions for its tunnel and reports it; a human must look.
+ */
+export interface UnreadableRecord {
+  tunnelId: string;
+  problem: string;
+}
+
+export interface LedgerScan {
+  records: LedgerRecord[];
+  unreadable: UnreadableRecord[];
 }
 
 export interface Notifier {

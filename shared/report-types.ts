@@ -12,7 +12,9 @@ export type Outcome = 'applied' | 'already-in-state' | 'failed';
  *   feed another tunnel that is still degraded; `unhealthy`: an operator's restore of a degraded tunnel;
  * - `no-evidence`: drained, and nothing that watches it can ever say it healed; `last-resort`: restored although
  *   unhealthy, as the last path of its destinations; `conflict`: a withdrawn path re-appeared with another definition;
- * - `stale`, `duplicate`: old or repeated news; `dry-run`: nothing done; `input`: the request itself was wrong.
+ * - `stale`, `duplicate`: old or repeated news; `dry-run`: nothing done; `input`: the request itself was wrong;
+ * - `ledger`: the ledger cannot vouch for the tunnel (its record does not parse, or is gone while the fence or the
+ *   cloud shows the tunnel out of service): a human must look.
  * `reason` is for humans.
  */
 export interface Refusal {
@@ -33,7 +35,8 @@ export interface Refusal {
     | 'worse-path'
     | 'capacity'
     | 'drop-reason'
-    | 'direction';
+    | 'direction'
+    | 'ledger';
   reason: string;
   /** A human must decide (black-hole refusals are urgent). */
   urgent?: boolean;

@@ -2,15 +2,17 @@
  * A ledger in one JSON file, for the simulator and local runs. Same conditional-write contract as
  * `MemoryLedger` (every `put` is conditional on the version read), and crash-safe: the new content is written
  * to a temporary file, fsynced, then renamed over the old one, so a crash leaves either the old or the new
- * file, never half of one. A file that cannot be read back is a `CorruptStateError` and is never overwritten.
+ * file, never half of one. A file that cannot be read back is a `CorruptStateError` and is never overwritten; a
+ * single record that does not validate is set aside (`scan` names it) and written back as it was. Every access holds
+ * a lock file, so writes stay conditional when several processes share the file.
  */
 import { zodWhere } from '../shared/result';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { CorruptStateError, LedgerConflictError } from '../shared/errors';
+import { CorruptStateError, LedgerConflictError, TransientError } from '../shared/errors';
 import { definitionProblem } from '../clouds/path-definitions';
-import type { Ledger } from '../shared/ports';
+import type { Ledger, LedgerScan, UnreadableRecord } from '../shared/ports';
 import { HEALTHS, type LedgerRecord } from '../shared/types';
 
 const pathSnapshotSchema = z
@@ -48,11 +50,17 @@ const recordSchema = z
   })
   .loose();
 
+// Records are checked one by one: one damaged record is set aside, never a reason to stop reading the others.
 const ledgerFileSchema = z.object({
   format: z.literal('tunnel-guard-ledger/1'),
-  records: z.record(z.string(), recordSchema),
+  records: z.record(z.string(), z.unknown()),
 });
-type LedgerFile = { format: 'tunnel-guard-ledger/1'; records: Record<string, LedgerRecord> };
+interface LedgerFile {
+  /** Every stored item as it is in the file, readable or not (an unreadable one is written back untouched). */
+  raw: Record<string, unknown>;
+  records: Record<string, LedgerRecord>;
+  unreadable: UnreadableRecord[];
+}
 
 /**
  * Write `content` to `file` so that a crash at any point leaves either the old or the new content:
@@ -100,13 +108,85 @@ export function readIfExists(file: string): string | undefined {
 
 const locks = new Map<string, Promise<unknown>>();
 
+/** A lock file older than this belongs to a process that died holding it (no access takes anywhere near this long). */
+const STALE_LOCK_MS = 30_000;
+/** Give up waiting for another process after this long: the caller sees a transient error and may try again. */
+const LOCK_WAIT_MS = 20_000;
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Is the process that wrote this lock file gone (or the lock too old to belong to a live access)? */
+function staleLock(lock: string): boolean {
+  let text: string;
+  let mtime: number;
+  try {
+    text = readFileSync(lock, 'utf8');
+    mtime = statSync(lock).mtimeMs;
+  } catch {
+    return false; // gone already, or being written: try again
+  }
+  if (Date.now() - mtime > STALE_LOCK_MS) return true;
+  const pid = Number(text.split(' ')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return Date.now() - mtime > 1000;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /**
- * Serialise async work per key within this process. The core withdraws paths concurrently, and every
- * read-change-write of a file must not interleave with another one in the same process.
+ * Hold `<file>.lock` across processes while `work` runs: created with O_EXCL (only one creator wins), removed by its
+ * holder, taken over when its holder died. Two CLI processes on one file would otherwise both read version n and
+ * both write n+1 — the second rename silently replaces the first write, and both report success.
+ */
+async function withProcessLock<T>(key: string, work: () => Promise<T> | T): Promise<T> {
+  const lock = `${key}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx', 0o600);
+      try {
+        writeSync(fd, `${process.pid} ${new Date().toISOString()}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw e; // the directory does not exist: no lock can help
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    if (staleLock(lock)) {
+      try {
+        unlinkSync(lock);
+      } catch {
+        /* someone else took it over first */
+      }
+      continue;
+    }
+    if (Date.now() > deadline) throw new TransientError(`${key} is locked by another process (${lock}): try again`);
+    await pause(2 + Math.floor(Math.random() * 8));
+  }
+  try {
+    return await work();
+  } finally {
+    try {
+      unlinkSync(lock);
+    } catch {
+      /* already removed as stale by someone else: nothing to release */
+    }
+  }
+}
+
+/**
+ * Serialise read-change-write of one file: within this process (the core withdraws paths concurrently) by a promise
+ * chain per key, and across processes (two CLI commands, the CLI beside `serverless invoke local`) by a lock file.
  */
 export function withFileLock<T>(key: string, work: () => Promise<T> | T): Promise<T> {
+  const guarded = () => withProcessLock(key, work);
   const previous = locks.get(key) ?? Promise.resolve();
-  const run = previous.then(work, work);
+  const run = previous.then(guarded, guarded);
   const tail = run.catch(() => undefined);
   locks.set(key, tail);
   void tail.then(() => {
@@ -115,7 +195,7 @@ export function withFileLock<T>(key: string, work: () => Promise<T> | T): Promis
   return run;
 }
 
-/** A JSON-file `Ledger`. Several processes may use the same file one after another. */
+/** A JSON-file `Ledger`. Several processes may share the file: every access holds its lock file. */
 export class FileLedger implements Ledger {
   /** Number of successful writes by this instance (tests assert on it). */
   writes = 0;
@@ -128,30 +208,47 @@ export class FileLedger implements Ledger {
   }
 
   async get(tunnelId: string): Promise<LedgerRecord | undefined> {
-    return withFileLock(this.key, () => this.read().records[tunnelId]);
+    return withFileLock(this.key, () => {
+      const data = this.read();
+      const bad = data.unreadable.find((u) => u.tunnelId === tunnelId);
+      if (bad) throw new CorruptStateError(bad.problem);
+      return data.records[tunnelId];
+    });
   }
 
   async list(): Promise<LedgerRecord[]> {
-    return withFileLock(this.key, () => Object.values(this.read().records));
+    return (await this.scan()).records;
+  }
+
+  async scan(): Promise<LedgerScan> {
+    return withFileLock(this.key, () => {
+      const { records, unreadable } = this.read();
+      return { records: Object.values(records), unreadable };
+    });
   }
 
   async put(record: LedgerRecord): Promise<LedgerRecord> {
     return withFileLock(this.key, () => {
       const data = this.read();
+      const bad = data.unreadable.find((u) => u.tunnelId === record.tunnelId);
+      if (bad) throw new CorruptStateError(`${bad.problem}; not overwritten`);
       const current = data.records[record.tunnelId]?.version ?? 0;
       if (current !== record.version) throw new LedgerConflictError(record.tunnelId, record.version, current);
       const stored: LedgerRecord = { ...structuredClone(record), version: record.version + 1 };
-      data.records[record.tunnelId] = stored;
-      writeFileAtomic(this.file, `${JSON.stringify(data, null, 2)}\n`);
+      const raw = { ...data.raw, [record.tunnelId]: stored };
+      writeFileAtomic(this.file, `${JSON.stringify({ format: 'tunnel-guard-ledger/1', records: raw }, null, 2)}\n`);
       this.writes++;
       return structuredClone(stored);
     });
   }
 
-  /** Parse and validate the whole file; absent = empty ledger. Never repairs anything. */
+  /**
+   * Parse the file; absent = empty ledger. Never repairs anything. A file that is not a ledger at all is a
+   * `CorruptStateError`; a record that does not validate is set aside as unreadable (and kept as it is).
+   */
   private read(): LedgerFile {
     const text = readIfExists(this.file);
-    if (text === undefined) return { format: 'tunnel-guard-ledger/1', records: {} };
+    if (text === undefined) return { raw: {}, records: {}, unreadable: [] };
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -165,10 +262,17 @@ export class FileLedger implements Ledger {
       const { where, message } = zodWhere(parsed.error);
       throw new CorruptStateError(`ledger file ${this.file} is invalid at ${where}: ${message}; it was left untouched — fix or remove it`);
     }
-    for (const [id, r] of Object.entries(parsed.data.records)) {
-      if (r.tunnelId !== id)
-        throw new CorruptStateError(`ledger file ${this.file}: record under "${id}" names tunnel "${r.tunnelId}"; it was left untouched`);
+    const records: Record<string, LedgerRecord> = {};
+    const unreadable: UnreadableRecord[] = [];
+    for (const [id, item] of Object.entries(parsed.data.records)) {
+      const r = recordSchema.safeParse(item);
+      if (!r.success) {
+        const { where, message } = zodWhere(r.error);
+        unreadable.push({ tunnelId: id, problem: `ledger file ${this.file}: record "${id}" is invalid at ${where}: ${message}` });
+      } else if (r.data.tunnelId !== id) {
+        unreadable.push({ tunnelId: id, problem: `ledger file ${this.file}: record under "${id}" names tunnel "${r.data.tunnelId}"` });
+      } else records[id] = r.data as unknown as LedgerRecord;
     }
-    return parsed.data as unknown as LedgerFile;
+    return { raw: parsed.data.records, records, unreadable };
   }
 }

@@ -13,7 +13,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { CorruptStateError, LedgerConflictError } from '../../shared/errors';
-import type { Ledger } from '../../shared/ports';
+import type { Ledger, LedgerScan, UnreadableRecord } from '../../shared/ports';
 import type { LedgerRecord } from '../../shared/types';
 import { translateAwsError } from './aws-errors';
 
@@ -50,19 +50,31 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async list(): Promise<LedgerRecord[]> {
-    const out: LedgerRecord[] = [];
+    return (await this.scan()).records;
+  }
+
+  /** Every item; one that cannot be read is named in `unreadable`, never a reason to stop reading the others. */
+  async scan(): Promise<LedgerScan> {
+    const records: LedgerRecord[] = [];
+    const unreadable: UnreadableRecord[] = [];
     let ExclusiveStartKey: Item | undefined;
     try {
       do {
         const r = await this.ddb.send(new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey }));
-        for (const item of r.Items ?? []) out.push(fromItem(item));
+        for (const item of r.Items ?? []) {
+          try {
+            records.push(fromItem(item));
+          } catch (e) {
+            if (!(e instanceof CorruptStateError)) throw e;
+            unreadable.push({ tunnelId: item.tunnelId?.S ?? '(no tunnelId)', problem: e.message });
+          }
+        }
         ExclusiveStartKey = r.LastEvaluatedKey;
       } while (ExclusiveStartKey);
     } catch (e) {
-      if (e instanceof CorruptStateError) throw e;
       throw translateAwsError(e, `Scan ${this.tableName}`);
     }
-    return out.sort((a, b) => a.tunnelId.localeCompare(b.tunnelId));
+    return { records: records.sort((a, b) => a.tunnelId.localeCompare(b.tunnelId)), unreadable };
   }
 
   async put(record: LedgerRecord): Promise<LedgerRecord> {

@@ -11,7 +11,8 @@
  */
 import type { Bucket, File } from '@google-cloud/storage';
 import { CorruptStateError, LedgerConflictError, PermanentError, TransientError } from '../../shared/errors';
-import type { Ledger } from '../../shared/ports';
+import type { Ledger, LedgerScan, UnreadableRecord } from '../../shared/ports';
+import { mapBounded } from '../../shared/engine/execute';
 import type { LedgerRecord } from '../../shared/types';
 
 export const DEFAULT_LEDGER_PREFIX = 'tunnel-guard/ledger/';
@@ -32,6 +33,8 @@ export class GcsLedger implements Ledger {
   constructor(
     private readonly bucket: Bucket,
     private readonly prefix = DEFAULT_LEDGER_PREFIX,
+    /** Objects downloaded at once by `scan` (a bound, so a large ledger does not open hundreds of connections). */
+    private readonly readConcurrency = 16,
   ) {}
 
   /** Object name of a tunnel's record: ids contain `:` and may contain `/`, so encode them. */
@@ -44,20 +47,38 @@ export class GcsLedger implements Ledger {
   }
 
   async list(): Promise<LedgerRecord[]> {
+    return (await this.scan()).records;
+  }
+
+  /**
+   * Every record, downloaded a bounded number at a time (one after another, a reconcile of a large ledger spent
+   * its time waiting on round trips). An object that does not parse is named in `unreadable`, not thrown: one bad
+   * object must not stop every decision of the cloud.
+   */
+  async scan(): Promise<LedgerScan> {
     let files: File[];
     try {
       [files] = await this.bucket.getFiles({ prefix: this.prefix });
     } catch (e) {
       throw classify(`ledger list gs://${this.bucket.name}/${this.prefix}`, e);
     }
-    const out: LedgerRecord[] = [];
-    for (const f of files) {
-      if (!f.name.endsWith('.json')) continue;
+    const items = files.filter((f) => f.name.endsWith('.json'));
+    const read = await mapBounded(items, this.readConcurrency, async (f) => {
       const id = decodeURIComponent(f.name.slice(this.prefix.length, -'.json'.length));
-      const r = await this.read(f, id);
-      if (r) out.push(r);
+      try {
+        return { record: await this.read(f, id), unreadable: undefined };
+      } catch (e) {
+        if (e instanceof CorruptStateError) return { record: undefined, unreadable: { tunnelId: id, problem: e.message } };
+        throw e;
+      }
+    });
+    const records: LedgerRecord[] = [];
+    const unreadable: UnreadableRecord[] = [];
+    for (const r of read) {
+      if (r.unreadable) unreadable.push(r.unreadable);
+      else if (r.record) records.push(r.record);
     }
-    return out;
+    return { records, unreadable };
   }
 
   async put(record: LedgerRecord): Promise<LedgerRecord> {

@@ -6,6 +6,7 @@ import { changeNews, driftOf } from './drain';
 import { restore } from './restore';
 import { drainGuards } from '../guards';
 import type { LedgerRecord } from '../types';
+import { LONGEST_RUN_MS } from '../policy';
 
 /**
  * Finish a drain that was interrupted (a crash, a failed call): the guards run again on the paths still in the
@@ -48,6 +49,12 @@ export function finishDrain(ctx: Ctx, base: LedgerRecord): Decision {
   };
 }
 
+/** A drain younger than any invocation may still be running in another instance. */
+const inFlight = (ctx: Ctx): boolean => {
+  const since = Date.parse(ctx.record.updatedAt ?? '');
+  return Number.isFinite(since) && ctx.input.now.getTime() - since < LONGEST_RUN_MS;
+};
+
 /**
  * Interrupted work is finished before anything else (crash safety) — but never blindly: the world may have changed
  * since the decision (the fallback tunnel may be down now, the tunnel degraded again). An operator's opposite
@@ -56,6 +63,19 @@ export function finishDrain(ctx: Ctx, base: LedgerRecord): Decision {
 export function resumeInterrupted(ctx: Ctx, fresh: boolean): Decision | undefined {
   const { record, id } = ctx;
   const t = ctx.input.trigger;
+  if (record.state === 'draining' && t.type === 'signal' && inFlight(ctx)) {
+    // Both channels deliver every incident, and a platform redelivers what it thinks failed: a copy arriving while
+    // the drain is running must not run the same withdrawals beside it. News is recorded; the drain finishes on its
+    // own, or, if it died, reconcile takes it over.
+    return fresh
+      ? decisionOf('record', `${id} is being drained (started ${record.updatedAt}); ${t.signal.health} noted`, record, {
+          next: record,
+          finalState: 'draining',
+        })
+      : decisionOf('ignore', `${id} is being drained (started ${record.updatedAt}): a copy of ${t.signal.key} changes nothing`, record, {
+          refusals: [{ guard: 'duplicate', reason: `signal ${t.signal.key} arrived during the drain it started` }],
+        });
+  }
   if (record.state === 'draining' && t.type !== 'restore') return finishDrain(ctx, record);
   if (record.state !== 'restoring' || t.type === 'drain') return undefined;
   if (fresh && (record.health === 'degraded' || record.health === 'down')) {

@@ -2,13 +2,14 @@
  * Committing a decision: fence first, then the record, both conditional writes; a lost race re-reads and re-decides.
  * And settling the outcome once the cloud confirmed.
  */
-import { decide, type Decision, type Trigger } from '../decide';
+import { decide, staleFor, withSignalMark, type Decision, type Trigger } from '../decide';
 import { LedgerConflictError } from '../errors';
 
 import { joinFence, leaveFence } from './fence';
 
-import type { CloudPorts, CoreDeps } from '../ports';
-import { emptyRecord, fenceId, isFenceId, type Cloud, type LedgerRecord } from '../types';
+import type { CloudPorts, CoreDeps, UnreadableRecord } from '../ports';
+import { backoffMs, realSleep } from './execute';
+import { emptyRecord, fenceId, isFenceId, type Cloud, type LedgerRecord, type Path, type Signal, type TunnelStatus } from '../types';
 import type { ActionResult } from '../report-types';
 
 /** How many times a decision is re-made after losing a conditional write to another writer. */
@@ -19,11 +20,34 @@ export interface Committed {
   decision: Decision;
   record: LedgerRecord;
   before?: LedgerRecord;
+  /** What the decision was made from. */
+  world?: World;
 }
+
+/** Why nothing was committed: an unknown tunnel, an unreadable record, or a conflict budget spent. */
+export type NotCommitted = { kind: 'unknown' } | { kind: 'unreadable'; problem: string } | { kind: 'conflicts'; world?: World };
+
+/** What one decision reads: the cloud once, the ledger once. Reconcile reads it once for every decision it makes. */
+export interface World {
+  tunnels: TunnelStatus[];
+  paths: Path[];
+  records: LedgerRecord[];
+  unreadable: UnreadableRecord[];
+}
+
+export async function readWorld(deps: CoreDeps, ports: CloudPorts): Promise<World> {
+  const [tunnels, paths, scan] = await Promise.all([ports.tunnels.list(), ports.paths.list(), deps.ledger.scan()]);
+  return { tunnels, paths, records: scan.records, unreadable: scan.unreadable };
+}
+
+/** Jittered pause after a lost conditional write, so writers that collided do not collide again in step. */
+export const conflictPause = (deps: CoreDeps, attempt: number): Promise<void> => (deps.sleep ?? realSleep)(backoffMs(attempt, deps.policy));
 
 /**
  * Read the cloud and the ledger, decide, and commit the decision (fence first, then the record). A conflicting
- * writer makes it read and decide again, a bounded number of times. In a dry run nothing is written.
+ * writer makes it pause (jittered), read and decide again, a bounded number of times. In a dry run nothing is
+ * written. `first` is a world already read (reconcile's snapshot): the first decision is made from it, and the
+ * conditional writes re-check it; a lost race reads afresh.
  */
 export async function decideAndCommit(
   deps: CoreDeps,
@@ -31,13 +55,20 @@ export async function decideAndCommit(
   ports: CloudPorts,
   tunnelId: string,
   trigger: Trigger,
-): Promise<Committed | 'unknown' | 'conflicts'> {
+  first?: World,
+): Promise<Committed | NotCommitted> {
+  let world: World | undefined;
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-    const [tunnels, paths, all] = await Promise.all([ports.tunnels.list(), ports.paths.list(), deps.ledger.list()]);
+    world = attempt === 0 && first ? first : await readWorld(deps, ports);
+    const { tunnels, paths, records: all } = world;
+    // A record that cannot be read may hold withdrawn definitions: never decide over it (a fresh record would
+    // overwrite nothing, but act as if nothing were withdrawn). Its tunnel alone is refused.
+    const mine = world.unreadable.find((u) => u.tunnelId === tunnelId || u.tunnelId === fenceId(cloud));
+    if (mine) return { kind: 'unreadable', problem: mine.problem };
     const fence = all.find((r) => r.tunnelId === fenceId(cloud)) ?? emptyRecord(fenceId(cloud), cloud);
     const records = all.filter((r) => !isFenceId(r.tunnelId) && r.cloud === cloud);
     const before = records.find((r) => r.tunnelId === tunnelId);
-    if (!before && !tunnels.some((t) => t.ref.id === tunnelId)) return 'unknown';
+    if (!before && !tunnels.some((t) => t.ref.id === tunnelId)) return { kind: 'unknown' };
     const current = before ?? emptyRecord(tunnelId, cloud);
     const decision = decide({
       trigger,
@@ -49,19 +80,60 @@ export async function decideAndCommit(
       policy: deps.policy,
       now: deps.clock.now(),
     });
-    if (deps.policy.dryRun) return { decision, record: current, before };
+    if (deps.policy.dryRun) return { decision, record: current, before, world };
     try {
       // Commit point of a drain: the fence's conditional write. A concurrent drain in the same cloud that decided
       // on the same stale view loses here and re-decides, seeing this tunnel as draining.
       if (decision.joinsFence) await joinFence(deps, fence, tunnelId);
       const record = decision.next ? await deps.ledger.put(decision.next) : current;
-      return { decision, record, before };
+      return { decision, record, before, world };
     } catch (e) {
       if (!(e instanceof LedgerConflictError)) throw e;
       deps.logger.log({ severity: 'NOTICE', message: 'ledger conflict: re-deciding', tunnelId, attempt: attempt + 1 });
+      if (attempt + 1 < MAX_CONFLICT_RETRIES) await conflictPause(deps, attempt);
     }
   }
-  return 'conflicts';
+  return { kind: 'conflicts', world };
+}
+
+/**
+ * The conflict budget is spent: write the signal's news on its own — no action, no fence — so that it is not lost
+ * (reconcile acts on the recorded health). A decision that would only record (news set aside, a noted health) is
+ * written as decided; one that would act records the signal's mark. Returns whether the news is now in the ledger.
+ */
+export async function markSignal(deps: CoreDeps, cloud: Cloud, signal: Signal, world: World | undefined): Promise<boolean> {
+  for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+    const record = (await deps.ledger.get(signal.tunnelId)) ?? emptyRecord(signal.tunnelId, cloud);
+    if (record.recentKeys.some((k) => k.key === signal.key) || staleFor(record, signal)) return true;
+    let next = withSignalMark(record, signal);
+    if (world) {
+      const fence = world.records.find((r) => r.tunnelId === fenceId(cloud));
+      const d = decide({
+        trigger: { type: 'signal', signal },
+        record,
+        records: world.records
+          .filter((r) => !isFenceId(r.tunnelId) && r.cloud === cloud && r.tunnelId !== record.tunnelId)
+          .concat([record]),
+        members: fence?.members ?? [],
+        tunnels: world.tunnels,
+        paths: world.paths,
+        policy: deps.policy,
+        now: deps.clock.now(),
+      });
+      if (!d.joinsFence && d.actions.length === 0) {
+        if (!d.next) return true; // nothing to record (a hold, a copy)
+        next = d.next;
+      }
+    }
+    try {
+      await deps.ledger.put(next);
+      return true;
+    } catch (e) {
+      if (!(e instanceof LedgerConflictError)) throw e;
+      await conflictPause(deps, attempt);
+    }
+  }
+  return false;
 }
 
 /** Write the outcome: drained once every withdrawal is confirmed; active (and out of the fence) once every restore is. */

@@ -5,12 +5,11 @@
  */
 import { LedgerConflictError } from '../errors';
 import type { CoreDeps } from '../ports';
+import { LONGEST_RUN_MS } from '../policy';
 import type { Cloud, LedgerRecord } from '../types';
 import { fenceId } from '../types';
 
 const MAX_CONFLICT_RETRIES = 5;
-/** A fence member whose record never left `active` is stale after this long (longer than any invocation). */
-const STALE_MEMBER_MS = 15 * 60 * 1000;
 
 /** The commit point of a drain: conditional on the fence version read with the decision's inputs. */
 export async function joinFence(deps: CoreDeps, fence: LedgerRecord, tunnelId: string): Promise<void> {
@@ -36,26 +35,33 @@ export async function leaveFence(deps: CoreDeps, cloud: Cloud, tunnelId: string)
 }
 
 /**
- * Remove fence members whose record is active: a drain that joined the fence but died before writing its record.
- * Only once the fence is older than any invocation could be, so a live drain between its two writes is safe.
+ * Remove fence members whose record is active (a drain that joined the fence but died before writing its record) or
+ * gone. Only once the fence is older than any invocation could be, so a live drain between its two writes is safe.
+ * Returns the members dropped because their record is gone: a deleted record of a drained tunnel looks the same as a
+ * drain that died before writing it, and only a human can tell which (the caller reports them). A member whose
+ * record cannot be read stays: nothing is known about it.
  */
-export async function dropStaleMembers(deps: CoreDeps, cloud: Cloud): Promise<void> {
+export async function dropStaleMembers(deps: CoreDeps, cloud: Cloud): Promise<string[]> {
   for (let i = 0; i < MAX_CONFLICT_RETRIES; i++) {
-    const fence = await deps.ledger.get(fenceId(cloud));
-    if (!fence?.members?.length) return;
+    const { records, unreadable } = await deps.ledger.scan();
+    const fence = records.find((r) => r.tunnelId === fenceId(cloud));
+    if (!fence?.members?.length) return [];
     const age = deps.clock.now().getTime() - Date.parse(fence.updatedAt ?? '1970-01-01T00:00:00Z');
-    if (age < STALE_MEMBER_MS) return;
+    if (age < LONGEST_RUN_MS) return [];
     const keep: string[] = [];
+    const gone: string[] = [];
     for (const m of fence.members) {
-      const r = await deps.ledger.get(m);
-      if (r && r.state !== 'active') keep.push(m);
+      const r = records.find((x) => x.tunnelId === m);
+      if (unreadable.some((u) => u.tunnelId === m) || (r && r.state !== 'active')) keep.push(m);
+      else if (!r) gone.push(m);
     }
-    if (keep.length === fence.members.length) return;
+    if (keep.length === fence.members.length) return [];
     try {
       await deps.ledger.put({ ...fence, members: keep, updatedAt: deps.clock.now().toISOString() });
-      return;
+      return gone;
     } catch (e) {
       if (!(e instanceof LedgerConflictError)) throw e;
     }
   }
+  return [];
 }

@@ -150,6 +150,7 @@ function contested(meddle: (current: LedgerRecord) => LedgerRecord) {
   const ledger: Ledger = {
     get: (id) => inner.get(id),
     list: () => inner.list(),
+    scan: () => inner.scan(),
     put: async (r) => {
       if (r.tunnelId === T1 && ++puts === 2) {
         const current = (await inner.get(T1))!;

@@ -3,7 +3,7 @@
  * including when the notifier, the link or the ledger fail.
  */
 import { handleSignal, reconcile, runCommand } from '../../shared/engine';
-import { LedgerConflictError } from '../../shared/errors';
+import { LedgerConflictError, TransientError, shouldRetry } from '../../shared/errors';
 import { MemoryLedger } from '../../simulator/memory-ledger';
 import type { LedgerRecord } from '../../shared/types';
 import { testDeps, sig } from '../fakes/core-deps';
@@ -151,26 +151,62 @@ describe('failures around the change', () => {
     expect(logger.entries).toHaveLength(1);
   });
 
-  it('a ledger that always conflicts: the run gives up with a refusal, changes nothing and tells someone', async () => {
+  it('a ledger that always conflicts: a signal is a retryable failure (never an acknowledged refusal), after a pause between tries', async () => {
     const { deps, cloud, notes, logger } = setup();
     const ledger = new MemoryLedger();
+    const pauses: number[] = [];
+    deps.policy = { ...deps.policy, retryBaseMs: 100 };
+    deps.sleep = async (ms) => void pauses.push(ms);
     deps.ledger = {
       get: (id) => ledger.get(id),
       list: () => ledger.list(),
+      scan: () => ledger.scan(),
       put: async (r: LedgerRecord) => {
         throw new LedgerConflictError(r.tunnelId, r.version, r.version + 1);
       },
     };
-    const r = await handleSignal(deps, sig(T1, 'degraded', 0));
+    const failure = await handleSignal(deps, sig(T1, 'degraded', 0)).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(TransientError);
+    expect(shouldRetry(failure)).toBe(true);
+    expect((failure as Error).message).toMatch(/gave up after 5 ledger conflicts.*not recorded yet/);
+    expect(cloud.calls).toEqual([]);
+    expect(notes).toHaveLength(0);
+    expect(logger.entries.filter((e) => e.message === 'ledger conflict: re-deciding').map((e) => e.attempt)).toEqual([1, 2, 3, 4, 5]);
+    // Jittered backoff between the tries (full jitter: below base·2^attempt).
+    expect(pauses.length).toBeGreaterThanOrEqual(4);
+    pauses.slice(0, 4).forEach((ms, i) => expect(ms).toBeLessThan(100 * 2 ** i));
+
+    // An operator's command is answered at once: a refusal that says why.
+    const r = await runCommand(deps, { type: 'drain', tunnelId: T1, reason: 'test' });
     expect(r).toMatchObject({
       decision: 'refuse',
       ok: false,
-      severity: 'WARNING',
       refusals: [{ guard: 'input', reason: `gave up after 5 ledger conflicts: another writer keeps changing ${T1}` }],
     });
+  });
+
+  it('the conflict budget spent on a drain: the signal is recorded on its own, so reconcile acts on it', async () => {
+    const { deps, cloud } = setup();
+    const ledger = new MemoryLedger();
+    deps.ledger = {
+      get: (id) => ledger.get(id),
+      list: () => ledger.list(),
+      scan: () => ledger.scan(),
+      // The fence (every drain's commit point) always loses; the tunnel's own record can be written.
+      put: async (r: LedgerRecord) => {
+        if (r.tunnelId.startsWith('fence:')) throw new LedgerConflictError(r.tunnelId, r.version, r.version + 1);
+        return ledger.put(r);
+      },
+    };
+    const s = sig(T1, 'degraded', 0);
+    await expect(handleSignal(deps, s)).rejects.toThrow(/recorded; reconcile acts on it/);
     expect(cloud.calls).toEqual([]);
-    expect(notes).toHaveLength(1);
-    expect(logger.entries.filter((e) => e.message === 'ledger conflict: re-deciding').map((e) => e.attempt)).toEqual([1, 2, 3, 4, 5]);
+    expect(await ledger.get(T1)).toMatchObject({ state: 'active', health: 'degraded', recentKeys: [{ key: s.key }] });
+    // The platform's redelivery is a copy now; reconcile retries the drain from the recorded health.
+    expect((await handleSignal(deps, s)).decision).toBe('ignore');
+    deps.ledger = ledger;
+    await reconcile(deps);
+    expect(await ledger.get(T1)).toMatchObject({ state: 'drained' });
   });
 
   it('a failed action under an overridden urgent guard reports ERROR (the failure), not CRITICAL', async () => {

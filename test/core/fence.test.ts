@@ -25,6 +25,7 @@ function losing(ledger: MemoryLedger, n: number) {
   return {
     get: (id: string) => ledger.get(id),
     list: () => ledger.list(),
+    scan: () => ledger.scan(),
     put: async (r: LedgerRecord) => {
       if (r.tunnelId === FENCE && lost < n) {
         lost++;
@@ -100,6 +101,7 @@ describe('leaveFence', () => {
       ...ledger,
       get: (id) => ledger.get(id),
       list: () => ledger.list(),
+      scan: () => ledger.scan(),
       put: async () => {
         throw new Error('disk full');
       },
@@ -170,6 +172,7 @@ describe('dropStaleMembers', () => {
     deps.ledger = {
       get: (id) => ledger.get(id),
       list: () => ledger.list(),
+      scan: () => ledger.scan(),
       put: async () => {
         throw new Error('disk full');
       },

@@ -53,32 +53,8 @@ describe('FileLedger', () => {
 
   it.each([
     ['not JSON', '{"format": "tunnel-guard-ledger/1", "records": {'],
-    ['wrong shape', JSON.stringify({ format: 'tunnel-guard-ledger/1', records: { [ID]: { tunnelId: ID, version: 'x' } } })],
     ['unknown format', JSON.stringify({ records: {} })],
     ['empty file', ''],
-    [
-      'a withdrawn route whose definition cannot re-create it',
-      JSON.stringify({
-        format: 'tunnel-guard-ledger/1',
-        records: {
-          [ID]: {
-            ...emptyRecord(ID, 'gcp'),
-            version: 1,
-            state: 'drained',
-            withdrawn: [
-              {
-                key: 'r1',
-                kind: 'gcp-static-route',
-                cloud: 'gcp',
-                destinations: ['10.0.0.0/16'],
-                tunnelIds: [ID],
-                definition: { destRange: '10.0.0.0/16' },
-              },
-            ],
-          },
-        },
-      }),
-    ],
   ])('treats a corrupt file (%s) as CorruptStateError and never overwrites it', async (_what, content) => {
     const file = join(dir, 'l.json');
     writeFileSync(file, content);
@@ -88,6 +64,47 @@ describe('FileLedger', () => {
     await expect(ledger.put(emptyRecord(ID, 'gcp'))).rejects.toBeInstanceOf(CorruptStateError);
     expect(readFileSync(file, 'utf8')).toBe(content);
   });
+
+  const OTHER = 'gcp:example-project:asia-northeast1:tunnel-aws-2';
+  it.each([
+    ['wrong shape', { tunnelId: ID, version: 'x' }],
+    ['another tunnel inside', { ...emptyRecord(OTHER, 'gcp'), version: 1 }],
+    [
+      'a withdrawn route whose definition cannot re-create it',
+      {
+        ...emptyRecord(ID, 'gcp'),
+        version: 1,
+        state: 'drained',
+        withdrawn: [
+          {
+            key: 'r1',
+            kind: 'gcp-static-route',
+            cloud: 'gcp',
+            destinations: ['10.0.0.0/16'],
+            tunnelIds: [ID],
+            definition: { destRange: '10.0.0.0/16' },
+          },
+        ],
+      },
+    ],
+  ])(
+    'sets a record that does not validate (%s) aside: the others stay readable and writable, it is never overwritten',
+    async (_what, bad) => {
+      const file = join(dir, 'l.json');
+      const good = { ...emptyRecord(OTHER, 'gcp'), version: 3 };
+      writeFileSync(file, JSON.stringify({ format: 'tunnel-guard-ledger/1', records: { [ID]: bad, [OTHER]: good } }));
+      const ledger = new FileLedger(file);
+      expect(await ledger.list()).toEqual([good]);
+      const scan = await ledger.scan();
+      expect(scan.unreadable.map((u) => u.tunnelId)).toEqual([ID]);
+      expect(scan.unreadable[0]!.problem).toMatch(/record/);
+      await expect(ledger.get(ID)).rejects.toBeInstanceOf(CorruptStateError);
+      await expect(ledger.put(emptyRecord(ID, 'gcp'))).rejects.toBeInstanceOf(CorruptStateError);
+      expect((await ledger.put({ ...good, state: 'drained' })).version).toBe(4);
+      // The unreadable record is written back exactly as it was, for a human to look at.
+      expect(JSON.parse(readFileSync(file, 'utf8')).records[ID]).toEqual(bad);
+    },
+  );
 
   it('leaves no temp files behind after writes', async () => {
     const ledger = new FileLedger(join(dir, 'l.json'));

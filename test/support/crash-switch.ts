@@ -46,6 +46,7 @@ export class CrashSwitch {
     return {
       get: (id) => this.read(() => l.get(id)),
       list: () => this.read(() => l.list()),
+      scan: () => this.read(() => l.scan()),
       put: (r) => this.step(`ledger ${r.tunnelId}→${r.state}`, () => l.put(r)),
     };
   }
