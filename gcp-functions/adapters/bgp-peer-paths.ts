@@ -96,6 +96,7 @@ export class BgpPeerPaths implements PathTable {
   /** Serialises read-modify-write per router inside this process (the core runs path actions concurrently). */
   private readonly routerLocks = new Map<string, Promise<unknown>>();
 
+
   constructor(
     private readonly clients: BgpPeerClients,
     private readonly opts: BgpPeerOptions,
@@ -154,7 +155,7 @@ export class BgpPeerPaths implements PathTable {
   /** Disable the peer (or de-prefer it with route policies). Already disabled, or gone = already-in-state. */
   async withdraw(path: Path): Promise<Outcome> {
     const d = definitionOf(path, 'gcp-bgp-peer');
-    if (isDeprefer(path)) return this.deprefer(d);
+    if (isDeprefer(path)) return this.underRouter(d, () => this.deprefer(d));
     return this.change(d, 'withdraw', (peers) => {
       const i = peers.findIndex((p) => p.name === d.peer.name);
       if (i < 0 || effective(peers[i]!).enable === 'FALSE') return undefined;
@@ -164,7 +165,11 @@ export class BgpPeerPaths implements PathTable {
     });
   }
 
-  /** Make-before-break on BGP: our policies exist (confirmed) before they are attached; the session never drops. */
+  /**
+   * Make-before-break on BGP: our policies exist (confirmed) before they are attached; the session never drops.
+   * Runs inside the router's lease from the first read to the attach: a restore of another peer of the same router
+   * deletes our policies once no peer uses them, and must not do so between our create and our attach.
+   */
   private async deprefer(d: BgpPeerDefinition): Promise<Outcome> {
     let router: Router;
     try {
@@ -178,7 +183,7 @@ export class BgpPeerPaths implements PathTable {
     if (why) throw new PermanentError(`cannot de-prefer peer ${d.peer.name} of ${d.region}/${d.router}: ${why}`);
     let created = false;
     for (const policy of depreferPolicies(asn)) created = (await this.ensurePolicy(d, policy)) || created;
-    const attached = await this.change(d, 'withdraw', (peers) => {
+    const attached = await this.changeNow(d, 'withdraw', (peers) => {
       const i = peers.findIndex((p) => p.name === d.peer.name);
       if (i < 0 || effective(peers[i]!).enable === 'FALSE' || isDepreferredPeer(peers[i]!)) return undefined;
       const next = peers.slice();
@@ -255,17 +260,22 @@ export class BgpPeerPaths implements PathTable {
 
   /** Put the saved settings back exactly (re-adding the peer if someone deleted it). */
   async restore(snapshot: PathSnapshot): Promise<Outcome> {
-    if (!isDeprefer(snapshot)) return this.restorePeer(definitionOf(snapshot, 'gcp-bgp-peer'));
-    const d = definitionOf(snapshot, 'gcp-bgp-peer');
-    // The saved peer had no policies of ours: say so explicitly, or attached ones would survive the comparison.
-    const back = await this.restorePeer({ ...d, peer: { importPolicies: [], exportPolicies: [], ...d.peer } });
-    const dropped = await this.dropUnusedPolicies(d);
-    return back === 'applied' || dropped ? 'applied' : 'already-in-state';
+    const plainPeer = definitionOf(snapshot, 'gcp-bgp-peer');
+    if (!isDeprefer(snapshot)) return this.underRouter(plainPeer, () => this.restorePeer(plainPeer));
+    const d = plainPeer;
+    // One lease from putting the peer back to deleting the unused policies: "no peer uses them" must still hold
+    // when they are deleted (a concurrent de-preference of another peer may be about to attach them).
+    return this.underRouter(d, async () => {
+      // The saved peer had no policies of ours: say so explicitly, or attached ones would survive the comparison.
+      const back = await this.restorePeer({ ...d, peer: { importPolicies: [], exportPolicies: [], ...d.peer } });
+      const dropped = await this.dropUnusedPolicies(d);
+      return back === 'applied' || dropped ? 'applied' : 'already-in-state';
+    });
   }
 
   private restorePeer(d: BgpPeerDefinition): Promise<Outcome> {
     const saved = effective(d.peer);
-    return this.change(d, 'restore', (peers) => {
+    return this.changeNow(d, 'restore', (peers) => {
       const i = peers.findIndex((p) => p.name === d.peer.name);
       if (i >= 0) {
         const current = effective(plain(peers[i]) as Peer);
@@ -280,10 +290,17 @@ export class BgpPeerPaths implements PathTable {
   }
 
   private change(d: BgpPeerDefinition, op: 'withdraw' | 'restore', edit: (peers: Peer[]) => Peer[] | undefined): Promise<Outcome> {
+    return this.underRouter(d, () => this.changeNow(d, op, edit));
+  }
+
+  /**
+   * Run a whole read-modify-write sequence on one router alone: in-process, one at a time per router; across
+   * function instances, under the router lease when configured. Not re-entrant: `work` calls the `…Now` steps.
+   */
+  private underRouter<T>(d: BgpPeerDefinition, work: () => Promise<T>): Promise<T> {
     const key = `${d.project}/${d.region}/${d.router}`;
-    // In-process: one change per router at a time; across function instances: the router lease, when configured.
     const lease = this.opts.lease;
-    const once = () => (lease ? lease.withLease(key, () => this.changeNow(d, op, edit)) : this.changeNow(d, op, edit));
+    const once = () => (lease ? lease.withLease(key, work) : work());
     const run = (this.routerLocks.get(key) ?? Promise.resolve()).catch(() => undefined).then(once);
     this.routerLocks.set(key, run);
     return run.finally(() => {

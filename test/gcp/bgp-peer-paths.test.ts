@@ -1,5 +1,6 @@
 import { gcpTunnelId } from '../../shared/types';
 import { BgpPeerPaths } from '../../gcp-functions/adapters/bgp-peer-paths';
+import type { RouterLease } from '../../gcp-functions/adapters/router-lease';
 import { GcpTunnelHealth } from '../../gcp-functions/adapters/tunnel-health';
 import { NETWORK, PROJECT, REGION, startCompute, tunnelUrl } from './support/compute';
 
@@ -246,6 +247,53 @@ describe('BgpPeerPaths de-preference: BGP route policies with the real RoutersCl
     expect(env.fake.state.routePolicies.get(`${PROJECT}/${REGION}/cr-aws`)!.size).toBe(2);
     await table.restore({ ...ps['aws-peer-1']!, lever: 'deprefer' });
     expect(env.fake.state.routePolicies.get(`${PROJECT}/${REGION}/cr-aws`)!.size).toBe(0);
+  });
+
+  /** A lease shared by two instances, which also records which requests were made while it was held. */
+  function recordingLease() {
+    let chain: Promise<unknown> = Promise.resolve();
+    const held: [number, number][] = [];
+    const lease: RouterLease = {
+      withLease: <T>(_key: string, run: () => Promise<T>): Promise<T> => {
+        const next = chain.then(async () => {
+          const from = env.fake.requests.length;
+          try {
+            return await run();
+          } finally {
+            held.push([from, env.fake.requests.length]);
+          }
+        });
+        chain = next.catch(() => undefined);
+        return next;
+      },
+    };
+    const outside = () =>
+      env.fake.requests
+        .map((r, i) => ({ r, i }))
+        .filter(({ r }) => /RoutePolic|routers\/cr-aws$/.test(r.path))
+        .filter(({ i }) => !held.some(([a, b]) => i >= a && i < b))
+        .map(({ r }) => `${r.method} ${r.path.split('/').pop()}`);
+    return { lease, outside };
+  }
+
+  it('runs the whole de-preference and restore of a router inside its lease: another instance cannot delete the policies between create and attach', async () => {
+    const { lease, outside } = recordingLease();
+    const a = new BgpPeerPaths(env.clients, { project: PROJECT, regions: [REGION], lease });
+    const b = new BgpPeerPaths(env.clients, { project: PROJECT, regions: [REGION], lease });
+    const ps = await paths();
+    await a.withdraw({ ...ps['aws-peer-1']!, lever: 'deprefer' });
+    env.fake.requests.length = 0;
+    // Instance A restores peer 1 (and deletes the policies once unused) while instance B de-prefers peer 0.
+    await Promise.all([a.restore({ ...ps['aws-peer-1']!, lever: 'deprefer' }), b.withdraw({ ...ps['aws-peer-0']!, lever: 'deprefer' })]);
+    expect(outside()).toEqual([]);
+    const router = env.fake.router(PROJECT, REGION, 'cr-aws')!;
+    const policies = env.fake.state.routePolicies.get(`${PROJECT}/${REGION}/cr-aws`) ?? new Map();
+    const named = router.bgpPeers.flatMap((x: { importPolicies?: string[]; exportPolicies?: string[] }) => [
+      ...(x.importPolicies ?? []),
+      ...(x.exportPolicies ?? []),
+    ]);
+    expect(named.sort()).toEqual(['tg-deprefer-export', 'tg-deprefer-import']);
+    for (const n of named) expect(policies.has(n)).toBe(true);
   });
 
   it('says why a peer with a public ASN cannot be de-preferred, and refuses to try', async () => {
