@@ -24,9 +24,14 @@ export function simulatorTarget(io: CliIo, verbose: boolean): Target {
     (opened ??= (async () => {
       const c = composeCli(io, { verbose });
       const fresh = !existsSync(c.sim.file);
-      await Promise.all([c.sim.read(), c.sim.ledger.list()]);
+      const [, scan] = await Promise.all([c.sim.read(), c.sim.ledger.scan()]);
       // Said on stderr (stdout stays the command's answer): a typo in TUNNEL_GUARD_SIMULATOR must not pass unseen.
       if (fresh) io.stderr(`tunnel-guard: created a new simulator world (the built-in incident) at ${c.sim.file}\n`);
+      // One damaged record stops nothing but its own tunnel's decisions; it is said on every command until repaired.
+      for (const u of scan.unreadable)
+        io.stderr(
+          `tunnel-guard: ledger record ${u.tunnelId} cannot be read (${u.problem}); its tunnel is left alone — repair or remove it\n`,
+        );
       return c;
     })());
   const read = async () => {

@@ -96,7 +96,6 @@ export class BgpPeerPaths implements PathTable {
   /** Serialises read-modify-write per router inside this process (the core runs path actions concurrently). */
   private readonly routerLocks = new Map<string, Promise<unknown>>();
 
-
   constructor(
     private readonly clients: BgpPeerClients,
     private readonly opts: BgpPeerOptions,

@@ -302,7 +302,8 @@ describe('bad input: clear message, exit 2, nothing changed', () => {
   it('corrupt ledger file', async () => {
     await run(['status']);
     const ledger = ledgerFileFor(sim);
-    writeFileSync(ledger, '{"format":"tunnel-guard-ledger/1","records":{"x":{"tunnelId":"x"}}}');
+    const bad = '{"format":"tunnel-guard-ledger/1","records":[]}';
+    writeFileSync(ledger, bad);
     const simBytes = readFileSync(sim, 'utf8');
     for (const args of [
       ['status', '--json'],
@@ -311,10 +312,25 @@ describe('bad input: clear message, exit 2, nothing changed', () => {
     ]) {
       const r = await run(args);
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(/ledger file .* is invalid at records\.x\..*left untouched/);
+      expect(r.err).toMatch(/ledger file .* is invalid at records.*left untouched/);
     }
-    expect(readFileSync(ledger, 'utf8')).toBe('{"format":"tunnel-guard-ledger/1","records":{"x":{"tunnelId":"x"}}}');
+    expect(readFileSync(ledger, 'utf8')).toBe(bad);
     expect(readFileSync(sim, 'utf8')).toBe(simBytes);
+  });
+
+  it('one unreadable record: said on stderr, its tunnel left alone, every other tunnel still works', async () => {
+    await run(['status']);
+    const ledger = ledgerFileFor(sim);
+    const one = (await run(['status', '--json'])).out;
+    const [t1] = JSON.parse(one).tunnels.filter((t: { id: string }) => t.id.endsWith('tunnel-aws-1'));
+    writeFileSync(ledger, JSON.stringify({ format: 'tunnel-guard-ledger/1', records: { [t1.id]: { tunnelId: t1.id } } }));
+    const status = await run(['status', '--json']);
+    expect(status.code).toBe(0);
+    expect(status.err).toMatch(/ledger record .*tunnel-aws-1 cannot be read/);
+    const refused = await run(['drain', 'tunnel-aws-1']);
+    expect(refused.code).not.toBe(0);
+    expect(`${refused.out}${refused.err}`).toMatch(/cannot be read/);
+    expect(JSON.parse(readFileSync(ledger, 'utf8')).records[t1.id]).toEqual({ tunnelId: t1.id });
   });
 
   it('invoke with an event file that is not JSON', async () => {

@@ -278,7 +278,10 @@ describe('engine: failures and crashes', () => {
     const b = testDeps({ gcp: portsOf(gcpCloud) }, {}, ledger);
     const [r1, r2] = await Promise.all([handleSignal(a.deps, sig(T1, 'degraded', 0)), handleSignal(b.deps, sig(T2, 'degraded', 0))]);
     expect([r1.decision, r2.decision].sort()).toEqual(['drain', 'refuse']);
-    expect(gcpCloud.snapshot()).toHaveLength(1);
+    // Only one path was ever withdrawn. (Once the winner's drain is done, the loser's news — its tunnel is degraded
+    // too — may bring the winner's path back: every carrier degraded and no figure says which is worse.)
+    expect(gcpCloud.calls.filter((c) => c.type === 'withdraw')).toHaveLength(1);
+    expect(gcpCloud.snapshot().length).toBeGreaterThanOrEqual(1);
     expect([...a.logger.entries, ...b.logger.entries].some((e) => e.message === 'ledger conflict: re-deciding')).toBe(true);
   });
 
