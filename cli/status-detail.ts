@@ -21,6 +21,10 @@ function end(t: StatusTunnel, r: LedgerRecord | undefined, now: Date, paint: Pai
       t.withdrawn.map((w) => (standby(w.destination) ? `${w.destination} (standby)` : w.destination)).join(', ') || '-'
     }`,
   ];
+  if (t.pending?.length)
+    out.push(
+      `    still carrying traffic, recorded for withdrawal: ${t.pending.map((x) => x.destination).join(', ')} (the drain is not complete: tunnel-guard reconcile finishes it under the guards)`,
+    );
   const monitors = Object.entries(r?.monitors ?? {});
   if (monitors.length === 0) out.push('    monitors: none has reported yet');
   for (const [name, m] of monitors)

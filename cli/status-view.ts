@@ -20,6 +20,11 @@ export interface StatusTunnel {
   native: Record<string, unknown>;
   routes: StatusRoute[];
   withdrawn: StatusRoute[];
+  /**
+   * Recorded for withdrawal but still carrying traffic in the cloud (a drain cut short, a guard that refused to
+   * finish it, or a path someone put back): the drain is not complete. Present only when non-empty.
+   */
+  pending?: StatusRoute[];
   /** Standbys left by de-preferring this tunnel's paths: they carry traffic only when nothing better exists. */
   standby: StatusRoute[];
   /** What the cloud reports of the tunnel itself (IPsec up/down); the field name is part of the `status --json` shape. */
@@ -66,15 +71,22 @@ export function buildStatus(
     tunnels: tunnels.map((t) => {
       const r = byId.get(t.ref.id);
       const peer = peerOf(links.links, t.ref.id) ?? null;
+      const active = paths.filter((p) => p.tunnelIds.includes(t.ref.id) && !p.standbyFor);
+      const stillThere = new Set(active.map((p) => p.key));
+      // A path is listed as withdrawn only once it is gone from the cloud; the ledger's intent alone is `pending`.
+      const pending = (r?.withdrawn ?? []).filter((p) => stillThere.has(p.key));
+      const state = r?.state ?? 'active';
       return {
         id: t.ref.id,
         cloud: t.ref.cloud,
         health: effectiveHealth(t, r), // the guards' view: an explicit "unknown" stays unknown
-        state: r?.state ?? 'active',
+        // "drained" while a recorded path still carries traffic would be a lie: say the drain is partial.
+        state: state === 'drained' && pending.length > 0 ? 'partly-drained' : state,
         native: { ...t.ref.native },
         // A de-preferred path is not an active route: it is listed in `withdrawn`, and its copy in `standby`.
-        routes: perDestination(paths.filter((p) => p.tunnelIds.includes(t.ref.id) && !p.standbyFor)),
-        withdrawn: perDestination(r?.withdrawn ?? []),
+        routes: perDestination(active),
+        withdrawn: perDestination((r?.withdrawn ?? []).filter((p) => !stillThere.has(p.key))),
+        ...(pending.length > 0 ? { pending: perDestination(pending) } : {}),
         standby: perDestination(paths.filter((p) => p.tunnelIds.includes(t.ref.id) && p.standbyFor)),
         linkStatus: t.status,
         suppressed: r?.suppressed ?? false,

@@ -2,7 +2,7 @@
  * The real thing: the esbuild bundle run through the committed bin, in child processes, on one simulator file
  * shared across processes (state lives in the file).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -78,6 +78,31 @@ describe('tunnel-guard (bundled, child processes)', () => {
     expect(tg(['restore', 'tunnel-aws-2']).code).toBe(0);
     expect(gcpRoutes()).toEqual(before);
   });
+
+  it('two drains at once in two processes cannot both pass on a stale view: one drains, the other is refused', async () => {
+    const env = {
+      PATH: process.env.PATH ?? '',
+      TUNNEL_GUARD_SIMULATOR: sim,
+      TUNNEL_GUARD_DRAIN_MODE: 'withdraw',
+      TUNNEL_GUARD_LINKS: 'off',
+    };
+    expect(tg(['status']).code).toBe(0);
+    const drain = (tunnel: string) =>
+      new Promise<number | null>((res) => {
+        const p = spawn(process.execPath, [BIN, 'drain', tunnel], { cwd: dir, env, stdio: 'ignore' });
+        p.on('exit', (code) => res(code));
+      });
+    // Each tunnel is the other's only fallback: at most one of them may go.
+    const codes = await Promise.all([drain('tunnel-aws-1'), drain('tunnel-aws-2')]);
+    expect([...codes].sort()).toEqual([0, 3]);
+    const routes = JSON.parse(readFileSync(sim, 'utf8')).gcp.routes as { destRange: string }[];
+    expect(routes.map((r) => r.destRange)).toEqual(['10.0.0.0/16']);
+    const states = JSON.parse(tg(['status', '--json']).out)
+      .tunnels.filter((t: { cloud: string }) => t.cloud === 'gcp')
+      .map((t: { state: string }) => t.state)
+      .sort();
+    expect(states).toEqual(['active', 'drained']);
+  }, 60_000);
 
   it('bad input exits 2 with a clear message and leaves the file alone', () => {
     tg(['status']);

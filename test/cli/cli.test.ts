@@ -116,6 +116,27 @@ describe('status --json (a contract)', () => {
   });
 });
 
+describe('a drain that is not complete', () => {
+  it('shows as partly-drained: the route still in the cloud is pending, never listed as both active and withdrawn', async () => {
+    const env = { TUNNEL_GUARD_LINKS: 'off', TUNNEL_GUARD_DRAIN_MODE: 'withdraw' };
+    await runWith(['status'], env);
+    const route = JSON.parse(readFileSync(sim, 'utf8')).gcp.routes.find((r: any) => r.name === 'route-to-aws-via-tunnel-aws-1');
+    expect((await runWith(['drain', 'tunnel-aws-1'], env)).code).toBe(0);
+    // The route comes back behind tunnel-guard's back (or the drain stopped half-way): the ledger still means to withdraw it.
+    const world = JSON.parse(readFileSync(sim, 'utf8'));
+    world.gcp.routes.push(route);
+    writeFileSync(sim, JSON.stringify(world));
+    const t = JSON.parse((await runWith(['status', '--json'], env)).out).tunnels.find((x: any) => x.id === T1);
+    expect(t).toMatchObject({
+      state: 'partly-drained',
+      routes: [expect.objectContaining({ destination: '10.0.0.0/16' })],
+      withdrawn: [],
+      pending: [expect.objectContaining({ destination: '10.0.0.0/16' })],
+    });
+    expect((await runWith(['status', T1], env)).out).toMatch(/recorded for withdrawal: 10\.0\.0\.0\/16/);
+  });
+});
+
 describe('drain → restore leaves every route definition exactly as it was', () => {
   // One cloud at a time: with links on, the other end would follow (test/links covers both ends together).
   const run = (args: string[]) => runWith(args, { TUNNEL_GUARD_LINKS: 'off' });
