@@ -16,8 +16,17 @@ export function parseInstant(raw: string, flag: string): Date {
   return new Date(raw);
 }
 
-export function clockFrom(start: Date | undefined, real: () => Date = () => new Date()): Clock {
-  if (!start) return { now: real };
+/** A clock, and the instant an operator asked for with `--now` (the simulator moves its world's clock to it). */
+export interface CliClock extends Clock {
+  requested?: Date;
+  /** The process's real clock (the simulator's world clock is real time plus its offset). */
+  real?: () => Date;
+  /** Started at an instant the operator gave (`--now` or `--at`): not the simulator's world clock. */
+  fixed?: boolean;
+}
+
+export function clockFrom(start: Date | undefined, real: () => Date = () => new Date(), asked = false): CliClock {
+  if (!start) return { now: real, real };
   const offset = start.getTime() - real().getTime();
-  return { now: () => new Date(real().getTime() + offset) };
+  return { now: () => new Date(real().getTime() + offset), real, fixed: true, ...(asked ? { requested: start } : {}) };
 }

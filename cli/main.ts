@@ -76,7 +76,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     verbose,
     targetName,
     target: () => (target ??= targetName() === 'clouds' ? cloudsTarget(io, verbose()) : simulatorTarget(io, verbose())),
-    clock: sessionClock(io.now ?? (() => new Date())),
+    clock: sessionClock(io.now ?? (() => new Date()), targetName),
     now: io.now ?? (() => new Date()),
     paint: paintFor(colourOn(io.env, io.isTTY)),
     act:

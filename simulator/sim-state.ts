@@ -162,6 +162,12 @@ export const simStateSchema = z.object({
   notifications: z.array(z.record(z.string(), z.unknown())).default([]),
   /** Monotonic counter for output-only ids (route `id`). */
   nextId: z.number().int().min(1).default(1),
+  /**
+   * The simulated world's clock, when an operator moved it with `--now` (time travel): real time plus `offsetMs`.
+   * Every later command decides on this clock, so the ledger never holds times from a future the world has not
+   * reached; `status` says so.
+   */
+  clock: z.object({ offsetMs: z.number().int(), setAt: z.string().min(1) }).optional(),
 });
 
 export type SimState = z.infer<typeof simStateSchema>;

@@ -13,6 +13,34 @@ import { resolveTunnel } from '../resolve-tunnel';
 import { formatLinksLine } from '../status-view';
 import { simulatorDoctor } from './simulator-doctor';
 import type { Change, Target } from './target';
+import type { CliClock } from '../clock';
+import { UsageError } from '../io';
+import type { Clock } from '../../shared/ports';
+import type { LedgerRecord } from '../../shared/types';
+
+/** The latest instant any record holds (a decision at an earlier one would write history backwards). */
+function latestRecorded(records: readonly LedgerRecord[]): string | undefined {
+  const times = records.flatMap((r) => [
+    r.updatedAt,
+    r.lastSignalAt,
+    r.healthySince,
+    ...r.drains,
+    ...r.recentKeys.map((k) => k.at),
+    ...Object.values(r.monitors ?? {}).map((m) => m.at),
+  ]);
+  return times
+    .filter((t): t is string => !!t && Number.isFinite(Date.parse(t)))
+    .sort((a, b) => Date.parse(a) - Date.parse(b))
+    .at(-1);
+}
+
+/** `6m ahead of real time`, `3d behind real time`. */
+function offsetText(ms: number): string {
+  const s = Math.round(Math.abs(ms) / 1000);
+  const amount =
+    s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : s < 172_800 ? `${Math.round(s / 3600)}h` : `${Math.round(s / 86_400)}d`;
+  return `${amount} ${ms >= 0 ? 'ahead of' : 'behind'} real time`;
+}
 
 /** What a run delivered over the links since `from` (the deliveries list only grows within one `deps`). */
 const deliveredSince = (deps: CliDeps, from: number) => deps.link?.deliveries.slice(from) ?? [];
@@ -44,9 +72,39 @@ export function simulatorTarget(io: CliIo, verbose: boolean): Target {
     ]);
     return { tunnels, paths, records };
   };
+  /**
+   * The clock a command decides on. The world keeps its own clock once `--now` moved it (time travel): real time
+   * plus an offset stored in the simulator file, so that every later command — with or without `--now` — agrees
+   * with the times already in the ledger. `--now` never goes back before what the ledger has recorded (that would
+   * write history backwards). A dry run only looks: it does not move the clock.
+   */
+  const worldClock = async (clock: CliClock, persist: boolean): Promise<Clock> => {
+    const c = await ctx();
+    const real = clock.real ?? io.now ?? (() => new Date());
+    if (clock.fixed && !clock.requested) return clock; // `--at`: an observation's own instant
+    const offset = (await c.sim.read()).clock?.offsetMs ?? 0;
+    if (!clock.requested) return offset === 0 ? clock : { now: () => new Date(real().getTime() + offset) };
+    const want = clock.requested;
+    const seen = latestRecorded(await c.sim.ledger.list());
+    if (seen && want.getTime() < Date.parse(seen))
+      throw new UsageError(
+        `--now ${want.toISOString()} is before ${seen}, the latest time the simulator's ledger has recorded: its clock only moves forward (remove ${c.sim.file} and its ledger to start over)`,
+      );
+    const next = want.getTime() - real().getTime();
+    if (persist && next !== offset) {
+      await c.sim.update((state) => {
+        state.clock = { offsetMs: next, setAt: want.toISOString() };
+      });
+      io.stderr(
+        `tunnel-guard: the simulator's clock is now ${want.toISOString()} (${offsetText(next)}); later commands keep it — status shows it\n`,
+      );
+    }
+    return { now: () => new Date(real().getTime() + next) };
+  };
+
   /** Run one decision on fresh dependencies and collect what the link delivered for it. */
-  const decide = async (clock: Parameters<CliContext['deps']>[0], dryRun: boolean, run: (deps: CliDeps) => Promise<Change['report']>) => {
-    const base = await (await ctx()).deps(clock);
+  const decide = async (clock: CliClock, dryRun: boolean, run: (deps: CliDeps) => Promise<Change['report']>) => {
+    const base = await (await ctx()).deps(await worldClock(clock, !dryRun));
     // `--dry-run` on the simulator is the engine's own dry run: the plan is computed and reported, nothing changes.
     const deps = dryRun ? { ...base, policy: { ...base.policy, dryRun: true } } : base;
     const report = await run(deps);
@@ -58,8 +116,11 @@ export function simulatorTarget(io: CliIo, verbose: boolean): Target {
     commandSuffix: '',
     confirmsChanges: false,
     async describe() {
-      const file = (await ctx()).sim.file;
-      return `simulator ${file} (ledger ${ledgerFileFor(file)})`;
+      const c = await ctx();
+      const file = c.sim.file;
+      const clock = (await c.sim.read()).clock;
+      const travel = clock && clock.offsetMs !== 0 ? `; clock ${offsetText(clock.offsetMs)}, moved by --now to ${clock.setAt}` : '';
+      return `simulator ${file} (ledger ${ledgerFileFor(file)}${travel})`;
     },
     read,
     async links() {
@@ -79,7 +140,7 @@ export function simulatorTarget(io: CliIo, verbose: boolean): Target {
     apply: (_ref, command, clock) => decide(clock, false, (deps) => runCommand(deps, command)),
     signal: (signal, clock) => decide(clock, false, (deps) => handleSignal(deps, signal)),
     async reconcile(clock) {
-      const deps = await (await ctx()).deps(clock);
+      const deps = await (await ctx()).deps(await worldClock(clock, true));
       const reports = await reconcile(deps);
       return { reports, linked: deliveredSince(deps, 0) };
     },

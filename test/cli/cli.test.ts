@@ -116,6 +116,40 @@ describe('status --json (a contract)', () => {
   });
 });
 
+describe('--now is time travel on the simulator, never a clock written into a ledger', () => {
+  it('moves the world clock, which later commands keep and status reports; never back before what the ledger holds', async () => {
+    const env = { TUNNEL_GUARD_LINKS: 'off', TUNNEL_GUARD_DRAIN_MODE: 'withdraw' };
+    await runWith(['status'], env);
+    const ahead = new Date(Date.now() + 6 * 60_000).toISOString();
+    const moved = await runWith(['reconcile', '--now', ahead], env);
+    expect(moved.code).toBe(0);
+    expect(moved.err).toMatch(/simulator's clock is now .* \(6m ahead of real time\)/);
+    expect((await runWith(['status'], env)).out).toMatch(/^target: simulator .*clock 6m ahead of real time, moved by --now/);
+    // A later command without --now decides on the world's clock: nothing in the ledger lies in its future.
+    expect((await runWith(['drain', 'tunnel-aws-1'], env)).code).toBe(0);
+    const record = JSON.parse(readFileSync(ledgerFileFor(sim), 'utf8')).records[T1];
+    expect(Date.parse(record.updatedAt)).toBeGreaterThanOrEqual(Date.parse(ahead));
+    // Back before what the ledger holds: bad usage, nothing changed.
+    const before = readFileSync(ledgerFileFor(sim), 'utf8');
+    const back = await runWith(['restore', 'tunnel-aws-1', '--now', new Date().toISOString()], env);
+    expect(back.code).toBe(2);
+    expect(back.err).toMatch(/before .*the latest time the simulator's ledger has recorded/);
+    expect(readFileSync(ledgerFileFor(sim), 'utf8')).toBe(before);
+  });
+
+  it('on the clouds it is bad usage (exit 2) before anything is read or changed', async () => {
+    for (const args of [
+      ['drain', 'tunnel-aws-1', '--now', '2026-11-25T10:00:00Z'],
+      ['restore', 'tunnel-aws-1', '--now', '2026-11-25T10:00:00Z', '--yes'],
+      ['release', 'tunnel-aws-1', '--now', '2026-11-25T10:00:00Z'],
+    ]) {
+      const r = await run(['--target', 'clouds', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/--now is time travel for the simulator only/);
+    }
+  });
+});
+
 describe('a drain that is not complete', () => {
   it('shows as partly-drained: the route still in the cloud is pending, never listed as both active and withdrawn', async () => {
     const env = { TUNNEL_GUARD_LINKS: 'off', TUNNEL_GUARD_DRAIN_MODE: 'withdraw' };
