@@ -21,15 +21,26 @@ import { gcpProjectOf } from './gcp-side';
 import { queryTokenCheck, type ChannelView } from '../../gcp-functions/doctor-checks';
 import { listGcpTunnels } from './gcp-tunnels';
 
-/** What the function calls: routes, Cloud Routers, tunnels, operations (project level). */
+/**
+ * What the function calls: routes, Cloud Routers, tunnels, operations (project level). Cloud Router route policies are
+ * router subresources with permissions of their own, not covered by compute.routers.update: the default drain mode
+ * (deprefer) calls routers.getRoutePolicy, updateRoutePolicy and deleteRoutePolicy, and would get 403 without them.
+ * Source: Google Cloud's IAM permissions reference (compute.routers.*), which maps each routers method to one
+ * permission; routers.list (listing the routers of a region) and routers.getRouterStatus (compute.routers.get) are
+ * how the paths are found.
+ */
 export const FUNCTION_PERMISSIONS = [
   'compute.routes.list',
   'compute.routes.get',
   'compute.routes.create',
   'compute.routes.delete',
   'compute.networks.updatePolicy',
+  'compute.routers.list',
   'compute.routers.get',
   'compute.routers.update',
+  'compute.routers.getRoutePolicy',
+  'compute.routers.updateRoutePolicy',
+  'compute.routers.deleteRoutePolicy',
   'compute.vpnTunnels.list',
   'compute.vpnTunnels.get',
   'compute.globalOperations.get',
