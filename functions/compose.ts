@@ -198,7 +198,7 @@ export function composeAws(env: Env, options: ComposeOptions = {}): AwsEdge {
     'aws-vgw-static': new VgwStaticPathTable(ec2, inventory, undefined, probeTargets),
   };
   const tgwTables = read(O.tgwRouteTableIds, env);
-  const tgw = tgwTables.length ? new TgwPathTable(ec2, inventory, { routeTableIds: tgwTables }) : undefined;
+  const tgw = tgwTables.length ? new TgwPathTable(ec2, inventory, { routeTableIds: tgwTables, probeTargets }) : undefined;
   if (tgw) tables['aws-tgw-route'] = tgw;
 
   return {

@@ -36,6 +36,8 @@ export interface TgwPathTableOptions {
   routeTableIds: string[];
   /** `MaxResults` of each SearchTransitGatewayRoutes call (default and EC2's maximum: 1000; tests use less). */
   searchMaxResults?: number;
+  /** The /32 routes that pin link probes to their attachment: not paths, never withdrawn (as on VGW connections). */
+  probeTargets?: ReadonlySet<string>;
 }
 
 const SEARCH_MAX_RESULTS = 1000;
@@ -183,6 +185,7 @@ export class TgwPathTable implements PathTable {
         const target = route.TransitGatewayAttachments?.find((a) => a.ResourceType === 'vpn');
         const att = target?.TransitGatewayAttachmentId ? byAttachment.get(target.TransitGatewayAttachmentId) : undefined;
         if (!cidr || !att) continue; // not a route into a VPN: not ours to drain
+        if (this.options.probeTargets?.has(cidr)) continue; // a probe's pin: it must keep measuring the link
         const conn = byConn.get(att.vpnConnectionId);
         // The healthiest other VPN attachment on the same TGW is where traffic goes when this route is drained.
         const alternate = attachments

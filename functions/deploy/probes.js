@@ -2,8 +2,18 @@
 // serverless.yml cannot loop. Each probe measures ONE link whether or not tunnel-guard has drained it:
 // - one monitor (30 s aggregation) and one ICMP probe per link, from a probe subnet of the VPC to a target address
 //   on the GCP side (AWS::NetworkMonitor::Monitor, AWS::NetworkMonitor::Probe);
-// - a /32 static route to the target on that link's VPN connection only (AWS::EC2::VPNConnectionRoute), so the
-//   probe leaves through that connection; tunnel-guard never withdraws it and never counts it as a path;
+// - a /32 static route to the target, so the probe leaves through that link only; tunnel-guard never withdraws it and
+//   never counts it as a path. Where the route goes depends on how the connection is attached:
+//   * a virtual private gateway connection with static routing: a route on the connection
+//     (AWS::EC2::VPNConnectionRoute — CreateVpnConnectionRoute exists for VGW connections only);
+//   * a Transit Gateway attachment: a static route in the TGW route table that the probe subnet's traffic is looked
+//     up in, pointing at the link's VPN attachment (AWS::EC2::TransitGatewayRoute; the entry names
+//     `tgwRouteTableId` and `transitGatewayAttachmentId`). A TGW takes static routes to a VPN attachment whether the
+//     connection itself uses BGP or static routing;
+//   * a VGW connection with BGP (`routing: "bgp"`): refused — it takes no static routes, and the routes it learns
+//     from the peer cannot be told to prefer one connection for one /32; there is no pinning method for it yet.
+// - a probe vouches for the link it is pinned to, never for one tunnel of it: AWS chooses which of a connection's
+//   tunnels carries the probe's packets (the alarm names the tunnel the operator configured; see docs/recovery.md);
 // - two alarms on the probe's PacketLoss (AWS/NetworkMonitor, dimensions Monitor and Probe): `-trip` above the trip
 //   threshold drains, `-clear` above the lower clear threshold holds the recovery (hysteresis). The alarm names
 //   carry the tunnel: EventBridge alarm events do not carry tags by default, and the probe's dimensions name none.
@@ -36,7 +46,11 @@ const DEFAULTS = Object.freeze({ tripPercent: 2, clearPercent: 0.5, heavyPercent
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
-/** The `probes` setting: a JSON list of { vpnId, tunnelIp, target, subnetArn }; throws with the field on anything else. */
+/**
+ * The `probes` setting: a JSON list of { vpnId, tunnelIp, target, subnetArn } plus, on a Transit Gateway link,
+ * { tgwRouteTableId, transitGatewayAttachmentId }, and optionally `routing` ("static", the default, or "bgp");
+ * throws with the field on anything else.
+ */
 function parseProbes(raw) {
   if (raw === undefined || raw === null || String(raw).trim() === '') return [];
   let list;
@@ -55,7 +69,30 @@ function parseProbes(raw) {
     if (!/^arn:aws[a-z-]*:ec2:[a-z0-9-]+:\d{12}:subnet\/subnet-[0-9a-f]+$/.test(String(p.subnetArn))) {
       throw new Error(`tunnel-guard: ${where}.subnetArn must be the ARN of the probe subnet (arn:aws:ec2:REGION:ACCOUNT:subnet/subnet-…)`);
     }
-    return { vpnId: p.vpnId, tunnelIp: p.tunnelIp, target: p.target, subnetArn: p.subnetArn };
+    const tgw = p.tgwRouteTableId !== undefined || p.transitGatewayAttachmentId !== undefined;
+    if (tgw) {
+      if (!/^tgw-rtb-[0-9a-f]+$/.test(String(p.tgwRouteTableId)))
+        throw new Error(
+          `tunnel-guard: ${where}.tgwRouteTableId must be the Transit Gateway route table the probe subnet's traffic uses (tgw-rtb-…)`,
+        );
+      if (!/^tgw-attach-[0-9a-f]+$/.test(String(p.transitGatewayAttachmentId)))
+        throw new Error(`tunnel-guard: ${where}.transitGatewayAttachmentId must be the link's VPN attachment (tgw-attach-…)`);
+    }
+    const routing = p.routing === undefined ? 'static' : p.routing;
+    if (routing !== 'static' && routing !== 'bgp') throw new Error(`tunnel-guard: ${where}.routing must be "static" or "bgp"`);
+    if (routing === 'bgp' && !tgw) {
+      throw new Error(
+        `tunnel-guard: ${where}: ${p.vpnId} uses BGP on a virtual private gateway, and a probe there cannot be pinned to this link yet — the connection takes no static routes (CreateVpnConnectionRoute is for static-routing connections) and its learned routes cannot be made to prefer it for one /32. Probe it through a Transit Gateway (tgwRouteTableId + transitGatewayAttachmentId), or leave this link out of the probes`,
+      );
+    }
+    return {
+      vpnId: p.vpnId,
+      tunnelIp: p.tunnelIp,
+      target: p.target,
+      subnetArn: p.subnetArn,
+      routing,
+      ...(tgw ? { tgwRouteTableId: p.tgwRouteTableId, transitGatewayAttachmentId: p.transitGatewayAttachmentId } : {}),
+    };
   });
 }
 
@@ -106,10 +143,19 @@ function probeResources(
         Tags: [{ Key: 'tunnel-guard:tunnel', Value: tunnel }],
       },
     };
-    resources[`TunnelGuardProbeRoute${id}`] = {
-      Type: 'AWS::EC2::VPNConnectionRoute',
-      Properties: { VpnConnectionId: p.vpnId, DestinationCidrBlock: `${p.target}/32` },
-    };
+    resources[`TunnelGuardProbeRoute${id}`] = p.tgwRouteTableId
+      ? {
+          Type: 'AWS::EC2::TransitGatewayRoute',
+          Properties: {
+            TransitGatewayRouteTableId: p.tgwRouteTableId,
+            TransitGatewayAttachmentId: p.transitGatewayAttachmentId,
+            DestinationCidrBlock: `${p.target}/32`,
+          },
+        }
+      : {
+          Type: 'AWS::EC2::VPNConnectionRoute',
+          Properties: { VpnConnectionId: p.vpnId, DestinationCidrBlock: `${p.target}/32` },
+        };
     // Two speeds of detection and a recovery: `trip` (light loss held for minutes), `fast` (heavy loss, at once),
     // `clear` (hysteresis: below the lower threshold for minutes).
     const threshold = { trip, fast: heavy, clear };

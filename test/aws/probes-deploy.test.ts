@@ -78,6 +78,29 @@ describe('probe resources', () => {
     expect(() => probes.probeResources(raw)).toThrow(re);
   });
 
+  it('on a Transit Gateway link pins the probe in the TGW route table to the link attachment, never on the connection', () => {
+    const tgw = { ...P, tgwRouteTableId: 'tgw-rtb-0a1b2c3d4e5f60001', transitGatewayAttachmentId: 'tgw-attach-0a1b2c3d4e5f60001' };
+    const r = Object.values(probes.probeResources(JSON.stringify([tgw])).Resources as Record<string, { Type: string; Properties: any }>);
+    expect(r.filter((x) => x.Type === 'AWS::EC2::VPNConnectionRoute')).toEqual([]);
+    expect(r.filter((x) => x.Type === 'AWS::EC2::TransitGatewayRoute').map((x) => x.Properties)).toEqual([
+      {
+        TransitGatewayRouteTableId: tgw.tgwRouteTableId,
+        TransitGatewayAttachmentId: tgw.transitGatewayAttachmentId,
+        DestinationCidrBlock: '10.240.255.10/32',
+      },
+    ]);
+    // BGP on the connection does not matter on a TGW: the TGW takes a static route to the attachment.
+    expect(() => probes.probeResources(JSON.stringify([{ ...tgw, routing: 'bgp' }]))).not.toThrow();
+  });
+
+  it('refuses a probe on a BGP link of a virtual private gateway (no way to pin it yet), and half a TGW entry', () => {
+    expect(() => probes.parseProbes(JSON.stringify([{ ...P, routing: 'bgp' }]))).toThrow(
+      /uses BGP on a virtual private gateway, and a probe there cannot be pinned .*Transit Gateway/,
+    );
+    expect(() => probes.parseProbes(JSON.stringify([{ ...P, tgwRouteTableId: 'tgw-rtb-0a1b' }]))).toThrow(/transitGatewayAttachmentId/);
+    expect(() => probes.parseProbes(JSON.stringify([{ ...P, routing: 'ospf' }]))).toThrow(/routing must be/);
+  });
+
   it('refuses a clear threshold that is not below the trip threshold', () => {
     expect(() => probes.probeResources(JSON.stringify([P]), { tripPercent: 1, clearPercent: 1 })).toThrow(/clear threshold/);
   });

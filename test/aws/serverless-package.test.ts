@@ -374,3 +374,36 @@ describe('what the deployer sets reaches the Lambda, and secrets stay out', () =
     }
   }, 120_000);
 });
+
+describe('serverless package with a probe on a Transit Gateway link', () => {
+  let dir: string;
+  let tgwTemplate: any;
+  const probe = {
+    vpnId: 'vpn-0a1b2c3d4e5f60002',
+    tunnelIp: '203.0.113.21',
+    target: '10.240.255.20',
+    subnetArn: 'arn:aws:ec2:ap-northeast-1:123456789012:subnet/subnet-0a1b2c3d4e5f60001',
+    tgwRouteTableId: 'tgw-rtb-0a1b2c3d4e5f60001',
+    transitGatewayAttachmentId: 'tgw-attach-0a1b2c3d4e5f60002',
+  };
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tg-sls-tgw-'));
+    tgwTemplate = slsPackage(dir, { TUNNEL_GUARD_AWS_PROBES: JSON.stringify([probe]) });
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('pins the probe with a route in the TGW route table to the link attachment, and declares no VPN connection route', () => {
+    const of = (type: string) => Object.values(tgwTemplate.Resources as Record<string, any>).filter((r) => r.Type === type);
+    expect(of('AWS::EC2::VPNConnectionRoute')).toEqual([]);
+    expect(of('AWS::EC2::TransitGatewayRoute').map((r) => r.Properties)).toEqual([
+      {
+        TransitGatewayRouteTableId: probe.tgwRouteTableId,
+        TransitGatewayAttachmentId: probe.transitGatewayAttachmentId,
+        DestinationCidrBlock: '10.240.255.20/32',
+      },
+    ]);
+    // The Lambda leaves the pin alone on the TGW too.
+    const fn = Object.values(tgwTemplate.Resources as Record<string, any>).find((r) => r.Type === 'AWS::Lambda::Function');
+    expect(fn.Properties.Environment.Variables.TUNNEL_GUARD_AWS_PROBE_TARGETS).toBe('10.240.255.20/32');
+  });
+});
