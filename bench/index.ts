@@ -17,6 +17,7 @@ import { benchDecide } from './decide-cost';
 import { benchMemory } from './memory';
 import { resultsFile } from './output';
 import { LATENCY_MS, OPERATION_MS, benchRemediation, drainOnce } from './remediation';
+import { CLOUD_LATENCY_MS, GCS_LATENCY_MS, benchReconcile } from './reconcile';
 
 async function memoryChild(mode: string, n: number, file: string) {
   if (mode === '--memory-child-sim') await drainOnce(n, DEFAULT_POLICY, { latencyMs: 0, operationMs: 0 }, file);
@@ -58,6 +59,8 @@ async function main() {
   log(`tunnel-guard bench on ${machine.cpu} (${machine.cores} cores, ${machine.memGiB} GiB), node ${machine.node}`);
   log(`remediation: ${LATENCY_MS} ms per API call, ${OPERATION_MS} ms per operation, concurrency ${DEFAULT_POLICY.concurrency}`);
   const remediation = await benchRemediation(quick ? [1, 10, 100] : [1, 10, 100, 1000], log);
+  log(`reconcile: ${CLOUD_LATENCY_MS} ms per cloud list call, ${GCS_LATENCY_MS} ms per Cloud Storage request (real client, fake API)`);
+  const reconcileRow = await benchReconcile(log);
   log('decision cost…');
   const decision = benchDecide();
   log('cold start…');
@@ -66,10 +69,20 @@ async function main() {
   const memory = benchMemory(__filename, 1000);
   log('webhook authentication timing…');
   const authTiming = benchAuthTiming();
-  const results = { when: new Date().toISOString(), machine, remediation, decision, coldStart, memory, authTiming };
+  const results = {
+    when: new Date().toISOString(),
+    machine,
+    remediation,
+    reconcile: reconcileRow,
+    decision,
+    coldStart,
+    memory,
+    authTiming,
+  };
   const out = resultsFile(process.argv.slice(2));
   mkdirSync(dirname(join(process.cwd(), out)), { recursive: true });
-  writeFileSync(join(process.cwd(), out), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(process.cwd(), out), `${JSON.stringify(results, null, 2)}
+`);
 
   console.log('\nRemediation (drain one tunnel with N routes; simulator with injected latency)');
   console.table(
@@ -83,6 +96,17 @@ async function main() {
       'restore ms': r.restoreMs,
     })),
   );
+  console.log('Reconcile (200 tunnels, 20 drained and still degraded: nothing to do; per record = before, one snapshot = now)');
+  console.table([
+    {
+      'per record ms': reconcileRow.perRecordMs,
+      'snapshot ms': reconcileRow.snapshotMs,
+      speedup: `${reconcileRow.speedup}×`,
+      'per record calls (cloud + ledger)': `${reconcileRow.perRecordCloudCalls} + ${reconcileRow.perRecordLedgerRequests}`,
+      'snapshot calls (cloud + ledger)': `${reconcileRow.snapshotCloudCalls} + ${reconcileRow.snapshotLedgerRequests}`,
+      'fewer calls': `${reconcileRow.callRatio}×`,
+    },
+  ]);
   console.log('Decision cost (decide(), 100 tunnels × 100 prefixes)');
   console.table([{ 'decide() CPU ms': decision.decideMs, 'naive coverage ms': decision.naiveCoverageMs, speedup: `${decision.speedup}×` }]);
   console.log('Cold start (median of fresh node processes)');

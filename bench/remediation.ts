@@ -97,9 +97,13 @@ export async function drainOnce(
   }
 }
 
-/** The critical path: one round of reads, ceil(N/c) waves of (call + operation), one read-back. */
-export const lowerBoundMs = (n: number, concurrency: number) =>
-  LATENCY_MS + Math.ceil(n / concurrency) * (LATENCY_MS + OPERATION_MS) + LATENCY_MS;
+/**
+ * The critical path of the plan measured: one round of reads, ceil(N/c) batches, one read-back. A plain withdrawal
+ * is one wave of (call + operation) per batch; a make-before-break de-preference (the default drain mode) is two —
+ * the standby's insert must be done before the original's delete starts.
+ */
+export const lowerBoundMs = (n: number, concurrency: number, drainMode: Policy['drainMode'] = DEFAULT_POLICY.drainMode) =>
+  LATENCY_MS + Math.ceil(n / concurrency) * (drainMode === 'deprefer' ? 2 : 1) * (LATENCY_MS + OPERATION_MS) + LATENCY_MS;
 
 export async function benchRemediation(sizes: number[], log: (s: string) => void): Promise<RemediationRow[]> {
   const rows: RemediationRow[] = [];
@@ -109,7 +113,7 @@ export async function benchRemediation(sizes: number[], log: (s: string) => void
     const ours = await drainOnce(n, tg);
     // The sequential baseline drains only: its restore would cost as long again and tells nothing new.
     const base = await drainOnce(n, seq, undefined, undefined, false);
-    const lb = lowerBoundMs(n, tg.concurrency);
+    const lb = lowerBoundMs(n, tg.concurrency, tg.drainMode);
     rows.push({
       n,
       tunnelGuardMs: Math.round(ours.drainMs),

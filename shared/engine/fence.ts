@@ -3,7 +3,7 @@
  * a conditional write of it, so two drains that decided on the same stale view cannot both go ahead (the loser gets
  * a `LedgerConflictError` and re-decides).
  */
-import { LedgerConflictError } from '../errors';
+import { CorruptStateError, LedgerConflictError } from '../errors';
 import type { CoreDeps } from '../ports';
 import { LONGEST_RUN_MS } from '../policy';
 import type { Cloud, LedgerRecord } from '../types';
@@ -43,11 +43,18 @@ export async function leaveFence(deps: CoreDeps, cloud: Cloud, tunnelId: string)
  */
 export async function dropStaleMembers(deps: CoreDeps, cloud: Cloud): Promise<string[]> {
   for (let i = 0; i < MAX_CONFLICT_RETRIES; i++) {
+    // The fence alone first: the whole ledger is read only when there may be a member to drop.
+    // An unreadable fence is reported by reconcile's audit, and every drain of the cloud is refused meanwhile.
+    const first = await deps.ledger.get(fenceId(cloud)).catch((e: unknown) => {
+      if (e instanceof CorruptStateError) return undefined;
+      throw e;
+    });
+    if (!first?.members?.length) return [];
+    const age = deps.clock.now().getTime() - Date.parse(first.updatedAt ?? '1970-01-01T00:00:00Z');
+    if (age < LONGEST_RUN_MS) return [];
     const { records, unreadable } = await deps.ledger.scan();
     const fence = records.find((r) => r.tunnelId === fenceId(cloud));
     if (!fence?.members?.length) return [];
-    const age = deps.clock.now().getTime() - Date.parse(fence.updatedAt ?? '1970-01-01T00:00:00Z');
-    if (age < LONGEST_RUN_MS) return [];
     const keep: string[] = [];
     const gone: string[] = [];
     for (const m of fence.members) {

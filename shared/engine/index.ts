@@ -89,6 +89,11 @@ export async function reconcile(deps: CoreDeps): Promise<Report[]> {
   return reports;
 }
 
+/** Converge one tunnel: the reconcile decision for it alone, on a fresh read of its cloud and the ledger. */
+export function reconcileTunnel(deps: CoreDeps, tunnelId: string): Promise<Report> {
+  return handle(deps, tunnelId, { type: 'reconcile' }, 'reconcile');
+}
+
 /** The world a run of decisions shares; `undefined` once it is stale (the next decision reads afresh). */
 interface Snapshot {
   world?: World;

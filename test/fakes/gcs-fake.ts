@@ -20,6 +20,8 @@ export interface FakeObject {
 export class GcsFake {
   readonly objects = new Map<string, FakeObject>(); // key bucket/name
   readonly requests: { method: string; path: string; query: URLSearchParams }[] = [];
+  /** Added to every request, as a round trip to the real service would (benchmarks). */
+  latencyMs = 0;
   /** Answer the next N requests with this status (transient-failure tests). */
   failNext: { status: number; count: number } | undefined;
   private gen = 1_700_000_000_000_000;
@@ -88,6 +90,7 @@ export class GcsFake {
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = req.method ?? 'GET';
     this.requests.push({ method, path: url.pathname, query: url.searchParams });
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const json = (status: number, obj: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
       res.end(JSON.stringify(obj));
