@@ -31,6 +31,10 @@ import { gcpTunnelId, isDeprefer, type Path, type PathSnapshot } from '../../sha
 import type { Outcome } from '../../shared/report-types';
 import { classifyComputeError, httpStatusOf, latestOperation, plain, waitOperation, type ComputeOperation } from './compute-calls';
 import type { RouterLease } from './router-lease';
+import { mapBounded } from '../../shared/engine/execute';
+
+/** Routers whose status is read at once when listing paths. */
+const STATUS_CONCURRENCY = 8;
 import { learnedRoutesDomain } from '../../clouds/gcp/network';
 import {
   EXPORT_POLICY,
@@ -113,12 +117,16 @@ export class BgpPeerPaths implements PathTable {
       } catch (e) {
         throw classifyComputeError(`routers.list ${region}`, e);
       }
-      for (const router of routers) {
-        const name = router.name ?? '';
+      const withPeers = routers.flatMap((router) => {
         const linked = new Map((router.interfaces ?? []).map((i) => [i.name ?? '', parseTunnelUrl(i.linkedVpnTunnel)]));
         const peers = (router.bgpPeers ?? []).filter((p) => p.name && linked.get(p.interfaceName ?? '') && effective(p).enable !== 'FALSE');
-        if (peers.length === 0) continue;
-        const best = await this.bestRoutes(region, name);
+        return peers.length ? [{ router, linked, peers }] : [];
+      });
+      // Router status a bounded number at a time: one after another, a region with many routers costs a round trip each.
+      const statuses = await mapBounded(withPeers, STATUS_CONCURRENCY, ({ router }) => this.bestRoutes(region, router.name ?? ''));
+      for (const [i, { router, linked, peers }] of withPeers.entries()) {
+        const name = router.name ?? '';
+        const best = statuses[i]!;
         for (const p of peers) {
           const tunnel = linked.get(p.interfaceName ?? '')!;
           const destinations = [
