@@ -44,12 +44,26 @@ export class CorruptStateError extends PermanentError {
 export const isTransient = (e: unknown): boolean => e instanceof TransientError;
 
 /**
+ * A bug in our own code (a TypeError reading a field of undefined, a ReferenceError): the same code meets the same
+ * input on every delivery, so a retry only repeats it — for up to a week on Pub/Sub. Node's `fetch` reports a network
+ * failure as a TypeError too ("fetch failed", with the socket error as its cause): that one is the network, not us.
+ */
+export function isProgrammingError(e: unknown): boolean {
+  if (e instanceof ReferenceError || e instanceof SyntaxError || e instanceof RangeError) return true;
+  if (!(e instanceof TypeError)) return false;
+  const cause = (e as { cause?: { code?: unknown } }).cause;
+  return !(e.message === 'fetch failed' || typeof cause?.code === 'string');
+}
+
+/**
  * Should the platform deliver the event again? The one rule both edges answer their platform by (Lambda: throw;
  * Cloud Functions: 503 instead of 500). Transient trouble and a lost conditional write: yes. A permanent error —
  * bad input, a missing permission, a broken configuration, a corrupt file — no: a retry cannot fix it, and it is
- * reported instead. Anything unclassified (an SDK error no adapter translated, a bug): yes — every decision is
- * idempotent, so another delivery is safe and may succeed, and the platform's retry budget bounds it.
+ * reported instead; a programming error likewise (it is logged as an error, and a fix is deployed). Anything else
+ * unclassified (an SDK error no adapter translated): yes — every decision is idempotent, so another delivery is safe
+ * and may succeed, and the platform's retry budget bounds it.
  */
-export const shouldRetry = (e: unknown): boolean => isTransient(e) || e instanceof LedgerConflictError || !(e instanceof PermanentError);
+export const shouldRetry = (e: unknown): boolean =>
+  isTransient(e) || e instanceof LedgerConflictError || !(e instanceof PermanentError || isProgrammingError(e));
 
 export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -328,13 +328,24 @@ describe('error policy with fakes', () => {
   });
 
   it('throws an error nothing classified too (another delivery is safe: the decision is idempotent)', async () => {
-    const bug = new TypeError("Cannot read properties of undefined (reading 'Routes')");
+    const unknown = new Error('socket hang up');
     const { edge } = edgeWith({
       list: async () => {
-        throw bug;
+        throw unknown;
       },
     });
-    await expect(makeTunnelAlarmHandler(edge)(fixture('example-tunnel-degraded-alarm.json'))).rejects.toBe(bug);
+    await expect(makeTunnelAlarmHandler(edge)(fixture('example-tunnel-degraded-alarm.json'))).rejects.toBe(unknown);
+  });
+
+  it('does not throw for a programming error (the same code fails the same way on every retry): reports it', async () => {
+    const { edge } = edgeWith({
+      list: async () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'Routes')");
+      },
+    });
+    const r = await makeTunnelAlarmHandler(edge)(fixture('example-tunnel-degraded-alarm.json'));
+    expect(r.ok).toBe(false);
+    expect(r.failed).toEqual([expect.stringContaining('Cannot read properties of undefined')]);
   });
 
   it('does not throw for a permanent failure (a retry cannot fix it): reports it', async () => {

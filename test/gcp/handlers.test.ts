@@ -205,10 +205,13 @@ describe('tunnelIncident through the Functions Framework', () => {
     expect(logger.entries.at(-1)).toMatchObject({ severity: 'ERROR', httpStatus: 503 });
   });
 
-  it('answers 503 on an error nothing classified (the decision is idempotent: another delivery is safe), 500 on a permanent one', async () => {
-    failCore = new TypeError("Cannot read properties of undefined (reading 'Routes')");
+  it('answers 503 on an error nothing classified (the decision is idempotent: another delivery is safe), 500 on a permanent one or a bug', async () => {
+    failCore = new Error('socket hang up');
     expect((await post(fixture('incident-open-dropped-packets.json'))).status).toBe(503);
     failCore = new PermanentError('compute: 403 permission denied');
+    expect((await post(fixture('incident-open-dropped-packets.json'))).status).toBe(500);
+    // A programming error repeats on every delivery: never a reason to redeliver.
+    failCore = new TypeError("Cannot read properties of undefined (reading 'Routes')");
     expect((await post(fixture('incident-open-dropped-packets.json'))).status).toBe(500);
   });
 
