@@ -81,8 +81,11 @@ async function main() {
   };
   const out = resultsFile(process.argv.slice(2));
   mkdirSync(dirname(join(process.cwd(), out)), { recursive: true });
-  writeFileSync(join(process.cwd(), out), `${JSON.stringify(results, null, 2)}
-`);
+  writeFileSync(
+    join(process.cwd(), out),
+    `${JSON.stringify(results, null, 2)}
+`,
+  );
 
   console.log('\nRemediation (drain one tunnel with N routes; simulator with injected latency)');
   console.table(
