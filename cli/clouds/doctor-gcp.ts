@@ -116,7 +116,7 @@ const alertPolicies: GcpDoctorCheck = {
               `alert policy ${t.ref.id}`,
               'fail',
               'no enabled alert policy on vpn.googleapis.com metrics covers this tunnel',
-              'gcloud monitoring policies create --policy-from-file=deploy/gcp/alert-policy-dropped-packets.json',
+              'gcloud monitoring policies create --policy-from-file=deploy/gcp/alert-policy-dropped-packets-trip.json',
             ),
           );
         else if (reaching.length === 0)

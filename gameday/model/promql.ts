@@ -1,7 +1,9 @@
 /**
  * The PromQL the shipped alert policies use, evaluated over the game day's metric store — a deliberately small
- * subset: `sum by (labels) (rate(metric{matchers}[window]))`, `/`, a comparison with a number, `and`, `or`, and
- * parentheses. Anything else is an error, so a policy the model cannot evaluate is never silently mis-read.
+ * subset: `sum by (labels) (rate(metric{matchers}[window]))`, `sum by (labels) (metric{matchers})` (an instant
+ * vector: each series' latest visible point within PromQL's 5-minute lookback), `/`, a comparison with a number,
+ * `and`, `unless`, `or`, and parentheses. Anything else is an error, so a policy the model cannot evaluate is never
+ * silently mis-read.
  *
  * Cloud Monitoring exposes its metrics to PromQL with the domain's dots as underscores and the first slash as a
  * colon (`vpn.googleapis.com/network/received_packets_count` → `vpn_googleapis_com:network_received_packets_count`),
@@ -15,10 +17,13 @@ export class PromqlModelError extends Error {}
 
 type Matcher = { label: string; op: '=' | '!='; value: string };
 type Node =
-  | { kind: 'sum'; by: string[]; metric: string; matchers: Matcher[]; windowS: number }
+  | { kind: 'sum'; by: string[]; metric: string; matchers: Matcher[]; windowS: number; instant?: boolean }
   | { kind: 'div'; left: Node; right: Node }
   | { kind: 'cmp'; left: Node; op: '>' | '<' | '>=' | '<='; value: number }
-  | { kind: 'set'; op: 'and' | 'or'; left: Node; right: Node };
+  | { kind: 'set'; op: 'and' | 'or' | 'unless'; left: Node; right: Node };
+
+/** PromQL's default lookback for an instant vector selector. */
+const LOOKBACK_S = 300;
 
 /** One output element: its labels and value. */
 export interface Sample {
@@ -27,7 +32,7 @@ export interface Sample {
 }
 
 const TOKEN =
-  /\s*(sum|by|rate|and|or|[A-Za-z_:][A-Za-z0-9_:]*|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|"(?:[^"\\]|\\.)*"|\[\d+[smh]\]|>=|<=|!=|[(){},=/<>])/y;
+  /\s*(sum|by|rate|and|unless|or|[A-Za-z_:][A-Za-z0-9_:]*|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|"(?:[^"\\]|\\.)*"|\[\d+[smh]\]|>=|<=|!=|[(){},=/<>])/y;
 
 function tokenize(q: string): string[] {
   const out: string[] = [];
@@ -63,9 +68,10 @@ export function parsePromql(query: string): Node {
   };
   const andExpr = (): Node => {
     let left = cmpExpr();
-    while (peek() === 'and') {
-      next();
-      left = { kind: 'set', op: 'and', left, right: cmpExpr() };
+    // `and` and `unless` bind alike (tighter than `or`), left to right.
+    while (peek() === 'and' || peek() === 'unless') {
+      const op = next() as 'and' | 'unless';
+      left = { kind: 'set', op, left, right: cmpExpr() };
     }
     return left;
   };
@@ -105,8 +111,11 @@ export function parsePromql(query: string): Node {
     }
     expect(')');
     expect('(');
-    expect('rate');
-    expect('(');
+    const rate = peek() === 'rate';
+    if (rate) {
+      next();
+      expect('(');
+    }
     const metric = next()!;
     const matchers: Matcher[] = [];
     if (peek() === '{') {
@@ -120,6 +129,10 @@ export function parsePromql(query: string): Node {
         if (peek() === ',') next();
       }
       expect('}');
+    }
+    if (!rate) {
+      expect(')');
+      return { kind: 'sum', by, metric, matchers, windowS: LOOKBACK_S, instant: true };
     }
     const w = /^\[(\d+)([smh])\]$/.exec(next() ?? '');
     if (!w) throw new PromqlModelError('PromQL: rate() needs a range like [2m]');
@@ -155,7 +168,10 @@ export function evaluatePromql(node: Node, store: MetricStore, now: number): Map
         if (!node.matchers.every((m) => (m.op === '=' ? labelOf(s, m.label) === m.value : labelOf(s, m.label) !== m.value))) continue;
         const pts = s.points.filter((p) => p.end > now - node.windowS && p.end <= now && p.visibleAt <= now);
         if (pts.length === 0) continue;
-        const rate = pts.reduce((a, p) => a + p.value, 0) / node.windowS;
+        // An instant vector is the latest point; a rate the deltas in the window over the window.
+        const rate = node.instant
+          ? pts.reduce((a, p) => (p.end > a.end ? p : a)).value
+          : pts.reduce((a, p) => a + p.value, 0) / node.windowS;
         const labels = Object.fromEntries(node.by.map((l) => [l, labelOf(s, l) ?? '']));
         const k = keyOf(labels);
         const prev = out.get(k);
@@ -183,6 +199,7 @@ export function evaluatePromql(node: Node, store: MetricStore, now: number): Map
       const l = evaluatePromql(node.left, store, now);
       const r = evaluatePromql(node.right, store, now);
       if (node.op === 'and') return new Map([...l].filter(([k]) => r.has(k)));
+      if (node.op === 'unless') return new Map([...l].filter(([k]) => !r.has(k)));
       const out = new Map(l);
       for (const [k, s] of r) if (!out.has(k)) out.set(k, s);
       return out;

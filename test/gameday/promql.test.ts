@@ -41,6 +41,27 @@ describe('PromQL in the game day', () => {
     expect(evaluatePromql(parsePromql(`${bad} / ${all} > 0.002 and ${all} >= 10`), s, 180).size).toBe(0);
   });
 
+  it('`unless` drops what the right side has; an instant vector reads the latest visible point of a gauge', () => {
+    const s = store([
+      { ok: 6000, lost: 0 },
+      { ok: 6000, lost: 0 },
+      { ok: 6000, lost: 0 },
+      { ok: 6000, lost: 0 },
+    ]);
+    const established = `${by} (vpn_googleapis_com:tunnel_established{monitored_resource="vpn_gateway"})`;
+    // tunnel_established becomes visible 180 s after its sample.
+    expect([...evaluatePromql(parsePromql(established), s, 300).values()][0]!.value).toBe(1);
+    expect(evaluatePromql(parsePromql(`${established} unless ${all}`), s, 300).size).toBe(0);
+    // A tunnel that writes no packet counts at all, only its state: every other series removed from the store.
+    const stripped = new MetricStore();
+    [60, 120].forEach((end) => stripped.writeGcp(labels, end, emptyGcpMinute()));
+    const inner = (stripped as unknown as { series: Map<string, { metricType: string }> }).series;
+    for (const [k, v] of [...inner]) if (!v.metricType.endsWith('tunnel_established')) inner.delete(k);
+    const clear = `${bad} / ${all} > 0.002 or ${all} < 10`;
+    expect(evaluatePromql(parsePromql(clear), stripped, 300).size).toBe(0); // no series: the incident would close
+    expect(evaluatePromql(parsePromql(`${clear} or (${established} unless ${all})`), stripped, 300).size).toBe(1);
+  });
+
   it.each(['avg(x)', `${all} offset 5m`, `sum by (a) (irate(m:x[2m]))`, `${all} > foo`])('refuses what it does not model: %s', (q) => {
     expect(() => parsePromql(q)).toThrow(PromqlModelError);
   });

@@ -124,6 +124,8 @@ describe('alert policies shipped for gcloud monitoring policies create --policy-
 
   it('exist for the loss ratio (trip and clear) and tunnel_established', () => {
     expect(policies.sort()).toEqual([
+      'alert-policy-dropped-packets-clear.json',
+      'alert-policy-dropped-packets-trip.json',
       'alert-policy-loss-ratio-clear.json',
       'alert-policy-loss-ratio-heavy.json',
       'alert-policy-loss-ratio-trip.json',
@@ -145,12 +147,31 @@ describe('alert policies shipped for gcloud monitoring policies create --policy-
     const tripAt = num(/\) > ([\d.]+) and/, tq);
     const clearAt = num(/\) > ([\d.]+) or/, cq);
     expect(clearAt).toBeLessThan(tripAt);
-    // The trip needs traffic; the clear stays open without it (an idle tunnel is not a recovered one).
-    expect(num(/>= (\d+)$/, tq)).toBe(num(/< (\d+)$/, cq));
+    // The trip needs traffic; the clear stays open without it (an idle tunnel is not a recovered one), and without
+    // any packet-count series at all (anchored to tunnel_established, which an idle tunnel still writes).
+    expect(num(/>= (\d+)$/, tq)).toBe(num(/< (\d+) or/, cq));
+    expect(cq).toMatch(/ or \(sum by \([^)]*\) \(vpn_googleapis_com:tunnel_established\{[^}]*\}\) unless sum by/);
     for (const query of [tq, cq]) {
       expect(query).toMatch(/status!="successful"/);
       expect(query).toMatch(/sum by \(project_id, region, gateway_id, gateway_name, tunnel_name\)/);
     }
+  });
+
+  it('a dropped-packets pair beside the ratio: its own monitor, throttled and MTU drops excluded, the clear anchored', () => {
+    const q = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    const trip = q('alert-policy-dropped-packets-trip.json');
+    const clear = q('alert-policy-dropped-packets-clear.json');
+    expect(trip.userLabels).toEqual({ 'tunnel-guard-role': 'trip', 'tunnel-guard-monitor': 'dropped-packets' });
+    expect(clear.userLabels).toEqual({ 'tunnel-guard-role': 'clear', 'tunnel-guard-monitor': 'dropped-packets' });
+    const tq: string = trip.conditions[0].conditionPrometheusQueryLanguage.query;
+    const cq: string = clear.conditions[0].conditionPrometheusQueryLanguage.query;
+    expect(tq).toMatch(/network_dropped_received_packets_count/);
+    for (const status of ['throttled', 'exceeds_mtu', 'dont_fragment_icmp'])
+      expect(tq).toContain(
+        `unless sum by (project_id, region, gateway_id, gateway_name, tunnel_name) (rate(vpn_googleapis_com:network_received_packets_count{monitored_resource="vpn_gateway", status="${status}"}[2m])) > 0`,
+      );
+    expect(tq).toMatch(/status="throttled"/);
+    expect(cq).toMatch(/tunnel_established/);
   });
 
   it.each(policies.filter((f) => !f.includes('loss-ratio')))(
