@@ -6,6 +6,7 @@ import { contextOf, type Decision, type DecisionInput } from './decision';
 import { localHealthOf, staleFor, withSignalMark } from './monitors';
 import { resumeInterrupted } from './resume';
 import type { LinkNews } from '../links/rules';
+import type { Signal, TunnelStatus } from '../types';
 import { onOperatorDrain, onOperatorRestore, onRelease, onSignal, onReconcile } from './triggers';
 
 export { pathsOfTunnel, withLever, type Decision, type DecisionInput, type Trigger } from './decision';
@@ -26,7 +27,7 @@ export function decide(input: DecisionInput): Decision {
 function linkNews(input: DecisionInput, d: Decision): LinkNews | undefined {
   const t = input.trigger;
   if (t.type !== 'signal') return input.record.lastSignalViaLink ? undefined : d.tell;
-  const s = t.signal;
+  const s = attributeProbe(input, t.signal);
   if (s.viaLink) return undefined;
   // The tunnel's own monitors all healthy again (the other end's link message aside), on a tunnel we took out of
   // service: the other end must hear it, or each end could hold the other drained forever.
@@ -41,12 +42,33 @@ function linkNews(input: DecisionInput, d: Decision): LinkNews | undefined {
   return undefined;
 }
 
+/**
+ * A probe pinned to an AWS VPN connection vouches for the connection, not for one of its tunnels: AWS chooses which up
+ * tunnel carries the probe. Its "healthy" is this tunnel's recovery only when no other tunnel of the connection is up
+ * (then the probe went through this one); otherwise the probe may have run through the healthy sibling, so the news
+ * says nothing about this tunnel — it is noted as unknown (no restore from it, and the other end of the link, paired
+ * with this very tunnel, is not told it recovered). A probe's loss needs no such care: whichever tunnel AWS chose is
+ * the one the connection's traffic takes.
+ */
+export function attributeProbe(input: Pick<DecisionInput, 'tunnels'>, s: Signal): Signal {
+  if (s.basis !== 'probe' || s.health !== 'healthy' || s.viaLink || !s.tunnelId.startsWith('aws:')) return s;
+  const connectionOf = (t: TunnelStatus | undefined) => (t?.ref.native as { vpnConnectionId?: string } | undefined)?.vpnConnectionId;
+  const vpn = connectionOf(input.tunnels.find((t) => t.ref.id === s.tunnelId));
+  const sibling = vpn ? input.tunnels.find((t) => t.ref.id !== s.tunnelId && t.status === 'up' && connectionOf(t) === vpn) : undefined;
+  if (!sibling) return s;
+  return {
+    ...s,
+    health: 'unknown',
+    evidence: `${s.evidence} — not taken as this tunnel's recovery: AWS may carry the probe through ${sibling.ref.id}, which is up`,
+  };
+}
+
 function decideInner(input: DecisionInput): Decision {
   const record = input.record;
   const ctx = contextOf(input, record);
   const t = input.trigger;
   // A signal is applied to the record before anything is decided, unless it is a copy or older news.
-  const signal = t.type === 'signal' ? t.signal : undefined;
+  const signal = t.type === 'signal' ? attributeProbe(input, t.signal) : undefined;
   const fresh = !!signal && !record.recentKeys.some((k) => k.key === signal.key) && !staleFor(record, signal);
   const marked = fresh && signal ? contextOf(input, withSignalMark(record, signal)) : ctx;
 
@@ -54,7 +76,7 @@ function decideInner(input: DecisionInput): Decision {
   if (resumed) return resumed;
   switch (t.type) {
     case 'signal':
-      return onSignal(ctx, marked, t.signal);
+      return onSignal(ctx, marked, signal!);
     case 'drain':
       return onOperatorDrain(ctx, t.reason, t.force);
     case 'restore':

@@ -92,6 +92,29 @@ describe('recovery on evidence', () => {
   });
 });
 
+describe('a probe vouches for its connection, not for one tunnel of it', () => {
+  it("with the sibling tunnel up, a probe's recovery is not this tunnel's: noted as unknown, no restore", async () => {
+    const w = world();
+    await w.send(signal('degraded', 0, 'probe', 'probe'));
+    expect(w.routes()).toEqual(['vpn-2:10.240.0.0/16']);
+    // AWS now has both tunnels of vpn-1 up: it may carry the probe through the healthy sibling.
+    w.cloud.setStatus(aws('vpn-1', '203.0.113.11'), 'up');
+    const r = await w.send(signal('healthy', 60, 'probe', 'probe'));
+    expect(r.summary).not.toMatch(/restore/);
+    expect((await w.env.ledger.get(A1))?.monitors?.probe?.health).toBe('unknown');
+    expect((await w.tick(1000)).find((x) => x.tunnelId === A1)?.decision).not.toBe('restore');
+    expect(w.routes()).toEqual(['vpn-2:10.240.0.0/16']);
+  });
+
+  it('with the sibling down, the probe can only have gone through this tunnel: its recovery counts', async () => {
+    const w = world();
+    await w.send(signal('degraded', 0, 'probe', 'probe'));
+    await w.send(signal('healthy', 60, 'probe', 'probe'));
+    expect((await w.env.ledger.get(A1))?.monitors?.probe?.health).toBe('healthy');
+    expect((await w.tick(400)).find((x) => x.tunnelId === A1)).toMatchObject({ decision: 'restore' });
+  });
+});
+
 describe('the last path', () => {
   it('goes back the moment the fallback is reported down, not at the next reconcile', async () => {
     const w = world();
