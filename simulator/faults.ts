@@ -3,6 +3,7 @@
  * and die at chosen moments, reproducibly (seeded).
  */
 import { PermanentError, TransientError } from '../shared/errors';
+import { mulberry32 } from './random';
 
 export type FaultKind = 'transient' | 'permanent';
 
@@ -39,18 +40,6 @@ export class SimulatedCrashError extends Error {
   override readonly name = 'SimulatedCrashError';
 }
 
-/** mulberry32: tiny, seedable, good enough to pick failures. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Per-handle fault state: counts mutating calls and decides which ones fail. */
 export class FaultInjector {
   /** Mutating calls attempted through this handle. */
@@ -61,7 +50,8 @@ export class FaultInjector {
   private readonly random: () => number;
 
   constructor(private readonly spec: FaultSpec = {}) {
-    this.random = prng(spec.seed ?? 1);
+    // Seeded: the same spec picks the same failures.
+    this.random = mulberry32(spec.seed ?? 1);
   }
 
   /** Before a mutating call: count it, and throw if it is chosen to fail. Returns its number. */

@@ -3,17 +3,9 @@
  * sampling, missing data points, ECMP flow hashing and cloud call failures all draw from here.
  */
 
-/** mulberry32: a tiny seedable generator, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../simulator/random';
+
+export { mulberry32 };
 
 /** A 32-bit hash of a string and a seed (FNV-1a, then one mulberry32 round to spread the bits). */
 export function hash32(seed: number, text: string): number {

@@ -9,6 +9,7 @@
  * the copy. Every step is idempotent (409 on an identical route and 404 on a gone one are successes), so a run that
  * dies between two calls leaves both routes, and the next run finishes from the ledger.
  */
+import { GCP_ROUTE_WRITABLE_FIELDS } from '../../clouds/gcp/route';
 import { parseTunnelUrl } from '../../clouds/gcp/urls';
 import { definitionOf } from '../../clouds/path-definitions';
 import { isProbeRouteName } from '../../clouds/probes';
@@ -21,21 +22,6 @@ import type { PathTable } from '../../shared/ports';
 import { gcpTunnelId, isDeprefer, type Path, type PathSnapshot } from '../../shared/types';
 import type { Outcome } from '../../shared/report-types';
 import { classifyComputeError, httpStatusOf, latestOperation, pick, waitOperation, type ComputeOperation } from './compute-calls';
-
-/**
- * The fields a caller may set on insert. Everything else (`id`, `selfLink`, `creationTimestamp`, `kind`,
- * `warnings`, `routeStatus`, `routeType`, `asPaths`, …) is output-only and makes an insert fail.
- */
-export const GCP_ROUTE_WRITABLE_FIELDS = [
-  'name',
-  'description',
-  'network',
-  'destRange',
-  'priority',
-  'tags',
-  'nextHopVpnTunnel',
-  'params',
-] as const;
 
 export interface StaticRouteClients {
   routes: Pick<RoutesClient, 'listAsync' | 'insert' | 'delete' | 'get'>;

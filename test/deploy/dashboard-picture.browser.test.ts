@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { renderDashboardHtml } = require('../../deploy/dashboard-picture.js');
@@ -17,7 +18,6 @@ const { dashboardBody, parseTunnels } = require('../../functions/deploy/dashboar
 const { dashboardDefinition } = require('../../deploy/gcp/dashboard.js');
 
 const ROOT = join(__dirname, '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WRITE = process.env.TUNNEL_GUARD_WRITE_PICTURES === '1';
 const TUNNELS = 'vpn-0a1b2c3d4e5f60001:203.0.113.11,vpn-0a1b2c3d4e5f60001:203.0.113.12';
 
@@ -26,19 +26,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tg-dashboards-'));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
