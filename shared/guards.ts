@@ -6,7 +6,7 @@ import { coverageGaps, type CoverageGap } from './coverage';
 import { pathIsHealthy, type View } from './health';
 import { inScope, type Policy } from './policy';
 import { isDeprefer, type Path, type TunnelStatus } from './types';
-import type { Refusal } from './report-types';
+import type { GuardNote } from './report-types';
 
 /** What the guards read of a decision's input: the policy and the cloud as observed — never the trigger or a record. */
 export interface GuardInput {
@@ -16,9 +16,9 @@ export interface GuardInput {
 }
 
 /** Guards 1–3 for a drain of `tunnelId` withdrawing `withdrawing`. Returns the refusals (empty = allowed). */
-export function drainGuards(input: GuardInput, view: View, id: string, withdrawing: readonly Path[]): Refusal[] {
+export function drainGuards(input: GuardInput, view: View, id: string, withdrawing: readonly Path[]): GuardNote[] {
   const { policy } = input;
-  const refusals: Refusal[] = [];
+  const refusals: GuardNote[] = [];
   // Every tunnel the plan touches must be in scope, not only the one signalled: an AWS connection's routes feed
   // both of its tunnels.
   const touched = [...new Set([id, ...withdrawing.flatMap((p) => p.tunnelIds)])];

@@ -6,7 +6,9 @@ import type { Cloud, PathSnapshot, Signal, TunnelState } from './types';
 export type Outcome = 'applied' | 'already-in-state' | 'failed';
 
 /**
- * A guard said no, or a rule bent the usual course and says why. `guard` names which one (for filtering):
+ * What a guard or rule said about a decision: a refusal (a guard said no), or a note on a rule that bent the usual
+ * course (hold-down, last resort, dry run, stale or repeated news). Named a note, not a refusal, because many are not
+ * refusals; the report keeps them in `refusals` (a field name others read). `guard` names which one (for filtering):
  * - `black-hole`: a drain would leave a destination without a healthy path; `scope`, `blast-radius`: limits;
  * - `hold-down`: healthy, but not for long enough to restore; `shared-path`: a restore waits because its paths also
  *   feed another tunnel that is still degraded; `unhealthy`: an operator's restore of a degraded tunnel;
@@ -14,10 +16,11 @@ export type Outcome = 'applied' | 'already-in-state' | 'failed';
  *   unhealthy, as the last path of its destinations; `conflict`: a withdrawn path re-appeared with another definition;
  * - `stale`, `duplicate`: old or repeated news; `dry-run`: nothing done; `input`: the request itself was wrong;
  * - `ledger`: the ledger cannot vouch for the tunnel (its record does not parse, or is gone while the fence or the
- *   cloud shows the tunnel out of service): a human must look.
+ *   cloud shows the tunnel out of service): a human must look;
+ * - `worse-path`, `capacity`, `direction`, `drop-reason`: placement on quantities (see docs/quantities.md).
  * `reason` is for humans.
  */
-export interface Refusal {
+export interface GuardNote {
   guard:
     | 'black-hole'
     | 'scope'
@@ -81,7 +84,7 @@ export interface Report {
   forced: boolean;
   plan: { type: ActionType; pathKey: string; destinations: string[]; lever?: 'deprefer' }[];
   results: ActionResult[];
-  refusals: Refusal[];
+  refusals: GuardNote[];
   /** Definitions withdrawn by this run: people hold a copy outside the ledger. */
   withdrawn: PathSnapshot[];
   stateBefore: TunnelState;

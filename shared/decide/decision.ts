@@ -6,7 +6,7 @@ import { buildView, type View } from '../health';
 import type { Policy } from '../policy';
 import type { LinkNews } from '../links/rules';
 import type { LedgerRecord, Path, Signal, TunnelState, TunnelStatus } from '../types';
-import type { Action, DecisionKind, Refusal, Severity } from '../report-types';
+import type { Action, DecisionKind, GuardNote, Severity } from '../report-types';
 
 export type Trigger =
   | { type: 'signal'; signal: Signal }
@@ -39,7 +39,7 @@ export interface Decision {
   /** The state the record reaches once every action is confirmed. */
   finalState: TunnelState;
   actions: Action[];
-  refusals: Refusal[];
+  refusals: GuardNote[];
   /** Does this decision change fence membership (drain commit)? */
   joinsFence: boolean;
   notify: boolean;

@@ -7,7 +7,7 @@
 import { contains } from '../cidr';
 import { clearlyBetter, compared, DIRECTION_LABEL, lossToward, overloadPps, percent, steeredBy, type Loss } from '../measure';
 import type { Cloud, Direction, LedgerRecord, Path, PathSnapshot, Signal, TunnelStatus } from '../types';
-import type { Refusal } from '../report-types';
+import type { GuardNote } from '../report-types';
 import type { Ctx } from './decision';
 
 const cloudOfId = (id: string): Cloud => (id.startsWith('aws:') ? 'aws' : 'gcp');
@@ -58,7 +58,7 @@ export function clearlyBetterCarriers(ctx: Ctx, carriers: readonly string[]): st
  * Never move traffic onto a path measured worse: when this tunnel's loss is known and every carrier's is too, and
  * none is measurably better, the drain would move the traffic onto an equal or worse tunnel. Undefined: go ahead.
  */
-export function worsePath(ctx: Ctx, carriers: readonly string[]): Refusal | undefined {
+export function worsePath(ctx: Ctx, carriers: readonly string[]): GuardNote | undefined {
   const own = lossOf(ctx, ctx.id);
   if (!own || carriers.length === 0) return undefined;
   const measured = carriers.map((t) => ({ t, l: lossOf(ctx, t) }));
@@ -97,7 +97,7 @@ const capacityOf = (ctx: Ctx, s: TunnelStatus): TunnelStatus => ({
  * it is expected to lose fewer packets than keeping the traffic where it is; when both lose, the smaller is chosen and
  * said loudly. Undefined when loads are not known or nothing overflows.
  */
-export function capacityCheck(ctx: Ctx, carriers: readonly string[]): { refusal?: Refusal; note?: string } | undefined {
+export function capacityCheck(ctx: Ctx, carriers: readonly string[]): { refusal?: GuardNote; note?: string } | undefined {
   const own = ctx.view.statusOf(ctx.id);
   if (!own?.load || carriers.length === 0) return undefined;
   const survivors = carriers.flatMap((t) => {

@@ -7,7 +7,7 @@ import { LAG, monitorOf, staleFor, stateLagsCloud } from './monitors';
 import { maybeRestore, restore } from './restore';
 import { nativeFailoverCovers } from '../guards';
 import type { LedgerRecord, Signal } from '../types';
-import type { Refusal } from '../report-types';
+import type { GuardNote } from '../report-types';
 import { otherDirectionOnly } from './placement';
 
 /** A monitor's news: `before` is the record as read, `ctx` the record with the signal applied. */
@@ -138,7 +138,7 @@ export function onReconcile(ctx: Ctx): Decision {
 function setAside(before: Ctx, ctx: Ctx, s: Signal): Decision | undefined {
   const { record } = before;
   const seen: LedgerRecord = { ...ctx.record, monitors: record.monitors, health: record.health, healthySince: record.healthySince };
-  const note = (text: string, guard: Refusal['guard'], extra: Partial<Decision> = {}): Decision =>
+  const note = (text: string, guard: GuardNote['guard'], extra: Partial<Decision> = {}): Decision =>
     decisionOf('record', text, seen, {
       next: { ...seen, lastRefusal: text },
       refusals: [{ guard, reason: text }],
