@@ -81,6 +81,8 @@ describe('monitoring:gcp', () => {
       ]),
     );
     expect(c.policies.map((p) => p.displayName).sort()).toEqual([
+      'tunnel-guard: dropped received packets per tunnel (clear)',
+      'tunnel-guard: dropped received packets per tunnel (trip)',
       'tunnel-guard: heavy loss per tunnel (fast trip)',
       'tunnel-guard: loss ratio per tunnel (clear)',
       'tunnel-guard: loss ratio per tunnel (trip)',
