@@ -16,7 +16,7 @@ import { makeIncidentHandler, makeReconcileHandler as makeGcpReconcile } from '.
 import { MemoryLedger } from '../simulator/memory-ledger';
 import { signLinkMessage } from '../shared/links/message';
 import type { Config } from '../shared/policy';
-import type { Clock, LinkPublisher, LogEntry, Logger } from '../shared/ports';
+import type { Clock, LinkPublisher, LogEntry, Logger, TrafficView } from '../shared/ports';
 import type { SimulatorHandle } from '../simulator';
 import { snsEvent } from './model/payloads';
 
@@ -84,6 +84,7 @@ export function composeEdges(
   now: () => number,
   region: string,
   defer: Defer,
+  traffic?: TrafficView,
 ): Edges {
   const linkTopicArn = `arn:aws:sns:${region}:123456789012:tunnel-guard-gameday-link`;
   const base = { clock, logger, policy: config.policy, links: config.links, sleep: async () => undefined };
@@ -134,7 +135,13 @@ export function composeEdges(
     target: 'gameday:aws',
   };
   const gcpEdge: GcpEdge = {
-    deps: { ...base, clouds: { gcp: sim.ports('gcp') }, ledger: new MemoryLedger(), notifier, link: toAws },
+    deps: {
+      ...base,
+      clouds: { gcp: { ...sim.ports('gcp'), ...(traffic ? { traffic } : {}) } },
+      ledger: new MemoryLedger(),
+      notifier,
+      link: toAws,
+    },
     config,
     auth: { mode: 'required', token: WEBHOOK_TOKEN },
     linkSecret: LINK_SECRET,

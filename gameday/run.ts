@@ -209,6 +209,7 @@ async function runStrategy(
   let seq = 0;
   const defer: Defer = (seconds, what, run) => mail.push({ due: clock.t + seconds, seq: ++seq, what, run, tries: 0 });
 
+  const store = new MetricStore();
   const strategy: Strategy =
     name === 'none'
       ? noneStrategy()
@@ -216,8 +217,7 @@ async function runStrategy(
         ? naiveStrategy(world)
         : name === 'oracle'
           ? oracleStrategy(world, { floor, step: STEP_S, hashing })
-          : tunnelGuardStrategy(world, config.value, clock, defer);
-  const store = new MetricStore();
+          : tunnelGuardStrategy(world, config.value, clock, defer, store);
   const gcpAlerts = new GcpAlertEvaluator(deployed.policies);
   const packets = probePackets(scenario);
   // With probes, one per link, as the deploy tooling declares them (the addresses are the model's own).

@@ -12,6 +12,9 @@ import { gcpTunnelUrl } from '../clouds/gcp/urls';
 import type { GcpRoute, SimState } from '../simulator/sim-state';
 import type { AlarmChange } from './model/aws-alarms';
 import { composeEdges, recordingLogger, type Defer, type Edges } from './edges';
+import { MonitoringTraffic } from '../gcp-functions/adapters/monitoring-traffic';
+import type { MetricStore } from './model/metrics';
+import { monitoringApi } from './model/monitoring-api';
 import type { IncidentChange } from './model/gcp-alerts';
 import { alarmEvent, simDate, webhookBody } from './model/payloads';
 import type { World } from './model/world';
@@ -167,9 +170,23 @@ function decisionOf(line: LogEntry & { t: number }): Decision | undefined {
   return { t: line.t, kind: kind as Decision['kind'], tunnelId: line.tunnelId, summary: String(line.message) };
 }
 
-export function tunnelGuardStrategy(world: World, config: Config, clock: { t: number }, defer: Defer): Strategy {
+export function tunnelGuardStrategy(world: World, config: Config, clock: { t: number }, defer: Defer, store: MetricStore): Strategy {
   const logger = recordingLogger(() => clock.t);
-  const edges: Edges = composeEdges(world.sim, config, { now: () => simDate(clock.t) }, logger, () => clock.t, world.region, defer);
+  // The Cloud Function reads GCP's per-tunnel counters through its real adapter, served from the model's metrics.
+  const traffic = new MonitoringTraffic(
+    monitoringApi(store, () => clock.t),
+    { project: world.project, now: () => simDate(clock.t) },
+  );
+  const edges: Edges = composeEdges(
+    world.sim,
+    config,
+    { now: () => simDate(clock.t) },
+    logger,
+    () => clock.t,
+    world.region,
+    defer,
+    traffic,
+  );
   let eventSeq = 0;
   return {
     name: 'tunnel-guard',

@@ -15,6 +15,7 @@ import { RoutersClient } from '@google-cloud/compute/build/src/v1/routers_client
 import { RoutesClient } from '@google-cloud/compute/build/src/v1/routes_client';
 import { VpnTunnelsClient } from '@google-cloud/compute/build/src/v1/vpn_tunnels_client';
 import { Storage } from '@google-cloud/storage';
+import { GoogleAuth } from 'google-auth-library';
 import { COMMON_OPTIONS as C, read } from '../config/options';
 import { configFromEnv, type Env } from '../config/source';
 import { PermanentError } from '../shared/errors';
@@ -31,6 +32,7 @@ import { LogNotifier } from './adapters/log-notifier';
 import { linkSnsClient, parseTopicArn, SnsLinkPublisher } from './adapters/sns-link-publisher';
 import { StaticRoutePaths } from './adapters/static-route-paths';
 import { GcpTunnelHealth } from './adapters/tunnel-health';
+import { googleMonitoringGet, MonitoringTraffic } from './adapters/monitoring-traffic';
 import { authConfigFromEnv, type AuthConfig } from './auth';
 import { GCP_OPTIONS as O } from './options';
 
@@ -120,6 +122,8 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
     ...(computeUrl ? computeEndpoint(computeUrl) : {}),
     ...auth0,
   } as never;
+  // Read-only: the per-tunnel packet counters for load and the loss on what each tunnel receives.
+  const monitoringAuth = options.authClient ?? new GoogleAuth({ scopes: 'https://www.googleapis.com/auth/monitoring.read' });
   const routes = new RoutesClient(computeOpts);
   const globalOperations = new GlobalOperationsClient(computeOpts);
   const routers = new RoutersClient(computeOpts);
@@ -145,6 +149,7 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
             ),
           }),
           tunnels: new GcpTunnelHealth(vpnTunnels, { project, regions }),
+          traffic: new MonitoringTraffic(googleMonitoringGet(monitoringAuth as never), { project, now: () => new Date() }),
         },
       },
       ledger: new GcsLedger(storage.bucket(bucket), ledgerPrefix),

@@ -2,7 +2,7 @@
  * What the core believes about each tunnel and path, combining the cloud's own link status with the newest
  * signal in the ledger. Pure.
  */
-import type { Health, LedgerRecord, Path, TunnelStatus } from './types';
+import type { Health, LedgerRecord, Path, TunnelLoad, TunnelStatus } from './types';
 
 /**
  * A tunnel's effective health: the cloud saying "down" wins; otherwise the newest signal if it says degraded
@@ -33,8 +33,24 @@ export const withHealthy = (view: View, ids: readonly string[]): View => {
   return { ...view, healthOf: (id) => (set.has(id) && view.healthOf(id) !== 'down' ? 'healthy' : view.healthOf(id)) };
 };
 
+/**
+ * Loads the other end's counters reported for this cloud's tunnels, newest per tunnel, gathered from every record
+ * (each link message leaves them in the record of the tunnel it was about).
+ */
+function reportedLoads(records: readonly LedgerRecord[]): Map<string, TunnelLoad> {
+  const loads = new Map<string, TunnelLoad>();
+  for (const r of records)
+    for (const [id, l] of Object.entries(r.loads ?? {})) {
+      const held = loads.get(id);
+      if (!held || (l.at ?? '') > (held.at ?? '')) loads.set(id, l);
+    }
+  return loads;
+}
+
 export function buildView(tunnels: readonly TunnelStatus[], records: readonly LedgerRecord[], members: readonly string[]): View {
-  const statuses = new Map(tunnels.map((t) => [t.ref.id, t]));
+  const loads = reportedLoads(records);
+  // A cloud that publishes no packet counters (AWS) learns its tunnels' loads from the other end.
+  const statuses = new Map(tunnels.map((t) => [t.ref.id, !t.load && loads.has(t.ref.id) ? { ...t, load: loads.get(t.ref.id)! } : t]));
   const recs = new Map(records.map((r) => [r.tunnelId, r]));
   const unavailable = new Set<string>(members);
   for (const r of records) {

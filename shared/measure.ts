@@ -26,12 +26,56 @@ export interface Comparing {
  */
 export function withMeasure(record: LedgerRecord, s: Signal, monitor: string): LedgerRecord {
   const figure = s.measure ?? (s.health === 'healthy' && s.basis === 'probe' ? { ratio: 0, span: 'round-trip' as const } : undefined);
-  if (!figure || !Number.isFinite(figure.ratio)) return record;
-  const ratio = Math.min(1, Math.max(0, figure.ratio));
-  const estimate: LossEstimate = { ratio, at: s.observedAt, monitor, ...(s.basis ? { basis: s.basis } : {}) };
-  const held = record.loss?.[figure.span];
-  if (held && held.at > s.observedAt) return record;
-  return { ...record, loss: { ...(record.loss ?? {}), [figure.span]: estimate } };
+  let next = withLoads(record, s.loads);
+  if (figure)
+    next = withEstimate(next, figure.span, { ratio: figure.ratio, at: s.observedAt, monitor, ...(s.basis ? { basis: s.basis } : {}) });
+  // What the other end's counters showed rides along with its news: the direction this end steers, measured there.
+  if (s.counted)
+    next = withEstimate(next, s.counted.span, {
+      ratio: s.counted.ratio,
+      at: s.counted.at,
+      monitor: `${monitor}:counters`,
+      basis: 'traffic',
+    });
+  return next;
+}
+
+function withEstimate(record: LedgerRecord, span: Span, e: LossEstimate): LedgerRecord {
+  if (!Number.isFinite(e.ratio)) return record;
+  const held = record.loss?.[span];
+  if (held && held.at > e.at) return record;
+  return { ...record, loss: { ...(record.loss ?? {}), [span]: { ...e, ratio: Math.min(1, Math.max(0, e.ratio)) } } };
+}
+
+/** Loads are kept for a bounded number of tunnels (a message can name many); newer figures replace older ones. */
+export const MAX_KEPT_LOADS = 64;
+
+function withLoads(record: LedgerRecord, loads: Signal['loads']): LedgerRecord {
+  if (!loads || Object.keys(loads).length === 0) return record;
+  const kept = { ...(record.loads ?? {}) };
+  for (const [id, l] of Object.entries(loads)) if (!kept[id] || (l.at ?? '') >= (kept[id].at ?? '')) kept[id] = l;
+  const newest = Object.entries(kept)
+    .sort((a, b) => (b[1].at ?? '').localeCompare(a[1].at ?? ''))
+    .slice(0, MAX_KEPT_LOADS);
+  return { ...record, loads: Object.fromEntries(newest) };
+}
+
+/**
+ * The record's loss figures with what the cloud's own counters show now (from the tunnel's status) laid over the
+ * figure they cover, when newer: counters read on this run describe the tunnel better than an older signal.
+ */
+export function withCounted(
+  record: Pick<LedgerRecord, 'loss'> | undefined,
+  status: Pick<TunnelStatus, 'counted'> | undefined,
+): Pick<LedgerRecord, 'loss'> | undefined {
+  const c = status?.counted;
+  if (!c) return record;
+  const held = record?.loss?.[c.span];
+  if (held && held.at > c.at) return record;
+  return {
+    ...(record ?? {}),
+    loss: { ...(record?.loss ?? {}), [c.span]: { ratio: c.ratio, at: c.at, monitor: 'counters', basis: 'traffic' } },
+  };
 }
 
 /** What the core knows of a tunnel's loss in one direction, and from what. */
@@ -42,6 +86,9 @@ export interface Loss {
   ageSeconds: number;
 }
 
+/** Two figures taken this close together describe the same minutes (see `lossToward`). */
+export const COINCIDENT_S = 300;
+
 const fresh = (e: LossEstimate | undefined, now: Date, maxAge: number): e is LossEstimate =>
   !!e && (now.getTime() - Date.parse(e.at)) / 1000 <= maxAge;
 
@@ -50,7 +97,12 @@ const fresh = (e: LossEstimate | undefined, now: Date, maxAge: number): e is Los
  * what the opposite direction is known to lose (loss compounds: 1 − r = (1 − a)(1 − b)), else the round trip (the
  * direction may carry all of it). Undefined when nothing fresh measures it.
  */
-export function lossToward(record: LedgerRecord | undefined, d: Direction, now: Date, maxAgeSeconds: number): Loss | undefined {
+export function lossToward(
+  record: Pick<LedgerRecord, 'loss'> | undefined,
+  d: Direction,
+  now: Date,
+  maxAgeSeconds: number,
+): Loss | undefined {
   const loss = record?.loss ?? {};
   const age = (e: LossEstimate) => Math.max(0, Math.round((now.getTime() - Date.parse(e.at)) / 1000));
   const own = loss[d];
@@ -58,8 +110,12 @@ export function lossToward(record: LedgerRecord | undefined, d: Direction, now: 
   const opposite = loss[d === 'gcp-to-aws' ? 'aws-to-gcp' : 'gcp-to-aws'];
   const ownFresh = fresh(own, now, maxAgeSeconds) ? own : undefined;
   const rtFresh = fresh(rt, now, maxAgeSeconds) ? rt : undefined;
-  // The newer of the two wins: a round trip measured after the direction's own figure describes the tunnel now.
-  if (ownFresh && (!rtFresh || ownFresh.at >= rtFresh.at)) return { ratio: ownFresh.ratio, from: d, ageSeconds: age(ownFresh) };
+  // The direction's own figure wins unless a round trip was measured clearly after it (then it describes the tunnel
+  // now). Figures within `COINCIDENT_S` of each other describe the same minutes: counters lag the traffic by a minute
+  // or two, and a round trip above a clean direction means the loss is in the other direction, not that this one
+  // turned lossy since.
+  if (ownFresh && (!rtFresh || Date.parse(ownFresh.at) >= Date.parse(rtFresh.at) - COINCIDENT_S * 1000))
+    return { ratio: ownFresh.ratio, from: d, ageSeconds: age(ownFresh) };
   if (rtFresh) {
     const other = fresh(opposite, now, maxAgeSeconds) ? opposite : undefined;
     const ratio = other && other.ratio < 1 ? Math.max(0, 1 - (1 - rtFresh.ratio) / (1 - other.ratio)) : rtFresh.ratio;

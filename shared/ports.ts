@@ -2,7 +2,7 @@
  * Ports: the only ways the core touches the world. Adapters for AWS, GCP, the simulator and
  * the in-memory test fakes implement these; the core depends on nothing else.
  */
-import type { Cloud, LedgerRecord, Path, PathSnapshot, TunnelStatus } from './types';
+import type { Cloud, LedgerRecord, Path, PathSnapshot, TunnelRef, TunnelStatus, TunnelTraffic } from './types';
 import type { Outcome, Report, Severity } from './report-types';
 import type { LinkMessage } from './links/message';
 
@@ -23,6 +23,15 @@ export interface PathTable {
 /** Current status of the tunnels of one cloud, as the cloud itself reports it. */
 export interface TunnelHealthView {
   list(): Promise<TunnelStatus[]>;
+}
+
+/**
+ * What a cloud's metrics say about its tunnels' traffic: load (for the capacity guard) and the loss its own counters
+ * show (for the direction only they can see). Read on every run; advisory: a failed read leaves the figures out and
+ * the decision goes on without them. Tunnels the metrics do not cover are left out of the answer.
+ */
+export interface TrafficView {
+  read(tunnels: readonly TunnelRef[]): Promise<TunnelTraffic[]>;
 }
 
 /**
@@ -79,6 +88,8 @@ export interface LinkPublisher {
 export interface CloudPorts {
   paths: PathTable;
   tunnels: TunnelHealthView;
+  /** Optional: where the cloud publishes per-tunnel packet counters (GCP). */
+  traffic?: TrafficView;
 }
 
 /** Everything the core needs; built once per cold start by an edge's composition root. */

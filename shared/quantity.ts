@@ -33,3 +33,32 @@ export interface LossEstimate {
   monitor: string;
   basis?: SignalBasis;
 }
+
+/**
+ * What a cloud's own per-tunnel counters show: the loss on the packets a tunnel received (GCP's received counters by
+ * `status`: the direction into that cloud), counted over the newest minutes. Only path-loss statuses count as loss;
+ * `packets` says how much traffic the ratio rests on.
+ */
+export interface CountedLoss {
+  ratio: number;
+  span: Direction;
+  at: string;
+  packets: number;
+}
+
+/** A tunnel's load: the peak of the recent 1-minute rates in packets per second, sent plus received, and per direction. */
+export interface TunnelLoad {
+  pps: number;
+  /** Peak per direction, where the counters tell them apart (GCP: sent is GCP→AWS, received AWS→GCP). */
+  byDirection?: Partial<Record<Direction, number>>;
+  /** End of the newest minute counted (ISO). */
+  at?: string;
+}
+
+/** What a cloud's metrics say about one tunnel's traffic over the recent minutes (the traffic port's answer). */
+export interface TunnelTraffic {
+  tunnelId: string;
+  load: TunnelLoad;
+  /** Absent when too little traffic arrived to tell. */
+  counted?: CountedLoss;
+}

@@ -1,7 +1,7 @@
 /**
  * What a run reports: each action's outcome, the guards' refusals and notes, the decision, the report itself. Plain data.
  */
-import type { Cloud, PathSnapshot, Signal, TunnelState } from './types';
+import type { Cloud, CountedLoss, PathSnapshot, Signal, TunnelLoad, TunnelState } from './types';
 
 export type Outcome = 'applied' | 'already-in-state' | 'failed';
 
@@ -95,4 +95,9 @@ export interface Report {
   startedAt: string;
   durationMs: number;
   ok: boolean;
+  /**
+   * What this cloud's own counters read when the decision was made: the tunnel's counted loss, and every tunnel's load.
+   * Carried to the other end of a link (which may have no such counters); absent where the cloud has no traffic port.
+   */
+  counters?: { counted?: CountedLoss; loads?: Record<string, TunnelLoad> };
 }

@@ -3,9 +3,19 @@
  * types at an edge, and the core never sees anything else.
  */
 
-import type { DropReason, LossEstimate, LossMeasure, SignalBasis, Span } from './quantity';
+import type { CountedLoss, DropReason, LossEstimate, LossMeasure, SignalBasis, Span, TunnelLoad } from './quantity';
 
-export type { Direction, DropReason, LossEstimate, LossMeasure, SignalBasis, Span } from './quantity';
+export type {
+  CountedLoss,
+  Direction,
+  DropReason,
+  LossEstimate,
+  LossMeasure,
+  SignalBasis,
+  Span,
+  TunnelLoad,
+  TunnelTraffic,
+} from './quantity';
 export { SPANS } from './quantity';
 
 export type Cloud = 'aws' | 'gcp';
@@ -53,7 +63,9 @@ export interface TunnelStatus {
    * Packets per second through the tunnel, sent plus received (the unit of the clouds' per-tunnel limits): the peak
    * of the recent 1-minute rates, and when it was read. Absent where no adapter reads it.
    */
-  load?: { pps: number; at?: string };
+  load?: TunnelLoad;
+  /** The loss the cloud's own counters show on what this tunnel received, where an adapter reads them. */
+  counted?: CountedLoss;
   /** The tunnel's packet-rate limit (sent plus received), from the configuration or the cloud's documented default. */
   capacityPps?: number;
   /** Free text from the cloud (e.g. VgwTelemetry StatusMessage, vpnTunnels.detailedStatus). */
@@ -159,6 +171,15 @@ export interface Signal {
    * drained tunnel is the lesser evil), not because the tunnel healed. This end follows at once, not after a hold-down.
    */
   follow?: boolean;
+  /**
+   * From the other end of a link: figures only — what its counters read, no news of health. It moves no monitor; it
+   * may move traffic (a drained tunnel measured less lossy than its carriers comes back).
+   */
+  figures?: boolean;
+  /** From the other end of a link: the loss its own counters show on what it receives (the direction this end steers). */
+  counted?: CountedLoss;
+  /** From the other end of a link: the loads its counters read for the tunnels of this end, by this end's tunnel id. */
+  loads?: Record<string, TunnelLoad>;
 }
 
 /** The tunnel's remediation state in the ledger. */
@@ -205,6 +226,11 @@ export interface LedgerRecord {
   restoredUnhealthy?: boolean;
   /** When a monitor last saw this tunnel drop packets over its packet-rate limit (throttled): it has no room. */
   throttledAt?: string;
+  /**
+   * Loads of this cloud's tunnels as the other end's counters read them (this end's cloud may publish none: AWS counts
+   * bytes, not packets), from the newest link message that carried them. The capacity guard reads them.
+   */
+  loads?: Record<string, TunnelLoad>;
   /** The latest health per monitor; `health` is the worst of them (see `Signal.monitor`). */
   monitors?: Record<string, { health: Health; at: string; basis?: SignalBasis }>;
   /** The last failure reported for this tunnel: a failure that repeats on every reconcile is notified once. */

@@ -9,6 +9,8 @@ import type { IncidentChange } from './gcp-alerts';
 const EPOCH = Date.parse('2026-11-25T00:00:00Z');
 /** Simulated seconds → a date: every run starts at the same instant, so runs are reproducible. */
 export const simDate = (t: number): Date => new Date(EPOCH + t * 1000);
+/** The model's seconds of a date (the inverse of `simDate`). */
+export const simSeconds = (d: string | Date): number => (new Date(d).getTime() - EPOCH) / 1000;
 const epochSeconds = (t: number): number => Math.floor((EPOCH + t * 1000) / 1000);
 /** CloudWatch's timestamp format: `2026-11-25T01:00:00.000+0000`. */
 const cwTime = (t: number): string => simDate(t).toISOString().replace('Z', '+0000');

@@ -7,6 +7,7 @@ import { localHealthOf, staleFor, withSignalMark } from './monitors';
 import { resumeInterrupted } from './resume';
 import type { LinkNews } from '../links/rules';
 import type { Signal, TunnelStatus } from '../types';
+import { onFigures } from './figures';
 import { onOperatorDrain, onOperatorRestore, onRelease, onSignal, onReconcile } from './triggers';
 
 export { pathsOfTunnel, withLever, type Decision, type DecisionInput, type Trigger } from './decision';
@@ -28,7 +29,12 @@ function linkNews(input: DecisionInput, d: Decision): LinkNews | undefined {
   const t = input.trigger;
   if (t.type !== 'signal') return input.record.lastSignalViaLink ? undefined : d.tell;
   const s = attributeProbe(input, t.signal);
-  if (s.viaLink) return undefined;
+  // The other end's probe measured a round trip: answer with what this end's counters see of one direction, so
+  // each end can tell which direction loses. Only news of a probe is answered, and figures never answer figures.
+  if (s.viaLink)
+    return s.basis === 'probe' && !s.figures && input.tunnels.some((x) => x.ref.id === s.tunnelId && (x.counted || x.load))
+      ? { about: 'figures', health: 'unknown' }
+      : undefined;
   // The tunnel's own monitors all healthy again (the other end's link message aside), on a tunnel we took out of
   // service: the other end must hear it, or each end could hold the other drained forever.
   if (d.next && input.record.state !== 'active' && localHealthOf(input.record) !== 'healthy' && localHealthOf(d.next) === 'healthy')
@@ -72,6 +78,7 @@ function decideInner(input: DecisionInput): Decision {
   const fresh = !!signal && !record.recentKeys.some((k) => k.key === signal.key) && !staleFor(record, signal);
   const marked = fresh && signal ? contextOf(input, withSignalMark(record, signal)) : ctx;
 
+  if (signal?.figures) return onFigures(ctx, signal);
   const resumed = resumeInterrupted(marked, fresh);
   if (resumed) return resumed;
   switch (t.type) {

@@ -5,8 +5,8 @@
  * measurably less than the tunnel carrying its traffic comes back. Unmeasured tunnels keep the label rules. Pure.
  */
 import { contains } from '../cidr';
-import { clearlyBetter, compared, DIRECTION_LABEL, lossToward, overloadPps, percent, steeredBy, type Loss } from '../measure';
-import type { Cloud, Direction, LedgerRecord, Path, PathSnapshot, Signal, TunnelStatus } from '../types';
+import { clearlyBetter, compared, withCounted, DIRECTION_LABEL, lossToward, overloadPps, percent, steeredBy, type Loss } from '../measure';
+import type { Cloud, Direction, LedgerRecord, Path, PathSnapshot, Signal, TunnelLoad, TunnelStatus } from '../types';
 import type { GuardNote } from '../report-types';
 import type { Ctx } from './decision';
 
@@ -17,7 +17,7 @@ export const directionOf = (id: string): Direction => steeredBy(cloudOfId(id));
 
 export const lossOf = (ctx: Ctx, id: string, record?: LedgerRecord): Loss | undefined =>
   lossToward(
-    record ?? (id === ctx.id ? ctx.record : ctx.view.recordOf(id)),
+    withCounted(record ?? (id === ctx.id ? ctx.record : ctx.view.recordOf(id)), ctx.view.statusOf(id)),
     directionOf(ctx.id),
     ctx.input.now,
     ctx.input.policy.lossMaxAgeSeconds,
@@ -91,6 +91,23 @@ const capacityOf = (ctx: Ctx, s: TunnelStatus): TunnelStatus => ({
 });
 
 /**
+ * What a drain here moves: the direction this end's lever steers — and the other direction too when the other end
+ * has taken the tunnel out already (its lever moved that direction onto the same survivors). Without per-direction
+ * figures, the whole load (the cautious reading).
+ */
+function movedLoad(ctx: Ctx, load: TunnelLoad): { moved: number; steeredPps: number } {
+  const steered = directionOf(ctx.id);
+  const by = load.byDirection;
+  const mine = by?.[steered];
+  if (mine === undefined) return { moved: load.pps, steeredPps: load.pps };
+  const otherEndOut = Object.entries(ctx.record.monitors ?? {}).some(
+    ([m, v]) => m.startsWith('link:') && (v.health === 'degraded' || v.health === 'down'),
+  );
+  const opposite = by?.[steered === 'gcp-to-aws' ? 'aws-to-gcp' : 'gcp-to-aws'] ?? 0;
+  return { moved: mine + (otherEndOut ? opposite : 0), steeredPps: mine };
+}
+
+/**
  * The capacity guard: the load a drain moves, projected onto the carriers the lever would use (a static AWS
  * connection sends everything over one tunnel of its choosing: the busiest candidate is assumed; equal-cost GCP
  * routes spread by flow, unevenly). Overload drops packets as surely as loss does, so the drain goes ahead only if
@@ -105,13 +122,12 @@ export function capacityCheck(ctx: Ctx, carriers: readonly string[]): { refusal?
     return s ? [capacityOf(ctx, s)] : [];
   });
   const oneTunnel = cloudOfId(ctx.id) === 'aws';
-  const over = oneTunnel
-    ? Math.max(...survivors.map((s) => overloadPps(own.load!.pps, [s]) ?? Number.NaN))
-    : overloadPps(own.load.pps, survivors);
+  const { moved, steeredPps } = movedLoad(ctx, own.load);
+  const over = oneTunnel ? Math.max(...survivors.map((s) => overloadPps(moved, [s]) ?? Number.NaN)) : overloadPps(moved, survivors);
   if (over === undefined || !Number.isFinite(over) || over <= 0) return undefined;
   const loss = lossOf(ctx, ctx.id);
-  const keep = loss ? own.load.pps * loss.ratio : undefined;
-  const figures = `moving ${Math.round(own.load.pps).toLocaleString('en-US')} pps onto ${carriers.join(', ')} would drop about ${Math.round(over).toLocaleString('en-US')} pps over capacity; keeping it loses ${keep === undefined ? 'an unmeasured share' : `about ${Math.round(keep).toLocaleString('en-US')} pps (${percent(loss!.ratio)} ${DIRECTION_LABEL[directionOf(ctx.id)]})`}`;
+  const keep = loss ? steeredPps * loss.ratio : undefined;
+  const figures = `moving ${Math.round(moved).toLocaleString('en-US')} pps onto ${carriers.join(', ')} would drop about ${Math.round(over).toLocaleString('en-US')} pps over capacity; keeping it loses ${keep === undefined ? 'an unmeasured share' : `about ${Math.round(keep).toLocaleString('en-US')} pps (${percent(loss!.ratio)} ${DIRECTION_LABEL[directionOf(ctx.id)]})`}`;
   if (keep !== undefined && over < keep) return { note: `capacity: ${figures}: draining loses less; add tunnels or move load` };
   return { refusal: { guard: 'capacity', reason: `not drained: ${figures}; add tunnels or move load`, urgent: true } };
 }
@@ -122,10 +138,42 @@ export function capacityCheck(ctx: Ctx, carriers: readonly string[]): { refusal?
  */
 export function otherDirectionOnly(ctx: Ctx, s: Signal): string | undefined {
   const steered = directionOf(ctx.id);
-  if (!s.measure || s.measure.span === steered || s.measure.span === 'round-trip') return undefined;
+  if (!s.measure || s.measure.span === steered) return undefined;
   const mine = lossOf(ctx, ctx.id);
   if (!mine || mine.ratio >= ctx.input.policy.lossBetterMargin) return undefined;
+  // A round trip cannot tell the directions apart; a clean figure of the steered direction itself can.
+  if (s.measure.span === 'round-trip') return mine.from === steered ? steeredClean(ctx, mine.ratio, s.measure.ratio) : undefined;
   return `${ctx.id}: ${percent(s.measure.ratio)} lost ${DIRECTION_LABEL[s.measure.span]}, while ${DIRECTION_LABEL[steered]} — the direction this end's routes steer — loses ${percent(mine.ratio)}: not drained here; the other end's routes steer the lossy direction`;
+}
+
+const steeredClean = (ctx: Ctx, mine: number, roundTrip: number): string =>
+  `${ctx.id}: ${percent(roundTrip)} lost on the round trip, while ${DIRECTION_LABEL[directionOf(ctx.id)]} — the direction this end's routes steer — measures ${percent(mine)}: the loss is in the other direction; not drained here, the other end's routes steer it`;
+
+/**
+ * Degraded by a round trip, but the direction this end steers is measured clean on its own: the loss is the other
+ * direction's, for the other end's lever. Undefined when no such figure says so.
+ */
+export function lossElsewhere(ctx: Ctx, base: LedgerRecord): string | undefined {
+  const mine = lossOf(ctx, ctx.id, base);
+  const rt = base.loss?.['round-trip'];
+  if (!mine || !rt || mine.from !== directionOf(ctx.id) || mine.ratio >= ctx.input.policy.lossBetterMargin) return undefined;
+  return steeredClean(ctx, mine.ratio, rt.ratio);
+}
+
+/**
+ * The other end put the link back, but the direction this end steers is measurably worse here than on the tunnels
+ * carrying it now: following would move this direction into the loss. Undefined: follow.
+ */
+export function worseThanCarriers(ctx: Ctx, withdrawn: readonly PathSnapshot[]): string | undefined {
+  const own = lossOf(ctx, ctx.id);
+  const carriers = carriersOf(ctx, withdrawn).flatMap((t) => {
+    const l = lossOf(ctx, t);
+    return l ? [{ t, l }] : [];
+  });
+  if (!own || carriers.length === 0) return undefined;
+  const best = carriers.reduce((a, b) => (b.l.ratio < a.l.ratio ? b : a));
+  if (!clearlyBetter(best.l.ratio, own.ratio, ctx.input.policy)) return undefined;
+  return `not following the other end: ${compared(ctx.id, own.ratio, best.t, best.l.ratio, directionOf(ctx.id))}`;
 }
 
 /** A carrier that throttled since this tunnel was drained: the drain filled it. Undefined: none did. */

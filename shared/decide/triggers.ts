@@ -8,7 +8,7 @@ import { maybeRestore, restore } from './restore';
 import { nativeFailoverCovers } from '../guards';
 import type { LedgerRecord, Signal } from '../types';
 import type { GuardNote } from '../report-types';
-import { otherDirectionOnly } from './placement';
+import { lossElsewhere, otherDirectionOnly, worseThanCarriers } from './placement';
 
 /** A monitor's news: `before` is the record as read, `ctx` the record with the signal applied. */
 export function onSignal(before: Ctx, ctx: Ctx, s: Signal): Decision {
@@ -40,6 +40,12 @@ export function onSignal(before: Ctx, ctx: Ctx, s: Signal): Decision {
   if (record.state === 'drained') {
     // The other end put the link back as a placement decision: follow now, not after a hold-down (its guards —
     // a path shared with a degraded tunnel — still apply). An operator's drain stays the operator's.
+    const stay = s.viaLink && s.follow ? worseThanCarriers(ctx, base.withdrawn) : undefined;
+    if (stay)
+      return decisionOf('record', `${id} stays drained: ${stay}`, base, {
+        next: { ...base, lastRefusal: stay },
+        notify: base.lastRefusal !== stay,
+      });
     if (s.viaLink && s.follow && s.health === 'healthy' && !base.suppressed && ctx.view.healthOf(id) !== 'down') {
       const d = restore(ctx, base, `the other end of the link put it back: ${s.evidence}`, false);
       return d.kind === 'restore' ? { ...d, next: { ...d.next!, restoredUnhealthy: true } } : d;
@@ -123,6 +129,8 @@ export function onReconcile(ctx: Ctx): Decision {
     if (record.health === 'down' && nativeFailoverCovers(view, id, own))
       return decisionOf('ignore', `${id} is down; the cloud fails over to its sibling`, record);
     if (stateLagsCloud(record, view, id)) return decisionOf('ignore', `${id}: ${LAG}`, record);
+    const elsewhere = record.health === 'degraded' ? lossElsewhere(ctx, record) : undefined;
+    if (elsewhere) return decisionOf('ignore', elsewhere, record);
     return drain(ctx, record, `still ${record.health} (retry of an earlier decision)`, { force: false, by: 'monitor' });
   }
   return decisionOf('ignore', `${id}: nothing to do`, record);

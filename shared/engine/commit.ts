@@ -6,6 +6,7 @@ import { decide, staleFor, withSignalMark, type Decision, type Trigger } from '.
 import { LedgerConflictError } from '../errors';
 
 import { joinFence, leaveFence } from './fence';
+import { readTraffic } from './traffic';
 
 import type { CloudPorts, CoreDeps, UnreadableRecord } from '../ports';
 import { backoffMs, realSleep } from './execute';
@@ -36,7 +37,8 @@ export interface World {
 }
 
 export async function readWorld(deps: CoreDeps, ports: CloudPorts): Promise<World> {
-  const [tunnels, paths, scan] = await Promise.all([ports.tunnels.list(), ports.paths.list(), deps.ledger.scan()]);
+  const [listed, paths, scan] = await Promise.all([ports.tunnels.list(), ports.paths.list(), deps.ledger.scan()]);
+  const tunnels = await readTraffic(deps, ports, listed);
   return { tunnels, paths, records: scan.records, unreadable: scan.unreadable };
 }
 

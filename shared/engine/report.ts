@@ -41,7 +41,7 @@ export function refusalReport(deps: CoreDeps, tunnelId: string, trigger: string,
 /** The report of a committed decision before anything is carried out. A refusal is never `ok`. */
 export function plannedReport(
   deps: CoreDeps,
-  { decision, record, before }: Committed,
+  { decision, record, before, world }: Committed,
   at: { tunnelId: string; cloud: Cloud; triggerName: string; signal?: Signal; started: Date },
 ): Report {
   return {
@@ -69,6 +69,7 @@ export function plannedReport(
     startedAt: at.started.toISOString(),
     durationMs: 0,
     ok: decision.kind !== 'refuse',
+    ...countersOf(world, at.tunnelId),
   };
 }
 
@@ -141,3 +142,12 @@ export async function finish(deps: CoreDeps, done: Report, notify: boolean, news
 
 export const countOutcomes = (results: ActionResult[]) =>
   results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.outcome]: (acc[r.outcome] ?? 0) + 1 }), {});
+
+/** The counters the decision saw, when the cloud has them (statuses that carry a load came from a traffic read). */
+function countersOf(world: Committed['world'], tunnelId: string): Pick<Report, 'counters'> {
+  const tunnels = world?.tunnels ?? [];
+  const loads = Object.fromEntries(tunnels.flatMap((t) => (t.load ? [[t.ref.id, t.load] as const] : [])));
+  const counted = tunnels.find((t) => t.ref.id === tunnelId)?.counted;
+  if (!counted && Object.keys(loads).length === 0) return {};
+  return { counters: { ...(counted ? { counted } : {}), ...(Object.keys(loads).length ? { loads } : {}) } };
+}

@@ -9,6 +9,18 @@ import type { Cloud, Health } from '../types';
 
 export const LINK_MESSAGE_VERSION = 1;
 
+/** A message names at most this many tunnels' loads: it stays well under the size limit of a message. */
+export const MAX_MESSAGE_LOADS = 64;
+
+const pps = z.number().min(0).max(1e9);
+const loadSchema = z
+  .object({
+    pps,
+    byDirection: z.object({ 'gcp-to-aws': pps.optional(), 'aws-to-gcp': pps.optional() }).optional(),
+    at: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
 export const linkMessageSchema = z.object({
   v: z.literal(LINK_MESSAGE_VERSION),
   /** Unique id: the receiver's de-duplication key. */
@@ -29,6 +41,22 @@ export const linkMessageSchema = z.object({
   hold: z.boolean().optional(),
   /** The sender restored as a placement decision (not on health): follow at once. */
   follow: z.boolean().optional(),
+  /** Figures only (its `health` is `unknown` and means nothing): the sender's counters, in answer to a probe's news. */
+  figures: z.boolean().optional(),
+  /** The loss the sender's own counters show on what its end received: the direction the receiver's lever steers. */
+  counted: z
+    .object({
+      ratio: z.number().min(0).max(1),
+      span: z.enum(['gcp-to-aws', 'aws-to-gcp']),
+      at: z.iso.datetime({ offset: true }),
+      packets: z.number().min(0),
+    })
+    .optional(),
+  /** Loads the sender's counters read for the receiver's tunnels, by the receiver's tunnel ids (bounded). */
+  loads: z
+    .record(z.string().min(1).max(300), loadSchema)
+    .refine((l) => Object.keys(l).length <= MAX_MESSAGE_LOADS, `at most ${MAX_MESSAGE_LOADS} loads per message`)
+    .optional(),
 });
 export type LinkMessage = z.infer<typeof linkMessageSchema> & { origin: Cloud; health: Health };
 

@@ -5,7 +5,7 @@
 import type { Result } from '../result';
 import { createHash } from 'node:crypto';
 import type { Config } from '../policy';
-import type { LinkMessage } from './message';
+import { MAX_MESSAGE_LOADS, type LinkMessage } from './message';
 import type { Signal } from '../types';
 import type { Report } from '../report-types';
 
@@ -28,12 +28,15 @@ export function peerOf(links: Links, tunnelId: string): string | undefined {
  *   connection has no static lever), so the other end can act on it — and recover on it;
  * - `change`: this end drained (`degraded`, or `down` as observed, so the other end applies its own rule) or restored
  *   on evidence (`healthy`). Sent only once the cloud confirmed at least one action.
- * Never decided for news that came over the link itself, so a message is never echoed back.
+ * - `figures`: this end's counters (the loss on what it receives, every tunnel's load), in answer to the other end's
+ *   probe news — which measures a round trip and cannot tell the directions apart. Figures never answer figures.
+ * Never decided for news that came over the link itself (figures aside), so a message is never echoed back.
  */
 export interface LinkNews {
   /** `measure`: loss this end measured in the direction only the other end's lever steers — for that lever. */
-  about: 'recovered' | 'probe' | 'change' | 'measure';
-  health: 'healthy' | 'degraded' | 'down';
+  about: 'recovered' | 'probe' | 'change' | 'measure' | 'figures';
+  /** `unknown` only with `figures`: they are no news of health. */
+  health: 'healthy' | 'degraded' | 'down' | 'unknown';
   /** A probe between its clear and trip thresholds: it holds a drained tunnel out and never drains one. */
   hold?: boolean;
   /** A restore made as a placement decision, not on health: the other end follows at once. */
@@ -60,6 +63,7 @@ export function linkMessageFor(report: Report, news: LinkNews | undefined, links
   const basis = {
     ...(report.signal?.basis ? { basis: report.signal.basis } : {}),
     ...(report.signal?.measure ? { measure: report.signal.measure } : {}),
+    ...countersFor(report, links),
   };
   if (news.about === 'recovered' && report.signal)
     // Ids stay short and stable: the key of the signal that completed the recovery, hashed.
@@ -80,6 +84,20 @@ export function linkMessageFor(report: Report, news: LinkNews | undefined, links
       basis: 'probe',
       ...(news.hold ? { hold: true } : {}),
     };
+  if (news.about === 'figures') {
+    const counters = countersFor(report, links);
+    if (!counters.counted && !counters.loads) return undefined;
+    const c = counters.counted;
+    return {
+      ...base,
+      health: 'unknown',
+      id: `${cloud}:figures:${digest(report)}`,
+      observedAt: report.startedAt,
+      reason: `${end} end's counters${c ? `: ${report.tunnelId} loses ${(c.ratio * 100).toFixed(2)} % ${c.span} over ${Math.round(c.packets).toLocaleString('en-US')} packets` : ''}`,
+      figures: true,
+      ...counters,
+    };
+  }
   if (news.about === 'measure' && report.signal)
     return {
       ...base,
@@ -97,6 +115,19 @@ export function linkMessageFor(report: Report, news: LinkNews | undefined, links
     ...basis,
     ...(news.follow ? { follow: true } : {}),
   };
+}
+
+/** This end's counters, for the other end: the loads renamed to the other end's tunnel ids (others are left out). */
+function countersFor(report: Report, links: Links): Pick<LinkMessage, 'counted' | 'loads'> {
+  const c = report.counters;
+  if (!c) return {};
+  const loads = Object.entries(c.loads ?? {})
+    .flatMap(([id, l]) => {
+      const peer = peerOf(links, id);
+      return peer ? [[peer, l] as const] : [];
+    })
+    .slice(0, MAX_MESSAGE_LOADS);
+  return { ...(c.counted ? { counted: c.counted } : {}), ...(loads.length ? { loads: Object.fromEntries(loads) } : {}) };
 }
 
 export type LinkSignalResult = Result<Signal>;
@@ -125,6 +156,9 @@ export function signalFromLink(message: LinkMessage, links: Links, localCloud: '
       ...(message.measure ? { measure: message.measure } : {}),
       ...(message.hold ? { hold: true } : {}),
       ...(message.follow ? { follow: true } : {}),
+      ...(message.figures ? { figures: true } : {}),
+      ...(message.counted ? { counted: { ...message.counted, at: new Date(message.counted.at).toISOString() } } : {}),
+      ...(message.loads ? { loads: message.loads } : {}),
     },
   };
 }
