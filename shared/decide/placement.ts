@@ -142,9 +142,16 @@ export function otherDirectionOnly(ctx: Ctx, s: Signal): string | undefined {
   const mine = lossOf(ctx, ctx.id);
   if (!mine || mine.ratio >= ctx.input.policy.lossBetterMargin) return undefined;
   // A round trip cannot tell the directions apart; a clean figure of the steered direction itself can.
-  if (s.measure.span === 'round-trip') return mine.from === steered ? steeredClean(ctx, mine.ratio, s.measure.ratio) : undefined;
+  if (s.measure.span === 'round-trip') return explains(ctx, mine, s.measure.ratio) ? steeredClean(ctx, mine.ratio, s.measure.ratio) : undefined;
   return `${ctx.id}: ${percent(s.measure.ratio)} lost ${DIRECTION_LABEL[s.measure.span]}, while ${DIRECTION_LABEL[steered]} — the direction this end's routes steer — loses ${percent(mine.ratio)}: not drained here; the other end's routes steer the lossy direction`;
 }
+
+/**
+ * The steered direction's clean figure accounts for a lossy round trip: measured on its own, or what is left of the
+ * round trip once the other direction's measured loss is taken out.
+ */
+const explains = (ctx: Ctx, mine: Loss, roundTrip: number): boolean =>
+  mine.from === directionOf(ctx.id) || mine.ratio + ctx.input.policy.lossBetterMargin <= roundTrip;
 
 const steeredClean = (ctx: Ctx, mine: number, roundTrip: number): string =>
   `${ctx.id}: ${percent(roundTrip)} lost on the round trip, while ${DIRECTION_LABEL[directionOf(ctx.id)]} — the direction this end's routes steer — measures ${percent(mine)}: the loss is in the other direction; not drained here, the other end's routes steer it`;
@@ -156,7 +163,7 @@ const steeredClean = (ctx: Ctx, mine: number, roundTrip: number): string =>
 export function lossElsewhere(ctx: Ctx, base: LedgerRecord): string | undefined {
   const mine = lossOf(ctx, ctx.id, base);
   const rt = base.loss?.['round-trip'];
-  if (!mine || !rt || mine.from !== directionOf(ctx.id) || mine.ratio >= ctx.input.policy.lossBetterMargin) return undefined;
+  if (!mine || !rt || mine.ratio >= ctx.input.policy.lossBetterMargin || !explains(ctx, mine, rt.ratio)) return undefined;
   return steeredClean(ctx, mine.ratio, rt.ratio);
 }
 

@@ -123,3 +123,41 @@ describe('what a drain, a restore and a recovery say', () => {
     expect(without.ok && without.value).not.toHaveProperty('basis');
   });
 });
+
+describe("a GCP end's counters cross the link", () => {
+  const A2 = aws('vpn-2', '203.0.113.20');
+  const G2 = gcp('tunnel-2');
+  const both = [...links, { gcp: G2, aws: A2 }];
+  const counted = { ratio: 0, span: 'aws-to-gcp' as const, at: '2026-11-25T01:00:00.000Z', packets: 600_000 };
+  const gcpReport = (extra: Partial<Report> = {}) =>
+    report({
+      tunnelId: G1,
+      cloud: 'gcp',
+      signal: { ...probe('degraded'), tunnelId: G1, viaLink: true, source: 'link:aws', measure: { ratio: 0.05, span: 'round-trip' } },
+      counters: {
+        counted,
+        loads: { [G1]: { pps: 120_000, byDirection: { 'gcp-to-aws': 40_000 } }, [G2]: { pps: 40_000 }, [gcp('unlinked')]: { pps: 1 } },
+      },
+      ...extra,
+    });
+
+  it('figures answer a probe: only counters, no health, loads renamed to the other end tunnels (unlinked ones left out)', () => {
+    const m = linkMessageFor(gcpReport(), { about: 'figures', health: 'unknown' }, both)!;
+    expect(m).toMatchObject({ origin: 'gcp', fromTunnelId: G1, toTunnelId: A1, health: 'unknown', figures: true, counted });
+    expect(m.loads).toEqual({ [A1]: { pps: 120_000, byDirection: { 'gcp-to-aws': 40_000 } }, [A2]: { pps: 40_000 } });
+    expect(m).not.toHaveProperty('measure');
+    expect(m.reason).toMatch(/0\.00 % aws-to-gcp over 600,000 packets/);
+    const s = signalFromLink(m, both, 'aws');
+    expect(s.ok && s.value).toMatchObject({ tunnelId: A1, figures: true, counted, loads: m.loads, viaLink: true });
+  });
+
+  it('no figures without counters', () => {
+    expect(linkMessageFor(gcpReport({ counters: undefined }), { about: 'figures', health: 'unknown' }, both)).toBeUndefined();
+  });
+
+  it('every other message carries them too', () => {
+    const m = linkMessageFor(gcpReport({ decision: 'drain', results: applied, signal: undefined }), { about: 'change', health: 'degraded' }, both)!;
+    expect(m.counted).toEqual(counted);
+    expect(Object.keys(m.loads ?? {})).toEqual([A1, A2]);
+  });
+});

@@ -203,3 +203,30 @@ describe('what crosses the link, and what does not', () => {
     expect(into(a, A1)).toHaveLength(1);
   });
 });
+
+describe('figures in a link message are bounded and checked', () => {
+  const base = {
+    v: 1 as const,
+    id: 'gcp:figures:1',
+    origin: 'gcp' as const,
+    fromTunnelId: 'gcp:p:r:t',
+    toTunnelId: 'aws:r:vpn-1:203.0.113.10',
+    health: 'unknown' as const,
+    observedAt: '2026-11-25T01:00:00.000Z',
+    reason: 'counters',
+    figures: true,
+  };
+  const verify = (m: object) => verifyLinkMessage(JSON.parse(JSON.stringify(signLinkMessage(m as LinkMessage, SECRET))), SECRET);
+
+  it('accepts counted loss and loads', () => {
+    const v = verify({ ...base, counted: { ratio: 0.01, span: 'aws-to-gcp', at: base.observedAt, packets: 100 }, loads: { a: { pps: 5 } } });
+    expect(v.ok).toBe(true);
+  });
+
+  it('refuses more loads than a message may carry, a loss above 1 and an unknown load field', () => {
+    const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`aws:r:vpn-${i}:1`, { pps: 1 }]));
+    expect(verify({ ...base, loads: many }).ok).toBe(false);
+    expect(verify({ ...base, counted: { ratio: 2, span: 'aws-to-gcp', at: base.observedAt, packets: 1 } }).ok).toBe(false);
+    expect(verify({ ...base, loads: { a: { pps: 1, extra: 1 } } }).ok).toBe(false);
+  });
+});

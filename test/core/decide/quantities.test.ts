@@ -20,6 +20,8 @@ interface Situation {
   record?: Partial<LedgerRecord>;
   others?: Partial<LedgerRecord>[];
   load?: Record<string, number>;
+  /** Per tunnel: what the traffic port laid on its status (per-direction load, counted loss). */
+  statuses?: Record<string, Partial<TunnelStatus>>;
   policy?: Partial<Policy>;
   withdrawnAlready?: boolean;
 }
@@ -29,7 +31,7 @@ function run(x: Situation): Decision {
   const id = x.id ?? T1;
   const cloud = id.startsWith('aws') ? 'aws' : 'gcp';
   const tunnels: TunnelStatus[] = (cloud === 'aws' ? t.awsTunnels : t.gcpTunnels).map((s) =>
-    x.load?.[s.ref.id] !== undefined ? { ...s, load: { pps: x.load[s.ref.id]!, at: at(60) } } : s,
+    x.load?.[s.ref.id] !== undefined ? { ...s, load: { pps: x.load[s.ref.id]!, at: at(60) }, ...x.statuses?.[s.ref.id] } : { ...s, ...x.statuses?.[s.ref.id] },
   );
   const record: LedgerRecord = { ...emptyRecord(id, cloud), version: 2, ...x.record };
   let paths = cloud === 'aws' ? t.awsPaths : t.gcpPaths;
@@ -361,5 +363,104 @@ describe('no room, and the other end following', () => {
       withdrawnAlready: true,
     });
     expect(plain.kind).not.toBe('restore');
+  });
+});
+
+describe('what the clouds count', () => {
+  const counted = (ratio: number, secondsAgo = 60) => ({ ratio, span: 'aws-to-gcp' as const, at: at(secondsAgo), packets: 600_000 });
+  const byDirection = (pps: number, gcpToAws: number, awsToGcp: number) => ({
+    load: { pps, byDirection: { 'gcp-to-aws': gcpToAws, 'aws-to-gcp': awsToGcp }, at: at(60) },
+  });
+
+  it('a lever moves only the direction it steers: a GCP drain that fits by its own direction goes ahead', () => {
+    // 120,000 pps through T1, 40,000 of them GCP→AWS (what GCP routes move); T2 carries 40,000 of a 140,000 limit.
+    const d = run({
+      trigger: probe(T1, 'degraded', 0.05),
+      record: { health: 'degraded', loss: loss(0.05) },
+      statuses: { [T1]: byDirection(120_000, 40_000, 80_000), [T2]: byDirection(40_000, 40_000, 0) },
+      policy: { gcpTunnelCapacityPps: 140_000 },
+    });
+    expect(d.kind).toBe('drain');
+    expect(d.refusals).toEqual([]);
+  });
+
+  it('the same drain is refused when the other end has taken the tunnel out already: both directions land on the survivor', () => {
+    const d = run({
+      trigger: probe(T1, 'degraded', 0.05),
+      record: { health: 'degraded', loss: loss(0.05), monitors: { 'link:aws': { health: 'degraded', at: at(20) } } },
+      statuses: { [T1]: byDirection(120_000, 40_000, 80_000), [T2]: byDirection(40_000, 40_000, 0) },
+      policy: { gcpTunnelCapacityPps: 140_000 },
+    });
+    expect(d.kind).toBe('refuse');
+    expect(d.refusals.map((r) => r.guard)).toEqual(['capacity']);
+    expect(d.summary).toMatch(/moving 120,000 pps onto .* would drop about 20,000 pps over capacity/);
+  });
+
+  it('counters that show the steered direction clean make a round trip the other end\'s business (set aside, told on)', () => {
+    // AWS end: the probe's round trip says 5 %; the GCP end counted 0 % on what A1 delivered (AWS→GCP, what AWS routes steer).
+    const d = run({
+      id: A1,
+      trigger: probe(A1, 'degraded', 0.05),
+      record: { loss: { 'aws-to-gcp': { ratio: 0, at: at(60), monitor: 'link:gcp:counters', basis: 'traffic' } } },
+    });
+    expect(d.kind).toBe('record');
+    expect(d.actions).toEqual([]);
+    expect(d.refusals.map((r) => r.guard)).toEqual(['direction']);
+    expect(d.summary).toMatch(/the loss is in the other direction/);
+  });
+
+  it('a round trip measured well after the clean figure describes the tunnel now: it drains', () => {
+    const d = run({
+      id: A1,
+      trigger: probe(A1, 'degraded', 0.05),
+      record: { loss: { 'aws-to-gcp': { ratio: 0, at: at(900), monitor: 'link:gcp:counters', basis: 'traffic' } } },
+      policy: { lossMaxAgeSeconds: 3600 },
+    });
+    expect(d.kind).toBe('drain');
+  });
+
+  it('the GCP end reads its own counters from the tunnel status: the direction it does not steer, subtracted from the round trip', () => {
+    // Round trip 5 % and AWS→GCP counted 5 %: GCP→AWS (what GCP routes steer) is clean.
+    const d = run({
+      trigger: probe(T1, 'degraded', 0.05, { viaLink: true, source: 'link:aws', monitor: 'link:aws' }),
+      statuses: { [T1]: { counted: counted(0.05) } },
+    });
+    expect(d.actions).toEqual([]);
+    expect(d.refusals.map((r) => r.guard)).toEqual(['direction']);
+  });
+
+  it('answers the other end\'s probe news with figures, and never answers figures', () => {
+    const news = run({
+      trigger: probe(T1, 'degraded', 0.05, { viaLink: true, source: 'link:aws', monitor: 'link:aws' }),
+      statuses: { [T1]: { counted: counted(0) } },
+    });
+    expect(news.tell).toEqual({ about: 'figures', health: 'unknown' });
+    const figures = run({
+      trigger: probe(T1, 'unknown', undefined, { viaLink: true, figures: true, source: 'link:aws', monitor: 'link:aws', basis: undefined }),
+      statuses: { [T1]: { counted: counted(0) } },
+    });
+    expect(figures.tell).toBeUndefined();
+    const silent = run({ trigger: probe(T1, 'degraded', 0.05, { viaLink: true, source: 'link:aws', monitor: 'link:aws' }) });
+    expect(silent.tell).toBeUndefined();
+  });
+
+  it('figures from the other end move no monitor and are kept (loss and loads), quietly', () => {
+    const figures: Trigger = {
+      type: 'signal',
+      signal: {
+        ...sig(A1, 'unknown', at(0)),
+        viaLink: true,
+        figures: true,
+        monitor: 'link:gcp',
+        counted: counted(0, 30),
+        loads: { [A2]: { pps: 1000, at: at(30) } },
+      },
+    };
+    const active = run({ id: A1, trigger: figures, record: { health: 'healthy', monitors: { x: { health: 'healthy', at: at(100) } } } });
+    expect(active.kind).toBe('record');
+    expect(active.next?.monitors).toEqual({ x: { health: 'healthy', at: at(100) } });
+    expect(active.next?.loss?.['aws-to-gcp']?.ratio).toBe(0);
+    expect(active.next?.loads?.[A2]?.pps).toBe(1000);
+    expect(active.notify).toBe(false);
   });
 });
