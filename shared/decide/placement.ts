@@ -142,7 +142,8 @@ export function otherDirectionOnly(ctx: Ctx, s: Signal): string | undefined {
   const mine = lossOf(ctx, ctx.id);
   if (!mine || mine.ratio >= ctx.input.policy.lossBetterMargin) return undefined;
   // A round trip cannot tell the directions apart; a clean figure of the steered direction itself can.
-  if (s.measure.span === 'round-trip') return explains(ctx, mine, s.measure.ratio) ? steeredClean(ctx, mine.ratio, s.measure.ratio) : undefined;
+  if (s.measure.span === 'round-trip')
+    return explains(ctx, mine, s.measure.ratio) ? steeredClean(ctx, mine.ratio, s.measure.ratio) : undefined;
   return `${ctx.id}: ${percent(s.measure.ratio)} lost ${DIRECTION_LABEL[s.measure.span]}, while ${DIRECTION_LABEL[steered]} — the direction this end's routes steer — loses ${percent(mine.ratio)}: not drained here; the other end's routes steer the lossy direction`;
 }
 

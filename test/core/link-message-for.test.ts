@@ -156,7 +156,11 @@ describe("a GCP end's counters cross the link", () => {
   });
 
   it('every other message carries them too', () => {
-    const m = linkMessageFor(gcpReport({ decision: 'drain', results: applied, signal: undefined }), { about: 'change', health: 'degraded' }, both)!;
+    const m = linkMessageFor(
+      gcpReport({ decision: 'drain', results: applied, signal: undefined }),
+      { about: 'change', health: 'degraded' },
+      both,
+    )!;
     expect(m.counted).toEqual(counted);
     expect(Object.keys(m.loads ?? {})).toEqual([A1, A2]);
   });

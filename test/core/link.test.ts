@@ -219,7 +219,11 @@ describe('figures in a link message are bounded and checked', () => {
   const verify = (m: object) => verifyLinkMessage(JSON.parse(JSON.stringify(signLinkMessage(m as LinkMessage, SECRET))), SECRET);
 
   it('accepts counted loss and loads', () => {
-    const v = verify({ ...base, counted: { ratio: 0.01, span: 'aws-to-gcp', at: base.observedAt, packets: 100 }, loads: { a: { pps: 5 } } });
+    const v = verify({
+      ...base,
+      counted: { ratio: 0.01, span: 'aws-to-gcp', at: base.observedAt, packets: 100 },
+      loads: { a: { pps: 5 } },
+    });
     expect(v.ok).toBe(true);
   });
 

@@ -12,7 +12,11 @@ const t = incident();
 const [g1, g2] = t.gcpTunnels as [TunnelStatus, TunnelStatus];
 const [a1] = t.awsTunnels as [TunnelStatus];
 const policy = { ...DEFAULT_POLICY, awsTunnelCapacityPps: 140_000, gcpTunnelCapacityPps: 250_000 };
-const figures = { tunnelId: g1.ref.id, load: { pps: 1000, at: '2026-11-25T01:00:00.000Z' }, counted: { ratio: 0.02, span: 'aws-to-gcp' as const, at: '2026-11-25T01:00:00.000Z', packets: 9000 } };
+const figures = {
+  tunnelId: g1.ref.id,
+  load: { pps: 1000, at: '2026-11-25T01:00:00.000Z' },
+  counted: { ratio: 0.02, span: 'aws-to-gcp' as const, at: '2026-11-25T01:00:00.000Z', packets: 9000 },
+};
 
 describe('withTraffic', () => {
   it('lays load and counted loss on the tunnel they describe; capacities default per cloud', () => {
@@ -40,14 +44,22 @@ describe('readTraffic', () => {
 
   it('reads the port once with the tunnels it was given', async () => {
     const lines: LogEntry[] = [];
-    const out = await readTraffic(deps(lines), ports(async () => [figures]), [g1, g2]);
+    const out = await readTraffic(
+      deps(lines),
+      ports(async () => [figures]),
+      [g1, g2],
+    );
     expect(out[0]!.load).toEqual(figures.load);
     expect(lines).toEqual([]);
   });
 
   it('a failed read is a warning and leaves the figures out: the decision goes on without them', async () => {
     const lines: LogEntry[] = [];
-    const out = await readTraffic(deps(lines), ports(async () => Promise.reject(new Error('403 monitoring.timeSeries.list denied'))), [g1]);
+    const out = await readTraffic(
+      deps(lines),
+      ports(async () => Promise.reject(new Error('403 monitoring.timeSeries.list denied'))),
+      [g1],
+    );
     expect(out[0]).not.toHaveProperty('load');
     expect(out[0]!.capacityPps).toBe(250_000);
     expect(lines).toEqual([expect.objectContaining({ severity: 'WARNING', message: expect.stringMatching(/403 monitoring/) })]);

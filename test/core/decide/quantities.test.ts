@@ -31,7 +31,9 @@ function run(x: Situation): Decision {
   const id = x.id ?? T1;
   const cloud = id.startsWith('aws') ? 'aws' : 'gcp';
   const tunnels: TunnelStatus[] = (cloud === 'aws' ? t.awsTunnels : t.gcpTunnels).map((s) =>
-    x.load?.[s.ref.id] !== undefined ? { ...s, load: { pps: x.load[s.ref.id]!, at: at(60) }, ...x.statuses?.[s.ref.id] } : { ...s, ...x.statuses?.[s.ref.id] },
+    x.load?.[s.ref.id] !== undefined
+      ? { ...s, load: { pps: x.load[s.ref.id]!, at: at(60) }, ...x.statuses?.[s.ref.id] }
+      : { ...s, ...x.statuses?.[s.ref.id] },
   );
   const record: LedgerRecord = { ...emptyRecord(id, cloud), version: 2, ...x.record };
   let paths = cloud === 'aws' ? t.awsPaths : t.gcpPaths;
@@ -396,7 +398,7 @@ describe('what the clouds count', () => {
     expect(d.summary).toMatch(/moving 120,000 pps onto .* would drop about 20,000 pps over capacity/);
   });
 
-  it('counters that show the steered direction clean make a round trip the other end\'s business (set aside, told on)', () => {
+  it("counters that show the steered direction clean make a round trip the other end's business (set aside, told on)", () => {
     // AWS end: the probe's round trip says 5 %; the GCP end counted 0 % on what A1 delivered (AWS→GCP, what AWS routes steer).
     const d = run({
       id: A1,
@@ -429,7 +431,7 @@ describe('what the clouds count', () => {
     expect(d.refusals.map((r) => r.guard)).toEqual(['direction']);
   });
 
-  it('answers the other end\'s probe news with figures, and never answers figures', () => {
+  it("answers the other end's probe news with figures, and never answers figures", () => {
     const news = run({
       trigger: probe(T1, 'degraded', 0.05, { viaLink: true, source: 'link:aws', monitor: 'link:aws' }),
       statuses: { [T1]: { counted: counted(0) } },
