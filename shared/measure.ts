@@ -81,7 +81,7 @@ export function withCounted(
 /** What the core knows of a tunnel's loss in one direction, and from what. */
 export interface Loss {
   ratio: number;
-  /** Which figure it came from: the direction itself, or a round trip (an upper bound on each direction). */
+  /** Which figure it came from: the direction itself, a round trip (an upper bound on each direction), or the opposite direction standing in. */
   from: Span;
   ageSeconds: number;
 }
@@ -116,11 +116,14 @@ export function lossToward(
   // turned lossy since.
   if (ownFresh && (!rtFresh || Date.parse(ownFresh.at) >= Date.parse(rtFresh.at) - COINCIDENT_S * 1000))
     return { ratio: ownFresh.ratio, from: d, ageSeconds: age(ownFresh) };
+  const other = fresh(opposite, now, maxAgeSeconds) ? opposite : undefined;
   if (rtFresh) {
-    const other = fresh(opposite, now, maxAgeSeconds) ? opposite : undefined;
     const ratio = other && other.ratio < 1 ? Math.max(0, 1 - (1 - rtFresh.ratio) / (1 - other.ratio)) : rtFresh.ratio;
     return { ratio, from: 'round-trip', ageSeconds: age(rtFresh) };
   }
+  // Nothing measures this direction: the opposite one stands in for it (most path faults lose both ways alike). Its
+  // `from` says so: it never counts as this direction measured clean.
+  if (other) return { ratio: other.ratio, from: d === 'gcp-to-aws' ? 'aws-to-gcp' : 'gcp-to-aws', ageSeconds: age(other) };
   return undefined;
 }
 

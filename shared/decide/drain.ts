@@ -9,7 +9,16 @@ import { depreferGaps, drainGuards } from '../guards';
 import { withHealthy } from '../health';
 import { compared } from '../measure';
 import { isDeprefer } from '../types';
-import { capacityCheck, carriersOf, clearlyBetterCarriers, directionOf, fullCarriers, lossOf, worsePath } from './placement';
+import {
+  capacityCheck,
+  carriersOf,
+  clearlyBetterCarriers,
+  directionOf,
+  fullCarriers,
+  lossOf,
+  standbyCarriersOf,
+  worsePath,
+} from './placement';
 import type { LedgerRecord, Path, PathSnapshot } from '../types';
 
 export const MAX_DRAINS = 100;
@@ -55,7 +64,7 @@ export function drain(ctx: Ctx, base: LedgerRecord, reason: string, opts: { forc
   const refusals = drainGuards(ctx.input, view, ctx.id, own);
   let capacityNote: string | undefined;
   if (opts.by === 'monitor') {
-    const worse = worsePath(ctx, carriers);
+    const worse = worsePath(ctx, carriers.length > 0 ? carriers : standbyCarriersOf(ctx, own));
     if (worse) refusals.push(worse);
     const capacity = capacityCheck(ctx, carriers);
     if (capacity?.refusal) refusals.push(capacity.refusal);

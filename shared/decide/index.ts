@@ -6,6 +6,7 @@ import { contextOf, type Decision, type DecisionInput } from './decision';
 import { localHealthOf, staleFor, withSignalMark } from './monitors';
 import { resumeInterrupted } from './resume';
 import type { LinkNews } from '../links/rules';
+import { withCounted } from '../measure';
 import type { Signal, TunnelStatus } from '../types';
 import { onFigures } from './figures';
 import { onOperatorDrain, onOperatorRestore, onRelease, onSignal, onReconcile } from './triggers';
@@ -14,7 +15,11 @@ export { pathsOfTunnel, withLever, type Decision, type DecisionInput, type Trigg
 export { localHealthOf, speakingMonitors, staleFor, withSignalMark } from './monitors';
 
 /** Decide what to do. Pure: no I/O, no clock, no environment. */
-export function decide(input: DecisionInput): Decision {
+export function decide(given: DecisionInput): Decision {
+  // What the cloud's counters show of this tunnel now joins its record (kept with whatever the decision writes): once
+  // drained, the tunnel carries no traffic and the counters fall silent, but the figure that took it out stays.
+  const status = given.tunnels.find((t) => t.ref.id === given.record.tunnelId);
+  const input = status?.counted ? { ...given, record: { ...given.record, ...withCounted(given.record, status) } } : given;
   const d = decideInner(input);
   const tell = linkNews(input, d);
   const { tell: _, ...rest } = d;
@@ -27,7 +32,14 @@ export function decide(input: DecisionInput): Decision {
  */
 function linkNews(input: DecisionInput, d: Decision): LinkNews | undefined {
   const t = input.trigger;
-  if (t.type !== 'signal') return input.record.lastSignalViaLink ? undefined : d.tell;
+  if (t.type !== 'signal') {
+    const told = input.record.lastSignalViaLink ? undefined : d.tell;
+    // A reconcile of a tunnel that is not simply healthy and in service refreshes the other end's figures, which it
+    // cannot read itself and which would otherwise age out between news.
+    if (!told && t.type === 'reconcile' && input.tunnels.some((x) => x.ref.id === input.record.tunnelId && x.counted))
+      return { about: 'figures', health: 'unknown' };
+    return told;
+  }
   const s = attributeProbe(input, t.signal);
   // The other end's probe measured a round trip: answer with what this end's counters see of one direction, so
   // each end can tell which direction loses. Only news of a probe is answered, and figures never answer figures.

@@ -15,13 +15,21 @@ const cloudOfId = (id: string): Cloud => (id.startsWith('aws:') ? 'aws' : 'gcp')
 /** The direction this tunnel's own lever steers. */
 export const directionOf = (id: string): Direction => steeredBy(cloudOfId(id));
 
-export const lossOf = (ctx: Ctx, id: string, record?: LedgerRecord): Loss | undefined =>
-  lossToward(
-    withCounted(record ?? (id === ctx.id ? ctx.record : ctx.view.recordOf(id)), ctx.view.statusOf(id)),
-    directionOf(ctx.id),
-    ctx.input.now,
-    ctx.input.policy.lossMaxAgeSeconds,
-  );
+export const lossOf = (ctx: Ctx, id: string, record?: LedgerRecord): Loss | undefined => {
+  const r = record ?? (id === ctx.id ? ctx.record : ctx.view.recordOf(id));
+  return lossToward(withCounted(r, ctx.view.statusOf(id)), directionOf(ctx.id), asOf(ctx, r), ctx.input.policy.lossMaxAgeSeconds);
+};
+
+/**
+ * When a tunnel's figures are judged: now — or, for a drained tunnel, when it was drained. A drained tunnel carries
+ * no traffic, so its traffic figures cannot be renewed: the last ones stand as the evidence that took it out (a probe
+ * keeps measuring it, and a newer figure replaces them). Without this, they would expire while it is out, and the
+ * label rules would put a known-worse tunnel back beside a better one.
+ */
+function asOf(ctx: Ctx, r: LedgerRecord | undefined): Date {
+  const drainedAt = r?.state === 'drained' ? r.drains.at(-1) : undefined;
+  return drainedAt ? new Date(Math.min(ctx.input.now.getTime(), Date.parse(drainedAt))) : ctx.input.now;
+}
 
 /**
  * The other tunnels in service that carry some of these destinations now: the paths a drain moves traffic onto, or
@@ -37,6 +45,23 @@ export function carriersOf(ctx: Ctx, paths: readonly Pick<Path, 'destinations' |
     );
     if (!covers) continue;
     for (const t of p.tunnelIds) if (!view.unavailable.has(t) && view.statusOf(t)?.status !== 'down') out.add(t);
+  }
+  return [...out];
+}
+
+/**
+ * With no carrier in service, where a drain's traffic would go all the same: the standby copies of drained tunnels'
+ * routes for these destinations (a de-preferred route still carries traffic when nothing better exists, so draining
+ * this tunnel too only spreads its traffic over theirs).
+ */
+export function standbyCarriersOf(ctx: Ctx, paths: readonly Pick<Path, 'destinations' | 'domain'>[]): string[] {
+  const out = new Set<string>();
+  for (const p of ctx.input.paths) {
+    if (!p.standbyFor || p.tunnelIds.includes(ctx.id)) continue;
+    const covers = paths.some(
+      (w) => (w.domain ?? '') === (p.domain ?? '') && w.destinations.some((d) => p.destinations.some((c) => contains(c, d))),
+    );
+    if (covers) for (const t of p.tunnelIds) if (ctx.view.statusOf(t)?.status !== 'down') out.add(t);
   }
   return [...out];
 }
