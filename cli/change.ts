@@ -6,7 +6,12 @@
 import type { Command as CommanderCommand } from 'commander';
 import type { Command } from '../shared/engine';
 import { outputOf, outputOption, type OutputFlags } from './output';
-import { printChange } from './print';
+import { otherEndAfterRestore, type OtherEnd } from './other-end';
+import { printChange, type OtherEndOutcome } from './print';
+import { buildStatus } from './status-view';
+import type { Change, Target } from './targets/target';
+import type { Clock } from '../shared/ports';
+import { errorMessage } from '../shared/errors';
 import { shortId } from './status-names';
 import { EXIT, UsageError, type ExitCode } from './io';
 import { formatReport } from './report-format';
@@ -83,10 +88,41 @@ export async function runChange(s: Session, type: ChangeType, tunnel: string, o:
   s.io.inFlight?.(interruptedNote(type, shortId(ref.id), !inProcess));
   try {
     const change = await target.apply(ref, command, clock);
-    const code = printChange(s.io, change, output, inProcess);
+    const other = type === 'restore' ? await restoreOtherEnd(target, change, clock) : undefined;
+    const code = printChange(s.io, change, output, inProcess, other);
     if (type === 'release' && !json && change.report.ok) s.io.stdout(AFTER_RELEASE(shortId(ref.id)));
     return code;
   } finally {
     s.io.inFlight?.(undefined);
   }
+}
+
+/**
+ * After a restore: the other end of the link, put back too or named with why it stays (`other-end.ts` decides).
+ * Read after this end's change, so what the link already did is seen.
+ */
+async function restoreOtherEnd(target: Target, change: Change, clock: Clock): Promise<OtherEndOutcome | undefined> {
+  try {
+    return await followOtherEnd(target, change, clock);
+  } catch (e) {
+    // This end's change stands and is printed; only the look at the other end failed.
+    return { peer: '', text: `the other end of the link was not checked: ${errorMessage(e)}` };
+  }
+}
+
+async function followOtherEnd(target: Target, change: Change, clock: Clock): Promise<OtherEndOutcome | undefined> {
+  const r = change.report;
+  const restored = r.ok && (r.decision === 'restore' || r.decision === 'ignore') && !r.dryRun;
+  const [snap, links] = await Promise.all([target.read(), target.links()]);
+  const doc = buildStatus(snap.tunnels, snap.paths, snap.records, links);
+  const peerId = doc.tunnels.find((t) => t.id === r.tunnelId)?.peer;
+  const next: OtherEnd | undefined = otherEndAfterRestore(
+    doc.tunnels.find((t) => t.id === peerId),
+    target.name,
+    restored,
+  );
+  if (!next) return undefined;
+  if (next.act === 'say') return { peer: next.peer, text: next.text };
+  const ref = await target.tunnel(next.peer);
+  return { peer: next.peer, change: await target.apply(ref, { type: 'restore', tunnelId: ref.id }, clock) };
 }

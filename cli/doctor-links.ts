@@ -30,16 +30,22 @@ export async function doctorLinks(
   out.push(
     env.TUNNEL_GUARD_LINK_SECRET
       ? check('link secret', 'pass', 'TUNNEL_GUARD_LINK_SECRET is set (it must be the same value on both functions)')
-      : check(
-          'link secret',
-          'fail',
-          'TUNNEL_GUARD_LINK_SECRET is not set: link messages cannot be signed or verified',
-          'set the same secret on both functions and here',
-        ),
+      : env.TUNNEL_GUARD_LINK_SECRET_ARN
+        ? // Read from Secrets Manager when a command composes the AWS side (as the Lambda reads it).
+          check('link secret', 'pass', `TUNNEL_GUARD_LINK_SECRET_ARN names it: ${env.TUNNEL_GUARD_LINK_SECRET_ARN}`)
+        : check(
+            'link secret',
+            'fail',
+            'TUNNEL_GUARD_LINK_SECRET is not set: link messages cannot be signed or verified',
+            'set the same secret on both functions and here',
+          ),
   );
 
   const url = env.TUNNEL_GUARD_GCP_LINK_URL;
-  const creds = !!env.TUNNEL_GUARD_GCP_LINK_TOKEN || (!!env.TUNNEL_GUARD_GCP_LINK_USERNAME && !!env.TUNNEL_GUARD_GCP_LINK_PASSWORD);
+  const creds =
+    !!env.TUNNEL_GUARD_GCP_LINK_TOKEN ||
+    !!env.TUNNEL_GUARD_GCP_LINK_SECRET_ARN ||
+    (!!env.TUNNEL_GUARD_GCP_LINK_USERNAME && !!env.TUNNEL_GUARD_GCP_LINK_PASSWORD);
   if (!url)
     out.push(
       check(
@@ -56,11 +62,18 @@ export async function doctorLinks(
       check(
         'AWS → GCP',
         'fail',
-        `${url} is set without TUNNEL_GUARD_GCP_LINK_TOKEN (or _USERNAME + _PASSWORD)`,
+        `${url} is set without TUNNEL_GUARD_GCP_LINK_SECRET_ARN (or _USERNAME + _PASSWORD, or _TOKEN)`,
         'set the webhook credentials the function accepts',
       ),
     );
-  else out.push(check('AWS → GCP', 'pass', `${url} with ${env.TUNNEL_GUARD_GCP_LINK_TOKEN ? 'token' : 'Basic'} credentials`));
+  else
+    out.push(
+      check(
+        'AWS → GCP',
+        'pass',
+        `${url} with ${env.TUNNEL_GUARD_GCP_LINK_TOKEN ? 'token' : env.TUNNEL_GUARD_GCP_LINK_SECRET_ARN ? 'Basic credentials from Secrets Manager' : 'Basic credentials'}`,
+      ),
+    );
 
   const topic = env.TUNNEL_GUARD_AWS_LINK_TOPIC_ARN;
   if (!topic)

@@ -7,6 +7,7 @@ import type { Report } from '../shared/report-types';
 import type { LinkDelivery } from '../simulator';
 import type { CliIo, ExitCode } from './io';
 import { formatDelivery } from './link-format';
+import { otherEndLine } from './other-end';
 import type { Output } from './output';
 import { exitCodeFor, formatReport } from './report-format';
 import { shortId } from './status-names';
@@ -39,13 +40,27 @@ export function printLinked(io: CliIo, linked: readonly LinkDelivery[], output: 
 export const linkedJson = (linked: readonly LinkDelivery[]) =>
   linked.map((d) => (d.ok ? { ok: true, tunnelId: d.message.toTunnelId, health: d.message.health, report: d.report } : d));
 
-/** One decision's report and what the link did with it; its exit code is the command's. */
-export function printChange(io: CliIo, c: Change, output: Output, inProcessLinks: boolean): ExitCode {
-  if (output === 'json')
-    io.stdout(`${JSON.stringify(inProcessLinks ? { ...c.report, linked: linkedJson(c.linked) } : c.report, null, 2)}\n`);
-  else {
+/** After a restore: the other end of the link, put back too (its change), or why it stays as it is (text). */
+export interface OtherEndOutcome {
+  peer: string;
+  change?: Change;
+  text?: string;
+}
+
+/** `otherEnd` in `--json`: the other end's report, or what was said of it. */
+const otherEndJson = (o: OtherEndOutcome) =>
+  o.change ? { tunnelId: o.peer, report: o.change.report, linked: linkedJson(o.change.linked) } : { tunnelId: o.peer, note: o.text };
+
+/** One decision's report and what the link did with it; its exit code is the command's (never the other end's). */
+export function printChange(io: CliIo, c: Change, output: Output, inProcessLinks: boolean, other?: OtherEndOutcome): ExitCode {
+  if (output === 'json') {
+    const doc = inProcessLinks ? { ...c.report, linked: linkedJson(c.linked) } : c.report;
+    io.stdout(`${JSON.stringify(other ? { ...doc, otherEnd: otherEndJson(other) } : doc, null, 2)}\n`);
+  } else {
     printReport(io, c.report, output);
     printLinked(io, c.linked, output);
+    if (other?.text) io.stdout(`${other.text}\n`);
+    if (other?.change) io.stdout(otherEndLine(other.change.report));
   }
   return exitCodeFor(c.report);
 }

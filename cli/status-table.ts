@@ -5,6 +5,7 @@
 import type { LedgerRecord } from '../shared/types';
 import { paintFor, visibleLength, type Paint } from './paint';
 import { peerName, shortId } from './status-names';
+import { percentOf } from './utilisation';
 import type { StatusDoc, StatusTunnel } from './status-view';
 
 export const TABLE_WIDTH = 120;
@@ -48,9 +49,11 @@ export function formatStatus(doc: StatusDoc, o: TableOptions = {}): string {
   const paint = o.paint ?? paintFor(false);
   const now = o.now ?? new Date();
   const byId = new Map((o.records ?? []).map((r) => [r.tunnelId, r]));
+  // UTIL only where some load is known: the peak over the limit it meets (status-view.ts).
+  const util = doc.tunnels.some((t) => t.utilisation !== undefined) ? ['UTIL'] : [];
   const head = o.wide
-    ? ['TUNNEL', 'LINK', 'HEALTH', 'STATE', 'ACTIVE ROUTES', 'WITHDRAWN', 'PEER', 'SINCE', 'REASON']
-    : ['TUNNEL', 'LINK', 'HEALTH', 'STATE', 'ROUTES', 'PEER', 'SINCE', 'REASON'];
+    ? ['TUNNEL', 'LINK', 'HEALTH', 'STATE', 'ACTIVE ROUTES', 'WITHDRAWN', ...util, 'PEER', 'SINCE', 'REASON']
+    : ['TUNNEL', 'LINK', 'HEALTH', 'STATE', 'ROUTES', ...util, 'PEER', 'SINCE', 'REASON'];
   const rows = doc.tunnels.map((t) => {
     const r = byId.get(t.id);
     const routes = o.wide
@@ -68,6 +71,7 @@ export function formatStatus(doc: StatusDoc, o: TableOptions = {}): string {
       t.health,
       stateOf(t),
       ...routes,
+      ...(util.length ? [t.utilisation === undefined ? '-' : percentOf(t.utilisation)] : []),
       t.peer ? (o.wide ? t.peer : peerName(t.peer)) : '-',
       age(r?.updatedAt, now),
       reasonOf(t, r),

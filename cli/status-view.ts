@@ -4,7 +4,8 @@
  */
 import { effectiveHealth } from '../shared/health';
 import { peerOf } from '../shared/links/rules';
-import type { Config } from '../shared/policy';
+import { DEFAULT_POLICY, type Config } from '../shared/policy';
+import { utilisations, type CapacityDefaults, type Utilisation } from './utilisation';
 import { isFenceId, type Health, type LedgerRecord, type Path, type TunnelStatus } from '../shared/types';
 
 export interface StatusRoute {
@@ -41,6 +42,14 @@ export interface StatusTunnel {
   loadPps?: number;
   /** The tunnel's packet-rate limit where known (configured, or the adapter's figure). */
   capacityPps?: number;
+  /**
+   * Peak load over the limit it meets (`loadPps` / `utilisationCapacityPps`), where a load is known for this end or
+   * its other end: the limit is the tunnel's own, else the policy's default for its cloud, and the smaller end of a
+   * linked pair binds.
+   */
+  utilisation?: number;
+  /** The limit `utilisation` is measured against. */
+  utilisationCapacityPps?: number;
   /** The latest measured loss ratio per span (`gcp-to-aws`, `aws-to-gcp`, `round-trip`), with when and who said it. */
   loss?: LedgerRecord['loss'];
   /** When a monitor last saw the tunnel over its packet-rate limit (throttled). */
@@ -49,6 +58,9 @@ export interface StatusTunnel {
 export interface StatusDoc {
   tunnels: StatusTunnel[];
 }
+
+const utilisationFields = (u: Utilisation | undefined) =>
+  u ? { utilisation: Math.round(u.ratio * 1000) / 1000, utilisationCapacityPps: u.capacityPps } : {};
 
 /** One entry per destination of each path (a BGP peer carries several). */
 const perDestination = (paths: readonly Path[]): StatusRoute[] =>
@@ -65,7 +77,9 @@ export function buildStatus(
   paths: readonly Path[],
   records: readonly LedgerRecord[],
   links: StatusLinks = { links: [], source: 'off' },
+  capacity: CapacityDefaults = DEFAULT_POLICY, // the policy's defaults, for a caller without a configuration
 ): StatusDoc {
+  const used = utilisations(tunnels, links.links, capacity);
   const byId = new Map(records.filter((r) => !isFenceId(r.tunnelId)).map((r) => [r.tunnelId, r]));
   return {
     tunnels: tunnels.map((t) => {
@@ -97,6 +111,7 @@ export function buildStatus(
         ...(peer && links.source !== 'off' ? { peerSource: links.source } : {}),
         ...(t.load ? { loadPps: t.load.pps } : {}),
         ...(t.capacityPps !== undefined ? { capacityPps: t.capacityPps } : {}),
+        ...utilisationFields(used.get(t.ref.id)),
         ...(r?.loss && Object.keys(r.loss).length ? { loss: r.loss } : {}),
         ...(r?.throttledAt ? { throttledAt: r.throttledAt } : {}),
       };

@@ -114,7 +114,7 @@ export const AWS_OPTIONS = {
     parse: secretArn,
     default: '',
     doc: 'Secrets Manager secret holding the link HMAC key (read at cold start, cached; the key itself never in the environment)',
-    readers: ['Lambda', 'serverless deploy'],
+    readers: ['Lambda', 'CLI', 'serverless deploy'],
     delivery: 'forwarded',
   },
   gcpLinkUrl: {
@@ -130,7 +130,7 @@ export const AWS_OPTIONS = {
     parse: secretArn,
     default: '',
     doc: 'Secrets Manager secret holding the GCP webhook credentials as JSON `{"username","password"}`',
-    readers: ['Lambda', 'serverless deploy'],
+    readers: ['Lambda', 'CLI', 'serverless deploy'],
     delivery: 'forwarded',
   },
   gcpLinkUsername: {

@@ -18,7 +18,7 @@ import { runOnSide, sideLogger } from './side-run';
 export const side: SideModule = {
   async open(o) {
     const region = await resolveAwsRegion(o.env);
-    const { edge, hasTopic } = composeAwsSide(o.env, region, o.cwd, sideLogger(o)); // bad configuration fails before any call
+    const { edge, hasTopic } = await composeAwsSide(o.env, region, o.cwd, sideLogger(o)); // bad configuration fails before any call
     for (const w of await preflightAws(o.env, region)) o.stderr(`warning: ${w}\n`);
     const { deps } = edge;
     return {

@@ -7,7 +7,8 @@ import { DescribeVpnConnectionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { Env } from '../../config/source';
 import { PermanentError, errorMessage } from '../../shared/errors';
 import type { Logger } from '../../shared/ports';
-import { composeAws, type AwsEdge } from '../../functions/compose';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { composeAwsWithSecrets, type AwsEdge } from '../../functions/compose';
 import { UsageError } from '../io';
 import { boundedAwsConfig, CloudUnavailableError, explainAwsError } from './bounded';
 
@@ -75,10 +76,19 @@ export async function preflightAws(env: Env, region: string): Promise<string[]> 
 }
 
 /**
- * The Lambda's composition. Without `TUNNEL_GUARD_TOPIC_ARN` a placeholder satisfies the root for read-only
- * commands; `hasTopic` says whether the notifier is real, and a change on AWS is refused without it (aws-entry.ts).
+ * The Lambda's composition, with the secrets the environment names by ARN (`TUNNEL_GUARD_LINK_SECRET_ARN`,
+ * `TUNNEL_GUARD_GCP_LINK_SECRET_ARN`) read from Secrets Manager by the Lambda's own reader — the deploy refuses the
+ * plain values, so an operator holds the ARNs, as the function does. Without `TUNNEL_GUARD_TOPIC_ARN` a placeholder
+ * satisfies the root for read-only commands; `hasTopic` says whether the notifier is real, and a change on AWS is
+ * refused without it (aws-entry.ts).
  */
-export function composeAwsSide(env: Env, region: string, cwd: string, logger: Logger): { edge: AwsEdge; hasTopic: boolean } {
+export async function composeAwsSide(
+  env: Env,
+  region: string,
+  cwd: string,
+  logger: Logger,
+  secretsManager: () => SecretsManagerClient = () => new SecretsManagerClient(boundedAwsConfig(env, region)),
+): Promise<{ edge: AwsEdge; hasTopic: boolean }> {
   const hasTopic = !!env.TUNNEL_GUARD_TOPIC_ARN;
   const awsEnv: Env = {
     ...env,
@@ -86,7 +96,7 @@ export function composeAwsSide(env: Env, region: string, cwd: string, logger: Lo
     ...(hasTopic ? {} : { TUNNEL_GUARD_TOPIC_ARN: `arn:aws:sns:${region}:000000000000:tunnel-guard-cli-unset` }),
   };
   try {
-    return { edge: composeAws(awsEnv, { cwd, logger }), hasTopic };
+    return { edge: await composeAwsWithSecrets(awsEnv, { cwd, logger, secretsManager }), hasTopic };
   } catch (e) {
     if (e instanceof PermanentError) throw new UsageError(`AWS: ${errorMessage(e)}`);
     throw e;

@@ -7,7 +7,7 @@ import { alarmRoutes, awsAlarms, tunnelOfAlarm } from './aws-alarms';
 import { awsEndpointOf } from './aws-side';
 import { explainAwsError } from './bounded';
 import { awsCheck as check, type AwsDoctorCheck } from './doctor-aws-check';
-import { probeChecks } from './doctor-probes';
+import { probeChecks, unprobedLinkChecks } from './doctor-probes';
 
 export const alarmsCheck: AwsDoctorCheck = {
   name: 'alarms',
@@ -42,7 +42,7 @@ export const alarmsCheck: AwsDoctorCheck = {
         return check(`alarm ${t.ref.id}`, 'pass', `${routed.map((a) => a.AlarmName).join(', ')} → ${rules.join(', ') || 'alarm action'}`);
       });
       if (scoped.length === 0) checks.push(check('alarms', 'skip', 'no AWS tunnel in scope'));
-      return [...checks, ...probeChecks(env, connections, alarms)];
+      return [...checks, ...probeChecks(env, connections, alarms), ...unprobedLinkChecks(env, config.links)];
     } catch (e) {
       return [
         check(

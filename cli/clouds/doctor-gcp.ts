@@ -18,7 +18,7 @@ import { explainGcpError } from './bounded';
 import { gcpEndpoints, gcpRequest, resolveGcpAuth, type GcpAuth } from './gcp-api';
 import { isVpnPolicy, listAlertPolicies, listNotificationChannels, tunnelNamesOfPolicy, webhookUrlOf } from './gcp-alerting';
 import { gcpProjectOf } from './gcp-side';
-import { queryTokenCheck, type ChannelView } from '../../gcp-functions/doctor-checks';
+import { queryTokenCheck, topicPublishersCheck, type ChannelView, type IamPolicyView } from '../../gcp-functions/doctor-checks';
 import { listGcpTunnels } from './gcp-tunnels';
 
 /**
@@ -179,12 +179,51 @@ const credentialsOutOfUrls: GcpDoctorCheck = {
   },
 };
 
+/**
+ * Who may publish to the incidents topic: anyone who can is able to drain or restore through the Pub/Sub push. The
+ * judgement is the edge's own (`topicPublishersCheck`, pure); the doctor fetches the project number and the topic's
+ * and the project's IAM policies (roles granted on the project apply to the topic too).
+ */
+const incidentPublishers: GcpDoctorCheck = {
+  name: 'who may publish incidents',
+  async run({ env, auth, project }) {
+    const ep = gcpEndpoints(env);
+    const topic = env.TUNNEL_GUARD_PUBSUB_TOPIC || 'tunnel-guard-incidents';
+    const p = encodeURIComponent(project);
+    try {
+      const [proj, projectPolicy, topicPolicy] = await Promise.all([
+        gcpRequest<{ projectNumber?: string }>(auth, env, `${ep.resourceManager}/v1/projects/${p}`),
+        gcpRequest<IamPolicyView>(auth, env, `${ep.resourceManager}/v1/projects/${p}:getIamPolicy`, { method: 'POST', body: {} }),
+        gcpRequest<IamPolicyView>(auth, env, `${ep.pubsub}/v1/projects/${p}/topics/${encodeURIComponent(topic)}:getIamPolicy`),
+      ]);
+      return topicPublishersCheck(proj.projectNumber ?? '', [topicPolicy, projectPolicy]).map((f) =>
+        check(
+          `${f.check} (${topic})`,
+          f.severity === 'error' ? 'fail' : 'pass',
+          f.severity === 'warning' ? `warning: ${f.message}` : f.message,
+          f.severity === 'ok' ? undefined : 'docs/security.md#checks-for-doctor',
+        ),
+      );
+    } catch (e) {
+      return [
+        check(
+          `who may publish incidents (${topic})`,
+          'fail',
+          explainGcpError(e, 'projects.get / getIamPolicy', ep.resourceManager),
+          'the caller needs resourcemanager.projects.get, resourcemanager.projects.getIamPolicy and pubsub.topics.getIamPolicy',
+        ),
+      ];
+    }
+  },
+};
+
 /** In the order they are run and printed, after the credentials. */
 const GCP_CHECKS: readonly GcpDoctorCheck[] = [
   { name: 'ledger bucket', run: async (c) => [await bucketCheck(c.env, c.auth, c.bucket)] },
   vpnTunnels,
   alertPolicies,
   credentialsOutOfUrls,
+  incidentPublishers,
   { name: 'function permissions', run: async (c) => [await permissionsCheck(c.env, c.auth, c.project, c.bucket)] },
 ];
 

@@ -6,6 +6,7 @@
  */
 import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import type { Env } from '../../config/source';
+import type { Config } from '../../shared/policy';
 import { errorMessage } from '../../shared/errors';
 import type { VpnConnectionInfo } from '../../functions/adapters/vpn-inventory';
 import type { DoctorCheck } from '../seat';
@@ -16,7 +17,31 @@ interface Probe {
   target: string;
 }
 // Plain CommonJS shared with serverless.yml; loaded with require so its one definition serves both.
-const deploy = require('../../functions/deploy/probes') as { parseProbes(raw: unknown): Probe[]; PROBE_ALARM_PREFIX: string };
+const deploy = require('../../functions/deploy/probes') as {
+  parseProbes(raw: unknown): Probe[];
+  unprobedLinks(raw: unknown, links: Config['links']): Config['links'];
+  PROBE_ALARM_PREFIX: string;
+};
+
+/**
+ * One line per configured link with no probe pinned to its AWS end: a tunnel that is up and carries nothing shows in
+ * no loss ratio, so without a probe a silent black hole goes unseen (and a drained tunnel waits for an operator).
+ */
+export function unprobedLinkChecks(env: Env, links: Config['links']): DoctorCheck[] {
+  let missing: Config['links'];
+  try {
+    missing = deploy.unprobedLinks(env.TUNNEL_GUARD_AWS_PROBES, links);
+  } catch {
+    return []; // the probes check says what is wrong with the setting
+  }
+  return missing.map((l) =>
+    check(
+      `probe for link ${l.aws}`,
+      'pass',
+      `warning: no probe is pinned to this link (TUNNEL_GUARD_AWS_PROBES): a silent black hole — up, carrying nothing — shows in no loss ratio; only a probe catches it. Add one (docs/recovery.md#probes-pinned-through-each-link)`,
+    ),
+  );
+}
 
 const check = (name: string, status: DoctorCheck['status'], detail: string, fix?: string): DoctorCheck => ({
   cloud: 'aws',

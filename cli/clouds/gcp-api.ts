@@ -15,6 +15,7 @@ export function gcpEndpoints(env: Env) {
     storage: trim(env.TUNNEL_GUARD_GCS_ENDPOINT || 'https://storage.googleapis.com'),
     monitoring: trim(env.TUNNEL_GUARD_MONITORING_ENDPOINT || 'https://monitoring.googleapis.com'),
     resourceManager: trim(env.TUNNEL_GUARD_RESOURCE_MANAGER_ENDPOINT || 'https://cloudresourcemanager.googleapis.com'),
+    pubsub: trim(env.TUNNEL_GUARD_PUBSUB_ENDPOINT || 'https://pubsub.googleapis.com'),
   };
 }
 

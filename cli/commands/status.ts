@@ -29,8 +29,8 @@ export const status: Register = (program, s) => {
       s.act(async (tunnel: string | undefined, o: OutputFlags) => {
         const output = outputOf(o);
         const target = s.target();
-        const [snap, links] = await Promise.all([target.read(), target.links()]);
-        const doc = buildStatus(snap.tunnels, snap.paths, snap.records, links);
+        const [snap, links, policy] = await Promise.all([target.read(), target.links(), target.policy()]);
+        const doc = buildStatus(snap.tunnels, snap.paths, snap.records, links, policy);
         if (tunnel !== undefined) {
           const ref = await target.tunnel(tunnel);
           const history = await target.history();

@@ -50,6 +50,7 @@ export function cloudsTarget(io: CliIo, verbose: boolean): Target {
         ? { links: configured, source: 'config', line: `links: ${configured.length} pair(s) from the configuration\n` }
         : { links: [], source: 'off', line: 'links: none in use (configure them: tunnel-guard discover --target clouds)\n' };
     },
+    policy: async () => (await seat()).config.policy,
     async tunnel(arg) {
       return resolveTunnel(
         arg,

@@ -7,6 +7,7 @@ import { errorMessage } from '../../shared/errors';
 import type { CliContext } from '../compose';
 import { linkPairChecks } from '../doctor-links';
 import type { DoctorCheck } from '../seat';
+import { utilisationChecks } from '../utilisation';
 
 interface SimulatorCheck {
   cloud: DoctorCheck['cloud'];
@@ -58,6 +59,18 @@ const CHECKS: readonly (SimulatorCheck | SimulatorChecks)[] = [
       const links = await c.links();
       const tunnels = [...(await c.sim.ports('aws').tunnels.list()), ...(await c.sim.ports('gcp').tunnels.list())];
       return linkPairChecks(links.links, tunnels, 'tunnel-guard discover');
+    },
+  },
+  {
+    name: 'utilisation',
+    async runAll(c) {
+      const ports = [c.sim.ports('aws'), c.sim.ports('gcp')];
+      const [tunnels, paths, links] = await Promise.all([
+        Promise.all(ports.map((p) => p.tunnels.list())).then((x) => x.flat()),
+        Promise.all(ports.map((p) => p.paths.list())).then((x) => x.flat()),
+        c.links(),
+      ]);
+      return utilisationChecks(tunnels, paths, links.links, c.config.policy);
     },
   },
 ];

@@ -128,6 +128,7 @@ export function simulatorTarget(io: CliIo, verbose: boolean): Target {
       const unpaired = links.discovery ? links.discovery.unpairedAws.length + links.discovery.unpairedGcp.length : 0;
       return { links: links.links, source: links.source, line: formatLinksLine({ ...links, unpaired }) };
     },
+    policy: async () => (await ctx()).config.policy,
     async tunnel(arg) {
       const c = await ctx();
       const [aws, gcp] = await Promise.all([c.sim.ports('aws').tunnels.list(), c.sim.ports('gcp').tunnels.list()]);

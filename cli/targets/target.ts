@@ -8,6 +8,7 @@ import type { Clock } from '../../shared/ports';
 import type { Report } from '../../shared/report-types';
 import type { LedgerRecord, Path, Signal, TunnelRef, TunnelStatus } from '../../shared/types';
 import type { Env } from '../../config/source';
+import type { Config } from '../../shared/policy';
 import type { LinkDelivery } from '../../simulator';
 import { UsageError } from '../io';
 import type { DoctorCheck } from '../seat';
@@ -51,6 +52,8 @@ export interface Target {
   describe(): Promise<string>;
   read(): Promise<Snapshot>;
   links(): Promise<TargetLinks>;
+  /** The policy in force (the capacity defaults `status` and `doctor` measure utilisation against). */
+  policy(): Promise<Config['policy']>;
   /** Resolve a `<tunnel>` argument against the tunnels the target has. */
   tunnel(arg: string): Promise<TunnelRef>;
   /** The engine's dry run: the plan, nothing changed. */

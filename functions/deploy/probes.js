@@ -26,6 +26,7 @@
 
 // The one spelling of the probe names, shared with the Lambda's alarm parser and the GCP probe routes.
 const { prefix: PROBE_ALARM_PREFIX } = require('../../clouds/probe-names.json');
+const { configJsonOf } = require('../../deploy/config-json');
 
 /**
  * How the two alarms of a probe evaluate. 30 s periods follow the monitor's 30 s aggregation; the trip alarm needs
@@ -196,12 +197,40 @@ function probeTargets(probes) {
     .join(',');
 }
 
+/**
+ * The configured links whose AWS end no probe is pinned to. A tunnel that carries no traffic at all while up is
+ * invisible to loss ratios (nothing arrives, so nothing is seen missing): only a probe catches that silent black
+ * hole. `links` as in the configuration ({gcp, aws} ids, the AWS id `aws:<region>:<vpn>:<outside ip>`).
+ */
+function unprobedLinks(probes, links) {
+  const probed = new Set(parseProbes(probes).map((p) => `${p.vpnId}:${p.tunnelIp}`));
+  return (links || []).filter((l) => !probed.has(String(l.aws).split(':').slice(2).join(':')));
+}
+
+/** The deploy's summary line for them ('' when every link has a probe, or no link is configured). */
+function unprobedLinksWarning(probes, configJson) {
+  const links = configJson ? JSON.parse(configJson).links || [] : [];
+  const missing = unprobedLinks(probes, links);
+  if (!missing.length) return '';
+  return `tunnel-guard: warning: ${missing.length} of ${links.length} link(s) have no probe (TUNNEL_GUARD_AWS_PROBES): ${missing.map((l) => l.aws).join(', ')}. A silent black hole (a tunnel that is up and carries nothing) shows in no loss ratio; only a probe catches it. See docs/troubleshooting.md`;
+}
+
 module.exports = async ({ resolveVariable }) => {
   const probes = await resolveVariable('self:custom.tunnelGuard.probes');
   const trip = await resolveVariable('self:custom.tunnelGuard.probeTripPercent');
   const clear = await resolveVariable('self:custom.tunnelGuard.probeClearPercent');
   const heavy = await resolveVariable('self:custom.tunnelGuard.probeHeavyPercent');
   const stage = await resolveVariable('sls:stage');
+  // Said where a deploy is built, once: the deployer sees it in the deploy's output.
+  if (process.argv.some((a) => a === 'package' || a === 'deploy')) {
+    let warning = '';
+    try {
+      warning = unprobedLinksWarning(probes, configJsonOf(process.env));
+    } catch {
+      // a broken configuration stops the deploy in environment.js, with its reason
+    }
+    if (warning) process.stderr.write(`${warning}\n`);
+  }
   return probeResources(probes, {
     monitorName: `tunnel-guard-${stage}-probes`,
     tripPercent: trip,
@@ -212,5 +241,7 @@ module.exports = async ({ resolveVariable }) => {
 module.exports.probeResources = probeResources;
 module.exports.probeTargets = probeTargets;
 module.exports.parseProbes = parseProbes;
+module.exports.unprobedLinks = unprobedLinks;
+module.exports.unprobedLinksWarning = unprobedLinksWarning;
 module.exports.PROBE_EVALUATION = PROBE_EVALUATION;
 module.exports.PROBE_ALARM_PREFIX = PROBE_ALARM_PREFIX;

@@ -38,8 +38,11 @@ export function restore(ctx: Ctx, base: LedgerRecord, why: string, forced: boole
   return {
     kind: 'restore',
     // Only a restore earned by health vouches for the tunnel at the other end; an operator's `restore` on one end
-    // says nothing about the other end.
-    ...(input.trigger.type === 'restore' ? {} : { tell: { about: 'change' as const, health: 'healthy' as const } }),
+    // says nothing about the other end — except to take back what the operator's own drain told it, so that the
+    // other end is no longer held by a claim nobody makes any more.
+    ...(input.trigger.type !== 'restore' || base.reason?.startsWith('operator:')
+      ? { tell: { about: 'change' as const, health: 'healthy' as const } }
+      : {}),
     summary: `restore ${id}: re-create ${base.withdrawn.length} path(s) for ${dests.join(', ') || 'nothing'} — ${why}`,
     severity: 'NOTICE',
     next,

@@ -170,3 +170,32 @@ describe('GCP probe return routes', () => {
     expect(err.join('')).toMatch(/sourceCidr/);
   });
 });
+
+describe('links without a probe are said at deploy and by doctor (a silent black hole shows in no loss ratio)', () => {
+  const probed = { gcp: 'gcp:p:r:tunnel-aws-1', aws: 'aws:ap-northeast-1:vpn-0a1b2c3d4e5f60001:203.0.113.11' };
+  const bare = { gcp: 'gcp:p:r:tunnel-aws-2', aws: 'aws:ap-northeast-1:vpn-0a1b2c3d4e5f60002:203.0.113.21' };
+
+  it('names each configured link whose AWS end has no probe', () => {
+    expect(probes.unprobedLinks(JSON.stringify([P]), [probed, bare])).toEqual([bare]);
+    expect(probes.unprobedLinks('', [probed])).toEqual([probed]);
+    expect(probes.unprobedLinks(JSON.stringify([P]), [probed])).toEqual([]);
+  });
+
+  it("the deploy's warning line counts and names them, and is empty when every link is probed", () => {
+    const w = probes.unprobedLinksWarning(JSON.stringify([P]), JSON.stringify({ links: [probed, bare] }));
+    expect(w).toMatch(
+      /^tunnel-guard: warning: 1 of 2 link\(s\) have no probe .*vpn-0a1b2c3d4e5f60002:203\.0\.113\.21\..*silent black hole/,
+    );
+    expect(probes.unprobedLinksWarning(JSON.stringify([P]), JSON.stringify({ links: [probed] }))).toBe('');
+    expect(probes.unprobedLinksWarning('', '')).toBe('');
+  });
+
+  it('doctor warns on its own line for each such link', async () => {
+    const { unprobedLinkChecks } = await import('../../cli/clouds/doctor-probes');
+    const checks = unprobedLinkChecks({ TUNNEL_GUARD_AWS_PROBES: JSON.stringify([P]) }, [probed, bare]);
+    expect(checks).toEqual([
+      expect.objectContaining({ cloud: 'aws', name: `probe for link ${bare.aws}`, detail: expect.stringMatching(/^warning: no probe/) }),
+    ]);
+    expect(unprobedLinkChecks({}, [])).toEqual([]);
+  });
+});

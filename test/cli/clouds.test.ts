@@ -326,6 +326,31 @@ describe('doctor --target clouds', () => {
     }
   });
 
+  it('names every principal besides the notification agent that may publish incidents; anyone at all fails', async () => {
+    const agent = `serviceAccount:service-${w.front.projectNumber}@gcp-sa-monitoring-notification.iam.gserviceaccount.com`;
+    w.front.topicPolicies.set('tunnel-guard-incidents', { bindings: [{ role: 'roles/pubsub.publisher', members: [agent] }] });
+    w.front.projectPolicy = { bindings: [{ role: 'roles/editor', members: ['group:ops@example.com'] }] };
+    try {
+      const name = 'who may publish incidents (tunnel-guard-incidents)';
+      const warned = JSON.parse((await tg(['doctor', '--json'], doctorEnv())).out).checks.find((c: { name: string }) => c.name === name);
+      expect(warned).toMatchObject({
+        cloud: 'gcp',
+        status: 'pass',
+        detail: expect.stringMatching(/^warning: .*group:ops@example.com \(roles\/editor\)/),
+      });
+      w.front.projectPolicy = { bindings: [] };
+      const clean = JSON.parse((await tg(['doctor', '--json'], doctorEnv())).out).checks.find((c: { name: string }) => c.name === name);
+      expect(clean).toMatchObject({ status: 'pass', detail: 'only the Cloud Monitoring notification service agent may publish' });
+      w.front.topicPolicies.set('tunnel-guard-incidents', { bindings: [{ role: 'roles/pubsub.publisher', members: [agent, 'allUsers'] }] });
+      const r = await tg(['doctor', '--json'], doctorEnv());
+      expect(JSON.parse(r.out).checks.find((c: { name: string }) => c.name === name)).toMatchObject({ status: 'fail' });
+      expect(r.code).toBe(1);
+    } finally {
+      w.front.topicPolicies.clear();
+      w.front.projectPolicy = { bindings: [] };
+    }
+  });
+
   it('passes every check of a wired deployment (exit 0) and leaves no scratch data', async () => {
     await deployProbe();
     const r = await tg(['doctor', '--json'], {

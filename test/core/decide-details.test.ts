@@ -354,6 +354,13 @@ describe('what the other end of the link hears (decided with everything else)', 
     expect(operator.tell).toBeUndefined();
   });
 
+  it("an operator restore of an operator's drain takes back what that drain told the other end", () => {
+    const pinned = { ...drained, health: 'healthy' as const, monitors: {}, suppressed: true, reason: 'operator: maintenance' };
+    const operator = run({ type: 'restore', force: false }, pinned, { withdrawnAlready: true });
+    expect(operator.kind).toBe('restore');
+    expect(operator.tell).toEqual({ about: 'change', health: 'healthy' });
+  });
+
   it('nothing is told of a reconcile acting on what the other end last said (no echo)', () => {
     const healed = {
       ...drained,

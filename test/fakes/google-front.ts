@@ -16,6 +16,10 @@ export class GoogleFront {
   notificationChannels: Json[] = [];
   /** Permissions testIamPermissions grants (project and bucket alike). */
   granted = new Set<string>();
+  /** The project's number and IAM policy, and each Pub/Sub topic's IAM policy (getIamPolicy). */
+  projectNumber = '123456789012';
+  projectPolicy: Json = { bindings: [] };
+  topicPolicies = new Map<string, Json>();
   /** Buckets that do not exist (the Cloud Storage fake has every bucket): 404 as GCS answers. */
   missingBuckets = new Set<string>();
   readonly requests: { method: string; path: string }[] = [];
@@ -71,6 +75,10 @@ export class GoogleFront {
     if (m && method === 'GET') return json(200, this.aggregated(decodeURIComponent(m[1]!), m[2] as 'vpnTunnels' | 'routers'));
     m = /^\/v3\/projects\/([^/]+)\/(alertPolicies|notificationChannels)$/.exec(p);
     if (m && method === 'GET') return json(200, { [m[2]!]: m[2] === 'alertPolicies' ? this.alertPolicies : this.notificationChannels });
+    if (/^\/v1\/projects\/[^/:]+$/.test(p) && method === 'GET') return json(200, { projectNumber: this.projectNumber });
+    if (/^\/v1\/projects\/[^/:]+:getIamPolicy$/.test(p) && method === 'POST') return json(200, this.projectPolicy);
+    m = /^\/v1\/projects\/[^/]+\/topics\/([^/:]+):getIamPolicy$/.exec(p);
+    if (m && method === 'GET') return json(200, this.topicPolicies.get(decodeURIComponent(m[1]!)) ?? {});
     if (/^\/v1\/projects\/[^/:]+:testIamPermissions$/.test(p) && method === 'POST') {
       const asked: string[] = JSON.parse(body.toString() || '{}').permissions ?? [];
       return json(200, { permissions: asked.filter((x) => this.granted.has(x)) });

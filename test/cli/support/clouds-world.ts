@@ -261,6 +261,7 @@ export async function seed(w: World): Promise<void> {
     TUNNEL_GUARD_GCS_ENDPOINT: w.endpoints.google,
     TUNNEL_GUARD_MONITORING_ENDPOINT: w.endpoints.google,
     TUNNEL_GUARD_RESOURCE_MANAGER_ENDPOINT: w.endpoints.google,
+    TUNNEL_GUARD_PUBSUB_ENDPOINT: w.endpoints.google,
     TUNNEL_GUARD_GCP_AUTH: 'none',
     TUNNEL_GUARD_RETRY_BASE_MS: '0',
     TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS: '0',
