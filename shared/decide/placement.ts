@@ -15,9 +15,14 @@ const cloudOfId = (id: string): Cloud => (id.startsWith('aws:') ? 'aws' : 'gcp')
 /** The direction this tunnel's own lever steers. */
 export const directionOf = (id: string): Direction => steeredBy(cloudOfId(id));
 
-export const lossOf = (ctx: Ctx, id: string, record?: LedgerRecord): Loss | undefined => {
+export const lossOf = (ctx: Ctx, id: string, record?: LedgerRecord, judgedAt?: Date): Loss | undefined => {
   const r = record ?? (id === ctx.id ? ctx.record : ctx.view.recordOf(id));
-  return lossToward(withCounted(r, ctx.view.statusOf(id)), directionOf(ctx.id), asOf(ctx, r), ctx.input.policy.lossMaxAgeSeconds);
+  return lossToward(
+    withCounted(r, ctx.view.statusOf(id)),
+    directionOf(ctx.id),
+    judgedAt ?? asOf(ctx, r),
+    ctx.input.policy.lossMaxAgeSeconds,
+  );
 };
 
 /**
@@ -230,8 +235,14 @@ export function noBetterByLabel(ctx: Ctx, base: LedgerRecord): string | undefine
   if (ctx.view.healthOf(ctx.id) === 'down') return undefined;
   const carriers = carriersOf(ctx, base.withdrawn);
   if (carriers.length === 0 || !carriers.every((t) => ctx.view.healthOf(t) === 'degraded')) return undefined;
-  // Where every figure is known, the figures decide (betterThanCarriers), not the labels.
-  if (lossOf(ctx, ctx.id) && carriers.every((t) => lossOf(ctx, t))) return undefined;
+  // Where every figure is known, the figures decide (betterThanCarriers), not the labels. A drained tunnel's figure
+  // that only stands because nothing could renew it (older than the figures' age limit) keeps it out only beside a
+  // carrier measurably better than it: it may have healed since, and beside an equal carrier, sharing is what doing
+  // nothing would do.
+  const own = lossOf(ctx, ctx.id);
+  const renewed = !!own && !!lossOf(ctx, ctx.id, undefined, ctx.input.now);
+  if (own && renewed && carriers.every((t) => lossOf(ctx, t))) return undefined;
+  if (own && !renewed && clearlyBetterCarriers(ctx, carriers).length > 0) return undefined;
   return `every tunnel carrying its traffic is degraded too (${carriers.join(', ')}) and no figure says which is worse: sharing the traffic again is what doing nothing would do`;
 }
 
