@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/chromium';
 import { loadDeployed } from '../../gameday/deployed';
-import { renderHtml } from '../../gameday/html';
+import { renderHtml } from '../../gameday/picture/page';
 import { runScenario } from '../../gameday/run';
 import { loadScenarioFile } from '../../gameday/scenario';
 
