@@ -5,7 +5,7 @@
  */
 import type { EndState } from '../model/ends';
 import type { Timeline } from '../run';
-import { esc, type Frame, label, linkColor, pct, ROW, ROW_GAP, runs, title } from './svg';
+import { esc, type Frame, label, linkColor, minutesSpan, pct, ROW, ROW_GAP, runs, title } from './svg';
 
 /** Loss ratio bins, each its own shade: a 0.3 % loss and a 40 % loss look different at a glance. */
 export const LOSS_BINS: readonly { upTo: number; name: string; color: string }[] = [
@@ -48,7 +48,7 @@ export function linkBands(tl: Timeline, i: number, f: Frame, top: number): { svg
       const color = down ? DOWN_COLOR : LOSS_BINS[Number(r.value)]!.color;
       const what = down ? 'down' : `loss up to ${pct(worst)}`;
       out.push(
-        `<rect class="loss ${dir}${down ? ' down' : ''}" data-bin="${r.value}" x="${f.x(r.from * 60).toFixed(1)}" y="${y}" width="${((r.to - r.from) * f.minuteW).toFixed(1)}" height="${ROW}" fill="${color}">${title(`${name} ${DIRECTION_NAMES[dir]}, minutes ${r.from}–${r.to}: ${what}`)}</rect>`,
+        `<rect class="loss ${dir}${down ? ' down' : ''}" data-bin="${r.value}" ${minutesSpan(f, r.from, r.to)} y="${y}" height="${ROW}" fill="${color}">${title(`${name} ${DIRECTION_NAMES[dir]}, minutes ${r.from}–${r.to}: ${what}`)}</rect>`,
       );
     }
     y += ROW + ROW_GAP;
@@ -57,7 +57,7 @@ export function linkBands(tl: Timeline, i: number, f: Frame, top: number): { svg
     out.push(label(y, `${name}  ${end.toUpperCase()} end`, 'label', linkColor(i)));
     for (const r of runs(tl.minutes.map((m) => m.ends[i]![end]))) {
       out.push(
-        `<rect class="state ${r.value}" data-end="${end}" x="${f.x(r.from * 60).toFixed(1)}" y="${y + 1}" width="${((r.to - r.from) * f.minuteW).toFixed(1)}" height="${ROW - 2}" fill="${STATE_COLORS[r.value]}">${title(`${name} ${end.toUpperCase()} end, minutes ${r.from}–${r.to}: ${r.value}`)}</rect>`,
+        `<rect class="state ${r.value}" data-end="${end}" ${minutesSpan(f, r.from, r.to)} y="${y + 1}" height="${ROW - 2}" fill="${STATE_COLORS[r.value]}">${title(`${name} ${end.toUpperCase()} end, minutes ${r.from}–${r.to}: ${r.value}`)}</rect>`,
       );
       // Named in place where there is room: the state is read, not looked up in the legend.
       if (r.value !== 'active' && (r.to - r.from) * f.minuteW > 64)

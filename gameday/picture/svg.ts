@@ -28,6 +28,13 @@ export function frameOf(minutes: number): Frame {
   return { minutes, x: (t) => LEFT + (Math.min(Math.max(t, 0), span) / span) * PLOT, minuteW: PLOT / minutes };
 }
 
+/** The x and width of minutes [from, to): both ends rounded, so the runs of a band add up to the whole axis. */
+export function minutesSpan(f: Frame, from: number, to: number): string {
+  const x0 = Number(f.x(from * 60).toFixed(1));
+  const x1 = Number(f.x(to * 60).toFixed(1));
+  return `x="${x0}" width="${(x1 - x0).toFixed(1)}"`;
+}
+
 export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 export const n1 = (n: number): string => n.toFixed(1);
