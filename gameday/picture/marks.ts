@@ -83,22 +83,25 @@ export function moments(tl: Timeline, floorSeconds: number | null): { key: strin
       key: 'floor',
       name: `detection floor +${floorSeconds ?? 0} s`,
       t: floor,
-      why: onset === null ? 'no fault' : 'no detection floor: no cloud metric sees the first loss',
+      why: 'no detection floor: no cloud metric sees the first loss',
     },
     {
       key: 'mitigated',
       name: `mitigated +${tl.timeToMitigateSeconds ?? 0} s`,
       t: mitigated,
-      why: onset === null ? 'nothing to mitigate' : 'never mitigated: traffic kept flowing into a lossy path',
+      why: 'never mitigated: traffic kept flowing into a lossy path',
     },
   ];
 }
 
 /** The moments' names (rows at `top`) and their lines down to `bottom`. */
 export function momentMarks(tl: Timeline, floorSeconds: number | null, f: Frame, top: number, bottom: number): string {
+  // Without a fault the one line that says so is enough.
+  const onsetMissing = tl.onset === null;
   return moments(tl, floorSeconds)
     .map((m, k) => {
       const y = top + k * (ROW + 1);
+      if (m.t === null && onsetMissing && m.key !== 'onset') return '';
       if (m.t === null) return `<text class="small moment-missing ${m.key}" x="${f.x(0) + 4}" y="${y + ROW - 2}">${esc(m.why)}</text>`;
       const x = f.x(m.t).toFixed(1);
       const right = m.t > f.minutes * 45;
