@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { loadDeployed } from './deployed';
-import { renderHtml } from './html';
+import { renderHtml } from './picture/page';
 import { runScenario, type RunOutput } from './run';
 import { loadScenarioFile, ScenarioError, type Scenario } from './scenario';
 import { STRATEGIES } from './strategies';

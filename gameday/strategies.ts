@@ -44,6 +44,8 @@ export interface Strategy {
   /** Cloud mutations so far. */
   routeChanges(): number;
   decisions(): Decision[];
+  /** Every line the edges logged, with its time (tunnel-guard only): the picture reads CRITICAL notices and link messages from it. */
+  log?(): readonly (LogEntry & { t: number })[];
 }
 
 export function noneStrategy(): Strategy {
@@ -209,6 +211,7 @@ export function tunnelGuardStrategy(world: World, config: Config, clock: { t: nu
       }
     },
     routeChanges: () => world.sim.stats().applied,
+    log: () => logger.lines,
     decisions: () => {
       // A refusal repeated by every reconcile is one refusal (the engine notifies it once, too).
       const seen = new Set<string>();
