@@ -213,7 +213,7 @@ export const AWS_OPTIONS = {
   probeHeavyPercent: {
     env: 'TUNNEL_GUARD_PROBE_HEAVY_PERCENT',
     parse: text(),
-    default: '60',
+    default: '50',
     doc: 'probe heavy-loss alarm threshold (percent loss, round trip, one period)',
     readers: ['serverless deploy'],
   },

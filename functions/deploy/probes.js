@@ -43,7 +43,7 @@ const PROBE_EVALUATION = Object.freeze({
   fast: { Period: 60, EvaluationPeriods: 1, DatapointsToAlarm: 1 },
   clear: { Period: 30, EvaluationPeriods: 4, DatapointsToAlarm: 1 },
 });
-const DEFAULTS = Object.freeze({ tripPercent: 2, clearPercent: 0.5, heavyPercent: 60 });
+const DEFAULTS = Object.freeze({ tripPercent: 2, clearPercent: 0.5, heavyPercent: 50 });
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
