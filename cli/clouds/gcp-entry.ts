@@ -2,6 +2,7 @@
  * Entry of the `dist/clouds-gcp.js` bundle: the GCP side of `--target clouds` (the Cloud Function's composition
  * root with credentials resolved up front, discovery of tunnels and alert policies, doctor's GCP checks).
  */
+import { readTraffic } from '../../shared/engine/traffic';
 import type { SideModule } from '../seat';
 import { CloudUnavailableError, explainGcpError } from './bounded';
 import { gcpEndpoints, resolveGcpAuth } from './gcp-api';
@@ -20,11 +21,14 @@ export const side: SideModule = {
       cloud: 'gcp',
       where: `gcp:${gcpProjectOf(o.env)} bucket ${o.env.TUNNEL_GUARD_LEDGER_BUCKET}`,
       async read() {
-        const [tunnels, paths, records] = await Promise.all([
+        const [listed, paths, records] = await Promise.all([
           deps.clouds.gcp!.tunnels.list(),
           deps.clouds.gcp!.paths.list(),
           deps.ledger.list(),
         ]);
+        // The figures the function decides with (load per tunnel, loss on what each received), read the same way:
+        // `status` and `doctor` show utilisation from them. A failed read only leaves them out.
+        const tunnels = await readTraffic(deps, deps.clouds.gcp!, listed);
         return { tunnels, paths, records };
       },
       run: (command, clock, preview) => runOnSide(deps, command, clock, preview),

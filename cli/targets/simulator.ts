@@ -3,6 +3,7 @@
  * `./tunnel-guard.sim.json`) with its ledger beside it, acted on through the same core as the functions. Link
  * messages are delivered in-process, so a change also shows what the other end of the link did.
  */
+import { withTraffic } from '../../shared/engine/traffic';
 import { existsSync } from 'node:fs';
 import { reconcile, runCommand, handleSignal } from '../../shared/engine';
 import { ledgerFileFor } from '../../simulator';
@@ -65,11 +66,14 @@ export function simulatorTarget(io: CliIo, verbose: boolean): Target {
   const read = async () => {
     const c = await ctx();
     const ports = [c.sim.ports('aws'), c.sim.ports('gcp')];
-    const [tunnels, paths, records] = await Promise.all([
+    const [listed, paths, records, links] = await Promise.all([
       Promise.all(ports.map((p) => p.tunnels.list())).then((x) => x.flat()),
       Promise.all(ports.map((p) => p.paths.list())).then((x) => x.flat()),
       c.sim.ledger.list(),
+      c.links(),
     ]);
+    // Each tunnel with the capacity the functions hold it to (as on the clouds): `status` shows the same fields.
+    const tunnels = withTraffic(listed, [], c.config.policy, links.links);
     return { tunnels, paths, records };
   };
   /**
