@@ -124,6 +124,7 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
   } as never;
   // Read-only: the per-tunnel packet counters for load and the loss on what each tunnel receives.
   const monitoringAuth = options.authClient ?? new GoogleAuth({ scopes: 'https://www.googleapis.com/auth/monitoring.read' });
+  const monitoringUrl = read(O.monitoringEndpoint, env);
   const routes = new RoutesClient(computeOpts);
   const globalOperations = new GlobalOperationsClient(computeOpts);
   const routers = new RoutersClient(computeOpts);
@@ -149,7 +150,11 @@ export function composeGcp(env: Env, options: ComposeOptions = {}): GcpEdge {
             ),
           }),
           tunnels: new GcpTunnelHealth(vpnTunnels, { project, regions }),
-          traffic: new MonitoringTraffic(googleMonitoringGet(monitoringAuth as never), { project, now: () => new Date() }),
+          traffic: new MonitoringTraffic(googleMonitoringGet(monitoringAuth as never), {
+            project,
+            now: () => new Date(),
+            ...(monitoringUrl ? { endpoint: monitoringUrl.replace(/\/+$/, '') } : {}),
+          }),
         },
       },
       ledger: new GcsLedger(storage.bucket(bucket), ledgerPrefix),

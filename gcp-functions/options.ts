@@ -181,6 +181,14 @@ export const GCP_OPTIONS = {
     readers: FN_CLI,
     delivery: 'local',
   },
+  monitoringEndpoint: {
+    env: 'TUNNEL_GUARD_MONITORING_ENDPOINT',
+    parse: text(),
+    default: '',
+    doc: 'Cloud Monitoring endpoint override (the per-tunnel packet counters; `http://127.0.0.1:PORT`: local fakes)',
+    readers: FN_CLI,
+    delivery: 'local',
+  },
   gcsEndpoint: {
     env: 'TUNNEL_GUARD_GCS_ENDPOINT',
     parse: text(),

@@ -45,6 +45,8 @@ export const FUNCTION_PERMISSIONS = [
   'compute.vpnTunnels.get',
   'compute.globalOperations.get',
   'compute.regionOperations.get',
+  // The per-tunnel packet counters (load, and the loss on what each tunnel received).
+  'monitoring.timeSeries.list',
 ];
 export const BUCKET_PERMISSIONS = ['storage.objects.get', 'storage.objects.list', 'storage.objects.create', 'storage.objects.delete'];
 

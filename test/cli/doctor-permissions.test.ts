@@ -9,7 +9,7 @@ import { FUNCTION_PERMISSIONS } from '../../cli/clouds/doctor-gcp';
 /** `compute.routers.list/get/update` → the three permissions it names. */
 function documented(markdown: string): Set<string> {
   const out = new Set<string>();
-  for (const [, token] of markdown.matchAll(/`(compute\.[a-zA-Z]+\.[a-zA-Z/]+)`/g)) {
+  for (const [, token] of markdown.matchAll(/`((?:compute|monitoring)\.[a-zA-Z]+\.[a-zA-Z/]+)`/g)) {
     const [first, ...rest] = token!.split('/');
     const prefix = first!.slice(0, first!.lastIndexOf('.') + 1);
     out.add(first!);

@@ -73,6 +73,8 @@ export class GoogleFront {
     }
     let m = /^\/compute\/v1\/projects\/([^/]+)\/aggregated\/(vpnTunnels|routers)$/.exec(p);
     if (m && method === 'GET') return json(200, this.aggregated(decodeURIComponent(m[1]!), m[2] as 'vpnTunnels' | 'routers'));
+    // The per-tunnel packet counters the function reads: none in this world (every tunnel idle, no series yet).
+    if (/^\/v3\/projects\/[^/]+\/timeSeries$/.test(p) && method === 'GET') return json(200, {});
     m = /^\/v3\/projects\/([^/]+)\/(alertPolicies|notificationChannels)$/.exec(p);
     if (m && method === 'GET') return json(200, { [m[2]!]: m[2] === 'alertPolicies' ? this.alertPolicies : this.notificationChannels });
     if (/^\/v1\/projects\/[^/:]+$/.test(p) && method === 'GET') return json(200, { projectNumber: this.projectNumber });

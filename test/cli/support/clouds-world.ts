@@ -176,6 +176,7 @@ export async function seed(w: World): Promise<void> {
     'compute.vpnTunnels.get',
     'compute.globalOperations.get',
     'compute.regionOperations.get',
+    'monitoring.timeSeries.list',
     'storage.objects.get',
     'storage.objects.list',
     'storage.objects.create',
