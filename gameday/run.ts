@@ -3,178 +3,43 @@
  * clouds — tunnel status, metrics, alert evaluation, deliveries that were on their way, scheduled reconciles —
  * then traffic flows for the step over the routes the clouds have finished programming, and every packet is
  * counted as delivered, throttled, dropped for its size, lost in transit, or unreachable.
+ *
+ * The assumed figures are in assumptions.ts, the result and timeline types in results.ts, the floor in floor.ts;
+ * all are importable from here as before.
  */
-import { readFileSync } from 'node:fs';
 import { loadConfig } from '../shared/policy';
-import { simStateSchema, type SimState } from '../simulator/sim-state';
-import { incidentTopology } from '../simulator/topology';
+import type { SimState } from '../simulator/sim-state';
+import {
+  DEFAULT_AWS_ROUTE_S,
+  DEFAULT_FAIL_RATE,
+  DEFAULT_GCP_ROUTE_S,
+  EVENTBRIDGE_DELIVERY_S,
+  PROBE_MISSING,
+  PROBE_PERIOD_S,
+  STEP_S,
+  WEBHOOK_DELIVERY_S,
+} from './assumptions';
 import { GAMEDAY_MONITOR, probeDimension, type Deployed, type ProbeDeclaration } from './deployed';
+import { floorOf } from './floor';
+import { Mailbox } from './mailbox';
 import { AwsAlarmEvaluator } from './model/aws-alarms';
 import { fateOf, lostOf } from './model/delivery';
-import { awsEndState, gcpEndState, inService, type EndState } from './model/ends';
+import { awsEndState, gcpEndState, inService } from './model/ends';
 import { GcpAlertEvaluator } from './model/gcp-alerts';
-import {
-  CLOUDWATCH_VISIBLE_S,
-  emptyGcpMinute,
-  GCP_SAMPLE_S,
-  GCP_STATUS_VISIBLE_S,
-  MetricStore,
-  PROBE_VISIBLE_S,
-  type GcpMinute,
-} from './model/metrics';
+import { CLOUDWATCH_VISIBLE_S, emptyGcpMinute, GCP_SAMPLE_S, MetricStore, PROBE_VISIBLE_S, type GcpMinute } from './model/metrics';
 import { binomial, mulberry32 } from './model/random';
 import { destinationsOf, flowsOf, type Spread } from './model/traffic';
 import { DIRECTIONS, World, type Direction } from './model/world';
 import { oracleStrategy } from './oracle';
-import { probePackets, ScenarioError, type Scenario } from './scenario';
-import {
-  naiveStrategy,
-  noneStrategy,
-  STRATEGIES,
-  tunnelGuardStrategy,
-  type Decision,
-  type Defer,
-  type Strategy,
-  type StrategyName,
-} from './strategies';
+import { kindOf, type RunOutput, type StrategyResult, type Timeline } from './results';
+import { probePackets, type Scenario } from './scenario';
+import { naiveStrategy, noneStrategy, STRATEGIES, tunnelGuardStrategy, type Strategy, type StrategyName } from './strategies';
+import { emptyTally, resultOf } from './tally';
+import { domainsOf, gatewayId, initialState, programmed } from './topology-of-run';
 
-/** The seconds one traffic step lasts: short enough for the 30 s probe aggregation, long enough to be fast. */
-export const STEP_S = 10;
-/** The probes' aggregation period (Network Synthetic Monitor offers 30 s or 60 s; the deploy tooling uses 30 s). */
-export const PROBE_PERIOD_S = 30;
-/**
- * Share of probe data points that never arrive (an assumption: Network Synthetic Monitor documents none). A
- * missing point is what makes a 30 s alarm lapse into INSUFFICIENT_DATA.
- */
-export const PROBE_MISSING = 0.01;
-/** Assumed delivery delays (none is documented as a bound): EventBridge to Lambda, Cloud Monitoring to a webhook. */
-export const EVENTBRIDGE_DELIVERY_S = 5;
-export const WEBHOOK_DELIVERY_S = 10;
-/** Retries of a failed delivery: Lambda retries an asynchronous invocation twice (after about 1 and 2 minutes). */
-export const DELIVERY_RETRIES = 2;
-export const DELIVERY_RETRY_S = 60;
-/**
- * The clouds when a scenario does not say: a share of mutating calls failing transiently, and how long a route
- * change takes to carry traffic (a GCP operation to finish; AWS route state to turn `available`). None of these
- * is documented as a figure: they are assumptions, stated here and in docs/gameday.md.
- */
-export const DEFAULT_FAIL_RATE = 0.01;
-export const DEFAULT_GCP_ROUTE_S = 20;
-export const DEFAULT_AWS_ROUTE_S = 10;
-
-export interface StrategyResult {
-  lostPackets: { gcpToAws: number; awsToGcp: number; total: number };
-  unreachablePackets: number;
-  /** Packets dropped over a tunnel's capacity (part of `lostPackets`). */
-  throttledPackets: number;
-  routeChanges: number;
-  drains: number;
-  restores: number;
-  restoresIntoLoss: number;
-  timeToMitigateSeconds: number | null;
-  /** Minutes a tunnel with no loss was out of service or de-preferred at either end (lost redundancy). */
-  healthyDrainedMinutes: number;
-  /** Minutes the two ends of a link were in different states (one in service, the other not). */
-  disagreeMinutes: number;
-  /** Seconds in which traffic flowed into a lossy path while a less lossy path with spare capacity existed. */
-  exposureSeconds: number;
-}
-
-export interface ScenarioResult {
-  scenario: string;
-  floorSeconds: number | null;
-  strategies: Record<StrategyName, StrategyResult>;
-}
-
-export type SignalKind = 'probe' | 'loss-ratio' | 'state' | 'link' | 'other';
-
-/** What the picture shows: one row per minute, plus the signals and decisions with their times. */
-export interface Timeline {
-  links: string[];
-  capacity: number[];
-  minutes: {
-    t: number;
-    /** Per link: the worst loss of either direction (1 = down). */
-    loss: number[];
-    lossGcpToAws: number[];
-    lossAwsToGcp: number[];
-    down: boolean[];
-    gcpToAws: number[];
-    awsToGcp: number[];
-    unreachable: number;
-    throttled: number;
-    lostTotal: number;
-    routeChanges: number;
-    ends: { gcp: EndState; aws: EndState }[];
-  }[];
-  signals: { t: number; text: string; kind: SignalKind; trip: boolean }[];
-  decisions: Decision[];
-  /** Warnings the edges logged at CRITICAL. */
-  critical: { t: number; text: string }[];
-  timeToMitigateSeconds: number | null;
-  onset: number | null;
-}
-
-export interface RunOutput {
-  result: ScenarioResult;
-  timelines: Record<StrategyName, Timeline>;
-}
-
-function initialState(s: Scenario): SimState {
-  if (!s.simulator) return incidentTopology();
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(s.simulator, 'utf8'));
-  } catch (e) {
-    throw new ScenarioError(`scenario ${s.name}: cannot read simulator file ${s.simulator}: ${(e as Error).message}`);
-  }
-  const parsed = simStateSchema.safeParse(raw);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new ScenarioError(
-      `scenario ${s.name}: simulator file ${s.simulator} is invalid at ${i?.path.join('.') || '(root)'}: ${i?.message}`,
-    );
-  }
-  return parsed.data;
-}
-
-const round = (n: number): number => Math.round(n);
-
-/** The routing domain of each link (GCP network and AWS gateway): only links of one domain can stand in for each other. */
-function domainsOf(world: World): string[] {
-  const s = world.initial;
-  return world.links.map((l) => {
-    const url = `/regions/${l.gcp.region}/vpnTunnels/${l.gcp.name}`;
-    const route = s.gcp.routes.find((r) => r.nextHopVpnTunnel?.endsWith(url));
-    const router = s.gcp.routers.find((r) => r.interfaces.some((i) => i.linkedVpnTunnel.endsWith(url)));
-    const conn = s.aws.vpnConnections.find((c) => c.vpnConnectionId === l.aws.vpnConnectionId);
-    return `${route?.network ?? router?.network ?? '?'}|${conn?.vpnGatewayId ?? conn?.transitGatewayId ?? conn?.vpnConnectionId}`;
-  });
-}
-
-/** The state the traffic follows: tunnel status as it is now, routes as the clouds have finished programming them. */
-function programmed(now: SimState, gcpThen: SimState, awsThen: SimState): SimState {
-  const s = structuredClone(now);
-  s.gcp.routes = structuredClone(gcpThen.gcp.routes);
-  s.gcp.routers = s.gcp.routers.map((r) => {
-    const then = gcpThen.gcp.routers.find((x) => x.name === r.name && x.region === r.region);
-    return then ? { ...structuredClone(then), interfaces: r.interfaces } : r;
-  });
-  for (const c of s.aws.vpnConnections) {
-    const then = awsThen.aws.vpnConnections.find((x) => x.vpnConnectionId === c.vpnConnectionId);
-    if (then) c.routes = structuredClone(then.routes);
-  }
-  return s;
-}
-
-const kindOf = (text: string): SignalKind =>
-  /probe/i.test(text)
-    ? 'probe'
-    : /loss ratio/i.test(text)
-      ? 'loss-ratio'
-      : /established|TunnelState|tunnel-state|state/i.test(text)
-        ? 'state'
-        : 'other';
+export * from './assumptions';
+export { floorOf } from './floor';
+export type { RunOutput, ScenarioResult, SignalKind, StrategyResult, Timeline } from './results';
 
 /** Run one strategy over the scenario. */
 async function runStrategy(
@@ -204,10 +69,8 @@ async function runStrategy(
   };
 
   // Everything on its way: alarm events, webhooks, link messages — each delivered at its time, retried on failure.
-  type Letter = { due: number; seq: number; what: string; run: () => Promise<boolean>; tries: number };
-  let mail: Letter[] = [];
-  let seq = 0;
-  const defer: Defer = (seconds, what, run) => mail.push({ due: clock.t + seconds, seq: ++seq, what, run, tries: 0 });
+  const mailbox = new Mailbox(() => clock.t);
+  const defer = mailbox.defer;
 
   const store = new MetricStore();
   const strategy: Strategy =
@@ -246,12 +109,8 @@ async function runStrategy(
     minute.set(id, m);
     return m;
   };
-  const lost = { gcpToAws: 0, awsToGcp: 0 };
-  let unreachable = 0;
-  let throttled = 0;
-  let healthyDrained = 0;
-  let disagree = 0;
-  let exposure = 0;
+  const tally = emptyTally();
+  const { lost } = tally;
   const onset = world.firstLoss()?.at;
   let mitigatedAt: number | null | undefined;
   let acc = { gcpToAws: links.map(() => 0), awsToGcp: links.map(() => 0), unreachable: 0, throttled: 0 };
@@ -320,16 +179,7 @@ async function runStrategy(
       }
     }
     // Deliver what has arrived, in order; a failed delivery comes again later, a bounded number of times.
-    while (mail.some((m) => m.due <= t)) {
-      const ready = mail.filter((m) => m.due <= t).sort((a, b) => a.due - b.due || a.seq - b.seq);
-      mail = mail.filter((m) => m.due > t);
-      for (const letter of ready) {
-        const ok = await letter.run();
-        if (!ok && letter.tries < DELIVERY_RETRIES)
-          mail.push({ ...letter, due: t + DELIVERY_RETRY_S, tries: letter.tries + 1, seq: ++seq });
-        else if (!ok) timeline.signals.push({ t, text: `gave up delivering: ${letter.what}`, kind: 'other', trip: false });
-      }
-    }
+    await mailbox.deliver(t, (what) => timeline.signals.push({ t, text: `gave up delivering: ${what}`, kind: 'other', trip: false }));
     if (t > 0 && t % deployed.awsReconcileSeconds === 0) await strategy.reconcile('aws', t);
     if (t > 0 && t % deployed.gcpReconcileSeconds === 0) await strategy.reconcile('gcp', t);
 
@@ -355,7 +205,7 @@ async function runStrategy(
       for (const dir of DIRECTIONS) {
         const f = fate[dir];
         lost[dir] += lostOf(f) * STEP_S;
-        throttled += f.throttled * STEP_S;
+        tally.throttled += f.throttled * STEP_S;
         acc.throttled += f.throttled * STEP_S;
         acc[dir][i]! += f.offered * STEP_S;
         const harm = world.lossOver(i, dir, t, t + STEP_S) + world.downOver(i, t, t + STEP_S);
@@ -381,7 +231,7 @@ async function runStrategy(
       m.established = m.established && g.status === 'ESTABLISHED';
     }
     const blackholed = (flows.unreachable.gcpToAws + flows.unreachable.awsToGcp) * STEP_S;
-    unreachable += blackholed;
+    tally.unreachable += blackholed;
     lost.gcpToAws += flows.unreachable.gcpToAws * STEP_S;
     lost.awsToGcp += flows.unreachable.awsToGcp * STEP_S;
     acc.unreachable += blackholed;
@@ -402,15 +252,15 @@ async function runStrategy(
           ),
       ),
     );
-    if (exposed) exposure += STEP_S;
+    if (exposed) tally.exposure += STEP_S;
 
     // Each end's state, against the truth about the link.
     const ends = links.map((l) => ({ gcp: gcpEndState(initial, now, l), aws: awsEndState(initial, now, l) }));
     links.forEach((_, i) => {
       const e = ends[i]!;
       const healthy = lossFrac[i]!.gcpToAws === 0 && lossFrac[i]!.awsToGcp === 0;
-      if (healthy && (!inService(e.gcp) || !inService(e.aws))) healthyDrained += STEP_S / 60;
-      if (inService(e.gcp) !== inService(e.aws)) disagree += STEP_S / 60;
+      if (healthy && (!inService(e.gcp) || !inService(e.aws))) tally.healthyDrained += STEP_S / 60;
+      if (inService(e.gcp) !== inService(e.aws)) tally.disagree += STEP_S / 60;
     });
 
     if (onset !== undefined && t + STEP_S > onset && mitigatedAt === undefined) {
@@ -449,78 +299,13 @@ async function runStrategy(
     }
     if (line.linkMessageId !== undefined) timeline.signals.push({ t: line.t, text, kind: 'link', trip: / (degraded|down)$/.test(text) });
   }
-  const holdDown = config.value.policy.restoreHoldDownSeconds;
-  const restores = decisions.filter((d) => d.kind === 'restore');
   const timeToMitigate = onset === undefined || mitigatedAt === undefined || mitigatedAt === null ? null : Math.max(0, mitigatedAt - onset);
   timeline.timeToMitigateSeconds = timeToMitigate;
   timeline.onset = onset ?? null;
   timeline.signals.sort((a, b) => a.t - b.t);
-  const result: StrategyResult = {
-    lostPackets: { gcpToAws: round(lost.gcpToAws), awsToGcp: round(lost.awsToGcp), total: round(lost.gcpToAws + lost.awsToGcp) },
-    unreachablePackets: round(unreachable),
-    throttledPackets: round(throttled),
-    routeChanges: strategy.routeChanges(),
-    drains: decisions.filter((d) => d.kind === 'drain').length,
-    restores: restores.length,
-    // A restore into loss: the tunnel's loss is on at the restore or comes back within the hold-down.
-    restoresIntoLoss: restores.filter((d) => {
-      const link = world.linkOf(d.tunnelId);
-      if (link < 0) return false;
-      for (let s = d.t; s <= d.t + holdDown; s += STEP_S)
-        if (world.lossAt(link, 'gcpToAws', s) > 0 || world.lossAt(link, 'awsToGcp', s) > 0) return true;
-      return false;
-    }).length,
-    timeToMitigateSeconds: timeToMitigate,
-    healthyDrainedMinutes: Math.round(healthyDrained * 10) / 10,
-    disagreeMinutes: Math.round(disagree * 10) / 10,
-    exposureSeconds: exposure,
-  };
+  const holdDown = config.value.policy.restoreHoldDownSeconds;
+  const result = resultOf(tally, decisions, world, holdDown, strategy.routeChanges(), timeToMitigate);
   return { result, timeline, world };
-}
-
-/** A stable numeric id for a gateway name (the webhook's `gateway_id` label is a number in GCP). */
-function gatewayId(name: string): string {
-  let h = 0n;
-  for (const ch of name) h = (h * 131n + BigInt(ch.codePointAt(0)!)) % 9_000_000_000_000_000_000n;
-  return String(1_000_000_000_000_000_000n + h);
-}
-
-/**
- * The earliest moment a signal about the first loss can be visible to an alert: a probe's data point at the end
- * of its aggregation period plus its ingestion delay; path loss on AWS→GCP that AWS actually sends through the link
- * (and that leaves something to arrive: at 100 % GCP sees no gaps, only silence) and an MTU problem on traffic the
- * link carries show in GCP's `status`-labelled counters, sampled at the end of the minute and visible up to 60 s
- * later. Path loss only on GCP→AWS shows in no cloud metric (probes would see it).
- */
-export function floorOf(world: World, initial: SimState, scenario: Scenario): number | null {
-  const first = world.firstLoss();
-  if (!first) return null;
-  const probeFloor = probePackets(scenario)
-    ? (Math.floor(first.at / PROBE_PERIOD_S) + 1) * PROBE_PERIOD_S + PROBE_VISIBLE_S - first.at
-    : null;
-  const gcpFloor = gcpFloorOf(world, first, initial, scenario);
-  const floors = [probeFloor, gcpFloor].filter((f): f is number => f !== null);
-  return floors.length ? Math.round(Math.min(...floors)) : null;
-}
-
-function gcpFloorOf(
-  world: World,
-  first: NonNullable<ReturnType<World['firstLoss']>>,
-  initial: SimState,
-  scenario: Scenario,
-): number | null {
-  const flows = flowsOf(initial, destinationsOf(initial), scenario.traffic, () => true, {
-    seed: scenario.seed,
-    ...(scenario.flows ? { flows: scenario.flows } : {}),
-  });
-  const l = world.links[first.link]!;
-  const seen =
-    first.reason === 'mtu'
-      ? (flows.awsToGcp.get(l.awsId) ?? 0) + (flows.gcpToAws.get(l.gcpId) ?? 0) > 0
-      : first.directions.includes('awsToGcp') && first.loss < 1 && (flows.awsToGcp.get(l.awsId) ?? 0) > 0;
-  if (!seen) return null;
-  const sampleEnd = (Math.floor(first.at / GCP_SAMPLE_S) + 1) * GCP_SAMPLE_S;
-  return sampleEnd + GCP_STATUS_VISIBLE_S - first.at;
 }
 
 export async function runScenario(scenario: Scenario, deployed: Deployed, only: readonly StrategyName[] = STRATEGIES): Promise<RunOutput> {

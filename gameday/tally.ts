@@ -1,0 +1,60 @@
+/** The counters one strategy's run adds up step by step, and the result they make at the end. */
+import { STEP_S } from './assumptions';
+import type { World } from './model/world';
+import type { StrategyResult } from './results';
+import type { Decision } from './strategies';
+
+export interface Tally {
+  lost: { gcpToAws: number; awsToGcp: number };
+  unreachable: number;
+  throttled: number;
+  /** Minutes (fractional) a healthy link was out of service at either end. */
+  healthyDrained: number;
+  /** Minutes (fractional) the two ends of a link disagreed. */
+  disagree: number;
+  exposure: number;
+}
+
+export const emptyTally = (): Tally => ({
+  lost: { gcpToAws: 0, awsToGcp: 0 },
+  unreachable: 0,
+  throttled: 0,
+  healthyDrained: 0,
+  disagree: 0,
+  exposure: 0,
+});
+
+const round = (n: number): number => Math.round(n);
+
+/** The result of a run from its tally and the strategy's decisions; `holdDown` judges restores into loss. */
+export function resultOf(
+  tally: Tally,
+  decisions: Decision[],
+  world: World,
+  holdDown: number,
+  routeChanges: number,
+  timeToMitigate: number | null,
+): StrategyResult {
+  const { lost } = tally;
+  const restores = decisions.filter((d) => d.kind === 'restore');
+  return {
+    lostPackets: { gcpToAws: round(lost.gcpToAws), awsToGcp: round(lost.awsToGcp), total: round(lost.gcpToAws + lost.awsToGcp) },
+    unreachablePackets: round(tally.unreachable),
+    throttledPackets: round(tally.throttled),
+    routeChanges,
+    drains: decisions.filter((d) => d.kind === 'drain').length,
+    restores: restores.length,
+    // A restore into loss: the tunnel's loss is on at the restore or comes back within the hold-down.
+    restoresIntoLoss: restores.filter((d) => {
+      const link = world.linkOf(d.tunnelId);
+      if (link < 0) return false;
+      for (let s = d.t; s <= d.t + holdDown; s += STEP_S)
+        if (world.lossAt(link, 'gcpToAws', s) > 0 || world.lossAt(link, 'awsToGcp', s) > 0) return true;
+      return false;
+    }).length,
+    timeToMitigateSeconds: timeToMitigate,
+    healthyDrainedMinutes: Math.round(tally.healthyDrained * 10) / 10,
+    disagreeMinutes: Math.round(tally.disagree * 10) / 10,
+    exposureSeconds: tally.exposure,
+  };
+}
