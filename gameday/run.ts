@@ -24,7 +24,6 @@ import { floorOf } from './floor';
 import { Mailbox } from './mailbox';
 import { AwsAlarmEvaluator } from './model/aws-alarms';
 import { fateOf, lostOf } from './model/delivery';
-import { awsEndState, gcpEndState, inService } from './model/ends';
 import { GcpAlertEvaluator } from './model/gcp-alerts';
 import { CLOUDWATCH_VISIBLE_S, emptyGcpMinute, GCP_SAMPLE_S, MetricStore, PROBE_VISIBLE_S, type GcpMinute } from './model/metrics';
 import { binomial, mulberry32 } from './model/random';
@@ -34,12 +33,20 @@ import { oracleStrategy } from './oracle';
 import { kindOf, type RunOutput, type StrategyResult, type Timeline } from './results';
 import { probePackets, type Scenario } from './scenario';
 import { naiveStrategy, noneStrategy, STRATEGIES, tunnelGuardStrategy, type Strategy, type StrategyName } from './strategies';
-import { emptyTally, resultOf } from './tally';
+import { emptyTally, resultOf, tallyEnds } from './tally';
 import { domainsOf, gatewayId, initialState, programmed } from './topology-of-run';
 
 export * from './assumptions';
 export { floorOf } from './floor';
 export type { RunOutput, ScenarioResult, SignalKind, StrategyResult, Timeline } from './results';
+
+/** What a test may change about a run (`npm run gameday` uses the defaults). */
+export interface RunOptions {
+  /** Share of probe data points that never arrive; default `PROBE_MISSING`. */
+  probeMissing?: number;
+  /** Called with each strategy's world when its run is over (the clouds' call counters are there). */
+  onWorld?: (name: StrategyName, world: World) => void;
+}
 
 /** Run one strategy over the scenario. */
 async function runStrategy(
@@ -48,6 +55,7 @@ async function runStrategy(
   initial: SimState,
   deployed: Deployed,
   floor: number | null,
+  probeMissing: number,
 ): Promise<{ result: StrategyResult; timeline: Timeline; world: World }> {
   const failRate = scenario.clouds?.failRate ?? DEFAULT_FAIL_RATE;
   const world = new World(initial, scenario, failRate > 0 ? { failRate, seed: scenario.seed } : undefined);
@@ -152,7 +160,7 @@ async function runStrategy(
         const truth = probeLoss[i]! / (PROBE_PERIOD_S / STEP_S);
         probeLoss[i] = 0;
         const lostProbes = binomial(packets, truth, random);
-        if (random() < PROBE_MISSING) return;
+        if (random() < probeMissing) return;
         store.writeCloudWatch(
           'AWS/NetworkMonitor',
           'PacketLoss',
@@ -255,13 +263,13 @@ async function runStrategy(
     if (exposed) tally.exposure += STEP_S;
 
     // Each end's state, against the truth about the link.
-    const ends = links.map((l) => ({ gcp: gcpEndState(initial, now, l), aws: awsEndState(initial, now, l) }));
-    links.forEach((_, i) => {
-      const e = ends[i]!;
-      const healthy = lossFrac[i]!.gcpToAws === 0 && lossFrac[i]!.awsToGcp === 0;
-      if (healthy && (!inService(e.gcp) || !inService(e.aws))) tally.healthyDrained += STEP_S / 60;
-      if (inService(e.gcp) !== inService(e.aws)) tally.disagree += STEP_S / 60;
-    });
+    const ends = tallyEnds(
+      tally,
+      initial,
+      now,
+      links,
+      lossFrac.map((f) => f.gcpToAws === 0 && f.awsToGcp === 0),
+    );
 
     if (onset !== undefined && t + STEP_S > onset && mitigatedAt === undefined) {
       if (intoLossy === 0) mitigatedAt = links.some((_, i) => world.lossy(i, t)) ? t : null;
@@ -308,13 +316,19 @@ async function runStrategy(
   return { result, timeline, world };
 }
 
-export async function runScenario(scenario: Scenario, deployed: Deployed, only: readonly StrategyName[] = STRATEGIES): Promise<RunOutput> {
+export async function runScenario(
+  scenario: Scenario,
+  deployed: Deployed,
+  only: readonly StrategyName[] = STRATEGIES,
+  options: RunOptions = {},
+): Promise<RunOutput> {
   const initial = initialState(scenario);
   const strategies = {} as Record<StrategyName, StrategyResult>;
   const timelines = {} as Record<StrategyName, Timeline>;
   const floor = floorOf(new World(initial, scenario), initial, scenario);
   for (const name of only) {
-    const { result, timeline } = await runStrategy(name, scenario, initial, deployed, floor);
+    const { result, timeline, world } = await runStrategy(name, scenario, initial, deployed, floor, options.probeMissing ?? PROBE_MISSING);
+    options.onWorld?.(name, world);
     strategies[name] = result;
     timelines[name] = timeline;
   }

@@ -1,6 +1,8 @@
 /** The counters one strategy's run adds up step by step, and the result they make at the end. */
+import type { SimState } from '../simulator/sim-state';
 import { STEP_S } from './assumptions';
-import type { World } from './model/world';
+import { awsEndState, gcpEndState, inService, type EndState } from './model/ends';
+import type { Link, World } from './model/world';
 import type { StrategyResult } from './results';
 import type { Decision } from './strategies';
 
@@ -25,6 +27,26 @@ export const emptyTally = (): Tally => ({
 });
 
 const round = (n: number): number => Math.round(n);
+
+/**
+ * Each end of each link as the clouds are configured `now`, for one step: a healthy link out of service at either
+ * end is lost redundancy, two ends in different states are a disagreement. Returns the ends (the picture shows them).
+ */
+export function tallyEnds(
+  tally: Tally,
+  initial: SimState,
+  now: SimState,
+  links: readonly Link[],
+  healthy: readonly boolean[],
+): { gcp: EndState; aws: EndState }[] {
+  const ends = links.map((l) => ({ gcp: gcpEndState(initial, now, l), aws: awsEndState(initial, now, l) }));
+  links.forEach((_, i) => {
+    const e = ends[i]!;
+    if (healthy[i] && (!inService(e.gcp) || !inService(e.aws))) tally.healthyDrained += STEP_S / 60;
+    if (inService(e.gcp) !== inService(e.aws)) tally.disagree += STEP_S / 60;
+  });
+  return ends;
+}
 
 /** The result of a run from its tally and the strategy's decisions; `holdDown` judges restores into loss. */
 export function resultOf(
