@@ -86,4 +86,15 @@ describe('alarm lag', () => {
     const first = timelines.none.signals.find((s) => s.trip && s.text.startsWith(what) && s.text.includes(tunnel) && s.t >= onset);
     expect(first?.t).toBe(onset + floor);
   });
+
+  it('in a run, a probe alarm judges a period once its point can have arrived: no lapse into missing data, a trip on time', async () => {
+    const { timelines } = await runScenario(scenario('seed-incident-probes'), deployed, ['none'], { probeMissing: 0 });
+    const { signals, onset } = timelines.none;
+    // Evaluated before its newest point is visible, an alarm would see that period missing every time.
+    expect(signals.filter((s) => s.text.includes('INSUFFICIENT_DATA'))).toEqual([]);
+    // The trip alarm wants 5 breaching periods of 30 s: the first ends 30 s after the onset, the fifth 120 s later,
+    // and it is visible PROBE_VISIBLE_S after that.
+    const trip = signals.find((s) => s.trip && s.text.endsWith('203.0.113.11-trip'));
+    expect(trip?.t).toBe(onset! + 30 + 4 * 30 + PROBE_VISIBLE_S);
+  });
 });
