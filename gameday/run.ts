@@ -28,12 +28,12 @@ import { GcpAlertEvaluator } from './model/gcp-alerts';
 import { CLOUDWATCH_VISIBLE_S, emptyGcpMinute, GCP_SAMPLE_S, MetricStore, PROBE_VISIBLE_S, type GcpMinute } from './model/metrics';
 import { binomial, mulberry32 } from './model/random';
 import { destinationsOf, flowsOf, type Spread } from './model/traffic';
-import { DIRECTIONS, World, type Direction } from './model/world';
+import { DIRECTIONS, World } from './model/world';
 import { oracleStrategy } from './oracle';
 import { kindOf, type RunOutput, type StrategyResult, type Timeline } from './results';
 import { probePackets, type Scenario } from './scenario';
 import { naiveStrategy, noneStrategy, STRATEGIES, tunnelGuardStrategy, type Strategy, type StrategyName } from './strategies';
-import { emptyTally, resultOf, tallyEnds } from './tally';
+import { emptyTally, resultOf, tallyEnds, tallyExposure } from './tally';
 import { domainsOf, gatewayId, initialState, programmed } from './topology-of-run';
 
 export * from './assumptions';
@@ -244,23 +244,7 @@ async function runStrategy(
     lost.awsToGcp += flows.unreachable.awsToGcp * STEP_S;
     acc.unreachable += blackholed;
 
-    // Exposure: traffic into a lossy path while a less lossy one of the same domain, up and with room, existed.
-    const exposed = links.some((_, i) =>
-      DIRECTIONS.some(
-        (dir: Direction) =>
-          into[i]![dir] > 0 &&
-          lossFrac[i]![dir] > 0 &&
-          links.some(
-            (__, k) =>
-              k !== i &&
-              domains[k] === domains[i] &&
-              !world.reportedDown(k, t) &&
-              lossFrac[k]![dir] < lossFrac[i]![dir] &&
-              load[k]! < world.capacity[k]!,
-          ),
-      ),
-    );
-    if (exposed) tally.exposure += STEP_S;
+    tallyExposure(tally, world, t, { into, harm: lossFrac, load, domains });
 
     // Each end's state, against the truth about the link.
     const ends = tallyEnds(

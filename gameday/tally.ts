@@ -2,7 +2,7 @@
 import type { SimState } from '../simulator/sim-state';
 import { STEP_S } from './assumptions';
 import { awsEndState, gcpEndState, inService, type EndState } from './model/ends';
-import type { Link, World } from './model/world';
+import { DIRECTIONS, type Direction, type Link, type World } from './model/world';
 import type { StrategyResult } from './results';
 import type { Decision } from './strategies';
 
@@ -27,6 +27,36 @@ export const emptyTally = (): Tally => ({
 });
 
 const round = (n: number): number => Math.round(n);
+
+/**
+ * Exposure, for the step at `t`: traffic into a lossy path while a less lossy one of the same domain, up and with
+ * room, existed. Per link: what entered it each direction, its harm (loss plus downtime) each direction, its load.
+ */
+export function tallyExposure(
+  tally: Tally,
+  world: World,
+  t: number,
+  step: { into: Record<Direction, number>[]; harm: Record<Direction, number>[]; load: number[]; domains: string[] },
+): void {
+  const { into, harm, load, domains } = step;
+  const links = world.links;
+  const exposed = links.some((_, i) =>
+    DIRECTIONS.some(
+      (dir: Direction) =>
+        into[i]![dir] > 0 &&
+        harm[i]![dir] > 0 &&
+        links.some(
+          (__, k) =>
+            k !== i &&
+            domains[k] === domains[i] &&
+            !world.reportedDown(k, t) &&
+            harm[k]![dir] < harm[i]![dir] &&
+            load[k]! < world.capacity[k]!,
+        ),
+    ),
+  );
+  if (exposed) tally.exposure += STEP_S;
+}
 
 /**
  * Each end of each link as the clouds are configured `now`, for one step: a healthy link out of service at either
