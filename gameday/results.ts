@@ -1,4 +1,5 @@
 /** What a game-day run reports: the numbers per strategy, and the timeline the picture draws. */
+import type { LogEntry } from '../shared/ports';
 import type { EndState } from './model/ends';
 import type { Decision, StrategyName } from './strategies';
 
@@ -69,3 +70,20 @@ export const kindOf = (text: string): SignalKind =>
       : /established|TunnelState|tunnel-state|state/i.test(text)
         ? 'state'
         : 'other';
+
+/**
+ * The edges' own words: a CRITICAL report about a tunnel is what would page someone (a reconcile repeating it is
+ * one notice; the handlers' summary lines repeat it too, so only the tunnel's own report counts), and a link
+ * message is a signal the other end received (degraded or down asks it to drain, healthy to restore).
+ */
+export function noteEdgesWords(timeline: Timeline, lines: readonly (LogEntry & { t: number })[]): void {
+  const noticed = new Set<string>();
+  for (const line of lines) {
+    const text = String(line.message);
+    if (line.severity === 'CRITICAL' && typeof line.tunnelId === 'string' && !noticed.has(`${line.tunnelId}|${text}`)) {
+      noticed.add(`${line.tunnelId}|${text}`);
+      timeline.critical.push({ t: line.t, text });
+    }
+    if (line.linkMessageId !== undefined) timeline.signals.push({ t: line.t, text, kind: 'link', trip: / (degraded|down)$/.test(text) });
+  }
+}

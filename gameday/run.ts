@@ -30,7 +30,7 @@ import { binomial, mulberry32 } from './model/random';
 import { destinationsOf, flowsOf, type Spread } from './model/traffic';
 import { DIRECTIONS, World } from './model/world';
 import { oracleStrategy } from './oracle';
-import { kindOf, type RunOutput, type StrategyResult, type Timeline } from './results';
+import { kindOf, noteEdgesWords, type RunOutput, type StrategyResult, type Timeline } from './results';
 import { probePackets, type Scenario } from './scenario';
 import { naiveStrategy, noneStrategy, STRATEGIES, tunnelGuardStrategy, type Strategy, type StrategyName } from './strategies';
 import { emptyTally, resultOf, tallyEnds, tallyExposure } from './tally';
@@ -279,18 +279,7 @@ async function runStrategy(
 
   const decisions = strategy.decisions();
   timeline.decisions = decisions;
-  // The edges' own words: a CRITICAL report about a tunnel is what would page someone (a reconcile repeating it is
-  // one notice; the handlers' summary lines repeat it too, so only the tunnel's own report counts), and a link
-  // message is a signal the other end received (degraded or down asks it to drain, healthy to restore).
-  const noticed = new Set<string>();
-  for (const line of strategy.log?.() ?? []) {
-    const text = String(line.message);
-    if (line.severity === 'CRITICAL' && typeof line.tunnelId === 'string' && !noticed.has(`${line.tunnelId}|${text}`)) {
-      noticed.add(`${line.tunnelId}|${text}`);
-      timeline.critical.push({ t: line.t, text });
-    }
-    if (line.linkMessageId !== undefined) timeline.signals.push({ t: line.t, text, kind: 'link', trip: / (degraded|down)$/.test(text) });
-  }
+  noteEdgesWords(timeline, strategy.log?.() ?? []);
   const timeToMitigate = onset === undefined || mitigatedAt === undefined || mitigatedAt === null ? null : Math.max(0, mitigatedAt - onset);
   timeline.timeToMitigateSeconds = timeToMitigate;
   timeline.onset = onset ?? null;
