@@ -9,8 +9,11 @@ export const STEP_S = 10;
 /** The probes' aggregation period (Network Synthetic Monitor offers 30 s or 60 s; the deploy tooling uses 30 s). */
 export const PROBE_PERIOD_S = 30;
 /**
- * Share of probe data points that never arrive (an assumption: Network Synthetic Monitor documents none). A
- * missing point is what makes a 30 s alarm lapse into INSUFFICIENT_DATA.
+ * Share of probe data points that never arrive (an assumption: Network Synthetic Monitor documents none). With the
+ * shipped alarms (missing data treated as missing), one missing point keeps the 5-of-5 trip alarm from firing while
+ * that period is in its window; only when every evaluated period is missing does an alarm go to INSUFFICIENT_DATA.
+ * CloudWatch looks further back for points when some are missing; the model does not, so it may delay a trip a little
+ * more than AWS would.
  */
 export const PROBE_MISSING = 0.01;
 /** Assumed delivery delays (none is documented as a bound): EventBridge to Lambda, Cloud Monitoring to a webhook. */
