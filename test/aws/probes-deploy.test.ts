@@ -64,7 +64,7 @@ describe('probe resources', () => {
     const fast = alarms.find((a) => a.AlarmName.endsWith('-fast'));
     expect(clear.Threshold).toBeLessThan(trip.Threshold);
     // Heavy loss: a higher threshold, one period — and a 60 s period, which CloudWatch stores for any metric.
-    expect(fast).toMatchObject({ Threshold: 60, Period: 60, EvaluationPeriods: 1, DatapointsToAlarm: 1 });
+    expect(fast).toMatchObject({ Threshold: 50, Period: 60, EvaluationPeriods: 1, DatapointsToAlarm: 1 });
     expect(fast.Threshold).toBeGreaterThan(trip.Threshold);
     expect(trip.Period * trip.EvaluationPeriods).toBeGreaterThan(fast.Period * fast.EvaluationPeriods);
   });
