@@ -2,12 +2,13 @@
  * Properties of placement on quantities, over random GCP topologies (2–4 tunnels sharing a destination, any of
  * them measured or not, labelled or not, loaded or not): after any decision of a monitor's signal,
  * - traffic is never drained onto tunnels that are all measured no better than the one it leaves;
- * - no drain pushes a survivor over its capacity to escape a smaller (or unknown) loss;
+ * - no drain pushes a survivor over its capacity to escape a smaller (or unknown) loss — counting only the direction
+ *   the lever moves where the counters split the load;
  * - a restore of an unhealthy drained tunnel happens only onto measurably worse carriers (or as the last path).
  */
 import fc from 'fast-check';
 import { decide } from '../../shared/decide';
-import { clearlyBetter, lossToward } from '../../shared/measure';
+import { clearlyBetter, lossToward, withCounted } from '../../shared/measure';
 import { DEFAULT_POLICY } from '../../shared/policy';
 import { emptyRecord, type LedgerRecord, type TunnelStatus } from '../../shared/types';
 import { gcp, gcpRoute, gcpTunnel } from '../fakes/topology';
@@ -20,6 +21,10 @@ const tunnelArb = fc.record({
   loss: fc.option(fc.constantFrom(0, 0.001, 0.01, 0.03, 0.05, 0.2, 0.5, 1), { nil: undefined }),
   label: fc.constantFrom('healthy', 'degraded', 'unknown-never-signalled') as fc.Arbitrary<string>,
   load: fc.option(fc.integer({ min: 0, max: 300_000 }), { nil: undefined }),
+  /** Share of the load that is GCP→AWS (what GCP routes move), where the counters tell the directions apart. */
+  gcpToAwsShare: fc.option(fc.constantFrom(0, 0.25, 0.5, 0.75, 1), { nil: undefined }),
+  /** What GCP counted of AWS→GCP on this tunnel (the opposite direction: it stands in, or is subtracted from a round trip). */
+  counted: fc.option(fc.constantFrom(0, 0.01, 0.05, 0.3), { nil: undefined }),
   drained: fc.boolean(),
 });
 
@@ -52,10 +57,18 @@ it('never places traffic on a measurably worse path or past capacity when an alt
         };
       });
       const record = records[k]!;
-      const tunnels: TunnelStatus[] = names.map((n, i) => ({
-        ...gcpTunnel(n),
-        ...(w.tunnels[i]!.load === undefined ? {} : { load: { pps: w.tunnels[i]!.load!, at: at(60) } }),
-      }));
+      const tunnels: TunnelStatus[] = names.map((n, i) => {
+        const t = w.tunnels[i]!;
+        const byDirection =
+          t.load === undefined || t.gcpToAwsShare === undefined
+            ? undefined
+            : { 'gcp-to-aws': t.load * t.gcpToAwsShare, 'aws-to-gcp': t.load * (1 - t.gcpToAwsShare) };
+        return {
+          ...gcpTunnel(n),
+          ...(t.load === undefined ? {} : { load: { pps: t.load, at: at(60), ...(byDirection ? { byDirection } : {}) } }),
+          ...(t.counted === undefined ? {} : { counted: { ratio: t.counted, span: 'aws-to-gcp' as const, at: at(90), packets: 60_000 } }),
+        };
+      });
       const paths = names
         .map((n) => gcpRoute(`to-${n}`, n, '10.0.0.0/16'))
         .filter((p) => !records.some((r) => r.state !== 'active' && r.withdrawn.some((x) => x.key === p.key)));
@@ -78,14 +91,18 @@ it('never places traffic on a measurably worse path or past capacity when an alt
             };
       const d = decide({ trigger, record, records: records.filter((_, i) => i !== k), members: [], tunnels, paths, policy, now: NOW });
       const after = d.next ?? record;
-      const lossOf = (r: LedgerRecord | undefined) => lossToward(r, 'gcp-to-aws', NOW, policy.lossMaxAgeSeconds)?.ratio;
+      // A tunnel's figure as the decision sees it: its record, with what the counters show laid over it.
+      const lossOf = (r: LedgerRecord | undefined) =>
+        r && lossToward(withCounted(r, tunnels[ids.indexOf(r.tunnelId)]), 'gcp-to-aws', NOW, policy.lossMaxAgeSeconds)?.ratio;
       const carriers = records.filter((r, i) => i !== k && r.state === 'active');
       if (d.kind === 'drain' && w.trigger === 'degraded') {
         const own = lossOf(after);
         const measured = carriers.map((r) => lossOf(r));
         if (own !== undefined && measured.length > 0 && measured.every((x) => x !== undefined))
           expect(measured.some((x) => clearlyBetter(x!, own, policy))).toBe(true);
-        const moved = tunnels[k]!.load?.pps;
+        // A GCP lever moves GCP→AWS only: that direction's load where the counters split it, else the whole load.
+        const load = tunnels[k]!.load;
+        const moved = load?.byDirection?.['gcp-to-aws'] ?? load?.pps;
         const survivors = carriers.map((r) => tunnels[ids.indexOf(r.tunnelId)]!);
         if (moved !== undefined && survivors.length > 0 && survivors.every((s) => s.load)) {
           // The busiest survivor's share of an uneven spread (the same projection the guard makes, re-derived).
