@@ -99,6 +99,19 @@ describe('DynamoDB ledger (conditional writes on version)', () => {
     );
     await expect(new DynamoDbLedger(ddb, TABLE).get('x')).rejects.toBeInstanceOf(CorruptStateError);
   });
+
+  it('scan names an unreadable item and still returns every readable record', async () => {
+    const ledger = new DynamoDbLedger(ddb, TABLE);
+    const ok = 'aws:us-east-1:vpn-1:203.0.113.14';
+    await ledger.put(emptyRecord(ok, 'aws'));
+    await ddb.send(
+      new PutItemCommand({ TableName: TABLE, Item: { tunnelId: { S: 'y' }, version: { N: '1' }, record: { S: '{not json' } } }),
+    );
+    const scan = await ledger.scan();
+    expect(scan.records.map((r) => r.tunnelId)).toContain(ok);
+    expect(scan.unreadable).toEqual(expect.arrayContaining([expect.objectContaining({ tunnelId: 'y' })]));
+    expect(scan.records.map((r) => r.tunnelId)).not.toContain('y');
+  });
 });
 
 describe('SNS notifier', () => {

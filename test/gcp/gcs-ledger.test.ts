@@ -80,6 +80,17 @@ describe('GcsLedger (real @google-cloud/storage client against a GCS JSON API fa
     expect(fake.objects.get(`${BUCKET}/${ledger.objectName(ID)}`)!.data.toString()).toBe('{"tunnelId":"x"}');
   });
 
+  it('scan names a corrupt object and still returns every readable record', async () => {
+    const other = 'gcp:p:r:tunnel-ok';
+    await ledger.put(emptyRecord(other, 'gcp'));
+    fake.put(BUCKET, ledger.objectName(ID), '{not json', { version: '3' });
+    const scan = await ledger.scan();
+    expect(scan.records.map((r) => r.tunnelId)).toContain(other);
+    expect(scan.records.map((r) => r.tunnelId)).not.toContain(ID);
+    expect(scan.unreadable).toEqual([expect.objectContaining({ tunnelId: ID, problem: expect.any(String) })]);
+    expect((await ledger.list()).map((r) => r.tunnelId)).toContain(other);
+  });
+
   it('reports 5xx from Cloud Storage as transient', async () => {
     fake.failNext = { status: 503, count: 5 };
     await expect(ledger.get(ID)).rejects.toThrow(TransientError);
