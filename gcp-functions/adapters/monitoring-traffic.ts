@@ -69,13 +69,19 @@ export class MonitoringTraffic implements TrafficView {
   }
 }
 
+/**
+ * How long one read may take. The figures are advisory: a slow Monitoring API must not hold a drain back (the
+ * function's own deadline is minutes), so a read that takes longer is given up and the decision goes on without them.
+ */
+export const MONITORING_TIMEOUT_MS = 10_000;
+
+type AuthRequest = (o: { url: string; params: Record<string, string>; timeout: number }) => Promise<{ data: unknown }>;
+
 /** The production GET: google-auth-library's client with Application Default Credentials (read-only scope). */
-export function googleMonitoringGet(auth: {
-  request: (o: { url: string; params: Record<string, string> }) => Promise<{ data: unknown }>;
-}): MonitoringGet {
+export function googleMonitoringGet(auth: { request: AuthRequest }, timeoutMs = MONITORING_TIMEOUT_MS): MonitoringGet {
   return async (url, params) => {
     try {
-      return (await auth.request({ url, params })).data;
+      return (await auth.request({ url, params, timeout: timeoutMs })).data;
     } catch (e) {
       const code = (e as { status?: number; code?: number | string }).status ?? Number((e as { code?: unknown }).code);
       if (code === 429 || (typeof code === 'number' && code >= 500)) throw new TransientError(`Cloud Monitoring: ${(e as Error).message}`);

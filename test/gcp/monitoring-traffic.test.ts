@@ -130,7 +130,8 @@ describe('googleMonitoringGet', () => {
     const seen: unknown[] = [];
     const get = googleMonitoringGet({ request: async (o) => (seen.push(o), { data: { timeSeries: [] } }) });
     expect(await get('https://x/v3/projects/p/timeSeries', { filter: 'f' })).toEqual({ timeSeries: [] });
-    expect(seen).toEqual([{ url: 'https://x/v3/projects/p/timeSeries', params: { filter: 'f' } }]);
+    // Bounded: a slow Monitoring API must not hold a decision back.
+    expect(seen).toEqual([{ url: 'https://x/v3/projects/p/timeSeries', params: { filter: 'f' }, timeout: 10_000 }]);
   });
 
   it('quota and server errors are transient, the rest (403: no monitoring.viewer) permanent', async () => {
