@@ -11,6 +11,7 @@ import type { Config } from '../../shared/policy';
 import type { Cloud } from '../../shared/types';
 import { loadSide } from '../clouds-loader';
 import { doctorLinks } from '../doctor-links';
+import { utilisationChecks } from '../utilisation';
 import { UsageError } from '../io';
 import type { CloudDiscovery, CloudSeat, CloudSide, DoctorCheck, SideOptions } from '../seat';
 import { awsRegionSet, participatingClouds } from './clouds-vars';
@@ -93,5 +94,18 @@ export async function runDoctor(opts: SeatOptions): Promise<DoctorCheck[]> {
     { aws: clouds.includes('aws'), gcp: clouds.includes('gcp') },
     topicCheck,
   );
-  return [...results.flatMap((r) => r.checks), ...links];
+  return [...results.flatMap((r) => r.checks), ...links, ...(await utilisationOnClouds(opts, config))];
+}
+
+/**
+ * Each tunnel's peak load against its limit, from the reads `status` makes (GCP's per-tunnel counters, which see the
+ * GCP end of every AWS tunnel too). Anything that stops the read is a skip here: the checks above say what is wrong.
+ */
+async function utilisationOnClouds(opts: SeatOptions, config: Config): Promise<DoctorCheck[]> {
+  try {
+    const { tunnels, paths } = await (await openSeat(opts)).read();
+    return utilisationChecks(tunnels, paths, config.links, config.policy);
+  } catch (e) {
+    return [{ cloud: 'links', name: 'utilisation', status: 'skip', detail: `loads not read: ${(e as Error).message}` }];
+  }
 }

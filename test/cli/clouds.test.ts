@@ -351,6 +351,33 @@ describe('doctor --target clouds', () => {
     }
   });
 
+  it("warns when a tunnel's peak, read from GCP's counters, leaves no room for a failover (the check still passes)", async () => {
+    // tunnel-aws-1 peaks at 100,000 pps (sent plus received) against the 140,000 a link to AWS is held to: 71 %, above
+    // the 50 % at which one of two tunnels can take the other's traffic. tunnel-aws-2 carries 10,000.
+    const minute = (ago: number) => new Date(Date.now() - ago * 60_000).toISOString();
+    const series = (type: string, tunnel: string, rate: number) => ({
+      metric: { type, labels: { tunnel_name: tunnel, gateway_name: 'gw', status: 'successful' } },
+      resource: { type: 'vpn_gateway', labels: { project_id: 'example-project', region: 'asia-northeast1', gateway_id: '1' } },
+      points: [1, 2, 3].map((ago) => ({ interval: { startTime: minute(ago + 1), endTime: minute(ago) }, value: { doubleValue: rate } })),
+    });
+    w.front.timeSeries = [
+      series('vpn.googleapis.com/network/sent_packets_count', 'tunnel-aws-1', 40_000),
+      series('vpn.googleapis.com/network/received_packets_count', 'tunnel-aws-1', 60_000),
+      series('vpn.googleapis.com/network/sent_packets_count', 'tunnel-aws-2', 10_000),
+    ];
+    const r = await tg(['doctor', '--json'], doctorEnv()).finally(() => {
+      w.front.timeSeries = [];
+    });
+    const doc = JSON.parse(r.out);
+    const one = doc.checks.find((c: { name: string }) => c.name === `utilisation ${gcpId(1)}`);
+    expect(one).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/^warning: peak 100,000 pps of 140,000 pps \(71 %\) is above 50 %/),
+    });
+    const two = doc.checks.find((c: { name: string }) => c.name === `utilisation ${gcpId(2)}`);
+    expect(two.detail).not.toMatch(/warning/);
+  });
+
   it('passes every check of a wired deployment (exit 0) and leaves no scratch data', async () => {
     await deployProbe();
     const r = await tg(['doctor', '--json'], {
@@ -377,6 +404,8 @@ describe('doctor --target clouds', () => {
         'links AWS → GCP',
         'links GCP → AWS',
         `links link ${gcpId(1)}`,
+        // Read as `status` reads it (the fake Monitoring API has no counters yet: no load known, a skip).
+        'links utilisation',
       ]),
     );
     expect(doc.checks.find((c: { name: string; status: string }) => c.name === 'function permissions' && c.status === 'pass')).toBeTruthy();

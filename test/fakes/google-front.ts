@@ -14,6 +14,8 @@ type Json = Record<string, any>;
 export class GoogleFront {
   alertPolicies: Json[] = [];
   notificationChannels: Json[] = [];
+  /** What Cloud Monitoring's timeSeries.list answers (as the API shapes it), filtered by the asked metric type. */
+  timeSeries: Json[] = [];
   /** Permissions testIamPermissions grants (project and bucket alike). */
   granted = new Set<string>();
   /** The project's number and IAM policy, and each Pub/Sub topic's IAM policy (getIamPolicy). */
@@ -73,8 +75,11 @@ export class GoogleFront {
     }
     let m = /^\/compute\/v1\/projects\/([^/]+)\/aggregated\/(vpnTunnels|routers)$/.exec(p);
     if (m && method === 'GET') return json(200, this.aggregated(decodeURIComponent(m[1]!), m[2] as 'vpnTunnels' | 'routers'));
-    // The per-tunnel packet counters the function reads: none in this world (every tunnel idle, no series yet).
-    if (/^\/v3\/projects\/[^/]+\/timeSeries$/.test(p) && method === 'GET') return json(200, {});
+    // The per-tunnel packet counters the function reads: the series of the asked metric type (none by default).
+    if (/^\/v3\/projects\/[^/]+\/timeSeries$/.test(p) && method === 'GET') {
+      const type = /metric\.type = "([^"]+)"/.exec(url.searchParams.get('filter') ?? '')?.[1];
+      return json(200, { timeSeries: this.timeSeries.filter((s) => s.metric?.type === type) });
+    }
     m = /^\/v3\/projects\/([^/]+)\/(alertPolicies|notificationChannels)$/.exec(p);
     if (m && method === 'GET') return json(200, { [m[2]!]: m[2] === 'alertPolicies' ? this.alertPolicies : this.notificationChannels });
     if (/^\/v1\/projects\/[^/:]+$/.test(p) && method === 'GET') return json(200, { projectNumber: this.projectNumber });
