@@ -366,6 +366,25 @@ describe('no room, and the other end following', () => {
     });
     expect(plain.kind).not.toBe('restore');
   });
+
+  it('does not follow when its own direction is measurably worse here than on the tunnel carrying it now, and says so', () => {
+    // GCP end: GCP→AWS loses 8 % here (round trip 8 %, AWS→GCP counted clean) and nothing on T2 (its round trip 5 %
+    // is all AWS→GCP): following the AWS end's placement restore would move GCP→AWS into the loss.
+    const follow = { ...sig(T1, 'healthy', at(0)), viaLink: true, follow: true, monitor: 'link:aws', source: 'link:aws' };
+    const figures = (rt: number, a2g: number) => ({
+      'round-trip': { ratio: rt, at: at(60), monitor: 'probe:x', basis: 'probe' as const },
+      'aws-to-gcp': { ratio: a2g, at: at(60), monitor: 'counters', basis: 'traffic' as const },
+    });
+    const d = run({
+      trigger: { type: 'signal', signal: follow },
+      record: { ...drained, loss: figures(0.08, 0), monitors: { 'link:aws': { health: 'degraded', at: at(300) } } },
+      others: [{ tunnelId: T2, health: 'degraded', loss: figures(0.05, 0.05) }],
+      withdrawnAlready: true,
+    });
+    expect(d.kind).toBe('record');
+    expect(d.actions).toEqual([]);
+    expect(d.summary).toMatch(/stays drained: not following the other end: .*8\.0 % vs .* 0 % GCP→AWS/);
+  });
 });
 
 describe('what the clouds count', () => {
@@ -408,6 +427,24 @@ describe('what the clouds count', () => {
     expect(d.kind).toBe('record');
     expect(d.actions).toEqual([]);
     expect(d.refusals.map((r) => r.guard)).toEqual(['direction']);
+    expect(d.summary).toMatch(/the loss is in the other direction/);
+  });
+
+  it('a reconcile does not retry the drain of a tunnel whose steered direction is counted clean', () => {
+    const d = run({
+      id: A1,
+      trigger: { type: 'reconcile' },
+      record: {
+        health: 'degraded',
+        lastSignalAt: at(30),
+        loss: {
+          'round-trip': { ratio: 0.05, at: at(30), monitor: 'probe:x', basis: 'probe' },
+          'aws-to-gcp': { ratio: 0, at: at(60), monitor: 'link:gcp:counters', basis: 'traffic' },
+        },
+      },
+    });
+    expect(d.kind).toBe('ignore');
+    expect(d.actions).toEqual([]);
     expect(d.summary).toMatch(/the loss is in the other direction/);
   });
 
