@@ -9,6 +9,7 @@
  *   50 % for two tunnels, 67 % for three. A lone tunnel has nothing to fail over to and is not judged here.
  */
 import { peerOf } from '../shared/links/rules';
+import { capacityPpsOf } from '../shared/measure';
 import type { Config } from '../shared/policy';
 import type { Path, TunnelStatus } from '../shared/types';
 import type { DoctorCheck } from './seat';
@@ -23,8 +24,7 @@ export interface Utilisation {
   ratio: number;
 }
 
-const ownCapacity = (t: TunnelStatus, d: CapacityDefaults): number =>
-  t.capacityPps ?? (t.ref.cloud === 'aws' ? d.awsTunnelCapacityPps : d.gcpTunnelCapacityPps);
+const ownCapacity = capacityPpsOf;
 
 /** Undefined when neither end's load is known. */
 export function utilisationOf(t: TunnelStatus, peer: TunnelStatus | undefined, d: CapacityDefaults): Utilisation | undefined {

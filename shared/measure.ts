@@ -141,6 +141,12 @@ export const percent = (ratio: number): string => {
 export const compared = (a: string, la: number, b: string, lb: number, d: Direction): string =>
   `${a} ${percent(la)} vs ${b} ${percent(lb)} ${DIRECTION_LABEL[d]}`;
 
+/** The packet-rate limit a tunnel is held to: its own figure, else its cloud's documented limit (from the policy). */
+export const capacityPpsOf = (
+  s: Pick<TunnelStatus, 'capacityPps' | 'ref'>,
+  p: { awsTunnelCapacityPps: number; gcpTunnelCapacityPps: number },
+): number => s.capacityPps ?? (s.ref.cloud === 'aws' ? p.awsTunnelCapacityPps : p.gcpTunnelCapacityPps);
+
 /**
  * What moving `movedPps` onto `survivors` is expected to cost per second in packets dropped over capacity: the
  * survivors share it (a static AWS connection sends everything over one tunnel — pass one survivor; equal-cost

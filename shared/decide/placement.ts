@@ -5,7 +5,18 @@
  * measurably less than the tunnel carrying its traffic comes back. Unmeasured tunnels keep the label rules. Pure.
  */
 import { contains } from '../cidr';
-import { clearlyBetter, compared, withCounted, DIRECTION_LABEL, lossToward, overloadPps, percent, steeredBy, type Loss } from '../measure';
+import {
+  capacityPpsOf,
+  clearlyBetter,
+  compared,
+  withCounted,
+  DIRECTION_LABEL,
+  lossToward,
+  overloadPps,
+  percent,
+  steeredBy,
+  type Loss,
+} from '../measure';
 import type { Cloud, Direction, LedgerRecord, Path, PathSnapshot, Signal, TunnelLoad, TunnelStatus } from '../types';
 import type { GuardNote } from '../report-types';
 import type { Ctx } from './decision';
@@ -117,7 +128,7 @@ export function betterThanCarriers(ctx: Ctx, withdrawn: readonly PathSnapshot[])
 
 const capacityOf = (ctx: Ctx, s: TunnelStatus): TunnelStatus => ({
   ...s,
-  capacityPps: s.capacityPps ?? (s.ref.cloud === 'aws' ? ctx.input.policy.awsTunnelCapacityPps : ctx.input.policy.gcpTunnelCapacityPps),
+  capacityPps: capacityPpsOf(s, ctx.input.policy),
 });
 
 /**

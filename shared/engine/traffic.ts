@@ -7,6 +7,7 @@
 import type { CloudPorts, CoreDeps } from '../ports';
 import { errorMessage } from '../errors';
 import { peerOf } from '../links/rules';
+import { capacityPpsOf } from '../measure';
 import type { Policy } from '../policy';
 import type { TunnelStatus, TunnelTraffic } from '../types';
 
@@ -14,7 +15,7 @@ type Links = NonNullable<CoreDeps['links']>;
 
 /** The capacity a tunnel is held to when nothing names one. */
 export function defaultCapacityPps(s: TunnelStatus, policy: Policy, links: Links | undefined): number {
-  const own = s.ref.cloud === 'aws' ? policy.awsTunnelCapacityPps : policy.gcpTunnelCapacityPps;
+  const own = capacityPpsOf({ ref: s.ref }, policy);
   return links && peerOf(links, s.ref.id) ? Math.min(policy.awsTunnelCapacityPps, policy.gcpTunnelCapacityPps) : own;
 }
 
