@@ -9,7 +9,7 @@ import { errorMessage } from './errors';
 import NAMES from './metric-names.json';
 import type { CoreDeps } from './ports';
 import type { Report } from './report-types';
-import { isDeprefer, isFenceId, type Cloud, type LedgerRecord, type TunnelStatus } from './types';
+import { isFenceId, type Cloud, type LedgerRecord, type TunnelStatus } from './types';
 
 export const METRIC_NAMES = NAMES;
 
@@ -56,14 +56,14 @@ export function tunnelMetrics(cloud: Cloud, records: readonly LedgerRecord[], st
   const status = new Map(statuses.filter((s) => s.ref.cloud === cloud).map((s) => [s.ref.id, s]));
   const ids = [...new Set([...status.keys(), ...byId.keys()])];
   const fresh = (at: string) => now.getTime() - Date.parse(at) <= LOSS_FRESH_MS;
-  // Out of service: drained (or on its way in or out) by tunnel-guard, or fed by a path such a drain withdrew — on AWS a
-  // connection's static routes feed both of its tunnels, so draining one takes its sibling out too (as the blast-radius
-  // guard counts). A de-preferred path still carries traffic when nothing better exists: it takes no tunnel out.
+  // Out of service: drained (or on its way in or out) by tunnel-guard, or fed by a path such a drain took out — on AWS a
+  // connection's static routes feed both of its tunnels, so draining one takes its sibling out too. A de-preferred
+  // path counts as out as well: it carries traffic only once everything better is gone, like the drained tunnel itself.
   const outOfService = new Set<string>();
   for (const r of mine) {
     if (r.state === 'active') continue;
     outOfService.add(r.tunnelId);
-    for (const p of r.withdrawn ?? []) if (!isDeprefer(p)) for (const t of p.tunnelIds) outOfService.add(t);
+    for (const p of r.withdrawn ?? []) for (const t of p.tunnelIds) outOfService.add(t);
   }
   for (const id of outOfService) if (!byId.has(id) && !status.has(id)) ids.push(id);
   ids.sort();

@@ -50,6 +50,8 @@ export const awsVpnConnectionSchema = z.object({
    */
   routing: z.enum(['static', 'bgp']).optional(),
   learnedPrefixes: z.array(cidr).optional(),
+  /** The connection's tags, like EC2's `Tags[]` as key → value (tunnel-guard marks a de-preferred route with one). */
+  tags: z.record(z.string(), z.string()).optional(),
 });
 
 /** Compute `Route` (global): writable fields plus the output-only ones the cloud assigns. */

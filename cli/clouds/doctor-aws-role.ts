@@ -36,7 +36,7 @@ export async function simulateRole(env: Env, region: string, callerArn: string, 
       resource: '*',
     },
     {
-      actions: ['ec2:CreateVpnConnectionRoute', 'ec2:DeleteVpnConnectionRoute'],
+      actions: ['ec2:CreateVpnConnectionRoute', 'ec2:DeleteVpnConnectionRoute', 'ec2:CreateTags', 'ec2:DeleteTags'],
       resource: arn('ec2', `vpn-connection/${vpnIds[0] ?? 'vpn-00000000000000000'}`),
     },
     ...tgwTables.map((id) => ({

@@ -29,6 +29,8 @@ export interface VpnConnectionInfo {
   transitGatewayId?: string;
   tunnels: VpnTunnelInfo[];
   staticRoutes: VpnStaticRouteInfo[];
+  /** The connection's tags: tunnel-guard marks a de-preferred static route with one (clouds/aws/vgw-standby.ts). */
+  tags: Record<string, string>;
 }
 
 export interface VpnInventoryOptions {
@@ -63,6 +65,7 @@ export function toConnectionInfo(c: VpnConnection, region: string): VpnConnectio
     staticRoutes: (c.Routes ?? [])
       .filter((r) => r.DestinationCidrBlock && (r.Source ?? 'Static').toLowerCase() === 'static')
       .map((r) => ({ destinationCidrBlock: r.DestinationCidrBlock!, state: r.State ?? 'available' })),
+    tags: Object.fromEntries((c.Tags ?? []).filter((t) => t.Key).map((t) => [t.Key!, t.Value ?? ''])),
   };
 }
 

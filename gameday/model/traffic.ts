@@ -22,6 +22,7 @@ import { chainEffect, type PolicyEffect, type RoutePolicy } from '../../clouds/g
 import { parseTunnelUrl } from '../../clouds/gcp/urls';
 import type { SimState } from '../../simulator/sim-state';
 import { awsTunnelId, gcpTunnelId } from '../../shared/types';
+import { piecesOf } from './pieces';
 import { hash32 } from './random';
 
 /** One destination of one direction: a prefix as seen from one routing domain (GCP network, AWS gateway). */
@@ -152,7 +153,10 @@ export function awsChoice(state: SimState, d: Destination, bgpSessionUp: (awsTun
       }
       continue;
     }
-    const route = c.routes.find((r) => r.state === 'available' && contains(r.destinationCidrBlock, d.prefix));
+    // A connection's own longest matching route (it may hold a prefix and a more specific part of it).
+    const route = c.routes
+      .filter((r) => r.state === 'available' && contains(r.destinationCidrBlock, d.prefix))
+      .sort((a, b) => prefixLength(b.destinationCidrBlock) - prefixLength(a.destinationCidrBlock))[0];
     if (route && up[0]) statics.push({ tunnelId: up[0], prefixLength: prefixLength(route.destinationCidrBlock), priority: 0 });
   }
   const longest = Math.max(-1, ...statics.map((c) => c.prefixLength), ...learned.map((c) => c.prefixLength));
@@ -205,12 +209,24 @@ export function flowsOf(
       return;
     }
     const each = pps / dests.length;
-    for (const d of dests) {
-      const shares = choose(d);
-      if (shares.size === 0) flows.unreachable[dir] += each;
-      for (const [id, share] of shares) into.set(id, (into.get(id) ?? 0) + each * share);
+    for (const whole of dests) {
+      for (const piece of piecesOf(whole.prefix, routesIn(dir, whole.domain))) {
+        const d = { ...whole, prefix: piece.prefix };
+        const part = each * piece.share;
+        const shares = choose(d);
+        if (shares.size === 0) flows.unreachable[dir] += part;
+        for (const [id, share] of shares) into.set(id, (into.get(id) ?? 0) + part * share);
+      }
     }
   };
+  // AWS routes a destination apart where a gateway holds more specific static routes inside it (a de-preferred
+  // route's halves on the other connections). GCP's lever changes priorities, never prefixes: its destinations stay whole.
+  const routesIn = (dir: 'gcpToAws' | 'awsToGcp', domain: string): string[] =>
+    dir === 'gcpToAws'
+      ? []
+      : state.aws.vpnConnections
+          .filter((c) => c.state === 'available' && (c.vpnGatewayId ?? c.transitGatewayId ?? c.vpnConnectionId) === domain)
+          .flatMap((c) => c.routes.filter((r) => r.state === 'available').map((r) => r.destinationCidrBlock));
   spread(destinations.gcpToAws, offered.gcpToAwsPps, (d) => gcpChoice(state, d, hashing), flows.gcpToAws, 'gcpToAws');
   spread(destinations.awsToGcp, offered.awsToGcpPps, (d) => awsChoice(state, d, bgpSessionUp), flows.awsToGcp, 'awsToGcp');
   return flows;

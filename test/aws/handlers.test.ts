@@ -66,7 +66,20 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
     expect(r1).toMatchObject({ ok: true, ignored: [], failed: [] });
     expect(r1.reports[0]).toMatchObject({ tunnelId: T1, decision: 'drain', stateAfter: 'drained' });
     const drained = await awsRoutes(file);
-    expect(drained).toEqual(['vpn-0a1b2c3d4e5f60002:10.240.0.0/16', 'vpn-0a1b2c3d4e5f60002:192.168.1.0/24']);
+    // Make-before-break: the drained connection keeps its routes (AWS falls back on them if the other connection goes
+    // down) and the other connection takes the traffic by the halves of each prefix, which AWS prefers.
+    expect(drained).toEqual([
+      `${VPN1}:10.240.0.0/16`,
+      `${VPN1}:192.168.1.0/24`,
+      'vpn-0a1b2c3d4e5f60002:10.240.0.0/16',
+      'vpn-0a1b2c3d4e5f60002:10.240.0.0/17',
+      'vpn-0a1b2c3d4e5f60002:10.240.128.0/17',
+      'vpn-0a1b2c3d4e5f60002:192.168.1.0/24',
+      'vpn-0a1b2c3d4e5f60002:192.168.1.0/25',
+      'vpn-0a1b2c3d4e5f60002:192.168.1.128/25',
+    ]);
+    const tags = (await openSimulator(file).read()).aws.vpnConnections.find((c) => c.vpnConnectionId === VPN1)?.tags;
+    expect(Object.keys(tags ?? {}).sort()).toEqual(['tunnel-guard:standby:10.240.0.0/16', 'tunnel-guard:standby:192.168.1.0/24']);
     for (let i = 0; i < 3; i++) {
       const again = await handler(structuredClone(alarm));
       expect(again.reports[0]).toMatchObject({

@@ -100,12 +100,19 @@ it('grants only describes on Resource "*", and the route levers, table and topic
     .filter((a) => /^ec2:(Create|Delete|Replace)/.test(a))
     .sort();
   expect(mutating).toEqual([
+    'ec2:CreateTags',
     'ec2:CreateTransitGatewayRoute',
     'ec2:CreateVpnConnectionRoute',
+    'ec2:DeleteTags',
     'ec2:DeleteTransitGatewayRoute',
     'ec2:DeleteVpnConnectionRoute',
     'ec2:ReplaceTransitGatewayRoute',
   ]);
+  // Tags only on VPN connections, and only tunnel-guard's own keys (the mark of a de-preferred route).
+  expect(statements().find((s) => actionsOf(s).includes('ec2:CreateTags'))).toMatchObject({
+    Resource: { 'Fn::Sub': expect.stringMatching(/:vpn-connection\/\*$/) },
+    Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': 'tunnel-guard:standby:*' } },
+  });
   const byAction = (a: string) => statements().find((s) => actionsOf(s).includes(a));
   expect(byAction('dynamodb:PutItem').Resource).toEqual({ 'Fn::GetAtt': ['LedgerTable', 'Arn'] });
   expect(byAction('sns:Publish').Resource).toEqual({ Ref: 'NotificationsTopic' });
@@ -247,13 +254,14 @@ describe('serverless invoke local (the real CLI) on the simulator', () => {
     try {
       const sim = join(dir, 'sim.json');
       const env = { TUNNEL_GUARD_SIMULATOR: sim, TUNNEL_GUARD_RESTORE_HOLD_DOWN_SECONDS: '0', AWS_EC2_METADATA_DISABLED: 'true' };
+      // The routes of the other connection: a drain adds the halves of both prefixes there (make-before-break).
       const routes = () =>
-        JSON.parse(readFileSync(sim, 'utf8')).aws.vpnConnections.find((c: any) => c.vpnConnectionId === 'vpn-0a1b2c3d4e5f60001').routes
+        JSON.parse(readFileSync(sim, 'utf8')).aws.vpnConnections.find((c: any) => c.vpnConnectionId === 'vpn-0a1b2c3d4e5f60002').routes
           .length;
       const drain = sls(['-f', 'tunnelAlarm', '-p', 'test/fixtures/aws/example-tunnel-degraded-alarm.json'], env);
       expect(drain.status).toBe(0);
       expect(drain.stdout).toMatch(/"decision": "drain"/);
-      expect(routes()).toBe(0);
+      expect(routes()).toBe(6);
       const restore = sls(['-f', 'tunnelAlarm', '-p', 'test/fixtures/aws/example-tunnel-recovered-ok.json'], env);
       expect(restore.status).toBe(0);
       expect(restore.stdout).toMatch(/"decision": "restore"/);

@@ -70,6 +70,8 @@ describe('VGW static routes through the real EC2 client', () => {
       tunnelIds: [`aws:${REGION}:${V1}:203.0.113.11`, `aws:${REGION}:${V1}:203.0.113.12`],
       definition: { vpnConnectionId: V1, destinationCidrBlock: '10.240.0.0/16' },
       domain: 'vgw:vgw-1',
+      // A prefix with room for longer halves: a drain keeps it and prefers the other connections (make-before-break).
+      canDeprefer: true,
     });
     // Every connection's routes are in the domain of the gateway they end on.
     expect(new Set(paths.map((p) => p.domain))).toEqual(new Set(['vgw:vgw-1']));
@@ -219,5 +221,101 @@ describe('tunnel health from VgwTelemetry', () => {
       detail: 'IPSEC IS DOWN',
     });
     expect(list.find((t) => t.ref.id.includes(':vpn-tgw:'))!.ref.native).toMatchObject({ transitGatewayAttachmentId: 'tgw-attach-1' });
+  });
+});
+
+describe('de-preferring a VGW static route (make-before-break) through the real EC2 client', () => {
+  const TAG = 'tunnel-guard:standby:10.240.0.0/16';
+  const routesOf = (id: string) =>
+    fake.connections
+      .find((c) => c.vpnConnectionId === id)!
+      .routes.map((r) => r.destinationCidrBlock)
+      .sort();
+  const deprefer = async (t: VgwStaticPathTable, key: string) => {
+    const path = (await t.list()).find((p) => p.key === key)!;
+    expect(path.canDeprefer).toBe(true);
+    return { path: { ...path, lever: 'deprefer' as const }, outcome: await t.withdraw({ ...path, lever: 'deprefer' }) };
+  };
+
+  it('keeps the route, tags it, and gives the other connection of the gateway both halves; the cloud then lists a standby', async () => {
+    fake.settlePolls = 2;
+    const t = table();
+    const { outcome } = await deprefer(t, `${V1}:10.240.0.0/16`);
+    expect(outcome).toBe('applied');
+    expect(routesOf(V1)).toEqual(['10.240.0.0/16', '192.168.1.0/24']);
+    expect(routesOf(V2)).toEqual(['10.240.0.0/16', '10.240.0.0/17', '10.240.128.0/17']);
+    expect(fake.connections[0]!.tags).toEqual({ [TAG]: expect.stringContaining('tunnel-guard') });
+    // Make before break: both halves exist before the call that would matter next; nothing was deleted.
+    expect(fake.count('DeleteVpnConnectionRoute')).toBe(0);
+    expect(fake.route(V2, '10.240.0.0/17')).toMatchObject({ state: 'available' });
+    // As the core reads it back: the original's key is gone from the tunnel, a standby stands in for it, and the
+    // halves are not paths of their own.
+    const listed = await t.list();
+    expect(listed.map((p) => p.key).sort()).toEqual([`${V1}:10.240.0.0/16#standby`, `${V1}:192.168.1.0/24`, `${V2}:10.240.0.0/16`]);
+    expect(listed.find((p) => p.key === `${V1}:10.240.0.0/16#standby`)).toMatchObject({ standbyFor: `${V1}:10.240.0.0/16` });
+  });
+
+  it('is idempotent: a second de-preference, and a run that died after the tag, end in the same routes', async () => {
+    const t = table();
+    const { path } = await deprefer(t, `${V1}:10.240.0.0/16`);
+    const calls = fake.calls.length;
+    expect(await t.withdraw(path)).toBe('already-in-state');
+    expect(fake.calls.slice(calls).filter((c) => c.action !== 'DescribeVpnConnections')).toEqual([]);
+    // A run that died between the tag and the halves: the next one adds the halves.
+    fake.route(V2, '10.240.0.0/17')!.state = 'deleted';
+    fake.connections[1]!.routes = fake.connections[1]!.routes.filter((r) => r.state !== 'deleted');
+    expect(await t.withdraw(path)).toBe('applied');
+    expect(routesOf(V2)).toEqual(['10.240.0.0/16', '10.240.0.0/17', '10.240.128.0/17']);
+  });
+
+  it('restores: the halves go, then the tag, and the two connections share the prefix again', async () => {
+    const t = table();
+    const { path } = await deprefer(t, `${V1}:10.240.0.0/16`);
+    fake.settlePolls = 2;
+    expect(await t.restore(structuredClone(path))).toBe('applied');
+    expect(routesOf(V2)).toEqual(['10.240.0.0/16']);
+    expect(fake.connections[0]!.tags ?? {}).toEqual({});
+    expect((await t.list()).map((p) => p.key).sort()).toEqual([`${V1}:10.240.0.0/16`, `${V1}:192.168.1.0/24`, `${V2}:10.240.0.0/16`]);
+    expect(await t.restore(path)).toBe('already-in-state');
+  });
+
+  it("never takes the operator's own halves: a prefix with one already is withdrawn instead, and a forced de-preference fails", async () => {
+    fake.connections[1]!.routes.push({ destinationCidrBlock: '10.240.128.0/17', state: 'available' });
+    const t = table();
+    const path = (await t.list()).find((p) => p.key === `${V1}:10.240.0.0/16`)!;
+    expect(path.canDeprefer).toBeUndefined();
+    expect(path.noDeprefer).toMatch(/10\.240\.128\.0\/17 already has a route on vpn-0a1b2c3d4e5f60002/);
+    await expect(t.withdraw({ ...path, lever: 'deprefer' })).rejects.toBeInstanceOf(PermanentError);
+    expect(routesOf(V2)).toEqual(['10.240.0.0/16', '10.240.128.0/17']);
+    expect(fake.connections[0]!.tags ?? {}).toEqual({});
+  });
+
+  it('withdrawing the connection that carries the halves removes them before its own route', async () => {
+    const t = table();
+    await deprefer(t, `${V1}:10.240.0.0/16`);
+    const order: string[] = [];
+    fake.beforeAction = (action, params) => {
+      if (action === 'DeleteVpnConnectionRoute') order.push(params.DestinationCidrBlock!);
+    };
+    try {
+      const carrier = (await t.list()).find((p) => p.key === `${V2}:10.240.0.0/16`)!;
+      expect(await t.withdraw(carrier)).toBe('applied');
+    } finally {
+      fake.beforeAction = undefined;
+    }
+    expect(order).toEqual(['10.240.0.0/17', '10.240.128.0/17', '10.240.0.0/16']);
+    expect(routesOf(V2)).toEqual([]);
+    // The de-preferred route is all that is left, and still carries the prefix.
+    expect(routesOf(V1)).toContain('10.240.0.0/16');
+  });
+
+  it('classifies a refused CreateTags (no permission) as permanent, and changes no route', async () => {
+    fake.fail({ action: 'CreateTags', status: 403, code: 'UnauthorizedOperation' });
+    const t = table();
+    const path = (await t.list()).find((p) => p.key === `${V1}:10.240.0.0/16`)!;
+    const err = await t.withdraw({ ...path, lever: 'deprefer' }).catch((e) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(String(err.message)).toMatch(/UnauthorizedOperation/);
+    expect(routesOf(V2)).toEqual(['10.240.0.0/16']);
   });
 });

@@ -156,21 +156,29 @@ describe('drain / restore on the real clouds', () => {
     const drained = await tg(['drain', '203.0.113.11', '--yes', '--json']);
     expect(drained.code).toBe(0);
     expect(JSON.parse(drained.out)).toMatchObject({ decision: 'drain', tunnelId: awsId(1, 1), stateAfter: 'drained' });
-    expect(w.ec2.route('vpn-0a1b2c3d4e5f60001', '10.1.0.0/16')).toBeUndefined();
-    expect(w.ec2.route('vpn-0a1b2c3d4e5f60002', '10.1.0.0/16')).toBeDefined();
+    // Make-before-break: the drained connection keeps its route (AWS falls back on it by itself if the other
+    // connection goes down); the other connection takes the traffic by the halves, which AWS prefers.
+    expect(w.ec2.route('vpn-0a1b2c3d4e5f60001', '10.1.0.0/16')).toMatchObject({ state: 'available' });
+    expect(w.ec2.route('vpn-0a1b2c3d4e5f60002', '10.1.0.0/17')).toMatchObject({ state: 'available' });
+    expect(w.ec2.route('vpn-0a1b2c3d4e5f60002', '10.1.128.0/17')).toMatchObject({ state: 'available' });
     expect((await statusOf()).tunnels.find((x) => x.id === awsId(1, 1))).toMatchObject({
       state: 'drained',
       withdrawn: [{ destination: '10.1.0.0/16', pathKey: 'vpn-0a1b2c3d4e5f60001:10.1.0.0/16', kind: 'aws-vgw-static' }],
     });
 
-    // The guards are the functions' own: the last connection carrying 10.1.0.0/16 is refused (exit 3), untouched.
-    const refused = await tg(['drain', '203.0.113.21', '--yes']);
-    expect(refused.code).toBe(3);
-    expect(refused.out).toMatch(/black-hole/);
+    // The guards are the functions' own. De-preferring the last connection carrying 10.1.0.0/16 too cannot black-hole
+    // it: the halves go, both routes stay, the two share the prefix as with no automation, and the output says so.
+    const last = await tg(['drain', '203.0.113.21', '--yes']);
+    expect(last.code).toBe(0);
+    expect(last.out).toMatch(/no healthy path is left for 10\.1\.0\.0\/16/);
+    expect(w.ec2.route('vpn-0a1b2c3d4e5f60001', '10.1.0.0/16')).toBeDefined();
     expect(w.ec2.route('vpn-0a1b2c3d4e5f60002', '10.1.0.0/16')).toBeDefined();
+    expect(w.ec2.route('vpn-0a1b2c3d4e5f60002', '10.1.0.0/17')).toBeUndefined();
 
+    expect((await tg(['restore', '203.0.113.21', '--yes'])).code).toBe(0);
     expect((await tg(['restore', '203.0.113.11', '--yes'])).code).toBe(0);
     expect(routesOf(w)).toEqual(before);
+    expect(w.ec2.connections.map((c) => c.tags ?? {})).toEqual(w.ec2.connections.map(() => ({})));
   });
 
   it('asks at a terminal and applies nothing on "no"', async () => {
@@ -538,7 +546,9 @@ describe('an operator and a function at the same moment', () => {
     );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).decision).not.toBe('drain'); // it saw the drained tunnel
-    expect(w.ec2.count('DeleteVpnConnectionRoute')).toBe(1);
+    // One de-preference (one tag, one pair of halves), not two.
+    expect(w.ec2.count('CreateTags')).toBe(1);
+    expect(w.ec2.count('CreateVpnConnectionRoute')).toBe(2);
     const t = (await statusOf()).tunnels.find((x) => x.id === awsId(1, 1))!;
     expect(t).toMatchObject({
       state: 'drained',

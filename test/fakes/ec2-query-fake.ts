@@ -1,6 +1,7 @@
 /**
  * An in-repo fake of the EC2 Query API for what moto does not implement: `DescribeVpnConnections` with
- * `routes` and `vgwTelemetry`, `CreateVpnConnectionRoute` and `DeleteVpnConnectionRoute`. The real
+ * `routes`, `vgwTelemetry` and `tagSet`, `CreateVpnConnectionRoute`, `DeleteVpnConnectionRoute`, and `CreateTags` /
+ * `DeleteTags` on VPN connections. The real
  * `@aws-sdk/client-ec2` talks to it over HTTP on 127.0.0.1 (form-encoded `POST /` with `Action=…`, plain XML
  * answers), so the adapters' wire behaviour is tested, not a mock of the SDK.
  *
@@ -36,6 +37,8 @@ export interface FakeVpnConnection {
   customerGatewayId?: string;
   tunnels: FakeTunnel[];
   routes: FakeRoute[];
+  /** Tags (key → value), as `CreateTags`/`DeleteTags` leave them. */
+  tags?: Record<string, string>;
 }
 export interface FakeTgwAttachment {
   transitGatewayAttachmentId: string;
@@ -151,6 +154,25 @@ export class Ec2QueryFake {
               ? { destinationCidrBlock: cidr, state: 'pending', settleIn: this.settlePolls }
               : { destinationCidrBlock: cidr, state: 'available' },
           );
+        }
+        return this.xml(res, action, `${tag('requestId', requestId)}<return>true</return>`);
+      }
+      case 'CreateTags':
+      case 'DeleteTags': {
+        const ids = Object.entries(params)
+          .filter(([k]) => /^ResourceId\.\d+$/.test(k))
+          .map(([, v]) => v);
+        const conns = ids.map((id) => this.connections.find((c) => c.vpnConnectionId === id));
+        if (conns.some((c) => !c))
+          return this.error(res, 400, 'InvalidVpnConnectionID.NotFound', `The vpnConnection ID '${ids.join(',')}' does not exist`, requestId);
+        for (const [k, key] of Object.entries(params)) {
+          const m = /^Tag\.(\d+)\.Key$/.exec(k);
+          if (!m) continue;
+          for (const c of conns) {
+            c!.tags ??= {};
+            if (action === 'CreateTags') c!.tags[key] = params[`Tag.${m[1]}.Value`] ?? '';
+            else delete c!.tags[key];
+          }
         }
         return this.xml(res, action, `${tag('requestId', requestId)}<return>true</return>`);
       }
@@ -282,6 +304,9 @@ export class Ec2QueryFake {
         (c) =>
           `<item>${tag('vpnConnectionId', c.vpnConnectionId)}${tag('state', c.state ?? 'available')}${tag('type', 'ipsec.1')}` +
           `${tag('customerGatewayId', c.customerGatewayId ?? 'cgw-0000000000000000a')}${tag('vpnGatewayId', c.vpnGatewayId)}${tag('transitGatewayId', c.transitGatewayId)}` +
+          `<tagSet>${Object.entries(c.tags ?? {})
+            .map(([k, v]) => `<item>${tag('key', k)}${tag('value', v)}</item>`)
+            .join('')}</tagSet>` +
           `<routes>${c.routes.map((r) => `<item>${tag('destinationCidrBlock', r.destinationCidrBlock)}${tag('source', 'Static')}${tag('state', r.state)}</item>`).join('')}</routes>` +
           `<vgwTelemetry>${c.tunnels
             .map(

@@ -53,6 +53,8 @@ describe('built-in topology (the original incident)', () => {
       tunnelIds: [AWS_T1, AWS_T2],
       definition: { vpnConnectionId: VPN1, destinationCidrBlock: '10.240.0.0/16' },
       domain: 'vgw:vgw-0a1b2c3d4e5f60000',
+      // A prefix with room for longer halves: a drain keeps it and prefers the other connections (make-before-break).
+      canDeprefer: true,
     });
     // Both connections end on the one VGW of the incident: they back each other up.
     expect(new Set(aws.map((p) => p.domain))).toEqual(new Set(['vgw:vgw-0a1b2c3d4e5f60000']));

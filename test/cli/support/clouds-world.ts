@@ -115,6 +115,8 @@ export async function seed(w: World): Promise<void> {
         'ec2:DescribeVpnConnections',
         'ec2:CreateVpnConnectionRoute',
         'ec2:DeleteVpnConnectionRoute',
+        'ec2:CreateTags',
+        'ec2:DeleteTags',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:Scan',
