@@ -164,7 +164,13 @@ export class Ec2QueryFake {
           .map(([, v]) => v);
         const conns = ids.map((id) => this.connections.find((c) => c.vpnConnectionId === id));
         if (conns.some((c) => !c))
-          return this.error(res, 400, 'InvalidVpnConnectionID.NotFound', `The vpnConnection ID '${ids.join(',')}' does not exist`, requestId);
+          return this.error(
+            res,
+            400,
+            'InvalidVpnConnectionID.NotFound',
+            `The vpnConnection ID '${ids.join(',')}' does not exist`,
+            requestId,
+          );
         for (const [k, key] of Object.entries(params)) {
           const m = /^Tag\.(\d+)\.Key$/.exec(k);
           if (!m) continue;
