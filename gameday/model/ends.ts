@@ -5,12 +5,14 @@
  * it — the peer's export policies — since that is the only thing that moves AWS's choice there).
  *
  * - `active`: as configured at the start;
- * - `de-preferred`: still there, but worse than at the start (higher route priority, MED added, AS path prepended) —
- *   it carries traffic only when nothing better is left;
+ * - `de-preferred`: still there, but worse than at the start (higher route priority, MED added, AS path prepended, a
+ *   more specific route for part of it through another connection of the same AWS gateway) — it carries traffic only
+ *   when nothing better is left;
  * - `drained`: gone (routes deleted, peer disabled);
  * - `pinned`: drained, but with more specific routes left through it (a probe's own /32) that carry no production
  *   traffic.
  */
+import { contains } from '../../shared/cidr';
 import { gcpTunnelUrl } from '../../clouds/gcp/urls';
 import type { SimState } from '../../simulator/sim-state';
 import { policyEffect } from './traffic';
@@ -72,13 +74,38 @@ export function awsEndState(initial: SimState, now: SimState, l: Link): EndState
     };
     return rank(a) > rank(b) ? 'de-preferred' : 'active';
   }
-  const before = initial.aws.vpnConnections.find((c) => c.vpnConnectionId === l.aws.vpnConnectionId)?.routes ?? [];
-  const after = now.aws.vpnConnections.find((c) => c.vpnConnectionId === l.aws.vpnConnectionId)?.routes ?? [];
+  const conn = (s: SimState) => s.aws.vpnConnections.find((c) => c.vpnConnectionId === l.aws.vpnConnectionId);
+  const before = conn(initial)?.routes ?? [];
+  const after = conn(now)?.routes ?? [];
   const gone = before.filter((r) => !after.some((x) => x.destinationCidrBlock === r.destinationCidrBlock)).length;
-  if (before.length === 0 || gone === 0) return 'active';
+  // Worse than at the start: another connection of the same gateway now holds a more specific route inside it, which
+  // AWS prefers while that connection is up (longest prefix first), and this one has no route as specific there.
+  const gateway = conn(initial)?.vpnGatewayId;
+  const gained = now.aws.vpnConnections
+    .filter((c) => c.vpnConnectionId !== l.aws.vpnConnectionId && gateway !== undefined && c.vpnGatewayId === gateway)
+    .flatMap((c) => {
+      const had = new Set(
+        initial.aws.vpnConnections.find((x) => x.vpnConnectionId === c.vpnConnectionId)?.routes.map((r) => r.destinationCidrBlock),
+      );
+      return c.routes.map((r) => r.destinationCidrBlock).filter((d) => !had.has(d));
+    });
+  const worse = before.filter(
+    (r) =>
+      after.some((x) => x.destinationCidrBlock === r.destinationCidrBlock) &&
+      gained.some(
+        (g) =>
+          g !== r.destinationCidrBlock &&
+          contains(r.destinationCidrBlock, g) &&
+          // unless this connection holds as specific a route for that part itself (it shares the preference)
+          !after.some((x) => contains(x.destinationCidrBlock, g) && prefixLength(x.destinationCidrBlock) >= prefixLength(g)),
+      ),
+  ).length;
+  if (before.length === 0 || gone + worse === 0) return 'active';
   if (gone < before.length) return 'de-preferred';
   const pinned = after.some((x) => x.destinationCidrBlock.endsWith('/32'));
   return pinned ? 'pinned' : 'drained';
 }
+
+const prefixLength = (cidr: string): number => Number(cidr.split('/')[1]);
 
 export const inService = (s: EndState): boolean => s === 'active';

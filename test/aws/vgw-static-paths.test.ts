@@ -319,3 +319,59 @@ describe('de-preferring a VGW static route (make-before-break) through the real 
     expect(routesOf(V2)).toEqual(['10.240.0.0/16']);
   });
 });
+
+describe('de-preference through the real EC2 client: a failure at every mutating call', () => {
+  const MUTATING = /^(Create|Delete)(Tags|VpnConnectionRoute)$/;
+  const snapshot = () =>
+    fake.connections.map((c) => ({
+      id: c.vpnConnectionId,
+      routes: c.routes.map((r) => r.destinationCidrBlock).sort(),
+      tags: Object.keys(c.tags ?? {}).sort(),
+    }));
+  /** Run `op`, failing its k-th mutating call (503); return how many mutating calls it made. */
+  async function failAt(k: number, op: () => Promise<unknown>): Promise<{ calls: number; failed: boolean }> {
+    let n = 0;
+    const unrouted: string[] = [];
+    fake.beforeAction = (action) => {
+      if (!MUTATING.test(action)) return;
+      n++;
+      if (n === k) fake.fail({ action, status: 503, code: 'Unavailable' });
+    };
+    try {
+      const failed = await op().then(
+        () => false,
+        () => true,
+      );
+      // Whatever happened, 10.240.0.0/16 stayed routed (make-before-break never removes the route AWS falls back on).
+      if (!fake.connections.some((c) => c.routes.some((r) => r.destinationCidrBlock === '10.240.0.0/16'))) unrouted.push(`k=${k}`);
+      expect(unrouted).toEqual([]);
+      return { calls: n, failed };
+    } finally {
+      fake.beforeAction = undefined;
+    }
+  }
+
+  it.each(['deprefer', 'restore'] as const)(
+    '%s: a retry after a failure at any call ends exactly as an uninterrupted run',
+    async (phase) => {
+      const setUp = async () => {
+        const t = table();
+        const path = { ...(await t.list()).find((p) => p.key === `${V1}:10.240.0.0/16`)!, lever: 'deprefer' as const };
+        if (phase === 'restore') await t.withdraw(path);
+        return { t, path, act: () => (phase === 'deprefer' ? t.withdraw(path) : t.restore(path)) };
+      };
+      const initial = structuredClone(fake.connections);
+      const ref = await setUp();
+      const { calls } = await failAt(0, ref.act);
+      const expected = snapshot();
+      expect(calls).toBe(3); // a tag and two halves, or two halves and a tag
+      for (let k = 1; k <= calls; k++) {
+        fake.connections = structuredClone(initial);
+        const w = await setUp();
+        expect(await failAt(k, w.act)).toMatchObject({ failed: true });
+        await w.act(); // the retry (the platform re-delivers, or the reconcile finishes from the ledger)
+        expect({ k, state: snapshot() }).toEqual({ k, state: expected });
+      }
+    },
+  );
+});
