@@ -54,8 +54,8 @@ export const STEPS: readonly DemoStep[] = [
         `AWS end ${V1.id} (${V1.tunnelIps[0]}) drained via the signed link message`,
       ],
       [
-        (await w.awsRoutesOf(V1.id)) === 0 && (await w.awsRoutesOf(V2.id)) === N,
-        `AWS→GCP: ${INCIDENT.gcpPrefixes.join(', ')} now only via ${V2.id}`,
+        (await w.awsRoutesOf(V1.id)) === N && (await w.awsStandbyOf(V1.id)) === N && (await w.awsHalvesOn(V2.id)) === 2 * N,
+        `AWS→GCP: ${INCIDENT.gcpPrefixes.join(', ')} now via ${V2.id}, which holds both halves of each prefix (AWS prefers the longer prefix); ${V1.id} keeps its routes as standbys (tagged), so AWS falls back on them by itself if ${V2.id} goes down`,
       ],
       [w.deps.link.wire.length === 1, 'nothing echoed back: the AWS drain caused by the link sent no message'],
     ],
@@ -64,9 +64,8 @@ export const STEPS: readonly DemoStep[] = [
     at: 120,
     story: [
       `${V2.gcpTunnel} also starts dropping packets: degraded.`,
-      'GCP de-prefers instead of deleting, so this is no black hole: both standbys still carry the traffic.',
-      'The AWS end cannot drain its last connection; with both now degraded and no figure saying which is worse,',
-      'it puts the first one back: sharing the traffic is what doing nothing would do.',
+      'Both ends de-prefer instead of deleting, so this is no black hole: GCP keeps both standby copies, and the',
+      'AWS end removes the halves, so the two connections share the prefixes again, as with no automation at all.',
     ],
     act: async (w) => [await w.signal(T2, 'degraded', dropping(V2.gcpTunnel))],
     expect: async (w, [r], d) => [
@@ -81,13 +80,12 @@ export const STEPS: readonly DemoStep[] = [
         `${INCIDENT.awsVpcCidr} still has a route through each tunnel (both standbys, equal priority: as before the incident)`,
       ],
       [
-        d.length === 1 && d[0]!.ok && d[0]!.report.decision === 'refuse' && d[0]!.report.refusals.some((x) => x.guard === 'black-hole'),
-        `AWS end ${V2.id} refused by the last-path (never black-hole) guard: AWS static routes have no preference to lower, only delete`,
+        d.length === 1 && d[0]!.ok && d[0]!.report.decision === 'drain' && d[0]!.report.refusals.length === 0,
+        `AWS end ${V2.id} de-preferred too: not refused, since de-preferring cannot remove the last route`,
       ],
-      [(await w.awsRoutesOf(V2.id)) === N, `AWS→GCP: ${V2.id} keeps its routes (slow beats unreachable)`],
       [
-        (await w.awsRoutesOf(V1.id)) === N,
-        `AWS→GCP: ${V1.id} back in service (both connections degraded, no figure says which is worse: never worse than doing nothing)`,
+        (await w.awsRoutesOf(V1.id)) === N && (await w.awsRoutesOf(V2.id)) === N && (await w.awsHalvesOn(V2.id)) === 0,
+        `AWS→GCP: both connections keep their routes and no halves are left: they share the traffic as before the incident (slow beats unreachable)`,
       ],
     ],
   },
@@ -110,8 +108,8 @@ export const STEPS: readonly DemoStep[] = [
           told[0]!.ok &&
           told[0]!.message.health === 'healthy' &&
           told[0]!.report.decision !== 'restore' &&
-          (await w.awsRoutesOf(V1.id)) === N,
-        'AWS end told "healthy": already back in service since both connections degraded, nothing to restore',
+          (await w.awsStandbyOf(V1.id)) === N,
+        'AWS end told "healthy": its own hold-down starts (its routes wait as standbys meanwhile)',
       ],
     ],
   },
@@ -141,7 +139,13 @@ export const STEPS: readonly DemoStep[] = [
           restored(T1) && (await w.gcpPreferredVia(V1.gcpTunnel)) === 1 && (await w.gcpStandbyVia(V1.gcpTunnel)) === 0,
           `${V1.gcpTunnel} restored on GCP from the ledger`,
         ],
-        [!restored(A1) && (await w.awsRoutesOf(V1.id)) === N, `AWS end ${V1.id} in service (back since both connections degraded)`],
+        [
+          restored(A1) &&
+            (await w.awsStandbyOf(V1.id)) === 0 &&
+            (await w.awsStandbyOf(V2.id)) === 0 &&
+            (await w.awsHalvesOn(V1.id)) + (await w.awsHalvesOn(V2.id)) === 0,
+          `AWS end ${V1.id} restored, and ${V2.id} with it: no tag and no half left on either connection`,
+        ],
         [
           w.deps.link.wire.length === 6,
           'six link messages in all (for each GCP tunnel: drained, monitors healthy again, restored), none echoed back',

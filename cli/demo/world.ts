@@ -16,6 +16,7 @@ import {
 } from '../../simulator';
 import { parseTunnelUrl } from '../../clouds/gcp/urls';
 import { STANDBY_PRIORITY } from '../../clouds/gcp/standby';
+import { standbyCidrsOf } from '../../clouds/aws/vgw-standby';
 import type { Discovery } from '../../shared/links/discover';
 import type { Report } from '../../shared/report-types';
 import { awsTunnelId, gcpTunnelId, type Health } from '../../shared/types';
@@ -81,7 +82,12 @@ export interface DemoWorld {
   /** Routes to the AWS VPC through a GCP tunnel at a normal priority, and the de-preferred standbys. */
   gcpPreferredVia(name: string): Promise<number>;
   gcpStandbyVia(name: string): Promise<number>;
+  /** A connection's own routes (the incident's prefixes), de-preferred or not. */
   awsRoutesOf(vpn: string): Promise<number>;
+  /** The more specific halves a connection holds for another connection's de-preference. */
+  awsHalvesOn(vpn: string): Promise<number>;
+  /** How many of a connection's routes are marked de-preferred (by tag). */
+  awsStandbyOf(vpn: string): Promise<number>;
   status(): Promise<string>;
 }
 
@@ -101,6 +107,8 @@ export function demoWorld(sim: SimulatorHandle, discovery: Discovery): DemoWorld
     links: discovery.links,
     link: simulatorLinkPublisher(() => deps),
   };
+  const awsRoutes = async (vpn: string) =>
+    ((await sim.read()).aws.vpnConnections.find((c) => c.vpnConnectionId === vpn)?.routes ?? []).map((r) => r.destinationCidrBlock);
   const routesVia = async (name: string, standby: boolean) =>
     (await sim.read()).gcp.routes.filter(
       (r) => parseTunnelUrl(r.nextHopVpnTunnel)?.name === name && r.priority >= STANDBY_PRIORITY === standby,
@@ -131,7 +139,12 @@ export function demoWorld(sim: SimulatorHandle, discovery: Discovery): DemoWorld
     // De-preference leaves a standby copy at the worst priority: count the preferred routes and the standbys apart.
     gcpPreferredVia: (name) => routesVia(name, false),
     gcpStandbyVia: (name) => routesVia(name, true),
-    awsRoutesOf: async (vpn) => (await sim.read()).aws.vpnConnections.find((c) => c.vpnConnectionId === vpn)?.routes.length ?? -1,
+    awsRoutesOf: async (vpn) => (await awsRoutes(vpn)).filter((r) => (INCIDENT.gcpPrefixes as readonly string[]).includes(r)).length,
+    awsHalvesOn: async (vpn) => (await awsRoutes(vpn)).filter((r) => !(INCIDENT.gcpPrefixes as readonly string[]).includes(r)).length,
+    awsStandbyOf: async (vpn) => {
+      const c = (await sim.read()).aws.vpnConnections.find((x) => x.vpnConnectionId === vpn);
+      return standbyCidrsOf(c?.tags).size;
+    },
     async status() {
       const ports = [sim.ports('aws'), sim.ports('gcp')];
       const tunnels = (await Promise.all(ports.map((p) => p.tunnels.list()))).flat();

@@ -144,7 +144,9 @@ describe('tunnel-guard (bundled, child processes)', () => {
     expect(r.code).toBe(0);
     expect(() => JSON.parse(r.out)).not.toThrow(); // stdout is only the result; log lines go to stderr
     expect(r.err).toMatch(/"severity"/);
-    const conn = JSON.parse(readFileSync(sim, 'utf8')).aws.vpnConnections[0];
-    expect(conn.routes).toEqual([]);
+    // Drained by de-preference: its routes stay as standbys, tagged; the other connection holds the halves.
+    const [conn, other] = JSON.parse(readFileSync(sim, 'utf8')).aws.vpnConnections;
+    expect(Object.keys(conn.tags ?? {})).toHaveLength(conn.routes.length);
+    expect(other.routes.length).toBe(3 * conn.routes.length);
   });
 });

@@ -49,6 +49,7 @@ const snapshotWorld = () => {
     aws: s.aws.vpnConnections.map((c: any) => ({
       id: c.vpnConnectionId,
       routes: [...c.routes].sort((a: any, b: any) => a.destinationCidrBlock.localeCompare(b.destinationCidrBlock)),
+      tags: c.tags ?? {},
     })),
     gcp: [...s.gcp.routes].map(writable).sort((a, b) => a.name.localeCompare(b.name)),
   };
@@ -201,8 +202,18 @@ describe('drain → restore leaves every route definition exactly as it was', ()
       { vpnConnectionId: 'vpn-0a1b2c3d4e5f60001', destinationCidrBlock: '10.240.0.0/16' },
       { vpnConnectionId: 'vpn-0a1b2c3d4e5f60001', destinationCidrBlock: '192.168.1.0/24' },
     ]);
-    expect(snapshotWorld().aws[0].routes).toEqual([]);
-    expect(snapshotWorld().aws[1]).toEqual(before.aws[1]);
+    // Make-before-break: the connection keeps its routes as standbys (tagged); the other one gets both halves of each.
+    expect(snapshotWorld().aws[0].routes).toEqual(before.aws[0].routes);
+    expect(Object.keys(snapshotWorld().aws[0].tags)).toEqual(['tunnel-guard:standby:10.240.0.0/16', 'tunnel-guard:standby:192.168.1.0/24']);
+    expect(snapshotWorld().aws[1].routes.map((r: any) => r.destinationCidrBlock)).toEqual(
+      [
+        ...before.aws[1].routes.map((r: any) => r.destinationCidrBlock),
+        '10.240.0.0/17',
+        '10.240.128.0/17',
+        '192.168.1.0/25',
+        '192.168.1.128/25',
+      ].sort((a, b) => a.localeCompare(b)),
+    );
     expect((await run(['restore', 'vpn-0a1b2c3d4e5f60001:203.0.113.11'])).code).toBe(0);
     expect(snapshotWorld()).toEqual(before);
   });
@@ -426,9 +437,11 @@ describe('demo', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/ok: not refused on GCP: tunnel-aws-2 de-preferred too/);
-    expect(r.out).toMatch(/refused by black-hole/); // the AWS end: static routes have no preference, only delete
+    // The AWS end de-prefers too (the halves of each prefix on the other connection), so it needs no refusal either.
+    expect(r.out).toMatch(/ok: AWS end vpn-0a1b2c3d4e5f60002 de-preferred too/);
+    expect(r.out).not.toMatch(/refused by black-hole/);
     expect(r.out).toMatch(/ok: final route tables of BOTH clouds equal the initial ones/);
-    expect(r.out).toMatch(/ok: AWS end vpn-0a1b2c3d4e5f60001 in service/);
+    expect(r.out).toMatch(/ok: AWS end vpn-0a1b2c3d4e5f60001 restored/);
     expect(r.out).not.toMatch(/UNEXPECTED/);
     expect(() => readFileSync(sim)).toThrow(); // never created the user's simulator file
   });

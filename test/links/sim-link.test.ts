@@ -82,6 +82,11 @@ function world() {
     gcp: [...s.gcp.routes].map(writable).sort((a: any, b: any) => a.name.localeCompare(b.name)),
   } as { aws: Record<string, unknown[]>; gcp: Array<{ name: string }> };
 }
+/** The more specific halves a connection holds for the other connection's de-preference. */
+const halvesOn = (vpn: string) =>
+  (world().aws[vpn] as { destinationCidrBlock: string }[]).filter(
+    (r) => !['10.240.0.0/16', '192.168.1.0/24'].includes(r.destinationCidrBlock),
+  ).length;
 /** Both files byte for byte (the ledger may not exist yet: that is a state too). */
 const files = () => [readFileSync(sim, 'utf8'), existsSync(ledgerFileFor(sim)) ? readFileSync(ledgerFileFor(sim), 'utf8') : '(no ledger)'];
 
@@ -95,8 +100,9 @@ describe('a GCP incident drains both ends of the link; the recovery restores bot
     const drained = await handleSignal(d, gcpSignal(T1, 'degraded', 0));
     expect(drained).toMatchObject({ decision: 'drain', ok: true, viaLink: false });
     expect(world().gcp.map((r) => r.name)).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2']);
-    expect(world().aws[VPN1]).toEqual([]);
-    expect(world().aws[VPN2]).toEqual(initial.aws[VPN2]);
+    // The AWS end de-prefers: its routes stay (AWS falls back on them by itself), the other connection takes the halves.
+    expect(world().aws[VPN1]).toEqual(initial.aws[VPN1]);
+    expect(halvesOn(VPN2)).toBe(4);
     expect(d.link!.wire).toHaveLength(1);
     expect(d.link!.deliveries).toEqual([
       expect.objectContaining({ ok: true, report: expect.objectContaining({ tunnelId: A11, decision: 'drain', viaLink: true, ok: true }) }),
@@ -110,11 +116,11 @@ describe('a GCP incident drains both ends of the link; the recovery restores bot
     expect(h.link!.deliveries).toEqual([
       expect.objectContaining({ ok: true, message: expect.objectContaining({ health: 'healthy', toTunnelId: A11 }) }),
     ]);
-    expect(world().aws[VPN1]).toEqual([]);
+    expect(halvesOn(VPN2)).toBe(4);
 
     at(550);
     expect((await reconcile(await deps())).some((r) => r.decision === 'restore')).toBe(false);
-    expect(world().aws[VPN1]).toEqual([]);
+    expect(halvesOn(VPN2)).toBe(4);
 
     at(601); // both hold-downs (300 s from t=300) passed: each end restores from its own ledger
     const r1 = await deps();
@@ -160,19 +166,21 @@ describe('a GCP incident drains both ends of the link; the recovery restores bot
     const r = await cli(['signal', '203.0.113.21', 'degraded', '--at', iso(0)]);
     expect(r.code).toBe(0);
     expect(r.out).toContain(`link → GCP end ${T2} told "degraded" by the AWS end:\n  DRAIN`);
-    expect(world().aws[VPN2]).toEqual([]);
+    expect(halvesOn(VPN1)).toBe(4);
     expect(world().gcp.map((x) => x.name)).toEqual(['route-to-aws-via-tunnel-aws-1', 'route-to-aws-via-tunnel-aws-2-tg-standby']);
   });
 
-  it('each end keeps its own guards: the AWS end refuses to drain its last path, GCP still drains', async () => {
+  it('each end keeps its own guards: withdrawing, the AWS end refuses to drain its last path, GCP still drains', async () => {
+    // Only withdrawing can be refused for the last path; de-preferring it is not a black hole at either end.
+    const withdraw = { TUNNEL_GUARD_DRAIN_MODE: 'withdraw' };
     await cli(['status']);
-    expect((await cli(['drain', VPN2 + ':203.0.113.21', '--now', iso(0)], { TUNNEL_GUARD_LINKS: 'off' })).code).toBe(0); // AWS vpn-2 drained alone
-    const r = await cli(['signal', 'tunnel-aws-1', 'degraded', '--at', iso(10)]);
+    expect((await cli(['drain', VPN2 + ':203.0.113.21', '--now', iso(0)], { ...withdraw, TUNNEL_GUARD_LINKS: 'off' })).code).toBe(0); // AWS vpn-2 drained alone
+    const r = await cli(['signal', 'tunnel-aws-1', 'degraded', '--at', iso(10)], withdraw);
     expect(r.code).toBe(0); // the GCP drain succeeded; the AWS end's refusal is shown, not this command's failure
     expect(r.out).toMatch(new RegExp(`link → AWS end ${A11} told "degraded" by the GCP end:\\n  REFUSE`));
     expect(r.out).toMatch(/refused by black-hole/);
     expect(world().aws[VPN1]).toHaveLength(2);
-    expect(world().gcp.map((x) => x.name)).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2']);
+    expect(world().gcp.map((x) => x.name)).toEqual(['route-to-aws-via-tunnel-aws-2']);
   });
 
   it('drainMode withdraw: a refused GCP drain puts the first tunnel back at both ends, as doing nothing would', async () => {

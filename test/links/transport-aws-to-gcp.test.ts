@@ -140,7 +140,17 @@ describe('AWS → GCP: an AWS alarm drains the GCP end through the real Function
     expect(JSON.parse(envelope.message)).toMatchObject({ v: 1, origin: 'aws', fromTunnelId: A11, toTunnelId: G1, health: 'degraded' });
     // The GCP end handled it with its own engine: the paired tunnel's route is withdrawn.
     const drained = await world();
-    expect(drained.aws).toEqual(['vpn-0a1b2c3d4e5f60002:10.240.0.0/16', 'vpn-0a1b2c3d4e5f60002:192.168.1.0/24']);
+    // Make-before-break on AWS: vpn-1 keeps its routes as standbys; vpn-2 holds both halves of each prefix.
+    expect(drained.aws).toEqual([
+      'vpn-0a1b2c3d4e5f60001:10.240.0.0/16',
+      'vpn-0a1b2c3d4e5f60001:192.168.1.0/24',
+      'vpn-0a1b2c3d4e5f60002:10.240.0.0/16',
+      'vpn-0a1b2c3d4e5f60002:10.240.0.0/17',
+      'vpn-0a1b2c3d4e5f60002:10.240.128.0/17',
+      'vpn-0a1b2c3d4e5f60002:192.168.1.0/24',
+      'vpn-0a1b2c3d4e5f60002:192.168.1.0/25',
+      'vpn-0a1b2c3d4e5f60002:192.168.1.128/25',
+    ]);
     expect(drained.gcp).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2']);
     const gcpLine = gcpLogger.entries.find((e) => e.handler === 'tunnelIncident');
     expect(gcpLine).toMatchObject({

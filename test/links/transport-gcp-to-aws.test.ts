@@ -203,8 +203,18 @@ describe('GCP → AWS: a GCP incident drains the AWS end through SNS (moto) and 
     expect(r).toMatchObject({ ok: true, ignored: [], failed: [] });
     expect(r.reports[0]).toMatchObject({ tunnelId: A11, decision: 'drain', stateAfter: 'drained', viaLink: true });
     const drained = await world();
+    // Make-before-break on AWS: vpn-1 keeps its routes as standbys; vpn-2 holds both halves of each prefix.
     expect(drained).toEqual({
-      aws: ['vpn-0a1b2c3d4e5f60002:10.240.0.0/16', 'vpn-0a1b2c3d4e5f60002:192.168.1.0/24'],
+      aws: [
+        'vpn-0a1b2c3d4e5f60001:10.240.0.0/16',
+        'vpn-0a1b2c3d4e5f60001:192.168.1.0/24',
+        'vpn-0a1b2c3d4e5f60002:10.240.0.0/16',
+        'vpn-0a1b2c3d4e5f60002:10.240.0.0/17',
+        'vpn-0a1b2c3d4e5f60002:10.240.128.0/17',
+        'vpn-0a1b2c3d4e5f60002:192.168.1.0/24',
+        'vpn-0a1b2c3d4e5f60002:192.168.1.0/25',
+        'vpn-0a1b2c3d4e5f60002:192.168.1.128/25',
+      ],
       gcp: ['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2'],
     });
     // No echo: the AWS end's own publisher (towards GCP) sent nothing for a change a link message caused.
