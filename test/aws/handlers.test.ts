@@ -21,6 +21,7 @@ import { DEFAULT_POLICY, configSchema } from '../../shared/policy';
 import type { CoreDeps, PathTable } from '../../shared/ports';
 import { openSimulator } from '../../simulator';
 import { signSnsRecord, testSnsVerifier } from './support/sns-signing';
+import { AWS_ROUTES_WITH_VPN1_DEPREFERRED } from '../support/aws-deprefer';
 
 const fixture = (name: string): any => JSON.parse(readFileSync(join(__dirname, '../fixtures/aws', name), 'utf8'));
 const VPN1 = 'vpn-0a1b2c3d4e5f60001';
@@ -68,16 +69,7 @@ describe('tunnelAlarm on the simulator (end to end)', () => {
     const drained = await awsRoutes(file);
     // Make-before-break: the drained connection keeps its routes (AWS falls back on them if the other connection goes
     // down) and the other connection takes the traffic by the halves of each prefix, which AWS prefers.
-    expect(drained).toEqual([
-      `${VPN1}:10.240.0.0/16`,
-      `${VPN1}:192.168.1.0/24`,
-      'vpn-0a1b2c3d4e5f60002:10.240.0.0/16',
-      'vpn-0a1b2c3d4e5f60002:10.240.0.0/17',
-      'vpn-0a1b2c3d4e5f60002:10.240.128.0/17',
-      'vpn-0a1b2c3d4e5f60002:192.168.1.0/24',
-      'vpn-0a1b2c3d4e5f60002:192.168.1.0/25',
-      'vpn-0a1b2c3d4e5f60002:192.168.1.128/25',
-    ]);
+    expect(drained).toEqual(AWS_ROUTES_WITH_VPN1_DEPREFERRED);
     const tags = (await openSimulator(file).read()).aws.vpnConnections.find((c) => c.vpnConnectionId === VPN1)?.tags;
     expect(Object.keys(tags ?? {}).sort()).toEqual(['tunnel-guard:standby:10.240.0.0/16', 'tunnel-guard:standby:192.168.1.0/24']);
     for (let i = 0; i < 3; i++) {

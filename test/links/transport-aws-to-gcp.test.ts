@@ -21,6 +21,7 @@ import { PermanentError } from '../../shared/errors';
 import { signLinkMessage, type LinkMessage } from '../../shared/links/message';
 import { memoryLogger } from '../../shared/log';
 import { ledgerFileFor, openSimulator, type SimulatorLink } from '../../simulator';
+import { AWS_ROUTES_WITH_VPN1_DEPREFERRED } from '../support/aws-deprefer';
 
 const A11 = 'aws:ap-northeast-1:vpn-0a1b2c3d4e5f60001:203.0.113.11';
 const G1 = 'gcp:example-project:asia-northeast1:tunnel-aws-1';
@@ -141,16 +142,7 @@ describe('AWS → GCP: an AWS alarm drains the GCP end through the real Function
     // The GCP end handled it with its own engine: the paired tunnel's route is withdrawn.
     const drained = await world();
     // Make-before-break on AWS: vpn-1 keeps its routes as standbys; vpn-2 holds both halves of each prefix.
-    expect(drained.aws).toEqual([
-      'vpn-0a1b2c3d4e5f60001:10.240.0.0/16',
-      'vpn-0a1b2c3d4e5f60001:192.168.1.0/24',
-      'vpn-0a1b2c3d4e5f60002:10.240.0.0/16',
-      'vpn-0a1b2c3d4e5f60002:10.240.0.0/17',
-      'vpn-0a1b2c3d4e5f60002:10.240.128.0/17',
-      'vpn-0a1b2c3d4e5f60002:192.168.1.0/24',
-      'vpn-0a1b2c3d4e5f60002:192.168.1.0/25',
-      'vpn-0a1b2c3d4e5f60002:192.168.1.128/25',
-    ]);
+    expect(drained.aws).toEqual(AWS_ROUTES_WITH_VPN1_DEPREFERRED);
     expect(drained.gcp).toEqual(['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2']);
     const gcpLine = gcpLogger.entries.find((e) => e.handler === 'tunnelIncident');
     expect(gcpLine).toMatchObject({

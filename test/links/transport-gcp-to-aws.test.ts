@@ -22,6 +22,7 @@ import { signLinkMessage, type LinkMessage } from '../../shared/links/message';
 import { memoryLogger } from '../../shared/log';
 import { ledgerFileFor, openSimulator, type SimulatorLink } from '../../simulator';
 import { startMoto, type Moto } from '../support/moto';
+import { AWS_ROUTES_WITH_VPN1_DEPREFERRED } from '../support/aws-deprefer';
 
 const REGION = 'ap-northeast-1';
 const A11 = 'aws:ap-northeast-1:vpn-0a1b2c3d4e5f60001:203.0.113.11';
@@ -205,16 +206,7 @@ describe('GCP → AWS: a GCP incident drains the AWS end through SNS (moto) and 
     const drained = await world();
     // Make-before-break on AWS: vpn-1 keeps its routes as standbys; vpn-2 holds both halves of each prefix.
     expect(drained).toEqual({
-      aws: [
-        'vpn-0a1b2c3d4e5f60001:10.240.0.0/16',
-        'vpn-0a1b2c3d4e5f60001:192.168.1.0/24',
-        'vpn-0a1b2c3d4e5f60002:10.240.0.0/16',
-        'vpn-0a1b2c3d4e5f60002:10.240.0.0/17',
-        'vpn-0a1b2c3d4e5f60002:10.240.128.0/17',
-        'vpn-0a1b2c3d4e5f60002:192.168.1.0/24',
-        'vpn-0a1b2c3d4e5f60002:192.168.1.0/25',
-        'vpn-0a1b2c3d4e5f60002:192.168.1.128/25',
-      ],
+      aws: AWS_ROUTES_WITH_VPN1_DEPREFERRED,
       gcp: ['route-to-aws-via-tunnel-aws-1-tg-standby', 'route-to-aws-via-tunnel-aws-2'],
     });
     // No echo: the AWS end's own publisher (towards GCP) sent nothing for a change a link message caused.
