@@ -28,7 +28,13 @@ export function withMeasure(record: LedgerRecord, s: Signal, monitor: string): L
   const figure = s.measure ?? (s.health === 'healthy' && s.basis === 'probe' ? { ratio: 0, span: 'round-trip' as const } : undefined);
   let next = withLoads(record, s.loads);
   if (figure)
-    next = withEstimate(next, figure.span, { ratio: figure.ratio, at: s.observedAt, monitor, ...(s.basis ? { basis: s.basis } : {}) });
+    next = withEstimate(next, figure.span, {
+      ratio: figure.ratio,
+      at: s.observedAt,
+      monitor,
+      ...(s.basis ? { basis: s.basis } : {}),
+      ...(s.hold ? { hold: true as const } : {}),
+    });
   // What the other end's counters showed rides along with its news: the direction this end steers, measured there.
   if (s.counted)
     next = withEstimate(next, s.counted.span, {
@@ -83,6 +89,8 @@ export interface Loss {
   ratio: number;
   /** Which figure it came from: the direction itself, a round trip (an upper bound on each direction), or the opposite direction standing in. */
   from: Span;
+  /** From a probe's hold (above its clear threshold, below its trip threshold): see `LossEstimate.hold`. */
+  hold?: true;
   ageSeconds: number;
 }
 
@@ -96,12 +104,18 @@ const fresh = (e: LossEstimate | undefined, now: Date, maxAge: number): e is Los
  * The tunnel's loss in direction `d` now, from the freshest figures: the direction's own, else a round trip less
  * what the opposite direction is known to lose (loss compounds: 1 − r = (1 − a)(1 − b)), else the round trip (the
  * direction may carry all of it). Undefined when nothing fresh measures it.
+ *
+ * `oppositeStands`: the opposite direction carries no traffic that could renew its figure — the other end of the
+ * link holds the tunnel out of that direction — so its last figure still splits a round trip, however old. Without
+ * it, the round trip of a link whose loss is all in the opposite direction would be charged whole to `d` once that
+ * figure aged out, and a clean direction would look as lossy as the round trip.
  */
 export function lossToward(
   record: Pick<LedgerRecord, 'loss'> | undefined,
   d: Direction,
   now: Date,
   maxAgeSeconds: number,
+  opts: { oppositeStands?: boolean } = {},
 ): Loss | undefined {
   const loss = record?.loss ?? {};
   const age = (e: LossEstimate) => Math.max(0, Math.round((now.getTime() - Date.parse(e.at)) / 1000));
@@ -118,8 +132,14 @@ export function lossToward(
     return { ratio: ownFresh.ratio, from: d, ageSeconds: age(ownFresh) };
   const other = fresh(opposite, now, maxAgeSeconds) ? opposite : undefined;
   if (rtFresh) {
-    const ratio = other && other.ratio < 1 ? Math.max(0, 1 - (1 - rtFresh.ratio) / (1 - other.ratio)) : rtFresh.ratio;
-    return { ratio, from: 'round-trip', ageSeconds: age(rtFresh) };
+    const split = other ?? (opts.oppositeStands ? opposite : undefined);
+    const ratio = split && split.ratio < 1 ? Math.max(0, 1 - (1 - rtFresh.ratio) / (1 - split.ratio)) : rtFresh.ratio;
+    return {
+      ratio,
+      from: 'round-trip',
+      ageSeconds: age(rtFresh),
+      ...(rtFresh.hold ? { hold: true as const } : {}),
+    };
   }
   // Nothing measures this direction: the opposite one stands in for it (most path faults lose both ways alike). Its
   // `from` says so: it never counts as this direction measured clean.

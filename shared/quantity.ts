@@ -32,6 +32,8 @@ export interface LossEstimate {
   at: string;
   monitor: string;
   basis?: SignalBasis;
+  /** Measured by a probe between its clear and trip thresholds: the figure of a window that is not clean yet. */
+  hold?: true;
 }
 
 /**

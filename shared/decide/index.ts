@@ -57,6 +57,19 @@ function linkNews(input: DecisionInput, d: Decision): LinkNews | undefined {
   // the recovery it heard), a clear alarm back above its threshold during the hold-down.
   if (s.basis === 'probe' && (s.health === 'degraded' || s.health === 'healthy') && (d.kind === 'record' || d.kind === 'refuse'))
     return { about: 'probe', health: s.health, ...(s.hold ? { hold: true } : {}) };
+  // A probe back above its clear threshold within a hold-down of its clear, on a tunnel this end keeps in service, is
+  // set aside here (no drain) — but the other end heard that clear, and may be holding the link out on this probe's
+  // evidence: it must hear that the clear no longer holds, or its hold-down would end on it and put the link back
+  // into the loss.
+  if (
+    s.basis === 'probe' &&
+    s.hold &&
+    s.health === 'degraded' &&
+    d.kind === 'ignore' &&
+    input.record.state === 'active' &&
+    clearedWithinHoldDown(input)
+  )
+    return { about: 'probe', health: s.health, hold: true };
   return undefined;
 }
 
@@ -80,6 +93,13 @@ export function attributeProbe(input: Pick<DecisionInput, 'tunnels'>, s: Signal)
     evidence: `${s.evidence} — not taken as this tunnel's recovery: AWS may carry the probe through ${sibling.ref.id}, which is up`,
   };
 }
+
+/** The tunnel turned healthy less than a hold-down ago: the other end may still be counting its hold-down on it. */
+const clearedWithinHoldDown = (input: DecisionInput): boolean => {
+  const r = input.record;
+  const since = r.health === 'healthy' && r.healthySince ? Date.parse(r.healthySince) : Number.NaN;
+  return input.now.getTime() - since < input.policy.restoreHoldDownSeconds * 1000;
+};
 
 function decideInner(input: DecisionInput): Decision {
   const record = input.record;

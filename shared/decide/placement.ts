@@ -33,8 +33,17 @@ export const lossOf = (ctx: Ctx, id: string, record?: LedgerRecord, judgedAt?: D
     directionOf(ctx.id),
     judgedAt ?? asOf(ctx, r),
     ctx.input.policy.lossMaxAgeSeconds,
+    { oppositeStands: heldOutByOtherEnd(r) },
   );
 };
+
+/**
+ * The other end of the link says the tunnel is degraded or down (it drained it, or its probe says so): the direction
+ * its lever steers is out of this tunnel, or about to be. Nothing then renews what this end's counters read of that
+ * direction: its last figure stands (see `lossToward`).
+ */
+export const heldOutByOtherEnd = (r: Pick<LedgerRecord, 'monitors'> | undefined): boolean =>
+  Object.entries(r?.monitors ?? {}).some(([m, v]) => m.startsWith('link:') && (v.health === 'degraded' || v.health === 'down'));
 
 /**
  * When a tunnel's figures are judged: now — or, for a drained tunnel, when it was drained. A drained tunnel carries
@@ -104,7 +113,11 @@ export function worsePath(ctx: Ctx, carriers: readonly string[]): GuardNote | un
   if (!own || carriers.length === 0) return undefined;
   const measured = carriers.map((t) => ({ t, l: lossOf(ctx, t) }));
   if (measured.some((m) => !m.l)) return undefined;
-  if (measured.some((m) => clearlyBetter(m.l!.ratio, own.ratio, ctx.input.policy))) return undefined;
+  // A tunnel this end took out, whose probe is still above its clear threshold, is held out: the low figure of a
+  // window that is not clean yet never makes it the better place for traffic (one clean-looking sample of a lossy
+  // link is no recovery — that is what the hold-down is for).
+  const heldOut = (m: { t: string; l?: Loss }) => !!m.l!.hold && ctx.view.unavailable.has(m.t);
+  if (measured.some((m) => !heldOut(m) && clearlyBetter(m.l!.ratio, own.ratio, ctx.input.policy))) return undefined;
   const best = measured.reduce((a, b) => (b.l!.ratio < a.l!.ratio ? b : a));
   return {
     guard: 'worse-path',
@@ -118,7 +131,8 @@ export function worsePath(ctx: Ctx, carriers: readonly string[]): GuardNote | un
  */
 export function betterThanCarriers(ctx: Ctx, withdrawn: readonly PathSnapshot[]): string | undefined {
   const own = lossOf(ctx, ctx.id);
-  if (!own) return undefined;
+  // A probe still above its clear threshold holds a drained tunnel out: its figure brings no traffic back.
+  if (!own || own.hold) return undefined;
   const carriers = carriersOf(ctx, withdrawn).map((t) => ({ t, l: lossOf(ctx, t) }));
   if (carriers.length === 0 || carriers.some((c) => !c.l)) return undefined;
   const best = carriers.reduce((a, b) => (b.l!.ratio < a.l!.ratio ? b : a));
@@ -141,9 +155,7 @@ function movedLoad(ctx: Ctx, load: TunnelLoad): { moved: number; steeredPps: num
   const by = load.byDirection;
   const mine = by?.[steered];
   if (mine === undefined) return { moved: load.pps, steeredPps: load.pps };
-  const otherEndOut = Object.entries(ctx.record.monitors ?? {}).some(
-    ([m, v]) => m.startsWith('link:') && (v.health === 'degraded' || v.health === 'down'),
-  );
+  const otherEndOut = heldOutByOtherEnd(ctx.record);
   const opposite = by?.[steered === 'gcp-to-aws' ? 'aws-to-gcp' : 'gcp-to-aws'] ?? 0;
   return { moved: mine + (otherEndOut ? opposite : 0), steeredPps: mine };
 }

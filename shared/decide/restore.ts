@@ -4,7 +4,7 @@
  */
 import { decisionOf, sec, type Ctx, type Decision } from './decision';
 import { speakingMonitors } from './monitors';
-import { betterThanCarriers, noBetterByLabel, overfilledCarrier } from './placement';
+import { betterThanCarriers, lossElsewhere, noBetterByLabel, overfilledCarrier } from './placement';
 import { contains } from '../cidr';
 import type { LedgerRecord, PathSnapshot } from '../types';
 
@@ -151,12 +151,16 @@ export function maybeRestore(ctx: Ctx, base: LedgerRecord, changed: boolean): De
     const d = restore(ctx, base, better, false);
     if (d.kind !== 'restore') return d;
     const unhealthy = health !== 'healthy';
+    // The other end carries the same link: it follows the same placement at once (its own guards permitting) —
+    // unless the link's round trip loses more than this end's direction explains: the rest is lost in the direction
+    // the other end steers, which this placement says nothing about. The other end then keeps its own placement (it
+    // still hears this end's probe), instead of putting its direction back into the loss.
+    const otherWayLossy = !!lossElsewhere(ctx, base);
     return {
       ...d,
       next: { ...d.next!, ...(unhealthy ? { restoredUnhealthy: true } : {}) },
       severity: 'WARNING',
-      // The other end carries the same link: it follows the same placement at once (its own guards permitting).
-      tell: { about: 'change', health: 'healthy', follow: true },
+      tell: otherWayLossy ? undefined : { about: 'change', health: 'healthy', follow: true },
     };
   }
   if (health === 'unknown' && Object.values(base.monitors ?? {}).some((m) => m.health === 'unknown')) {

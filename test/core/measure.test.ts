@@ -35,6 +35,23 @@ describe('lossToward', () => {
     expect(lossToward(rec({ 'round-trip': e(0.2) }), 'aws-to-gcp', NOW, 900)).toMatchObject({ ratio: 0.2, from: 'round-trip' });
   });
 
+  it.each([
+    ['ages out without the other end holding the tunnel out: the round trip is charged whole', false, 0.06],
+    ['still splits the round trip while the other end holds the tunnel out (nothing renews it)', true, 1 - 0.94 / 0.95],
+  ])("the opposite direction's old figure %s", (_what, oppositeStands, want) => {
+    // AWS→GCP counted 5 % an hour ago, when it last carried traffic; the round trip is 6 % now.
+    const r = rec({ 'round-trip': e(0.06), 'aws-to-gcp': e(0.05, 3600) });
+    const l = lossToward(r, 'gcp-to-aws', NOW, 900, { oppositeStands });
+    expect(l?.from).toBe('round-trip');
+    expect(l?.ratio).toBeCloseTo(want, 10);
+  });
+
+  it('a round trip measured by a probe between its thresholds says so', () => {
+    const hold = { ...e(0.008), hold: true as const };
+    expect(lossToward(rec({ 'round-trip': hold }), 'gcp-to-aws', NOW, 900)).toMatchObject({ ratio: 0.008, hold: true });
+    expect(lossToward(rec({ 'round-trip': e(0.008) }), 'gcp-to-aws', NOW, 900)?.hold).toBeUndefined();
+  });
+
   it('nothing fresh, nothing known', () => {
     expect(lossToward(rec({ 'round-trip': e(0.2, 1000) }), 'aws-to-gcp', NOW, 900)).toBeUndefined();
     expect(lossToward(rec(undefined), 'aws-to-gcp', NOW, 900)).toBeUndefined();

@@ -63,7 +63,7 @@ const topoArb: fc.Arbitrary<Topo> = fc.oneof(
 );
 
 type Step =
-  | { kind: 'signal'; tunnel: number; health: Health; monitor: 'm1' | 'm2' }
+  | { kind: 'signal'; tunnel: number; health: Health; monitor: 'm1' | 'm2'; figure?: number; hold: boolean }
   | { kind: 'status'; tunnel: number; up: boolean }
   | { kind: 'tick'; seconds: number }
   | { kind: 'drain'; tunnel: number };
@@ -76,12 +76,29 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       tunnel: fc.nat(9),
       health: fc.constantFrom<Health>('healthy', 'degraded', 'down', 'unknown'),
       monitor: fc.constantFrom<'m1' | 'm2'>('m1', 'm2'),
+      // A probe's round trip rides along (placement compares figures), and a degraded one may be a hold: above the
+      // clear threshold, below the trip threshold.
+      figure: fc.option(fc.constantFrom(0, 0.008, 0.03, 0.2), { nil: undefined }),
+      hold: fc.boolean(),
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('status' as const), tunnel: fc.nat(9), up: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), seconds: fc.integer({ min: 1, max: 400 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('drain' as const), tunnel: fc.nat(9) }) },
 );
+
+/** The signal a step sends: a monitor's verdict, with a probe's figure and hold when the step has them. */
+function signalOf(step: Extract<Step, { kind: 'signal' }>, id: string, at: number) {
+  return {
+    ...sig(id, step.health, at),
+    monitor: step.monitor,
+    ...(step.figure === undefined ? {} : { basis: 'probe' as const, measure: { ratio: step.figure, span: 'round-trip' as const } }),
+    ...(step.hold && step.health === 'degraded' ? { hold: true } : {}),
+  };
+}
+
+/** A hold never drains and never counts as recovered: the oracle keeps what the monitor said before it. */
+const movesOracle = (step: Extract<Step, { kind: 'signal' }>) => !(step.hold && step.health === 'degraded');
 
 /** The oracle's idea of health: what the world really is (cloud status + the newest signal sent). */
 function healthyPathCover(paths: Path[], status: Map<string, 'up' | 'down' | 'unknown'>, signalled: Map<string, Health>) {
@@ -119,7 +136,7 @@ describe('never black-hole (property)', () => {
             cloud.setStatus(id, step.up ? 'up' : 'down');
           }
           // Two monitors per tunnel: the oracle's view is the worst of what each last said.
-          if (step.kind === 'signal') {
+          if (step.kind === 'signal' && movesOracle(step)) {
             said.set(`${id}|${step.monitor}`, step.health);
             const rank = { healthy: 0, unknown: 1, degraded: 2, down: 3 } as const;
             const hs = (['m1', 'm2'] as const).map((m) => said.get(`${id}|${m}`)).filter((h): h is Health => !!h);
@@ -133,7 +150,7 @@ describe('never black-hole (property)', () => {
           const callsBefore = cloud.calls.length;
           clock.t += 1000;
           at = (clock.t - Date.parse('2026-11-25T00:00:00Z')) / 1000;
-          if (step.kind === 'signal') await handleSignal(deps, { ...sig(id, step.health, at), monitor: step.monitor });
+          if (step.kind === 'signal') await handleSignal(deps, signalOf(step, id, at));
           if (step.kind === 'tick') await reconcile(deps);
           if (step.kind === 'drain') await runCommand(deps, { type: 'drain', tunnelId: id, reason: 'property' });
           const after = cloud.snapshot();
@@ -202,7 +219,7 @@ describe('never black-hole in drainMode deprefer (property)', () => {
           const at = (clock.t - Date.parse('2026-11-25T00:00:00Z')) / 1000;
           const reports =
             step.kind === 'signal'
-              ? [await handleSignal(deps, { ...sig(id, step.health, at), monitor: step.monitor })]
+              ? [await handleSignal(deps, signalOf(step, id, at))]
               : step.kind === 'tick'
                 ? await reconcile(deps)
                 : step.kind === 'drain'

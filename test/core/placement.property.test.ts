@@ -1,6 +1,7 @@
 /**
  * Properties of placement on quantities, over random GCP topologies (2–4 tunnels sharing a destination, any of
- * them measured or not, labelled or not, loaded or not): after any decision of a monitor's signal,
+ * them measured or not — by a probe between its thresholds or not —, labelled or not, loaded or not, held out by the
+ * other end of the link or not): after any decision of a monitor's signal,
  * - traffic is never drained onto tunnels that are all measured no better than the one it leaves;
  * - no drain pushes a survivor over its capacity to escape a smaller (or unknown) loss — counting only the direction
  *   the lever moves where the counters split the load;
@@ -25,6 +26,12 @@ const tunnelArb = fc.record({
   gcpToAwsShare: fc.option(fc.constantFrom(0, 0.25, 0.5, 0.75, 1), { nil: undefined }),
   /** What GCP counted of AWS→GCP on this tunnel (the opposite direction: it stands in, or is subtracted from a round trip). */
   counted: fc.option(fc.constantFrom(0, 0.01, 0.05, 0.3), { nil: undefined }),
+  /** How old that count is: an hour when nothing renewed it (the other end moved its direction off the tunnel). */
+  countedAgeSeconds: fc.constantFrom(90, 3600),
+  /** The other end of the link says the tunnel is degraded (it holds its direction out). */
+  otherEndOut: fc.boolean(),
+  /** The round trip came from a probe between its clear and trip thresholds. */
+  hold: fc.boolean(),
   drained: fc.boolean(),
 });
 
@@ -51,7 +58,18 @@ it('never places traffic on a measurably worse path or past capacity when an alt
           ...(t.label === 'unknown-never-signalled' ? {} : { health: t.label as 'healthy' | 'degraded', lastSignalAt: at(60) }),
           ...(t.loss === undefined
             ? {}
-            : { loss: { 'round-trip': { ratio: t.loss, at: at(60), monitor: 'probe', basis: 'probe' as const } } }),
+            : {
+                loss: {
+                  'round-trip': {
+                    ratio: t.loss,
+                    at: at(60),
+                    monitor: 'probe',
+                    basis: 'probe' as const,
+                    ...(t.hold ? { hold: true as const } : {}),
+                  },
+                },
+              }),
+          ...(t.otherEndOut ? { monitors: { 'link:aws': { health: 'degraded' as const, at: at(60) } } } : {}),
           ...(t.drained && i !== k ? { state: 'drained' as const, withdrawn: [path] } : {}),
           ...(t.drained && i === k && w.trigger === 'reconcile' ? { state: 'drained' as const, withdrawn: [path] } : {}),
         };
@@ -66,7 +84,9 @@ it('never places traffic on a measurably worse path or past capacity when an alt
         return {
           ...gcpTunnel(n),
           ...(t.load === undefined ? {} : { load: { pps: t.load, at: at(60), ...(byDirection ? { byDirection } : {}) } }),
-          ...(t.counted === undefined ? {} : { counted: { ratio: t.counted, span: 'aws-to-gcp' as const, at: at(90), packets: 60_000 } }),
+          ...(t.counted === undefined
+            ? {}
+            : { counted: { ratio: t.counted, span: 'aws-to-gcp' as const, at: at(t.countedAgeSeconds), packets: 60_000 } }),
         };
       });
       const paths = names
@@ -92,8 +112,12 @@ it('never places traffic on a measurably worse path or past capacity when an alt
       const d = decide({ trigger, record, records: records.filter((_, i) => i !== k), members: [], tunnels, paths, policy, now: NOW });
       const after = d.next ?? record;
       // A tunnel's figure as the decision sees it: its record, with what the counters show laid over it.
+      // AWS→GCP's count stands while the other end holds the tunnel out (nothing renews it).
       const lossOf = (r: LedgerRecord | undefined) =>
-        r && lossToward(withCounted(r, tunnels[ids.indexOf(r.tunnelId)]), 'gcp-to-aws', NOW, policy.lossMaxAgeSeconds)?.ratio;
+        r &&
+        lossToward(withCounted(r, tunnels[ids.indexOf(r.tunnelId)]), 'gcp-to-aws', NOW, policy.lossMaxAgeSeconds, {
+          oppositeStands: w.tunnels[ids.indexOf(r.tunnelId)]!.otherEndOut,
+        })?.ratio;
       const carriers = records.filter((r, i) => i !== k && r.state === 'active');
       if (d.kind === 'drain' && w.trigger === 'degraded') {
         const own = lossOf(after);

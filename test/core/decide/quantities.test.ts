@@ -5,7 +5,7 @@
 import { decide, type Trigger } from '../../../shared/decide';
 import { DEFAULT_POLICY, type Policy } from '../../../shared/policy';
 import type { Decision } from '../../../shared/decide';
-import { emptyRecord, type LedgerRecord, type LossMeasure, type Signal, type TunnelStatus } from '../../../shared/types';
+import { emptyRecord, type LedgerRecord, type LossMeasure, type Path, type Signal, type TunnelStatus } from '../../../shared/types';
 import { sig } from '../../fakes/core-deps';
 import { incident } from '../../fakes/topology';
 import { A1, A2, NOW, P0, T1, T2, at } from './support';
@@ -24,6 +24,8 @@ interface Situation {
   statuses?: Record<string, Partial<TunnelStatus>>;
   policy?: Partial<Policy>;
   withdrawnAlready?: boolean;
+  /** Change the cloud's paths for this situation (a drained tunnel's route left as a standby copy). */
+  pathsFor?: (paths: Path[]) => Path[];
 }
 
 function run(x: Situation): Decision {
@@ -38,6 +40,7 @@ function run(x: Situation): Decision {
   const record: LedgerRecord = { ...emptyRecord(id, cloud), version: 2, ...x.record };
   let paths = cloud === 'aws' ? t.awsPaths : t.gcpPaths;
   if (x.withdrawnAlready) paths = paths.filter((p) => !record.withdrawn.some((w) => w.key === p.key));
+  if (x.pathsFor) paths = x.pathsFor(paths);
   return decide({
     trigger: x.trigger,
     record,
@@ -501,5 +504,116 @@ describe('what the clouds count', () => {
     expect(active.next?.loss?.['aws-to-gcp']?.ratio).toBe(0);
     expect(active.next?.loads?.[A2]?.pps).toBe(1000);
     expect(active.notify).toBe(false);
+  });
+});
+
+describe('one direction lossy on each tunnel: each end keeps to the direction it steers', () => {
+  const counters = (ratio: number, secondsAgo: number) => ({ ratio, at: at(secondsAgo), monitor: 'counters', basis: 'traffic' as const });
+  const roundTrip = (ratio: number, secondsAgo = 30, hold?: true) => ({
+    ratio,
+    at: at(secondsAgo),
+    monitor: 'probe:x',
+    basis: 'probe' as const,
+    ...(hold ? { hold } : {}),
+  });
+  const linkDegraded = { 'link:aws': { health: 'degraded' as const, at: at(60) } };
+
+  it.each([
+    ['holds the tunnel out: its old AWS→GCP figure still explains the round trip, no drain here', linkDegraded, 'ignore'],
+    ['does not: the figure has aged out, the round trip may all be GCP→AWS, and the drain is retried', undefined, 'drain'],
+  ])('GCP end, T2 whose AWS→GCP lost 5 % when it last carried it; the other end %s', (_what, monitors, kind) => {
+    const d = run({
+      id: T2,
+      trigger: { type: 'reconcile' },
+      record: {
+        health: 'degraded',
+        lastSignalAt: at(30),
+        ...(monitors ? { monitors } : {}),
+        loss: { 'round-trip': roundTrip(0.055), 'aws-to-gcp': counters(0.05, 3600) },
+      },
+    });
+    expect(d.kind).toBe(kind);
+    if (kind === 'ignore') expect(d.summary).toMatch(/the loss is in the other direction/);
+  });
+
+  it.each([
+    ['the round trip loses more than AWS→GCP explains: the rest is GCP→AWS, so the GCP end is not asked to follow', 0.073, undefined],
+    ['no round trip says the other direction loses: the GCP end follows', undefined, { about: 'change', health: 'healthy', follow: true }],
+  ])('AWS end, A1 drained on a round trip but counted clean AWS→GCP, comes back; %s', (_what, rt, tell) => {
+    const withdrawn = incident().awsPaths.filter((p) => p.tunnelIds.includes(A1));
+    const d = run({
+      id: A1,
+      trigger: { type: 'reconcile' },
+      record: {
+        state: 'drained',
+        withdrawn,
+        health: 'degraded',
+        drains: [at(60)],
+        updatedAt: at(60),
+        loss: { 'aws-to-gcp': counters(0, 30), ...(rt === undefined ? {} : { 'round-trip': roundTrip(rt, 60) }) },
+      },
+      others: [{ tunnelId: A2, health: 'degraded', loss: { 'round-trip': roundTrip(0.093) } }],
+      withdrawnAlready: true,
+    });
+    expect(d.kind).toBe('restore');
+    expect(d.summary).toMatch(/less lossy than the tunnel carrying its traffic/);
+    expect(d.tell).toEqual(tell);
+  });
+
+  it.each([
+    [
+      'within a hold-down of its clear: the other end hears that the clear no longer holds',
+      at(30),
+      { about: 'probe', health: 'degraded', hold: true },
+    ],
+    ['long after its clear: nothing to take back', at(3600), undefined],
+  ])('a probe back above its clear threshold on a tunnel in service, %s', (_what, healthySince, tell) => {
+    const d = run({
+      id: A1,
+      trigger: probe(A1, 'degraded', 0.008, { hold: true }),
+      record: { health: 'healthy', healthySince, monitors: { [`probe:${A1}`]: { health: 'healthy', at: healthySince, basis: 'probe' } } },
+    });
+    expect(d.kind).toBe('ignore');
+    expect(d.actions).toEqual([]);
+    expect(d.tell).toEqual(tell);
+  });
+
+  it.each([
+    ['a plain figure', undefined, 'restore'],
+    ['the figure of a probe between its thresholds (held out)', true as const, 'record'],
+  ])('a drained tunnel whose low round trip is %s: back beside a lossier carrier or not', (_what, hold, kind) => {
+    // GCP end: T1 was drained for GCP→AWS loss; its probe now reads 0.8 %; T2 carries GCP→AWS at 3.2 %.
+    const d = run({
+      trigger: probe(T1, 'degraded', 0.008, hold ? { hold } : {}),
+      record: { state: 'drained', withdrawn: [P0], health: 'degraded', drains: [at(3600)], updatedAt: at(3600) },
+      others: [{ tunnelId: T2, health: 'degraded', loss: { 'round-trip': roundTrip(0.032) } }],
+      withdrawnAlready: true,
+    });
+    expect(d.kind).toBe(kind);
+  });
+
+  it.each([
+    ['held out by a probe between its thresholds: no better place, the drain is refused', true as const, 'refuse'],
+    ['with a plain low figure: it is the better place, the drain goes ahead', undefined, 'drain'],
+  ])('draining T2 onto the standby of T1, drained here and %s', (_what, hold, kind) => {
+    const d = run({
+      id: T2,
+      trigger: probe(T2, 'degraded', 0.05),
+      others: [
+        {
+          tunnelId: T1,
+          state: 'drained',
+          withdrawn: [P0],
+          health: 'degraded',
+          drains: [at(3600)],
+          loss: { 'round-trip': roundTrip(0.008, 30, hold) },
+        },
+      ],
+      // T1's route stays as a de-preferred standby copy; T2's is de-preferred too: its traffic spreads over both.
+      pathsFor: (paths) =>
+        paths.map((p) => (p.tunnelIds.includes(T1) ? { ...p, key: `${p.key}~standby`, standbyFor: p.key } : { ...p, canDeprefer: true })),
+    });
+    expect(d.kind).toBe(kind);
+    if (kind === 'refuse') expect(d.refusals.map((r) => r.guard)).toEqual(['worse-path']);
   });
 });
