@@ -137,10 +137,10 @@ export class VgwStaticPathTable implements PathTable {
     // The route itself must be there: it is what AWS falls back on.
     const created = await this.createRoute(d);
     const tagged = await this.tag(d);
-    const covers = await this.settle(
-      before,
-      withChange(before, d.vpnConnectionId, { standby: { cidr: d.destinationCidrBlock, on: true } }),
-    );
+    // Planned on the gateway as it is now (route and tag there): a route someone had deleted is back, and its halves
+    // belong to it like any other's.
+    const now = await this.views();
+    const covers = await this.settle(now, withChange(now, d.vpnConnectionId, { standby: { cidr: d.destinationCidrBlock, on: true } }));
     return [created, tagged, covers].includes('applied') ? 'applied' : 'already-in-state';
   }
 

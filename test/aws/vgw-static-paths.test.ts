@@ -268,6 +268,15 @@ describe('de-preferring a VGW static route (make-before-break) through the real 
     expect(routesOf(V2)).toEqual(['10.240.0.0/16', '10.240.0.0/17', '10.240.128.0/17']);
   });
 
+  it('puts back a route someone deleted before it de-prefers it, halves included', async () => {
+    const t = table();
+    const path = { ...(await t.list()).find((p) => p.key === `${V1}:10.240.0.0/16`)!, lever: 'deprefer' as const };
+    fake.connections[0]!.routes = fake.connections[0]!.routes.filter((r) => r.destinationCidrBlock !== '10.240.0.0/16');
+    expect(await t.withdraw(path)).toBe('applied');
+    expect(routesOf(V1)).toContain('10.240.0.0/16');
+    expect(routesOf(V2)).toEqual(['10.240.0.0/16', '10.240.0.0/17', '10.240.128.0/17']);
+  });
+
   it('restores: the halves go, then the tag, and the two connections share the prefix again', async () => {
     const t = table();
     const { path } = await deprefer(t, `${V1}:10.240.0.0/16`);
